@@ -1,0 +1,165 @@
+"""The forward pass, batched and one input at a time, and the story behind one cell."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .numbers import format_number
+from .state import State
+
+#: The four results, in the order they are computed.
+RESULTS = ("H_z", "H", "Y_z", "Y")
+
+
+@dataclasses.dataclass(frozen=True)
+class Trace:
+    """Every intermediate matrix of one forward pass; each has one column per input.
+
+    Attributes
+    ----------
+    H_z : ndarray, shape (hidden, batch)    W1·X + b1
+    H : ndarray, shape (hidden, batch)      ReLU(H_z)
+    Y_z : ndarray, shape (outputs, batch)   W2·H + b2
+    Y : ndarray, shape (outputs, batch)     ReLU(Y_z)
+    """
+
+    H_z: np.ndarray
+    H: np.ndarray
+    Y_z: np.ndarray
+    Y: np.ndarray
+
+    def items(self):
+        """(name, array) for H_z, H, Y_z, Y."""
+        return ((name, getattr(self, name)) for name in RESULTS)
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """max(z, 0), entry by entry (``+ 0.0`` folds -0.0 into 0)."""
+    return np.maximum(z, 0.0) + 0.0
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array.setflags(write=False)
+    return array
+
+
+def forward(state: State) -> Trace:
+    """Run the whole batch through the network with two matrix products.
+
+    Each bias is added to every column: the same weights serve every input.
+
+    Examples
+    --------
+    >>> from batchnet_core import preset
+    >>> forward(preset("three-inputs")).Y
+    array([[0., 0., 0.],
+           [3., 3., 4.]])
+    """
+    H_z = state.W1 @ state.X + state.b1[:, None]
+    H = relu(H_z)
+    Y_z = state.W2 @ H + state.b2[:, None]
+    return Trace(_frozen(H_z), _frozen(H), _frozen(Y_z), _frozen(relu(Y_z)))
+
+
+def forward_loop(state: State) -> Trace:
+    """The same results the slow, obvious way: one input at a time, one dot product at a time.
+
+    This is how the worksheet is done by hand; ``forward`` does all of it in two matrix
+    products. Plain Python arithmetic, so it also serves as an independent reference.
+
+    Examples
+    --------
+    >>> from batchnet_core import preset
+    >>> forward_loop(preset("three-inputs")).H_z[:, 0]  # x1 through the four hidden units
+    array([-1.,  3.,  5.,  3.])
+    """
+    W1, b1, W2, b2 = (getattr(state, name).tolist() for name in ("W1", "b1", "W2", "b2"))
+    columns = {name: [] for name in RESULTS}
+    for x in state.X.T.tolist():
+        h_z = [sum(w * v for w, v in zip(row, x)) + b for row, b in zip(W1, b1)]
+        h = [max(v, 0.0) for v in h_z]
+        y_z = [sum(w * v for w, v in zip(row, h)) + b for row, b in zip(W2, b2)]
+        y = [max(v, 0.0) for v in y_z]
+        for name, column in zip(RESULTS, (h_z, h, y_z, y)):
+            columns[name].append(column)
+    return Trace(*(_frozen(np.array(columns[name], dtype=float).T + 0.0) for name in RESULTS))
+
+
+@dataclasses.dataclass(frozen=True)
+class Explanation:
+    """The dot product behind one cell of H_z or Y_z.
+
+    Attributes
+    ----------
+    layer : str                  "H_z" or "Y_z"
+    row, col : int               the cell (0-based): unit ``row``, input ``col``
+    weights : str                "W1" or "W2": the matrix whose row is used
+    source : str                 "X" or "H": the matrix whose column is used
+    terms : list of (weight, input, product)
+    bias : float
+    total : float                the cell's value: sum of products plus bias
+    activated : float            after ReLU
+    text : str                   the whole sum on one line
+    """
+
+    layer: str
+    row: int
+    col: int
+    weights: str
+    source: str
+    terms: list[tuple[float, float, float]]
+    bias: float
+    total: float
+    activated: float
+    text: str
+
+
+def _factor(value: float) -> str:
+    text = format_number(value)
+    return f"({text})" if value < 0 else text
+
+
+def explain(state: State, layer: str, row: int, col: int) -> Explanation:
+    """Spell out the dot product that makes one cell of H_z (or H) or Y_z (or Y).
+
+    Parameters
+    ----------
+    state : State
+    layer : {"H_z", "H", "Y_z", "Y"}
+        "H" and "Y" name the same cells as "H_z" and "Y_z".
+    row : int
+        The unit: a row of W1 (for H_z) or W2 (for Y_z), 0-based.
+    col : int
+        The input: a column of the batch, 0-based.
+
+    Examples
+    --------
+    >>> from batchnet_core import preset
+    >>> print(explain(preset("three-inputs"), "H_z", 0, 0).text)
+    1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0
+    """
+    layers = {"H_z": ("W1", "b1", "X"), "H": ("W1", "b1", "X"), "Y_z": ("W2", "b2", "H"), "Y": ("W2", "b2", "H")}
+    if layer not in layers:
+        raise ValueError(f"layer must be one of H_z, H, Y_z, Y; got {layer!r}")
+    weights_name, bias_name, source_name = layers[layer]
+    W, b = getattr(state, weights_name), getattr(state, bias_name)
+    inputs = state.X if source_name == "X" else forward(state).H
+    rows, cols = W.shape[0], inputs.shape[1]
+    if not (isinstance(row, (int, np.integer)) and 0 <= row < rows):
+        raise ValueError(f"row must be a whole number from 0 to {rows - 1} for {layer}; got {row!r}")
+    if not (isinstance(col, (int, np.integer)) and 0 <= col < cols):
+        raise ValueError(f"col must be a whole number from 0 to {cols - 1} for {layer}; got {col!r}")
+    weights, column = W[row].tolist(), inputs[:, col].tolist()
+    terms = [(w, v, w * v) for w, v in zip(weights, column)]
+    bias = float(b[row])
+    total = sum(p for _, _, p in terms) + bias
+    activated = max(total, 0.0) + 0.0
+    products = " + ".join(f"{_factor(w)}·{format_number(v)}" for w, v, _ in terms)
+    text = f"{products} + {_factor(bias)} = {format_number(total)} → ReLU → {format_number(activated)}"
+    return Explanation(
+        layer="H_z" if weights_name == "W1" else "Y_z",
+        row=int(row), col=int(col), weights=weights_name, source=source_name,
+        terms=terms, bias=bias, total=total, activated=activated, text=text,
+    )

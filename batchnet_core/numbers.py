@@ -1,0 +1,91 @@
+"""Reading numbers people type and writing numbers people read."""
+
+from __future__ import annotations
+
+import math
+from fractions import Fraction
+
+MINUS = "\u2212"  # the typographic minus sign, as printed in worksheets
+
+# Characters people paste for a minus sign: unicode minus, en dash, em dash.
+_MINUS_LOOKALIKES = {MINUS: "-", "\u2013": "-", "\u2014": "-"}
+
+
+def parse_number(text: str) -> float:
+    """Read a number the way a person types it.
+
+    Accepted: integers and decimals with optional sign (``-3``, ``+2``, ``3.0``, ``.5``),
+    a unicode or dash minus (``−3``), a decimal comma (``0,5``), surrounding spaces, and
+    simple fractions (``1/2``, ``-3/4``). Anything else raises ``ValueError`` with a
+    message fit to show the person; ``nan`` and ``inf`` are refused.
+
+    Parameters
+    ----------
+    text : str
+
+    Returns
+    -------
+    float
+
+    Examples
+    --------
+    >>> parse_number(" −3 "), parse_number("1/2"), parse_number("0,25")
+    (-3.0, 0.5, 0.25)
+    """
+    if not isinstance(text, str):
+        raise ValueError(f"expected text such as '-3' or '0.5', got {type(text).__name__}")
+    cleaned = text.strip()
+    for lookalike, minus in _MINUS_LOOKALIKES.items():
+        cleaned = cleaned.replace(lookalike, minus)
+    cleaned = cleaned.replace(" ", "")
+    if cleaned.count(",") == 1 and "." not in cleaned:
+        cleaned = cleaned.replace(",", ".")
+    if not cleaned:
+        raise ValueError("nothing was typed: enter a number such as -3 or 0.5")
+    if len(cleaned) > 40 or not set(cleaned) <= set("0123456789+-./"):
+        raise ValueError(f"'{text.strip()[:40]}' is not a number: type something like -3, 0.5 or 1/2")
+    try:
+        if "/" in cleaned:
+            numerator, denominator = cleaned.split("/")
+            value = float(Fraction(numerator) / Fraction(denominator))
+        else:
+            value = float(cleaned)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(
+            f"'{text.strip()}' is not a number: type something like -3, 0.5 or 1/2"
+        ) from None
+    return value
+
+
+def format_number(value: float, digits: int = 4) -> str:
+    """Write a number compactly, with a typographic minus: ``-5.0`` → ``−5``.
+
+    Whole numbers lose their ``.0``; others keep up to ``digits`` significant digits.
+
+    Examples
+    --------
+    >>> format_number(-5.0), format_number(0.25), format_number(2 / 3)
+    ('−5', '0.25', '0.6667')
+    """
+    value = float(value)
+    if value == 0:
+        return "0"  # also folds -0.0
+    if math.isfinite(value) and value == round(value) and abs(value) < 1e15:
+        text = str(int(round(value)))
+    else:
+        text = f"{value:.{digits}g}"
+    return text.replace("-", MINUS)
+
+
+def exact_number(value: float) -> str:
+    """Write a number so that ``float(text)`` gives it back exactly (ASCII, for files and URLs).
+
+    Examples
+    --------
+    >>> exact_number(3.0), exact_number(-0.1)
+    ('3', '-0.1')
+    """
+    value = float(value)
+    if value == round(value) and abs(value) < 2**53:
+        return str(int(value))
+    return repr(value)

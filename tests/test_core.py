@@ -1,0 +1,220 @@
+"""The worked example by hand, the error messages, and the conversions."""
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+
+import batchnet_core as bn
+
+# Worked out on paper from the exercise, one dot product at a time, e.g.
+# H_z[0, 0] = 1·2 + (−1)·1 + 1·3 + (−5) = −1 and Y_z[1, 2] = 1·3 + (−1)·0 + 1 = 4.
+HAND_H_Z = [[-1, -5, -5], [3, 2, 1], [5, 2, 3], [3, -1, -1]]
+HAND_H = [[0, 0, 0], [3, 2, 1], [5, 2, 3], [3, 0, 0]]
+HAND_Y_Z = [[-2, 0, -2], [3, 3, 4]]
+HAND_Y = [[0, 0, 0], [3, 3, 4]]
+
+
+@pytest.fixture
+def worked():
+    return bn.preset("three-inputs")
+
+
+@pytest.mark.parametrize("run", [bn.forward, bn.forward_loop])
+def test_worked_example_matches_the_hand_computation(worked, run):
+    trace = run(worked)
+    np.testing.assert_array_equal(trace.H_z, HAND_H_Z)
+    np.testing.assert_array_equal(trace.H, HAND_H)
+    np.testing.assert_array_equal(trace.Y_z, HAND_Y_Z)
+    np.testing.assert_array_equal(trace.Y, HAND_Y)
+
+
+def test_worked_example_inputs_are_the_columns_of_X(worked):
+    np.testing.assert_array_equal(worked.X[:, 0], [2, 1, 3])
+    np.testing.assert_array_equal(worked.X[:, 1], [1, 1, 0])
+    np.testing.assert_array_equal(worked.X[:, 2], [0, 1, 1])
+    assert worked.sizes == (3, 4, 2, 3)
+
+
+def test_parameter_count(worked):
+    assert bn.parameter_count(worked) == 4 * (3 + 1) + 2 * (4 + 1) == 26
+    assert bn.parameter_count(bn.random_state(0, sizes=(5, 7, 3, 2))) == 7 * 6 + 3 * 8
+
+
+def test_one_input_preset_is_the_first_column(worked):
+    one = bn.preset("one-input")
+    assert one.sizes == (3, 4, 2, 1)
+    np.testing.assert_array_equal(bn.forward(one).Y[:, 0], HAND_Y[0][:1] + HAND_Y[1][:1])
+
+
+def test_explain_spells_out_one_dot_product(worked):
+    e = bn.explain(worked, "H_z", 0, 0)
+    assert e.terms == [(1, 2, 2), (-1, 1, -1), (1, 3, 3)]
+    assert (e.bias, e.total, e.activated) == (-5, -1, 0)
+    assert e.text == "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"
+    assert (e.weights, e.source) == ("W1", "X")
+
+
+def test_explain_second_layer_uses_the_hidden_column(worked):
+    e = bn.explain(worked, "Y", 1, 2)
+    assert e.layer == "Y_z" and e.source == "H"
+    assert [v for _, v, _ in e.terms] == [0, 1, 3, 0]
+    assert e.text == "0·0 + 0·1 + 1·3 + (−1)·0 + 1 = 4 → ReLU → 4"
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("Q", 0, 0), "layer must be one of H_z, H, Y_z, Y; got 'Q'"),
+        (("H_z", 4, 0), "row must be a whole number from 0 to 3 for H_z; got 4"),
+        (("Y_z", 0, 3), "col must be a whole number from 0 to 2 for Y_z; got 3"),
+    ],
+)
+def test_explain_rejects_cells_that_do_not_exist(worked, args, message):
+    with pytest.raises(ValueError, match=f"^{message}$".replace("(", r"\(").replace(")", r"\)")):
+        bn.explain(worked, *args)
+
+
+def fields(**changes):
+    base = bn.preset("three-inputs").to_dict()
+    base.update(changes)
+    return base
+
+
+@pytest.mark.parametrize(
+    "changes, error, pattern",
+    [
+        (dict(W1=np.array(fields()["W1"]).T), ValueError,
+         r"W1 must have shape \(hidden × inputs\) with 3 columns, because X has 3 rows \(inputs\); "
+         r"got \(3 × 4\)\. Did you mean W1\.T\?"),
+        (dict(W2=np.array(fields()["W2"]).T), ValueError, r"W2 must have shape .*got \(4 × 2\)\. Did you mean W2\.T\?"),
+        (dict(b1=[1, 2, 3]), ValueError, r"b1 must have one entry per hidden unit .*length 4; got length 3"),
+        (dict(b2=[1]), ValueError, r"b2 must have one entry per output .*length 2; got length 1"),
+        (dict(X=[2, 1, 3]), ValueError, r"X must be a matrix.*got shape \(3\); inputs are the columns of X"),
+        (dict(W1=[[1, float("nan"), 1]] * 4), ValueError, r"W1\[0, 1\] is nan; every entry must be a finite number"),
+        (dict(b2=[0, float("inf")]), ValueError, r"b2\[1\] is inf"),
+        (dict(b2=[0, 1e9]), ValueError, r"b2\[1\] is 1000000000\.0; .* between -1e\+06 and 1e\+06"),
+        (dict(W1=[["1", "a", "1"]] * 4), TypeError, r"W1 must contain real numbers; got text"),
+        (dict(W1="hello"), TypeError, r"W1 must be an array of numbers; got the text 'hello'"),
+        (dict(W1=[[1, 2, 3], [1, 2]]), ValueError, r"W1 must be a rectangular array of numbers"),
+        (dict(X=np.ones((3, 17))), ValueError, r"X has shape \(3 × 17\), which is too large: .* at most 16"),
+        (dict(X=np.ones((3, 0))), ValueError, r"X is empty"),
+    ],
+)
+def test_bad_input_is_refused_with_a_message_naming_the_field(changes, error, pattern):
+    with pytest.raises(error, match=pattern):
+        bn.State(**fields(**changes))
+
+
+def test_a_bias_given_as_a_column_is_accepted():
+    s = bn.State(**fields(b1=[[-5], [0], [1], [-2]]))
+    np.testing.assert_array_equal(s.b1, [-5, 0, 1, -2])
+
+
+def test_state_is_immutable_and_does_not_share_memory(worked):
+    source = np.array(fields()["W1"], dtype=float)
+    s = bn.State(**fields(W1=source))
+    source[0, 0] = 99
+    assert s.W1[0, 0] == 1
+    with pytest.raises(ValueError):
+        s.W1[0, 0] = 5
+    with pytest.raises(AttributeError):
+        s.W1 = source
+
+
+def test_forward_does_not_mutate_its_input(worked):
+    before = worked.to_dict()
+    bn.forward(worked)
+    assert worked.to_dict() == before
+
+
+def test_with_entry_changes_one_entry(worked):
+    changed = worked.with_entry("X", 2, 0, 0)
+    assert changed.X[2, 0] == 0 and worked.X[2, 0] == 3
+    assert bn.forward(changed).H_z[0, 0] == -1 - 3
+    with pytest.raises(ValueError, match="b1 is a vector: use col 0"):
+        worked.with_entry("b1", 0, 1, 0)
+
+
+def test_to_dict_is_plain_json(worked):
+    text = json.dumps(worked.to_dict())
+    assert '"W1": [[1, -1, 1], [1, 1, 0], [0, 1, 1], [1, 0, 1]]' in text
+    assert bn.State.from_dict(json.loads(text)) == worked
+
+
+def test_to_query_names_the_inputs(worked):
+    assert worked.to_query() == (
+        "W1=1,-1,1;1,1,0;0,1,1;1,0,1&b1=-5,0,1,-2&W2=1,1,-1,0;0,0,1,-1&b2=0,1&x1=2,1,3&x2=1,1,0&x3=0,1,1"
+    )
+
+
+@pytest.mark.parametrize(
+    "query, pattern",
+    [
+        ("", "empty"),
+        ("W1=1", "has no|needs inputs"),
+        ("W1=1&b1=0&W2=1&b2=0&x1=1&x3=1", "without gaps"),
+        ("W1=1&b1=0&W2=1&b2=0&x1=abc", r"x1 in the state link holds 'abc', which is not a number"),
+        ("W1=1&b1=0&W2=1&b2=0&x1=nan", r"X\[0, 0\] is nan"),
+        ("W1=1&b1=0&W2=1&b2=0&x1=1&evil=1", "unknown key 'evil'"),
+        ("W1=1&W1=2&b1=0&W2=1&b2=0&x1=1", "W1 appears twice"),
+        ("W1=" + ",".join(["1"] * 10**6) + "&b1=0", "too long"),
+        ("W1=1,2&b1=0&W2=1&b2=0&x1=1", r"W1 must have shape .* with 1 column"),
+    ],
+)
+def test_from_query_explains_what_is_wrong(query, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        bn.State.from_query(query)
+
+
+def test_to_code_runs_and_prints_the_results(worked):
+    script = worked.to_code()
+    assert "X = np.column_stack([x1, x2, x3])" in script
+    namespace = {}
+    exec(compile(script, "to_code", "exec"), namespace)
+    trace = bn.forward(worked)
+    for name, array in trace.items():
+        np.testing.assert_array_equal(namespace[name], array)
+    printed = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout
+    assert "Y =\n[[0 0 0]\n [3 3 4]]" in printed
+
+
+def test_to_csv_lists_every_entry_of_every_matrix(worked):
+    lines = worked.to_csv().splitlines()
+    assert lines[0] == "matrix,row,col,value"
+    assert "H_z,0,0,-1" in lines and "Y,1,2,4" in lines and "b1,3,0,-2" in lines
+    assert len(lines) == 1 + 12 + 4 + 8 + 2 + 9 + 12 + 12 + 6 + 6
+
+
+def test_random_state_is_reproducible_and_in_range():
+    a, b = bn.random_state(seed=7), bn.random_state(seed=7)
+    assert a == b and a != bn.random_state(seed=8)
+    assert set(np.unique(a.W1)) <= set(range(-3, 4))
+    decimals = bn.random_state(seed=7, sizes=(2, 5, 1, 4), integers=False)
+    assert decimals.sizes == (2, 5, 1, 4)
+    np.testing.assert_array_equal(decimals.W1, np.round(decimals.W1, 1))
+    with pytest.raises(ValueError, match="sizes: batch must be between 1 and 16; got 17"):
+        bn.random_state(sizes=(3, 4, 2, 17))
+
+
+@pytest.mark.parametrize(
+    "text, value",
+    [("-3", -3), ("−3", -3), ("3.0", 3), (" 3 ", 3), ("1/2", 0.5), ("-3/4", -0.75), ("0,5", 0.5), (".5", 0.5),
+     ("+2", 2), ("– 1", -1)],
+)
+def test_parse_number_reads_what_people_type(text, value):
+    assert bn.parse_number(text) == value
+
+
+@pytest.mark.parametrize("text", ["", "abc", "nan", "inf", "1/0", "1e400x", "2,5,1", "1//2", "--3"])
+def test_parse_number_refuses_with_a_friendly_message(text):
+    with pytest.raises(ValueError, match="is not a number|nothing was typed"):
+        bn.parse_number(text)
+
+
+def test_importing_the_core_pulls_in_no_ui_library():
+    code = "import sys, batchnet_core; print(sorted({'matplotlib', 'ipywidgets'} & set(sys.modules)))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -1,0 +1,66 @@
+"""pyproject.toml, requirements.txt, environment.yml and binder/ describe one environment."""
+
+import re
+import tomllib
+from pathlib import Path
+
+import pytest
+import yaml
+from packaging.requirements import Requirement
+from packaging.specifiers import SpecifierSet
+from packaging.utils import canonicalize_name
+
+ROOT = Path(__file__).resolve().parent.parent
+LOCAL = {".", "-e ."}
+
+
+def pip_lines(path):
+    lines = (line.split("#", 1)[0].strip() for line in path.read_text().splitlines())
+    return [line for line in lines if line]
+
+
+def named(requirement_texts):
+    requirements = [Requirement(text) for text in requirement_texts if text not in LOCAL]
+    return {canonicalize_name(r.name): r.specifier for r in requirements}
+
+
+@pytest.fixture(scope="module")
+def project():
+    data = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    return named(data["dependencies"] + data["optional-dependencies"]["ui"]), data["requires-python"]
+
+
+def test_requirements_txt_matches_the_project_and_installs_it(project):
+    lines = pip_lines(ROOT / "requirements.txt")
+    assert named(lines) == project[0]
+    assert "-e ." in lines
+
+
+def test_environment_yml_matches_the_project(project):
+    env = yaml.safe_load((ROOT / "environment.yml").read_text())
+    assert env["channels"] == ["conda-forge"]
+    conda = [d for d in env["dependencies"] if isinstance(d, str) and d != "pip"]
+    python = [d for d in conda if d.startswith("python")]
+    assert python == [f"python{project[1]}"]
+    # conda spells a bound like pip does for the simple ">=" form used here
+    assert named(d for d in conda if not d.startswith("python")) == project[0]
+    pip_section = next(d["pip"] for d in env["dependencies"] if isinstance(d, dict))
+    assert pip_section == ["-e ."]
+
+
+def test_binder_pins_versions_the_project_accepts(project):
+    lines = pip_lines(ROOT / "binder" / "requirements.txt")
+    pins = named(lines)
+    assert set(pins) == set(project[0])
+    for name, specifier in pins.items():
+        (pin,) = list(specifier)
+        assert pin.operator == "==", f"{name} must be pinned in binder/requirements.txt"
+        assert project[0][name].contains(pin.version), f"{name}=={pin.version} is outside {project[0][name]}"
+    assert "." in lines
+
+
+def test_binder_runtime_is_a_python_the_project_supports(project):
+    runtime = (ROOT / "binder" / "runtime.txt").read_text().strip()
+    match = re.fullmatch(r"python-(\d+\.\d+)", runtime)
+    assert match, runtime
+    assert SpecifierSet(project[1]).contains(match.group(1) + ".0")

@@ -1,0 +1,125 @@
+"""Properties that hold for every network and batch, checked on generated examples."""
+
+import json
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from hypothesis.extra.numpy import arrays
+
+import batchnet_core as bn
+
+sizes = st.integers(1, 6)
+entries = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=64)
+
+
+@st.composite
+def states(draw, batch=None):
+    inputs, hidden, outputs = draw(sizes), draw(sizes), draw(sizes)
+    batch = batch or draw(sizes)
+    return bn.State(
+        W1=draw(arrays(float, (hidden, inputs), elements=entries)),
+        b1=draw(arrays(float, (hidden,), elements=entries)),
+        W2=draw(arrays(float, (outputs, hidden), elements=entries)),
+        b2=draw(arrays(float, (outputs,), elements=entries)),
+        X=draw(arrays(float, (inputs, batch), elements=entries)),
+    )
+
+
+@given(states())
+def test_batched_forward_equals_the_per_input_loop(state):
+    batched, looped = bn.forward(state), bn.forward_loop(state)
+    for (name, a), (_, b) in zip(batched.items(), looped.items()):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-6, err_msg=name)
+
+
+@given(states(), st.randoms(use_true_random=False))
+def test_permuting_the_batch_permutes_the_outputs(state, random):
+    order = list(range(state.X.shape[1]))
+    random.shuffle(order)
+    permuted = bn.forward(state.replace(X=state.X[:, order]))
+    original = bn.forward(state)
+    for (name, a), (_, b) in zip(permuted.items(), original.items()):
+        np.testing.assert_allclose(a, b[:, order], rtol=1e-12, atol=1e-9, err_msg=name)
+
+
+@given(states())
+def test_each_column_depends_only_on_its_own_input(state):
+    trace = bn.forward(state)
+    for j in range(state.X.shape[1]):
+        alone = bn.forward(state.replace(X=state.X[:, j : j + 1]))
+        # a different batch width may take another BLAS kernel: equal up to rounding
+        np.testing.assert_allclose(alone.Y, trace.Y[:, j : j + 1], rtol=1e-12, atol=1e-9)
+
+
+@given(states())
+def test_relu_outputs_are_never_negative_and_keep_positive_values(state):
+    trace = bn.forward(state)
+    assert (trace.H >= 0).all() and (trace.Y >= 0).all()
+    np.testing.assert_array_equal(trace.H[trace.H_z > 0], trace.H_z[trace.H_z > 0])
+
+
+@given(states(), st.floats(0.01, 10))
+def test_positive_scaling_with_zero_biases_scales_the_outputs(state, factor):
+    zero = state.replace(b1=np.zeros_like(state.b1), b2=np.zeros_like(state.b2))
+    scaled = bn.forward(zero.replace(X=zero.X * factor)).Y
+    np.testing.assert_allclose(scaled, bn.forward(zero).Y * factor, rtol=1e-9, atol=1e-6)
+
+
+@given(states())
+def test_every_round_trip_is_lossless(state):
+    assert bn.State.from_dict(json.loads(json.dumps(state.to_dict()))) == state
+    assert bn.State.from_query(state.to_query()) == state
+    namespace = {}
+    exec(state.to_code().replace("print(", "(lambda *a: None)("), namespace)
+    np.testing.assert_array_equal(namespace["X"], state.X)
+    np.testing.assert_array_equal(namespace["Y"], bn.forward(state).Y)
+
+
+@given(states(batch=3))
+def test_explain_agrees_with_forward(state):
+    trace = bn.forward(state)
+    for layer, result in (("H_z", trace.H_z), ("Y_z", trace.Y_z)):
+        for (row, col), value in np.ndenumerate(result):
+            e = bn.explain(state, layer, row, col)
+            assert np.isclose(e.total, value, rtol=1e-9, atol=1e-6)
+            assert e.activated >= 0
+
+
+def assert_state_or_value_error(read, data):
+    """Untrusted data gives a State or a ValueError with a message; any other exception fails."""
+    try:
+        result = read(data)
+    except ValueError as error:
+        assert str(error)
+    else:
+        assert isinstance(result, bn.State)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=5) | st.dictionaries(st.text(max_size=3), inner, max_size=5),
+    max_leaves=20,
+)
+
+
+@settings(max_examples=300)
+@given(json_values)
+def test_garbage_dicts_raise_value_error_only(data):
+    assert_state_or_value_error(bn.State.from_dict, data)
+
+
+@settings(max_examples=300)
+@given(st.dictionaries(st.sampled_from(bn.FIELDS), json_values, min_size=5, max_size=5))
+def test_dicts_with_the_right_keys_and_garbage_values_raise_value_error_only(data):
+    assert_state_or_value_error(bn.State.from_dict, data)
+
+
+query_pieces = st.sampled_from(["W1=", "b1=", "W2=", "b2=", "x1=", "x2=", "&", ";", ",", "=", "%", "%zz", "1", "-2.5",
+                                "nan", "1e308", "é", "\x00", "?", "x17="])
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=60) | st.lists(query_pieces, max_size=30).map("".join))
+def test_garbage_queries_raise_value_error_only(query):
+    assert_state_or_value_error(bn.State.from_query, query)
