@@ -1,0 +1,249 @@
+"""The Interactive Code Environment: controls, heat maps, explanation and code, wired to one State."""
+
+from __future__ import annotations
+
+import functools
+import html
+import os
+from collections.abc import Callable
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import ipywidgets as widgets
+
+from ..forward import explain, forward
+from ..numbers import format_number
+from ..state import PRESETS, State, parameter_count, preset, random_state
+from .controls import STEPS, MatrixControls, entry_label
+from .views import HeatmapViews, Selection, code_html, explanation_html, unit_labels, values_html
+
+STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
+
+
+LEGEND = """<div class='bn-legend'>
+<b>Reading the heat maps</b><br>
+red: positive, blue: negative, white: 0<br>
+<span class='bn-hatch'>hatched</span>: ReLU set it to 0<br>
+<b>off</b>: the unit is 0 for every input<br>
+outlined: the cell under <i>Explain</i>, its weight row and input column
+</div>"""
+
+
+def query_parameters() -> dict[str, str]:
+    """The page's URL parameters: Voila hands them to the kernel as ``QUERY_STRING``."""
+    return {key: values[-1] for key, values in parse_qs(os.environ.get("QUERY_STRING", "")).items()}
+
+
+class BatchApp:
+    """The whole page for one state; display it in a notebook (``app.widget``).
+
+    Parameters
+    ----------
+    state : State, optional
+        Defaults to the worked example.
+    theme : {"light", "dark"}
+        Colours of the heat maps, to match the page.
+    """
+
+    def __init__(self, state: State | None = None, theme: str = "light") -> None:
+        self.initial = state if state is not None else preset("three-inputs")
+        self.state = self.initial
+        self.trace = forward(self.state)
+        self.theme = theme
+        self.step = STEPS[0]
+        self.selection = Selection()
+        self.seed = 0
+
+        self.status = widgets.HTML()
+        self.status.add_class("bn-status")
+        self.summary = widgets.HTML()
+        self.values = widgets.HTML()
+        self.explanation = widgets.HTML()
+        self.explanation.add_class("bn-explain")
+        self.code = widgets.HTML()
+        self.code.add_class("bn-code")
+
+        self.preset_picker = widgets.Dropdown(options=list(PRESETS), value="three-inputs",
+                                              layout=widgets.Layout(width="150px"))
+        self.preset_picker.add_class("bn-preset")
+        load = widgets.Button(description="Load", icon="folder-open", tooltip="Load the chosen preset",
+                              layout=widgets.Layout(width="90px"))
+        reset = widgets.Button(description="Reset", icon="undo", tooltip="Back to the state the page opened with")
+        random_int = widgets.Button(description="Random integers", icon="random")
+        random_dec = widgets.Button(description="Random decimals", icon="random")
+        self.step_picker = widgets.ToggleButtons(options=[(format_number(s), s) for s in STEPS], value=self.step,
+                                                 tooltips=["whole numbers", "halves", "tenths"],
+                                                 style={"button_width": "40px"})
+        load.on_click(self._guarded(lambda _: self.load(preset(self.preset_picker.value),
+                                                        f"Loaded the preset {self.preset_picker.value}.")))
+        reset.on_click(self._guarded(lambda _: self.load(self.initial, "Reset to the starting state.")))
+        random_int.on_click(self._guarded(lambda _: self._random(integers=True)))
+        random_dec.on_click(self._guarded(lambda _: self._random(integers=False)))
+        self.step_picker.observe(self._guarded(self._step_changed), "value")
+        self.step_picker.add_class("bn-step-picker")
+        for button, name in ((load, "load"), (reset, "reset"), (random_int, "random-integers"),
+                             (random_dec, "random-decimals")):
+            button.add_class(f"bn-button-{name}")
+        button_width = widgets.Layout(width="250px")
+        for button in (reset, random_int, random_dec):
+            button.layout = button_width
+        self.toolbar = widgets.VBox([
+            reset, random_int, random_dec,
+            widgets.HBox([widgets.HTML("Slider step&nbsp;"), self.step_picker]),
+            widgets.HBox([self.preset_picker, load]),
+        ])
+        self.legend = widgets.HTML(LEGEND)
+
+        self.layer_picker = widgets.ToggleButtons(options=[("H_z (hidden)", "H_z"), ("Y_z (output)", "Y_z")],
+                                                  style={"button_width": "110px"})
+        self.row_picker = widgets.Dropdown(description="unit", layout=widgets.Layout(width="150px"))
+        self.col_picker = widgets.Dropdown(description="input", layout=widgets.Layout(width="150px"))
+        for picker in (self.layer_picker, self.row_picker, self.col_picker):
+            picker.observe(self._guarded(self._selection_changed), "value")
+        self.layer_picker.add_class("bn-explain-layer")
+        self.row_picker.add_class("bn-explain-row")
+        self.col_picker.add_class("bn-explain-col")
+
+        self.worksheet = widgets.GridBox(layout=widgets.Layout(
+            grid_template_columns="repeat(4, max-content)", align_items="flex-start", grid_gap="0 10px"))
+        self.worksheet.add_class("bn-worksheet")
+        self._build(self.state.sizes)
+
+        explain_box = widgets.VBox([
+            widgets.HTML("<div class='bn-panel-title'>Explain a cell</div>"),
+            self.layer_picker, widgets.HBox([self.row_picker, self.col_picker]), self.explanation,
+        ], layout=widgets.Layout(width="600px", margin="0 24px 0 0"))
+        code_box = widgets.VBox([widgets.HTML("<div class='bn-panel-title'>The code: this state in numpy</div>"),
+                                 self.code], layout=widgets.Layout(width="560px"))
+        self.widget = widgets.VBox([
+            widgets.HTML(STYLE), self.summary, self.status, self.worksheet,
+            widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
+            self.values,
+        ])
+        self.widget.add_class("bn-app")
+        self._render()
+        self._say("Move any slider, or type a value into the box above it and press Enter.")
+
+    @classmethod
+    def from_page(cls) -> BatchApp:
+        """The app as the page's URL asks for it (``?theme=dark``)."""
+        theme = "dark" if query_parameters().get("theme") == "dark" else "light"
+        return cls(theme=theme)
+
+    # -- wiring ------------------------------------------------------------------------------
+
+    def _guarded(self, callback: Callable) -> Callable:
+        """Run a callback; show any failure in the status line and keep the last good state."""
+        @functools.wraps(callback)
+        def run(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except Exception as error:  # a visitor must never meet a traceback
+                self._say(f"That did not work: {error}. The last good state is still shown.", error=True)
+        return run
+
+    def _build(self, sizes: tuple[int, int, int, int]) -> None:
+        """(Re)create the controls and panels for these sizes."""
+        inputs, hidden, outputs, batch = sizes
+        on_change, on_error = self._guarded(self._entry_changed), self._guarded(self._entry_refused)
+        s = self.state
+        xs, hs, ys = unit_labels("x", batch), unit_labels("h", hidden), unit_labels("y", outputs)
+        self.matrix_controls = {
+            "X": MatrixControls(f"X: inputs as columns ({inputs} × {batch})", [("X", s.X)],
+                                unit_labels("", inputs), xs, self.step, on_change, on_error),
+            "W1": MatrixControls(f"W1 | b1 ({hidden} × {inputs} | {hidden})", [("W1", s.W1), ("b1", s.b1)],
+                                 hs, unit_labels("", inputs) + ["b1"], self.step, on_change, on_error),
+            "W2": MatrixControls(f"W2 | b2 ({outputs} × {hidden} | {outputs})", [("W2", s.W2), ("b2", s.b2)],
+                                 ys, hs + ["b2"], self.step, on_change, on_error),
+        }
+        self.entries = {key: entry for m in self.matrix_controls.values() for key, entry in m.entries.items()}
+        self.views = HeatmapViews(sizes, self.theme)
+        images = self.views.images
+        # The worksheet: X above the results it feeds, each layer's weights left of its results.
+        self.worksheet.children = [
+            self.toolbar, self.matrix_controls["X"].widget, images["X"], self.legend,
+            self.matrix_controls["W1"].widget, images["W1|b1"], images["H_z"], images["H"],
+            self.matrix_controls["W2"].widget, images["W2|b2"], images["Y_z"], images["Y"],
+        ]
+        self.selection = Selection()
+        self._set_picker_options()
+
+    def _set_picker_options(self) -> None:
+        _, hidden, outputs, batch = self.state.sizes
+        units = hidden if self.selection.layer == "H_z" else outputs
+        prefix = "h" if self.selection.layer == "H_z" else "y"
+        self._picking = True  # options and values set here are not a person's choice
+        self.row_picker.options = [(label, i) for i, label in enumerate(unit_labels(prefix, units))]
+        self.col_picker.options = [(label, j) for j, label in enumerate(unit_labels("x", batch))]
+        self.row_picker.value = min(self.selection.row, units - 1)
+        self.col_picker.value = min(self.selection.col, batch - 1)
+        self._picking = False
+
+    def _entry_changed(self, name: str, row: int, col: int, value: float) -> None:
+        if getattr(self.state, name)[(row, col) if name in ("W1", "W2", "X") else row] == value:
+            return  # e.g. a slider snapping to the value it already has
+        self._apply(self.state.with_entry(name, row, col, value))
+        self._say(f"{entry_label(name, row, col)} = {format_number(value)}")
+
+    def _entry_refused(self, message: str) -> None:
+        self._say(message, error=True)
+
+    def _selection_changed(self, change: dict) -> None:
+        if getattr(self, "_picking", False):
+            return
+        layer = self.layer_picker.value
+        if change["owner"] is self.layer_picker:
+            self.selection = Selection(layer, 0, self.col_picker.value or 0)
+            self._set_picker_options()
+        else:
+            self.selection = Selection(layer, self.row_picker.value or 0, self.col_picker.value or 0)
+        self._render()
+
+    def _step_changed(self, change: dict) -> None:
+        self.step = change["new"]
+        for controls in self.matrix_controls.values():
+            controls.set_step(self.step)
+
+    def _random(self, integers: bool) -> None:
+        self.seed += 1
+        kind = "integers" if integers else "decimals"
+        self.load(random_state(self.seed, self.state.sizes, integers=integers),
+                  f"Random {kind}, seed {self.seed}.")
+
+    # -- state changes -----------------------------------------------------------------------
+
+    def load(self, state: State, message: str = "") -> None:
+        """Show another state: controls follow, then one redraw."""
+        if state.sizes != self.state.sizes:
+            self.state = state
+            self._build(state.sizes)
+        self._apply(state)
+        if message:
+            self._say(message)
+
+    def _apply(self, state: State) -> None:
+        self.state = state
+        self.trace = forward(state)
+        arrays = dict(state.items())
+        for controls in self.matrix_controls.values():
+            controls.show(arrays)
+        self._render()
+
+    def _render(self) -> None:
+        s, t = self.state, self.trace
+        self.views.update(s, t, self.selection)
+        self.values.value = values_html(s, t)
+        sel = self.selection
+        self.explanation.value = explanation_html(explain(s, sel.layer, sel.row, sel.col), t)
+        self.code.value = code_html(s)
+        inputs, hidden, outputs, batch = s.sizes
+        self.summary.value = (
+            f"<div class='bn-summary'><b>Shapes</b>: X {inputs} × {batch} ({batch} input"
+            f"{'s' * (batch != 1)} of {inputs} numbers) · W1 {hidden} × {inputs} · b1 {hidden} · "
+            f"W2 {outputs} × {hidden} · b2 {outputs} · H {hidden} × {batch} · Y {outputs} × {batch}. "
+            f"<b>{parameter_count(s)} parameters</b> = {hidden}·({inputs}+1) + {outputs}·({hidden}+1).</div>"
+        )
+
+    def _say(self, message: str, error: bool = False) -> None:
+        text = html.escape(message)
+        self.status.value = f"<span class='bn-error' role='alert'>{text}</span>" if error else text

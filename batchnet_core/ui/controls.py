@@ -1,0 +1,143 @@
+"""Sliders with typed readouts, one per entry, laid out as the matrix they edit.
+
+The controls hold no state of their own: they report what the person did through
+``on_change(name, row, col, value)`` or ``on_error(message)``, and show what they are told.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import ipywidgets as widgets
+
+from ..numbers import format_number, parse_number
+from .heatmap import CELL_PIXELS, TOP_PIXELS
+
+#: Every slider spans this range; typed values must lie in it too.
+LIMIT = 10.0
+
+
+#: Slider steps offered, coarse to fine; whole numbers first because the exercise is in integers.
+STEPS = (1.0, 0.5, 0.1)
+
+
+def entry_label(name: str, row: int, col: int) -> str:
+    """How an entry is named to people: 1-based, and inputs by their vector name.
+
+    >>> entry_label("W1", 0, 2), entry_label("b1", 3, 0), entry_label("X", 1, 2)
+    ('W1[1,3]', 'b1[4]', 'x3[2]')
+    """
+    if name == "X":
+        return f"x{col + 1}[{row + 1}]"
+    if name.startswith("b"):
+        return f"{name}[{row + 1}]"
+    return f"{name}[{row + 1},{col + 1}]"
+
+
+def snap(value: float, step: float) -> float:
+    """``value`` on the slider's grid of ``step``, as the browser's slider would put it."""
+    return round(round(value / step) * step, 10)
+
+
+class EntryControl:
+    """A slider and a typed readout for one entry of one matrix."""
+
+    def __init__(self, name: str, row: int, col: int, value: float, step: float,
+                 on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None]) -> None:
+        self.name, self.row, self.col = name, row, col
+        self.label = entry_label(name, row, col)
+        self._on_change, self._on_error = on_change, on_error
+        self.value = float(value)
+        self.slider = widgets.FloatSlider(
+            value=snap(self.value, step), min=-LIMIT, max=LIMIT, step=step, readout=False,
+            continuous_update=True, layout=widgets.Layout(width="64px", height="18px", margin="0"),
+            tooltip=self.label,
+        )
+        self.readout = widgets.Text(
+            value=format_number(self.value), continuous_update=False, tooltip=self.label,
+            layout=widgets.Layout(width="52px", height="24px", margin="2px auto 0 auto"),
+        )
+        self.readout.add_class("bn-readout")
+        self.box = widgets.VBox([self.readout, self.slider], layout=widgets.Layout(
+            align_items="center", height=f"{CELL_PIXELS}px", overflow="hidden"))
+        self.box.add_class("bn-control")
+        self.box.add_class(f"bn-{name}-{row}-{col}")
+        self.slider.observe(self._slider_moved, "value")
+        self.readout.observe(self._typed, "value")
+
+    def _slider_moved(self, change: dict) -> None:
+        # The browser snaps a value that is off the step grid and sends it back; that echo is
+        # not the person's doing, so it must not overwrite an exact typed value.
+        if abs(change["new"] - snap(self.value, self.slider.step)) < 1e-9:
+            return
+        self._on_change(self.name, self.row, self.col, float(change["new"]))
+
+    def _typed(self, change: dict) -> None:
+        text = change["new"]
+        if text == format_number(self.value):
+            return
+        try:
+            value = parse_number(text)
+        except ValueError as error:
+            self.readout.value = format_number(self.value)
+            self._on_error(f"{self.label}: {error}. It stays {format_number(self.value)}.")
+            return
+        if not -LIMIT <= value <= LIMIT:
+            self.readout.value = format_number(self.value)
+            self._on_error(
+                f"{self.label}: {format_number(value)} is out of range; enter a number from "
+                f"{format_number(-LIMIT)} to {format_number(LIMIT)}. It stays {format_number(self.value)}."
+            )
+            return
+        self._on_change(self.name, self.row, self.col, value)
+
+    def show(self, value: float) -> None:
+        """Display ``value`` without reporting it back as a change."""
+        self.value = float(value)
+        text = format_number(self.value)
+        if self.readout.value != text:
+            self.readout.value = text
+        snapped = snap(self.value, self.slider.step)
+        if self.slider.value != snapped:
+            self.slider.value = snapped  # its observer sees the echo rule and stays quiet
+
+    def set_step(self, step: float) -> None:
+        self.slider.step = step
+        self.show(self.value)
+
+
+class MatrixControls:
+    """A grid of ``EntryControl`` for one or two side-by-side matrices (W | b), with labels."""
+
+    def __init__(self, title: str, parts: list[tuple[str, object]], row_labels: list[str],
+                 col_labels: list[str], step: float,
+                 on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None]) -> None:
+        self.entries: dict[tuple[str, int, int], EntryControl] = {}
+        rows = len(row_labels)
+        cells: list[widgets.Widget] = [widgets.HTML("")]
+        cells += [widgets.HTML(f"<div class='bn-axis'>{label}</div>") for label in col_labels]
+        for r in range(rows):
+            cells.append(widgets.HTML(f"<div class='bn-axis bn-axis-row'>{row_labels[r]}</div>",
+                                      layout=widgets.Layout(height=f"{CELL_PIXELS}px", margin="0")))
+            for name, array in parts:
+                for c in range(array.shape[1] if array.ndim == 2 else 1):
+                    value = array[r, c] if array.ndim == 2 else array[r]
+                    entry = EntryControl(name, r, c, value, step, on_change, on_error)
+                    self.entries[(name, r, c)] = entry
+                    cells.append(entry.box)
+        template = "26px " + " ".join("66px" for _ in col_labels)
+        grid = widgets.GridBox(cells, layout=widgets.Layout(grid_template_columns=template, grid_gap="0 2px",
+                                                            grid_template_rows=f"20px repeat({rows}, {CELL_PIXELS}px)"))
+        heading = widgets.HTML(f"<div class='bn-panel-title'>{title}</div>",
+                               layout=widgets.Layout(height=f"{TOP_PIXELS - 20}px", margin="0"))
+        self.widget = widgets.VBox([heading, grid])
+        self.widget.add_class("bn-matrix")
+
+    def show(self, arrays: dict[str, object]) -> None:
+        for (name, r, c), entry in self.entries.items():
+            array = arrays[name]
+            entry.show(array[r, c] if array.ndim == 2 else array[r])
+
+    def set_step(self, step: float) -> None:
+        for entry in self.entries.values():
+            entry.set_step(step)

@@ -1,0 +1,128 @@
+"""Shared fixtures: the real Voila server on a free loopback port, and headless Chromium."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+ARTIFACTS = ROOT / "test-artifacts"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync",
+]
+MAIN_PAGE = "voila/render/02_batch_of_three.ipynb"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: float = 90) -> None:
+    """Poll until the server answers; fail with its log if it exits or never answers."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"server exited with {process.returncode}:\n{log.read_text()[-3000:]}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.1)
+    raise RuntimeError(f"server did not answer {url} within {timeout} s:\n{log.read_text()[-3000:]}")
+
+
+@contextlib.contextmanager
+def voila_server(*args: str, cwd: Path = ROOT, root: str = "notebooks", name: str = "voila"):
+    """Run ``voila ROOT`` from ``cwd`` (so it reads the repo's voila.json) and stop it afterwards."""
+    port = free_port()
+    ARTIFACTS.mkdir(exist_ok=True)
+    log = ARTIFACTS / f"{name}-{port}.log"
+    voila = Path(sys.executable).with_name("voila")
+    command = [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", root, *args]
+    with open(log, "w") as out:
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+    try:
+        url = f"http://127.0.0.1:{port}/"
+        wait_until_serving(url, process, log)
+        yield url
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture(scope="session")
+def voila_url():
+    with voila_server() as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{reason}; under CI the browser tests must run")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, request):
+    """A fresh tab; page errors fail the test, and a screenshot is saved at the end."""
+    context = browser.new_context(viewport={"width": 1400, "height": 1500})
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    yield page
+    ARTIFACTS.mkdir(exist_ok=True)
+    with contextlib.suppress(Exception):
+        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+    context.close()
+    assert not errors, f"errors in the page: {errors}"
+
+
+def open_app(page, url: str, timeout: float = 90_000):
+    """Open a page and wait until its results are on screen."""
+    page.goto(url, timeout=timeout)
+    page.wait_for_selector(".bn-values-Y", state="attached", timeout=timeout)
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('img.bn-heatmap')].length > 0 && "
+        "[...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=timeout,
+    )
+    return page
+
+
+def page_values(page, name: str) -> list:
+    return json.loads(page.get_attribute(f".bn-values-{name}", "data-values"))
+
+
+def assert_no_error_text(page) -> None:
+    """No traceback, no error output and no error message anywhere on the page."""
+    text = page.inner_text("body")
+    assert "Traceback" not in text and "Exception" not in text, text[:2000]
+    assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
+    assert page.locator(".bn-error").count() == 0, page.inner_text(".bn-status")

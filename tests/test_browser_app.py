@@ -1,0 +1,134 @@
+"""The Interactive Code Environment in the real Voila server, driven in headless Chromium."""
+
+import numpy as np
+import pytest
+
+import batchnet_core as bn
+from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values
+from test_core import HAND_H, HAND_H_Z, HAND_Y, HAND_Y_Z
+
+pytestmark = pytest.mark.browser
+
+
+def state_on_page(page) -> bn.State:
+    """The state as the page's own value tables show it."""
+    fields = {name: page_values(page, name) for name in ("W1", "b1", "W2", "b2", "X")}
+    fields["b1"] = [row[0] for row in fields["b1"]]
+    fields["b2"] = [row[0] for row in fields["b2"]]
+    return bn.State(**fields)
+
+
+def assert_results_follow_the_state(page) -> bn.State:
+    """Every result table equals batchnet_core.forward of the parameter tables."""
+    state = state_on_page(page)
+    for name, expected in bn.forward(state).items():
+        np.testing.assert_allclose(page_values(page, name), expected, rtol=1e-12, err_msg=name)
+    return state
+
+
+def wait_for_value(page, name: str, row: int, col: int, value: float) -> None:
+    page.wait_for_function(
+        "([name, row, col, value]) => { const el = document.querySelector('.bn-values-' + name);"
+        " return el && JSON.parse(el.dataset.values)[row][col] === value; }",
+        arg=[name, row, col, value], timeout=30_000,
+    )
+
+
+def test_the_page_opens_on_the_worked_example(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    assert page_values(page, "H_z") == HAND_H_Z
+    assert page_values(page, "H") == HAND_H
+    assert page_values(page, "Y_z") == HAND_Y_Z
+    assert page_values(page, "Y") == HAND_Y
+    assert page.locator(".bn-control").count() == 35
+    assert page.locator("img.bn-heatmap").count() == 7
+    assert "26 parameters" in page.inner_text("body")
+    assert page.title() == "batchnet: a batch of three inputs"
+    assert_no_error_text(page)
+
+
+def test_keyboard_slider_and_typed_value_recompute_everything(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    page.focus(".bn-W1-0-0 .noUi-handle")
+    page.keyboard.press("ArrowRight")
+    wait_for_value(page, "W1", 0, 0, 2)
+    state = assert_results_follow_the_state(page)
+    assert state.W1[0, 0] == 2 and page_values(page, "H_z")[0][0] == 1
+
+    readout = page.locator(".bn-X-2-0 input")
+    readout.fill("−1.5")
+    readout.press("Enter")
+    wait_for_value(page, "X", 2, 0, -1.5)
+    state = assert_results_follow_the_state(page)
+    assert state.X[2, 0] == -1.5
+    assert readout.input_value() == "−1.5"
+    assert_no_error_text(page)
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [("abc", "W1[2,2]: 'abc' is not a number"), ("50", "W1[2,2]: 50 is out of range; enter a number from −10 to 10")],
+)
+def test_bad_typed_values_get_a_message_and_lose_nothing(page, voila_url, typed, message):
+    open_app(page, voila_url + MAIN_PAGE)
+    before = state_on_page(page)
+    readout = page.locator(".bn-W1-1-1 input")
+    readout.fill(typed)
+    readout.press("Enter")
+    page.wait_for_selector(".bn-status .bn-error")
+    assert message in page.inner_text(".bn-status")
+    assert readout.input_value() == "1"
+    assert state_on_page(page) == before
+    assert "Traceback" not in page.inner_text("body")
+
+
+def test_reset_restores_the_worked_example(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    page.click(".bn-button-random-integers")
+    page.wait_for_function("() => document.querySelector('.bn-status').innerText.includes('seed 1')")
+    assert state_on_page(page) == bn.random_state(1, (3, 4, 2, 3))
+    page.click(".bn-button-reset")
+    wait_for_value(page, "Y", 1, 2, 4)
+    assert state_on_page(page) == bn.preset("three-inputs")
+    assert_results_follow_the_state(page)
+
+
+def test_decimal_values_survive_the_slider_snapping_echo(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    page.click(".bn-step-picker button:has-text('0.1')")
+    page.click(".bn-button-random-decimals")
+    page.wait_for_function("() => document.querySelector('.bn-status').innerText.includes('seed 1')")
+    # A later round trip: every echo of the sliders' first render has been handled by then.
+    readout = page.locator(".bn-b2-0-0 input")
+    readout.fill("7")
+    readout.press("Enter")
+    wait_for_value(page, "b2", 0, 0, 7)
+    expected = bn.random_state(1, (3, 4, 2, 3), integers=False).with_entry("b2", 0, 0, 7)
+    assert state_on_page(page) == expected
+    assert page.inner_text(".bn-status") == "b2[1] = 7"
+
+
+def test_explain_a_cell_of_the_second_layer(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    page.click(".bn-explain-layer button:has-text('Y_z')")
+    page.wait_for_function("() => document.querySelector('.bn-explain').innerText.includes('Y_z[y1')")
+    page.select_option(".bn-explain-row select", label="y2")
+    page.select_option(".bn-explain-col select", label="x3")
+    page.wait_for_function("() => document.querySelector('.bn-explain').innerText.includes('Y_z[y2, x3]')")
+    text = page.inner_text(".bn-explain")
+    assert bn.explain(bn.preset("three-inputs"), "Y_z", 1, 2).text in text
+    assert "x1 → 3, x2 → 3, x3 → 4" in text
+    assert "X = np.column_stack([x1, x2, x3])" in page.inner_text(".bn-code")
+
+
+def test_dark_theme_draws_dark_heat_maps(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE + "?theme=dark")
+    assert "theme-dark" in page.get_attribute("body", "class")
+    corner = page.evaluate(
+        """() => { const img = document.querySelector('img.bn-heatmap-H_z');
+        const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
+        const g = c.getContext('2d'); g.drawImage(img, 0, 0); return Array.from(g.getImageData(2, 2, 1, 1).data); }"""
+    )
+    assert sum(corner[:3]) / 3 < 60, corner
+    assert page_values(page, "Y") == HAND_Y
+    assert_no_error_text(page)
