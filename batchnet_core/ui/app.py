@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import html
 import os
@@ -140,6 +141,8 @@ class BatchApp:
                 return callback(*args, **kwargs)
             except Exception as error:  # a visitor must never meet a traceback
                 self._say(f"That did not work: {error}. The last good state is still shown.", error=True)
+                with contextlib.suppress(Exception):
+                    self._show_controls()
         return run
 
     def _build(self, sizes: tuple[int, int, int, int]) -> None:
@@ -222,12 +225,15 @@ class BatchApp:
             self._say(message)
 
     def _apply(self, state: State) -> None:
-        self.state = state
-        self.trace = forward(state)
-        arrays = dict(state.items())
+        trace = forward(state)  # first: if it fails, nothing has changed yet
+        self.state, self.trace = state, trace
+        self._show_controls()
+        self._render()
+
+    def _show_controls(self) -> None:
+        arrays = dict(self.state.items())
         for controls in self.matrix_controls.values():
             controls.show(arrays)
-        self._render()
 
     def _render(self) -> None:
         s, t = self.state, self.trace

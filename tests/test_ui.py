@@ -1,0 +1,174 @@
+"""The app object driven from Python, as a browser would drive it, without a browser."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+import batchnet_core as bn
+from batchnet_core.ui import BatchApp
+from batchnet_core.ui.heatmap import HeatmapPanel, Highlight
+from test_core import HAND_H_Z, HAND_Y
+
+
+def tables(app) -> dict:
+    """The value tables' data-values, by matrix name."""
+    found = re.findall(r"class='bn-values bn-values-(\w+)' data-values='([^']*)'", app.values.value)
+    return {name: json.loads(values) for name, values in found}
+
+
+@pytest.fixture
+def app():
+    return BatchApp()
+
+
+def test_one_control_per_entry_with_the_dom_classes(app):
+    assert len(app.entries) == 35
+    box = app.entries[("X", 2, 1)].box
+    assert {"bn-control", "bn-X-2-1"} <= set(box._dom_classes)
+    assert app.entries[("b1", 3, 0)].readout.value == "−2"
+
+
+def test_value_tables_hold_every_matrix(app):
+    values = tables(app)
+    assert set(values) == {"X", "W1", "b1", "W2", "b2", "H_z", "H", "Y_z", "Y"}
+    assert values["H_z"] == HAND_H_Z and values["Y"] == HAND_Y
+    assert values["b1"] == [[-5], [0], [1], [-2]]
+
+
+def test_moving_a_slider_recomputes_every_result(app):
+    app.entries[("W2", 1, 3)].slider.value = 1
+    expected = bn.forward(bn.preset("three-inputs").with_entry("W2", 1, 3, 1))
+    for name, array in expected.items():
+        assert tables(app)[name] == array.tolist()
+    assert app.entries[("W2", 1, 3)].readout.value == "1"
+    assert app.status.value == "W2[2,4] = 1"
+
+
+def test_a_typed_value_is_kept_exactly_even_off_the_slider_grid(app):
+    entry = app.entries[("X", 0, 0)]
+    entry.readout.value = " 1/4 "
+    assert app.state.X[0, 0] == 0.25
+    assert entry.slider.value == 0  # step 1: the slider shows the nearest whole number
+    assert entry.readout.value == "0.25"
+    entry.slider.value = 0.0  # the browser's snapped echo of that slider position
+    assert app.state.X[0, 0] == 0.25
+
+
+@pytest.mark.parametrize(
+    "typed, message",
+    [("abc", "x1[1]: 'abc' is not a number: type something like -3, 0.5 or 1/2. It stays 2."),
+     ("10.5", "x1[1]: 10.5 is out of range; enter a number from −10 to 10. It stays 2."),
+     ("", "x1[1]: nothing was typed: enter a number such as -3 or 0.5. It stays 2.")],
+)
+def test_bad_typed_values_are_refused_with_a_message(app, typed, message):
+    renders = app.views.renders
+    app.entries[("X", 0, 0)].readout.value = typed
+    assert "bn-error" in app.status.value
+    assert message.replace("'", "&#x27;") in app.status.value
+    assert app.state == bn.preset("three-inputs")
+    assert app.entries[("X", 0, 0)].readout.value == "2"
+    assert app.views.renders == renders
+
+
+def test_snapping_echoes_cause_no_redraw(app):
+    app.step_picker.value = 0.1
+    app.load(bn.random_state(4, integers=False))
+    renders = app.views.renders
+    for entry in app.entries.values():
+        # the browser snaps to its step grid in floating point and sends the result back:
+        # 0.3 comes back as 3 * 0.1 = 0.30000000000000004
+        step = entry.slider.step
+        entry.slider.value = round(entry.slider.value / step) * step
+    assert app.views.renders == renders
+    assert app.state == bn.random_state(4, integers=False)
+
+
+def test_loading_a_state_redraws_each_panel_at_most_once(app):
+    renders = app.views.renders
+    app.load(bn.random_state(2))
+    assert 0 < app.views.renders - renders <= 7
+    assert tables(app)["X"] == bn.random_state(2).X.tolist()
+    assert app.entries[("W1", 0, 0)].slider.value == bn.random_state(2).W1[0, 0]
+
+
+def test_a_change_redraws_only_the_panels_it_changes(app):
+    renders = app.views.renders
+    app.entries[("b2", 1, 0)].slider.value = 2  # second layer only: W2|b2, Y_z, Y
+    assert app.views.renders - renders == 3
+
+
+def test_random_buttons_and_reset(app):
+    app._random(integers=True)
+    assert app.state == bn.random_state(1, (3, 4, 2, 3))
+    assert "seed 1" in app.status.value
+    app._random(integers=False)
+    assert app.state == bn.random_state(2, (3, 4, 2, 3), integers=False)
+    app.load(app.initial)
+    assert app.state == bn.preset("three-inputs")
+
+
+def test_a_preset_of_another_size_rebuilds_the_controls(app):
+    app.preset_picker.value = "one-input"
+    app.load(bn.preset("one-input"))
+    assert len(app.entries) == 35 - 6
+    assert tables(app)["Y"] == [[0], [3]]
+    assert app.col_picker.options == (("x1", 0),)
+
+
+def test_explanation_follows_the_selection(app):
+    assert "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0" in app.explanation.value
+    app.layer_picker.value = "Y_z"
+    app.row_picker.value = 1
+    app.col_picker.value = 2
+    assert "0·0 + 0·1 + 1·3 + (−1)·0 + 1 = 4 → ReLU → 4" in app.explanation.value
+    assert "x1 → 3, x2 → 3, x3 → 4" in app.explanation.value
+    assert app.views.panels["W2|b2"]._last_key[-1] == Highlight(rows=(1,))
+
+
+def test_code_view_reproduces_the_state(app):
+    app.entries[("b1", 0, 0)].slider.value = 0
+    namespace = {}
+    code = app.code.value.removeprefix("<pre>").removesuffix("</pre>")
+    exec(code.replace("&quot;", '"').replace("&gt;", ">").replace("&#x27;", "'").replace("print(", "str("), namespace)
+    np.testing.assert_array_equal(namespace["H"], bn.forward(app.state).H)
+
+
+def test_a_failing_callback_shows_a_message_and_keeps_the_state(app, monkeypatch):
+    def broken(state):
+        raise RuntimeError("simulated failure")
+
+    monkeypatch.setattr("batchnet_core.ui.app.forward", broken)
+    app.entries[("W1", 0, 0)].slider.value = 3
+    assert "That did not work: simulated failure" in app.status.value
+    assert app.state == bn.preset("three-inputs")
+    assert app.entries[("W1", 0, 0)].slider.value == 1 and app.entries[("W1", 0, 0)].readout.value == "1"
+    assert tables(app)["W1"][0][0] == 1
+
+
+def test_layers_share_one_colour_scale_and_relu_zeros_are_marked(app):
+    panels = app.views.panels
+    assert panels["H_z"].image.get_clim() == panels["H"].image.get_clim() == (-5, 5)
+    assert panels["Y_z"].image.get_clim() == panels["Y"].image.get_clim()
+    np.testing.assert_array_equal(panels["H"].image.get_array(), bn.forward(app.state).H)
+    key = panels["H"]._last_key
+    zeroed = np.frombuffer(key[2], dtype=bool).reshape(4, 3)
+    np.testing.assert_array_equal(zeroed, np.array(HAND_H_Z) < 0)
+    assert key[3] == ("off", "", "", "")
+
+
+def test_a_panel_sends_nothing_when_nothing_changed():
+    panel = HeatmapPanel("T", ["a", "b"], ["x", "y"])
+    values = np.array([[1.0, -2.0], [0.5, 0.0]])
+    first = panel.render(values, 2.0)
+    assert first.startswith(b"\x89PNG")
+    assert panel.render(values, 2.0) is None
+    assert panel.render(values, 3.0) != first
+
+
+def test_theme_comes_from_the_page_query(monkeypatch):
+    monkeypatch.setenv("QUERY_STRING", "theme=dark")
+    assert BatchApp.from_page().theme == "dark"
+    monkeypatch.setenv("QUERY_STRING", "")
+    assert BatchApp.from_page().theme == "light"
