@@ -2,10 +2,10 @@
 
 import numpy as np
 import pytest
-
-import batchnet_core as bn
 from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values
 from test_core import HAND_H, HAND_H_Z, HAND_Y, HAND_Y_Z
+
+import batchnet_core as bn
 
 pytestmark = pytest.mark.browser
 

@@ -5,11 +5,11 @@ import re
 
 import numpy as np
 import pytest
+from test_core import HAND_H_Z, HAND_Y
 
 import batchnet_core as bn
 from batchnet_core.ui import BatchApp
 from batchnet_core.ui.heatmap import HeatmapPanel, Highlight
-from test_core import HAND_H_Z, HAND_Y
 
 
 def tables(app) -> dict:
