@@ -6,6 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8866
+# JupyterLab refuses to run as root unless told; containers and CI often are root.
+ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
 .PHONY: app lab test lint bench clean
 
@@ -13,7 +15,7 @@ app: $(VENV)/.ui
 	$(BIN)/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
 
 lab: $(VENV)/.ui
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) notebooks/
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) $(ALLOW_ROOT) notebooks/
 
 test: $(VENV)/.test lint
 	$(BIN)/python -m pytest

@@ -6,7 +6,7 @@ import dataclasses
 
 import numpy as np
 
-from .numbers import format_number
+from .numbers import format_factor, format_number
 from .state import State
 
 #: The four results, in the order they are computed.
@@ -116,11 +116,6 @@ class Explanation:
     text: str
 
 
-def _factor(value: float) -> str:
-    text = format_number(value)
-    return f"({text})" if value < 0 else text
-
-
 def explain(state: State, layer: str, row: int, col: int) -> Explanation:
     """Spell out the dot product that makes one cell of H_z (or H) or Y_z (or Y).
 
@@ -156,8 +151,8 @@ def explain(state: State, layer: str, row: int, col: int) -> Explanation:
     bias = float(b[row])
     total = sum(p for _, _, p in terms) + bias
     activated = max(total, 0.0) + 0.0
-    products = " + ".join(f"{_factor(w)}·{format_number(v)}" for w, v, _ in terms)
-    text = f"{products} + {_factor(bias)} = {format_number(total)} → ReLU → {format_number(activated)}"
+    products = " + ".join(f"{format_factor(w)}·{format_factor(v)}" for w, v, _ in terms)
+    text = f"{products} + {format_factor(bias)} = {format_number(total)} → ReLU → {format_number(activated)}"
     return Explanation(
         layer="H_z" if weights_name == "W1" else "Y_z",
         row=int(row), col=int(col), weights=weights_name, source=source_name,

@@ -77,6 +77,16 @@ def format_number(value: float, digits: int = 4) -> str:
     return text.replace("-", MINUS)
 
 
+def format_factor(value: float) -> str:
+    """A number as a factor in a written product: negatives in parentheses.
+
+    >>> format_factor(-1), format_factor(2)
+    ('(−1)', '2')
+    """
+    text = format_number(value)
+    return f"({text})" if value < 0 else text
+
+
 def exact_number(value: float) -> str:
     """Write a number so that ``float(text)`` gives it back exactly (ASCII, for files and URLs).
 

@@ -35,6 +35,29 @@ def query_parameters() -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(os.environ.get("QUERY_STRING", "")).items()}
 
 
+class Guard:
+    """Wraps widget callbacks: a failure becomes a message in the page, never a traceback.
+
+    Voila hides tracebacks and callback output goes nowhere, so without this a failing
+    callback would leave the page silently stale.
+    """
+
+    def __init__(self, say: Callable[..., None], recover: Callable[[], None] | None = None) -> None:
+        self.say, self.recover = say, recover
+
+    def __call__(self, callback: Callable) -> Callable:
+        @functools.wraps(callback)
+        def run(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except Exception as error:  # a visitor must never meet a traceback
+                self.say(f"That did not work: {error}. The last good state is still shown.", error=True)
+                if self.recover is not None:
+                    with contextlib.suppress(Exception):
+                        self.recover()
+        return run
+
+
 class BatchApp:
     """The whole page for one state; display it in a notebook (``app.widget``).
 
@@ -54,6 +77,7 @@ class BatchApp:
         self.step = STEPS[0]
         self.selection = Selection()
         self.seed = 0
+        self._guarded = Guard(self._say, recover=self._show_controls)
 
         self.status = widgets.HTML()
         self.status.add_class("bn-status")
@@ -74,7 +98,7 @@ class BatchApp:
         random_dec = widgets.Button(description="Random decimals", icon="random")
         self.step_picker = widgets.ToggleButtons(options=[(format_number(s), s) for s in STEPS], value=self.step,
                                                  tooltips=["whole numbers", "halves", "tenths"],
-                                                 style={"button_width": "40px"})
+                                                 style={"button_width": "48px"})
         load.on_click(self._guarded(lambda _: self.load(preset(self.preset_picker.value),
                                                         f"Loaded the preset {self.preset_picker.value}.")))
         reset.on_click(self._guarded(lambda _: self.load(self.initial, "Reset to the starting state.")))
@@ -85,7 +109,7 @@ class BatchApp:
         for button, name in ((load, "load"), (reset, "reset"), (random_int, "random-integers"),
                              (random_dec, "random-decimals")):
             button.add_class(f"bn-button-{name}")
-        button_width = widgets.Layout(width="250px")
+        button_width = widgets.Layout(width="200px")
         for button in (reset, random_int, random_dec):
             button.layout = button_width
         self.toolbar = widgets.VBox([
@@ -106,7 +130,8 @@ class BatchApp:
         self.col_picker.add_class("bn-explain-col")
 
         self.worksheet = widgets.GridBox(layout=widgets.Layout(
-            grid_template_columns="repeat(4, max-content)", align_items="flex-start", grid_gap="0 10px"))
+            grid_template_columns="repeat(4, max-content)", align_items="flex-start", grid_gap="0 10px",
+            overflow="auto hidden"))
         self.worksheet.add_class("bn-worksheet")
         self._build(self.state.sizes)
 
@@ -132,18 +157,6 @@ class BatchApp:
         return cls(theme=theme)
 
     # -- wiring ------------------------------------------------------------------------------
-
-    def _guarded(self, callback: Callable) -> Callable:
-        """Run a callback; show any failure in the status line and keep the last good state."""
-        @functools.wraps(callback)
-        def run(*args, **kwargs):
-            try:
-                return callback(*args, **kwargs)
-            except Exception as error:  # a visitor must never meet a traceback
-                self._say(f"That did not work: {error}. The last good state is still shown.", error=True)
-                with contextlib.suppress(Exception):
-                    self._show_controls()
-        return run
 
     def _build(self, sizes: tuple[int, int, int, int]) -> None:
         """(Re)create the controls and panels for these sizes."""

@@ -42,9 +42,10 @@ def _scale(*arrays: np.ndarray) -> float:
 
 
 class HeatmapViews:
-    """The seven heat map panels, each an ``ipywidgets.Image`` updated only when it changes."""
+    """Heat map panels (all seven, or those named), each an ``ipywidgets.Image`` sent only when it changes."""
 
-    def __init__(self, sizes: tuple[int, int, int, int], theme: str = "light") -> None:
+    def __init__(self, sizes: tuple[int, int, int, int], theme: str = "light",
+                 names: tuple[str, ...] = PANELS) -> None:
         inputs, hidden, outputs, batch = sizes
         xs, hs, ys = unit_labels("x", batch), unit_labels("h", hidden), unit_labels("y", outputs)
         labels = {
@@ -55,12 +56,13 @@ class HeatmapViews:
             "Y_z": (ys, xs, None), "Y": (ys, xs, None),
         }
         self.sizes = sizes
+        self.names = names
         self.panels = {
-            name: HeatmapPanel(TITLES[name], rows, cols, split_after=split, theme=theme)
-            for name, (rows, cols, split) in labels.items()
+            name: HeatmapPanel(TITLES[name], *labels[name][:2], split_after=labels[name][2], theme=theme)
+            for name in names
         }
         self.images = {}
-        for name in PANELS:
+        for name in names:
             image = widgets.Image(format="png", layout=widgets.Layout(width="auto", height="auto"))
             image.add_class("bn-heatmap")
             image.add_class(f"bn-heatmap-{name.replace('|', '')}")
@@ -91,7 +93,7 @@ class HeatmapViews:
             "Y_z": (trace.Y_z, layer2, None, None),
             "Y": (trace.Y, layer2, trace.Y_z < 0, off["Y"]),
         }
-        for name in PANELS:
+        for name in self.names:
             values, vmax, zeroed, notes = drawings[name]
             png = self.panels[name].render(values, vmax, zeroed, notes, light[name])
             if png is not None:

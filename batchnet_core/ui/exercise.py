@@ -1,0 +1,249 @@
+"""Exercise mode: predict ReLU's zeros, fill in blank result cells, solve for a missing weight.
+
+All checking is ``batchnet_core.exercises``; this module only shows it.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from ..exercises import (
+    DIFFICULTIES,
+    LAYERS,
+    Cell,
+    Feedback,
+    Score,
+    check_answer,
+    check_missing,
+    check_prediction,
+    new_exercise,
+    new_missing,
+)
+from ..forward import explain, forward
+from ..numbers import format_number
+from .app import STYLE, Guard, query_parameters
+from .views import HeatmapViews, unit_labels
+
+
+def feedback_html(feedback: Feedback) -> str:
+    mark = "✓" if feedback.correct else "✗"
+    kind = "bn-correct" if feedback.correct else "bn-not-yet"
+    return (f"<div class='{kind}'><b>{mark} {html.escape(feedback.message)}</b></div>"
+            f"<div class='bn-hint'>{html.escape(feedback.hint)}</div>")
+
+
+class BlankCell:
+    """A text box for one blank result cell, checked when the learner presses Enter."""
+
+    def __init__(self, exercise_app: ExerciseApp, cell: Cell) -> None:
+        self.cell = cell
+        self.box = widgets.Text(placeholder="?", continuous_update=False, tooltip=cell.label,
+                                layout=widgets.Layout(width="56px"))
+        self.box.add_class("bn-blank")
+        self.box.add_class(f"bn-blank-{cell.layer}-{cell.row}-{cell.col}")
+        self.box.observe(exercise_app.guard(lambda change: exercise_app.check(self, change["new"])), "value")
+
+
+class ExerciseApp:
+    """The by-hand worksheet: one seeded exercise at a time, with a running score.
+
+    Parameters
+    ----------
+    seed : int
+    difficulty : {"easy", "medium", "hard"}
+    """
+
+    def __init__(self, seed: int = 1, difficulty: str = "medium") -> None:
+        self.guard = Guard(self._say)
+        self.score = Score()
+        self.status = widgets.HTML()
+        self.status.add_class("bn-status")
+        self.score_view = widgets.HTML()
+        self.score_view.add_class("bn-score")
+        self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=10**9, description="Seed",
+                                               layout=widgets.Layout(width="190px"))
+        self.difficulty = widgets.Dropdown(options=list(DIFFICULTIES), value=difficulty, description="Difficulty",
+                                           layout=widgets.Layout(width="220px"))
+        new = widgets.Button(description="New exercise", icon="refresh", tooltip="A new seed, a new exercise")
+        load = widgets.Button(description="Open this seed", icon="folder-open")
+        new.add_class("bn-button-new-exercise")
+        load.add_class("bn-button-open-seed")
+        new.on_click(self.guard(lambda _: self._open(self.seed_box.value + 1)))
+        load.on_click(self.guard(lambda _: self._open(self.seed_box.value)))
+        self.seed_note = widgets.HTML()
+        self.given = widgets.HBox()
+        self.predict_box = widgets.VBox()
+        self.blanks_box = widgets.VBox()
+        self.missing_box = widgets.VBox()
+        self.feedback = widgets.HTML()
+        self.feedback.add_class("bn-feedback")
+        self.widget = widgets.VBox([
+            widgets.HTML(STYLE),
+            widgets.HBox([self.difficulty, self.seed_box, load, new]), self.seed_note, self.score_view,
+            self.status, self.given,
+            widgets.HTML("<h3>1. Predict, then reveal</h3>"), self.predict_box,
+            widgets.HTML("<h3>2. Fill in the blanks</h3>"), self.blanks_box, self.feedback,
+            widgets.HTML("<h3>3. Backwards: find the missing number</h3>"), self.missing_box,
+        ])
+        self.widget.add_class("bn-app")
+        self._open(seed)
+
+    @classmethod
+    def from_page(cls) -> ExerciseApp:
+        """The exercise the page's URL names (``?seed=12&difficulty=hard``), else seed 1, medium."""
+        query = query_parameters()
+        seed = query.get("seed", "1")
+        difficulty = query.get("difficulty", "medium")
+        app = cls(int(seed) if seed.isdigit() and len(seed) < 10 else 1,
+                  difficulty if difficulty in DIFFICULTIES else "medium")
+        if not seed.isdigit() or difficulty not in DIFFICULTIES:
+            app._say(f"The link asked for seed {seed!r}, difficulty {difficulty!r}; showing seed {app.seed}, "
+                     f"{app.exercise.difficulty} instead.", error=True)
+        return app
+
+    # -- building one exercise -------------------------------------------------------------
+
+    def _open(self, seed: int) -> None:
+        self.seed = seed
+        self.seed_box.value = seed
+        self.exercise = new_exercise(seed, self.difficulty.value)
+        self.missing = new_missing(seed, self.difficulty.value)
+        state = self.exercise.state
+        self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {seed}</b>, {self.exercise.difficulty}: "
+                                "give this seed to the class and everyone gets the same numbers.</div>")
+        views = HeatmapViews(state.sizes, names=("X", "W1|b1", "W2|b2"))
+        views.update(state, forward(state), None)
+        self.given.children = [views.images[name] for name in views.names]
+        self._build_prediction()
+        self._build_blanks()
+        self._build_missing()
+        self.feedback.value = ""
+        self._say(f"New exercise: seed {seed}. Start by predicting which hidden cells ReLU will set to 0.")
+        self._show_score()
+
+    def _build_prediction(self) -> None:
+        _, hidden, _, batch = self.exercise.state.sizes
+        self.toggles = {}
+        cells: list[widgets.Widget] = [widgets.HTML("")] + [widgets.HTML(f"<b>{x}</b>")
+                                                              for x in unit_labels("x", batch)]
+        for r, h in enumerate(unit_labels("h", hidden)):
+            cells.append(widgets.HTML(f"<b>{h}</b>"))
+            for c in range(batch):
+                toggle = widgets.ToggleButton(description="> 0", tooltip=f"H[{h}, x{c + 1}]: click if it becomes 0",
+                                              layout=widgets.Layout(width="60px"))
+                toggle.add_class(f"bn-predict-{r}-{c}")
+                toggle.observe(lambda change, t=toggle: setattr(t, "description", "0" if change["new"] else "> 0"),
+                               "value")
+                self.toggles[(r, c)] = toggle
+                cells.append(toggle)
+        grid = widgets.GridBox(cells, layout=widgets.Layout(
+            grid_template_columns=f"32px repeat({batch}, 64px)", grid_gap="2px"))
+        reveal = widgets.Button(description="Reveal", icon="eye", button_style="info")
+        reveal.add_class("bn-button-reveal")
+        reveal.on_click(self.guard(lambda _: self._reveal()))
+        self.prediction_result = widgets.HTML()
+        self.prediction_result.add_class("bn-prediction")
+        self.predict_box.children = [
+            widgets.HTML("Which cells of H = ReLU(H_z) will be <b>0</b>? Click those cells, then reveal."),
+            grid, reveal, self.prediction_result,
+        ]
+
+    def _reveal(self) -> None:
+        marked = {key for key, toggle in self.toggles.items() if toggle.value}
+        result = check_prediction(self.exercise.state, marked)
+        H_z = forward(self.exercise.state).H_z
+        for key, toggle in self.toggles.items():
+            toggle.disabled = True
+            toggle.description = format_number(H_z[key]) + (" → 0" if H_z[key] <= 0 else "")
+            toggle.button_style = ("success" if key in result.right or (key not in marked and H_z[key] > 0)
+                                   else "danger")
+        self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are H_z.)"
+        self.blanks_box.layout.display = None
+        self._say(result.message)
+
+    def _build_blanks(self) -> None:
+        trace = forward(self.exercise.state)
+        self.blank_cells = {}
+        matrices = []
+        for layer in LAYERS:
+            values = getattr(trace, layer)
+            rows, cols = values.shape
+            prefix = "h" if layer in ("H_z", "H") else "y"
+            cells: list[widgets.Widget] = [widgets.HTML("")] + [widgets.HTML(f"<b>{x}</b>")
+                                                                  for x in unit_labels("x", cols)]
+            for r in range(rows):
+                cells.append(widgets.HTML(f"<b>{prefix}{r + 1}</b>"))
+                for c in range(cols):
+                    cell = Cell(layer, r, c)
+                    if cell in self.exercise.blanks:
+                        blank = BlankCell(self, cell)
+                        self.blank_cells[cell] = blank
+                        cells.append(blank.box)
+                    else:
+                        cells.append(widgets.HTML(f"<div class='bn-given'>{format_number(values[r, c])}</div>"))
+            grid = widgets.GridBox(cells, layout=widgets.Layout(
+                grid_template_columns=f"28px repeat({cols}, 60px)", grid_gap="2px"))
+            title = {"H_z": "H_z = W1·X + b1", "H": "H = ReLU(H_z)", "Y_z": "Y_z = W2·H + b2", "Y": "Y = ReLU(Y_z)"}
+            matrices.append(widgets.VBox([widgets.HTML(f"<div class='bn-panel-title'>{title[layer]}</div>"), grid],
+                                         layout=widgets.Layout(margin="0 24px 0 0")))
+        self.blanks_box.children = [
+            widgets.HTML("Type each missing number and press Enter. Accepted: −3, -3, 3.0, 1/2, 0,5."),
+            widgets.HBox(matrices, layout=widgets.Layout(flex_flow="row wrap")),
+        ]
+        self.blanks_box.layout.display = "none"  # after the prediction: H_z would give it away
+
+    def check(self, blank: BlankCell, typed: str) -> None:
+        if not typed.strip():
+            return
+        feedback = check_answer(self.exercise.state, blank.cell, typed)
+        self.score = self.score.record(feedback)
+        self.feedback.value = f"<div><b>{blank.cell.label}</b></div>" + feedback_html(feedback)
+        blank.box.remove_class("bn-correct-box")
+        blank.box.remove_class("bn-wrong-box")
+        blank.box.add_class("bn-correct-box" if feedback.correct else "bn-wrong-box")
+        if feedback.correct:
+            blank.box.disabled = True
+        self._show_score()
+
+    def _build_missing(self) -> None:
+        m = self.missing
+        e = explain(m.state, "H_z", m.row, m.input)
+        weights = [format_number(w) for w, _, _ in e.terms]
+        bias = format_number(e.bias)
+        if m.name == "W1":
+            weights[m.col] = "?"
+        else:
+            bias = "?"
+        x = ", ".join(format_number(v) for _, v, _ in e.terms)
+        unit = f"h{m.row + 1}"
+        question = widgets.HTML(
+            f"<div>H_z[{unit}, x{m.input + 1}] = <b>{format_number(m.target)}</b>, with row {unit} of W1 = "
+            f"[{', '.join(weights)}], x{m.input + 1} = [{x}] and b1[{unit}] = {bias}.</div>"
+            f"<div>What is <b>{m.label}</b>?</div>")
+        answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="80px"))
+        answer.add_class("bn-missing-answer")
+        result = widgets.HTML()
+        result.add_class("bn-missing-feedback")
+
+        def checked(change: dict) -> None:
+            if not change["new"].strip():
+                return
+            feedback = check_missing(m, change["new"])
+            self.score = self.score.record(feedback)
+            result.value = feedback_html(feedback)
+            self._show_score()
+
+        answer.observe(self.guard(checked), "value")
+        self.missing_box.children = [question, answer, result]
+
+    def _show_score(self) -> None:
+        self.score_view.value = f"<b>{self.score.text}</b>"
+
+    def _say(self, message: str, error: bool = False) -> None:
+        text = html.escape(message)
+        self.status.value = f"<span class='bn-error' role='alert'>{text}</span>" if error else text
+
+
+__all__ = ["ExerciseApp", "feedback_html"]
