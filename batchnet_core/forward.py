@@ -57,10 +57,7 @@ def forward(state: State) -> Trace:
     array([[0., 0., 0.],
            [3., 3., 4.]])
     """
-    H_z = state.W1 @ state.X + state.b1[:, None]
-    H = relu(H_z)
-    Y_z = state.W2 @ H + state.b2[:, None]
-    return Trace(_frozen(H_z), _frozen(H), _frozen(Y_z), _frozen(relu(Y_z)))
+    return Trace(*(_frozen(a) for a in forward_arrays(state.W1, state.b1, state.W2, state.b2, state.X)))
 
 
 def forward_loop(state: State) -> Trace:
@@ -75,16 +72,30 @@ def forward_loop(state: State) -> Trace:
     >>> forward_loop(preset("three-inputs")).H_z[:, 0]  # x1 through the four hidden units
     array([-1.,  3.,  5.,  3.])
     """
-    W1, b1, W2, b2 = (getattr(state, name).tolist() for name in ("W1", "b1", "W2", "b2"))
-    columns = {name: [] for name in RESULTS}
-    for x in state.X.T.tolist():
+    columns = forward_loop_arrays(state.W1, state.b1, state.W2, state.b2, state.X)
+    return Trace(*(_frozen(np.array(c, dtype=float).T + 0.0) for c in columns))
+
+
+def forward_arrays(W1, b1, W2, b2, X):
+    """``forward`` on plain arrays of any batch size: (H_z, H, Y_z, Y)."""
+    H_z = W1 @ X + b1[:, None]
+    H = relu(H_z)
+    Y_z = W2 @ H + b2[:, None]
+    return H_z, H, Y_z, relu(Y_z)
+
+
+def forward_loop_arrays(W1, b1, W2, b2, X):
+    """``forward_loop`` on plain arrays: four lists with one list per input (column)."""
+    W1, b1, W2, b2 = (a.tolist() for a in (W1, b1, W2, b2))
+    columns = tuple([] for _ in RESULTS)
+    for x in X.T.tolist():
         h_z = [sum(w * v for w, v in zip(row, x)) + b for row, b in zip(W1, b1)]
         h = [max(v, 0.0) for v in h_z]
         y_z = [sum(w * v for w, v in zip(row, h)) + b for row, b in zip(W2, b2)]
         y = [max(v, 0.0) for v in y_z]
-        for name, column in zip(RESULTS, (h_z, h, y_z, y)):
-            columns[name].append(column)
-    return Trace(*(_frozen(np.array(columns[name], dtype=float).T + 0.0) for name in RESULTS))
+        for column, values in zip(columns, (h_z, h, y_z, y)):
+            column.append(values)
+    return columns
 
 
 @dataclasses.dataclass(frozen=True)

@@ -233,4 +233,27 @@ def random_state(
     )
 
 
-__all__ = ["FIELDS", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "State", "parameter_count", "preset", "random_state"]
+def resize(state: State, sizes: tuple[int, int, int, int], seed: int = 0) -> State:
+    """The same network and batch at new sizes: entries that still fit are kept, new ones are
+    random whole numbers (seeded), so a resized network stays consistent.
+
+    Examples
+    --------
+    >>> small = resize(preset("three-inputs"), (3, 2, 2, 3))
+    >>> small.W1.tolist(), small.W2.tolist()
+    ([[1.0, -1.0, 1.0], [1.0, 1.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
+    """
+    fresh = random_state(seed, sizes)
+    fields = {}
+    for name, new in fresh.items():
+        old = getattr(state, name)
+        merged = new.copy()
+        overlap = tuple(slice(0, min(a, b)) for a, b in zip(old.shape, new.shape))
+        merged[overlap] = old[overlap]
+        fields[name] = merged
+    return State(**fields)
+
+
+__all__ = [
+    "FIELDS", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "State", "parameter_count", "preset", "random_state", "resize",
+]

@@ -12,7 +12,10 @@ import time
 import urllib.request
 from pathlib import Path
 
+import numpy as np
 import pytest
+
+import batchnet_core as bn
 
 ROOT = Path(__file__).resolve().parent.parent
 ARTIFACTS = ROOT / "test-artifacts"
@@ -126,3 +129,27 @@ def assert_no_error_text(page) -> None:
     assert "Traceback" not in text and "Exception" not in text, text[:2000]
     assert page.locator("[data-mime-type='application/vnd.jupyter.stderr']").count() == 0
     assert page.locator(".bn-error").count() == 0, page.inner_text(".bn-status")
+
+
+def state_on_page(page) -> bn.State:
+    """The state as the page's own value tables show it."""
+    fields = {name: page_values(page, name) for name in ("W1", "b1", "W2", "b2", "X")}
+    fields["b1"] = [row[0] for row in fields["b1"]]
+    fields["b2"] = [row[0] for row in fields["b2"]]
+    return bn.State(**fields)
+
+
+def assert_results_follow_the_state(page) -> bn.State:
+    """Every result table equals batchnet_core.forward of the parameter tables."""
+    state = state_on_page(page)
+    for name, expected in bn.forward(state).items():
+        np.testing.assert_allclose(page_values(page, name), expected, rtol=1e-12, err_msg=name)
+    return state
+
+
+def wait_for_value(page, name: str, row: int, col: int, value: float) -> None:
+    page.wait_for_function(
+        "([name, row, col, value]) => { const el = document.querySelector('.bn-values-' + name);"
+        " return el && JSON.parse(el.dataset.values)[row][col] === value; }",
+        arg=[name, row, col, value], timeout=30_000,
+    )

@@ -1,37 +1,20 @@
 """The Interactive Code Environment in the real Voila server, driven in headless Chromium."""
 
-import numpy as np
 import pytest
-from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values
+from conftest import (
+    MAIN_PAGE,
+    assert_no_error_text,
+    assert_results_follow_the_state,
+    open_app,
+    page_values,
+    state_on_page,
+    wait_for_value,
+)
 from test_core import HAND_H, HAND_H_Z, HAND_Y, HAND_Y_Z
 
 import batchnet_core as bn
 
 pytestmark = pytest.mark.browser
-
-
-def state_on_page(page) -> bn.State:
-    """The state as the page's own value tables show it."""
-    fields = {name: page_values(page, name) for name in ("W1", "b1", "W2", "b2", "X")}
-    fields["b1"] = [row[0] for row in fields["b1"]]
-    fields["b2"] = [row[0] for row in fields["b2"]]
-    return bn.State(**fields)
-
-
-def assert_results_follow_the_state(page) -> bn.State:
-    """Every result table equals batchnet_core.forward of the parameter tables."""
-    state = state_on_page(page)
-    for name, expected in bn.forward(state).items():
-        np.testing.assert_allclose(page_values(page, name), expected, rtol=1e-12, err_msg=name)
-    return state
-
-
-def wait_for_value(page, name: str, row: int, col: int, value: float) -> None:
-    page.wait_for_function(
-        "([name, row, col, value]) => { const el = document.querySelector('.bn-values-' + name);"
-        " return el && JSON.parse(el.dataset.values)[row][col] === value; }",
-        arg=[name, row, col, value], timeout=30_000,
-    )
 
 
 def test_the_page_opens_on_the_worked_example(page, voila_url):

@@ -77,7 +77,7 @@ class BatchApp:
         self.step = STEPS[0]
         self.selection = Selection()
         self.seed = 0
-        self._guarded = Guard(self._say, recover=self._show_controls)
+        self.guard = Guard(self._say, recover=self._show_controls)
 
         self.status = widgets.HTML()
         self.status.add_class("bn-status")
@@ -99,12 +99,12 @@ class BatchApp:
         self.step_picker = widgets.ToggleButtons(options=[(format_number(s), s) for s in STEPS], value=self.step,
                                                  tooltips=["whole numbers", "halves", "tenths"],
                                                  style={"button_width": "48px"})
-        load.on_click(self._guarded(lambda _: self.load(preset(self.preset_picker.value),
+        load.on_click(self.guard(lambda _: self.load(preset(self.preset_picker.value),
                                                         f"Loaded the preset {self.preset_picker.value}.")))
-        reset.on_click(self._guarded(lambda _: self.load(self.initial, "Reset to the starting state.")))
-        random_int.on_click(self._guarded(lambda _: self._random(integers=True)))
-        random_dec.on_click(self._guarded(lambda _: self._random(integers=False)))
-        self.step_picker.observe(self._guarded(self._step_changed), "value")
+        reset.on_click(self.guard(lambda _: self.load(self.initial, "Reset to the starting state.")))
+        random_int.on_click(self.guard(lambda _: self._random(integers=True)))
+        random_dec.on_click(self.guard(lambda _: self._random(integers=False)))
+        self.step_picker.observe(self.guard(self._step_changed), "value")
         self.step_picker.add_class("bn-step-picker")
         for button, name in ((load, "load"), (reset, "reset"), (random_int, "random-integers"),
                              (random_dec, "random-decimals")):
@@ -124,7 +124,7 @@ class BatchApp:
         self.row_picker = widgets.Dropdown(description="unit", layout=widgets.Layout(width="150px"))
         self.col_picker = widgets.Dropdown(description="input", layout=widgets.Layout(width="150px"))
         for picker in (self.layer_picker, self.row_picker, self.col_picker):
-            picker.observe(self._guarded(self._selection_changed), "value")
+            picker.observe(self.guard(self._selection_changed), "value")
         self.layer_picker.add_class("bn-explain-layer")
         self.row_picker.add_class("bn-explain-row")
         self.col_picker.add_class("bn-explain-col")
@@ -161,7 +161,7 @@ class BatchApp:
     def _build(self, sizes: tuple[int, int, int, int]) -> None:
         """(Re)create the controls and panels for these sizes."""
         inputs, hidden, outputs, batch = sizes
-        on_change, on_error = self._guarded(self._entry_changed), self._guarded(self._entry_refused)
+        on_change, on_error = self.guard(self._entry_changed), self.guard(self._entry_refused)
         s = self.state
         xs, hs, ys = unit_labels("x", batch), unit_labels("h", hidden), unit_labels("y", outputs)
         self.matrix_controls = {

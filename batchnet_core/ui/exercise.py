@@ -73,7 +73,7 @@ class ExerciseApp:
         new.on_click(self.guard(lambda _: self._open(self.seed_box.value + 1)))
         load.on_click(self.guard(lambda _: self._open(self.seed_box.value)))
         self.seed_note = widgets.HTML()
-        self.given = widgets.HBox()
+        self.given = widgets.HBox(layout=widgets.Layout(align_items="flex-start"))
         self.predict_box = widgets.VBox()
         self.blanks_box = widgets.VBox()
         self.missing_box = widgets.VBox()
@@ -132,14 +132,14 @@ class ExerciseApp:
             cells.append(widgets.HTML(f"<b>{h}</b>"))
             for c in range(batch):
                 toggle = widgets.ToggleButton(description="> 0", tooltip=f"H[{h}, x{c + 1}]: click if it becomes 0",
-                                              layout=widgets.Layout(width="60px"))
+                                              layout=widgets.Layout(width="84px"))
                 toggle.add_class(f"bn-predict-{r}-{c}")
                 toggle.observe(lambda change, t=toggle: setattr(t, "description", "0" if change["new"] else "> 0"),
                                "value")
                 self.toggles[(r, c)] = toggle
                 cells.append(toggle)
         grid = widgets.GridBox(cells, layout=widgets.Layout(
-            grid_template_columns=f"32px repeat({batch}, 64px)", grid_gap="2px"))
+            grid_template_columns=f"32px repeat({batch}, 88px)", grid_gap="2px"))
         reveal = widgets.Button(description="Reveal", icon="eye", button_style="info")
         reveal.add_class("bn-button-reveal")
         reveal.on_click(self.guard(lambda _: self._reveal()))

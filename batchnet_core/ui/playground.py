@@ -1,0 +1,39 @@
+"""The playground: any sizes from 1 to 8, the same controls, heat maps and explanations."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from ..state import resize
+from .app import BatchApp
+
+#: Largest size offered for each dimension: more would not fit on a screen as sliders.
+PLAYGROUND_MAX = 8
+
+
+class Playground:
+    """Size sliders on top of a ``BatchApp``; applying new sizes keeps every entry that still fits."""
+
+    def __init__(self) -> None:
+        self.app = BatchApp()
+        self.size_sliders = {
+            name: widgets.IntSlider(value=value, min=1, max=PLAYGROUND_MAX, description=name,
+                                    layout=widgets.Layout(width="260px"))
+            for name, value in zip(("inputs", "hidden", "outputs", "batch"), self.app.state.sizes)
+        }
+        for name, slider in self.size_sliders.items():
+            slider.add_class(f"bn-size-{name}")
+        apply = widgets.Button(description="Apply sizes", icon="check", button_style="primary")
+        apply.add_class("bn-button-apply-sizes")
+        apply.on_click(self.app.guard(lambda _: self.apply()))
+        self.widget = widgets.VBox([
+            widgets.HBox(list(self.size_sliders.values()) + [apply], layout=widgets.Layout(flex_flow="row wrap")),
+            self.app.widget,
+        ])
+
+    def apply(self) -> None:
+        sizes = tuple(slider.value for slider in self.size_sliders.values())
+        self.app.seed += 1
+        self.app.load(resize(self.app.state, sizes, seed=self.app.seed),
+                      f"Sizes (inputs, hidden, outputs, batch) = {sizes}; entries that still fit were kept, "
+                      f"new ones are random (seed {self.app.seed}).")
