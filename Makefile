@@ -9,7 +9,7 @@ PORT ?= 8866
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: app lab test lint bench clean
+.PHONY: app lab test lint bench binder-links clean
 
 app: $(VENV)/.ui
 	$(BIN)/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
@@ -37,6 +37,9 @@ $(VENV)/.ui: pyproject.toml | $(VENV)/bin/python
 $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[ui,test]'
 	touch $@ $(VENV)/.ui
+
+binder-links:
+	@$(PYTHON) scripts/binder_links.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
