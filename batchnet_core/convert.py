@@ -13,7 +13,7 @@ import numpy as np
 
 from .forward import forward
 from .numbers import exact_number
-from .state import FIELDS, State
+from .state import FIELDS, State, preset
 from .validation import MAX_SIZE
 
 #: Longest query string read; a full 16-wide state fits with room to spare.
@@ -133,6 +133,42 @@ def state_from_query(query: object) -> State:
         raise ValueError("inputs x1, x2, ... in the state link must all have the same length")
     fields["X"] = np.column_stack(inputs)
     return _state_or_value_error(fields)
+
+
+#: Query keys that belong to a state; any other key (theme, token, ...) is the page's business.
+STATE_KEYS = frozenset(["W1", "b1", "W2", "b2"] + [f"x{j + 1}" for j in range(MAX_SIZE)])
+
+
+def state_from_link(query: str) -> State | None:
+    """The state a page link asks for: ``?preset=NAME`` or a full state; None if it names neither.
+
+    Other parameters (``theme=dark``, ...) are left alone. A malformed, hostile or oversized
+    link raises ``ValueError`` with a message fit to show.
+
+    Examples
+    --------
+    >>> state_from_link("theme=dark") is None
+    True
+    >>> state_from_link("preset=one-input&theme=dark").sizes
+    (3, 4, 2, 1)
+    """
+    if not isinstance(query, str):
+        raise ValueError(f"a link's query must be text; got {type(query).__name__}")
+    if len(query) > MAX_QUERY_LENGTH:
+        raise ValueError(f"the link is too long ({len(query)} characters; at most {MAX_QUERY_LENGTH})")
+    parts = [part for part in query.lstrip("?").split("&") if part]
+    keys = [unquote(part.partition("=")[0]) for part in parts]
+    state_parts = [part for part, key in zip(parts, keys) if key in STATE_KEYS]
+    presets = [unquote(part.partition("=")[2]).replace("+", " ") for part, key in zip(parts, keys) if key == "preset"]
+    if state_parts and presets:
+        raise ValueError("the link names both a preset and a full state; keep one of them")
+    if len(presets) > 1:
+        raise ValueError("the link names more than one preset")
+    if presets:
+        return preset(presets[0][:40])
+    if state_parts:
+        return state_from_query("&".join(state_parts))
+    return None
 
 
 def _parse_vector(name: str, text: str) -> list[float]:

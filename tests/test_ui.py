@@ -1,5 +1,6 @@
 """The app object driven from Python, as a browser would drive it, without a browser."""
 
+import html
 import json
 import re
 
@@ -172,3 +173,63 @@ def test_theme_comes_from_the_page_query(monkeypatch):
     assert BatchApp.from_page().theme == "dark"
     monkeypatch.setenv("QUERY_STRING", "")
     assert BatchApp.from_page().theme == "light"
+
+
+def upload(app, name: str, data: bytes) -> None:
+    import datetime
+
+    app.share.upload.value = ({"name": name, "content": memoryview(data), "size": len(data),
+                               "type": "application/json", "last_modified": datetime.datetime.now()},)
+
+
+def test_uploading_a_state_file(app):
+    upload(app, "ok.json", json.dumps(bn.random_state(3).to_dict()).encode())
+    assert app.state == bn.random_state(3)
+    assert app.status.value == "Opened ok.json."
+    assert app.share.upload.value == ()
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [(b"{nope", "bad.json is not a JSON file"),
+     (json.dumps({"W1": [[1]]}).encode(), "bad.json: a state needs exactly the keys W1, b1, W2, b2, X: missing b1"),
+     (b"x" * 200_000, "bad.json is 200,000 bytes; a state file is at most 100,000")],
+)
+def test_a_bad_state_file_is_refused_and_the_state_kept(app, data, message):
+    upload(app, "bad.json", data)
+    assert message in app.status.value and "bn-error" in app.status.value
+    assert app.state == bn.preset("three-inputs")
+
+
+def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
+    import base64
+
+    app.entries[("b2", 0, 0)].readout.value = "0.5"
+    app.share.export()
+    found = dict(re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", app.share.downloads.value))
+    assert set(found) == {"batchnet-state.json", "batchnet-matrices.csv", "batchnet.py", "batchnet-heatmaps.png"}
+    assert bn.State.from_dict(json.loads(base64.b64decode(found["batchnet-state.json"]))) == app.state
+    assert "b2,0,0,0.5" in base64.b64decode(found["batchnet-matrices.csv"]).decode()
+    assert base64.b64decode(found["batchnet-heatmaps.png"]).startswith(b"\x89PNG")
+    link = re.search(r"href='\?([^']+)'", app.share.link.value).group(1).replace("&amp;", "&")
+    assert bn.State.from_query(link) == app.state
+    app.entries[("b2", 0, 0)].readout.value = "1"
+    assert app.share.downloads.value == ""  # no stale downloads
+
+
+@pytest.mark.parametrize(
+    "query, expected, message",
+    [("preset=one-input", bn.preset("one-input"), None),
+     (bn.random_state(5).to_query() + "&theme=dark", bn.random_state(5), None),
+     ("W1=1&b1=0&W2=1&b2=0&x1=1e999", bn.preset("three-inputs"), "The link could not be used: X[0, 0] is inf"),
+     ("x1=" + "9," * 30_000, bn.preset("three-inputs"), "The link could not be used: the link is too long"),
+     ("preset=../../etc", bn.preset("three-inputs"), "unknown preset '../../etc'")],
+)
+def test_the_page_link_sets_the_starting_state(monkeypatch, query, expected, message):
+    monkeypatch.setenv("QUERY_STRING", query)
+    app = BatchApp.from_page()
+    assert app.state == expected == app.initial
+    if message:
+        assert message in html.unescape(app.status.value) and "bn-error" in app.status.value
+    else:
+        assert "bn-error" not in app.status.value

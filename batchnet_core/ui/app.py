@@ -5,17 +5,18 @@ from __future__ import annotations
 import contextlib
 import functools
 import html
-import os
 from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
+from ..convert import state_from_link
 from ..forward import explain, forward
 from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
 from .controls import STEPS, MatrixControls, entry_label
+from .share import SharePanel, page_query
 from .views import HeatmapViews, Selection, code_html, explanation_html, unit_labels, values_html
 
 STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
@@ -28,11 +29,6 @@ red: positive, blue: negative, white: 0<br>
 <b>off</b>: the unit is 0 for every input<br>
 outlined: the cell under <i>Explain</i>, its weight row and input column
 </div>"""
-
-
-def query_parameters() -> dict[str, str]:
-    """The page's URL parameters: Voila hands them to the kernel as ``QUERY_STRING``."""
-    return {key: values[-1] for key, values in parse_qs(os.environ.get("QUERY_STRING", "")).items()}
 
 
 class Guard:
@@ -141,10 +137,11 @@ class BatchApp:
         ], layout=widgets.Layout(width="600px", margin="0 24px 0 0"))
         code_box = widgets.VBox([widgets.HTML("<div class='bn-panel-title'>The code: this state in numpy</div>"),
                                  self.code], layout=widgets.Layout(width="560px"))
+        self.share = SharePanel(self, self._say, self.guard)
         self.widget = widgets.VBox([
             widgets.HTML(STYLE), self.summary, self.status, self.worksheet,
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
-            self.values,
+            self.share.widget, self.values,
         ])
         self.widget.add_class("bn-app")
         self._render()
@@ -152,9 +149,18 @@ class BatchApp:
 
     @classmethod
     def from_page(cls) -> BatchApp:
-        """The app as the page's URL asks for it (``?theme=dark``)."""
-        theme = "dark" if query_parameters().get("theme") == "dark" else "light"
-        return cls(theme=theme)
+        """The app as the page's URL asks for it: ``?theme=dark``, ``?preset=NAME`` or a full state
+        (``State.to_query()``). A link that cannot be used falls back to the worked example, saying why."""
+        query = page_query()
+        theme = "dark" if parse_qs(query).get("theme", [""])[-1] == "dark" else "light"
+        try:
+            state, problem = state_from_link(query), None
+        except ValueError as error:
+            state, problem = None, str(error)
+        app = cls(state, theme=theme)
+        if problem:
+            app._say(f"The link could not be used: {problem}. Showing the worked example instead.", error=True)
+        return app
 
     # -- wiring ------------------------------------------------------------------------------
 
@@ -255,6 +261,7 @@ class BatchApp:
         sel = self.selection
         self.explanation.value = explanation_html(explain(s, sel.layer, sel.row, sel.col), t)
         self.code.value = code_html(s)
+        self.share.show(s, self.theme)
         inputs, hidden, outputs, batch = s.sizes
         self.summary.value = (
             f"<div class='bn-summary'><b>Shapes</b>: X {inputs} × {batch} ({batch} input"

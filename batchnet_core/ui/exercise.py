@@ -23,7 +23,8 @@ from ..exercises import (
 )
 from ..forward import explain, forward
 from ..numbers import format_number
-from .app import STYLE, Guard, query_parameters
+from .app import STYLE, Guard
+from .share import query_parameters
 from .views import HeatmapViews, unit_labels
 
 

@@ -1,0 +1,135 @@
+"""Passing a state around: the page's link, downloads (JSON, CSV, numpy script, PNG) and upload."""
+
+from __future__ import annotations
+
+import base64
+import html
+import io
+import json
+import os
+from collections.abc import Callable
+from urllib.parse import parse_qs
+
+import ipywidgets as widgets
+from PIL import Image
+
+from ..convert import state_to_csv
+from ..state import State
+
+#: Largest state file accepted for upload; a full 16-wide state is a few kilobytes.
+MAX_UPLOAD_BYTES = 100_000
+
+#: Where each heat map goes in the downloaded picture: the worksheet's staircase (row, column).
+WORKSHEET_PLACES = {"X": (0, 1), "W1|b1": (1, 0), "H_z": (1, 1), "H": (1, 2), "W2|b2": (2, 0), "Y_z": (2, 1),
+                    "Y": (2, 2)}
+
+
+def page_query() -> str:
+    """The page's URL query. Voila hands it to the kernel as ``QUERY_STRING``; a preheated
+    kernel must first wait for its visitor to arrive."""
+    if os.environ.get("VOILA_PREHEAT") == "True":
+        from voila.utils import get_query_string
+
+        return get_query_string() or ""
+    return os.environ.get("QUERY_STRING", "")
+
+
+def query_parameters() -> dict[str, str]:
+    """The page's URL parameters, last value of each."""
+    return {key: values[-1] for key, values in parse_qs(page_query()).items()}
+
+
+def download_link(label: str, filename: str, mime: str, data: bytes) -> str:
+    """An anchor that saves ``data`` as ``filename``: a data URL works in Voila and JupyterLab alike."""
+    encoded = base64.b64encode(data).decode("ascii")
+    return (f"<a class='bn-download bn-download-{filename.rsplit('.', 1)[-1]}' download='{filename}' "
+            f"href='data:{mime};base64,{encoded}'>{label}</a>")
+
+
+def worksheet_png(images: dict[str, bytes], background: str) -> bytes:
+    """The heat map panels combined into one picture, laid out as on the page."""
+    panels = {name: Image.open(io.BytesIO(data)) for name, data in images.items() if data}
+    widths, heights = [0, 0, 0], [0, 0, 0]
+    for name, panel in panels.items():
+        row, col = WORKSHEET_PLACES[name]
+        widths[col] = max(widths[col], panel.width)
+        heights[row] = max(heights[row], panel.height)
+    sheet = Image.new("RGB", (sum(widths), sum(heights)), background)
+    for name, panel in panels.items():
+        row, col = WORKSHEET_PLACES[name]
+        sheet.paste(panel, (sum(widths[:col]), sum(heights[:row])))
+    out = io.BytesIO()
+    sheet.save(out, format="png")
+    return out.getvalue()
+
+
+def read_state_file(name: str, content: bytes) -> State:
+    """A state from an uploaded JSON file, or ``ValueError`` saying what is wrong with it."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        raise ValueError(f"{name} is {len(content):,} bytes; a state file is at most {MAX_UPLOAD_BYTES:,}")
+    try:
+        data = json.loads(bytes(content).decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise ValueError(f"{name} is not a JSON file ({error})") from None
+    try:
+        return State.from_dict(data)
+    except ValueError as error:
+        raise ValueError(f"{name}: {error}") from None
+
+
+class SharePanel:
+    """Link to this state, export buttons and an upload box, for one ``BatchApp``."""
+
+    def __init__(self, app, say: Callable[..., None], guard: Callable) -> None:
+        self.app, self.say = app, say
+        self.link = widgets.HTML()
+        self.link.add_class("bn-link")
+        export = widgets.Button(description="Export…", icon="download",
+                                tooltip="Download this state as JSON, CSV, a numpy script or a picture")
+        export.add_class("bn-button-export")
+        export.on_click(guard(lambda _: self.export()))
+        self.downloads = widgets.HTML()
+        self.downloads.add_class("bn-downloads")
+        self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False,
+                                         description="Open a state (JSON)", layout=widgets.Layout(width="220px"))
+        self.upload.add_class("bn-upload")
+        self.upload.observe(guard(self._uploaded), "value")
+        self.widget = widgets.VBox([
+            widgets.HTML("<div class='bn-panel-title'>Share</div>"), self.link,
+            widgets.HBox([export, self.upload]), self.downloads,
+        ])
+
+    def show(self, state: State, theme: str) -> None:
+        """Follow a new state: a fresh link, and no stale downloads."""
+        query = state.to_query() + ("&theme=dark" if theme == "dark" else "")
+        self.link.value = (f"<a href='?{html.escape(query)}' target='_blank'>Link to this state</a>: "
+                           "opens this page with exactly these numbers.")
+        self.downloads.value = ""
+
+    def export(self) -> None:
+        state = self.app.state
+        images = {name: image.value for name, image in self.app.views.images.items()}
+        background = "#1e1e1e" if self.app.theme == "dark" else "#ffffff"
+        links = [
+            download_link("state (JSON)", "batchnet-state.json", "application/json",
+                          json.dumps(state.to_dict(), indent=1).encode()),
+            download_link("all matrices (CSV)", "batchnet-matrices.csv", "text/csv", state_to_csv(state).encode()),
+            download_link("numpy script (.py)", "batchnet.py", "text/x-python", state.to_code().encode()),
+            download_link("heat maps (PNG)", "batchnet-heatmaps.png", "image/png", worksheet_png(images, background)),
+        ]
+        self.downloads.value = "Download: " + " · ".join(links)
+        self.say("Downloads ready below the Share heading.")
+
+    def _uploaded(self, change: dict) -> None:
+        files = change["new"]
+        if not files:
+            return
+        upload = files[0]
+        try:
+            state = read_state_file(upload["name"], upload["content"])
+        except ValueError as error:
+            self.say(f"{error}. The current state is kept.", error=True)
+        else:
+            self.app.load(state, f"Opened {upload['name']}.")
+        finally:
+            self.upload.value = ()  # so the same file can be opened again
