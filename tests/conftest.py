@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -92,6 +93,11 @@ def browser():
         browser.close()
 
 
+def artifact_name(test_name: str) -> str:
+    """A file name from a test id, whatever its parameters hold."""
+    return re.sub(r"[^\w.=-]+", "_", test_name)[:100]
+
+
 @pytest.fixture
 def page(browser, request):
     """A fresh tab; page errors fail the test, and a screenshot is saved at the end."""
@@ -102,7 +108,7 @@ def page(browser, request):
     yield page
     ARTIFACTS.mkdir(exist_ok=True)
     with contextlib.suppress(Exception):
-        page.screenshot(path=str(ARTIFACTS / f"{request.node.name}.png"))
+        page.screenshot(path=str(ARTIFACTS / f"{artifact_name(request.node.name)}.png"))
     context.close()
     assert not errors, f"errors in the page: {errors}"
 
