@@ -9,10 +9,23 @@ PORT ?= 8866
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
-.PHONY: app lab test lint bench binder-links clean
+# `make serve`: Voila for a classroom (docs/teaching.md). Listens on HOST:PORT; set TOKEN to require
+# ?token=... on first visit; POOL preheated kernels of the main page; idle kernels culled after CULL s.
+TOKEN ?=
+POOL ?= 4
+CULL ?= 600
+
+.PHONY: app lab serve test lint bench load binder-links clean
 
 app: $(VENV)/.ui
 	$(BIN)/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
+
+serve: $(VENV)/.ui
+	$(BIN)/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) --token=$(TOKEN) \
+		--VoilaConfiguration.preheat_kernel=True \
+		--VoilaKernelManager.kernel_pools_config='{"default": {"pool_size": 0}, "02_batch_of_three.ipynb": {"pool_size": $(POOL)}}' \
+		--MappingKernelManager.cull_idle_timeout=$(CULL) --MappingKernelManager.cull_interval=30 \
+		--VoilaExecutor.timeout=60 notebooks/
 
 lab: $(VENV)/.ui
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) $(ALLOW_ROOT) notebooks/

@@ -1,0 +1,689 @@
+"""How fast the app follows a slider, how fast it opens and how much memory its kernel holds.
+
+Everything is measured against a bare ipywidgets page (``bench/bare_slider.ipynb``: one slider
+whose every change the kernel echoes into one HTML widget), served by the same Voila with the
+same configuration, in the same headless Chromium, in the same run:
+
+1. Slider latency: from the keydown of an arrow key on a slider handle until the page shows the
+   new state (every result table equals ``batchnet_core.forward`` of it, every heat map whose
+   matrix changed has a new image, every heat map image has finished loading). Timed inside the
+   page with ``performance.now()``: a capturing keydown listener starts the clock, a
+   MutationObserver and a capturing ``load`` listener stop it, so Playwright's round trips are
+   not counted. Alongside: when the server's messages arrived, and the CPU time per change of
+   the kernel, the Voila server and Chromium, to show where the time goes.
+2. Cold start: navigation start until every slider handle and heat map is visible (and loaded),
+   in a new browser context each time; without and with Voila's preheated kernels.
+3. Kernel memory: RSS of the page's ipykernel process (a child of the Voila server).
+4. Kernel-side time per change, in this process without a browser (``--profile``: where it goes).
+
+Every page's kernel is shut down when its page is done with, so loads do not pile up kernels.
+
+Run from anywhere: ``make bench`` or ``.venv/bin/python bench/slider_latency.py [--json PATH]``.
+The environment is passed on unchanged to Voila and its kernels (OPENBLAS_CORETYPE included:
+it is reported, never set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import cProfile
+import ctypes
+import dataclasses
+import json
+import os
+import platform
+import pstats
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from importlib.metadata import version
+from pathlib import Path
+
+import numpy as np
+import psutil
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, open_app, voila_server  # noqa: E402
+
+import batchnet_core as bn  # noqa: E402
+from batchnet_core.numbers import format_number  # noqa: E402
+from batchnet_core.ui.controls import entry_label  # noqa: E402
+
+#: Entries moved in turn, each one step right and back, so values go back and forth.
+ENTRIES = (("W1", 0, 0), ("X", 2, 0), ("b1", 1, 0), ("W2", 1, 2))
+WARMUP = 5
+#: Between two key presses, once the page shows everything: a person's pace, and time for
+#: the kernel's last messages and idle status to arrive.
+PAUSE = 0.25
+VIEWPORT = {"width": 1400, "height": 1500}
+PREHEAT = "--VoilaConfiguration.preheat_kernel=True"
+CHANGE_TIMEOUT_MS = 30_000
+LOAD_TIMEOUT_MS = 120_000
+#: The renderer main thread's counters reported per change: all its tasks, then parts of them.
+MAIN_THREAD = ("TaskDuration", "ScriptDuration", "LayoutDuration", "RecalcStyleDuration")
+#: Sent as both cookie and header (double submit) to the kernels API.
+XSRF = "b3ec4a11"
+
+
+def say(message: str) -> None:
+    """Progress goes to stderr; the report goes to stdout."""
+    print(message, file=sys.stderr, flush=True)
+
+
+# -- the pages under test ----------------------------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Subject:
+    """A page under test: which Voila root serves it, and what "on screen" means for it."""
+
+    label: str
+    root: str
+    path: str
+    handles: str
+    handle_count: int
+    images: str | None = None
+    image_count: int = 0
+
+
+OURS = Subject("batchnet", "notebooks", MAIN_PAGE, ".bn-control .noUi-handle", 35, "img.bn-heatmap", 7)
+BARE = Subject("bare", "bench", "voila/render/bare_slider.ipynb", ".bare-slider .noUi-handle", 1)
+
+
+@dataclasses.dataclass(frozen=True)
+class Change:
+    """One key press and what the page must show afterwards."""
+
+    handle: str
+    key: str
+    values: list[tuple[str, str, object]]  # (selector, data-* key, expected JSON value)
+    changed_images: list[str] = dataclasses.field(default_factory=list)
+    images: str | None = None
+    status: str | None = None  # the app's last message for this change
+
+    def probe(self) -> dict:
+        return {"values": self.values, "changed": self.changed_images, "images": self.images,
+                "timeout": CHANGE_TIMEOUT_MS}
+
+
+def _entry(state: bn.State, name: str, row: int, col: int) -> float:
+    array = getattr(state, name)
+    return float(array[row, col] if array.ndim == 2 else array[row])
+
+
+def _panels(state: bn.State) -> dict[str, np.ndarray]:
+    """The matrix behind each heat map, by the suffix of its ``img.bn-heatmap-*`` class."""
+    t = bn.forward(state)
+    return {"X": state.X, "W1b1": np.column_stack([state.W1, state.b1]), "H_z": t.H_z, "H": t.H,
+            "W2b2": np.column_stack([state.W2, state.b2]), "Y_z": t.Y_z, "Y": t.Y}
+
+
+def batchnet_changes(count: int) -> Iterator[Change]:
+    """Each entry of ENTRIES one step right then back left, in turn, from the worked example."""
+    state = bn.preset("three-inputs")
+    for i in range(count):
+        name, row, col = ENTRIES[(i // 2) % len(ENTRIES)]
+        step, key = (1.0, "ArrowRight") if i % 2 == 0 else (-1.0, "ArrowLeft")
+        value = _entry(state, name, row, col) + step
+        new = state.with_entry(name, row, col, value)
+        before, after = _panels(state), _panels(new)
+        yield Change(
+            handle=f".bn-{name}-{row}-{col} .noUi-handle", key=key,
+            values=[(f".bn-values-{r}", "values", after[r].tolist()) for r in ("H_z", "H", "Y_z", "Y")],
+            changed_images=[f"img.bn-heatmap-{p}" for p in after if not np.array_equal(before[p], after[p])],
+            images=OURS.images, status=f"{entry_label(name, row, col)} = {format_number(value)}",
+        )
+        state = new
+
+
+def bare_changes(count: int) -> Iterator[Change]:
+    """The bare slider one step right and back, over and over."""
+    value = 0.0
+    for i in range(count):
+        step, key = (1.0, "ArrowRight") if i % 2 == 0 else (-1.0, "ArrowLeft")
+        value += step
+        yield Change(handle=BARE.handles, key=key, values=[(".bare-out", "v", value)])
+
+
+# -- in-page timing ----------------------------------------------------------------------------
+
+#: Installed before the page's scripts: notes when each WebSocket message arrives (before the
+#: page's own handlers see it) and its size, in ``window.__benchFrames``.
+FRAME_LOG = """
+(() => {
+  const frames = window.__benchFrames = [];
+  const Native = window.WebSocket;
+  window.WebSocket = class extends Native {
+    constructor(...args) {
+      super(...args);
+      this.addEventListener('message', ({data}) =>
+        frames.push([performance.now(), data.byteLength ?? data.length ?? data.size ?? 0]));
+    }
+  };
+})();
+"""
+
+#: Arms a watcher: a capturing keydown listener notes the press; every DOM mutation and every
+#: image load re-checks the expected state. ``window.__benchChange`` resolves with ms after the
+#: press: until the page showed it all (update), until the first message from the server
+#: arrived and until the last one before the update arrived, and the bytes of those messages.
+ARM_PROBE = """
+({values, changed, images, timeout}) => {
+  const near = (want, got) => Array.isArray(want)
+    ? Array.isArray(got) && want.length === got.length && want.every((w, i) => near(w, got[i]))
+    : typeof got === 'number' && Math.abs(want - got) <= 1e-9 * Math.max(1, Math.abs(want));
+  const read = (selector, key) => {
+    const el = document.querySelector(selector);
+    try { return JSON.parse(el.dataset[key]); } catch (e) { return undefined; }
+  };
+  const before = Object.fromEntries(changed.map(s => [s, document.querySelector(s).src]));
+  const left = () => [
+    ...values.filter(([s, key, want]) => !near(want, read(s, key))).map(([s]) => s),
+    ...changed.filter(s => document.querySelector(s).src === before[s]).map(s => s + ' (same src)'),
+    ...(images ? [...document.querySelectorAll(images)] : [])
+      .filter(img => !(img.complete && img.naturalWidth > 0)).map(img => img.className + ' (loading)'),
+  ];
+  const frames = window.__benchFrames;
+  frames.length = 0;
+  let pressed = null;
+  document.addEventListener('keydown', () => { pressed = performance.now(); }, {capture: true, once: true});
+  window.__benchChange = new Promise((resolve, reject) => {
+    let observer, timer;
+    const check = () => {
+      if (pressed === null || left().length > 0) return;
+      const now = performance.now();
+      stop();
+      const got = frames.filter(([t]) => t >= pressed && t <= now);
+      resolve({update: now - pressed, first: got[0][0] - pressed, last: got.at(-1)[0] - pressed,
+               bytes: got.reduce((sum, [, size]) => sum + size, 0)});
+    };
+    const stop = () => {
+      observer.disconnect();
+      document.removeEventListener('load', check, true);
+      clearTimeout(timer);
+    };
+    observer = new MutationObserver(check);
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    document.addEventListener('load', check, true);
+    timer = setTimeout(() => { stop(); reject(new Error(`not shown after ${timeout} ms: ${left().join(', ')}`)); },
+                       timeout);
+  });
+  window.__benchChange.catch(() => {});
+}
+"""
+
+#: ms since navigation start once every handle and image is on screen (ready), and when the
+#: page's HTML had fully arrived (html: Voila streams it while the kernel runs the notebook).
+ON_SCREEN = """
+([handles, handleCount, images, imageCount]) => {
+  const shown = el => el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
+    && el.getBoundingClientRect().width > 0;
+  const h = [...document.querySelectorAll(handles)];
+  const i = images ? [...document.querySelectorAll(images)] : [];
+  return h.length === handleCount && i.length === imageCount && h.every(shown)
+    && i.every(img => shown(img) && img.complete && img.naturalWidth > 0)
+    && {ready: performance.now(), html: performance.getEntriesByType('navigation')[0].responseEnd};
+}
+"""
+
+KERNEL_ID = "() => JSON.parse(document.getElementById('jupyter-config-data').textContent).kernelId"
+
+
+def time_change(page, change: Change) -> dict[str, float]:
+    """Press the key with the watcher armed; what ``ARM_PROBE`` measured."""
+    page.evaluate(ARM_PROBE, change.probe())
+    page.keyboard.press(change.key)
+    return page.evaluate("() => window.__benchChange")
+
+
+def slider_latency(page, changes: Iterator[Change]) -> dict[str, list[float]]:
+    """Time every change (the page must have FRAME_LOG); the first WARMUP are dropped."""
+    focused, measured = None, []
+    for change in changes:
+        if change.handle != focused:
+            page.focus(change.handle)
+            focused = change.handle
+        measured.append(time_change(page, change))
+        if change.status:
+            page.wait_for_function("text => document.querySelector('.bn-status').innerText === text",
+                                   arg=change.status, timeout=CHANGE_TIMEOUT_MS)
+        time.sleep(PAUSE)
+    return {key: [m[key] for m in measured[WARMUP:]] for key in measured[0]}
+
+
+# -- servers, sessions and kernels -------------------------------------------------------------
+
+
+@dataclasses.dataclass
+class Server:
+    """A running Voila server: its address, its process and its log."""
+
+    url: str
+    process: psutil.Process
+    log: Path
+
+    def kernels(self) -> list[psutil.Process]:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            return [p for p in self.process.children() if "ipykernel_launcher" in " ".join(p.cmdline())]
+        return []
+
+    def kernel(self, kernel_id: str) -> psutil.Process:
+        for process in self.kernels():
+            if f"kernel-{kernel_id}.json" in " ".join(process.cmdline()):
+                return process
+        raise LookupError(f"no kernel process for {kernel_id}")
+
+    def shut_down_kernel(self, kernel_id: str) -> None:
+        """Shut a page's kernel down and wait until its process is gone.
+
+        The page's own ``beforeunload`` beacon is refused here (403, no ``_xsrf`` cookie; voila
+        issue #1458), so this asks the kernels API, sending the same token as cookie and header.
+        """
+        request = urllib.request.Request(f"{self.url}api/kernels/{kernel_id}", method="DELETE",
+                                         headers={"Cookie": f"_xsrf={XSRF}", "X-XSRFToken": XSRF})
+        urllib.request.urlopen(request, timeout=30).close()
+        deadline = time.monotonic() + 30
+        while any(kernel_id in " ".join(p.cmdline()) for p in self.kernels()):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"kernel {kernel_id} still running 30 s after shutdown")
+            time.sleep(0.05)
+
+    def kernel_state(self, kernel_id: str) -> str:
+        with urllib.request.urlopen(f"{self.url}api/kernels/{kernel_id}", timeout=5) as response:
+            return json.load(response)["execution_state"]
+
+    def wait_quiet(self, kernels: list[psutil.Process], idle: bool = True, quiet: float = 0.5,
+                   timeout: float = 180) -> None:
+        """Poll until these kernels use no CPU for ``quiet`` seconds (and, if ``idle``, report idle)."""
+        ids = [kernel_id_of(kernel) for kernel in kernels]
+        deadline = time.monotonic() + timeout
+        last_cpu, calm_since = cpu_seconds(kernels), time.monotonic()
+        while time.monotonic() < deadline:
+            time.sleep(0.1)
+            cpu = cpu_seconds(kernels)
+            if cpu - last_cpu > 0.01 * len(kernels) or (idle and any(self.kernel_state(i) != "idle" for i in ids)):
+                calm_since = time.monotonic()
+            last_cpu = cpu
+            if time.monotonic() - calm_since >= quiet:
+                return
+        raise TimeoutError(f"kernels {ids} did not settle within {timeout} s")
+
+    def wait_for_pool(self, notebook: str, fills: int, timeout: float = 180) -> None:
+        """Poll until the notebook's preheated pool has been filled ``fills`` times and is quiet.
+
+        Voila logs "Kernel pool of NOTEBOOK is filled" once a pooled kernel has started; the
+        notebook then runs in it until it is done or waits for its request (``voila.utils``
+        ``get_query_string``: "busy" without using CPU), so every kernel of the server (a
+        directory is preheated notebook by notebook) must have stopped using CPU.
+        """
+        deadline = time.monotonic() + timeout
+        while self.log.read_text().count(f"Kernel pool of {notebook} is filled") < fills:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"kernel pool of {notebook} not filled {fills} times within {timeout} s:\n"
+                                   f"{self.log.read_text()[-3000:]}")
+            time.sleep(0.1)
+        self.wait_quiet(self.kernels(), idle=False, timeout=max(deadline - time.monotonic(), 1))
+
+
+def kernel_id_of(kernel: psutil.Process) -> str:
+    connection_file = next(arg for arg in kernel.cmdline() if arg.endswith(".json"))
+    return Path(connection_file).stem.removeprefix("kernel-")
+
+
+def cpu_seconds(processes: list[psutil.Process]) -> float:
+    """User and system CPU time of these processes; those that have exited count as 0."""
+    total = 0.0
+    for process in processes:
+        with contextlib.suppress(psutil.NoSuchProcess):
+            times = process.cpu_times()
+            total += times.user + times.system
+    return total
+
+
+@contextlib.contextmanager
+def serve(subject: Subject, *args: str, name: str) -> Iterator[Server]:
+    """The repo's Voila (tests/conftest.py) serving the subject's root; stopped on exit."""
+    with voila_server(*args, root=subject.root, name=name) as url:
+        port = url.rstrip("/").rsplit(":", 1)[1]
+        process = next(p for p in psutil.Process().children() if f"--port={port}" in p.cmdline())
+        yield Server(url, process, ARTIFACTS / f"{name}-{port}.log")
+
+
+@contextlib.contextmanager
+def session(browser, server: Server):
+    """A fresh browser context and tab; afterwards its kernel is shut down and gone."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    try:
+        yield page
+    finally:
+        kernel_id = None
+        with contextlib.suppress(Exception):
+            kernel_id = page.evaluate(KERNEL_ID)
+        context.close()
+        if kernel_id:
+            server.shut_down_kernel(kernel_id)
+    if errors:
+        raise RuntimeError(f"errors in the page {page.url}: {errors}")
+
+
+def rss_mb(process: psutil.Process) -> float:
+    return process.memory_info().rss / 1e6
+
+
+# -- the measurements --------------------------------------------------------------------------
+
+
+def cold_start(browser, server: Server, subject: Subject) -> dict[str, float]:
+    """ms from navigation start until the subject's handles and images are all on screen."""
+    with session(browser, server) as page:
+        page.goto(server.url + subject.path, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
+        ready = page.wait_for_function(
+            ON_SCREEN, arg=[subject.handles, subject.handle_count, subject.images, subject.image_count],
+            polling="raf", timeout=LOAD_TIMEOUT_MS,
+        )
+        return ready.json_value()
+
+
+def cold_starts(browser, servers: dict[Subject, Server], loads: int, preheated: bool) -> dict[str, dict]:
+    """``loads`` fresh loads of each page, taking turns, after one discarded warm-up load each.
+
+    With preheated kernels each load waits, by polling, until the pool holds a kernel that has
+    run the notebook as far as it can before a request.
+    """
+    times: dict[str, list[dict]] = {subject.label: [] for subject in servers}
+    for i in range(loads + 1):
+        for subject, server in servers.items():
+            if preheated:
+                server.wait_for_pool(Path(subject.path).name, fills=i + 1)
+            load = cold_start(browser, server, subject)
+            say(f"  cold start{' (preheated)' * preheated} {subject.label} {i}: {load['ready']:.0f} ms"
+                f"{' (warm-up, dropped)' * (i == 0)}")
+            if i > 0:
+                times[subject.label].append(load)
+    return {label: {key: stats([load[key] for load in samples]) for key in ("ready", "html")}
+            for label, samples in times.items()}
+
+
+def latency_and_memory(browser, server: Server, subject: Subject, changes: Iterator[Change]) -> dict:
+    """Open the page, note its kernel's RSS, time the changes, note the RSS again.
+
+    Also, per change, over the whole run of changes (pauses included): the CPU time of the
+    kernel, the Voila server and the browser (all its processes), and how long the page's
+    renderer main thread was busy (Chromium's own counters, ``MAIN_THREAD``).
+    """
+    with session(browser, server) as page:
+        page.add_init_script(FRAME_LOG)
+        if subject is OURS:
+            open_app(page, server.url + subject.path, timeout=LOAD_TIMEOUT_MS)
+        else:
+            page.goto(server.url + subject.path, timeout=LOAD_TIMEOUT_MS)
+            page.wait_for_selector(".bare-out", timeout=LOAD_TIMEOUT_MS)
+        kernel = server.kernel(page.evaluate(KERNEL_ID))
+        server.wait_quiet([kernel])
+        loaded = rss_mb(kernel)
+        processes = {"kernel": [kernel], "server": [server.process], "browser": browser_processes()}
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        cpu_before, main_before = {name: cpu_seconds(group) for name, group in processes.items()}, metrics(cdp)
+        times = slider_latency(page, changes)
+        server.wait_quiet([kernel])
+        count, main_after = len(times["update"]) + WARMUP, metrics(cdp)
+        cpu = {name: (cpu_seconds(group) - cpu_before[name]) * 1e3 / count for name, group in processes.items()}
+        main = {name: (main_after[name] - main_before[name]) * 1e3 / count for name in MAIN_THREAD}
+        timings = {key: stats(samples) for key, samples in times.items()}
+        return {**timings, "cpu_ms_per_change": cpu, "main_thread_ms_per_change": main,
+                "dom_nodes": int(main_after["Nodes"]), "rss_after_load_mb": loaded,
+                "rss_after_changes_mb": rss_mb(kernel),
+                "kernel_openblas_coretype": kernel.environ().get("OPENBLAS_CORETYPE")}
+
+
+def metrics(cdp) -> dict[str, float]:
+    """Chromium's performance counters for the page (durations in seconds)."""
+    return {metric["name"]: metric["value"] for metric in cdp.send("Performance.getMetrics")["metrics"]}
+
+
+def browser_processes() -> list[psutil.Process]:
+    """Chromium's processes: descendants of this one (through Playwright's driver)."""
+    return [p for p in psutil.Process().children(recursive=True) if "chromium" in p.name()]
+
+
+def kernel_side(changes: int) -> list[float]:
+    """ms per slider change in BatchApp without a browser: W1[1,1] set back and forth."""
+    from batchnet_core.ui import BatchApp
+
+    app = BatchApp()
+    slider = app.entries[("W1", 0, 0)].slider
+    start = slider.value
+    samples = []
+    for i in range(changes):
+        value = start + 1 if i % 2 == 0 else start
+        t0 = time.perf_counter()
+        slider.value = value
+        samples.append((time.perf_counter() - t0) * 1e3)
+    return samples
+
+
+def profile_kernel_side(changes: int, top: int = 20) -> None:
+    """Print where the kernel-side time goes (cProfile, by own time), and the PNG sizes sent."""
+    from batchnet_core.ui import BatchApp
+
+    app = BatchApp()
+    slider, images = app.entries[("W1", 0, 0)].slider, app.views.images
+    sizes = {name: len(image.value) for name, image in images.items()}
+    print(f"PNG bytes per heat map at the worked example: {sizes} (total {sum(sizes.values())})")
+    renders = app.views.renders
+    profiler = cProfile.Profile()
+    profiler.enable()
+    for i in range(changes):
+        slider.value = 2.0 if i % 2 == 0 else 1.0
+    profiler.disable()
+    print(f"{changes} changes redrew {app.views.renders - renders} heat maps")
+    pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
+
+
+# -- the report --------------------------------------------------------------------------------
+
+
+def stats(samples: list[float]) -> dict:
+    """Median and 95th percentile (linear interpolation), and the samples themselves."""
+    return {"n": len(samples), "median": float(np.median(samples)), "p95": float(np.percentile(samples, 95)),
+            "samples": [round(s, 3) for s in samples]}
+
+
+def openblas_core() -> str:
+    """The CPU kernel OpenBLAS (bundled with numpy) chose here, or "unknown"."""
+    try:
+        library = next((Path(np.__file__).parent.parent / "numpy.libs").glob("libscipy_openblas*.so"))
+        corename = ctypes.CDLL(str(library)).scipy_openblas_get_corename64_
+        corename.restype = ctypes.c_char_p
+        return corename().decode()
+    except (StopIteration, OSError, AttributeError):
+        return "unknown"
+
+
+def commit() -> str:
+    """The commit measured, marked "+changes" when the work tree differs from it."""
+    def git(*args: str) -> str:
+        return subprocess.run(["git", *args], cwd=ROOT, capture_output=True, text=True).stdout.strip()
+    dirty = git("status", "--porcelain", "--untracked-files=no")
+    return (git("rev-parse", "--short", "HEAD") or "unknown") + (" +changes" if dirty else "")
+
+
+def machine_facts(chromium: str) -> dict:
+    model = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines()
+                  if line.startswith("model name")), platform.processor() or "unknown")
+    return {
+        "cpu": model, "cores": os.cpu_count(), "memory_gb": round(psutil.virtual_memory().total / 1e9, 1),
+        "os": platform.platform(), "python": platform.python_version(),
+        **{package: version(package) for package in ("numpy", "matplotlib", "ipywidgets", "voila", "ipykernel",
+                                                     "playwright")},
+        "chromium": chromium,
+        "OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "unset"), "openblas_core": openblas_core(),
+        "commit": commit(),
+    }
+
+
+@dataclasses.dataclass
+class Row:
+    measure: str
+    figure: str
+    target: str = "—"
+    met: bool | None = None
+
+
+def ms(value: float) -> str:
+    return f"{value:.1f} ms" if value < 1000 else f"{value / 1000:.2f} s"
+
+
+def versus(ours: float, bare: float) -> str:
+    return f"{ms(ours)} vs {ms(bare)} ({ours / bare:.2f}×)"
+
+
+def cpu_split(latency: dict) -> str:
+    cpu = latency["cpu_ms_per_change"]
+    return " / ".join(f"{cpu[name]:.1f}" for name in ("kernel", "server", "browser")) + " ms"
+
+
+def main_split(latency: dict) -> str:
+    main = latency["main_thread_ms_per_change"]
+    return " / ".join(f"{main[name]:.1f}" for name in MAIN_THREAD) + " ms"
+
+
+def rows(results: dict) -> list[Row]:
+    """The table: our figures next to the bare page's, with the issue's targets."""
+    lat, base = results["latency"]["batchnet"], results["latency"]["bare"]
+    ours, bare = lat["update"], base["update"]
+    table = [
+        Row("Slider latency, median: batchnet vs bare", versus(ours["median"], bare["median"]), "≤ 2× bare",
+            ours["median"] <= 2 * bare["median"]),
+        Row("Slider latency, p95: batchnet vs bare", versus(ours["p95"], bare["p95"]), "≤ 3× bare",
+            ours["p95"] <= 3 * bare["p95"]),
+        Row("Slider latency, p95: batchnet", ms(ours["p95"]), "< 100 ms", ours["p95"] < 100),
+        Row("…first message from the server after the keydown, median: batchnet vs bare",
+            versus(lat["first"]["median"], base["first"]["median"])),
+        Row("…last message the update needs, median: batchnet vs bare",
+            versus(lat["last"]["median"], base["last"]["median"])),
+        Row("…bytes received until updated, median: batchnet vs bare",
+            f"{lat['bytes']['median'] / 1e3:.1f} kB vs {base['bytes']['median'] / 1e3:.1f} kB"),
+        Row("…CPU per change, kernel / Voila server / Chromium: batchnet vs bare",
+            f"{cpu_split(lat)} vs {cpu_split(base)}"),
+        Row("…renderer main thread per change, busy / script / layout / style: batchnet vs bare",
+            f"{main_split(lat)} vs {main_split(base)}"),
+        Row("…DOM nodes: batchnet vs bare", f"{lat['dom_nodes']} vs {base['dom_nodes']}"),
+    ]
+    for key, label in (("cold", "Cold start"), ("preheated", "Cold start, preheated kernels")):
+        ours_load, bare_load = results[key]["batchnet"], results[key]["bare"]
+        ours_ms, bare_ms = ours_load["ready"]["median"], bare_load["ready"]["median"]
+        table += [
+            Row(f"{label}, median of {ours_load['ready']['n']}: batchnet vs bare", versus(ours_ms, bare_ms),
+                "≤ 1.5× bare", ours_ms <= 1.5 * bare_ms),
+            Row("…of which until the page's HTML has arrived (the notebook has run), median",
+                versus(ours_load["html"]["median"], bare_load["html"]["median"])),
+        ]
+    rss = max(lat["rss_after_load_mb"], lat["rss_after_changes_mb"])
+    table += [
+        Row("Kernel RSS, batchnet: after load / after the latency run",
+            f"{lat['rss_after_load_mb']:.0f} MB / {lat['rss_after_changes_mb']:.0f} MB", "< 150 MB", rss < 150),
+        Row("Kernel RSS, bare: after load / after the latency run",
+            f"{base['rss_after_load_mb']:.0f} MB / {base['rss_after_changes_mb']:.0f} MB"),
+        Row(f"Kernel-side time per change, no browser (n={results['kernel_side']['n']}), median / p95",
+            f"{ms(results['kernel_side']['median'])} / {ms(results['kernel_side']['p95'])}"),
+    ]
+    return table
+
+
+def markdown(table: list[Row]) -> str:
+    lines = ["| Measure | Figure | Target | Met |", "| --- | --- | --- | --- |"]
+    lines += [f"| {r.measure} | {r.figure} | {r.target} | {'—' if r.met is None else 'yes' if r.met else 'NO'} |"
+              for r in table]
+    return "\n".join(lines)
+
+
+def report(facts: dict, results: dict, table: list[Row], settings: dict) -> str:
+    machine = "\n".join(f"- {key}: {value}" for key, value in facts.items())
+    n_lat = results["latency"]["batchnet"]["update"]["n"]
+    return (f"## Machine\n\n{machine}\n\n## Figures\n\n{markdown(table)}\n\n"
+            f"Latency: {n_lat} changes per page after {WARMUP} warm-up changes; cold start: fresh browser "
+            f"context per load after one warm-up load per page. Settings: {settings}\n")
+
+
+# -- main --------------------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--json", type=Path, metavar="PATH", help="also write the figures as JSON")
+    parser.add_argument("--changes", type=int, default=85,
+                        help=f"slider changes per page, the first {WARMUP} dropped (default 85)")
+    parser.add_argument("--loads", type=int, default=7, help="cold starts per page and configuration (default 7)")
+    parser.add_argument("--kernel-changes", type=int, default=200, help="kernel-side changes (default 200)")
+    parser.add_argument("--profile", action="store_true",
+                        help="only profile the kernel-side update with cProfile and print the top costs")
+    args = parser.parse_args(argv)
+    if args.changes < WARMUP + 60 or args.loads < 5:
+        parser.error(f"use at least {WARMUP + 60} changes and 5 loads")
+    return args
+
+
+def run(args: argparse.Namespace) -> tuple[dict, dict]:
+    """All measurements; returns the machine facts and the results."""
+    from playwright.sync_api import sync_playwright
+
+    say(f"kernel-side: {args.kernel_changes} changes without a browser")
+    results: dict = {"kernel_side": stats(kernel_side(args.kernel_changes))}
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            facts = machine_facts(browser.version)
+            with serve(OURS, name="bench-main") as ours, serve(BARE, name="bench-bare") as bare:
+                say("cold start, kernels started on request")
+                results["cold"] = cold_starts(browser, {OURS: ours, BARE: bare}, args.loads, preheated=False)
+                results["latency"] = {}
+                for subject, server, changes in ((OURS, ours, batchnet_changes), (BARE, bare, bare_changes)):
+                    say(f"slider latency and kernel memory: {subject.label}, {args.changes} changes")
+                    results["latency"][subject.label] = latency_and_memory(browser, server, subject,
+                                                                           changes(args.changes))
+                facts["OPENBLAS_CORETYPE in the kernels"] = \
+                    results["latency"]["batchnet"]["kernel_openblas_coretype"] or "unset"
+            with serve(OURS, PREHEAT, name="bench-main-preheat") as ours, \
+                    serve(BARE, PREHEAT, name="bench-bare-preheat") as bare:
+                say("cold start, preheated kernels")
+                results["preheated"] = cold_starts(browser, {OURS: ours, BARE: bare}, args.loads, preheated=True)
+        finally:
+            browser.close()
+    return facts, results
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.profile:
+        profile_kernel_side(args.kernel_changes)
+        return 0
+    started, load = time.monotonic(), os.getloadavg()[0]
+    if load > 0.5:
+        say(f"warning: load average {load:.2f} before the run; other work on this machine skews the figures")
+    facts, results = run(args)
+    facts["load average (1 min) before the run"] = f"{load:.2f}"
+    settings = {"changes": args.changes, "warmup": WARMUP, "pause_s": PAUSE, "loads": args.loads,
+                "kernel_changes": args.kernel_changes, "duration_s": round(time.monotonic() - started)}
+    table = rows(results)
+    print(report(facts, results, table, settings))
+    if args.json:
+        checks = [dataclasses.asdict(row) for row in table]
+        args.json.write_text(json.dumps({"machine": facts, "settings": settings, "results": results,
+                                         "table": checks}, indent=1) + "\n")
+        say(f"wrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
