@@ -48,11 +48,11 @@ import psutil
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from conftest import ARTIFACTS, CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, open_app, voila_server  # noqa: E402
-
 import batchnet_core as bn  # noqa: E402
 from batchnet_core.numbers import format_number  # noqa: E402
 from batchnet_core.ui.controls import entry_label  # noqa: E402
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, Server, open_app, voila_server  # noqa: E402
 
 #: Entries moved in turn, each one step right and back, so values go back and forth.
 ENTRIES = (("W1", 0, 0), ("X", 2, 0), ("b1", 1, 0), ("W2", 1, 2))
@@ -259,18 +259,8 @@ def slider_latency(page, changes: Iterator[Change]) -> dict[str, list[float]]:
 # -- servers, sessions and kernels -------------------------------------------------------------
 
 
-@dataclasses.dataclass
-class Server:
-    """A running Voila server: its address, its process and its log."""
-
-    url: str
-    process: psutil.Process
-    log: Path
-
-    def kernels(self) -> list[psutil.Process]:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            return [p for p in self.process.children() if "ipykernel_launcher" in " ".join(p.cmdline())]
-        return []
+class BenchServer(Server):
+    """The test suite's ``Server``, with what the bench needs to find, stop and watch kernels."""
 
     def kernel(self, kernel_id: str) -> psutil.Process:
         for process in self.kernels():
@@ -346,16 +336,14 @@ def cpu_seconds(processes: list[psutil.Process]) -> float:
 
 
 @contextlib.contextmanager
-def serve(subject: Subject, *args: str, name: str) -> Iterator[Server]:
+def serve(subject: Subject, *args: str, name: str) -> Iterator[BenchServer]:
     """The repo's Voila (tests/conftest.py) serving the subject's root; stopped on exit."""
-    with voila_server(*args, root=subject.root, name=name) as url:
-        port = url.rstrip("/").rsplit(":", 1)[1]
-        process = next(p for p in psutil.Process().children() if f"--port={port}" in p.cmdline())
-        yield Server(url, process, ARTIFACTS / f"{name}-{port}.log")
+    with voila_server(*args, root=subject.root, name=name) as server:
+        yield BenchServer(server.url, server.process, server.log)
 
 
 @contextlib.contextmanager
-def session(browser, server: Server):
+def session(browser, server: BenchServer):
     """A fresh browser context and tab; afterwards its kernel is shut down and gone."""
     context = browser.new_context(viewport=VIEWPORT)
     page = context.new_page()
@@ -381,7 +369,7 @@ def rss_mb(process: psutil.Process) -> float:
 # -- the measurements --------------------------------------------------------------------------
 
 
-def cold_start(browser, server: Server, subject: Subject) -> dict[str, float]:
+def cold_start(browser, server: BenchServer, subject: Subject) -> dict[str, float]:
     """ms from navigation start until the subject's handles and images are all on screen."""
     with session(browser, server) as page:
         page.goto(server.url + subject.path, wait_until="commit", timeout=LOAD_TIMEOUT_MS)
@@ -392,7 +380,7 @@ def cold_start(browser, server: Server, subject: Subject) -> dict[str, float]:
         return ready.json_value()
 
 
-def cold_starts(browser, servers: dict[Subject, Server], loads: int, preheated: bool) -> dict[str, dict]:
+def cold_starts(browser, servers: dict[Subject, BenchServer], loads: int, preheated: bool) -> dict[str, dict]:
     """``loads`` fresh loads of each page, taking turns, after one discarded warm-up load each.
 
     With preheated kernels each load waits, by polling, until the pool holds a kernel that has
@@ -412,7 +400,7 @@ def cold_starts(browser, servers: dict[Subject, Server], loads: int, preheated: 
             for label, samples in times.items()}
 
 
-def latency_and_memory(browser, server: Server, subject: Subject, changes: Iterator[Change]) -> dict:
+def latency_and_memory(browser, server: BenchServer, subject: Subject, changes: Iterator[Change]) -> dict:
     """Open the page, note its kernel's RSS, time the changes, note the RSS again.
 
     Also, per change, over the whole run of changes (pauses included): the CPU time of the

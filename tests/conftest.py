@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import os
 import re
@@ -14,6 +15,7 @@ import urllib.request
 from pathlib import Path
 
 import numpy as np
+import psutil
 import pytest
 
 import batchnet_core as bn
@@ -49,20 +51,36 @@ def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: 
     raise RuntimeError(f"server did not answer {url} within {timeout} s:\n{log.read_text()[-3000:]}")
 
 
+@dataclasses.dataclass
+class Server:
+    """A running Voila server: its address, its process and its log."""
+
+    url: str
+    process: psutil.Process
+    log: Path
+
+    def kernels(self) -> list[psutil.Process]:
+        """The server's running kernel processes."""
+        with contextlib.suppress(psutil.NoSuchProcess):
+            return [p for p in self.process.children() if "ipykernel_launcher" in " ".join(p.cmdline())]
+        return []
+
+
 @contextlib.contextmanager
-def voila_server(*args: str, cwd: Path = ROOT, root: str = "notebooks", name: str = "voila"):
+def voila_server(*args: str, cwd: Path = ROOT, root: str = "notebooks", name: str = "voila",
+                 executable: Path | None = None):
     """Run ``voila ROOT`` from ``cwd`` (so it reads the repo's voila.json) and stop it afterwards."""
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"{name}-{port}.log"
-    voila = Path(sys.executable).with_name("voila")
+    voila = executable or Path(sys.executable).with_name("voila")
     command = [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", root, *args]
     with open(log, "w") as out:
         process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_until_serving(url, process, log)
-        yield url
+        yield Server(url, psutil.Process(process.pid), log)
     finally:
         process.terminate()
         try:
@@ -74,8 +92,8 @@ def voila_server(*args: str, cwd: Path = ROOT, root: str = "notebooks", name: st
 
 @pytest.fixture(scope="session")
 def voila_url():
-    with voila_server() as url:
-        yield url
+    with voila_server() as server:
+        yield server.url
 
 
 @pytest.fixture(scope="session")

@@ -1,16 +1,18 @@
 """The app object driven from Python, as a browser would drive it, without a browser."""
 
 import html
+import io
 import json
 import re
 
 import numpy as np
 import pytest
-from test_core import HAND_H_Z, HAND_Y
 
 import batchnet_core as bn
 from batchnet_core.ui import BatchApp
 from batchnet_core.ui.heatmap import HeatmapPanel, Highlight
+
+from test_core import HAND_H_Z, HAND_Y
 
 
 def tables(app) -> dict:
@@ -150,9 +152,12 @@ def test_a_failing_callback_shows_a_message_and_keeps_the_state(app, monkeypatch
 
 def test_layers_share_one_colour_scale_and_relu_zeros_are_marked(app):
     panels = app.views.panels
-    assert panels["H_z"].image.get_clim() == panels["H"].image.get_clim() == (-5, 5)
-    assert panels["Y_z"].image.get_clim() == panels["Y"].image.get_clim()
-    np.testing.assert_array_equal(panels["H"].image.get_array(), bn.forward(app.state).H)
+    def scale(name):
+        return panels[name].norm.vmin, panels[name].norm.vmax
+
+    assert scale("H_z") == scale("H") == (-5, 5)
+    assert scale("Y_z") == scale("Y") == (-4, 4)
+    np.testing.assert_array_equal(panels["H"].values, bn.forward(app.state).H)
     key = panels["H"]._last_key
     zeroed = np.frombuffer(key[2], dtype=bool).reshape(4, 3)
     np.testing.assert_array_equal(zeroed, np.array(HAND_H_Z) < 0)
@@ -233,3 +238,13 @@ def test_the_page_link_sets_the_starting_state(monkeypatch, query, expected, mes
         assert message in html.unescape(app.status.value) and "bn-error" in app.status.value
     else:
         assert "bn-error" not in app.status.value
+
+
+def test_panel_png_decodes_to_the_drawn_pixels():
+    from PIL import Image
+
+    from batchnet_core.ui.heatmap import encode_png
+
+    rgb = np.random.default_rng(0).integers(0, 256, size=(37, 23, 3), dtype=np.uint8)
+    decoded = np.asarray(Image.open(io.BytesIO(encode_png(rgb))))
+    np.testing.assert_array_equal(decoded, rgb)

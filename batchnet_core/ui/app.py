@@ -150,16 +150,25 @@ class BatchApp:
     @classmethod
     def from_page(cls) -> BatchApp:
         """The app as the page's URL asks for it: ``?theme=dark``, ``?preset=NAME`` or a full state
-        (``State.to_query()``). A link that cannot be used falls back to the worked example, saying why."""
+        (``State.to_query()``). A link that cannot be used falls back to the worked example, saying why.
+
+        The app is built before the URL is read: a preheated Voila kernel builds it ahead of the
+        visit and only waits for the URL to adjust it.
+        """
+        app = cls()
         query = page_query()
-        theme = "dark" if parse_qs(query).get("theme", [""])[-1] == "dark" else "light"
+        if parse_qs(query).get("theme", [""])[-1] == "dark":
+            app.theme = "dark"
+            app._build(app.state.sizes)
+            app._render()
         try:
-            state, problem = state_from_link(query), None
+            state = state_from_link(query)
         except ValueError as error:
-            state, problem = None, str(error)
-        app = cls(state, theme=theme)
-        if problem:
-            app._say(f"The link could not be used: {problem}. Showing the worked example instead.", error=True)
+            app._say(f"The link could not be used: {error}. Showing the worked example instead.", error=True)
+        else:
+            if state is not None:
+                app.initial = state
+                app.load(state)
         return app
 
     # -- wiring ------------------------------------------------------------------------------
@@ -204,8 +213,8 @@ class BatchApp:
     def _entry_changed(self, name: str, row: int, col: int, value: float) -> None:
         if getattr(self.state, name)[(row, col) if name in ("W1", "W2", "X") else row] == value:
             return  # e.g. a slider snapping to the value it already has
-        self._apply(self.state.with_entry(name, row, col, value))
-        self._say(f"{entry_label(name, row, col)} = {format_number(value)}")
+        self._apply(self.state.with_entry(name, row, col, value), f"{entry_label(name, row, col)} = "
+                    f"{format_number(value)}")
 
     def _entry_refused(self, message: str) -> None:
         self._say(message, error=True)
@@ -239,36 +248,45 @@ class BatchApp:
         if state.sizes != self.state.sizes:
             self.state = state
             self._build(state.sizes)
-        self._apply(state)
-        if message:
-            self._say(message)
+        self._apply(state, message)
 
-    def _apply(self, state: State) -> None:
+    def _apply(self, state: State, message: str = "") -> None:
         trace = forward(state)  # first: if it fails, nothing has changed yet
         self.state, self.trace = state, trace
-        self._show_controls()
-        self._render()
+        self._render(message)
 
     def _show_controls(self) -> None:
         arrays = dict(self.state.items())
         for controls in self.matrix_controls.values():
             controls.show(arrays)
 
-    def _render(self) -> None:
-        s, t = self.state, self.trace
-        self.views.update(s, t, self.selection)
-        self.values.value = values_html(s, t)
-        sel = self.selection
-        self.explanation.value = explanation_html(explain(s, sel.layer, sel.row, sel.col), t)
-        self.code.value = code_html(s)
-        self.share.show(s, self.theme)
+    def _render(self, message: str = "") -> None:
+        """Compute every view of the current state, then send them all at once.
+
+        Sending only after all drawing is done lets the page take the whole update in one
+        frame, instead of repainting after each part.
+        """
+        s, t, sel = self.state, self.trace, self.selection
+        pictures = self.views.draw(s, t, sel)
+        values = values_html(s, t)
+        explanation = explanation_html(explain(s, sel.layer, sel.row, sel.col), t)
+        code = code_html(s)
         inputs, hidden, outputs, batch = s.sizes
-        self.summary.value = (
+        summary = (
             f"<div class='bn-summary'><b>Shapes</b>: X {inputs} × {batch} ({batch} input"
             f"{'s' * (batch != 1)} of {inputs} numbers) · W1 {hidden} × {inputs} · b1 {hidden} · "
             f"W2 {outputs} × {hidden} · b2 {outputs} · H {hidden} × {batch} · Y {outputs} × {batch}. "
             f"<b>{parameter_count(s)} parameters</b> = {hidden}·({inputs}+1) + {outputs}·({hidden}+1).</div>"
         )
+        self._show_controls()
+        self.views.show(pictures)
+        self.values.value = values
+        self.explanation.value = explanation
+        self.code.value = code
+        self.summary.value = summary
+        self.share.show(s, self.theme)
+        if message:
+            self._say(message)
 
     def _say(self, message: str, error: bool = False) -> None:
         text = html.escape(message)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 
 import ipywidgets as widgets
+from ipywidgets.widgets.widget_int import SliderStyle
+from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 
 from ..numbers import format_number, parse_number
 from .heatmap import CELL_PIXELS, TOP_PIXELS
@@ -39,27 +41,43 @@ def snap(value: float, step: float) -> float:
     return round(round(value / step) * step, 10)
 
 
+class EntryLook:
+    """Layouts and styles shared by every entry control.
+
+    Each ipywidgets control otherwise brings its own layout and style models: sharing them
+    cuts the widget models a page must create and render by more than half.
+    """
+
+    def __init__(self) -> None:
+        self.slider = widgets.Layout(width="64px", height="18px", margin="0")
+        self.slider_style = SliderStyle()
+        self.readout = widgets.Layout(width="52px", height="24px", margin="2px auto 0 auto")
+        self.readout_style = TextStyle()
+        self.box = widgets.Layout(align_items="center", height=f"{CELL_PIXELS}px", overflow="hidden")
+        self.label = widgets.Layout(height=f"{CELL_PIXELS}px", margin="0")
+        self.label_style = HTMLStyle()
+
+
 class EntryControl:
     """A slider and a typed readout for one entry of one matrix."""
 
     def __init__(self, name: str, row: int, col: int, value: float, step: float,
-                 on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None]) -> None:
+                 on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None],
+                 look: EntryLook) -> None:
         self.name, self.row, self.col = name, row, col
         self.label = entry_label(name, row, col)
         self._on_change, self._on_error = on_change, on_error
         self.value = float(value)
         self.slider = widgets.FloatSlider(
             value=snap(self.value, step), min=-LIMIT, max=LIMIT, step=step, readout=False,
-            continuous_update=True, layout=widgets.Layout(width="64px", height="18px", margin="0"),
-            tooltip=self.label,
+            continuous_update=True, layout=look.slider, style=look.slider_style, tooltip=self.label,
         )
         self.readout = widgets.Text(
             value=format_number(self.value), continuous_update=False, tooltip=self.label,
-            layout=widgets.Layout(width="52px", height="24px", margin="2px auto 0 auto"),
+            layout=look.readout, style=look.readout_style,
         )
         self.readout.add_class("bn-readout")
-        self.box = widgets.VBox([self.readout, self.slider], layout=widgets.Layout(
-            align_items="center", height=f"{CELL_PIXELS}px", overflow="hidden"))
+        self.box = widgets.VBox([self.readout, self.slider], layout=look.box)
         self.box.add_class("bn-control")
         self.box.add_class(f"bn-{name}-{row}-{col}")
         self.slider.observe(self._slider_moved, "value")
@@ -114,15 +132,16 @@ class MatrixControls:
                  on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None]) -> None:
         self.entries: dict[tuple[str, int, int], EntryControl] = {}
         rows = len(row_labels)
-        cells: list[widgets.Widget] = [widgets.HTML("")]
-        cells += [widgets.HTML(f"<div class='bn-axis'>{label}</div>") for label in col_labels]
+        look = EntryLook()
+        cells: list[widgets.Widget] = [widgets.HTML("", style=look.label_style)]
+        cells += [widgets.HTML(f"<div class='bn-axis'>{label}</div>", style=look.label_style) for label in col_labels]
         for r in range(rows):
             cells.append(widgets.HTML(f"<div class='bn-axis bn-axis-row'>{row_labels[r]}</div>",
-                                      layout=widgets.Layout(height=f"{CELL_PIXELS}px", margin="0")))
+                                      layout=look.label, style=look.label_style))
             for name, array in parts:
                 for c in range(array.shape[1] if array.ndim == 2 else 1):
                     value = array[r, c] if array.ndim == 2 else array[r]
-                    entry = EntryControl(name, r, c, value, step, on_change, on_error)
+                    entry = EntryControl(name, r, c, value, step, on_change, on_error, look)
                     self.entries[(name, r, c)] = entry
                     cells.append(entry.box)
         template = "26px " + " ".join("66px" for _ in col_labels)

@@ -9,18 +9,17 @@ from __future__ import annotations
 
 import dataclasses
 import functools
-import io
+import struct
+import zlib
 from collections.abc import Sequence
 
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, get_hinting_flag
-from matplotlib.collections import LineCollection
 from matplotlib.colors import Normalize, to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.patches import Rectangle
-from PIL import Image
 
 from ..numbers import format_number
 
@@ -55,6 +54,13 @@ class Highlight:
 NO_HIGHLIGHT = Highlight()
 _DARK_INK = np.array(to_rgb("#111111")) * 255
 _LIGHT_INK = np.array([255.0, 255.0, 255.0])
+
+
+@functools.lru_cache(maxsize=64)
+def _hatch_mask(height: int, width: int) -> np.ndarray:
+    """Diagonal lines every 8 pixels, for a cell of this size."""
+    rows, cols = np.indices((height, width))
+    return (rows + cols) % 8 == 0
 
 
 @functools.lru_cache(maxsize=4096)
@@ -116,27 +122,7 @@ class HeatmapPanel:
         ax.tick_params(length=0, pad=3)
         for spine in ax.spines.values():
             spine.set_visible(False)
-        ax.set_xticks(np.arange(-0.5, cols), minor=True)
-        ax.set_yticks(np.arange(-0.5, rows), minor=True)
-        ax.tick_params(which="minor", length=0)
 
-        self.image = ax.imshow(
-            np.zeros(self.shape), cmap=COLORMAP, norm=Normalize(-1, 1), animated=True, aspect="auto",
-            interpolation="nearest",
-        )
-        lines = [[(c - 0.5, -0.5), (c - 0.5, rows - 0.5)] for c in range(1, cols)]
-        lines += [[(-0.5, r - 0.5), (cols - 0.5, r - 0.5)] for r in range(1, rows)]
-        widths = [1.0] * len(lines)
-        if split_after is not None:  # the line between W and b
-            lines.append([(split_after + 0.5, -0.5), (split_after + 0.5, rows - 0.5)])
-            widths.append(3.0)
-        self.grid = ax.add_collection(LineCollection(lines, colors=self.colors["background"], linewidths=widths,
-                                                     animated=True))
-        self.zero_marks = [
-            ax.add_patch(Rectangle((c - 0.5, r - 0.5), 1, 1, fill=False, hatch="//", linewidth=0,
-                                   edgecolor=self.colors["hatch"], animated=True))
-            for r in range(rows) for c in range(cols)
-        ]
         self.row_notes = [
             ax.text(cols - 0.5 + 0.12, r, "", ha="left", va="center", fontsize=8, fontweight="bold",
                     color=self.colors["muted"], animated=True, clip_on=False)
@@ -150,10 +136,26 @@ class HeatmapPanel:
         self.canvas.draw()
         self._background = self.canvas.copy_from_bbox(self.figure.bbox)
         self._pixels = np.asarray(self.canvas.buffer_rgba())
-        height = self._pixels.shape[0]
-        centres = ax.transData.transform([(c, r) for r, c in np.ndindex(self.shape)])
-        self._centres = [(int(round(height - y)), int(round(x))) for x, y in centres]
+        self._boxes = self._cell_boxes(split_after)
+        self._centres = [((top + bottom) // 2, (left + right) // 2) for top, bottom, left, right in self._boxes]
+        self._hatch_ink = np.array(to_rgb(self.colors["hatch"])) * 255
+        self.norm = Normalize(-1, 1)
+        self.values = np.zeros(self.shape)
         self._last_key: object = None
+
+    def _cell_boxes(self, split_after: int | None) -> list[tuple[int, int, int, int]]:
+        """Pixel rows and columns (top, bottom, left, right) of each cell, inside a 1-pixel grid gap
+        (3 pixels between W and b), as matplotlib's transform places them."""
+        height = self._pixels.shape[0]
+        boxes = []
+        for r, c in np.ndindex(self.shape):
+            (x0, y0), (x1, y1) = self.ax.transData.transform([(c - 0.5, r - 0.5), (c + 0.5, r + 0.5)])
+            left, right = int(round(x0)), int(round(x1))
+            top, bottom = int(round(height - y0)), int(round(height - y1))
+            right -= 3 if c == split_after else 1
+            bottom -= 1
+            boxes.append((min(top, bottom), max(top, bottom), left, right))
+        return boxes
 
     def render(
         self,
@@ -185,15 +187,11 @@ class HeatmapPanel:
         if key == self._last_key:
             return None
         self._last_key = key
+        self.values = values
+        self.norm.vmin, self.norm.vmax = -vmax, vmax
 
         self.canvas.restore_region(self._background)
-        self.image.set_data(values)
-        self.image.set_clim(-vmax, vmax)
-        self.ax.draw_artist(self.image)
-        self.ax.draw_artist(self.grid)
-        for index, (r, c) in enumerate(np.ndindex(self.shape)):
-            if zeroed[r, c]:
-                self.ax.draw_artist(self.zero_marks[index])
+        self._fill_cells(values, zeroed)
         for note, text in zip(row_notes, self.row_notes):
             if note:
                 text.set_text(note)
@@ -207,9 +205,23 @@ class HeatmapPanel:
         self._stamp_numbers(values, zeroed)
         return self._png()
 
+    def _fill_cells(self, values: np.ndarray, zeroed: np.ndarray) -> None:
+        """Paint each cell in its colour; hatch the cells ReLU zeroed.
+
+        Every cell is a uniform rectangle at a fixed place, so filling its pixels directly gives
+        what drawing an image artist would, at a fraction of the cost on every slider step.
+        """
+        colours = (COLORMAP(self.norm(values))[..., :3] * 255).reshape(-1, 3)
+        pixels = self._pixels
+        for (top, bottom, left, right), colour, hatched in zip(self._boxes, colours, zeroed.ravel()):
+            cell = pixels[top:bottom, left:right, :3]
+            cell[...] = colour
+            if hatched:
+                cell[_hatch_mask(bottom - top, right - left)] = self._hatch_ink
+
     def _stamp_numbers(self, values: np.ndarray, zeroed: np.ndarray) -> None:
         """Write each cell's number into the pixels, dark on light cells and light on dark ones."""
-        rgba = COLORMAP(self.image.norm(values))
+        rgba = COLORMAP(self.norm(values))
         light_cells = (rgba[..., :3] @ [0.299, 0.587, 0.114]) > 0.55
         pixels = self._pixels
         for (r, c), (y, x) in zip(np.ndindex(self.shape), self._centres):
@@ -222,8 +234,22 @@ class HeatmapPanel:
             region[...] = (region * (1 - alpha) + ink * alpha).astype(np.uint8)
 
     def _png(self) -> bytes:
-        width, height = self.canvas.get_width_height()
-        pixels = Image.frombuffer("RGBA", (width, height), self.canvas.buffer_rgba(), "raw", "RGBA", 0, 1)
-        out = io.BytesIO()
-        pixels.convert("RGB").save(out, format="png", compress_level=1)
-        return out.getvalue()
+        return encode_png(self._pixels[..., :3])
+
+
+def _png_chunk(kind: bytes, data: bytes) -> bytes:
+    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """An 8-bit RGB PNG of ``rgb`` (height × width × 3, uint8).
+
+    Written directly: flat colour areas compress well without PNG's per-row filters, and
+    skipping them makes encoding about three times faster than Pillow's, on every slider step.
+    """
+    height, width, _ = rgb.shape
+    rows = np.zeros((height, width * 3 + 1), np.uint8)  # each row: filter type 0, then pixels
+    rows[:, 1:] = rgb.reshape(height, -1)
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)) + _png_chunk(b"IEND", b""))

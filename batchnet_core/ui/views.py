@@ -70,7 +70,17 @@ class HeatmapViews:
         self.renders = 0
 
     def update(self, state: State, trace: Trace, selection: Selection | None) -> None:
-        """Redraw the panels whose picture changed; the others send nothing."""
+        """Redraw and send the panels whose picture changed; the others send nothing."""
+        self.show(self.draw(state, trace, selection))
+
+    def show(self, pictures: dict[str, bytes]) -> None:
+        """Send drawn panels to the page."""
+        for name, png in pictures.items():
+            self.images[name].value = png
+            self.renders += 1
+
+    def draw(self, state: State, trace: Trace, selection: Selection | None) -> dict[str, bytes]:
+        """PNG bytes of every panel whose picture changed."""
         layer1, layer2 = _scale(trace.H_z), _scale(trace.Y_z)
         W1b1 = np.column_stack([state.W1, state.b1])
         W2b2 = np.column_stack([state.W2, state.b2])
@@ -93,12 +103,13 @@ class HeatmapViews:
             "Y_z": (trace.Y_z, layer2, None, None),
             "Y": (trace.Y, layer2, trace.Y_z < 0, off["Y"]),
         }
+        pictures = {}
         for name in self.names:
             values, vmax, zeroed, notes = drawings[name]
             png = self.panels[name].render(values, vmax, zeroed, notes, light[name])
             if png is not None:
-                self.images[name].value = png
-                self.renders += 1
+                pictures[name] = png
+        return pictures
 
 
 def values_html(state: State, trace: Trace) -> str:
