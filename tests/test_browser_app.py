@@ -1,6 +1,9 @@
 """The Interactive Code Environment in the real Voila server, driven in headless Chromium."""
 
 import pytest
+
+import batchnet_core as bn
+
 from conftest import (
     MAIN_PAGE,
     assert_no_error_text,
@@ -11,8 +14,6 @@ from conftest import (
     wait_for_value,
 )
 from test_core import HAND_H, HAND_H_Z, HAND_Y, HAND_Y_Z
-
-import batchnet_core as bn
 
 pytestmark = pytest.mark.browser
 

@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import ARTIFACTS, free_port, page_values, wait_until_serving
 from test_core import HAND_H_Z, HAND_Y
 

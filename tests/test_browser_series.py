@@ -1,10 +1,11 @@
 """Every page of the series in the real Voila server, in headless Chromium."""
 
 import pytest
-from conftest import assert_no_error_text, assert_results_follow_the_state, open_app, page_values, state_on_page
 
 import batchnet_core as bn
 from batchnet_core.exercises import check_answer, new_exercise, new_missing
+
+from conftest import assert_no_error_text, assert_results_follow_the_state, open_app, page_values, state_on_page
 
 pytestmark = pytest.mark.browser
 

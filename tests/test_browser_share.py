@@ -3,9 +3,10 @@
 import json
 
 import pytest
-from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values, state_on_page
 
 import batchnet_core as bn
+
+from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values, state_on_page
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,52 @@
+"""Sessions on one server: closed tabs give their kernels back, and no visitor sees another's state."""
+
+import time
+
+import pytest
+
+import batchnet_core as bn
+
+from conftest import MAIN_PAGE, open_app, state_on_page, voila_server, wait_for_value
+
+pytestmark = pytest.mark.browser
+
+CULL_SECONDS, CULL_INTERVAL = 4, 1
+
+
+def wait_for_kernels(server, count: int, timeout: float) -> float:
+    """Seconds until the server runs ``count`` kernels; fails if that takes longer than ``timeout``."""
+    start = time.monotonic()
+    while (running := len(server.kernels())) != count:
+        assert time.monotonic() - start < timeout, f"{running} kernels still running after {timeout} s"
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
+def test_closed_tabs_give_their_kernels_back(browser):
+    """The repo's own culling settings, with the idle time shortened so the test is quick."""
+    with voila_server(f"--MappingKernelManager.cull_idle_timeout={CULL_SECONDS}",
+                      f"--MappingKernelManager.cull_interval={CULL_INTERVAL}", name="voila-cull") as server:
+        context = browser.new_context()
+        pages = [open_app(context.new_page(), server.url + MAIN_PAGE) for _ in range(10)]
+        # Open tabs keep their kernels however idle they are (cull_connected is false) ...
+        pages[-1].wait_for_timeout((CULL_SECONDS + 2 * CULL_INTERVAL) * 1000)
+        assert len(server.kernels()) == 10
+        # ... and closed ones give them back within the idle timeout and one culling round.
+        context.close()
+        wait_for_kernels(server, 0, timeout=CULL_SECONDS + CULL_INTERVAL + 10)
+
+
+def test_sessions_never_see_each_others_state(browser, voila_url):
+    contexts = [browser.new_context() for _ in range(3)]
+    try:
+        pages = [open_app(c.new_page(), voila_url + MAIN_PAGE) for c in contexts]
+        for value, page in enumerate(pages, start=-1):
+            box = page.locator(".bn-b1-0-0 input")
+            box.fill(str(value))
+            box.press("Enter")
+        for value, page in enumerate(pages, start=-1):
+            wait_for_value(page, "b1", 0, 0, value)
+            assert state_on_page(page) == bn.preset("three-inputs").with_entry("b1", 0, 0, value)
+    finally:
+        for context in contexts:
+            context.close()
