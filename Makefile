@@ -30,7 +30,7 @@ serve: $(VENV)/.ui
 lab: $(VENV)/.ui
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) $(ALLOW_ROOT) notebooks/
 
-test: $(VENV)/.test lint
+test: $(VENV)/.test $(VENV)/.node lint
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.test
@@ -53,6 +53,11 @@ $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 
 binder-links:
 	@$(PYTHON) scripts/binder_links.py
+
+# JupyterHub's proxy, for the JupyterHub integration test.
+$(VENV)/.node: | $(VENV)/bin/python
+	npm install --silent --no-fund --no-audit --prefix $(VENV)/node configurable-http-proxy@5
+	touch $@
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
