@@ -98,8 +98,6 @@ def test_playground_changes_sizes_and_stays_consistent(page, voila_url):
         page.focus(f".bn-size-{name} .noUi-handle")
         for _ in range(presses):
             page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => document.querySelector('.bn-size-batch').innerText.includes('6')")
-    page.click(".bn-button-apply-sizes")
     page.wait_for_function("() => JSON.parse(document.querySelector('.bn-values-H_z').dataset.values).length === 6"
                            " && JSON.parse(document.querySelector('.bn-values-H_z').dataset.values)[0].length === 6")
     state = assert_results_follow_the_state(page)

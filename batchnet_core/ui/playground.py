@@ -12,27 +12,29 @@ PLAYGROUND_MAX = 8
 
 
 class Playground:
-    """Size sliders on top of a ``BatchApp``; applying new sizes keeps every entry that still fits."""
+    """Size sliders on top of a ``BatchApp``; a new size keeps every entry that still fits."""
 
     def __init__(self) -> None:
         self.app = BatchApp()
         self.size_sliders = {
+            # continuous_update=False: a size applies once the slider is let go, not at every
+            # position it passes (each new size rebuilds the controls and the heat maps)
             name: widgets.IntSlider(value=value, min=1, max=PLAYGROUND_MAX, description=name,
-                                    layout=widgets.Layout(width="260px"))
+                                    continuous_update=False, layout=widgets.Layout(width="260px"))
             for name, value in zip(("inputs", "hidden", "outputs", "batch"), self.app.state.sizes)
         }
         for name, slider in self.size_sliders.items():
             slider.add_class(f"bn-size-{name}")
-        apply = widgets.Button(description="Apply sizes", icon="check", button_style="primary")
-        apply.add_class("bn-button-apply-sizes")
-        apply.on_click(self.app.guard(lambda _: self.apply()))
+            slider.observe(self.app.guard(lambda _: self.apply()), "value")
         self.widget = widgets.VBox([
-            widgets.HBox(list(self.size_sliders.values()) + [apply], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox(list(self.size_sliders.values()), layout=widgets.Layout(flex_flow="row wrap")),
             self.app.widget,
         ])
 
     def apply(self) -> None:
         sizes = tuple(slider.value for slider in self.size_sliders.values())
+        if sizes == self.app.state.sizes:
+            return
         self.app.seed += 1
         self.app.load(resize(self.app.state, sizes, seed=self.app.seed),
                       f"Sizes (inputs, hidden, outputs, batch) = {sizes}; entries that still fit were kept, "
