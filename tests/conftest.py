@@ -82,12 +82,17 @@ def voila_server(*args: str, cwd: Path = ROOT, root: str = "notebooks", name: st
         wait_until_serving(url, process, log)
         yield Server(url, psutil.Process(process.pid), log)
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
+
+
+def stop(process: subprocess.Popen, timeout: float = 30) -> None:
+    """Ask a server to stop, and make sure it has."""
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
 
 
 @pytest.fixture(scope="session")

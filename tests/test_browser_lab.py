@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from conftest import ARTIFACTS, free_port, page_values, wait_until_serving
+from conftest import ARTIFACTS, free_port, page_values, stop, wait_until_serving
 from test_core import HAND_H_Z, HAND_Y
 
 pytestmark = pytest.mark.browser
@@ -34,12 +34,7 @@ def lab_url(tmp_path_factory):
         wait_until_serving(url + "api/status", process, log)
         yield url
     finally:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+        stop(process)
 
 
 def test_main_notebook_runs_in_jupyterlab(page, lab_url):

@@ -9,7 +9,7 @@ import pytest
 
 import batchnet_core as bn
 
-from conftest import ARTIFACTS, ROOT, free_port, page_values, state_on_page, wait_for_value, wait_until_serving
+from conftest import ARTIFACTS, ROOT, free_port, page_values, state_on_page, stop, wait_for_value, wait_until_serving
 from test_core import HAND_Y
 
 pytestmark = pytest.mark.browser
@@ -64,12 +64,7 @@ def hub_url(tmp_path_factory):
         wait_until_serving(url + "hub/login", hub, log)
         yield url
     finally:
-        hub.terminate()  # with cleanup_servers the hub stops the users' servers too
-        try:
-            hub.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            hub.kill()
-            hub.wait()
+        stop(hub)  # with cleanup_servers the hub stops the users' servers too
 
 
 def log_in(browser, hub_url: str, user: str):
