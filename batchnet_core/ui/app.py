@@ -84,7 +84,8 @@ class BatchApp:
         self.code = widgets.HTML()
         self.code.add_class("bn-code")
 
-        self.preset_picker = widgets.Dropdown(options=list(PRESETS), value="three-inputs",
+        shown = next((name for name in PRESETS if preset(name) == self.state), "three-inputs")
+        self.preset_picker = widgets.Dropdown(options=list(PRESETS), value=shown,
                                               layout=widgets.Layout(width="150px"))
         self.preset_picker.add_class("bn-preset")
         load = widgets.Button(description="Load", icon="folder-open", tooltip="Load the chosen preset",

@@ -32,6 +32,7 @@ DPI = 100
 CELL_PIXELS, TOP_PIXELS = 46, 62
 CELL_INCHES = CELL_PIXELS / DPI
 NUMBER_POINTS = 11
+TITLE_INCHES_PER_CHAR = 0.095
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 0.42, 0.36, TOP_PIXELS / DPI, 0.08
 
 THEMES = {
@@ -104,7 +105,8 @@ class HeatmapPanel:
         self.shape = (len(row_labels), len(col_labels))
         self.colors = THEMES[theme]
         rows, cols = self.shape
-        width = MARGIN_LEFT + cols * CELL_INCHES + MARGIN_RIGHT
+        # wide enough for the title too, when there are few columns (a batch of one)
+        width = max(MARGIN_LEFT + cols * CELL_INCHES + MARGIN_RIGHT, MARGIN_LEFT + TITLE_INCHES_PER_CHAR * len(title))
         height = MARGIN_TOP + rows * CELL_INCHES + MARGIN_BOTTOM
         self.figure = Figure(figsize=(width, height), dpi=DPI, facecolor=self.colors["background"])
         self.canvas = FigureCanvasAgg(self.figure)
