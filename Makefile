@@ -39,6 +39,9 @@ lint: $(VENV)/.test
 bench: $(VENV)/.test
 	$(BIN)/python bench/slider_latency.py
 
+load: $(VENV)/.test
+	$(BIN)/python bench/load.py
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
