@@ -31,6 +31,12 @@ outlined: the cell under <i>Explain</i>, its weight row and input column
 </div>"""
 
 
+def status_html(message: str, error: bool = False) -> str:
+    """A message for a status line; an error is marked for the eye and for screen readers."""
+    text = html.escape(message)
+    return f"<span class='bn-error' role='alert'>{text}</span>" if error else text
+
+
 class Guard:
     """Wraps widget callbacks: a failure becomes a message in the page, never a traceback.
 
@@ -290,5 +296,4 @@ class BatchApp:
             self._say(message)
 
     def _say(self, message: str, error: bool = False) -> None:
-        text = html.escape(message)
-        self.status.value = f"<span class='bn-error' role='alert'>{text}</span>" if error else text
+        self.status.value = status_html(message, error)

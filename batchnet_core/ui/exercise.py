@@ -23,7 +23,7 @@ from ..exercises import (
 )
 from ..forward import explain, forward
 from ..numbers import format_number
-from .app import STYLE, Guard
+from .app import STYLE, Guard, status_html
 from .share import query_parameters
 from .views import HeatmapViews, unit_labels
 
@@ -243,8 +243,7 @@ class ExerciseApp:
         self.score_view.value = f"<b>{self.score.text}</b>"
 
     def _say(self, message: str, error: bool = False) -> None:
-        text = html.escape(message)
-        self.status.value = f"<span class='bn-error' role='alert'>{text}</span>" if error else text
+        self.status.value = status_html(message, error)
 
 
 __all__ = ["ExerciseApp", "feedback_html"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import io
 import itertools
 
@@ -14,7 +13,7 @@ from ..forward import forward
 from ..numbers import format_number
 from ..speed import BATCH_SIZES, Timing, time_batches
 from ..state import State, preset
-from .app import STYLE, Guard
+from .app import STYLE, Guard, status_html
 
 #: Size of the timing plot; the image is shown at exactly this size so it stays sharp.
 PLOT_PIXELS = (760, 400)
@@ -87,8 +86,7 @@ class SpeedComparison:
         return timings
 
     def _say(self, message: str, error: bool = False) -> None:
-        text = html.escape(message)
-        self.status.value = f"<span class='bn-error' role='alert'>{text}</span>" if error else text
+        self.status.value = status_html(message, error)
 
 
 def matrix_html(title: str, array, col_labels: list[str]) -> str:
@@ -130,4 +128,4 @@ class PermutationDemo:
         )
 
     def _say(self, message: str, error: bool = False) -> None:
-        self.view.value = f"<span class='bn-error'>{html.escape(message)}</span>"
+        self.view.value = status_html(message, error)
