@@ -464,8 +464,8 @@ def profile_kernel_side(changes: int, top: int = 20) -> None:
     from batchnet_core.ui import BatchApp
 
     app = BatchApp()
-    slider, images = app.entries[("W1", 0, 0)].slider, app.views.images
-    sizes = {name: len(image.value) for name, image in images.items()}
+    slider = app.entries[("W1", 0, 0)].slider
+    sizes = {name: len(png) for name, png in app.views.pngs.items()}
     print(f"PNG bytes per heat map at the worked example: {sizes} (total {sum(sizes.values())})")
     renders = app.views.renders
     profiler = cProfile.Profile()

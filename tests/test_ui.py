@@ -152,11 +152,8 @@ def test_a_failing_callback_shows_a_message_and_keeps_the_state(app, monkeypatch
 
 def test_layers_share_one_colour_scale_and_relu_zeros_are_marked(app):
     panels = app.views.panels
-    def scale(name):
-        return panels[name].norm.vmin, panels[name].norm.vmax
-
-    assert scale("H_z") == scale("H") == (-5, 5)
-    assert scale("Y_z") == scale("Y") == (-4, 4)
+    assert panels["H_z"].vmax == panels["H"].vmax == 5
+    assert panels["Y_z"].vmax == panels["Y"].vmax == 4
     np.testing.assert_array_equal(panels["H"].values, bn.forward(app.state).H)
     key = panels["H"]._last_key
     zeroed = np.frombuffer(key[2], dtype=bool).reshape(4, 3)
@@ -238,6 +235,54 @@ def test_the_page_link_sets_the_starting_state(monkeypatch, query, expected, mes
         assert message in html.unescape(app.status.value) and "bn-error" in app.status.value
     else:
         assert "bn-error" not in app.status.value
+
+
+@pytest.mark.parametrize("vmax", [1.0, 4.0, 7.3, 1e6])
+def test_cell_colours_are_the_colour_maps_own(vmax):
+    from matplotlib.colors import Normalize
+
+    from batchnet_core.ui.heatmap import COLORMAP, LUT_RGB, colour_indices
+
+    rng = np.random.default_rng(1)
+    values = np.concatenate([[-vmax, 0.0, vmax, -vmax / 2, vmax * (1 - 1e-12)], rng.uniform(-vmax, vmax, 5000)])
+    expected = (COLORMAP(Normalize(-vmax, vmax)(values))[:, :3] * 255).astype(np.uint8)
+    np.testing.assert_array_equal(LUT_RGB[colour_indices(values, vmax)], expected)
+
+
+def test_a_panel_paints_each_cell_in_its_colour_with_its_number():
+    from PIL import Image
+
+    from batchnet_core.ui.heatmap import LUT_RGB, colour_indices
+
+    panel = HeatmapPanel("T", ["a", "b"], ["x", "y"])
+    values = np.array([[1.0, -2.0], [0.5, 0.0]])
+    pixels = np.asarray(Image.open(io.BytesIO(panel.render(values, 2.0))))
+    for (top, bottom, left, right), index in zip(panel._boxes, colour_indices(values, 2.0).ravel()):
+        cell = pixels[top:bottom, left:right].reshape(-1, 3)
+        colours, counts = np.unique(cell, axis=0, return_counts=True)
+        np.testing.assert_array_equal(colours[counts.argmax()], LUT_RGB[index])  # background of the cell
+        assert len(colours) > 5  # and a number, antialiased, on it
+
+
+def test_a_panel_outlines_the_highlighted_cell_and_writes_row_notes():
+    from PIL import Image
+
+    from batchnet_core.ui.heatmap import THEMES, Highlight
+
+    panel = HeatmapPanel("T", ["a", "b"], ["x", "y"])
+    values = np.zeros((2, 2))
+    plain = np.asarray(Image.open(io.BytesIO(panel.render(values, 1.0))))
+    marked = np.asarray(Image.open(io.BytesIO(
+        panel.render(values, 1.0, row_notes=("", "off"), highlight=Highlight(cells=((0, 1),))))))
+    changed = np.argwhere((plain != marked).any(axis=-1))
+    (top, bottom, left, right), b_right = panel._boxes[1], panel._boxes[3][3]
+    outline = (changed[:, 0] < bottom + 4) & (changed[:, 1] >= left - 4)
+    note = changed[~outline]
+    assert outline.any() and len(note) > 0
+    assert (note[:, 1] > b_right).all() and (note[:, 0] > bottom).all()  # right of row "b"
+    ink = np.array([int(THEMES["light"]["highlight"][i:i + 2], 16) for i in (1, 3, 5)])
+    np.testing.assert_array_equal(marked[top, (left + right) // 2], ink)
+    np.testing.assert_array_equal(marked[(top + bottom) // 2, left], ink)
 
 
 def test_panel_png_decodes_to_the_drawn_pixels():

@@ -1,8 +1,10 @@
 """One matrix as a heat map with its numbers, drawn fast enough to follow a slider.
 
-Each panel is its own small Agg figure. Everything that never changes (title, tick labels,
-grid lines) is drawn once and kept as a bitmap; a change restores that bitmap and draws only
-the changing artists (colours, numbers, marks) on top, then encodes the pixels as PNG.
+Each panel is its own small Agg figure. matplotlib draws everything that never changes (title,
+tick labels, layout) once, and fixes where each cell lies; that picture is kept as pixels. A
+change copies those pixels and writes only what changed straight into them: the cells' colours
+from the colour map's own table, their numbers and notes as glyphs from matplotlib's font
+engine, the outlines; then encodes them as PNG.
 """
 
 from __future__ import annotations
@@ -16,22 +18,27 @@ from collections.abc import Sequence
 import matplotlib
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg, get_hinting_flag
-from matplotlib.colors import Normalize, to_rgb
+from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
-from matplotlib.patches import Rectangle
 
 from ..numbers import format_number
 
 #: Diverging and colour-blind safe (ColorBrewer RdBu), reversed so positive is red; white at 0.
 COLORMAP = matplotlib.colormaps["RdBu_r"]
+#: The colour map's lookup table as 8-bit RGB, and which of its colours take dark numbers.
+_LUT = COLORMAP(np.arange(COLORMAP.N))[:, :3]
+LUT_RGB = (_LUT * 255).astype(np.uint8)
+LUT_IS_LIGHT = _LUT @ [0.299, 0.587, 0.114] > 0.55
 
 DPI = 100
 #: A cell's side and the space above the cells (title and column labels), in pixels; the
 #: controls use the same figures so their rows line up with the heat maps' rows.
 CELL_PIXELS, TOP_PIXELS = 46, 62
 CELL_INCHES = CELL_PIXELS / DPI
-NUMBER_POINTS = 11
+NUMBER_POINTS, NOTE_POINTS = 11, 8
+#: Width of an outline, in pixels, centred on the outlined cells' edge.
+OUTLINE_PIXELS = 4
 TITLE_INCHES_PER_CHAR = 0.095
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 0.42, 0.36, TOP_PIXELS / DPI, 0.08
 
@@ -57,6 +64,17 @@ _DARK_INK = np.array(to_rgb("#111111")) * 255
 _LIGHT_INK = np.array([255.0, 255.0, 255.0])
 
 
+def colour_indices(values: np.ndarray, vmax: float) -> np.ndarray:
+    """Rows of ``LUT_RGB`` for ``values`` on a scale from -vmax to vmax: what
+    ``COLORMAP(Normalize(-vmax, vmax)(values))`` picks, without its masked-array overhead."""
+    scaled = (values + vmax) / (2 * vmax) * COLORMAP.N
+    return np.clip(scaled.astype(int), 0, COLORMAP.N - 1)
+
+
+def _ink(colour: str) -> np.ndarray:
+    return np.array(to_rgb(colour)) * 255
+
+
 @functools.lru_cache(maxsize=64)
 def _hatch_mask(height: int, width: int) -> np.ndarray:
     """Diagonal lines every 8 pixels, for a cell of this size."""
@@ -65,7 +83,7 @@ def _hatch_mask(height: int, width: int) -> np.ndarray:
 
 
 @functools.lru_cache(maxsize=4096)
-def _glyphs(text: str, bold: bool) -> np.ndarray:
+def _glyphs(text: str, bold: bool, points: int = NUMBER_POINTS) -> np.ndarray:
     """Coverage (0..1, shape h × w) of ``text`` rendered by matplotlib's own font engine.
 
     A slider change rewrites dozens of cell numbers; laying out and rasterising each as a
@@ -73,12 +91,20 @@ def _glyphs(text: str, bold: bool) -> np.ndarray:
     """
     font = get_font(findfont(FontProperties(weight="bold" if bold else "normal")))
     font.clear()
-    font.set_size(NUMBER_POINTS, DPI)
+    font.set_size(points, DPI)
     font.set_text(text, 0.0, flags=get_hinting_flag())
     font.draw_glyphs_to_bitmap(antialiased=True)
     coverage = np.asarray(font.get_image(), dtype=np.float32) / 255.0
     coverage.setflags(write=False)
     return coverage
+
+
+def _stamp(pixels: np.ndarray, coverage: np.ndarray, top: int, left: int, ink: np.ndarray) -> None:
+    """Blend ``ink`` into ``pixels`` (h × w × 3) through ``coverage``, its top left corner at (top, left)."""
+    h, w = coverage.shape
+    region = pixels[top:top + h, left:left + w]
+    alpha = coverage[: region.shape[0], : region.shape[1], None]
+    region[...] = (region * (1 - alpha) + ink * alpha).astype(np.uint8)
 
 
 class HeatmapPanel:
@@ -108,12 +134,11 @@ class HeatmapPanel:
         # wide enough for the title too, when there are few columns (a batch of one)
         width = max(MARGIN_LEFT + cols * CELL_INCHES + MARGIN_RIGHT, MARGIN_LEFT + TITLE_INCHES_PER_CHAR * len(title))
         height = MARGIN_TOP + rows * CELL_INCHES + MARGIN_BOTTOM
-        self.figure = Figure(figsize=(width, height), dpi=DPI, facecolor=self.colors["background"])
-        self.canvas = FigureCanvasAgg(self.figure)
-        ax = self.figure.add_axes(
+        figure = Figure(figsize=(width, height), dpi=DPI, facecolor=self.colors["background"])
+        canvas = FigureCanvasAgg(figure)
+        ax = figure.add_axes(
             (MARGIN_LEFT / width, MARGIN_BOTTOM / height, cols * CELL_INCHES / width, rows * CELL_INCHES / height)
         )
-        self.ax = ax
         ax.set_facecolor(self.colors["background"])
         ax.set_title(title, fontsize=11, color=self.colors["text"], pad=20, loc="left")
         ax.set_xlim(-0.5, cols - 0.5)
@@ -124,36 +149,38 @@ class HeatmapPanel:
         ax.tick_params(length=0, pad=3)
         for spine in ax.spines.values():
             spine.set_visible(False)
+        canvas.draw()
 
-        self.row_notes = [
-            ax.text(cols - 0.5 + 0.12, r, "", ha="left", va="center", fontsize=8, fontweight="bold",
-                    color=self.colors["muted"], animated=True, clip_on=False)
-            for r in range(rows)
-        ]
-        self.outlines = [
-            ax.add_patch(Rectangle((0, 0), 1, 1, fill=False, edgecolor=self.colors["highlight"], linewidth=3,
-                                   animated=True, clip_on=False, zorder=5))
-            for _ in range(rows + cols + 2)
-        ]
-        self.canvas.draw()
-        self._background = self.canvas.copy_from_bbox(self.figure.bbox)
-        self._pixels = np.asarray(self.canvas.buffer_rgba())
+        rgba = np.asarray(canvas.buffer_rgba())
+        pixel_height, pixel_width, _ = rgba.shape
+        # The picture as PNG rows: a filter byte (0, none), then the RGB pixels of the row.
+        self._blank = np.zeros((pixel_height, 1 + 3 * pixel_width), np.uint8)
+        self._blank[:, 1:].reshape(pixel_height, pixel_width, 3)[...] = rgba[..., :3]
+        self._rows = self._blank.copy()
+        self._pixels = self._rows[:, 1:].reshape(pixel_height, pixel_width, 3)
+
+        def to_pixels(x: float, y: float) -> tuple[int, int]:
+            """Data coordinates to (row, column) of the picture's pixels."""
+            px, py = ax.transData.transform((x, y))
+            return int(round(pixel_height - py)), int(round(px))
+
+        self._to_pixels = to_pixels
         self._boxes = self._cell_boxes(split_after)
         self._centres = [((top + bottom) // 2, (left + right) // 2) for top, bottom, left, right in self._boxes]
-        self._hatch_ink = np.array(to_rgb(self.colors["hatch"])) * 255
-        self.norm = Normalize(-1, 1)
+        self._notes_at = [to_pixels(cols - 0.5 + 0.12, r) for r in range(rows)]
+        self._hatch_ink = _ink(self.colors["hatch"])
+        self._note_ink = _ink(self.colors["muted"])
+        self._outline = np.array(to_rgb(self.colors["highlight"])) * 255
+        self.vmax = 1.0
         self.values = np.zeros(self.shape)
         self._last_key: object = None
 
     def _cell_boxes(self, split_after: int | None) -> list[tuple[int, int, int, int]]:
         """Pixel rows and columns (top, bottom, left, right) of each cell, inside a 1-pixel grid gap
         (3 pixels between W and b), as matplotlib's transform places them."""
-        height = self._pixels.shape[0]
         boxes = []
         for r, c in np.ndindex(self.shape):
-            (x0, y0), (x1, y1) = self.ax.transData.transform([(c - 0.5, r - 0.5), (c + 0.5, r + 0.5)])
-            left, right = int(round(x0)), int(round(x1))
-            top, bottom = int(round(height - y0)), int(round(height - y1))
+            (top, left), (bottom, right) = self._to_pixels(c - 0.5, r - 0.5), self._to_pixels(c + 0.5, r + 0.5)
             right -= 3 if c == split_after else 1
             bottom -= 1
             boxes.append((min(top, bottom), max(top, bottom), left, right))
@@ -182,76 +209,86 @@ class HeatmapPanel:
         """
         if values.shape != self.shape:
             raise ValueError(f"panel expects shape {self.shape}, got {values.shape}")
-        rows, cols = self.shape
         zeroed = np.zeros(self.shape, bool) if zeroed is None else zeroed
-        row_notes = tuple(row_notes or ("",) * rows)
+        row_notes = tuple(row_notes or ("",) * self.shape[0])
         key = (values.tobytes(), vmax, zeroed.tobytes(), row_notes, highlight)
         if key == self._last_key:
             return None
         self._last_key = key
-        self.values = values
-        self.norm.vmin, self.norm.vmax = -vmax, vmax
+        self.values, self.vmax = values, vmax
 
-        self.canvas.restore_region(self._background)
-        self._fill_cells(values, zeroed)
-        for note, text in zip(row_notes, self.row_notes):
+        self._rows[...] = self._blank
+        colours = colour_indices(values, vmax)
+        self._fill_cells(colours, zeroed)
+        self._stamp_numbers(values, colours, zeroed)
+        for note, (y, x) in zip(row_notes, self._notes_at):
             if note:
-                text.set_text(note)
-                self.ax.draw_artist(text)
-        boxes = [(-0.5, r - 0.5, cols, 1) for r in highlight.rows]
-        boxes += [(c - 0.5, -0.5, 1, rows) for c in highlight.cols]
-        boxes += [(c - 0.5, r - 0.5, 1, 1) for r, c in highlight.cells]
-        for outline, (x, y, w, h) in zip(self.outlines, boxes):
-            outline.set_bounds(x, y, w, h)
-            self.ax.draw_artist(outline)
-        self._stamp_numbers(values, zeroed)
+                coverage = _glyphs(note, True, NOTE_POINTS)
+                _stamp(self._pixels, coverage, y - coverage.shape[0] // 2, x, self._note_ink)
+        self._draw_outlines(highlight)
         return self._png()
 
-    def _fill_cells(self, values: np.ndarray, zeroed: np.ndarray) -> None:
+    def _fill_cells(self, colours: np.ndarray, zeroed: np.ndarray) -> None:
         """Paint each cell in its colour; hatch the cells ReLU zeroed.
 
         Every cell is a uniform rectangle at a fixed place, so filling its pixels directly gives
         what drawing an image artist would, at a fraction of the cost on every slider step.
         """
-        colours = (COLORMAP(self.norm(values))[..., :3] * 255).reshape(-1, 3)
         pixels = self._pixels
-        for (top, bottom, left, right), colour, hatched in zip(self._boxes, colours, zeroed.ravel()):
-            cell = pixels[top:bottom, left:right, :3]
-            cell[...] = colour
+        for (top, bottom, left, right), colour, hatched in zip(self._boxes, colours.ravel(), zeroed.ravel()):
+            cell = pixels[top:bottom, left:right]
+            cell[...] = LUT_RGB[colour]
             if hatched:
                 cell[_hatch_mask(bottom - top, right - left)] = self._hatch_ink
 
-    def _stamp_numbers(self, values: np.ndarray, zeroed: np.ndarray) -> None:
+    def _stamp_numbers(self, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray) -> None:
         """Write each cell's number into the pixels, dark on light cells and light on dark ones."""
-        rgba = COLORMAP(self.norm(values))
-        light_cells = (rgba[..., :3] @ [0.299, 0.587, 0.114]) > 0.55
-        pixels = self._pixels
         for (r, c), (y, x) in zip(np.ndindex(self.shape), self._centres):
             coverage = _glyphs(format_number(values[r, c], digits=3), bool(zeroed[r, c]))
             h, w = coverage.shape
-            top, left = y - h // 2, x - w // 2
-            region = pixels[top:top + h, left:left + w, :3]
-            ink = _DARK_INK if light_cells[r, c] else _LIGHT_INK
-            alpha = coverage[: region.shape[0], : region.shape[1], None]
-            region[...] = (region * (1 - alpha) + ink * alpha).astype(np.uint8)
+            _stamp(self._pixels, coverage, y - h // 2, x - w // 2,
+                   _DARK_INK if LUT_IS_LIGHT[colours[r, c]] else _LIGHT_INK)
+
+    def _draw_outlines(self, highlight: Highlight) -> None:
+        """Frame whole rows, whole columns and single cells, centred on their edges."""
+        rows, cols = self.shape
+        boxes = [(-0.5, r - 0.5, cols, 1) for r in highlight.rows]
+        boxes += [(c - 0.5, -0.5, 1, rows) for c in highlight.cols]
+        boxes += [(c - 0.5, r - 0.5, 1, 1) for r, c in highlight.cells]
+        half = OUTLINE_PIXELS // 2
+        for x, y, w, h in boxes:
+            (top, left), (bottom, right) = self._to_pixels(x, y), self._to_pixels(x + w, y + h)
+            top, left = max(top - half, 0), max(left - half, 0)
+            edges = ((top, top + OUTLINE_PIXELS, left, right + half),  # (top, bottom, left, right) of each
+                     (bottom - half, bottom + half, left, right + half),
+                     (top, bottom + half, left, left + OUTLINE_PIXELS),
+                     (top, bottom + half, right - half, right + half))
+            for edge_top, edge_bottom, edge_left, edge_right in edges:
+                self._pixels[edge_top:edge_bottom, edge_left:edge_right] = self._outline
 
     def _png(self) -> bytes:
-        return encode_png(self._pixels[..., :3])
+        return encode_png_rows(self._rows)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png(rgb: np.ndarray) -> bytes:
-    """An 8-bit RGB PNG of ``rgb`` (height × width × 3, uint8).
+def encode_png_rows(rows: np.ndarray) -> bytes:
+    """An 8-bit RGB PNG from its rows: each a filter byte (0: none), then the row's RGB bytes.
 
     Written directly: flat colour areas compress well without PNG's per-row filters, and
     skipping them makes encoding about three times faster than Pillow's, on every slider step.
     """
-    height, width, _ = rgb.shape
-    rows = np.zeros((height, width * 3 + 1), np.uint8)  # each row: filter type 0, then pixels
-    rows[:, 1:] = rgb.reshape(height, -1)
-    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    height, row_bytes = rows.shape
+    header = struct.pack(">IIBBBBB", (row_bytes - 1) // 3, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
             + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)) + _png_chunk(b"IEND", b""))
+
+
+def encode_png(rgb: np.ndarray) -> bytes:
+    """An 8-bit RGB PNG of ``rgb`` (height × width × 3, uint8)."""
+    height, width, _ = rgb.shape
+    rows = np.zeros((height, width * 3 + 1), np.uint8)
+    rows[:, 1:] = rgb.reshape(height, -1)
+    return encode_png_rows(rows)

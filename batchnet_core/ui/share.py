@@ -108,7 +108,7 @@ class SharePanel:
 
     def export(self) -> None:
         state = self.app.state
-        images = {name: image.value for name, image in self.app.views.images.items()}
+        images = dict(self.app.views.pngs)
         background = "#1e1e1e" if self.app.theme == "dark" else "#ffffff"
         links = [
             download_link("state (JSON)", "batchnet-state.json", "application/json",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import dataclasses
 import html
 import json
@@ -62,8 +63,9 @@ class HeatmapViews:
             for name in names
         }
         self.images = {}
+        self.pngs: dict[str, bytes] = {}
         for name in names:
-            image = widgets.Image(format="png", layout=widgets.Layout(width="auto", height="auto"))
+            image = widgets.Image(format="url", layout=widgets.Layout(width="auto", height="auto"))
             image.add_class("bn-heatmap")
             image.add_class(f"bn-heatmap-{name.replace('|', '')}")
             self.images[name] = image
@@ -76,7 +78,8 @@ class HeatmapViews:
     def show(self, pictures: dict[str, bytes]) -> None:
         """Send drawn panels to the page."""
         for name, png in pictures.items():
-            self.images[name].value = png
+            self.pngs[name] = png
+            self.images[name].value = b"data:image/png;base64," + base64.b64encode(png)
             self.renders += 1
 
     def draw(self, state: State, trace: Trace, selection: Selection | None) -> dict[str, bytes]:
