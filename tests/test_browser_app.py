@@ -49,6 +49,35 @@ def test_keyboard_slider_and_typed_value_recompute_everything(page, voila_url):
     assert_no_error_text(page)
 
 
+#: Notes, in the page, every moment a heat map is missing or has no picture loaded: when new
+#: figures enter the page (before anything could paint them) and at every animation frame.
+WATCH_HEAT_MAPS = """() => {
+  window.__blank = []; window.__frames = 0; window.__replaced = 0;
+  const look = (when) => {
+    const images = [...document.querySelectorAll('img.bn-heatmap')];
+    if (images.length !== 7 || images.some(i => !(i.complete && i.naturalWidth > 0))) window.__blank.push(when);
+  };
+  new MutationObserver(() => { window.__replaced++; look('inserted'); })
+    .observe(document.querySelector('.bn-heatmaps'), {subtree: true, childList: true});
+  const frame = () => { window.__frames++; look('frame'); requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+}"""
+
+
+def test_heat_maps_are_never_blank_while_they_change(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    page.evaluate(WATCH_HEAT_MAPS)
+    page.focus(".bn-W1-0-0 .noUi-handle")
+    for value in [2, 3, 4, 5, 6, 5, 4, 3, 2, 1]:
+        page.keyboard.press("ArrowRight" if value > state_on_page(page).W1[0, 0] else "ArrowLeft")
+        page.wait_for_function("text => document.querySelector('.bn-status').innerText === text",
+                               arg=f"W1[1,1] = {value}")
+    assert_results_follow_the_state(page)
+    frames, replaced, blank = page.evaluate("() => [window.__frames, window.__replaced, window.__blank]")
+    assert replaced >= 10 and frames > 10
+    assert blank == []
+
+
 @pytest.mark.parametrize(
     "typed, message",
     [("abc", "W1[2,2]: 'abc' is not a number"), ("50", "W1[2,2]: 50 is out of range; enter a number from −10 to 10")],

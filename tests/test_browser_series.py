@@ -98,8 +98,10 @@ def test_playground_changes_sizes_and_stays_consistent(page, voila_url):
         page.focus(f".bn-size-{name} .noUi-handle")
         for _ in range(presses):
             page.keyboard.press("ArrowRight")
-    page.wait_for_function("() => JSON.parse(document.querySelector('.bn-values-H_z').dataset.values).length === 6"
-                           " && JSON.parse(document.querySelector('.bn-values-H_z').dataset.values)[0].length === 6")
+    # the panels are rebuilt for new sizes: until then the table may be missing
+    page.wait_for_function("() => { const table = document.querySelector('.bn-values-H_z');"
+                           " const rows = table && JSON.parse(table.dataset.values);"
+                           " return rows && rows.length === 6 && rows[0].length === 6; }")
     state = assert_results_follow_the_state(page)
     assert state.sizes == (3, 6, 2, 6)
     assert state.W1[:4].tolist() == bn.preset("three-inputs").W1.tolist()

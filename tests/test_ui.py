@@ -17,7 +17,7 @@ from test_core import HAND_H_Z, HAND_Y
 
 def tables(app) -> dict:
     """The value tables' data-values, by matrix name."""
-    found = re.findall(r"class='bn-values bn-values-(\w+)' data-values='([^']*)'", app.values.value)
+    found = re.findall(r"class='bn-values bn-values-(\w+)' data-values='([^']*)'", app.views.widget.value)
     return {name: json.loads(values) for name, values in found}
 
 

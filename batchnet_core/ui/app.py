@@ -17,7 +17,7 @@ from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
 from .controls import STEPS, MatrixControls, entry_label
 from .share import SharePanel, page_query
-from .views import HeatmapViews, Selection, code_html, explanation_html, unit_labels, values_html
+from .views import WORKSHEET_PLACES, HeatmapViews, Selection, code_html, explanation_html, unit_labels
 
 STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
 
@@ -84,7 +84,6 @@ class BatchApp:
         self.status = widgets.HTML()
         self.status.add_class("bn-status")
         self.summary = widgets.HTML()
-        self.values = widgets.HTML()
         self.explanation = widgets.HTML()
         self.explanation.add_class("bn-explain")
         self.code = widgets.HTML()
@@ -148,7 +147,7 @@ class BatchApp:
         self.widget = widgets.VBox([
             widgets.HTML(STYLE), self.summary, self.status, self.worksheet,
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
-            self.share.widget, self.values,
+            self.share.widget,
         ])
         self.widget.add_class("bn-app")
         self._render()
@@ -195,14 +194,15 @@ class BatchApp:
                                  ys, hs + ["b2"], self.step, on_change, on_error),
         }
         self.entries = {key: entry for m in self.matrix_controls.values() for key, entry in m.entries.items()}
-        self.views = HeatmapViews(sizes, self.theme)
-        images = self.views.images
-        # The worksheet: X above the results it feeds, each layer's weights left of its results.
-        self.worksheet.children = [
-            self.toolbar, self.matrix_controls["X"].widget, images["X"], self.legend,
-            self.matrix_controls["W1"].widget, images["W1|b1"], images["H_z"], images["H"],
-            self.matrix_controls["W2"].widget, images["W2|b2"], images["Y_z"], images["Y"],
-        ]
+        # The worksheet: the heat maps' staircase right of a column of controls, with each
+        # matrix's controls left of (or, for X, above) its heat map.
+        self.views = HeatmapViews(sizes, self.theme, grid={name: (row + 1, col + 2)
+                                                           for name, (row, col) in WORKSHEET_PLACES.items()})
+        places = [(self.toolbar, "1 / 1"), (self.matrix_controls["X"].widget, "1 / 2"), (self.legend, "1 / 4"),
+                  (self.matrix_controls["W1"].widget, "2 / 1"), (self.matrix_controls["W2"].widget, "3 / 1")]
+        for widget, area in places:
+            widget.layout.grid_area = area
+        self.worksheet.children = [widget for widget, _ in places] + [self.views.widget]
         self.selection = Selection()
         self._set_picker_options()
 
@@ -268,14 +268,13 @@ class BatchApp:
             controls.show(arrays)
 
     def _render(self, message: str = "") -> None:
-        """Compute every view of the current state, then send them all at once.
+        """Compute every view of the current state, then send them all at once, results first.
 
         Sending only after all drawing is done lets the page take the whole update in one
         frame, instead of repainting after each part.
         """
         s, t, sel = self.state, self.trace, self.selection
-        pictures = self.views.draw(s, t, sel)
-        values = values_html(s, t)
+        figures = self.views.draw(s, t, sel)
         explanation = explanation_html(explain(s, sel.layer, sel.row, sel.col), t)
         code = code_html(s)
         inputs, hidden, outputs, batch = s.sizes
@@ -285,9 +284,8 @@ class BatchApp:
             f"W2 {outputs} × {hidden} · b2 {outputs} · H {hidden} × {batch} · Y {outputs} × {batch}. "
             f"<b>{parameter_count(s)} parameters</b> = {hidden}·({inputs}+1) + {outputs}·({hidden}+1).</div>"
         )
+        self.views.show(figures)
         self._show_controls()
-        self.views.show(pictures)
-        self.values.value = values
         self.explanation.value = explanation
         self.code.value = code
         self.summary.value = summary

@@ -11,6 +11,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_int import SliderStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
+from traitlets import CFloat
 
 from ..numbers import format_number, parse_number
 from .heatmap import CELL_PIXELS, TOP_PIXELS
@@ -41,6 +42,17 @@ def snap(value: float, step: float) -> float:
     return round(round(value / step) * step, 10)
 
 
+class EntrySlider(widgets.FloatSlider):
+    """A ``FloatSlider`` whose moves are not echoed back to the page.
+
+    ipywidgets 8 answers every move with an echo of the value, meant for other pages showing
+    the same kernel; here each page has its own kernel, and the echo would be one more message
+    ahead of the results on every move.
+    """
+
+    value = CFloat(0.0, help="Float value").tag(sync=True, echo_update=False)
+
+
 class EntryLook:
     """Layouts and styles shared by every entry control.
 
@@ -68,7 +80,7 @@ class EntryControl:
         self.label = entry_label(name, row, col)
         self._on_change, self._on_error = on_change, on_error
         self.value = float(value)
-        self.slider = widgets.FloatSlider(
+        self.slider = EntrySlider(
             value=snap(self.value, step), min=-LIMIT, max=LIMIT, step=step, readout=False,
             continuous_update=True, layout=look.slider, style=look.slider_style, tooltip=self.label,
         )

@@ -116,7 +116,7 @@ class ExerciseApp:
                                 "give this seed to the class and everyone gets the same numbers.</div>")
         views = HeatmapViews(state.sizes, names=("X", "W1|b1", "W2|b2"))
         views.update(state, forward(state), None)
-        self.given.children = [views.images[name] for name in views.names]
+        self.given.children = [views.widget]
         self._build_prediction()
         self._build_blanks()
         self._build_missing()

@@ -165,6 +165,7 @@ class HeatmapPanel:
             return int(round(pixel_height - py)), int(round(px))
 
         self._to_pixels = to_pixels
+        self.size = (pixel_height, pixel_width)
         self._boxes = self._cell_boxes(split_after)
         self._centres = [((top + bottom) // 2, (left + right) // 2) for top, bottom, left, right in self._boxes]
         self._notes_at = [to_pixels(cols - 0.5 + 0.12, r) for r in range(rows)]

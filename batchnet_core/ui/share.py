@@ -15,13 +15,10 @@ from PIL import Image
 
 from ..convert import state_to_csv
 from ..state import State
+from .views import WORKSHEET_PLACES
 
 #: Largest state file accepted for upload; a full 16-wide state is a few kilobytes.
 MAX_UPLOAD_BYTES = 100_000
-
-#: Where each heat map goes in the downloaded picture: the worksheet's staircase (row, column).
-WORKSHEET_PLACES = {"X": (0, 1), "W1|b1": (1, 0), "H_z": (1, 1), "H": (1, 2), "W2|b2": (2, 0), "Y_z": (2, 1),
-                    "Y": (2, 2)}
 
 
 def page_query() -> str:
@@ -47,7 +44,7 @@ def download_link(label: str, filename: str, mime: str, data: bytes) -> str:
 
 
 def worksheet_png(images: dict[str, bytes], background: str) -> bytes:
-    """The heat map panels combined into one picture, laid out as on the page."""
+    """The heat map panels combined into one picture, laid out as on the page (``WORKSHEET_PLACES``)."""
     panels = {name: Image.open(io.BytesIO(data)) for name, data in images.items() if data}
     widths, heights = [0, 0, 0], [0, 0, 0]
     for name, panel in panels.items():

@@ -1,4 +1,4 @@
-"""The results as pixels and text: heat map images, value tables, the explanation and the code."""
+"""The results as pixels and text: heat maps with their value tables, the explanation and the code."""
 
 from __future__ import annotations
 
@@ -17,6 +17,15 @@ from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight
 
 #: Heat map panels in worksheet order: inputs on top, each layer's weights left of its results.
 PANELS = ("X", "W1|b1", "H_z", "H", "W2|b2", "Y_z", "Y")
+
+#: The worksheet's staircase: each panel's (row, column) among the heat maps, 0-based. X sits above
+#: H_z, the input it feeds; each layer's weights sit left of its results.
+WORKSHEET_PLACES = {"X": (0, 1), "W1|b1": (1, 0), "H_z": (1, 1), "H": (1, 2), "W2|b2": (2, 0), "Y_z": (2, 1),
+                    "Y": (2, 2)}
+
+#: The matrices behind each panel, whose tables are its text alternative.
+PANEL_MATRICES = {"X": ("X",), "W1|b1": ("W1", "b1"), "H_z": ("H_z",), "H": ("H",), "W2|b2": ("W2", "b2"),
+                  "Y_z": ("Y_z",), "Y": ("Y",)}
 
 TITLES = {
     "X": "X (inputs)", "W1|b1": "W1 | b1", "H_z": "H_z = W1·X + b1", "H": "H = ReLU(H_z)",
@@ -43,10 +52,24 @@ def _scale(*arrays: np.ndarray) -> float:
 
 
 class HeatmapViews:
-    """Heat map panels (all seven, or those named), each an ``ipywidgets.Image`` sent only when it changes."""
+    """Heat map panels (all seven, or those named) in one HTML widget.
+
+    Each panel is a figure: its picture, as a PNG data URL, and the tables of its numbers as its
+    text alternative. A change redraws only the panels whose picture changed, and one message
+    carries them all: every message costs the kernel, the server and the page a relay, and one
+    per panel made those relays most of a slider's latency.
+
+    Parameters
+    ----------
+    sizes : (inputs, hidden, outputs, batch)
+    theme : {"light", "dark"}
+    names : the panels shown, in order
+    grid : where each panel sits when the widget is placed in a CSS grid: (row, column), 1-based.
+        Without it the panels flow in a row.
+    """
 
     def __init__(self, sizes: tuple[int, int, int, int], theme: str = "light",
-                 names: tuple[str, ...] = PANELS) -> None:
+                 names: tuple[str, ...] = PANELS, grid: dict[str, tuple[int, int]] | None = None) -> None:
         inputs, hidden, outputs, batch = sizes
         xs, hs, ys = unit_labels("x", batch), unit_labels("h", hidden), unit_labels("y", outputs)
         labels = {
@@ -58,32 +81,29 @@ class HeatmapViews:
         }
         self.sizes = sizes
         self.names = names
+        self.grid = grid or {}
         self.panels = {
             name: HeatmapPanel(TITLES[name], *labels[name][:2], split_after=labels[name][2], theme=theme)
             for name in names
         }
-        self.images = {}
+        self.widget = widgets.HTML()
+        self.widget.add_class("bn-heatmaps")
         self.pngs: dict[str, bytes] = {}
-        for name in names:
-            image = widgets.Image(format="url", layout=widgets.Layout(width="auto", height="auto"))
-            image.add_class("bn-heatmap")
-            image.add_class(f"bn-heatmap-{name.replace('|', '')}")
-            self.images[name] = image
+        self._figures: dict[str, str] = {}
         self.renders = 0
 
     def update(self, state: State, trace: Trace, selection: Selection | None) -> None:
-        """Redraw and send the panels whose picture changed; the others send nothing."""
+        """Redraw the panels whose picture changed and send them; nothing is sent if none did."""
         self.show(self.draw(state, trace, selection))
 
-    def show(self, pictures: dict[str, bytes]) -> None:
-        """Send drawn panels to the page."""
-        for name, png in pictures.items():
-            self.pngs[name] = png
-            self.images[name].value = b"data:image/png;base64," + base64.b64encode(png)
-            self.renders += 1
+    def show(self, figures: dict[str, str]) -> None:
+        """Send the page the panels, with these figures replacing those drawn before."""
+        if figures:
+            self._figures.update(figures)
+            self.widget.value = "".join(self._figures[name] for name in self.names)
 
-    def draw(self, state: State, trace: Trace, selection: Selection | None) -> dict[str, bytes]:
-        """PNG bytes of every panel whose picture changed."""
+    def draw(self, state: State, trace: Trace, selection: Selection | None) -> dict[str, str]:
+        """The figure (picture and tables, as HTML) of every panel whose picture changed."""
         layer1, layer2 = _scale(trace.H_z), _scale(trace.Y_z)
         W1b1 = np.column_stack([state.W1, state.b1])
         W2b2 = np.column_stack([state.W2, state.b2])
@@ -106,33 +126,38 @@ class HeatmapViews:
             "Y_z": (trace.Y_z, layer2, None, None),
             "Y": (trace.Y, layer2, trace.Y_z < 0, off["Y"]),
         }
-        pictures = {}
+        matrices = {**dict(state.items()), **dict(trace.items())}
+        figures = {}
         for name in self.names:
             values, vmax, zeroed, notes = drawings[name]
             png = self.panels[name].render(values, vmax, zeroed, notes, light[name])
             if png is not None:
-                pictures[name] = png
-        return pictures
+                self.pngs[name] = png
+                self.renders += 1
+                figures[name] = self._figure(name, png, [(m, matrices[m]) for m in PANEL_MATRICES[name]])
+        return figures
+
+    def _figure(self, name: str, png: bytes, matrices: list[tuple[str, np.ndarray]]) -> str:
+        key = name.replace("|", "")
+        height, width = self.panels[name].size
+        place = f" style='grid-area: {self.grid[name][0]} / {self.grid[name][1]}'" if name in self.grid else ""
+        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        # decoding='sync': a replaced picture is painted in the same frame as its tables, never blank
+        return (f"<figure class='bn-figure bn-figure-{key}'{place}>"
+                f"<img class='bn-heatmap bn-heatmap-{key}' src='{url}' width='{width}' height='{height}' "
+                f"decoding='sync' alt='Heat map of {html.escape(TITLES[name])}; its numbers follow as a table.'>"
+                f"<div class='bn-sr-only'>{''.join(values_table(m, array) for m, array in matrices)}</div></figure>")
 
 
-def values_html(state: State, trace: Trace) -> str:
-    """Every matrix as an HTML table with its full-precision values in ``data-values``.
+def values_table(name: str, array: np.ndarray) -> str:
+    """A matrix as an HTML table, with its full-precision values in ``data-values``.
 
     The tables are the heat maps' text alternative: screen readers and scripts read them.
     """
-    blocks = []
-    matrices = [(name, array[:, None] if array.ndim == 1 else array) for name, array in state.items()]
-    matrices += list(trace.items())
-    for name, array in matrices:
-        rows = array.tolist()
-        body = "".join(
-            "<tr>" + "".join(f"<td>{format_number(v)}</td>" for v in row) + "</tr>" for row in rows
-        )
-        blocks.append(
-            f"<table class='bn-values bn-values-{name}' data-values='{json.dumps(rows)}'>"
-            f"<caption>{name}, {array.shape[0]} × {array.shape[1]}</caption>{body}</table>"
-        )
-    return "<div class='bn-sr-only'>" + "".join(blocks) + "</div>"
+    rows = (array[:, None] if array.ndim == 1 else array).tolist()
+    body = "".join("<tr>" + "".join(f"<td>{format_number(v)}</td>" for v in row) + "</tr>" for row in rows)
+    return (f"<table class='bn-values bn-values-{name}' data-values='{json.dumps(rows)}'>"
+            f"<caption>{name}, {len(rows)} × {len(rows[0])}</caption>{body}</table>")
 
 
 def explanation_html(explanation: Explanation, trace: Trace) -> str:
