@@ -17,7 +17,15 @@ from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
 from .controls import STEPS, MatrixControls, entry_label
 from .share import SharePanel, page_query
-from .views import WORKSHEET_PLACES, HeatmapViews, Selection, code_html, explanation_html, unit_labels
+from .views import (
+    WORKSHEET_PLACES,
+    HeatmapViews,
+    Selection,
+    code_html,
+    explanation_html,
+    html_widget,
+    unit_labels,
+)
 
 STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
 
@@ -81,13 +89,10 @@ class BatchApp:
         self.seed = 0
         self.guard = Guard(self._say, recover=self._show_controls)
 
-        self.status = widgets.HTML()
-        self.status.add_class("bn-status")
-        self.summary = widgets.HTML()
-        self.explanation = widgets.HTML()
-        self.explanation.add_class("bn-explain")
-        self.code = widgets.HTML()
-        self.code.add_class("bn-code")
+        self.status = html_widget("", "bn-status")
+        self.summary = html_widget()
+        self.explanation = html_widget("", "bn-explain")
+        self.code = html_widget("", "bn-code")
 
         shown = next((name for name in PRESETS if preset(name) == self.state), "three-inputs")
         self.preset_picker = widgets.Dropdown(options=list(PRESETS), value=shown,
@@ -116,7 +121,7 @@ class BatchApp:
             button.layout = button_width
         self.toolbar = widgets.VBox([
             reset, random_int, random_dec,
-            widgets.HBox([widgets.HTML("Slider step&nbsp;"), self.step_picker]),
+            widgets.HBox([html_widget("Slider step&nbsp;"), self.step_picker]),
             widgets.HBox([self.preset_picker, load]),
         ])
         self.legend = widgets.HTML(LEGEND)
@@ -138,14 +143,14 @@ class BatchApp:
         self._build(self.state.sizes)
 
         explain_box = widgets.VBox([
-            widgets.HTML("<div class='bn-panel-title'>Explain a cell</div>"),
+            html_widget("<div class='bn-panel-title'>Explain a cell</div>"),
             self.layer_picker, widgets.HBox([self.row_picker, self.col_picker]), self.explanation,
         ], layout=widgets.Layout(width="600px", margin="0 24px 0 0"))
-        code_box = widgets.VBox([widgets.HTML("<div class='bn-panel-title'>The code: this state in numpy</div>"),
+        code_box = widgets.VBox([html_widget("<div class='bn-panel-title'>The code: this state in numpy</div>"),
                                  self.code], layout=widgets.Layout(width="560px"))
         self.share = SharePanel(self, self._say, self.guard)
         self.widget = widgets.VBox([
-            widgets.HTML(STYLE), self.summary, self.status, self.worksheet,
+            html_widget(STYLE), self.summary, self.status, self.worksheet,
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
             self.share.widget,
         ])

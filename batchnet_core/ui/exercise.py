@@ -25,7 +25,7 @@ from ..forward import explain, forward
 from ..numbers import format_number
 from .app import STYLE, Guard, status_html
 from .share import query_parameters
-from .views import HeatmapViews, unit_labels
+from .views import HeatmapViews, html_widget, unit_labels
 
 
 def feedback_html(feedback: Feedback) -> str:
@@ -59,9 +59,9 @@ class ExerciseApp:
     def __init__(self, seed: int = 1, difficulty: str = "medium") -> None:
         self.guard = Guard(self._say)
         self.score = Score()
-        self.status = widgets.HTML()
+        self.status = html_widget()
         self.status.add_class("bn-status")
-        self.score_view = widgets.HTML()
+        self.score_view = html_widget()
         self.score_view.add_class("bn-score")
         self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=10**9, description="Seed",
                                                layout=widgets.Layout(width="190px"))
@@ -73,20 +73,20 @@ class ExerciseApp:
         load.add_class("bn-button-open-seed")
         new.on_click(self.guard(lambda _: self._open(self.seed_box.value + 1)))
         load.on_click(self.guard(lambda _: self._open(self.seed_box.value)))
-        self.seed_note = widgets.HTML()
+        self.seed_note = html_widget()
         self.given = widgets.HBox(layout=widgets.Layout(align_items="flex-start"))
         self.predict_box = widgets.VBox()
         self.blanks_box = widgets.VBox()
         self.missing_box = widgets.VBox()
-        self.feedback = widgets.HTML()
+        self.feedback = html_widget()
         self.feedback.add_class("bn-feedback")
         self.widget = widgets.VBox([
-            widgets.HTML(STYLE),
+            html_widget(STYLE),
             widgets.HBox([self.difficulty, self.seed_box, load, new]), self.seed_note, self.score_view,
             self.status, self.given,
-            widgets.HTML("<h3>1. Predict, then reveal</h3>"), self.predict_box,
-            widgets.HTML("<h3>2. Fill in the blanks</h3>"), self.blanks_box, self.feedback,
-            widgets.HTML("<h3>3. Backwards: find the missing number</h3>"), self.missing_box,
+            html_widget("<h3>1. Predict, then reveal</h3>"), self.predict_box,
+            html_widget("<h3>2. Fill in the blanks</h3>"), self.blanks_box, self.feedback,
+            html_widget("<h3>3. Backwards: find the missing number</h3>"), self.missing_box,
         ])
         self.widget.add_class("bn-app")
         self._open(seed)
@@ -127,10 +127,10 @@ class ExerciseApp:
     def _build_prediction(self) -> None:
         _, hidden, _, batch = self.exercise.state.sizes
         self.toggles = {}
-        cells: list[widgets.Widget] = [widgets.HTML("")] + [widgets.HTML(f"<b>{x}</b>")
+        cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{x}</b>")
                                                               for x in unit_labels("x", batch)]
         for r, h in enumerate(unit_labels("h", hidden)):
-            cells.append(widgets.HTML(f"<b>{h}</b>"))
+            cells.append(html_widget(f"<b>{h}</b>"))
             for c in range(batch):
                 toggle = widgets.ToggleButton(description="> 0", tooltip=f"H[{h}, x{c + 1}]: click if it becomes 0",
                                               layout=widgets.Layout(width="84px"))
@@ -144,10 +144,10 @@ class ExerciseApp:
         reveal = widgets.Button(description="Reveal", icon="eye", button_style="info")
         reveal.add_class("bn-button-reveal")
         reveal.on_click(self.guard(lambda _: self._reveal()))
-        self.prediction_result = widgets.HTML()
+        self.prediction_result = html_widget()
         self.prediction_result.add_class("bn-prediction")
         self.predict_box.children = [
-            widgets.HTML("Which cells of H = ReLU(H_z) will be <b>0</b>? Click those cells, then reveal."),
+            html_widget("Which cells of H = ReLU(H_z) will be <b>0</b>? Click those cells, then reveal."),
             grid, reveal, self.prediction_result,
         ]
 
@@ -172,10 +172,10 @@ class ExerciseApp:
             values = getattr(trace, layer)
             rows, cols = values.shape
             prefix = "h" if layer in ("H_z", "H") else "y"
-            cells: list[widgets.Widget] = [widgets.HTML("")] + [widgets.HTML(f"<b>{x}</b>")
+            cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{x}</b>")
                                                                   for x in unit_labels("x", cols)]
             for r in range(rows):
-                cells.append(widgets.HTML(f"<b>{prefix}{r + 1}</b>"))
+                cells.append(html_widget(f"<b>{prefix}{r + 1}</b>"))
                 for c in range(cols):
                     cell = Cell(layer, r, c)
                     if cell in self.exercise.blanks:
@@ -183,14 +183,14 @@ class ExerciseApp:
                         self.blank_cells[cell] = blank
                         cells.append(blank.box)
                     else:
-                        cells.append(widgets.HTML(f"<div class='bn-given'>{format_number(values[r, c])}</div>"))
+                        cells.append(html_widget(f"<div class='bn-given'>{format_number(values[r, c])}</div>"))
             grid = widgets.GridBox(cells, layout=widgets.Layout(
                 grid_template_columns=f"28px repeat({cols}, 60px)", grid_gap="2px"))
             title = {"H_z": "H_z = W1·X + b1", "H": "H = ReLU(H_z)", "Y_z": "Y_z = W2·H + b2", "Y": "Y = ReLU(Y_z)"}
-            matrices.append(widgets.VBox([widgets.HTML(f"<div class='bn-panel-title'>{title[layer]}</div>"), grid],
+            matrices.append(widgets.VBox([html_widget(f"<div class='bn-panel-title'>{title[layer]}</div>"), grid],
                                          layout=widgets.Layout(margin="0 24px 0 0")))
         self.blanks_box.children = [
-            widgets.HTML("Type each missing number and press Enter. Accepted: −3, -3, 3.0, 1/2, 0,5."),
+            html_widget("Type each missing number and press Enter. Accepted: −3, -3, 3.0, 1/2, 0,5."),
             widgets.HBox(matrices, layout=widgets.Layout(flex_flow="row wrap")),
         ]
         self.blanks_box.layout.display = "none"  # after the prediction: H_z would give it away
@@ -219,13 +219,13 @@ class ExerciseApp:
             bias = "?"
         x = ", ".join(format_number(v) for _, v, _ in e.terms)
         unit = f"h{m.row + 1}"
-        question = widgets.HTML(
+        question = html_widget(
             f"<div>H_z[{unit}, x{m.input + 1}] = <b>{format_number(m.target)}</b>, with row {unit} of W1 = "
             f"[{', '.join(weights)}], x{m.input + 1} = [{x}] and b1[{unit}] = {bias}.</div>"
             f"<div>What is <b>{m.label}</b>?</div>")
         answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="80px"))
         answer.add_class("bn-missing-answer")
-        result = widgets.HTML()
+        result = html_widget()
         result.add_class("bn-missing-feedback")
 
         def checked(change: dict) -> None:

@@ -15,7 +15,7 @@ from PIL import Image
 
 from ..convert import state_to_csv
 from ..state import State
-from .views import WORKSHEET_PLACES
+from .views import WORKSHEET_PLACES, html_widget
 
 #: Largest state file accepted for upload; a full 16-wide state is a few kilobytes.
 MAX_UPLOAD_BYTES = 100_000
@@ -79,20 +79,18 @@ class SharePanel:
 
     def __init__(self, app, say: Callable[..., None], guard: Callable) -> None:
         self.app, self.say = app, say
-        self.link = widgets.HTML()
-        self.link.add_class("bn-link")
+        self.link = html_widget("", "bn-link")
         export = widgets.Button(description="Export…", icon="download",
                                 tooltip="Download this state as JSON, CSV, a numpy script or a picture")
         export.add_class("bn-button-export")
         export.on_click(guard(lambda _: self.export()))
-        self.downloads = widgets.HTML()
-        self.downloads.add_class("bn-downloads")
+        self.downloads = html_widget("", "bn-downloads")
         self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False,
                                          description="Open a state (JSON)", layout=widgets.Layout(width="220px"))
         self.upload.add_class("bn-upload")
         self.upload.observe(guard(self._uploaded), "value")
         self.widget = widgets.VBox([
-            widgets.HTML("<div class='bn-panel-title'>Share</div>"), self.link,
+            html_widget("<div class='bn-panel-title'>Share</div>"), self.link,
             widgets.HBox([export, self.upload]), self.downloads,
         ])
 

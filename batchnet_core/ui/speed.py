@@ -14,6 +14,7 @@ from ..numbers import format_number
 from ..speed import BATCH_SIZES, Timing, time_batches
 from ..state import State, preset
 from .app import STYLE, Guard, status_html
+from .views import html_widget
 
 #: Size of the timing plot; the image is shown at exactly this size so it stays sharp.
 PLOT_PIXELS = (760, 400)
@@ -52,19 +53,19 @@ class SpeedComparison:
 
     def __init__(self, sizes: tuple[int, ...] = BATCH_SIZES) -> None:
         self.sizes = sizes
-        self.status = widgets.HTML("Press the button: it takes a few seconds.")
+        self.status = html_widget("Press the button: it takes a few seconds.")
         self.status.add_class("bn-status")
         self.progress = widgets.IntProgress(value=0, min=0, max=len(sizes), description="Measured",
                                             layout=widgets.Layout(width="420px"))
         self.button = widgets.Button(description="Measure on this machine", icon="play", button_style="primary",
                                      layout=widgets.Layout(width="240px"))
         self.button.add_class("bn-button-measure")
-        self.table = widgets.HTML()
+        self.table = html_widget()
         self.table.add_class("bn-speed-table")
         self.plot = widgets.Image(format="png", layout=widgets.Layout(width=f"{PLOT_PIXELS[0]}px"))
         self.plot.add_class("bn-speed-plot")
         self.button.on_click(Guard(self._say)(lambda _: self.run()))
-        self.widget = widgets.VBox([widgets.HTML(STYLE), widgets.HBox([self.button, self.progress]), self.status,
+        self.widget = widgets.VBox([html_widget(STYLE), widgets.HBox([self.button, self.progress]), self.status,
                                     self.table, self.plot])
 
     def run(self) -> list[Timing]:
@@ -105,7 +106,7 @@ class PermutationDemo:
         self.order = widgets.Dropdown(options=[(", ".join(names[i] for i in o), o) for o in orders],
                                       value=orders[-1], description="New order")
         self.order.add_class("bn-permutation-order")
-        self.view = widgets.HTML()
+        self.view = html_widget()
         self.view.add_class("bn-permutation")
         self.order.observe(Guard(self._say)(lambda _: self._show()), "value")
         self.widget = widgets.VBox([self.order, self.view])

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import html
 import json
 
 import ipywidgets as widgets
 import numpy as np
+from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..forward import Explanation, Trace
 from ..numbers import format_number
@@ -40,6 +42,25 @@ class Selection:
     layer: str = "H_z"
     row: int = 0
     col: int = 0
+
+
+@functools.cache
+def _plain_look() -> tuple[widgets.Layout, HTMLStyle]:
+    return widgets.Layout(), HTMLStyle()
+
+
+def html_widget(value: str = "", *classes: str) -> widgets.HTML:
+    """An HTML widget sharing one layout and one style with every other made here.
+
+    Each widget otherwise brings a layout and a style of its own: two more models for the
+    kernel to open and the page to create before it shows anything. Give a widget whose
+    layout will change its own ``widgets.HTML``.
+    """
+    layout, style = _plain_look()
+    widget = widgets.HTML(value, layout=layout, style=style)
+    for name in classes:
+        widget.add_class(name)
+    return widget
 
 
 def unit_labels(prefix: str, n: int) -> list[str]:
@@ -86,8 +107,7 @@ class HeatmapViews:
             name: HeatmapPanel(TITLES[name], *labels[name][:2], split_after=labels[name][2], theme=theme)
             for name in names
         }
-        self.widget = widgets.HTML()
-        self.widget.add_class("bn-heatmaps")
+        self.widget = html_widget("", "bn-heatmaps")
         self.pngs: dict[str, bytes] = {}
         self._figures: dict[str, str] = {}
         self.renders = 0
