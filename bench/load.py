@@ -195,7 +195,11 @@ def under_load(browser, server: sl.BenchServer, count: int, changes: int, pace: 
         start_background(room, pace, hide)
         time.sleep(pace)  # every background session has begun
         before, sent_before = meter.read(), counts(room)
-        times = sl.slider_latency(room.measured, sl.batchnet_changes(changes))
+        timer = sl.SliderTimer(room.measured, sl.batchnet_changes(changes))
+        for _ in range(changes):
+            timer.next_change()
+            time.sleep(sl.PAUSE)
+        times = timer.times()
         after, sent_after = meter.read(), counts(room)
         background = stop_background(room)
         server.wait_quiet(room.kernels)

@@ -9,8 +9,10 @@ same configuration, in the same headless Chromium, in the same run:
    matrix changed has a new image, every heat map image has finished loading). Timed inside the
    page with ``performance.now()``: a capturing keydown listener starts the clock, a
    MutationObserver and a capturing ``load`` listener stop it, so Playwright's round trips are
-   not counted. Alongside: when the server's messages arrived, and the CPU time per change of
-   the kernel, the Voila server and Chromium, to show where the time goes.
+   not counted. The two pages take turns, change by change, each in a Chromium of its own, so
+   both meet the machine in the same moments. Alongside: when the server's messages arrived,
+   and the CPU time per change of the kernel, the Voila server and Chromium, to show where the
+   time goes.
 2. Cold start: navigation start until every slider handle and heat map is visible (and loaded),
    in a new browser context each time; without and with Voila's preheated kernels.
 3. Kernel memory: RSS of the page's ipykernel process (a child of the Voila server).
@@ -241,19 +243,27 @@ def time_change(page, change: Change) -> dict[str, float]:
     return page.evaluate("() => window.__benchChange")
 
 
-def slider_latency(page, changes: Iterator[Change]) -> dict[str, list[float]]:
-    """Time every change (the page must have FRAME_LOG); the first WARMUP are dropped."""
-    focused, measured = None, []
-    for change in changes:
-        if change.handle != focused:
-            page.focus(change.handle)
-            focused = change.handle
-        measured.append(time_change(page, change))
+class SliderTimer:
+    """Times one page's slider changes one at a time (the page must have FRAME_LOG)."""
+
+    def __init__(self, page, changes: Iterator[Change]) -> None:
+        self.page, self.changes = page, changes
+        self.focused: str | None = None
+        self.measured: list[dict[str, float]] = []
+
+    def next_change(self) -> None:
+        change = next(self.changes)
+        if change.handle != self.focused:
+            self.page.focus(change.handle)
+            self.focused = change.handle
+        self.measured.append(time_change(self.page, change))
         if change.status:
-            page.wait_for_function("text => document.querySelector('.bn-status').innerText === text",
-                                   arg=change.status, timeout=CHANGE_TIMEOUT_MS)
-        time.sleep(PAUSE)
-    return {key: [m[key] for m in measured[WARMUP:]] for key in measured[0]}
+            self.page.wait_for_function("text => document.querySelector('.bn-status').innerText === text",
+                                        arg=change.status, timeout=CHANGE_TIMEOUT_MS)
+
+    def times(self) -> dict[str, list[float]]:
+        """Every measure, the first WARMUP changes dropped."""
+        return {key: [m[key] for m in self.measured[WARMUP:]] for key in self.measured[0]}
 
 
 # -- servers, sessions and kernels -------------------------------------------------------------
@@ -400,12 +410,14 @@ def cold_starts(browser, servers: dict[Subject, BenchServer], loads: int, prehea
             for label, samples in times.items()}
 
 
-def latency_and_memory(browser, server: BenchServer, subject: Subject, changes: Iterator[Change]) -> dict:
-    """Open the page, note its kernel's RSS, time the changes, note the RSS again.
+@contextlib.contextmanager
+def timed_page(browser, server: BenchServer, subject: Subject, changes: Iterator[Change]) -> Iterator[dict]:
+    """Open the page, note its kernel's RSS; yields a dict holding its ``timer``; on exit fills in
+    the figures.
 
-    Also, per change, over the whole run of changes (pauses included): the CPU time of the
-    kernel, the Voila server and the browser (all its processes), and how long the page's
-    renderer main thread was busy (Chromium's own counters, ``MAIN_THREAD``).
+    Besides the latencies, per change, over the whole run of changes (pauses included): the CPU
+    time of the kernel, the Voila server and the page's browser (all its processes), and how
+    long the page's renderer main thread was busy (Chromium's own counters, ``MAIN_THREAD``).
     """
     with session(browser, server) as page:
         page.add_init_script(FRAME_LOG)
@@ -417,20 +429,41 @@ def latency_and_memory(browser, server: BenchServer, subject: Subject, changes: 
         kernel = server.kernel(page.evaluate(KERNEL_ID))
         server.wait_quiet([kernel])
         loaded = rss_mb(kernel)
-        processes = {"kernel": [kernel], "server": [server.process], "browser": browser_processes()}
+        processes = {"kernel": [kernel], "server": [server.process], "browser": browser_processes(subject.label)}
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         cpu_before, main_before = {name: cpu_seconds(group) for name, group in processes.items()}, metrics(cdp)
-        times = slider_latency(page, changes)
+        run = {"timer": SliderTimer(page, changes)}
+        yield run
         server.wait_quiet([kernel])
+        times = run.pop("timer").times()
         count, main_after = len(times["update"]) + WARMUP, metrics(cdp)
         cpu = {name: (cpu_seconds(group) - cpu_before[name]) * 1e3 / count for name, group in processes.items()}
         main = {name: (main_after[name] - main_before[name]) * 1e3 / count for name in MAIN_THREAD}
-        timings = {key: stats(samples) for key, samples in times.items()}
-        return {**timings, "cpu_ms_per_change": cpu, "main_thread_ms_per_change": main,
-                "dom_nodes": int(main_after["Nodes"]), "rss_after_load_mb": loaded,
-                "rss_after_changes_mb": rss_mb(kernel),
-                "kernel_openblas_coretype": kernel.environ().get("OPENBLAS_CORETYPE")}
+        run.update({key: stats(samples) for key, samples in times.items()})
+        run.update({"cpu_ms_per_change": cpu, "main_thread_ms_per_change": main,
+                    "dom_nodes": int(main_after["Nodes"]), "rss_after_load_mb": loaded,
+                    "rss_after_changes_mb": rss_mb(kernel),
+                    "kernel_openblas_coretype": kernel.environ().get("OPENBLAS_CORETYPE")})
+
+
+def latencies(browsers: dict[Subject, object], servers: dict[Subject, BenchServer], count: int) -> dict[str, dict]:
+    """Both pages' slider changes, taking turns change by change, each page in a Chromium of its own.
+
+    Taking turns puts both pages through the same moments of the machine: a VM's speed drifts
+    over tens of seconds, and timing one page after the other let that drift into the ratio.
+    """
+    changes = {OURS: batchnet_changes(count), BARE: bare_changes(count)}
+    with contextlib.ExitStack() as stack:
+        runs = {subject: stack.enter_context(timed_page(browsers[subject], server, subject, changes[subject]))
+                for subject, server in servers.items()}
+        for i in range(count):
+            for run in runs.values():
+                run["timer"].next_change()
+                time.sleep(PAUSE)
+            if (i + 1) % 20 == 0:
+                say(f"  {i + 1} of {count} changes on each page")
+    return {subject.label: run for subject, run in runs.items()}
 
 
 def metrics(cdp) -> dict[str, float]:
@@ -438,9 +471,18 @@ def metrics(cdp) -> dict[str, float]:
     return {metric["name"]: metric["value"] for metric in cdp.send("Performance.getMetrics")["metrics"]}
 
 
-def browser_processes() -> list[psutil.Process]:
-    """Chromium's processes: descendants of this one (through Playwright's driver)."""
-    return [p for p in psutil.Process().children(recursive=True) if "chromium" in p.name()]
+#: Added to a Chromium's command line so its processes can be told from another's.
+BROWSER_MARK = "--bench-page="
+
+
+def browser_processes(label: str | None = None) -> list[psutil.Process]:
+    """Chromium's processes: descendants of this one (through Playwright's driver); with a
+    label, only those of the Chromium launched with ``BROWSER_MARK`` + label and its children."""
+    chromium = [p for p in psutil.Process().children(recursive=True) if "chromium" in p.name()]
+    if label is None:
+        return chromium
+    main = [p for p in chromium if BROWSER_MARK + label in p.cmdline()]
+    return main + [child for p in main for child in p.children(recursive=True)]
 
 
 def kernel_side(changes: int) -> list[float]:
@@ -629,17 +671,17 @@ def run(args: argparse.Namespace) -> tuple[dict, dict]:
     say(f"kernel-side: {args.kernel_changes} changes without a browser")
     results: dict = {"kernel_side": stats(kernel_side(args.kernel_changes))}
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        browsers = {subject: playwright.chromium.launch(executable_path=str(CHROMIUM),
+                                                        args=[*CHROMIUM_ARGS, BROWSER_MARK + subject.label])
+                    for subject in (OURS, BARE)}
+        browser = browsers[OURS]
         try:
             facts = machine_facts(browser.version)
             with serve(OURS, name="bench-main") as ours, serve(BARE, name="bench-bare") as bare:
                 say("cold start, kernels started on request")
                 results["cold"] = cold_starts(browser, {OURS: ours, BARE: bare}, args.loads, preheated=False)
-                results["latency"] = {}
-                for subject, server, changes in ((OURS, ours, batchnet_changes), (BARE, bare, bare_changes)):
-                    say(f"slider latency and kernel memory: {subject.label}, {args.changes} changes")
-                    results["latency"][subject.label] = latency_and_memory(browser, server, subject,
-                                                                           changes(args.changes))
+                say(f"slider latency and kernel memory: {args.changes} changes on each page, taking turns")
+                results["latency"] = latencies(browsers, {OURS: ours, BARE: bare}, args.changes)
                 facts["OPENBLAS_CORETYPE in the kernels"] = \
                     results["latency"]["batchnet"]["kernel_openblas_coretype"] or "unset"
             with serve(OURS, PREHEAT, name="bench-main-preheat") as ours, \
@@ -647,7 +689,8 @@ def run(args: argparse.Namespace) -> tuple[dict, dict]:
                 say("cold start, preheated kernels")
                 results["preheated"] = cold_starts(browser, {OURS: ours, BARE: bare}, args.loads, preheated=True)
         finally:
-            browser.close()
+            for each in browsers.values():
+                each.close()
     return facts, results
 
 

@@ -40,6 +40,8 @@ NUMBER_POINTS, NOTE_POINTS = 11, 8
 #: Width of an outline, in pixels, centred on the outlined cells' edge.
 OUTLINE_PIXELS = 4
 TITLE_INCHES_PER_CHAR = 0.095
+#: From the picture's top: the title's baseline; the gap between labels and cells.
+TITLE_BASELINE_PIXELS, LABEL_PAD_PIXELS = 34, 4
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 0.42, 0.36, TOP_PIXELS / DPI, 0.08
 
 THEMES = {
@@ -107,6 +109,23 @@ def _stamp(pixels: np.ndarray, coverage: np.ndarray, top: int, left: int, ink: n
     region[...] = (region * (1 - alpha) + ink * alpha).astype(np.uint8)
 
 
+@functools.lru_cache(maxsize=1024)  # a 46 × 46 cell is 6 kB
+def _cell(height: int, width: int, colour: int, hatched: bool, text: str,
+          hatch_ink: tuple[float, ...] | None) -> np.ndarray:
+    """The pixels of one cell: its colour, the hatch if ReLU zeroed it, and its number, centred;
+    dark ink on light colours, light ink on dark ones, bold on hatched cells."""
+    pixels = np.empty((height, width, 3), np.uint8)
+    pixels[...] = LUT_RGB[colour]
+    if hatched:
+        pixels[_hatch_mask(height, width)] = hatch_ink
+    coverage = _glyphs(text, hatched)
+    h, w = coverage.shape
+    _stamp(pixels, coverage, height // 2 - h // 2, width // 2 - w // 2,
+           _DARK_INK if LUT_IS_LIGHT[colour] else _LIGHT_INK)
+    pixels.setflags(write=False)
+    return pixels
+
+
 class HeatmapPanel:
     """A fixed-shape heat map with a number in every cell.
 
@@ -136,19 +155,25 @@ class HeatmapPanel:
         height = MARGIN_TOP + rows * CELL_INCHES + MARGIN_BOTTOM
         figure = Figure(figsize=(width, height), dpi=DPI, facecolor=self.colors["background"])
         canvas = FigureCanvasAgg(figure)
-        ax = figure.add_axes(
-            (MARGIN_LEFT / width, MARGIN_BOTTOM / height, cols * CELL_INCHES / width, rows * CELL_INCHES / height)
-        )
-        ax.set_facecolor(self.colors["background"])
-        ax.set_title(title, fontsize=11, color=self.colors["text"], pad=20, loc="left")
-        ax.set_xlim(-0.5, cols - 0.5)
-        ax.set_ylim(rows - 0.5, -0.5)
-        ax.xaxis.tick_top()
-        ax.set_xticks(range(cols), col_labels, fontsize=9, color=self.colors["muted"])
-        ax.set_yticks(range(rows), row_labels, fontsize=9, color=self.colors["muted"])
-        ax.tick_params(length=0, pad=3)
-        for spine in ax.spines.values():
-            spine.set_visible(False)
+        left, top = MARGIN_LEFT * DPI, float(TOP_PIXELS)  # the cells' top left corner, in pixels
+
+        def to_pixels(x: float, y: float) -> tuple[int, int]:
+            """Cell coordinates (column x, row y; a cell's centre is whole) to the picture's (row, column)."""
+            return int(round(top + (y + 0.5) * CELL_PIXELS)), int(round(left + (x + 0.5) * CELL_PIXELS))
+
+        def text(x: float, y: float, label: str, **style) -> None:
+            """Write at pixel (x from the left, y from the top)."""
+            figure.text(x / (width * DPI), 1 - y / (height * DPI), label, **style)
+
+        # Texts placed on the figure directly: an Axes would lay out ticks and spines that are
+        # never shown, and cost most of the time to open a page.
+        text(left, TITLE_BASELINE_PIXELS, title, fontsize=11, color=self.colors["text"], va="baseline")
+        for c, label in enumerate(col_labels):
+            text(left + (c + 0.5) * CELL_PIXELS, top - LABEL_PAD_PIXELS, label, fontsize=9,
+                 color=self.colors["muted"], ha="center", va="bottom")
+        for r, label in enumerate(row_labels):
+            text(left - LABEL_PAD_PIXELS, top + (r + 0.5) * CELL_PIXELS, label, fontsize=9,
+                 color=self.colors["muted"], ha="right", va="center_baseline")
         canvas.draw()
 
         rgba = np.asarray(canvas.buffer_rgba())
@@ -159,15 +184,9 @@ class HeatmapPanel:
         self._rows = self._blank.copy()
         self._pixels = self._rows[:, 1:].reshape(pixel_height, pixel_width, 3)
 
-        def to_pixels(x: float, y: float) -> tuple[int, int]:
-            """Data coordinates to (row, column) of the picture's pixels."""
-            px, py = ax.transData.transform((x, y))
-            return int(round(pixel_height - py)), int(round(px))
-
         self._to_pixels = to_pixels
         self.size = (pixel_height, pixel_width)
         self._boxes = self._cell_boxes(split_after)
-        self._centres = [((top + bottom) // 2, (left + right) // 2) for top, bottom, left, right in self._boxes]
         self._notes_at = [to_pixels(cols - 0.5 + 0.12, r) for r in range(rows)]
         self._hatch_ink = _ink(self.colors["hatch"])
         self._note_ink = _ink(self.colors["muted"])
@@ -178,7 +197,7 @@ class HeatmapPanel:
 
     def _cell_boxes(self, split_after: int | None) -> list[tuple[int, int, int, int]]:
         """Pixel rows and columns (top, bottom, left, right) of each cell, inside a 1-pixel grid gap
-        (3 pixels between W and b), as matplotlib's transform places them."""
+        (3 pixels between W and b)."""
         boxes = []
         for r, c in np.ndindex(self.shape):
             (top, left), (bottom, right) = self._to_pixels(c - 0.5, r - 0.5), self._to_pixels(c + 0.5, r + 0.5)
@@ -219,9 +238,7 @@ class HeatmapPanel:
         self.values, self.vmax = values, vmax
 
         self._rows[...] = self._blank
-        colours = colour_indices(values, vmax)
-        self._fill_cells(colours, zeroed)
-        self._stamp_numbers(values, colours, zeroed)
+        self._paint_cells(values, colour_indices(values, vmax), zeroed)
         for note, (y, x) in zip(row_notes, self._notes_at):
             if note:
                 coverage = _glyphs(note, True, NOTE_POINTS)
@@ -229,26 +246,18 @@ class HeatmapPanel:
         self._draw_outlines(highlight)
         return self._png()
 
-    def _fill_cells(self, colours: np.ndarray, zeroed: np.ndarray) -> None:
-        """Paint each cell in its colour; hatch the cells ReLU zeroed.
+    def _paint_cells(self, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray) -> None:
+        """Paint each cell: its colour, hatched if ReLU zeroed it, and its number on top.
 
-        Every cell is a uniform rectangle at a fixed place, so filling its pixels directly gives
-        what drawing an image artist would, at a fraction of the cost on every slider step.
+        Every cell is a uniform rectangle at a fixed place, so a finished cell is a small block
+        of pixels that depends only on its size, colour, mark and number; those repeat from one
+        slider step to the next, so each is made once and then copied into place.
         """
-        pixels = self._pixels
-        for (top, bottom, left, right), colour, hatched in zip(self._boxes, colours.ravel(), zeroed.ravel()):
-            cell = pixels[top:bottom, left:right]
-            cell[...] = LUT_RGB[colour]
-            if hatched:
-                cell[_hatch_mask(bottom - top, right - left)] = self._hatch_ink
-
-    def _stamp_numbers(self, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray) -> None:
-        """Write each cell's number into the pixels, dark on light cells and light on dark ones."""
-        for (r, c), (y, x) in zip(np.ndindex(self.shape), self._centres):
-            coverage = _glyphs(format_number(values[r, c], digits=3), bool(zeroed[r, c]))
-            h, w = coverage.shape
-            _stamp(self._pixels, coverage, y - h // 2, x - w // 2,
-                   _DARK_INK if LUT_IS_LIGHT[colours[r, c]] else _LIGHT_INK)
+        for (top, bottom, left, right), value, colour, hatched in zip(
+                self._boxes, values.ravel(), colours.ravel(), zeroed.ravel()):
+            self._pixels[top:bottom, left:right] = _cell(
+                bottom - top, right - left, int(colour), bool(hatched), format_number(value, digits=3),
+                tuple(self._hatch_ink) if hatched else None)
 
     def _draw_outlines(self, highlight: Highlight) -> None:
         """Frame whole rows, whole columns and single cells, centred on their edges."""
