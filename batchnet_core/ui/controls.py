@@ -146,11 +146,10 @@ class MatrixControls:
         rows = len(row_labels)
         look = EntryLook()
         template = "26px " + " ".join("66px" for _ in col_labels)
-        # The title and the column labels are one widget across the grid's first row: each
-        # widget is models to create and views to render when the page opens.
+        # The column labels are one widget across the grid's first row: each widget is models to
+        # create and views to render when the page opens.
         labels = "".join(f"<div class='bn-axis'>{label}</div>" for label in col_labels)
         header = widgets.HTML(
-            f"<div style='height: {TOP_PIXELS - 20}px'><div class='bn-panel-title'>{title}</div></div>"
             f"<div class='bn-axis-labels' style='grid-template-columns: {template}'><div></div>{labels}</div>",
             # all of row 1 (grid_area, not grid_column: ipywidgets clears a null grid_area after it)
             layout=widgets.Layout(grid_area="1 / 1 / 2 / -1", margin="0"), style=look.label_style,
@@ -165,9 +164,13 @@ class MatrixControls:
                     entry = EntryControl(name, r, c, value, step, on_change, on_error, look)
                     self.entries[(name, r, c)] = entry
                     cells.append(entry.box)
-        self.widget = widgets.GridBox(cells, layout=widgets.Layout(
+        grid = widgets.GridBox(cells, layout=widgets.Layout(
             grid_template_columns=template, grid_gap="0 2px",
-            grid_template_rows=f"{TOP_PIXELS}px repeat({rows}, {CELL_PIXELS}px)"))
+            grid_template_rows=f"20px repeat({rows}, {CELL_PIXELS}px)"))
+        # The title above the grid, not in it: a title wider than the grid widens the box instead of wrapping.
+        heading = widgets.HTML(f"<div class='bn-panel-title'>{title}</div>", style=look.label_style,
+                               layout=widgets.Layout(height=f"{TOP_PIXELS - 20}px", margin="0"))
+        self.widget = widgets.VBox([heading, grid])
         self.widget.add_class("bn-matrix")
 
     def show(self, arrays: dict[str, object]) -> None:
