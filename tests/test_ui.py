@@ -264,6 +264,26 @@ def test_a_panel_paints_each_cell_in_its_colour_with_its_number():
         assert len(colours) > 5  # and a number, antialiased, on it
 
 
+@pytest.mark.parametrize("value", [-0.25, -1.25, 0.125, -12.35, -1234.0])
+def test_a_long_number_is_drawn_whole_and_centred_in_its_cell(value):
+    from PIL import Image
+
+    from batchnet_core.ui.heatmap import LUT_RGB, THEMES, colour_indices
+
+    hatch = np.array([int(THEMES["light"]["hatch"][i:i + 2], 16) for i in (1, 3, 5)])
+    panel = HeatmapPanel("W | b", ["h1"], ["1", "2", "b"], split_after=1)  # the column before b is narrowest
+    values = np.array([[value, value, value]])
+    pixels = np.asarray(Image.open(io.BytesIO(panel.render(values, 2000.0, zeroed=values < 0))))
+    for (top, bottom, left, right), index in zip(panel._boxes, colour_indices(values, 2000.0).ravel()):
+        middle = pixels[(top + bottom) // 2 - 3:(top + bottom) // 2 + 4, left:right]  # across the digits
+        far = [np.abs(middle.astype(int) - colour).sum(-1) > limit
+               for colour, limit in ((LUT_RGB[index], 150), (hatch, 90))]
+        inked = np.nonzero((far[0] & far[1]).any(axis=0))[0]  # the digits: neither the cell's colour nor its hatch
+        assert inked[-1] - inked[0] >= 20, (value, inked)  # the whole number, not a sliver
+        assert inked[0] >= 1 and inked[-1] <= right - left - 2  # inside the cell
+        assert abs((inked[0] + inked[-1]) / 2 - (right - left) / 2) <= 3  # centred
+
+
 def test_a_panel_outlines_the_highlighted_cell_and_writes_row_notes():
     from PIL import Image
 
@@ -288,8 +308,10 @@ def test_a_panel_outlines_the_highlighted_cell_and_writes_row_notes():
 def test_panel_png_decodes_to_the_drawn_pixels():
     from PIL import Image
 
-    from batchnet_core.ui.heatmap import encode_png
+    from batchnet_core.ui.heatmap import encode_png_rows
 
     rgb = np.random.default_rng(0).integers(0, 256, size=(37, 23, 3), dtype=np.uint8)
-    decoded = np.asarray(Image.open(io.BytesIO(encode_png(rgb))))
+    rows = np.zeros((37, 1 + 23 * 3), np.uint8)  # each row: filter byte 0, then its pixels
+    rows[:, 1:] = rgb.reshape(37, -1)
+    decoded = np.asarray(Image.open(io.BytesIO(encode_png_rows(rows))))
     np.testing.assert_array_equal(decoded, rgb)

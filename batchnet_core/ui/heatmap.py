@@ -36,7 +36,7 @@ DPI = 100
 #: controls use the same figures so their rows line up with the heat maps' rows.
 CELL_PIXELS, TOP_PIXELS = 46, 62
 CELL_INCHES = CELL_PIXELS / DPI
-NUMBER_POINTS, NOTE_POINTS = 11, 8
+NUMBER_POINTS, MIN_NUMBER_POINTS, NOTE_POINTS = 11, 7, 8
 #: Width of an outline, in pixels, centred on the outlined cells' edge.
 OUTLINE_PIXELS = 4
 TITLE_INCHES_PER_CHAR = 0.095
@@ -102,8 +102,11 @@ def _glyphs(text: str, bold: bool, points: int = NUMBER_POINTS) -> np.ndarray:
 
 
 def _stamp(pixels: np.ndarray, coverage: np.ndarray, top: int, left: int, ink: np.ndarray) -> None:
-    """Blend ``ink`` into ``pixels`` (h × w × 3) through ``coverage``, its top left corner at (top, left)."""
+    """Blend ``ink`` into ``pixels`` (h × w × 3) through ``coverage``, its top left corner at (top, left);
+    what falls outside ``pixels`` is left out."""
     h, w = coverage.shape
+    coverage = coverage[max(-top, 0):, max(-left, 0):]
+    top, left = max(top, 0), max(left, 0)
     region = pixels[top:top + h, left:left + w]
     alpha = coverage[: region.shape[0], : region.shape[1], None]
     region[...] = (region * (1 - alpha) + ink * alpha).astype(np.uint8)
@@ -118,7 +121,11 @@ def _cell(height: int, width: int, colour: int, hatched: bool, text: str,
     pixels[...] = LUT_RGB[colour]
     if hatched:
         pixels[_hatch_mask(height, width)] = hatch_ink
-    coverage = _glyphs(text, hatched)
+    points = NUMBER_POINTS
+    coverage = _glyphs(text, hatched, points)
+    while coverage.shape[1] > width - 4 and points > MIN_NUMBER_POINTS:  # a long number gets smaller, not cut
+        points -= 1
+        coverage = _glyphs(text, hatched, points)
     h, w = coverage.shape
     _stamp(pixels, coverage, height // 2 - h // 2, width // 2 - w // 2,
            _DARK_INK if LUT_IS_LIGHT[colour] else _LIGHT_INK)
@@ -294,11 +301,3 @@ def encode_png_rows(rows: np.ndarray) -> bytes:
     header = struct.pack(">IIBBBBB", (row_bytes - 1) // 3, height, 8, 2, 0, 0, 0)
     return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
             + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)) + _png_chunk(b"IEND", b""))
-
-
-def encode_png(rgb: np.ndarray) -> bytes:
-    """An 8-bit RGB PNG of ``rgb`` (height × width × 3, uint8)."""
-    height, width, _ = rgb.shape
-    rows = np.zeros((height, width * 3 + 1), np.uint8)
-    rows[:, 1:] = rgb.reshape(height, -1)
-    return encode_png_rows(rows)
