@@ -150,6 +150,21 @@ def test_a_failing_callback_shows_a_message_and_keeps_the_state(app, monkeypatch
     assert tables(app)["W1"][0][0] == 1
 
 
+def test_a_view_failing_to_compute_leaves_the_page_on_the_last_state(app, monkeypatch):
+    def broken(state):
+        raise RuntimeError("simulated failure")
+
+    sent = app.views.widget.value
+    monkeypatch.setattr("batchnet_core.ui.app.code_html", broken)
+    app.entries[("W1", 0, 0)].slider.value = 3
+    assert "That did not work: simulated failure" in app.status.value
+    assert app.state == bn.preset("three-inputs") and app.views.widget.value == sent
+    assert app.entries[("W1", 0, 0)].slider.value == 1
+    monkeypatch.undo()
+    app.entries[("W1", 0, 0)].slider.value = 3  # the same move again is drawn and sent in full
+    assert tables(app)["W1"][0][0] == 3 and tables(app)["H_z"] == bn.forward(app.state).H_z.tolist()
+
+
 def test_layers_share_one_colour_scale_and_relu_zeros_are_marked(app):
     panels = app.views.panels
     assert panels["H_z"].vmax == panels["H"].vmax == 5

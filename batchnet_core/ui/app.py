@@ -264,8 +264,15 @@ class BatchApp:
 
     def _apply(self, state: State, message: str = "") -> None:
         trace = forward(state)  # first: if it fails, nothing has changed yet
+        shown = self.state, self.trace
         self.state, self.trace = state, trace
-        self._render(message)
+        try:
+            self._render(message)
+        except Exception:
+            # The views are computed before any is sent: the page still shows the last state.
+            self.state, self.trace = shown
+            self.views.forget()
+            raise
 
     def _show_controls(self) -> None:
         arrays = dict(self.state.items())
@@ -279,7 +286,6 @@ class BatchApp:
         frame, instead of repainting after each part.
         """
         s, t, sel = self.state, self.trace, self.selection
-        figures = self.views.draw(s, t, sel)
         explanation = explanation_html(explain(s, sel.layer, sel.row, sel.col), t)
         code = code_html(s)
         inputs, hidden, outputs, batch = s.sizes
@@ -289,6 +295,7 @@ class BatchApp:
             f"W2 {outputs} × {hidden} · b2 {outputs} · H {hidden} × {batch} · Y {outputs} × {batch}. "
             f"<b>{parameter_count(s)} parameters</b> = {hidden}·({inputs}+1) + {outputs}·({hidden}+1).</div>"
         )
+        figures = self.views.draw(s, t, sel)
         self.views.show(figures)
         self._show_controls()
         self.explanation.value = explanation

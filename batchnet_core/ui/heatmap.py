@@ -241,7 +241,6 @@ class HeatmapPanel:
         key = (values.tobytes(), vmax, zeroed.tobytes(), row_notes, highlight)
         if key == self._last_key:
             return None
-        self._last_key = key
         self.values, self.vmax = values, vmax
 
         self._rows[...] = self._blank
@@ -251,7 +250,13 @@ class HeatmapPanel:
                 coverage = _glyphs(note, True, NOTE_POINTS)
                 _stamp(self._pixels, coverage, y - coverage.shape[0] // 2, x, self._note_ink)
         self._draw_outlines(highlight)
-        return self._png()
+        png = self._png()
+        self._last_key = key
+        return png
+
+    def forget(self) -> None:
+        """The last picture did not reach the page: the next ``render`` draws even if nothing changed."""
+        self._last_key = None
 
     def _paint_cells(self, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray) -> None:
         """Paint each cell: its colour, hatched if ReLU zeroed it, and its number on top.

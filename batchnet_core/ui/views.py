@@ -116,6 +116,11 @@ class HeatmapViews:
         """Redraw the panels whose picture changed and send them; nothing is sent if none did."""
         self.show(self.draw(state, trace, selection))
 
+    def forget(self) -> None:
+        """Drawn panels were not sent: draw every panel afresh next time."""
+        for panel in self.panels.values():
+            panel.forget()
+
     def show(self, figures: dict[str, str]) -> None:
         """Send the page the panels, with these figures replacing those drawn before."""
         if figures:
