@@ -197,7 +197,7 @@ class HeatmapPanel:
         self._notes_at = [to_pixels(cols - 0.5 + 0.12, r) for r in range(rows)]
         self._hatch_ink = _ink(self.colors["hatch"])
         self._note_ink = _ink(self.colors["muted"])
-        self._outline = np.array(to_rgb(self.colors["highlight"])) * 255
+        self._outline = _ink(self.colors["highlight"])
         self.vmax = 1.0
         self.values = np.zeros(self.shape)
         self._last_key: object = None
