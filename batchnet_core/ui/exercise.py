@@ -59,10 +59,8 @@ class ExerciseApp:
     def __init__(self, seed: int = 1, difficulty: str = "medium") -> None:
         self.guard = Guard(self._say)
         self.score = Score()
-        self.status = html_widget()
-        self.status.add_class("bn-status")
-        self.score_view = html_widget()
-        self.score_view.add_class("bn-score")
+        self.status = html_widget("", "bn-status")
+        self.score_view = html_widget("", "bn-score")
         self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=10**9, description="Seed",
                                                layout=widgets.Layout(width="190px"))
         self.difficulty = widgets.Dropdown(options=list(DIFFICULTIES), value=difficulty, description="Difficulty",
@@ -78,8 +76,7 @@ class ExerciseApp:
         self.predict_box = widgets.VBox()
         self.blanks_box = widgets.VBox()
         self.missing_box = widgets.VBox()
-        self.feedback = html_widget()
-        self.feedback.add_class("bn-feedback")
+        self.feedback = html_widget("", "bn-feedback")
         self.widget = widgets.VBox([
             html_widget(STYLE),
             widgets.HBox([self.difficulty, self.seed_box, load, new]), self.seed_note, self.score_view,
@@ -144,8 +141,7 @@ class ExerciseApp:
         reveal = widgets.Button(description="Reveal", icon="eye", button_style="info")
         reveal.add_class("bn-button-reveal")
         reveal.on_click(self.guard(lambda _: self._reveal()))
-        self.prediction_result = html_widget()
-        self.prediction_result.add_class("bn-prediction")
+        self.prediction_result = html_widget("", "bn-prediction")
         self.predict_box.children = [
             html_widget("Which cells of H = ReLU(H_z) will be <b>0</b>? Click those cells, then reveal."),
             grid, reveal, self.prediction_result,
@@ -225,8 +221,7 @@ class ExerciseApp:
             f"<div>What is <b>{m.label}</b>?</div>")
         answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="80px"))
         answer.add_class("bn-missing-answer")
-        result = html_widget()
-        result.add_class("bn-missing-feedback")
+        result = html_widget("", "bn-missing-feedback")
 
         def checked(change: dict) -> None:
             if not change["new"].strip():

@@ -62,8 +62,13 @@ class Highlight:
 
 
 NO_HIGHLIGHT = Highlight()
-_DARK_INK = np.array(to_rgb("#111111")) * 255
-_LIGHT_INK = np.array([255.0, 255.0, 255.0])
+
+
+def _ink(colour: str) -> np.ndarray:
+    return np.array(to_rgb(colour)) * 255
+
+
+_DARK_INK, _LIGHT_INK = _ink("#111111"), _ink("#ffffff")
 
 
 def colour_indices(values: np.ndarray, vmax: float) -> np.ndarray:
@@ -71,10 +76,6 @@ def colour_indices(values: np.ndarray, vmax: float) -> np.ndarray:
     ``COLORMAP(Normalize(-vmax, vmax)(values))`` picks, without its masked-array overhead."""
     scaled = (values + vmax) / (2 * vmax) * COLORMAP.N
     return np.clip(scaled.astype(int), 0, COLORMAP.N - 1)
-
-
-def _ink(colour: str) -> np.ndarray:
-    return np.array(to_rgb(colour)) * 255
 
 
 @functools.lru_cache(maxsize=64)

@@ -15,6 +15,7 @@ from PIL import Image
 
 from ..convert import state_to_csv
 from ..state import State
+from .heatmap import THEMES
 from .views import WORKSHEET_PLACES, html_widget
 
 #: Largest state file accepted for upload; a full 16-wide state is a few kilobytes.
@@ -104,7 +105,7 @@ class SharePanel:
     def export(self) -> None:
         state = self.app.state
         images = dict(self.app.views.pngs)
-        background = "#1e1e1e" if self.app.theme == "dark" else "#ffffff"
+        background = THEMES[self.app.theme]["background"]
         links = [
             download_link("state (JSON)", "batchnet-state.json", "application/json",
                           json.dumps(state.to_dict(), indent=1).encode()),

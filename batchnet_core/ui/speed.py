@@ -53,15 +53,13 @@ class SpeedComparison:
 
     def __init__(self, sizes: tuple[int, ...] = BATCH_SIZES) -> None:
         self.sizes = sizes
-        self.status = html_widget("Press the button: it takes a few seconds.")
-        self.status.add_class("bn-status")
+        self.status = html_widget("Press the button: it takes a few seconds.", "bn-status")
         self.progress = widgets.IntProgress(value=0, min=0, max=len(sizes), description="Measured",
                                             layout=widgets.Layout(width="420px"))
         self.button = widgets.Button(description="Measure on this machine", icon="play", button_style="primary",
                                      layout=widgets.Layout(width="240px"))
         self.button.add_class("bn-button-measure")
-        self.table = html_widget()
-        self.table.add_class("bn-speed-table")
+        self.table = html_widget("", "bn-speed-table")
         self.plot = widgets.Image(format="png", layout=widgets.Layout(width=f"{PLOT_PIXELS[0]}px"))
         self.plot.add_class("bn-speed-plot")
         self.button.on_click(Guard(self._say)(lambda _: self.run()))
@@ -106,8 +104,7 @@ class PermutationDemo:
         self.order = widgets.Dropdown(options=[(", ".join(names[i] for i in o), o) for o in orders],
                                       value=orders[-1], description="New order")
         self.order.add_class("bn-permutation-order")
-        self.view = html_widget()
-        self.view.add_class("bn-permutation")
+        self.view = html_widget("", "bn-permutation")
         self.order.observe(Guard(self._say)(lambda _: self._show()), "value")
         self.widget = widgets.VBox([self.order, self.view])
         self._show()
