@@ -9,23 +9,37 @@ PORT ?= 8866
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
 ALLOW_ROOT := $(if $(filter 0,$(shell id -u)),--allow-root)
 
+# NOTEBOOKS: the folder `make app` and `make serve` serve.
+NOTEBOOKS ?= notebooks/
 # `make serve`: Voila for a classroom (docs/teaching.md). Listens on HOST:PORT; set TOKEN to require
-# ?token=... on first visit; POOL preheated kernels of the main page; idle kernels culled after CULL s.
+# ?token=... on first visit; POOL preheated kernels of the page PREHEAT; idle kernels culled after
+# CULL s (checked every CULL_INTERVAL s); never more than MAX_KERNELS kernels (empty: sized from
+# this machine's memory).
 TOKEN ?=
 POOL ?= 4
+PREHEAT ?= 02_batch_of_three.ipynb
 CULL ?= 600
+CULL_INTERVAL ?= 30
+MAX_KERNELS ?=
+
+# The project's Voila template (share/jupyter/voila/templates/batchnet): an editable install does not
+# copy it into the environment, so Voila and JupyterLab are told where it is.
+export JUPYTER_PATH := $(CURDIR)/share/jupyter
+# Voila with batchnet's serving parts (batchnet_core/serving.py); it reads voila.json from here.
+VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT)
 
 .PHONY: app lab serve test lint bench load binder-links clean
 
 app: $(VENV)/.ui
-	$(BIN)/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) notebooks/
+	$(VOILA) $(NOTEBOOKS)
 
+# No cell time limit: a preheated kernel waits inside its cell for its visitor, however long.
 serve: $(VENV)/.ui
-	$(BIN)/voila --no-browser --Voila.ip=$(HOST) --port=$(PORT) --token=$(TOKEN) \
+	$(VOILA) --token=$(TOKEN) \
 		--VoilaConfiguration.preheat_kernel=True \
-		--VoilaKernelManager.kernel_pools_config='{"default": {"pool_size": 0}, "02_batch_of_three.ipynb": {"pool_size": $(POOL)}}' \
-		--MappingKernelManager.cull_idle_timeout=$(CULL) --MappingKernelManager.cull_interval=30 \
-		--VoilaExecutor.timeout=60 notebooks/
+		--VoilaKernelManager.kernel_pools_config='{"default": {"pool_size": 0}, "$(PREHEAT)": {"pool_size": $(POOL)}}' \
+		--MappingKernelManager.cull_idle_timeout=$(CULL) --MappingKernelManager.cull_interval=$(CULL_INTERVAL) \
+		$(if $(MAX_KERNELS),--ClassroomKernelManager.max_kernels=$(MAX_KERNELS)) $(NOTEBOOKS)
 
 lab: $(VENV)/.ui
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) $(ALLOW_ROOT) notebooks/

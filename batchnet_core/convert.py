@@ -7,6 +7,7 @@ with a message fit to show, and every size is bounded before anything is allocat
 from __future__ import annotations
 
 import io
+import re
 from urllib.parse import unquote
 
 import numpy as np
@@ -18,6 +19,8 @@ from .validation import MAX_SIZE
 
 #: Longest query string read; a full 16-wide state fits with room to spare.
 MAX_QUERY_LENGTH = 40_000
+#: Largest seed a link may name.
+MAX_SEED = 10**9
 
 
 def _rows(array: np.ndarray) -> list:
@@ -169,6 +172,21 @@ def state_from_link(query: str) -> State | None:
     if state_parts:
         return state_from_query("&".join(state_parts))
     return None
+
+
+def seed_from_link(text: str) -> int:
+    """The seed a link names (``?seed=12``): ASCII digits only, 0 to ``MAX_SEED``; else ``ValueError``.
+
+    >>> seed_from_link("12")
+    12
+    >>> seed_from_link("²")
+    Traceback (most recent call last):
+    ...
+    ValueError: seed must be a whole number from 0 to 1,000,000,000 (got '²')
+    """
+    if not (isinstance(text, str) and re.fullmatch(r"[0-9]{1,10}", text) and int(text) <= MAX_SEED):
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,} (got {str(text)[:20]!r})")
+    return int(text)
 
 
 def _parse_vector(name: str, text: str) -> list[float]:

@@ -54,7 +54,7 @@ import batchnet_core as bn  # noqa: E402
 from batchnet_core.numbers import format_number  # noqa: E402
 from batchnet_core.ui.controls import entry_label  # noqa: E402
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, Server, open_app, voila_server  # noqa: E402
+from conftest import CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, Server, make_server, open_app  # noqa: E402
 
 #: Entries moved in turn, each one step right and back, so values go back and forth.
 ENTRIES = (("W1", 0, 0), ("X", 2, 0), ("b1", 1, 0), ("W2", 1, 2))
@@ -63,7 +63,6 @@ WARMUP = 5
 #: the kernel's last messages and idle status to arrive.
 PAUSE = 0.25
 VIEWPORT = {"width": 1400, "height": 1500}
-PREHEAT = "--VoilaConfiguration.preheat_kernel=True"
 CHANGE_TIMEOUT_MS = 30_000
 LOAD_TIMEOUT_MS = 120_000
 #: The renderer main thread's counters reported per change: all its tasks, then parts of them.
@@ -346,9 +345,11 @@ def cpu_seconds(processes: list[psutil.Process]) -> float:
 
 
 @contextlib.contextmanager
-def serve(subject: Subject, *args: str, name: str) -> Iterator[BenchServer]:
-    """The repo's Voila (tests/conftest.py) serving the subject's root; stopped on exit."""
-    with voila_server(*args, root=subject.root, name=name) as server:
+def serve(subject: Subject, name: str, preheated: bool = False) -> Iterator[BenchServer]:
+    """``make app`` (or, preheated, ``make serve`` with the subject's page in the pool) serving the
+    subject's root; stopped on exit."""
+    pool = {"POOL": 1, "PREHEAT": Path(subject.path).name} if preheated else {}
+    with make_server("serve" if preheated else "app", name=name, NOTEBOOKS=subject.root, **pool) as server:
         yield BenchServer(server.url, server.process, server.log)
 
 
@@ -684,8 +685,8 @@ def run(args: argparse.Namespace) -> tuple[dict, dict]:
                 results["latency"] = latencies(browsers, {OURS: ours, BARE: bare}, args.changes)
                 facts["OPENBLAS_CORETYPE in the kernels"] = \
                     results["latency"]["batchnet"]["kernel_openblas_coretype"] or "unset"
-            with serve(OURS, PREHEAT, name="bench-main-preheat") as ours, \
-                    serve(BARE, PREHEAT, name="bench-bare-preheat") as bare:
+            with serve(OURS, name="bench-main-preheat", preheated=True) as ours, \
+                    serve(BARE, name="bench-bare-preheat", preheated=True) as bare:
                 say("cold start, preheated kernels")
                 results["preheated"] = cold_starts(browser, {OURS: ours, BARE: bare}, args.loads, preheated=True)
         finally:

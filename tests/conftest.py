@@ -1,4 +1,4 @@
-"""Shared fixtures: the real Voila server on a free loopback port, and headless Chromium."""
+"""Shared fixtures: the real server (``make app``, ``make serve``) on a free loopback port, and headless Chromium."""
 
 from __future__ import annotations
 
@@ -7,11 +7,12 @@ import dataclasses
 import json
 import os
 import re
+import signal
 import socket
 import subprocess
-import sys
 import time
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -53,51 +54,88 @@ def wait_until_serving(url: str, process: subprocess.Popen, log: Path, timeout: 
 
 @dataclasses.dataclass
 class Server:
-    """A running Voila server: its address, its process and its log."""
+    """A running server: its address, its process (``make``) and its log."""
 
     url: str
     process: psutil.Process
     log: Path
 
     def kernels(self) -> list[psutil.Process]:
-        """The server's running kernel processes."""
-        with contextlib.suppress(psutil.NoSuchProcess):
-            return [p for p in self.process.children() if "ipykernel_launcher" in " ".join(p.cmdline())]
-        return []
+        """The server's running kernel processes; a server that has died fails the caller."""
+        if not self.process.is_running() or self.process.status() == psutil.STATUS_ZOMBIE:
+            raise RuntimeError(f"the server has died:\n{self.log.read_text()[-3000:]}")
+        kernels = []
+        for child in self.process.children(recursive=True):
+            with contextlib.suppress(psutil.NoSuchProcess):
+                if "ipykernel_launcher" in " ".join(child.cmdline()):
+                    kernels.append(child)
+        return kernels
 
 
 @contextlib.contextmanager
-def voila_server(*args: str, cwd: Path = ROOT, root: str = "notebooks", name: str = "voila",
-                 executable: Path | None = None):
-    """Run ``voila ROOT`` from ``cwd`` (so it reads the repo's voila.json) and stop it afterwards."""
-    port = free_port()
+def server_running(command: Callable[[int], list[str]], name: str, cwd: Path = ROOT, ready: str = "",
+                   env: dict[str, str] | None = None, port: int | None = None):
+    """Run ``command(port)`` on ``port`` (a free one by default) until the block ends, then stop it
+    and all it started.
+
+    ``ready`` is the path (with query) that must answer 200 before the server counts as started.
+    """
+    port = port or free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"{name}-{port}.log"
-    voila = executable or Path(sys.executable).with_name("voila")
-    command = [str(voila), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", root, *args]
     with open(log, "w") as out:
-        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command(port), cwd=cwd, env=env, stdout=out, stderr=subprocess.STDOUT,
+                                   start_new_session=True)
     try:
         url = f"http://127.0.0.1:{port}/"
-        wait_until_serving(url, process, log)
+        wait_until_serving(url + ready, process, log)
         yield Server(url, psutil.Process(process.pid), log)
     finally:
         stop(process)
 
 
+def make_server(target: str = "app", name: str | None = None, ready: str = "", port: int | None = None,
+                **variables: object):
+    """``make app`` or ``make serve`` (the commands users start), with ``VARIABLE=value`` settings."""
+    def command(port: int) -> list[str]:
+        return ["make", "--no-print-directory", target, "HOST=127.0.0.1", f"PORT={port}",
+                *(f"{key}={value}" for key, value in variables.items())]
+    return server_running(command, f"make-{name or target}", ready=ready, port=port)
+
+
 def stop(process: subprocess.Popen, timeout: float = 30) -> None:
-    """Ask a server to stop, and make sure it has."""
-    process.terminate()
+    """Ask a server to stop, and make sure it has: with everything it started, when it leads its
+    own process group (``make`` and the server under it)."""
     try:
-        process.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+        group = os.getpgid(process.pid) == process.pid
+    except ProcessLookupError:
+        group = False
+    if not group:
+        process.terminate()
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        return
+    os.killpg(process.pid, signal.SIGTERM)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        process.poll()  # reap make, so that only the rest of the group keeps it alive
+        try:
+            os.killpg(process.pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.1)
+    else:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
 
 
 @pytest.fixture(scope="session")
 def voila_url():
-    with voila_server() as server:
+    with make_server("app") as server:
         yield server.url
 
 

@@ -1,6 +1,7 @@
 """Binder builds the same environment: checked offline with repo2docker's own Dockerfile, and by
 serving the app from a fresh environment made only from binder/."""
 
+import os
 import subprocess
 import sys
 import venv
@@ -8,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, assert_no_error_text, open_app, page_values, voila_server
+from conftest import ROOT, assert_no_error_text, open_app, page_values, server_running
 from test_core import HAND_Y
 
 pytestmark = pytest.mark.browser
@@ -38,7 +39,11 @@ def binder_python(tmp_path_factory):
 
 
 def test_binder_environment_serves_the_app(page, binder_python):
-    with voila_server(executable=binder_python.with_name("voila"), name="voila-binder") as server:
+    voila = str(binder_python.with_name("voila"))
+    # Only what binder/ installs: not the repo's template folder that make exports.
+    environment_without_the_repo = {k: v for k, v in os.environ.items() if k != "JUPYTER_PATH"}
+    with server_running(lambda port: [voila, "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}", "notebooks"],
+                        "voila-binder", env=environment_without_the_repo) as server:
         open_app(page, server.url + "voila/render/02_batch_of_three.ipynb")
         assert page_values(page, "Y") == HAND_Y
         assert_no_error_text(page)

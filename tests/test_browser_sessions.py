@@ -6,7 +6,7 @@ import pytest
 
 import batchnet_core as bn
 
-from conftest import MAIN_PAGE, open_app, state_on_page, voila_server, wait_for_value
+from conftest import MAIN_PAGE, make_server, open_app, state_on_page, wait_for_value
 
 pytestmark = pytest.mark.browser
 
@@ -22,17 +22,17 @@ def wait_for_kernels(server, count: int, timeout: float) -> float:
     return time.monotonic() - start
 
 
-def test_closed_tabs_give_their_kernels_back(browser):
-    """The repo's own culling settings, with the idle time shortened so the test is quick."""
-    with voila_server(f"--MappingKernelManager.cull_idle_timeout={CULL_SECONDS}",
-                      f"--MappingKernelManager.cull_interval={CULL_INTERVAL}", name="voila-cull") as server:
+def test_tabs_that_vanish_without_a_word_are_culled(browser):
+    """Culling, the safety net under the shutdown beacon: tabs closed without ``beforeunload`` (a
+    crashed browser, a laptop shut) send no beacon. make serve, with the idle time shortened."""
+    with make_server("serve", name="serve-cull", POOL=0, CULL=CULL_SECONDS, CULL_INTERVAL=CULL_INTERVAL) as server:
         context = browser.new_context()
         pages = [open_app(context.new_page(), server.url + MAIN_PAGE) for _ in range(10)]
         # Open tabs keep their kernels however idle they are (cull_connected is false) ...
         pages[-1].wait_for_timeout((CULL_SECONDS + 2 * CULL_INTERVAL) * 1000)
         assert len(server.kernels()) == 10
-        # ... and closed ones give them back within the idle timeout and one culling round.
-        context.close()
+        # ... and vanished ones give them back within the idle timeout and one culling round.
+        context.close()  # Playwright closes pages without running beforeunload: no beacon
         wait_for_kernels(server, 0, timeout=CULL_SECONDS + CULL_INTERVAL + 10)
 
 

@@ -11,7 +11,7 @@ from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 
-from ..convert import state_from_link
+from ..convert import seed_from_link, state_from_link
 from ..forward import explain, forward
 from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
@@ -98,11 +98,11 @@ class BatchApp:
         self.preset_picker = widgets.Dropdown(options=list(PRESETS), value=shown,
                                               layout=widgets.Layout(width="150px"))
         self.preset_picker.add_class("bn-preset")
-        load = widgets.Button(description="Load", icon="folder-open", tooltip="Load the chosen preset",
+        load = widgets.Button(description="Load", tooltip="Load the chosen preset",
                               layout=widgets.Layout(width="90px"))
-        reset = widgets.Button(description="Reset", icon="undo", tooltip="Back to the state the page opened with")
-        random_int = widgets.Button(description="Random integers", icon="random")
-        random_dec = widgets.Button(description="Random decimals", icon="random")
+        reset = widgets.Button(description="Reset", tooltip="Back to the state the page opened with")
+        random_int = widgets.Button(description="Random integers")
+        random_dec = widgets.Button(description="Random decimals")
         self.step_picker = widgets.ToggleButtons(options=[(format_number(s), s) for s in STEPS], value=self.step,
                                                  tooltips=["whole numbers", "halves", "tenths"],
                                                  style={"button_width": "48px"})
@@ -160,26 +160,31 @@ class BatchApp:
 
     @classmethod
     def from_page(cls) -> BatchApp:
-        """The app as the page's URL asks for it: ``?theme=dark``, ``?preset=NAME`` or a full state
-        (``State.to_query()``). A link that cannot be used falls back to the worked example, saying why.
+        """The app as the page's URL asks for it: ``?theme=dark``, ``?preset=NAME``, a full state
+        (``State.to_query()``) or ``?seed=N`` (the random whole numbers of that seed). A link that
+        cannot be used falls back to the worked example, saying why.
 
         The app is built before the URL is read: a preheated Voila kernel builds it ahead of the
         visit and only waits for the URL to adjust it.
         """
         app = cls()
         query = page_query()
-        if parse_qs(query).get("theme", [""])[-1] == "dark":
+        parameters = parse_qs(query)
+        if parameters.get("theme", [""])[-1] == "dark":
             app.theme = "dark"
             app._build(app.state.sizes)
             app._render()
         try:
-            state = state_from_link(query)
+            state, message = state_from_link(query), ""
+            if state is None and "seed" in parameters:
+                app.seed = seed_from_link(parameters["seed"][-1])
+                state, message = random_state(app.seed, app.state.sizes), f"Random integers, seed {app.seed}."
         except ValueError as error:
             app._say(f"The link could not be used: {error}. Showing the worked example instead.", error=True)
         else:
             if state is not None:
                 app.initial = state
-                app.load(state)
+                app.load(state, message)
         return app
 
     # -- wiring ------------------------------------------------------------------------------

@@ -6,9 +6,11 @@ All checking is ``batchnet_core.exercises``; this module only shows it.
 from __future__ import annotations
 
 import html
+from urllib.parse import urlencode
 
 import ipywidgets as widgets
 
+from ..convert import MAX_SEED, seed_from_link
 from ..exercises import (
     DIFFICULTIES,
     LAYERS,
@@ -61,12 +63,12 @@ class ExerciseApp:
         self.score = Score()
         self.status = html_widget("", "bn-status")
         self.score_view = html_widget("", "bn-score")
-        self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=10**9, description="Seed",
+        self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=MAX_SEED, description="Seed",
                                                layout=widgets.Layout(width="190px"))
         self.difficulty = widgets.Dropdown(options=list(DIFFICULTIES), value=difficulty, description="Difficulty",
                                            layout=widgets.Layout(width="220px"))
-        new = widgets.Button(description="New exercise", icon="refresh", tooltip="A new seed, a new exercise")
-        load = widgets.Button(description="Open this seed", icon="folder-open")
+        new = widgets.Button(description="New exercise", tooltip="A new seed, a new exercise")
+        load = widgets.Button(description="Open this seed")
         new.add_class("bn-button-new-exercise")
         load.add_class("bn-button-open-seed")
         new.on_click(self.guard(lambda _: self._open(self.seed_box.value + 1)))
@@ -92,12 +94,18 @@ class ExerciseApp:
     def from_page(cls) -> ExerciseApp:
         """The exercise the page's URL names (``?seed=12&difficulty=hard``), else seed 1, medium."""
         query = query_parameters()
-        seed = query.get("seed", "1")
-        difficulty = query.get("difficulty", "medium")
-        app = cls(int(seed) if seed.isdigit() and len(seed) < 10 else 1,
-                  difficulty if difficulty in DIFFICULTIES else "medium")
-        if not seed.isdigit() or difficulty not in DIFFICULTIES:
-            app._say(f"The link asked for seed {seed!r}, difficulty {difficulty!r}; showing seed {app.seed}, "
+        seed, difficulty = query.get("seed", "1"), query.get("difficulty", "medium")
+        problems = []
+        try:
+            seed = seed_from_link(seed)
+        except ValueError as error:
+            problems.append(str(error))
+            seed = 1
+        if difficulty not in DIFFICULTIES:
+            problems.append(f"difficulty must be one of {', '.join(DIFFICULTIES)} (got {difficulty[:20]!r})")
+        app = cls(seed, difficulty if difficulty in DIFFICULTIES else "medium")
+        if problems:
+            app._say(f"The link could not be used: {'; '.join(problems)}. Showing seed {app.seed}, "
                      f"{app.exercise.difficulty} instead.", error=True)
         return app
 
@@ -109,8 +117,11 @@ class ExerciseApp:
         self.exercise = new_exercise(seed, self.difficulty.value)
         self.missing = new_missing(seed, self.difficulty.value)
         state = self.exercise.state
+        address = html.escape(urlencode({"seed": seed, "difficulty": self.exercise.difficulty}))
         self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {seed}</b>, {self.exercise.difficulty}: "
-                                "give this seed to the class and everyone gets the same numbers.</div>")
+                                "give this seed to the class and everyone gets the same numbers "
+                                f"(<a class='bn-address' href='?{address}' target='_blank'>link to this exercise</a>)."
+                                "</div>")
         views = HeatmapViews(state.sizes, names=("X", "W1|b1", "W2|b2"))
         views.update(state, forward(state), None)
         self.given.children = [views.widget]
@@ -138,7 +149,7 @@ class ExerciseApp:
                 cells.append(toggle)
         grid = widgets.GridBox(cells, layout=widgets.Layout(
             grid_template_columns=f"32px repeat({batch}, 88px)", grid_gap="2px"))
-        reveal = widgets.Button(description="Reveal", icon="eye", button_style="info")
+        reveal = widgets.Button(description="Reveal", button_style="info")
         reveal.add_class("bn-button-reveal")
         reveal.on_click(self.guard(lambda _: self._reveal()))
         self.prediction_result = html_widget("", "bn-prediction")

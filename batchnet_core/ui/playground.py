@@ -14,8 +14,8 @@ PLAYGROUND_MAX = 8
 class Playground:
     """Size sliders on top of a ``BatchApp``; a new size keeps every entry that still fits."""
 
-    def __init__(self) -> None:
-        self.app = BatchApp()
+    def __init__(self, app: BatchApp | None = None) -> None:
+        self.app = app if app is not None else BatchApp()
         self.size_sliders = {
             # continuous_update=False: a size applies once the slider is let go, not at every
             # position it passes (each new size rebuilds the controls and the heat maps)
@@ -30,6 +30,11 @@ class Playground:
             widgets.HBox(list(self.size_sliders.values()), layout=widgets.Layout(flex_flow="row wrap")),
             self.app.widget,
         ])
+
+    @classmethod
+    def from_page(cls) -> Playground:
+        """The playground as the page's URL asks for it, read as the main page reads it."""
+        return cls(BatchApp.from_page())
 
     def apply(self) -> None:
         sizes = tuple(slider.value for slider in self.size_sliders.values())

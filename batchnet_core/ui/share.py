@@ -81,12 +81,12 @@ class SharePanel:
     def __init__(self, app, say: Callable[..., None], guard: Callable) -> None:
         self.app, self.say = app, say
         self.link = html_widget("", "bn-link")
-        export = widgets.Button(description="Export…", icon="download",
+        export = widgets.Button(description="Export…",
                                 tooltip="Download this state as JSON, CSV, a numpy script or a picture")
         export.add_class("bn-button-export")
         export.on_click(guard(lambda _: self.export()))
         self.downloads = html_widget("", "bn-downloads")
-        self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False,
+        self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False, icon="",
                                          description="Open a state (JSON)", layout=widgets.Layout(width="220px"))
         self.upload.add_class("bn-upload")
         self.upload.observe(guard(self._uploaded), "value")
@@ -98,8 +98,9 @@ class SharePanel:
     def show(self, state: State, theme: str) -> None:
         """Follow a new state: a fresh link, and no stale downloads."""
         query = state.to_query() + ("&theme=dark" if theme == "dark" else "")
-        self.link.value = (f"<a href='?{html.escape(query)}' target='_blank'>Link to this state</a>: "
-                           "opens this page with exactly these numbers.")
+        # bn-address: the page script keeps the page's own address equal to this link
+        self.link.value = (f"<a class='bn-address' href='?{html.escape(query)}' target='_blank'>"
+                           "Link to this state</a>: opens this page with exactly these numbers.")
         self.downloads.value = ""
 
     def export(self) -> None:

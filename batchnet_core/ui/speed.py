@@ -56,7 +56,7 @@ class SpeedComparison:
         self.status = html_widget("Press the button: it takes a few seconds.", "bn-status")
         self.progress = widgets.IntProgress(value=0, min=0, max=len(sizes), description="Measured",
                                             layout=widgets.Layout(width="420px"))
-        self.button = widgets.Button(description="Measure on this machine", icon="play", button_style="primary",
+        self.button = widgets.Button(description="Measure on this machine", button_style="primary",
                                      layout=widgets.Layout(width="240px"))
         self.button.add_class("bn-button-measure")
         self.table = html_widget("", "bn-speed-table")

@@ -1,0 +1,127 @@
+// batchnet's page script in Voila (docs/deploy.md). Loaded in <head>, before Voila's own scripts.
+//
+// - The address follows the state: the app keeps its state's link in `a.bn-address`; each new
+//   link replaces the address in place (no history entry per move), so a reload or a shared
+//   address reopens exactly what is on screen.
+// - A visible alert (role="alert") when the page's kernel or the server goes away, with a reload
+//   that restores the state from the address.
+// - An upload larger than the app accepts is refused here, before it travels: a file of several MB
+//   would otherwise drop the websocket (tornado refuses messages over 10 MB).
+(() => {
+  "use strict";
+  const KERNEL_SOCKET = /\/api\/kernels\/[^/]+\/channels/;
+  const RECONNECT_GRACE_MS = 4000; // a network blip reconnects within this; a lost server does not
+  const MAX_UPLOAD_BYTES = 100000; // batchnet_core.ui.share.MAX_UPLOAD_BYTES
+
+  let leaving = false;
+  window.addEventListener("beforeunload", () => { leaving = true; });
+
+  // -- alert --------------------------------------------------------------------------------
+
+  function showAlert(kind, text) {
+    let box = document.querySelector(".bn-connection-alert");
+    if (!box) {
+      box = document.createElement("div");
+      box.className = "bn-connection-alert";
+      box.setAttribute("role", "alert");
+      const message = document.createElement("span");
+      message.className = "bn-connection-message";
+      const reload = document.createElement("button");
+      reload.type = "button";
+      reload.className = "bn-reload";
+      reload.textContent = "Reload";
+      reload.addEventListener("click", () => window.location.reload());
+      box.append(message, " ", reload);
+      document.body.prepend(box);
+    }
+    box.dataset.kind = kind;
+    box.querySelector(".bn-connection-message").textContent = text;
+  }
+
+  function hideAlert(kind) {
+    const box = document.querySelector(".bn-connection-alert");
+    if (box && box.dataset.kind === kind) box.remove();
+  }
+
+  const KERNEL_LOST = "This page's kernel stopped, so the numbers can no longer be recomputed. " +
+    "Reload to start again where you were: the address holds the last state the server confirmed.";
+  const SERVER_LOST = "The connection to the server was lost. Reload when it is back: " +
+    "the address holds the last state the server confirmed.";
+
+  // -- the kernel's websocket ---------------------------------------------------------------
+
+  const NativeWebSocket = window.WebSocket;
+  const openKernelSockets = new Set();
+  let checkTimer = null;
+
+  // Is it the kernel or the server? Ask the server about the kernel: no answer means the server
+  // is gone; 404 means the server is there but the kernel is not (it died, or the server restarted).
+  async function diagnose(kernelUrl) {
+    if (leaving || openKernelSockets.size > 0) return;
+    let status;
+    try {
+      status = (await fetch(kernelUrl, {cache: "no-store", credentials: "same-origin"})).status;
+    } catch (error) {
+      showAlert("server", SERVER_LOST);
+      return;
+    }
+    if (status === 404) showAlert("kernel", KERNEL_LOST);
+    else if (openKernelSockets.size === 0) scheduleDiagnosis(kernelUrl); // still reconnecting: look again
+  }
+
+  function scheduleDiagnosis(kernelUrl) {
+    clearTimeout(checkTimer);
+    checkTimer = setTimeout(() => diagnose(kernelUrl), RECONNECT_GRACE_MS);
+  }
+
+  class WatchedWebSocket extends NativeWebSocket {
+    constructor(url, protocols) {
+      super(url, protocols);
+      const match = KERNEL_SOCKET.exec(String(url));
+      if (!match) return;
+      const kernelUrl = String(url).slice(0, match.index).replace(/^ws/, "http") + match[0].replace(/\/channels$/, "");
+      this.addEventListener("open", () => { openKernelSockets.add(this); hideAlert("server"); });
+      this.addEventListener("close", () => {
+        openKernelSockets.delete(this);
+        if (!leaving) scheduleDiagnosis(kernelUrl);
+      });
+    }
+  }
+  window.WebSocket = WatchedWebSocket;
+
+  // -- the page's own elements --------------------------------------------------------------
+
+  function followAddress() {
+    const link = document.querySelector("a.bn-address");
+    if (!link) return;
+    const wanted = new URL(link.getAttribute("href"), window.location.href);
+    const here = new URL(window.location.href);
+    const token = here.searchParams.get("token");
+    if (token !== null && !wanted.searchParams.has("token")) wanted.searchParams.set("token", token);
+    if (wanted.search !== here.search) window.history.replaceState(window.history.state, "", wanted.search + here.hash);
+  }
+
+  const observer = new MutationObserver(followAddress);
+  document.addEventListener("DOMContentLoaded", () => {
+    observer.observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["href"]});
+    followAddress();
+  });
+
+  document.addEventListener("change", (event) => {
+    const input = event.target;
+    if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.closest(".bn-upload")) return;
+    const tooLarge = [...input.files].find((file) => file.size > MAX_UPLOAD_BYTES);
+    if (!tooLarge) return;
+    event.stopImmediatePropagation(); // the widget never reads it, so nothing travels
+    input.value = "";
+    const status = document.querySelector(".bn-status");
+    if (status) {
+      const error = document.createElement("span");
+      error.className = "bn-error";
+      error.setAttribute("role", "alert");
+      error.textContent = `${tooLarge.name} is ${tooLarge.size.toLocaleString("en")} bytes; a state file is at ` +
+        `most ${MAX_UPLOAD_BYTES.toLocaleString("en")}. The current state is kept.`;
+      status.replaceChildren(error);
+    }
+  }, true);
+})();

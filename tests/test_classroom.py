@@ -1,0 +1,337 @@
+"""A classroom on one server: hostile links, late visitors, kernels given back and capped, faults
+shown and survived. Each test runs the real ``make app`` or ``make serve`` and drives Chromium."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+import uuid
+
+import pytest
+
+import batchnet_core as bn
+
+from conftest import (
+    assert_no_error_text,
+    assert_results_follow_the_state,
+    free_port,
+    make_server,
+    open_app,
+    page_values,
+    state_on_page,
+    wait_for_value,
+)
+from test_core import HAND_Y
+
+pytestmark = pytest.mark.browser
+
+PAGES = ["00_start_here", "01_one_input", "02_batch_of_three", "03_by_hand", "04_why_batch", "05_playground"]
+#: The query parameters some page reads, Voila's own included, and one nobody reads.
+PARAMETERS = ["theme", "template", "seed", "difficulty", "preset", "x1", "unknown"]
+PAYLOADS = ['"><img src=x onerror="window.__xss=1">', "'><script>window.__xss=1</script>",
+            "javascript:window.__xss=1//<svg/onload=window.__xss=1>"]
+MARKUP = re.compile(r"<(img|script|svg)\b[^>]*(onerror|onload|__xss)|<script>window", re.IGNORECASE)
+
+
+def render(server, notebook: str, query: str = "") -> str:
+    return f"{server.url}voila/render/{notebook}.ipynb" + (f"?{query}" if query else "")
+
+
+class Response:
+    def __init__(self, status: int, headers, body: str, seconds: float) -> None:
+        self.status, self.headers, self.body, self.seconds = status, headers, body, seconds
+
+
+def fetch(url: str, timeout: float = 90) -> Response:
+    """GET a page as a browser would, and give its kernel back (the page's own beacon does that)."""
+    start = time.monotonic()
+    try:
+        with urllib.request.urlopen(url, timeout=timeout) as reply:
+            response = Response(reply.status, reply.headers, reply.read().decode(), time.monotonic() - start)
+    except urllib.error.HTTPError as error:
+        return Response(error.code, error.headers, error.read().decode(), time.monotonic() - start)
+    kernel = re.search(r'"kernelId": "([^"]+)"', response.body)
+    cookies = dict(c.split(";")[0].split("=", 1) for c in response.headers.get_all("Set-Cookie") or [])
+    if kernel and "_xsrf" in cookies:
+        base = url.split("voila/")[0]
+        beacon = urllib.request.Request(
+            f"{base}voila/api/shutdown/{kernel.group(1)}", method="POST",
+            data=f"_xsrf={cookies['_xsrf']}".encode(),
+            headers={"Cookie": "; ".join(f"{k}={v}" for k, v in cookies.items())})
+        urllib.request.urlopen(beacon, timeout=30).close()
+    return response
+
+
+@pytest.fixture(scope="module")
+def app_server():
+    with make_server("app", name="app-classroom") as server:
+        yield server
+
+
+def count_kernels(server, count: int, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while (running := len(server.kernels())) != count:
+        assert time.monotonic() < deadline, f"{running} kernels running, not {count}, after {timeout} s"
+        time.sleep(0.2)
+
+
+def wait_for_log(server, text: str, times: int = 1, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while server.log.read_text().count(text) < times:
+        assert time.monotonic() < deadline, f"{text!r} not logged {times}x:\n{server.log.read_text()[-3000:]}"
+        time.sleep(0.2)
+
+
+# -- 1. A link never runs script in the page ------------------------------------------------------
+
+
+def pages_reading(parameter: str) -> list[str]:
+    """Every page for Voila's own parameters and for one nobody reads; the pages that read the others."""
+    readers = {"seed": ["02_batch_of_three", "03_by_hand"], "difficulty": ["03_by_hand"],
+               "preset": ["02_batch_of_three", "05_playground"], "x1": ["02_batch_of_three", "05_playground"]}
+    return readers.get(parameter, PAGES)
+
+
+@pytest.mark.parametrize("parameter", PARAMETERS)
+def test_no_query_parameter_reflects_markup_into_any_page(app_server, parameter):
+    for notebook in [*pages_reading(parameter), None]:
+        for payload in PAYLOADS:
+            query = urllib.parse.urlencode({parameter: payload})
+            url = render(app_server, notebook, query) if notebook else f"{app_server.url}?{query}"
+            response = fetch(url)
+            assert response.status in (200, 400), (url, response.status)
+            assert not MARKUP.search(response.body), (url, MARKUP.search(response.body).group(0))
+            assert "Traceback" not in response.body
+
+
+@pytest.mark.parametrize("parameter", PARAMETERS)
+def test_no_query_parameter_runs_script_in_the_browser(page, app_server, parameter):
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    notebook = "03_by_hand" if parameter in ("seed", "difficulty") else "02_batch_of_three"
+    for payload in [*PAYLOADS, "<script>alert(1)</script>"]:
+        page.goto(render(app_server, notebook, urllib.parse.urlencode({parameter: payload})), timeout=90_000)
+        page.wait_for_selector(".bn-app, .voila-error", timeout=90_000)
+        page.wait_for_timeout(300)  # an injected onerror runs once the broken image fails
+        assert page.evaluate("() => window.__xss") is None
+        assert page.locator("img[src='x'], script:text('__xss'), svg[onload]").count() == 0
+    assert dialogs == []
+
+
+@pytest.mark.parametrize("template", ["nonexistent", "../../../../etc", "lab", ""])
+def test_a_junk_template_answers_at_once_with_a_clean_error_page(app_server, template):
+    response = fetch(render(app_server, "02_batch_of_three", urllib.parse.urlencode({"template": template})))
+    assert response.status == 400
+    assert response.seconds < 5
+    assert "remove template= from the address" in response.body
+    assert "Traceback" not in response.body
+
+
+def test_dark_theme_is_still_a_fully_dark_page(page, app_server):
+    open_app(page, render(app_server, "02_batch_of_three", "theme=dark"))
+    assert "theme-dark" in page.get_attribute("body", "class")
+    for selector in ("body", ".bn-app"):
+        rgb = page.evaluate(f"""() => {{ let el = document.querySelector('{selector}');
+            while (el && ['rgba(0, 0, 0, 0)', 'transparent'].includes(getComputedStyle(el).backgroundColor))
+                el = el.parentElement;
+            return getComputedStyle(el || document.body).backgroundColor; }}""")
+        channels = [int(v) for v in re.findall(r"\d+", rgb)[:3]]
+        assert sum(channels) / 3 < 60, (selector, rgb)
+    assert page_values(page, "Y") == HAND_Y
+
+
+# -- 2. Late students get a working page ----------------------------------------------------------
+
+
+def test_a_pool_kernel_serves_its_visitor_however_long_it_waited(browser):
+    """Voila's former cell time limit was 60 s; a kernel that waited longer must still serve."""
+    with make_server("serve", name="serve-late", POOL=2, CULL=3600) as server:
+        wait_for_log(server, "Kernel pool of 02_batch_of_three.ipynb is filled with 2 kernel(s)")
+        time.sleep(65)
+        assert "timed out" not in server.log.read_text()
+        context = browser.new_context()
+        try:
+            first = open_app(context.new_page(), render(server, "02_batch_of_three", "preset=one-input"))
+            state = bn.random_state(5)
+            second = open_app(context.new_page(), render(server, "02_batch_of_three", state.to_query()))
+            assert state_on_page(first) == bn.preset("one-input")
+            assert state_on_page(second) == state
+            for page in (first, second):
+                assert_results_follow_the_state(page)
+                assert_no_error_text(page)
+            assert server.log.read_text().count("Using pre-heated kernel") == 2
+            seeded = open_app(context.new_page(), render(server, "02_batch_of_three", "seed=7"))
+            assert state_on_page(seeded) == bn.random_state(7, (3, 4, 2, 3))
+        finally:
+            context.close()
+
+
+# -- 3. Kernels given back, and a ceiling ---------------------------------------------------------
+
+
+def test_closed_tabs_give_their_kernels_back_at_once_with_xsrf_on(browser):
+    with make_server("serve", name="serve-beacon", POOL=1) as server:
+        wait_for_log(server, "Kernel pool of 02_batch_of_three.ipynb is filled with 1 kernel(s)")
+        count_kernels(server, 1, timeout=30)
+        context = browser.new_context()
+        pages = [open_app(context.new_page(), render(server, "02_batch_of_three")) for _ in range(4)]
+        count_kernels(server, 5, timeout=60)  # four visitors and the refilled pool
+        assert "_xsrf" in {cookie["name"] for cookie in context.cookies()}
+        for page in pages:
+            page.close(run_before_unload=True)
+        count_kernels(server, 1, timeout=20)
+        context.close()
+        forged = urllib.request.Request(f"{server.url}voila/api/shutdown/{uuid.uuid4()}", method="POST", data=b"")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(forged, timeout=30)
+        assert refused.value.code == 403
+
+
+def test_a_visitor_over_the_kernel_ceiling_gets_a_polite_page(browser):
+    with make_server("serve", name="serve-cap", POOL=1, MAX_KERNELS=2) as server:
+        wait_for_log(server, "Kernel pool of 02_batch_of_three.ipynb is filled with 1 kernel(s)")
+        context = browser.new_context()
+        first = open_app(context.new_page(), render(server, "02_batch_of_three"))
+        second = open_app(context.new_page(), render(server, "02_batch_of_three"))
+        count_kernels(server, 2, timeout=30)
+        for notebook in ("02_batch_of_three", "01_one_input"):
+            full = fetch(render(server, notebook))
+            assert full.status == 503, notebook
+            assert "The class is full" in full.body and "try again in a minute" in full.body.lower()
+        assert len(server.kernels()) == 2
+        # the admitted visitors keep working
+        first.focus(".bn-W1-0-0 .noUi-handle")
+        first.keyboard.press("ArrowRight")
+        wait_for_value(first, "W1", 0, 0, 2)
+        assert_results_follow_the_state(first)
+        # a seat given back is a seat for the next visitor
+        second.close(run_before_unload=True)
+        count_kernels(server, 2, timeout=30)  # the freed seat preheats the pool again
+        third = open_app(context.new_page(), render(server, "02_batch_of_three"))
+        assert page_values(third, "Y") == HAND_Y
+        context.close()
+
+
+# -- 4. Faults are visible and lose nothing -------------------------------------------------------
+
+
+def move_a_slider(page) -> bn.State:
+    page.focus(".bn-W1-0-0 .noUi-handle")
+    page.keyboard.press("ArrowRight")
+    wait_for_value(page, "W1", 0, 0, 2)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('W1')?.startsWith('2,')")
+    return state_on_page(page)
+
+
+def test_the_address_follows_the_state_without_new_history_entries(page, app_server):
+    open_app(page, render(app_server, "02_batch_of_three"))
+    length = page.evaluate("() => history.length")
+    state = move_a_slider(page)
+    page.fill(".bn-X-2-0 input", "−1.5")
+    page.press(".bn-X-2-0 input", "Enter")
+    wait_for_value(page, "X", 2, 0, -1.5)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('x1') === '2,1,-1.5'")
+    assert page.evaluate("() => history.length") == length
+    page.reload()
+    open_app(page, page.url)
+    assert state_on_page(page) == state.with_entry("X", 2, 0, -1.5)
+
+
+def test_a_killed_kernel_is_announced_and_reload_restores_the_state(page, app_server):
+    open_app(page, render(app_server, "02_batch_of_three"))
+    state = move_a_slider(page)
+    kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
+    [kernel] = [k for k in app_server.kernels() if kernel_id in " ".join(k.cmdline())]
+    kernel.kill()
+    alert = page.locator(".bn-connection-alert[role='alert']")
+    alert.wait_for(timeout=30_000)
+    assert "kernel stopped" in alert.inner_text()
+    page.click(".bn-connection-alert .bn-reload")
+    page.wait_for_load_state()
+    open_app(page, page.url)
+    assert state_on_page(page) == state
+    assert page.locator(".bn-connection-alert").count() == 0
+
+
+def test_a_server_restart_is_announced_and_reload_restores_the_state(page):
+    port = free_port()
+    with make_server("app", name="app-restart", port=port) as server:
+        open_app(page, render(server, "02_batch_of_three"))
+        state = move_a_slider(page)
+    alert = page.locator(".bn-connection-alert[role='alert']")
+    alert.wait_for(timeout=30_000)
+    assert "connection to the server was lost" in alert.inner_text()
+    with make_server("app", name="app-restarted", port=port):
+        page.click(".bn-connection-alert .bn-reload")
+        page.wait_for_load_state()
+        open_app(page, page.url)
+        assert state_on_page(page) == state
+
+
+def test_an_oversized_upload_is_refused_before_it_travels_and_the_box_keeps_working(page, app_server, tmp_path):
+    open_app(page, render(app_server, "02_batch_of_three"))
+    sent = []
+    page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(len(frame))))
+    huge = tmp_path / "huge.json"
+    huge.write_bytes(b" " * 20_000_000)
+    page.set_input_files(".bn-upload input[type=file]", str(huge))
+    page.wait_for_selector(".bn-status .bn-error")
+    assert "huge.json is 20,000,000 bytes; a state file is at most 100,000" in page.inner_text(".bn-status")
+    assert max(sent, default=0) < 100_000
+    state = bn.random_state(3)
+    good = tmp_path / "good.json"
+    good.write_text(json.dumps(state.to_dict()))
+    page.set_input_files(".bn-upload input[type=file]", str(good))
+    page.wait_for_function("() => document.querySelector('.bn-status').innerText === 'Opened good.json.'")
+    assert state_on_page(page) == state
+
+
+@pytest.mark.parametrize("seed", ["²", "①", "99999999999", "-1"])
+def test_a_bad_seed_in_the_address_gets_a_message_and_a_working_page(page, app_server, seed):
+    page.goto(render(app_server, "03_by_hand", urllib.parse.urlencode({"seed": seed})), timeout=90_000)
+    page.wait_for_selector(".bn-status .bn-error", timeout=90_000)
+    text = page.inner_text(".bn-status")
+    assert "seed must be a whole number from 0 to 1,000,000,000" in text and "Showing seed 1" in text
+    assert page.locator(".bn-seed").count() == 1
+
+
+def test_a_comm_open_for_an_unknown_target_sends_no_traceback_back(app_server):
+    """Over the page's own websocket, as a hostile client would send it."""
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    with urllib.request.urlopen(render(app_server, "02_batch_of_three"), timeout=90) as reply:
+        body = reply.read().decode()
+        cookies = "; ".join(c.split(";")[0] for c in reply.headers.get_all("Set-Cookie"))
+    kernel_id = re.search(r'"kernelId": "([^"]+)"', body).group(1)
+
+    async def send_junk() -> list[dict]:
+        url = app_server.url.replace("http", "ws") + f"api/kernels/{kernel_id}/channels?session_id=test"
+        socket = await websocket_connect(HTTPRequest(url, headers={"Cookie": cookies}))
+        for target, data in (("no-such-target", {}), ("jupyter.widget", {"state": {"_model_name": "Nope"}})):
+            socket.write_message(json.dumps({
+                "header": {"msg_id": uuid.uuid4().hex, "msg_type": "comm_open", "username": "", "session": "test",
+                           "version": "5.3", "date": ""},
+                "parent_header": {}, "metadata": {}, "channel": "shell",
+                "content": {"comm_id": uuid.uuid4().hex, "target_name": target, "data": data}}))
+        received, closes = [], 0
+        deadline = time.monotonic() + 30
+        while closes < 2 and time.monotonic() < deadline:
+            message = await asyncio.wait_for(socket.read_message(), 30)
+            if isinstance(message, str):
+                received.append(json.loads(message))
+                closes += received[-1]["msg_type"] == "comm_close"
+        socket.close()
+        assert closes == 2, "the kernel answers each comm_open by closing it"
+        return received
+
+    received = asyncio.run(send_junk())
+    text = json.dumps([m["content"] for m in received])
+    assert [m for m in received if m["msg_type"] in ("stream", "error")] == [], text
+    assert "Traceback" not in text and "site-packages" not in text
+    assert "No such comm target registered: no-such-target" in app_server.log.read_text()
