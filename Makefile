@@ -28,7 +28,7 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 # Voila with batchnet's serving parts (batchnet_core/serving.py); it reads voila.json from here.
 VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT)
 
-.PHONY: app lab serve test lint bench load binder-links clean
+.PHONY: app lab serve test lint bench bench-page load binder-links clean
 
 app: $(VENV)/.ui
 	$(VOILA) $(NOTEBOOKS)
@@ -52,6 +52,10 @@ lint: $(VENV)/.test
 
 bench: $(VENV)/.test
 	$(BIN)/python bench/slider_latency.py
+
+# A first visit's bytes on the wire and time to usable, on emulated school Wi-Fi (150 ms, 1.5 Mbit/s).
+bench-page: $(VENV)/.test
+	$(BIN)/python bench/page_weight.py
 
 load: $(VENV)/.test
 	$(BIN)/python bench/load.py

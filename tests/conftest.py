@@ -220,3 +220,10 @@ def wait_for_value(page, name: str, row: int, col: int, value: float) -> None:
         " return el && JSON.parse(el.dataset.values)[row][col] === value; }",
         arg=[name, row, col, value], timeout=30_000,
     )
+
+
+def choose_file(page, path) -> None:
+    """Pick a file in the upload button's file chooser, as a person would."""
+    with page.expect_file_chooser() as chooser:
+        page.click(".bn-upload")
+    chooser.value.set_files(str(path))

@@ -6,7 +6,7 @@ import pytest
 
 import batchnet_core as bn
 
-from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values, state_on_page
+from conftest import MAIN_PAGE, assert_no_error_text, choose_file, open_app, page_values, state_on_page
 
 pytestmark = pytest.mark.browser
 
@@ -28,13 +28,6 @@ def test_a_bad_link_gets_a_message_and_the_worked_example(page, voila_url, query
     assert "The link could not be used" in page.inner_text(".bn-status .bn-error")
     assert state_on_page(page) == bn.preset("three-inputs")
     assert page.locator("script:has-text('alert(1)')").count() == 0
-
-
-def choose_file(page, path) -> None:
-    """Pick a file in the upload button's file chooser, as a person would."""
-    with page.expect_file_chooser() as chooser:
-        page.click(".bn-upload")
-    chooser.value.set_files(str(path))
 
 
 def test_export_downloads_and_upload_restores(page, voila_url, tmp_path):

@@ -4,6 +4,7 @@ shown and survived. Each test runs the real ``make app`` or ``make serve`` and d
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import re
 import time
@@ -17,8 +18,10 @@ import pytest
 import batchnet_core as bn
 
 from conftest import (
+    ROOT,
     assert_no_error_text,
     assert_results_follow_the_state,
+    choose_file,
     free_port,
     make_server,
     open_app,
@@ -35,7 +38,8 @@ PAGES = ["00_start_here", "01_one_input", "02_batch_of_three", "03_by_hand", "04
 PARAMETERS = ["theme", "template", "seed", "difficulty", "preset", "x1", "unknown"]
 PAYLOADS = ['"><img src=x onerror="window.__xss=1">', "'><script>window.__xss=1</script>",
             "javascript:window.__xss=1//<svg/onload=window.__xss=1>"]
-MARKUP = re.compile(r"<(img|script|svg)\b[^>]*(onerror|onload|__xss)|<script>window", re.IGNORECASE)
+#: What any payload would look like, had it reached the HTML unescaped.
+MARKUP = re.compile(r"<img src=x|<script>window\.__xss|<svg/onload", re.IGNORECASE)
 
 
 def render(server, notebook: str, query: str = "") -> str:
@@ -279,14 +283,14 @@ def test_an_oversized_upload_is_refused_before_it_travels_and_the_box_keeps_work
     page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(len(frame))))
     huge = tmp_path / "huge.json"
     huge.write_bytes(b" " * 20_000_000)
-    page.set_input_files(".bn-upload input[type=file]", str(huge))
+    choose_file(page, huge)
     page.wait_for_selector(".bn-status .bn-error")
     assert "huge.json is 20,000,000 bytes; a state file is at most 100,000" in page.inner_text(".bn-status")
     assert max(sent, default=0) < 100_000
     state = bn.random_state(3)
     good = tmp_path / "good.json"
     good.write_text(json.dumps(state.to_dict()))
-    page.set_input_files(".bn-upload input[type=file]", str(good))
+    choose_file(page, good)
     page.wait_for_function("() => document.querySelector('.bn-status').innerText === 'Opened good.json.'")
     assert state_on_page(page) == state
 
@@ -330,8 +334,45 @@ def test_a_comm_open_for_an_unknown_target_sends_no_traceback_back(app_server):
         assert closes == 2, "the kernel answers each comm_open by closing it"
         return received
 
-    received = asyncio.run(send_junk())
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # Playwright's loop runs in this one
+        received = thread.submit(asyncio.run, send_junk()).result()
     text = json.dumps([m["content"] for m in received])
     assert [m for m in received if m["msg_type"] in ("stream", "error")] == [], text
     assert "Traceback" not in text and "site-packages" not in text
     assert "No such comm target registered: no-such-target" in app_server.log.read_text()
+
+
+def test_the_start_page_gives_back_the_kernel_voila_started_for_it(page, app_server):
+    """The start page is prose only: nothing needs a kernel once it is shown."""
+    before = len(app_server.kernels())
+    page.goto(render(app_server, "00_start_here"), timeout=90_000)
+    page.wait_for_selector("a[href*='02_batch_of_three']", timeout=90_000)
+    count_kernels(app_server, before, timeout=20)
+    page.wait_for_timeout(2 * 4000)  # past the alert's reconnection grace: no alert on a page without code
+    assert page.locator(".bn-connection-alert").count() == 0
+
+
+# -- 5. A light page, fully offline ---------------------------------------------------------------
+
+
+def test_a_first_visit_stays_on_the_server_and_travels_compressed(page, app_server):
+    requests, responses = [], []
+    page.on("request", lambda request: requests.append(request.url))
+    page.on("response", lambda response: responses.append(response))
+    open_app(page, render(app_server, "02_batch_of_three"))
+    page.wait_for_timeout(1000)
+    outside = [url for url in requests if not url.startswith((app_server.url, app_server.url.replace("http", "ws"),
+                                                              "data:", "blob:"))]
+    assert outside == []
+    text = [r for r in responses if r.url.split("?")[0].endswith((".js", ".css", ".ipynb")) and r.status == 200]
+    assert len(text) > 5
+    uncompressed = [r.url for r in text if r.headers.get("content-encoding") != "gzip"
+                    and int(r.headers.get("content-length", "2000")) > 1024]
+    assert uncompressed == []
+
+
+def test_the_page_script_refuses_uploads_over_the_apps_own_limit():
+    from batchnet_core.ui.share import MAX_UPLOAD_BYTES
+
+    script = (ROOT / "share/jupyter/voila/templates/batchnet/static/batchnet.js").read_text()
+    assert f"const MAX_UPLOAD_BYTES = {MAX_UPLOAD_BYTES};" in script

@@ -7,6 +7,8 @@
 //   that restores the state from the address.
 // - An upload larger than the app accepts is refused here, before it travels: a file of several MB
 //   would otherwise drop the websocket (tornado refuses messages over 10 MB).
+// - A page without code (the start page) needs no kernel: Voila starts one anyway, and the page
+//   gives it back once it is shown, with the same beacon Voila sends when a tab closes.
 (() => {
   "use strict";
   const KERNEL_SOCKET = /\/api\/kernels\/[^/]+\/channels/;
@@ -83,7 +85,7 @@
       this.addEventListener("open", () => { openKernelSockets.add(this); hideAlert("server"); });
       this.addEventListener("close", () => {
         openKernelSockets.delete(this);
-        if (!leaving) scheduleDiagnosis(kernelUrl);
+        if (!leaving && !window.batchnetProseOnly) scheduleDiagnosis(kernelUrl);
       });
     }
   }
@@ -107,14 +109,28 @@
     followAddress();
   });
 
-  document.addEventListener("change", (event) => {
+  function giveBackTheKernel() {
+    const config = document.getElementById("jupyter-config-data");
+    const xsrf = document.cookie.match(/\b_xsrf=([^;]*)/);
+    if (!config || !xsrf) return;
+    const {baseUrl, kernelId} = JSON.parse(config.textContent);
+    const form = new FormData();
+    form.append("_xsrf", decodeURIComponent(xsrf[1]));
+    navigator.sendBeacon(`${baseUrl}voila/api/shutdown/${kernelId}`, form);
+  }
+  if (window.batchnetProseOnly) window.addEventListener("load", giveBackTheKernel);
+
+  // ipywidgets' FileUpload reads its files from an <input type="file"> that is never in the
+  // document (the button calls its click()), so the guard attaches to that input when a click on
+  // the upload button opens it. At the input itself, a capturing listener runs before the widget's.
+  function refuseOversized(event) {
     const input = event.target;
-    if (!(input instanceof HTMLInputElement) || input.type !== "file" || !input.closest(".bn-upload")) return;
     const tooLarge = [...input.files].find((file) => file.size > MAX_UPLOAD_BYTES);
     if (!tooLarge) return;
     event.stopImmediatePropagation(); // the widget never reads it, so nothing travels
-    input.value = "";
-    const status = document.querySelector(".bn-status");
+    input.value = ""; // and the same or another file can be chosen next
+    // into the status widget's content element, which the widget keeps writing to afterwards
+    const status = document.querySelector(".bn-status .widget-html-content");
     if (status) {
       const error = document.createElement("span");
       error.className = "bn-error";
@@ -123,5 +139,20 @@
         `most ${MAX_UPLOAD_BYTES.toLocaleString("en")}. The current state is kept.`;
       status.replaceChildren(error);
     }
+  }
+
+  let openingUpload = false;
+  document.addEventListener("click", (event) => {
+    if (!(event.target instanceof Element) || !event.target.closest(".bn-upload")) return;
+    openingUpload = true;
+    setTimeout(() => { openingUpload = false; });
   }, true);
+  const nativeClick = HTMLInputElement.prototype.click;
+  HTMLInputElement.prototype.click = function click() {
+    if (openingUpload && this.type === "file" && !this.batchnetGuarded) {
+      this.batchnetGuarded = true;
+      this.addEventListener("change", refuseOversized, true);
+    }
+    return nativeClick.call(this);
+  };
 })();

@@ -1,0 +1,119 @@
+"""What a first visit to the main page costs on school Wi-Fi: bytes on the wire, requests that leave
+the server, and the time until the app is usable.
+
+A first visit is a new Chromium context (empty cache) opening the main page of ``make app``, with
+the network emulated through Chromium's own network conditions (DevTools ``Network.emulateNetwork
+Conditions``): by default 150 ms latency and 1.5 Mbit/s each way, a classroom's share of school
+Wi-Fi. Measured:
+
+- bytes on the wire: the encoded (compressed) size of every HTTP response, as Chromium received
+  it, plus every websocket frame's payload (Chromium reports payloads after decompression, so the
+  websocket figure is an upper bound when permessage-deflate is on);
+- requests that leave the server (their hosts);
+- time to usable: navigation start until every slider handle and every heat map is shown.
+
+``--before`` serves the page as Voila does out of the box (its lab template, nothing compressed),
+for the comparison in docs/performance.md. Run ``make bench-page`` or
+``.venv/bin/python bench/page_weight.py [--runs N] [--latency MS] [--mbits MBIT/S] [--before]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+from urllib.parse import urlsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+from conftest import CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, make_server, server_running  # noqa: E402
+
+VIEWPORT = {"width": 1400, "height": 1500}
+#: Usable: every slider handle and heat map on screen, every heat map picture loaded.
+USABLE = """() => document.querySelectorAll('.bn-control .noUi-handle').length === 35
+  && [...document.querySelectorAll('img.bn-heatmap')].length === 7
+  && [...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)"""
+
+
+def first_visit(browser, url: str, latency_ms: float, mbits: float, timeout_ms: float = 300_000) -> dict:
+    """One first visit under emulated network conditions; what it moved and how long it took."""
+    context = browser.new_context(viewport=VIEWPORT)
+    page = context.new_page()
+    cdp = context.new_cdp_session(page)
+    cdp.send("Network.enable")
+    cdp.send("Network.setCacheDisabled", {"cacheDisabled": True})
+    throughput = mbits * 1e6 / 8  # bytes per second
+    cdp.send("Network.emulateNetworkConditions", {"offline": False, "latency": latency_ms,
+                                                  "downloadThroughput": throughput, "uploadThroughput": throughput})
+    http_bytes: dict[str, float] = {}
+    urls: dict[str, str] = {}
+    websocket = {"received": 0, "sent": 0}
+    cdp.on("Network.requestWillBeSent", lambda e: urls.__setitem__(e["requestId"], e["request"]["url"]))
+    cdp.on("Network.loadingFinished", lambda e: http_bytes.__setitem__(e["requestId"], e["encodedDataLength"]))
+    cdp.on("Network.webSocketFrameReceived",
+           lambda e: websocket.__setitem__("received", websocket["received"] + len(e["response"]["payloadData"])))
+    cdp.on("Network.webSocketFrameSent",
+           lambda e: websocket.__setitem__("sent", websocket["sent"] + len(e["response"]["payloadData"])))
+    start = time.monotonic()
+    page.goto(url, timeout=timeout_ms)
+    page.wait_for_function(USABLE, timeout=timeout_ms, polling=100)
+    usable = time.monotonic() - start
+    page.wait_for_timeout(1000)  # late requests (fonts, icons) that do not block use still count
+    server = urlsplit(url).netloc
+    outside = sorted({urlsplit(u).netloc for u in urls.values()
+                      if urlsplit(u).scheme in ("http", "https", "ws", "wss") and urlsplit(u).netloc != server})
+    context.close()
+    return {"usable_s": usable, "http_bytes": sum(http_bytes.values()), "websocket_bytes": websocket["received"],
+            "websocket_sent_bytes": websocket["sent"], "requests": len(urls), "outside_hosts": outside}
+
+
+def lab_as_shipped(port: int) -> list[str]:
+    """Voila's out-of-the-box page: its lab template, and no compression (plain ``voila``)."""
+    return [str(Path(sys.executable).with_name("voila")), "--no-browser", "--Voila.ip=127.0.0.1", f"--port={port}",
+            "--VoilaConfiguration.template=lab", "notebooks/"]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--latency", type=float, default=150, help="round-trip latency added, ms")
+    parser.add_argument("--mbits", type=float, default=1.5, help="throughput each way, Mbit/s")
+    parser.add_argument("--before", action="store_true", help="Voila's lab template, uncompressed")
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    args = parser.parse_args(argv)
+
+    from playwright.sync_api import sync_playwright
+
+    server = (server_running(lab_as_shipped, "bench-page-before") if args.before
+              else make_server("app", name="bench-page"))
+    with server as running, sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            visits = []
+            for run in range(args.runs):
+                visits.append(first_visit(browser, running.url + MAIN_PAGE, args.latency, args.mbits))
+                print(f"visit {run + 1}: {json.dumps(visits[-1])}", file=sys.stderr, flush=True)
+        finally:
+            browser.close()
+    summary = {
+        "setup": "Voila lab template, uncompressed" if args.before else "make app",
+        "network": f"{args.latency:g} ms latency, {args.mbits:g} Mbit/s each way",
+        "runs": args.runs,
+        "usable_s_median": statistics.median(v["usable_s"] for v in visits),
+        "wire_mb_median": statistics.median((v["http_bytes"] + v["websocket_bytes"]) / 1e6 for v in visits),
+        "http_mb_median": statistics.median(v["http_bytes"] / 1e6 for v in visits),
+        "websocket_mb_median": statistics.median(v["websocket_bytes"] / 1e6 for v in visits),
+        "outside_hosts": sorted({host for v in visits for host in v["outside_hosts"]}),
+    }
+    print(json.dumps(summary, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps({"summary": summary, "visits": visits}, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
