@@ -240,7 +240,10 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
      (bn.random_state(5).to_query() + "&theme=dark", bn.random_state(5), None),
      ("W1=1&b1=0&W2=1&b2=0&x1=1e999", bn.preset("three-inputs"), "The link could not be used: X[0, 0] is inf"),
      ("x1=" + "9," * 30_000, bn.preset("three-inputs"), "The link could not be used: the link is too long"),
-     ("preset=../../etc", bn.preset("three-inputs"), "unknown preset '../../etc'")],
+     ("preset=../../etc", bn.preset("three-inputs"), "unknown preset '../../etc'"),
+     ("seed=7", bn.random_state(7), None),
+     ("seed=%C2%B2", bn.preset("three-inputs"), "seed must be a whole number from 0 to 1,000,000,000 (got '²')"),
+     ("seed=99999999999", bn.preset("three-inputs"), "seed must be a whole number from 0 to 1,000,000,000")],
 )
 def test_the_page_link_sets_the_starting_state(monkeypatch, query, expected, message):
     monkeypatch.setenv("QUERY_STRING", query)
@@ -250,6 +253,16 @@ def test_the_page_link_sets_the_starting_state(monkeypatch, query, expected, mes
         assert message in html.unescape(app.status.value) and "bn-error" in app.status.value
     else:
         assert "bn-error" not in app.status.value
+
+
+def test_the_playground_opens_the_state_its_link_names(monkeypatch):
+    from batchnet_core.ui.playground import Playground
+
+    state = bn.random_state(4, (2, 5, 1, 6))
+    monkeypatch.setenv("QUERY_STRING", state.to_query())
+    playground = Playground.from_page()
+    assert playground.app.state == state
+    assert tuple(slider.value for slider in playground.size_sliders.values()) == (2, 5, 1, 6)
 
 
 @pytest.mark.parametrize("vmax", [1.0, 4.0, 7.3, 1e6])
