@@ -155,7 +155,7 @@ def memory(room: Classroom) -> dict:
         with contextlib.suppress(psutil.NoSuchProcess):
             chromium += process.memory_full_info().pss / 1e6
     return {"kernel_rss_mb": sl.stats(kernels), "kernels_total_mb": sum(kernels),
-            "server_rss_mb": sl.rss_mb(room.server.process), "chromium_pss_mb": chromium}
+            "server_rss_mb": sl.rss_mb(room.server.server), "chromium_pss_mb": chromium}
 
 
 class CpuMeter:
@@ -167,7 +167,7 @@ class CpuMeter:
         served = [room.server.process, *room.server.process.children(recursive=True)]
         bench = [psutil.Process(), *(p for p in psutil.Process().children(recursive=True)
                                      if p not in chromium and p not in served)]
-        self.groups = {"kernels": room.kernels, "server": [room.server.process], "chromium": chromium,
+        self.groups = {"kernels": room.kernels, "server": [room.server.server], "chromium": chromium,
                        "bench": bench}
 
     def read(self) -> dict[str, float]:

@@ -430,7 +430,7 @@ def timed_page(browser, server: BenchServer, subject: Subject, changes: Iterator
         kernel = server.kernel(page.evaluate(KERNEL_ID))
         server.wait_quiet([kernel])
         loaded = rss_mb(kernel)
-        processes = {"kernel": [kernel], "server": [server.process], "browser": browser_processes(subject.label)}
+        processes = {"kernel": [kernel], "server": [server.server], "browser": browser_processes(subject.label)}
         cdp = page.context.new_cdp_session(page)
         cdp.send("Performance.enable")
         cpu_before, main_before = {name: cpu_seconds(group) for name, group in processes.items()}, metrics(cdp)

@@ -60,6 +60,17 @@ class Server:
     process: psutil.Process
     log: Path
 
+    @property
+    def server(self) -> psutil.Process:
+        """The server process itself: under ``make`` (and maybe a shell), the Python process it started."""
+        if self.process.name() != "make":
+            return self.process
+        for child in self.process.children(recursive=True):
+            command = " ".join(child.cmdline())
+            if child.name().startswith("python") and "ipykernel_launcher" not in command:
+                return child
+        raise RuntimeError(f"make runs no server:\n{self.log.read_text()[-3000:]}")
+
     def kernels(self) -> list[psutil.Process]:
         """The server's running kernel processes; a server that has died fails the caller."""
         if not self.process.is_running() or self.process.status() == psutil.STATUS_ZOMBIE:

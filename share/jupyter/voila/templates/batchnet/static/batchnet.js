@@ -103,10 +103,27 @@
     if (wanted.search !== here.search) window.history.replaceState(window.history.state, "", wanted.search + here.hash);
   }
 
-  const observer = new MutationObserver(followAddress);
-  document.addEventListener("DOMContentLoaded", () => {
-    observer.observe(document.body, {subtree: true, childList: true, attributes: true, attributeFilter: ["href"]});
+  // Watch only the widget that holds the link, once it is there: the rest of the page changes at
+  // every slider step. The address is written once the link has settled, not at every step.
+  const ADDRESS_SETTLE_MS = 250;
+  let addressTimer = null;
+  function addressChanged() {
+    clearTimeout(addressTimer);
+    addressTimer = setTimeout(followAddress, ADDRESS_SETTLE_MS);
+  }
+  function watchAddress() {
+    const link = document.querySelector("a.bn-address");
+    if (!link) return false;
+    new MutationObserver(addressChanged).observe(link.closest(".widget-html") || link.parentElement,
+                                                 {subtree: true, childList: true, attributes: true,
+                                                  attributeFilter: ["href"]});
     followAddress();
+    return true;
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    if (watchAddress()) return;
+    const finder = new MutationObserver(() => { if (watchAddress()) finder.disconnect(); });
+    finder.observe(document.body, {subtree: true, childList: true});
   });
 
   function giveBackTheKernel() {
