@@ -127,6 +127,16 @@ def test_no_query_parameter_runs_script_in_the_browser(page, app_server, paramet
     assert dialogs == []
 
 
+def test_make_serve_with_a_token_reflects_no_markup_either():
+    """The student's session is what a reflected script would use: make serve with its token."""
+    with make_server("serve", name="serve-token", POOL=0, TOKEN="classroom", ready="?token=classroom") as server:
+        for parameter in ("theme", "template", "unknown"):
+            query = urllib.parse.urlencode({"token": "classroom", parameter: PAYLOADS[0]})
+            response = fetch(render(server, "02_batch_of_three", query))
+            assert response.status == (200 if parameter == "unknown" else 400), parameter
+            assert not MARKUP.search(response.body), parameter
+
+
 @pytest.mark.parametrize("template", ["nonexistent", "../../../../etc", "lab", ""])
 def test_a_junk_template_answers_at_once_with_a_clean_error_page(app_server, template):
     response = fetch(render(app_server, "02_batch_of_three", urllib.parse.urlencode({"template": template})))
