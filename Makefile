@@ -41,8 +41,10 @@ serve: $(VENV)/.ui
 		--MappingKernelManager.cull_idle_timeout=$(CULL) --MappingKernelManager.cull_interval=$(CULL_INTERVAL) \
 		$(if $(MAX_KERNELS),--ClassroomKernelManager.max_kernels=$(MAX_KERNELS)) $(NOTEBOOKS)
 
+# JupyterLab on HOST:PORT; with TOKEN set, that token instead of a generated one.
 lab: $(VENV)/.ui
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) $(ALLOW_ROOT) notebooks/
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) \
+		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(ALLOW_ROOT) notebooks/
 
 test: $(VENV)/.test $(VENV)/.node lint
 	$(BIN)/python -m pytest

@@ -137,6 +137,18 @@ def test_make_serve_with_a_token_reflects_no_markup_either():
             assert not MARKUP.search(response.body), parameter
 
 
+def test_the_template_alone_keeps_markup_out_where_voila_runs_inside_jupyter():
+    """Binder and JupyterHub serve the pages through Voila's Jupyter server extension, where
+    batchnet's server checks do not run: the template itself must force the theme."""
+    with make_server("lab", name="lab-voila", TOKEN="t", ready="api/status?token=t") as server:
+        for payload in PAYLOADS:
+            response = fetch(render(server, "02_batch_of_three",
+                                    urllib.parse.urlencode({"token": "t", "theme": payload, "template": payload})))
+            assert response.status == 200
+            assert not MARKUP.search(response.body)
+            assert 'data-jp-theme-name="JupyterLab Light"' in response.body
+
+
 @pytest.mark.parametrize("template", ["nonexistent", "../../../../etc", "lab", ""])
 def test_a_junk_template_answers_at_once_with_a_clean_error_page(app_server, template):
     response = fetch(render(app_server, "02_batch_of_three", urllib.parse.urlencode({"template": template})))
