@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 import batchnet_core as bn
 
@@ -15,6 +16,8 @@ from test_core import HAND_Y
 pytestmark = pytest.mark.browser
 
 PROXY = ROOT / ".venv" / "node" / "node_modules" / ".bin" / "configurable-http-proxy"
+#: What deploy/jupyterhub-config.yaml gives each student's server: the hub below uses the same.
+SHIPPED = yaml.safe_load((ROOT / "deploy" / "jupyterhub-config.yaml").read_text())["singleuser"]
 
 HUB_CONFIG = """
 c.JupyterHub.ip = "127.0.0.1"
@@ -28,8 +31,10 @@ c.JupyterHub.spawner_class = "simple"
 c.SimpleLocalProcessSpawner.home_dir_template = {homes!r} + "/{{username}}"
 c.Spawner.cmd = [{singleuser!r}]
 c.Spawner.args = {args!r}
-c.Spawner.notebook_dir = {notebooks!r}
-c.Spawner.default_url = "/voila/render/02_batch_of_three.ipynb"
+c.Spawner.notebook_dir = {root!r}
+c.Spawner.default_url = {default_url!r}
+c.Spawner.mem_guarantee = {mem_guarantee!r}
+c.Spawner.mem_limit = {mem_limit!r}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.JupyterHub.db_url = "sqlite:///{state}/hub.sqlite"
@@ -51,7 +56,8 @@ def hub_url(tmp_path_factory):
     config = HUB_CONFIG.format(
         port=port, hub_port=free_port(), api_port=free_port(), proxy=str(PROXY), homes=str(state / "homes"),
         singleuser=str(Path(sys.executable).with_name("jupyterhub-singleuser")),
-        args=["--allow-root"] if os.geteuid() == 0 else [], notebooks=str(ROOT / "notebooks"), state=state,
+        args=["--allow-root"] if os.geteuid() == 0 else [], root=str(ROOT), default_url=SHIPPED["defaultUrl"],
+        mem_guarantee=SHIPPED["memory"]["guarantee"], mem_limit=SHIPPED["memory"]["limit"], state=state,
     )
     (state / "jupyterhub_config.py").write_text(config)
     ARTIFACTS.mkdir(exist_ok=True)
@@ -74,9 +80,16 @@ def log_in(browser, hub_url: str, user: str):
     page.fill("input[name=username]", user)
     page.fill("input[name=password]", "any")
     page.click("input[type=submit], button[type=submit]")
-    page.wait_for_url(f"**/user/{user}/voila/render/02_batch_of_three.ipynb", timeout=150_000)
+    page.wait_for_url(f"**/user/{user}{SHIPPED['defaultUrl']}*", timeout=150_000)
     page.wait_for_selector(".bn-values-Y", state="attached", timeout=120_000)
     return context, page
+
+
+def test_the_shipped_hub_config_lands_each_student_on_a_notebook_of_the_repo():
+    url = SHIPPED["defaultUrl"]
+    assert url.startswith("/voila/render/"), url
+    assert (ROOT / url.removeprefix("/voila/render/")).is_file(), url
+    assert SHIPPED["memory"]["limit"] and SHIPPED["memory"]["guarantee"]
 
 
 def test_two_users_get_the_app_each_with_their_own_kernel(browser, hub_url):
