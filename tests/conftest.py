@@ -197,6 +197,20 @@ def open_app(page, url: str, timeout: float = 90_000):
     return page
 
 
+def render(url: str, notebook: str, query: str = "") -> str:
+    """The address of a notebook's page on the server at ``url``."""
+    return f"{url}voila/render/{notebook}.ipynb" + (f"?{query}" if query else "")
+
+
+def wait_for_kernels(server, count: int, timeout: float) -> float:
+    """Seconds until the server runs ``count`` kernels; fails if that takes longer than ``timeout``."""
+    start = time.monotonic()
+    while (running := len(server.kernels())) != count:
+        assert time.monotonic() - start < timeout, f"{running} kernels running, not {count}, after {timeout} s"
+        time.sleep(0.2)
+    return time.monotonic() - start
+
+
 def page_values(page, name: str) -> list:
     return json.loads(page.get_attribute(f".bn-values-{name}", "data-values"))
 

@@ -5,13 +5,16 @@ import pytest
 import batchnet_core as bn
 from batchnet_core.exercises import check_answer, new_exercise, new_missing
 
-from conftest import assert_no_error_text, assert_results_follow_the_state, open_app, page_values, state_on_page
+from conftest import (
+    assert_no_error_text,
+    assert_results_follow_the_state,
+    open_app,
+    page_values,
+    render,
+    state_on_page,
+)
 
 pytestmark = pytest.mark.browser
-
-
-def render(url: str, name: str) -> str:
-    return f"{url}voila/render/{name}.ipynb"
 
 
 def test_the_tree_and_the_start_page_lead_to_every_page(page, voila_url):

@@ -1,25 +1,15 @@
 """Sessions on one server: closed tabs give their kernels back, and no visitor sees another's state."""
 
-import time
 
 import pytest
 
 import batchnet_core as bn
 
-from conftest import MAIN_PAGE, make_server, open_app, state_on_page, wait_for_value
+from conftest import MAIN_PAGE, make_server, open_app, state_on_page, wait_for_kernels, wait_for_value
 
 pytestmark = pytest.mark.browser
 
 CULL_SECONDS, CULL_INTERVAL = 4, 1
-
-
-def wait_for_kernels(server, count: int, timeout: float) -> float:
-    """Seconds until the server runs ``count`` kernels; fails if that takes longer than ``timeout``."""
-    start = time.monotonic()
-    while (running := len(server.kernels())) != count:
-        assert time.monotonic() - start < timeout, f"{running} kernels still running after {timeout} s"
-        time.sleep(0.2)
-    return time.monotonic() - start
 
 
 def test_tabs_that_vanish_without_a_word_are_culled(browser):

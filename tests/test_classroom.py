@@ -26,7 +26,9 @@ from conftest import (
     make_server,
     open_app,
     page_values,
+    render,
     state_on_page,
+    wait_for_kernels,
     wait_for_value,
 )
 from test_core import HAND_Y
@@ -40,10 +42,6 @@ PAYLOADS = ['"><img src=x onerror="window.__xss=1">', "'><script>window.__xss=1<
             "javascript:window.__xss=1//<svg/onload=window.__xss=1>"]
 #: What any payload would look like, had it reached the HTML unescaped.
 MARKUP = re.compile(r"<img src=x|<script>window\.__xss|<svg/onload", re.IGNORECASE)
-
-
-def render(server, notebook: str, query: str = "") -> str:
-    return f"{server.url}voila/render/{notebook}.ipynb" + (f"?{query}" if query else "")
 
 
 class Response:
@@ -77,13 +75,6 @@ def app_server():
         yield server
 
 
-def count_kernels(server, count: int, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while (running := len(server.kernels())) != count:
-        assert time.monotonic() < deadline, f"{running} kernels running, not {count}, after {timeout} s"
-        time.sleep(0.2)
-
-
 def wait_for_log(server, text: str, times: int = 1, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while server.log.read_text().count(text) < times:
@@ -106,7 +97,7 @@ def test_no_query_parameter_reflects_markup_into_any_page(app_server, parameter)
     for notebook in [*pages_reading(parameter), None]:
         for payload in PAYLOADS:
             query = urllib.parse.urlencode({parameter: payload})
-            url = render(app_server, notebook, query) if notebook else f"{app_server.url}?{query}"
+            url = render(app_server.url, notebook, query) if notebook else f"{app_server.url}?{query}"
             response = fetch(url)
             assert response.status in (200, 400), (url, response.status)
             assert not MARKUP.search(response.body), (url, MARKUP.search(response.body).group(0))
@@ -119,7 +110,7 @@ def test_no_query_parameter_runs_script_in_the_browser(page, app_server, paramet
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     notebook = "03_by_hand" if parameter in ("seed", "difficulty") else "02_batch_of_three"
     for payload in [*PAYLOADS, "<script>alert(1)</script>"]:
-        page.goto(render(app_server, notebook, urllib.parse.urlencode({parameter: payload})), timeout=90_000)
+        page.goto(render(app_server.url, notebook, urllib.parse.urlencode({parameter: payload})), timeout=90_000)
         page.wait_for_selector(".bn-app, .voila-error", timeout=90_000)
         page.wait_for_timeout(300)  # an injected onerror runs once the broken image fails
         assert page.evaluate("() => window.__xss") is None
@@ -132,7 +123,7 @@ def test_make_serve_with_a_token_reflects_no_markup_either():
     with make_server("serve", name="serve-token", POOL=0, TOKEN="classroom", ready="?token=classroom") as server:
         for parameter in ("theme", "template", "unknown"):
             query = urllib.parse.urlencode({"token": "classroom", parameter: PAYLOADS[0]})
-            response = fetch(render(server, "02_batch_of_three", query))
+            response = fetch(render(server.url, "02_batch_of_three", query))
             assert response.status == (200 if parameter == "unknown" else 400), parameter
             assert not MARKUP.search(response.body), parameter
 
@@ -142,7 +133,7 @@ def test_the_template_alone_keeps_markup_out_where_voila_runs_inside_jupyter():
     batchnet's server checks do not run: the template itself must force the theme."""
     with make_server("lab", name="lab-voila", TOKEN="t", ready="api/status?token=t") as server:
         for payload in PAYLOADS:
-            response = fetch(render(server, "02_batch_of_three",
+            response = fetch(render(server.url, "02_batch_of_three",
                                     urllib.parse.urlencode({"token": "t", "theme": payload, "template": payload})))
             assert response.status == 200
             assert not MARKUP.search(response.body)
@@ -151,7 +142,7 @@ def test_the_template_alone_keeps_markup_out_where_voila_runs_inside_jupyter():
 
 @pytest.mark.parametrize("template", ["nonexistent", "../../../../etc", "lab", ""])
 def test_a_junk_template_answers_at_once_with_a_clean_error_page(app_server, template):
-    response = fetch(render(app_server, "02_batch_of_three", urllib.parse.urlencode({"template": template})))
+    response = fetch(render(app_server.url, "02_batch_of_three", urllib.parse.urlencode({"template": template})))
     assert response.status == 400
     assert response.seconds < 5
     assert "This address cannot be opened" in response.body and "remove template= from the address" in response.body
@@ -159,7 +150,7 @@ def test_a_junk_template_answers_at_once_with_a_clean_error_page(app_server, tem
 
 
 def test_dark_theme_is_still_a_fully_dark_page(page, app_server):
-    open_app(page, render(app_server, "02_batch_of_three", "theme=dark"))
+    open_app(page, render(app_server.url, "02_batch_of_three", "theme=dark"))
     assert "theme-dark" in page.get_attribute("body", "class")
     for selector in ("body", ".bn-app"):
         rgb = page.evaluate(f"""() => {{ let el = document.querySelector('{selector}');
@@ -182,16 +173,16 @@ def test_a_pool_kernel_serves_its_visitor_however_long_it_waited(browser):
         assert "timed out" not in server.log.read_text()
         context = browser.new_context()
         try:
-            first = open_app(context.new_page(), render(server, "02_batch_of_three", "preset=one-input"))
+            first = open_app(context.new_page(), render(server.url, "02_batch_of_three", "preset=one-input"))
             state = bn.random_state(5)
-            second = open_app(context.new_page(), render(server, "02_batch_of_three", state.to_query()))
+            second = open_app(context.new_page(), render(server.url, "02_batch_of_three", state.to_query()))
             assert state_on_page(first) == bn.preset("one-input")
             assert state_on_page(second) == state
             for page in (first, second):
                 assert_results_follow_the_state(page)
                 assert_no_error_text(page)
             assert server.log.read_text().count("Using pre-heated kernel") == 2
-            seeded = open_app(context.new_page(), render(server, "02_batch_of_three", "seed=7"))
+            seeded = open_app(context.new_page(), render(server.url, "02_batch_of_three", "seed=7"))
             assert state_on_page(seeded) == bn.random_state(7, (3, 4, 2, 3))
         finally:
             context.close()
@@ -203,14 +194,14 @@ def test_a_pool_kernel_serves_its_visitor_however_long_it_waited(browser):
 def test_closed_tabs_give_their_kernels_back_at_once_with_xsrf_on(browser):
     with make_server("serve", name="serve-beacon", POOL=1) as server:
         wait_for_log(server, "Kernel pool of 02_batch_of_three.ipynb is filled with 1 kernel(s)")
-        count_kernels(server, 1, timeout=30)
+        wait_for_kernels(server, 1, timeout=30)
         context = browser.new_context()
-        pages = [open_app(context.new_page(), render(server, "02_batch_of_three")) for _ in range(4)]
-        count_kernels(server, 5, timeout=60)  # four visitors and the refilled pool
+        pages = [open_app(context.new_page(), render(server.url, "02_batch_of_three")) for _ in range(4)]
+        wait_for_kernels(server, 5, timeout=60)  # four visitors and the refilled pool
         assert "_xsrf" in {cookie["name"] for cookie in context.cookies()}
         for page in pages:
             page.close(run_before_unload=True)
-        count_kernels(server, 1, timeout=20)
+        wait_for_kernels(server, 1, timeout=20)
         context.close()
         forged = urllib.request.Request(f"{server.url}voila/api/shutdown/{uuid.uuid4()}", method="POST", data=b"")
         with pytest.raises(urllib.error.HTTPError) as refused:
@@ -222,11 +213,11 @@ def test_a_visitor_over_the_kernel_ceiling_gets_a_polite_page(browser):
     with make_server("serve", name="serve-cap", POOL=1, MAX_KERNELS=2) as server:
         wait_for_log(server, "Kernel pool of 02_batch_of_three.ipynb is filled with 1 kernel(s)")
         context = browser.new_context()
-        first = open_app(context.new_page(), render(server, "02_batch_of_three"))
-        second = open_app(context.new_page(), render(server, "02_batch_of_three"))
-        count_kernels(server, 2, timeout=30)
+        first = open_app(context.new_page(), render(server.url, "02_batch_of_three"))
+        second = open_app(context.new_page(), render(server.url, "02_batch_of_three"))
+        wait_for_kernels(server, 2, timeout=30)
         for notebook in ("02_batch_of_three", "01_one_input"):
-            full = fetch(render(server, notebook))
+            full = fetch(render(server.url, notebook))
             assert full.status == 503, notebook
             assert "The class is full" in full.body and "try again in a minute" in full.body.lower()
         assert len(server.kernels()) == 2
@@ -237,8 +228,8 @@ def test_a_visitor_over_the_kernel_ceiling_gets_a_polite_page(browser):
         assert_results_follow_the_state(first)
         # a seat given back is a seat for the next visitor
         second.close(run_before_unload=True)
-        count_kernels(server, 2, timeout=30)  # the freed seat preheats the pool again
-        third = open_app(context.new_page(), render(server, "02_batch_of_three"))
+        wait_for_kernels(server, 2, timeout=30)  # the freed seat preheats the pool again
+        third = open_app(context.new_page(), render(server.url, "02_batch_of_three"))
         assert page_values(third, "Y") == HAND_Y
         context.close()
 
@@ -255,7 +246,7 @@ def move_a_slider(page) -> bn.State:
 
 
 def test_the_address_follows_the_state_without_new_history_entries(page, app_server):
-    open_app(page, render(app_server, "02_batch_of_three"))
+    open_app(page, render(app_server.url, "02_batch_of_three"))
     length = page.evaluate("() => history.length")
     state = move_a_slider(page)
     page.fill(".bn-X-2-0 input", "−1.5")
@@ -269,7 +260,7 @@ def test_the_address_follows_the_state_without_new_history_entries(page, app_ser
 
 
 def test_a_killed_kernel_is_announced_and_reload_restores_the_state(page, app_server):
-    open_app(page, render(app_server, "02_batch_of_three"))
+    open_app(page, render(app_server.url, "02_batch_of_three"))
     state = move_a_slider(page)
     kernel_id = json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
     [kernel] = [k for k in app_server.kernels() if kernel_id in " ".join(k.cmdline())]
@@ -287,7 +278,7 @@ def test_a_killed_kernel_is_announced_and_reload_restores_the_state(page, app_se
 def test_a_server_restart_is_announced_and_reload_restores_the_state(page):
     port = free_port()
     with make_server("app", name="app-restart", port=port) as server:
-        open_app(page, render(server, "02_batch_of_three"))
+        open_app(page, render(server.url, "02_batch_of_three"))
         state = move_a_slider(page)
     alert = page.locator(".bn-connection-alert[role='alert']")
     alert.wait_for(timeout=30_000)
@@ -300,7 +291,7 @@ def test_a_server_restart_is_announced_and_reload_restores_the_state(page):
 
 
 def test_an_oversized_upload_is_refused_before_it_travels_and_the_box_keeps_working(page, app_server, tmp_path):
-    open_app(page, render(app_server, "02_batch_of_three"))
+    open_app(page, render(app_server.url, "02_batch_of_three"))
     sent = []
     page.on("websocket", lambda ws: ws.on("framesent", lambda frame: sent.append(len(frame))))
     huge = tmp_path / "huge.json"
@@ -319,7 +310,7 @@ def test_an_oversized_upload_is_refused_before_it_travels_and_the_box_keeps_work
 
 @pytest.mark.parametrize("seed", ["²", "①", "99999999999", "-1"])
 def test_a_bad_seed_in_the_address_gets_a_message_and_a_working_page(page, app_server, seed):
-    page.goto(render(app_server, "03_by_hand", urllib.parse.urlencode({"seed": seed})), timeout=90_000)
+    page.goto(render(app_server.url, "03_by_hand", urllib.parse.urlencode({"seed": seed})), timeout=90_000)
     page.wait_for_selector(".bn-status .bn-error", timeout=90_000)
     text = page.inner_text(".bn-status")
     assert "seed must be a whole number from 0 to 1,000,000,000" in text and "Showing seed 1" in text
@@ -331,7 +322,7 @@ def test_a_comm_open_for_an_unknown_target_sends_no_traceback_back(app_server):
     from tornado.httpclient import HTTPRequest
     from tornado.websocket import websocket_connect
 
-    with urllib.request.urlopen(render(app_server, "02_batch_of_three"), timeout=90) as reply:
+    with urllib.request.urlopen(render(app_server.url, "02_batch_of_three"), timeout=90) as reply:
         body = reply.read().decode()
         cookies = "; ".join(c.split(";")[0] for c in reply.headers.get_all("Set-Cookie"))
     kernel_id = re.search(r'"kernelId": "([^"]+)"', body).group(1)
@@ -367,9 +358,9 @@ def test_a_comm_open_for_an_unknown_target_sends_no_traceback_back(app_server):
 def test_the_start_page_gives_back_the_kernel_voila_started_for_it(page, app_server):
     """The start page is prose only: nothing needs a kernel once it is shown."""
     before = len(app_server.kernels())
-    page.goto(render(app_server, "00_start_here"), timeout=90_000)
+    page.goto(render(app_server.url, "00_start_here"), timeout=90_000)
     page.wait_for_selector("a[href*='02_batch_of_three']", timeout=90_000)
-    count_kernels(app_server, before, timeout=20)
+    wait_for_kernels(app_server, before, timeout=20)
     page.wait_for_timeout(2 * 4000)  # past the alert's reconnection grace: no alert on a page without code
     assert page.locator(".bn-connection-alert").count() == 0
 
@@ -381,7 +372,7 @@ def test_a_first_visit_stays_on_the_server_and_travels_compressed(page, app_serv
     requests, responses = [], []
     page.on("request", lambda request: requests.append(request.url))
     page.on("response", lambda response: responses.append(response))
-    open_app(page, render(app_server, "02_batch_of_three"))
+    open_app(page, render(app_server.url, "02_batch_of_three"))
     page.wait_for_timeout(1000)
     outside = [url for url in requests if not url.startswith((app_server.url, app_server.url.replace("http", "ws"),
                                                               "data:", "blob:"))]
