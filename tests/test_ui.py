@@ -1,5 +1,6 @@
 """The app object driven from Python, as a browser would drive it, without a browser."""
 
+import base64
 import html
 import io
 import json
@@ -19,6 +20,38 @@ def tables(app) -> dict:
     """The value tables' data-values, by matrix name."""
     found = re.findall(r"class='bn-values bn-values-(\w+)' data-values='([^']*)'", app.views.widget.value)
     return {name: json.loads(values) for name, values in found}
+
+
+def pictures(app) -> dict[str, str]:
+    """Each panel's picture as sent to the page (its data URL), by panel."""
+    return dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='([^']+)'", app.views.widget.value))
+
+
+def assert_app_shows(app, state) -> None:
+    """Everything the page shows is ``state``: value tables, pictures, controls, code and link."""
+    assert app.state == state
+    values = tables(app)
+    for name, array in {**dict(state.items()), **dict(bn.forward(state).items())}.items():
+        assert values[name] == (array[:, None] if array.ndim == 1 else array).tolist(), name
+    fresh = BatchApp(state, theme=app.theme)  # drawn from nothing but the state
+    assert pictures(app) == pictures(fresh)
+    for (name, row, col), entry in app.entries.items():
+        array = getattr(state, name)
+        assert entry.slider.value == pytest.approx(array[row, col] if array.ndim == 2 else array[row], abs=0.5)
+    assert app.code.value == fresh.code.value
+    assert app.share.link.value == fresh.share.link.value
+
+
+def button(app, name: str):
+    """The app's button with the DOM class ``bn-button-<name>``."""
+    found, todo = [], [app.widget]
+    while todo:
+        widget = todo.pop()
+        todo.extend(getattr(widget, "children", ()))
+        if f"bn-button-{name}" in widget._dom_classes:
+            found.append(widget)
+    assert len(found) == 1, name
+    return found[0]
 
 
 @pytest.fixture
@@ -103,21 +136,31 @@ def test_a_change_redraws_only_the_panels_it_changes(app):
 
 
 def test_random_buttons_and_reset(app):
-    app._random(integers=True)
-    assert app.state == bn.random_state(1, (3, 4, 2, 3))
+    button(app, "random-integers").click()
+    assert_app_shows(app, bn.random_state(1, (3, 4, 2, 3)))
     assert "seed 1" in app.status.value
-    app._random(integers=False)
-    assert app.state == bn.random_state(2, (3, 4, 2, 3), integers=False)
-    app.load(app.initial)
-    assert app.state == bn.preset("three-inputs")
+    button(app, "random-decimals").click()
+    assert_app_shows(app, bn.random_state(2, (3, 4, 2, 3), integers=False))
+    button(app, "reset").click()
+    assert_app_shows(app, bn.preset("three-inputs"))
+
+
+@pytest.mark.parametrize("name", list(bn.PRESETS))
+def test_loading_a_preset_shows_it_everywhere(app, name):
+    app.entries[("b2", 0, 0)].slider.value = 3  # a change first: the preset must replace it
+    app.preset_picker.value = name
+    button(app, "load").click()
+    assert_app_shows(app, bn.preset(name))
+    assert app.status.value == f"Loaded the preset {name}."
 
 
 def test_a_preset_of_another_size_rebuilds_the_controls(app):
     app.preset_picker.value = "one-input"
-    app.load(bn.preset("one-input"))
+    button(app, "load").click()
     assert len(app.entries) == 35 - 6
     assert tables(app)["Y"] == [[0], [3]]
     assert app.col_picker.options == (("x1", 0),)
+    assert_app_shows(app, bn.preset("one-input"))
 
 
 def test_explanation_follows_the_selection(app):
@@ -185,11 +228,22 @@ def test_a_panel_sends_nothing_when_nothing_changed():
     assert panel.render(values, 3.0) != first
 
 
-def test_theme_comes_from_the_page_query(monkeypatch):
-    monkeypatch.setenv("QUERY_STRING", "theme=dark")
-    assert BatchApp.from_page().theme == "dark"
-    monkeypatch.setenv("QUERY_STRING", "")
-    assert BatchApp.from_page().theme == "light"
+@pytest.mark.parametrize("query, theme", [("theme=dark", "dark"), ("theme=dark&preset=one-input", "dark"),
+                                          ("", "light"), ("theme=light", "light")])
+def test_theme_comes_from_the_page_query(monkeypatch, query, theme):
+    from PIL import Image
+
+    from batchnet_core.ui.heatmap import THEMES
+
+    monkeypatch.setenv("QUERY_STRING", query)
+    app = BatchApp.from_page()
+    assert app.theme == theme
+    background = np.array([int(THEMES[theme]["background"][i:i + 2], 16) for i in (1, 3, 5)])
+    for name, url in pictures(app).items():  # every panel is drawn in the page's colours
+        picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+        np.testing.assert_array_equal(picture[0, 0], background, err_msg=name)
+    assert_app_shows(app, app.state)
+    assert ("theme=dark" in app.share.link.value) == (theme == "dark")
 
 
 def upload(app, name: str, data: bytes) -> None:
@@ -201,7 +255,7 @@ def upload(app, name: str, data: bytes) -> None:
 
 def test_uploading_a_state_file(app):
     upload(app, "ok.json", json.dumps(bn.random_state(3).to_dict()).encode())
-    assert app.state == bn.random_state(3)
+    assert_app_shows(app, bn.random_state(3))
     assert app.status.value == "Opened ok.json."
     assert app.share.upload.value == ()
 
@@ -216,6 +270,37 @@ def test_a_bad_state_file_is_refused_and_the_state_kept(app, data, message):
     upload(app, "bad.json", data)
     assert message in app.status.value and "bn-error" in app.status.value
     assert app.state == bn.preset("three-inputs")
+
+
+PAYLOAD = "\"><img src=x onerror=\"window.__xss=1\"><script>alert(1)</script>"
+
+
+def markup(fragment: str) -> list[tuple[str, list]]:
+    """The elements in an HTML fragment, with their attributes."""
+    from html.parser import HTMLParser
+
+    found = []
+    parser = HTMLParser()
+    parser.handle_starttag = lambda tag, attrs: found.append((tag, attrs))
+    parser.feed(fragment)
+    return found
+
+
+@pytest.mark.parametrize("source", ["preset", "x1", "seed", "typed", "upload name"])
+def test_what_a_visitor_sends_reaches_the_status_line_as_text(monkeypatch, source):
+    from urllib.parse import quote
+
+    queries = {"preset": f"preset={quote(PAYLOAD)}", "seed": f"seed={quote(PAYLOAD)}",
+               "x1": re.sub(r"x1=[^&]*", f"x1={quote(PAYLOAD)}", bn.preset("three-inputs").to_query())}
+    monkeypatch.setenv("QUERY_STRING", queries.get(source, ""))
+    app = BatchApp.from_page()
+    if source == "typed":
+        app.entries[("X", 0, 0)].readout.value = PAYLOAD
+    elif source == "upload name":
+        upload(app, PAYLOAD, b"{nope")
+    assert "bn-error" in app.status.value
+    assert markup(app.status.value) == [("span", [("class", "bn-error"), ("role", "alert")])]
+    assert PAYLOAD[:20] in html.unescape(app.status.value)  # shown, as text
 
 
 def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
@@ -248,7 +333,8 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
 def test_the_page_link_sets_the_starting_state(monkeypatch, query, expected, message):
     monkeypatch.setenv("QUERY_STRING", query)
     app = BatchApp.from_page()
-    assert app.state == expected == app.initial
+    assert app.initial == expected
+    assert_app_shows(app, expected)
     if message:
         assert message in html.unescape(app.status.value) and "bn-error" in app.status.value
     else:
@@ -261,7 +347,7 @@ def test_the_playground_opens_the_state_its_link_names(monkeypatch):
     state = bn.random_state(4, (2, 5, 1, 6))
     monkeypatch.setenv("QUERY_STRING", state.to_query())
     playground = Playground.from_page()
-    assert playground.app.state == state
+    assert_app_shows(playground.app, state)
     assert tuple(slider.value for slider in playground.size_sliders.values()) == (2, 5, 1, 6)
 
 

@@ -1,0 +1,141 @@
+"""The numbers a learner reads in the heat maps are the numbers of the state, each in its own cell.
+
+The pictures are read back independently of how they are drawn: each cell's ink is compared with
+every candidate number laid out on its own by matplotlib's ordinary text drawing, and the best
+match must be the cell's own number.
+"""
+
+import base64
+import functools
+import io
+import re
+
+import numpy as np
+import pytest
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+from PIL import Image
+
+import batchnet_core as bn
+from batchnet_core.numbers import format_number
+from batchnet_core.ui import BatchApp
+from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_POINTS
+from batchnet_core.ui.views import PANELS
+
+#: Pixels left out along each cell's edges, where an outline may lie.
+EDGE = 3
+
+
+@functools.cache
+def reference(text: str, bold: bool, points: int) -> np.ndarray:
+    """How much ink (0 to 1) ``text`` puts on each pixel, drawn alone by matplotlib's Text artist."""
+    figure = Figure(figsize=(1.5, 0.6), dpi=DPI, facecolor="white")
+    figure.text(0.5, 0.5, text, fontsize=points, weight="bold" if bold else "normal", color="black",
+                ha="center", va="center")
+    canvas = FigureCanvasAgg(figure)
+    canvas.draw()
+    return crop(1 - np.asarray(canvas.buffer_rgba())[..., 0] / 255.0)
+
+
+def crop(coverage: np.ndarray) -> np.ndarray:
+    """The part of a coverage map that holds ink."""
+    rows, cols = np.nonzero(coverage > 0.25)
+    if len(rows) == 0:
+        return coverage[:0, :0]
+    return coverage[rows.min():rows.max() + 1, cols.min():cols.max() + 1]
+
+
+def ink(cell: np.ndarray) -> np.ndarray:
+    """How much of the number's ink each pixel of a cell holds: 0 at the cell's colour (or at its
+    hatch, the second most common colour, when it covers much of the cell), 1 at the number's."""
+    flat = cell.reshape(-1, 3).astype(float)
+    colours, counts = np.unique(flat, axis=0, return_counts=True)
+    order = counts.argsort()[::-1]
+    background = colours[order[0]]
+    span = flat[np.linalg.norm(flat - background, axis=1).argmax()] - background
+    share = np.clip((flat - background) @ span / (span @ span), 0, 1)
+    if len(order) > 1 and counts[order[1]] > 0.08 * len(flat):
+        share[(flat == colours[order[1]]).all(axis=1)] = 0
+    return crop(share.reshape(cell.shape[:2]))
+
+
+def likeness(a: np.ndarray, b: np.ndarray) -> float:
+    """Normalised correlation of two coverage maps, at the best shift of up to a pixel each way;
+    0 when their sizes differ by more than 2 pixels."""
+    if abs(a.shape[0] - b.shape[0]) > 2 or abs(a.shape[1] - b.shape[1]) > 2:
+        return 0.0
+    height, width = max(a.shape[0], b.shape[0]) + 2, max(a.shape[1], b.shape[1]) + 2
+    fixed = np.zeros((height, width))
+    fixed[1:1 + a.shape[0], 1:1 + a.shape[1]] = a
+    best = 0.0
+    for dy in range(3):
+        for dx in range(3):
+            moved = np.zeros((height, width))
+            moved[dy:dy + b.shape[0], dx:dx + b.shape[1]] = b[: height - dy, : width - dx]
+            best = max(best, (fixed * moved).sum() / np.sqrt((fixed ** 2).sum() * (moved ** 2).sum()))
+    return best
+
+
+def read_number(cell: np.ndarray, candidates: set[str]) -> str:
+    """The candidate whose ink, in any weight and size the panel may use, best matches the cell's."""
+    found = ink(cell[EDGE:-EDGE, EDGE:-EDGE])
+    scores = {text: max(likeness(found, reference(text, bold, points)) for bold in (False, True)
+                        for points in range(MIN_NUMBER_POINTS, NUMBER_POINTS + 1))
+              for text in candidates}
+    return max(scores, key=scores.get)
+
+
+def panel_pictures(app: BatchApp) -> dict[str, np.ndarray]:
+    """Each panel's picture as the page receives it: decoded from the widget's data URL."""
+    found = dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='data:image/png;base64,([^']+)'",
+                            app.views.widget.value))
+    return {name: np.asarray(Image.open(io.BytesIO(base64.b64decode(found[name.replace("|", "")]))).convert("RGB"))
+            for name in PANELS}
+
+
+def shown_values(state: bn.State) -> dict[str, np.ndarray]:
+    """What each panel must show, computed from the state alone."""
+    trace = bn.forward(state)
+    return {"X": state.X, "W1|b1": np.column_stack([state.W1, state.b1]), "H_z": trace.H_z, "H": trace.H,
+            "W2|b2": np.column_stack([state.W2, state.b2]), "Y_z": trace.Y_z, "Y": trace.Y}
+
+
+def assert_cells_show(app: BatchApp, state: bn.State) -> None:
+    pictures = panel_pictures(app)
+    for name, values in shown_values(state).items():
+        expected = [format_number(v, digits=3) for v in values.ravel()]
+        candidates = set(expected) | {format_number(v, digits=3) for v in (-1, 1, 10, -10, 0.5, 0.6, 0.8, -0.6)}
+        read = [read_number(pictures[name][top:bottom, left:right], candidates)
+                for top, bottom, left, right in app.views.panels[name]._boxes]
+        assert read == expected, name
+
+
+#: Distinct numbers within each panel, so that a number drawn in another cell is seen.
+DISTINCT = bn.State(W1=[[1, -2, 3], [0.5, 4, -1], [2, 0, -3], [-4, 1, 2.5]], b1=[-5, 0.5, 1, -2],
+                    W2=[[1, 1.5, -1, 0], [2, 0, 3, -1]], b2=[0, 1], X=[[2, 1, 0], [1, 3, 1], [3, 0, 2]])
+
+
+@pytest.mark.parametrize("state", [bn.preset("three-inputs"), DISTINCT, bn.random_state(3, integers=False)],
+                         ids=["worked example", "distinct", "decimals"])
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_every_cell_of_every_panel_shows_its_own_number(state, theme):
+    app = BatchApp(state, theme=theme)
+    assert_cells_show(app, state)
+
+
+def test_the_numbers_follow_a_slider_move():
+    app = BatchApp(DISTINCT)
+    app.entries[("X", 1, 2)].slider.value = -2
+    assert_cells_show(app, DISTINCT.with_entry("X", 1, 2, -2))
+
+
+def test_the_reading_tells_numbers_apart():
+    """The reading itself: a cell drawn with one number is not read as another."""
+    candidates = {"1", "−1", "7", "0.5", "0.6", "0.3", "0.8", "10", "−2.5", "−0.11", "−0.21"}
+    for text in candidates:
+        figure = Figure(figsize=(0.7, 0.46), dpi=DPI, facecolor="#f4a582")
+        figure.text(0.5, 0.5, text, fontsize=NUMBER_POINTS, color="#111111", ha="center", va="center")
+        canvas = FigureCanvasAgg(figure)
+        canvas.draw()
+        cell = np.asarray(canvas.buffer_rgba())[..., :3]
+        assert read_number(cell, candidates) == text
