@@ -1,25 +1,21 @@
-"""`make serve`, the classroom command, starts Voila with a token, a kernel pool and culling."""
+"""`make serve`, the classroom command: what its settings say is what a visitor's browser meets.
 
-import os
-import signal
-import subprocess
-import time
+The other settings are tested where they matter: culling (CULL, CULL_INTERVAL) in
+test_browser_sessions.py; no cell time limit for a waiting pool kernel, the kernel ceiling
+(MAX_KERNELS) and the shutdown beacon in test_classroom.py.
+"""
+
+import re
 import urllib.error
 import urllib.request
 
-from conftest import ARTIFACTS, ROOT, free_port, wait_until_serving
+import pytest
 
-PAGE = "voila/render/02_batch_of_three.ipynb"
+from conftest import assert_results_follow_the_state, make_server, open_app, render, wait_for_kernels
 
+pytestmark = pytest.mark.browser
 
-def status(url: str) -> int:
-    request = urllib.request.Request(url)
-    opener = urllib.request.build_opener(NoRedirect)
-    try:
-        with opener.open(request, timeout=60) as response:
-            return response.status
-    except urllib.error.HTTPError as error:
-        return error.code
+TOKEN = "classroom"
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -27,25 +23,49 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
         return None
 
 
-def test_make_serve_asks_for_the_token_and_fills_the_pool():
-    port = free_port()
-    ARTIFACTS.mkdir(exist_ok=True)
-    log = ARTIFACTS / f"make-serve-{port}.log"
-    with open(log, "w") as out:
-        make = subprocess.Popen(["make", "serve", "HOST=127.0.0.1", f"PORT={port}", "TOKEN=classroom", "POOL=1"],
-                                cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+def status(url: str) -> int:
     try:
-        url = f"http://127.0.0.1:{port}/"
-        wait_until_serving(url + "?token=classroom", make, log)
-        assert status(url + PAGE) in (302, 403)  # no token: sent to the login page
-        deadline = time.monotonic() + 120
-        while "Kernel pool of 02_batch_of_three.ipynb is filled" not in log.read_text():
-            assert time.monotonic() < deadline, log.read_text()[-2000:]
-            time.sleep(0.2)
-        assert status(url + PAGE + "?token=classroom") == 200
-        text = log.read_text()
-        assert "Culling kernels with idle durations > 600 seconds" in text
-        assert "Kernel pool of 00_start_here.ipynb" not in text  # the pool is for the main page only
-    finally:
-        os.killpg(make.pid, signal.SIGTERM)
-        make.wait(timeout=30)
+        with urllib.request.build_opener(NoRedirect).open(url, timeout=60) as response:
+            return response.status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def kernel_ids(server) -> set[str]:
+    """The ids of the kernels the server runs, read from their processes' connection files."""
+    return {re.search(r"kernel-([\w-]+)\.json", " ".join(kernel.cmdline())).group(1) for kernel in server.kernels()}
+
+
+def visit(context, url: str) -> str:
+    """Open the app at ``url`` in a new tab; the id of the kernel that serves it."""
+    page = context.new_page()
+    sockets = []
+    page.on("websocket", lambda socket: sockets.append(socket.url))
+    open_app(page, url)
+    assert_results_follow_the_state(page)
+    ids = {match.group(1) for url in sockets if (match := re.search(r"/api/kernels/([\w-]+)/channels", url))}
+    assert len(ids) == 1, sockets
+    return ids.pop()
+
+
+@pytest.mark.parametrize("pool", [0, 3])
+def test_the_pool_token_and_preheated_page_are_what_make_serve_was_given(browser, pool):
+    with make_server("serve", name=f"serve-pool-{pool}", POOL=pool, TOKEN=TOKEN, PREHEAT="02_batch_of_three.ipynb",
+                     ready=f"?token={TOKEN}") as server:
+        main = render(server.url, "02_batch_of_three")
+        assert status(main) in (302, 403)  # no token: sent to the login page
+        wait_for_kernels(server, pool, timeout=120)
+        preheated = kernel_ids(server)
+        context = browser.new_context()
+        try:
+            # the page named by PREHEAT is served by a waiting kernel, and the pool fills again
+            first = visit(context, f"{main}?token={TOKEN}")
+            assert (first in preheated) == (pool > 0)
+            wait_for_kernels(server, pool + 1, timeout=120)
+            # any other page gets a kernel of its own, and the pool is left alone
+            before = kernel_ids(server)
+            other = visit(context, render(server.url, "01_one_input"))  # the token is in a cookie now
+            assert other not in before
+            assert len(kernel_ids(server) & before) == pool + 1
+        finally:
+            context.close()

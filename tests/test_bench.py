@@ -1,0 +1,75 @@
+"""Each bench script still runs end to end and measures what it says, on a tiny setting.
+
+These check that the benches work, not how fast anything is: the figures come from full runs
+(docs/performance.md, bench/results/).
+"""
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import ARTIFACTS, ROOT
+
+sys.path.insert(0, str(ROOT / "bench"))
+
+from slider_latency import WARMUP  # noqa: E402
+
+TIMED = 3  # changes timed after the warm-up ones
+
+
+def bench(script: str, *arguments: str, timeout: float = 600) -> str:
+    """Run a bench script as ``make`` would; its standard output. It must succeed."""
+    ARTIFACTS.mkdir(exist_ok=True)
+    done = subprocess.run([sys.executable, f"bench/{script}", *arguments], cwd=ROOT, capture_output=True,
+                          text=True, timeout=timeout)
+    (ARTIFACTS / f"bench-{script}.log").write_text(done.stdout + done.stderr)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return done.stdout
+
+
+def test_the_kernel_side_profile_names_the_update_and_its_costs():
+    out = bench("slider_latency.py", "--profile", "--kernel-changes", "5")
+    assert "function calls" in out and "_apply" in out
+
+
+@pytest.mark.browser
+def test_the_slider_bench_times_every_change_and_load_it_was_asked_for(tmp_path):
+    out = bench("slider_latency.py", "--changes", str(WARMUP + TIMED), "--loads", "1", "--kernel-changes", "5",
+                "--json", str(tmp_path / "figures.json"))
+    figures = json.loads((tmp_path / "figures.json").read_text())
+    results = figures["results"]
+    assert results["kernel_side"]["n"] == 5
+    for page in ("batchnet", "bare"):
+        latency = results["latency"][page]
+        assert latency["update"]["n"] == TIMED and all(sample > 0 for sample in latency["update"]["samples"])
+        assert latency["first"]["median"] <= latency["last"]["median"] <= latency["update"]["median"]
+        assert latency["bytes"]["median"] > 0 and latency["rss_after_changes_mb"] > 20
+        for start in ("cold", "preheated"):
+            assert results[start][page]["ready"]["n"] == 1
+            assert 0 < results[start][page]["html"]["median"] < results[start][page]["ready"]["median"]
+    assert "## Figures" in out and len(figures["table"]) > 10
+    assert {row["met"] for row in figures["table"]} <= {True, False, None}
+
+
+@pytest.mark.browser
+def test_the_load_bench_drives_every_session_it_opens(tmp_path):
+    bench("load.py", "--sessions", "2", "--changes", str(WARMUP + TIMED), "--json", str(tmp_path / "load.json"))
+    (result,) = json.loads((tmp_path / "load.json").read_text())["results"]
+    assert result["sessions"] == 2 and result["kernels_running"] == 2
+    assert result["latency"]["update"]["n"] == TIMED
+    background = result["background"]
+    assert background["sessions_never_answered"] == 0 and background["sent"] > 0
+    assert result["memory_after_changes"]["kernel_rss_mb"]["n"] == 2
+
+
+@pytest.mark.browser
+def test_the_page_weight_bench_counts_a_first_visit(tmp_path):
+    bench("page_weight.py", "--runs", "1", "--latency", "0", "--mbits", "100", "--json", str(tmp_path / "page.json"))
+    figures = json.loads((tmp_path / "page.json").read_text())
+    (visit,) = figures["visits"]
+    assert figures["summary"]["setup"] == "make serve" and figures["summary"]["outside_hosts"] == []
+    # what reached the browser over the relay: at least the HTTP bodies it counted
+    assert 0 < visit["http_bytes"] <= visit["wire_bytes"] and visit["websocket_payload_bytes"] > 0
+    assert visit["usable_s"] > 0 and visit["requests"] > 10
