@@ -169,6 +169,31 @@ def test_from_query_explains_what_is_wrong(query, pattern):
         bn.State.from_query(query)
 
 
+@pytest.mark.parametrize("query, message", [
+    ("?", "the state link is empty; it needs W1, b1, W2, b2 and x1, x2, ..."),
+    ("W1=1&b1=0&W2=1&b2=0&x1=1&evil=1", "unknown key 'evil' in the state link; expected W1, b1, W2, b2, x1, x2, ..."),
+    ("W1=1&b1=0&W2=1&b2=0&x1=1=2", "x1 in the state link holds '1=2', which is not a number"),
+    ("abcdefghijklmnopqrstuvwxyz", "'abcdefghijklmnopqrst' in the state link has no '=value'"),
+    ("W1=1&b1=0&W2=1&b2=0&x1=1?", "x1 in the state link holds '1?', which is not a number"),
+    (3, "a state link must be text; got int"),
+])
+def test_from_query_messages_quote_what_the_link_holds(query, message):
+    with pytest.raises(ValueError) as refused:
+        bn.State.from_query(query)
+    assert str(refused.value) == message
+
+
+def test_from_query_takes_a_leading_question_mark_and_links_up_to_the_limit():
+    from batchnet_core.convert import MAX_QUERY_LENGTH
+
+    assert bn.State.from_query("?W1=2&b1=0&W2=1&b2=0&x1=3") == bn.State(W1=[[2]], b1=[0], W2=[[1]], b2=[0], X=[[3]])
+    head = "W1=1&b1=0&W2=1&b2=0&x1="
+    longest = head + "0" * (MAX_QUERY_LENGTH - len(head))
+    assert bn.State.from_query(longest).X[0, 0] == 0
+    with pytest.raises(ValueError, match="too long"):
+        bn.State.from_query(longest + "0")
+
+
 def test_to_code_runs_and_prints_the_results(worked):
     script = worked.to_code()
     assert "X = np.column_stack([x1, x2, x3])" in script
@@ -186,6 +211,35 @@ def test_to_csv_lists_every_entry_of_every_matrix(worked):
     assert lines[0] == "matrix,row,col,value"
     assert "H_z,0,0,-1" in lines and "Y,1,2,4" in lines and "b1,3,0,-2" in lines
     assert len(lines) == 1 + 12 + 4 + 8 + 2 + 9 + 12 + 12 + 6 + 6
+
+
+def test_random_states_use_their_whole_range_and_only_it():
+    integer = [bn.random_state(seed) for seed in range(40)]
+    weights = np.concatenate([np.concatenate([s.W1.ravel(), s.b1, s.W2.ravel(), s.b2]) for s in integer])
+    inputs = np.concatenate([s.X.ravel() for s in integer])
+    assert set(weights) == set(range(-3, 4)) and set(inputs) == set(range(0, 4))
+    decimal = [bn.random_state(seed, integers=False) for seed in range(40)]
+    weights = np.concatenate([np.concatenate([s.W1.ravel(), s.b1, s.W2.ravel(), s.b2]) for s in decimal])
+    inputs = np.concatenate([s.X.ravel() for s in decimal])
+    for values, low in ((weights, -2.0), (inputs, 0.0)):
+        np.testing.assert_array_equal(values, np.round(values, 1))  # one decimal
+        assert values.min() >= low and values.max() <= 2.0
+        assert values.min() < low + 0.2 and values.max() > 1.8  # the whole range, not a part
+        assert (values != np.round(values)).mean() > 0.5  # mostly not whole numbers
+    assert bn.random_state(sizes=(16, 16, 16, 16)).sizes == (16, 16, 16, 16)
+
+
+@pytest.mark.parametrize("sizes, message", [
+    ((0, 4, 2, 3), "sizes: inputs must be between 1 and 16; got 0"),
+    ((3, 17, 2, 3), "sizes: hidden must be between 1 and 16; got 17"),
+    ((3, 4, 0, 3), "sizes: outputs must be between 1 and 16; got 0"),
+    ((3, 4, 2, 17), "sizes: batch must be between 1 and 16; got 17"),
+    (("a", 4, 2, 3), "sizes must be four whole numbers (inputs, hidden, outputs, batch); got ('a', 4, 2, 3)"),
+])
+def test_random_state_names_the_size_that_is_wrong(sizes, message):
+    with pytest.raises(ValueError) as refused:
+        bn.random_state(sizes=sizes)
+    assert str(refused.value) == message
 
 
 def test_random_state_is_reproducible_and_in_range():
@@ -213,6 +267,21 @@ def test_parse_number_refuses_with_a_friendly_message(text):
     with pytest.raises(ValueError, match="is not a number|nothing was typed"):
         bn.parse_number(text)
 
+
+@pytest.mark.parametrize("text, message", [
+    (3, "expected text such as '-3' or '0.5', got int"),
+    ("1" * 41, f"'{'1' * 40}' is not a number: type something like -3, 0.5 or 1/2"),
+    ("1.5,2", "'1.5,2' is not a number: type something like -3, 0.5 or 1/2"),
+    ("0..5", "'0..5' is not a number: type something like -3, 0.5 or 1/2"),
+])
+def test_parse_number_says_what_it_got(text, message):
+    with pytest.raises(ValueError) as refused:
+        bn.parse_number(text)
+    assert str(refused.value) == message
+
+
+def test_parse_number_takes_forty_characters():
+    assert bn.parse_number("0." + "5" * 38) == pytest.approx(0.5555555555)
 
 def test_importing_the_core_pulls_in_no_ui_library():
     code = "import sys, batchnet_core; print(sorted({'matplotlib', 'ipywidgets'} & set(sys.modules)))"

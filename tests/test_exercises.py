@@ -12,6 +12,7 @@ from batchnet_core.exercises import (
     check_answer,
     check_missing,
     check_prediction,
+    hint,
     new_exercise,
     new_missing,
     zeroed_by_relu,
@@ -21,30 +22,58 @@ WORKED = bn.preset("three-inputs")
 
 
 @pytest.mark.parametrize(
-    "cell, typed, mistake, words",
+    "cell, typed, mistake, message",
     [
         # H_z[h1, x1] = 1·2 + (−1)·1 + 1·3 + (−5) = −1
-        (Cell("H_z", 0, 0), "4", "bias-forgotten", "the bias is missing"),
-        (Cell("H", 0, 0), "-1", "relu-missing", "ReLU was not applied"),
-        (Cell("H_z", 0, 0), "0", "relu-extra", "ReLU comes later"),
+        (Cell("H_z", 0, 0), "4", "bias-forgotten",
+         "Almost: the bias is missing. H_z[h1, x1] adds the bias −5 after the products."),
+        (Cell("H", 0, 0), "-1", "relu-missing",
+         "Almost: ReLU was not applied. −1 is the sum before ReLU; ReLU turns it into 0."),
+        (Cell("H_z", 0, 0), "0", "relu-extra",
+         "Almost: ReLU comes later. H_z is the sum before ReLU, so it keeps its sign: −1."),
         # Y_z[y1, x1] = 1·0 + 1·3 + (−1)·5 + 0·3 + 0 = −2; from H_z instead of H: −1 + 3 − 5 = −3
-        (Cell("Y_z", 0, 0), "-3", "relu-wrong-layer", "hidden layer's ReLU was skipped"),
+        (Cell("Y_z", 0, 0), "-3", "relu-wrong-layer",
+         "Almost: the hidden layer's ReLU was skipped. The second layer takes H = ReLU(H_z) as input, not H_z."),
+        # Y_z[y1, x2] = 0 + 2 − 2 + 0 = 0; from H_z: −5 + 2 − 2 = −5
+        (Cell("Y_z", 0, 1), "-5", "relu-wrong-layer",
+         "Almost: the hidden layer's ReLU was skipped. The second layer takes H = ReLU(H_z) as input, not H_z."),
+        # Y[y2, x2] = ReLU(2 − 0 + 1) = 3; from H_z: 2 − (−1) + 1 = 4 (the bias b2 = 1 counts)
+        (Cell("Y", 1, 1), "4", "relu-wrong-layer",
+         "Almost: the hidden layer's ReLU was skipped. The second layer takes H = ReLU(H_z) as input, not H_z."),
         # H_z[h1, x2] = −5, while H_z[h2, x1] = 3
-        (Cell("H_z", 0, 1), "3", "swapped", "Row and column swapped"),
-        # H_z[h2, x1] = 3
-        (Cell("H_z", 1, 0), "4", "arithmetic", "arithmetic slip"),
-        # one product's sign flipped: 1·2 + 1·1 + 1·3 − 5 = 1 → but that is within 2; use H_z[h3, x1] = 5
-        (Cell("H_z", 2, 0), "-1", "arithmetic", "arithmetic slip"),
-        (Cell("H_z", 0, 0), "one", "not-a-number", "not a number"),
-        (Cell("H_z", 0, 0), "100", None, "Not yet"),
+        (Cell("H_z", 0, 1), "3", "swapped",
+         "Row and column swapped. Row 1 is the unit (a row of weights), column 2 the input."),
+        # H_z[h2, x1] = 3: off by 1 and by 2 is a slip, by 3 is not
+        (Cell("H_z", 1, 0), "4", "arithmetic", "Close: an arithmetic slip: check each product's sign and the sum."),
+        (Cell("H_z", 1, 0), "5", "arithmetic", "Close: an arithmetic slip: check each product's sign and the sum."),
+        (Cell("H_z", 1, 0), "6", None, "Not yet: H_z[h2, x1] is not 6."),
+        # H_z[h3, x1] = 5 with the product 1·3 flipped: 5 − 6 = −1
+        (Cell("H_z", 2, 0), "-1", "arithmetic", "Close: an arithmetic slip: check each product's sign and the sum."),
+        # H[h1, x2] = ReLU(−5) = 0; without the bias also 0, so 1 is only a slip
+        (Cell("H", 0, 1), "1", "arithmetic", "Close: an arithmetic slip: check each product's sign and the sum."),
+        (Cell("H_z", 0, 0), "one", "not-a-number",
+         "That is not a number: 'one' is not a number: type something like -3, 0.5 or 1/2."),
+        (Cell("H_z", 0, 0), "100", None, "Not yet: H_z[h1, x1] is not 100."),
     ],
 )
-def test_each_mistake_is_named(cell, typed, mistake, words):
+def test_each_mistake_is_named(cell, typed, mistake, message):
     feedback = check_answer(WORKED, cell, typed)
-    assert not feedback.correct
+    assert feedback.correct is False
     assert feedback.mistake == mistake
-    assert words in feedback.message
-    assert "Pair row" in feedback.hint
+    assert feedback.message == message
+    assert feedback.hint == hint(WORKED, cell)
+
+
+@pytest.mark.parametrize("cell, expected", [
+    (Cell("H_z", 0, 0), "Pair row h1 of W1 [1, −1, 1] with x1 [2, 1, 3]: multiply entry by entry, add the "
+                        "products and the bias −5."),
+    (Cell("H", 3, 2), "Pair row h4 of W1 [1, 0, 1] with x3 [0, 1, 1]: multiply entry by entry, add the "
+                      "products and the bias −2, then apply ReLU (negative becomes 0)."),
+    (Cell("Y_z", 0, 1), "Pair row y1 of W2 [1, 1, −1, 0] with column x2 of H [0, 2, 2, 0]: multiply entry by "
+                        "entry, add the products and the bias 0."),
+])
+def test_the_hint_names_the_row_the_column_and_their_numbers(cell, expected):
+    assert hint(WORKED, cell) == expected
 
 
 @pytest.mark.parametrize("typed", ["-1", "−1", " -1 ", "-1.0", "-2/2"])
@@ -107,17 +136,34 @@ def test_prediction_of_relu_zeros():
                                "1 marked cell stayed positive.")
 
 
-def test_backwards_exercise_mistakes():
-    # H_z[h1, x1] = W1[1,1]·2 + (−1)·1 + 1·3 + (−5) = −1: solve for W1[1,1] = 1
-    weight = Missing(WORKED, "W1", 0, 0, 0, -1.0)
-    assert weight.answer == 1 and weight.label == "W1[1,1]"
-    assert check_missing(weight, "1").correct
-    assert check_missing(weight, "-3/2").mistake == "bias-forgotten"  # (−1 − 2) / 2 without the bias
-    assert check_missing(weight, "2").mistake == "arithmetic"  # W1[1,1]·2 = 2, not divided
-    assert check_missing(weight, "x").mistake == "not-a-number"
-    assert check_missing(weight, "9").mistake is None
-    bias = Missing(WORKED, "b1", 0, 0, 0, -1.0)
-    assert check_missing(bias, "-5").correct and not check_missing(bias, "-3").correct
+# H_z[h1, x1] = 1·2 + (−1)·1 + W1[1,3]·3 + (−5) = −1: solve for W1[1,3] = 1
+WEIGHT = Missing(WORKED, "W1", 0, 2, 0, -1.0)
+WEIGHT_TIP = "−1 = (the other products: 1) + bias −5 + W1[1,3] · 3; solve for W1[1,3]."
+# H_z[h1, x1] = 1·2 + (−1)·1 + 1·3 + b1[1] = −1: solve for b1[1] = −5
+BIAS = Missing(WORKED, "b1", 0, 0, 0, -1.0)
+BIAS_TIP = "−1 = (the other products: 4) + b1[1]; solve for b1[1]."
+
+
+@pytest.mark.parametrize("exercise, typed, correct, mistake, message", [
+    (WEIGHT, "1", True, None, "Correct: W1[1,3] = 1."),
+    (WEIGHT, "-2/3", False, "bias-forgotten", "Almost: the bias is missing: subtract the bias −5 too."),  # (−1 − 1) / 3
+    (WEIGHT, "3", False, "arithmetic", "Close: an arithmetic slip: that is W1[1,3] · 3; divide by 3."),  # not divided
+    (WEIGHT, "2", False, "arithmetic", "Close: an arithmetic slip: check the signs."),
+    (WEIGHT, "0", False, "arithmetic", "Close: an arithmetic slip: check the signs."),
+    (WEIGHT, "-1", False, None, "Not yet: W1[1,3] is not −1."),
+    (WEIGHT, "x", False, "not-a-number", "That is not a number: 'x' is not a number: type something like -3, 0.5 "
+                                         "or 1/2."),
+    (BIAS, "-5", True, None, "Correct: b1[1] = −5."),
+    (BIAS, "-4", False, "arithmetic", "Close: an arithmetic slip: check the signs."),
+    (BIAS, "-3", False, None, "Not yet: b1[1] is not −3."),
+    (BIAS, "5", False, None, "Not yet: b1[1] is not 5."),
+])
+def test_backwards_exercise_feedback(exercise, typed, correct, mistake, message):
+    feedback = check_missing(exercise, typed)
+    assert (feedback.correct, feedback.mistake, feedback.message) == (correct, mistake, message)
+    worked_out = "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"  # once solved, the whole sum
+    assert feedback.hint == (worked_out if correct else WEIGHT_TIP if exercise is WEIGHT else BIAS_TIP)
+    assert WEIGHT.answer == 1 and WEIGHT.label == "W1[1,3]" and BIAS.answer == -5 and BIAS.label == "b1[1]"
 
 
 def test_generated_backwards_exercises_have_whole_answers_that_check():
@@ -136,3 +182,24 @@ def test_score_counts_checked_answers_but_not_typos():
     score = score.record(check_answer(WORKED, Cell("H_z", 0, 0), "four"))
     assert (score.attempted, score.correct) == (2, 1)
     assert score.text == "Score: 1 right of 2 checked"
+
+
+def test_blanks_cover_every_unit_of_each_layer_and_no_more():
+    rows = {layer: set() for layer in ("H_z", "H", "Y_z", "Y")}
+    for seed in range(60):
+        exercise = new_exercise(seed, "hard")
+        assert exercise.seed == seed and exercise.difficulty == "hard"
+        for cell in exercise.blanks:
+            rows[cell.layer].add(cell.row)
+    _, hidden, outputs, _ = DIFFICULTIES["hard"].sizes
+    assert rows["H_z"] == rows["H"] == set(range(hidden))
+    assert rows["Y_z"] == rows["Y"] == set(range(outputs))
+
+
+def test_backwards_exercises_hide_weights_of_nonzero_inputs_and_biases():
+    exercises = [new_missing(seed) for seed in range(60)]
+    weights = [e for e in exercises if e.name == "W1"]
+    for e in weights:
+        assert e.state.X[e.col, e.input] != 0  # else the weight could be anything
+    assert 0.4 < len(weights) / len(exercises) < 0.95  # both kinds, mostly weights
+    assert {e.col for e in exercises if e.name == "b1"} == {0}

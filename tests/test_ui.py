@@ -138,9 +138,10 @@ def test_a_change_redraws_only_the_panels_it_changes(app):
 def test_random_buttons_and_reset(app):
     button(app, "random-integers").click()
     assert_app_shows(app, bn.random_state(1, (3, 4, 2, 3)))
-    assert "seed 1" in app.status.value
+    assert app.status.value == "Random integers, seed 1."
     button(app, "random-decimals").click()
     assert_app_shows(app, bn.random_state(2, (3, 4, 2, 3), integers=False))
+    assert app.status.value == "Random decimals, seed 2."
     button(app, "reset").click()
     assert_app_shows(app, bn.preset("three-inputs"))
 
@@ -308,11 +309,19 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
 
     app.entries[("b2", 0, 0)].readout.value = "0.5"
     app.share.export()
-    found = dict(re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", app.share.downloads.value))
-    assert set(found) == {"batchnet-state.json", "batchnet-matrices.csv", "batchnet.py", "batchnet-heatmaps.png"}
+    links = re.findall(r"<a class='bn-download bn-download-(\w+)' download='([^']+)' href='data:([^;]+);base64,"
+                       r"([^']+)'>([^<]+)</a>", app.share.downloads.value)
+    assert [(kind, name, mime, label) for kind, name, mime, _, label in links] == [
+        ("json", "batchnet-state.json", "application/json", "state (JSON)"),
+        ("csv", "batchnet-matrices.csv", "text/csv", "all matrices (CSV)"),
+        ("py", "batchnet.py", "text/x-python", "numpy script (.py)"),
+        ("png", "batchnet-heatmaps.png", "image/png", "heat maps (PNG)")]
+    assert app.share.downloads.value.startswith("Download: ") and app.share.downloads.value.count(" · ") == 3
+    assert app.status.value == "Downloads ready below the Share heading."
+    found = {name: data for _, name, _, data, _ in links}
     assert bn.State.from_dict(json.loads(base64.b64decode(found["batchnet-state.json"]))) == app.state
     assert "b2,0,0,0.5" in base64.b64decode(found["batchnet-matrices.csv"]).decode()
-    assert base64.b64decode(found["batchnet-heatmaps.png"]).startswith(b"\x89PNG")
+    assert_sheet_holds_every_panel(app, base64.b64decode(found["batchnet-heatmaps.png"]))
     link = re.search(r"href='\?([^']+)'", app.share.link.value).group(1).replace("&amp;", "&")
     assert bn.State.from_query(link) == app.state
     app.entries[("b2", 0, 0)].readout.value = "1"
@@ -337,8 +346,59 @@ def test_the_page_link_sets_the_starting_state(monkeypatch, query, expected, mes
     assert_app_shows(app, expected)
     if message:
         assert message in html.unescape(app.status.value) and "bn-error" in app.status.value
+    elif "seed" in query:
+        assert app.status.value == "Random integers, seed 7."
     else:
-        assert "bn-error" not in app.status.value
+        assert app.status.value == "Move any slider, or type a value into the box above it and press Enter."
+
+
+def assert_sheet_holds_every_panel(app, png: bytes) -> None:
+    """The exported sheet: every panel's picture, at its place in the worksheet's staircase, on the
+    page's background."""
+    from PIL import Image
+
+    from batchnet_core.ui.heatmap import THEMES
+    from batchnet_core.ui.views import WORKSHEET_PLACES
+
+    sheet = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
+    panels = {name: np.asarray(Image.open(io.BytesIO(data)).convert("RGB")) for name, data in app.views.pngs.items()}
+    widths = [max(p.shape[1] for n, p in panels.items() if WORKSHEET_PLACES[n][1] == col) for col in range(3)]
+    heights = [max(p.shape[0] for n, p in panels.items() if WORKSHEET_PLACES[n][0] == row) for row in range(3)]
+    assert sheet.shape[:2] == (sum(heights), sum(widths))
+    for name, picture in panels.items():
+        row, col = WORKSHEET_PLACES[name]
+        top, left = sum(heights[:row]), sum(widths[:col])
+        np.testing.assert_array_equal(sheet[top:top + picture.shape[0], left:left + picture.shape[1]], picture,
+                                      err_msg=name)
+    background = [int(THEMES[app.theme]["background"][i:i + 2], 16) for i in (1, 3, 5)]
+    np.testing.assert_array_equal(sheet[0, 0], background)  # above W1 | b1, left of X: no panel
+
+
+def test_a_dark_export_sheet_is_dark():
+    import base64
+
+    app = BatchApp(theme="dark")
+    app.share.export()
+    sheet = re.search(r"download='batchnet-heatmaps.png' href='data:image/png;base64,([^']+)'",
+                      app.share.downloads.value).group(1)
+    assert_sheet_holds_every_panel(app, base64.b64decode(sheet))
+
+
+def test_a_playground_size_slider_resizes_keeping_what_fits():
+    from batchnet_core.ui.playground import Playground
+
+    playground = Playground()
+    before = playground.app.state
+    playground.size_sliders["batch"].value = 5
+    state = playground.app.state
+    assert state.sizes == (3, 4, 2, 5)
+    np.testing.assert_array_equal(state.X[:, :3], before.X)
+    assert state.W1.tolist() == before.W1.tolist()
+    assert_app_shows(playground.app, state)
+    assert playground.app.status.value == ("Sizes (inputs, hidden, outputs, batch) = (3, 4, 2, 5); entries that still "
+                                           "fit were kept, new ones are random (seed 1).")
+    assert [(s.description, s.min, s.max, s.continuous_update) for s in playground.size_sliders.values()] == [
+        (name, 1, 8, False) for name in ("inputs", "hidden", "outputs", "batch")]
 
 
 def test_the_playground_opens_the_state_its_link_names(monkeypatch):
