@@ -28,7 +28,7 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 # Voila with batchnet's serving parts (batchnet_core/serving.py); it reads voila.json from here.
 VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT)
 
-.PHONY: app lab serve test lint bench bench-page load binder-links clean
+.PHONY: app lab serve test lint bench bench-page load mutate binder-links clean
 
 app: $(VENV)/.ui
 	$(VOILA) $(NOTEBOOKS)
@@ -62,6 +62,12 @@ bench-page: $(VENV)/.test
 load: $(VENV)/.test
 	$(BIN)/python bench/load.py
 
+# Mutation testing of batchnet_core (docs/testing.md), outside CI: about an hour on 2 cores.
+# Results stay in mutants/; `$(BIN)/mutmut results` lists the survivors.
+mutate: $(VENV)/.test
+	$(BIN)/python -m pip install --quiet 'mutmut==3.8.1'
+	$(BIN)/mutmut run --max-children 2
+
 $(VENV)/bin/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
@@ -83,4 +89,4 @@ $(VENV)/.node: | $(VENV)/bin/python
 	touch $@
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-artifacts mutants

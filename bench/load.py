@@ -1,7 +1,7 @@
 """Classroom load: one Voila server, N browser sessions moving sliders at the same time.
 
 For each N (``--sessions``, default 1 10 30) the bench opens N sessions of the main page on one
-real Voila server (the repo's configuration, ``serve`` from ``slider_latency.py``), each in its
+real Voila server (``make serve``, the classroom command, with a pool of one), each in its
 own browser context of one headless Chromium, and waits until each has loaded. Then, while the
 other N - 1 sessions each make one slider change about every ``--pace`` seconds, one session
 (the measured one) is timed exactly as ``slider_latency.py`` times it: the same in-page clock
@@ -300,7 +300,7 @@ def run(args: argparse.Namespace) -> tuple[dict, list[dict]]:
         browser = playwright.chromium.launch(executable_path=str(sl.CHROMIUM), args=sl.CHROMIUM_ARGS)
         try:
             facts = sl.machine_facts(browser.version)
-            with sl.serve(sl.OURS, name="bench-load") as server:
+            with sl.serve(sl.OURS, name="bench-load", preheated=True) as server:  # make serve, as in class
                 results = [under_load(browser, server, count, args.changes, args.pace, not args.draw_background)
                            for count in args.sessions]
         finally:

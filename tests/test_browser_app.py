@@ -1,8 +1,11 @@
 """The Interactive Code Environment in the real Voila server, driven in headless Chromium."""
 
+import re
+
 import pytest
 
 import batchnet_core as bn
+from batchnet_core.ui.views import PANELS
 
 from conftest import (
     MAIN_PAGE,
@@ -47,6 +50,18 @@ def test_keyboard_slider_and_typed_value_recompute_everything(page, voila_url):
     assert state.X[2, 0] == -1.5
     assert readout.input_value() == "−1.5"
     assert_no_error_text(page)
+    assert_heat_maps_on_screen_show(page, state)
+
+
+def assert_heat_maps_on_screen_show(page, state: bn.State) -> None:
+    """The pictures the browser shows (not only the tables beside them) hold the state's numbers."""
+    from test_heatmap_numbers import assert_pictures_show, decode
+
+    sources = page.eval_on_selector_all("img.bn-heatmap", "images => images.map(i => [i.className, i.src])")
+    names = {name.replace("|", ""): name for name in PANELS}
+    pictures = {names[re.search(r"bn-heatmap-(\w+)", kind).group(1)]: decode(src) for kind, src in sources}
+    assert set(pictures) == set(PANELS)
+    assert_pictures_show(pictures, state)
 
 
 #: Notes, in the page, every moment a heat map is missing or has no picture loaded: when new

@@ -20,7 +20,7 @@ import batchnet_core as bn
 from batchnet_core.numbers import format_number
 from batchnet_core.ui import BatchApp
 from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_POINTS
-from batchnet_core.ui.views import PANELS
+from batchnet_core.ui.views import PANELS, HeatmapViews
 
 #: Pixels left out along each cell's edges, where an outline may lie.
 EDGE = 3
@@ -85,12 +85,16 @@ def read_number(cell: np.ndarray, candidates: set[str]) -> str:
     return max(scores, key=scores.get)
 
 
+def decode(url: str) -> np.ndarray:
+    """A PNG data URL's pixels."""
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+
+
 def panel_pictures(app: BatchApp) -> dict[str, np.ndarray]:
     """Each panel's picture as the page receives it: decoded from the widget's data URL."""
-    found = dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='data:image/png;base64,([^']+)'",
+    found = dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='(data:image/png;base64,[^']+)'",
                             app.views.widget.value))
-    return {name: np.asarray(Image.open(io.BytesIO(base64.b64decode(found[name.replace("|", "")]))).convert("RGB"))
-            for name in PANELS}
+    return {name: decode(found[name.replace("|", "")]) for name in PANELS}
 
 
 def shown_values(state: bn.State) -> dict[str, np.ndarray]:
@@ -100,14 +104,21 @@ def shown_values(state: bn.State) -> dict[str, np.ndarray]:
             "W2|b2": np.column_stack([state.W2, state.b2]), "Y_z": trace.Y_z, "Y": trace.Y}
 
 
-def assert_cells_show(app: BatchApp, state: bn.State) -> None:
-    pictures = panel_pictures(app)
-    for name, values in shown_values(state).items():
+def assert_pictures_show(pictures: dict[str, np.ndarray], state: bn.State) -> None:
+    """Each picture (by panel name) shows, in each cell, that cell's number of ``state``. Where the
+    cells lie comes from the panels' layout for these sizes; what they show, from the state alone."""
+    layout, shown = HeatmapViews(state.sizes).panels, shown_values(state)
+    for name, picture in pictures.items():
+        values = shown[name]
         expected = [format_number(v, digits=3) for v in values.ravel()]
         candidates = set(expected) | {format_number(v, digits=3) for v in (-1, 1, 10, -10, 0.5, 0.6, 0.8, -0.6)}
-        read = [read_number(pictures[name][top:bottom, left:right], candidates)
-                for top, bottom, left, right in app.views.panels[name]._boxes]
+        read = [read_number(picture[top:bottom, left:right], candidates)
+                for top, bottom, left, right in layout[name]._boxes]
         assert read == expected, name
+
+
+def assert_cells_show(app: BatchApp, state: bn.State) -> None:
+    assert_pictures_show(panel_pictures(app), state)
 
 
 #: Distinct numbers within each panel, so that a number drawn in another cell is seen.

@@ -16,7 +16,8 @@ from ..forward import explain, forward
 from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
 from .controls import STEPS, MatrixControls, entry_label
-from .share import SharePanel, page_query
+from .kernel import page_query
+from .share import SharePanel
 from .views import (
     WORKSHEET_PLACES,
     HeatmapViews,

@@ -6,7 +6,6 @@ import base64
 import html
 import io
 import json
-import os
 from collections.abc import Callable
 from urllib.parse import parse_qs
 
@@ -16,20 +15,11 @@ from PIL import Image
 from ..convert import state_to_csv
 from ..state import State
 from .heatmap import THEMES
+from .kernel import page_query
 from .views import WORKSHEET_PLACES, html_widget
 
 #: Largest state file accepted for upload; a full 16-wide state is a few kilobytes.
 MAX_UPLOAD_BYTES = 100_000
-
-
-def page_query() -> str:
-    """The page's URL query. Voila hands it to the kernel as ``QUERY_STRING``; a preheated
-    kernel must first wait for its visitor to arrive."""
-    if os.environ.get("VOILA_PREHEAT") == "True":
-        from voila.utils import get_query_string
-
-        return get_query_string() or ""
-    return os.environ.get("QUERY_STRING", "")
 
 
 def query_parameters() -> dict[str, str]:

@@ -1,0 +1,153 @@
+"""The by-hand page (03) driven from Python, as the browser drives it: predict, reveal, fill in, solve."""
+
+import html
+import re
+
+import numpy as np
+import pytest
+
+import batchnet_core as bn
+from batchnet_core.exercises import (
+    Cell,
+    check_answer,
+    check_missing,
+    check_prediction,
+    new_exercise,
+    new_missing,
+    zeroed_by_relu,
+)
+from batchnet_core.numbers import format_number
+from batchnet_core.ui.exercise import ExerciseApp
+
+from test_heatmap_numbers import assert_pictures_show, decode
+from test_ui import button
+
+
+@pytest.fixture
+def app():
+    return ExerciseApp(seed=1)
+
+
+def test_the_page_opens_on_its_seed_with_a_link_and_no_score(app):
+    assert app.exercise == new_exercise(1) and app.missing == new_missing(1)
+    assert re.search(r"href='\?seed=1&amp;difficulty=medium'", app.seed_note.value)
+    assert "Exercise <b>seed 1</b>, medium" in app.seed_note.value
+    assert app.status.value == "New exercise: seed 1. Start by predicting which hidden cells ReLU will set to 0."
+    assert app.score_view.value == "<b>Score: 0 right of 0 checked</b>"
+
+
+def test_the_given_heat_maps_show_the_exercise(app):
+    found = dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='([^']+)'", app.given.children[0].value))
+    assert set(found) == {"X", "W1b1", "W2b2"}
+    assert_pictures_show({"X": decode(found["X"]), "W1|b1": decode(found["W1b1"]), "W2|b2": decode(found["W2b2"])},
+                         app.exercise.state)
+
+
+def test_predicting_then_revealing_marks_each_cell(app):
+    state = app.exercise.state
+    _, hidden, _, batch = state.sizes
+    assert set(app.toggles) == {(r, c) for r in range(hidden) for c in range(batch)}
+    truth = zeroed_by_relu(state)
+    right, wrong = next(iter(truth)), next(key for key in app.toggles if key not in truth)
+    for key in (right, wrong):
+        app.toggles[key].value = True
+        assert app.toggles[key].description == "0"
+    app.toggles[wrong].value, app.toggles[wrong].value = False, True  # clicked off and on again
+    assert app.blanks_box.layout.display == "none"  # H_z would give the prediction away
+    button(app, "reveal").click()
+    H_z = bn.forward(state).H_z
+    for key, toggle in app.toggles.items():
+        assert toggle.disabled
+        assert toggle.description == format_number(H_z[key]) + (" → 0" if H_z[key] <= 0 else "")
+        marked = key in (right, wrong)
+        assert toggle.button_style == ("success" if marked == (key in truth) else "danger"), key
+    expected = check_prediction(state, {right, wrong}).message
+    assert app.prediction_result.value == f"<b>{html.escape(expected)}</b> (The numbers are H_z.)"
+    assert app.status.value == html.escape(expected)
+    assert app.blanks_box.layout.display is None
+
+
+def test_blanks_are_the_exercises_and_the_rest_is_given(app):
+    assert set(app.blank_cells) == set(app.exercise.blanks)
+    trace = bn.forward(app.exercise.state)
+    grids = [child.children[1] for child in app.blanks_box.children[1].children]
+    for layer, grid in zip(("H_z", "H", "Y_z", "Y"), grids):
+        values = getattr(trace, layer)
+        rows, cols = values.shape
+        body = [w for i, w in enumerate(grid.children) if i > cols and (i % (cols + 1)) != 0]
+        assert len(body) == rows * cols
+        for (r, c), widget in zip(np.ndindex(rows, cols), body):
+            if Cell(layer, r, c) in app.blank_cells:
+                assert widget is app.blank_cells[Cell(layer, r, c)].box
+            else:
+                assert widget.value == f"<div class='bn-given'>{format_number(values[r, c])}</div>"
+
+
+def test_typing_into_a_blank_checks_it_and_keeps_score(app):
+    cell = app.exercise.blanks[0]
+    blank = app.blank_cells[cell]
+    wrong = format_number(app.exercise.answer(cell) + 7)
+    blank.box.value = wrong
+    feedback = check_answer(app.exercise.state, cell, wrong)
+    assert app.feedback.value == (f"<div><b>{cell.label}</b></div><div class='bn-not-yet'><b>✗ "
+                                  f"{html.escape(feedback.message)}</b></div>"
+                                  f"<div class='bn-hint'>{html.escape(feedback.hint)}</div>")
+    assert "bn-wrong-box" in blank.box._dom_classes and not blank.box.disabled
+    blank.box.value = "   "  # nothing typed: nothing checked
+    assert app.score_view.value == "<b>Score: 0 right of 1 checked</b>"
+    blank.box.value = format_number(app.exercise.answer(cell))
+    assert "<div class='bn-correct'><b>✓ Correct: " in app.feedback.value
+    assert "bn-correct-box" in blank.box._dom_classes and "bn-wrong-box" not in blank.box._dom_classes
+    assert blank.box.disabled
+    assert app.score_view.value == "<b>Score: 1 right of 2 checked</b>"
+
+
+def test_the_backwards_question_shows_the_row_with_its_gap_and_checks_the_answer(app):
+    m = app.missing
+    question, answer, result = app.missing_box.children
+    weights = [format_number(w) for w in m.state.W1[m.row]]
+    bias = format_number(m.state.b1[m.row])
+    if m.name == "W1":
+        weights[m.col] = "?"
+    else:
+        bias = "?"
+    x = ", ".join(format_number(v) for v in m.state.X[:, m.input])
+    unit = f"h{m.row + 1}"
+    assert question.value == (f"<div>H_z[{unit}, x{m.input + 1}] = <b>{format_number(m.target)}</b>, with row {unit} "
+                              f"of W1 = [{', '.join(weights)}], x{m.input + 1} = [{x}] and b1[{unit}] = {bias}.</div>"
+                              f"<div>What is <b>{m.label}</b>?</div>")
+    answer.value = "abc"
+    assert "✗" in result.value and app.score_view.value == "<b>Score: 0 right of 0 checked</b>"  # a typo
+    answer.value = format_number(m.answer)
+    assert html.escape(check_missing(m, format_number(m.answer)).message) in result.value and "✓" in result.value
+    assert app.score_view.value == "<b>Score: 1 right of 1 checked</b>"
+
+
+def test_new_and_open_buttons_change_the_exercise_and_start_the_score_again(app):
+    app.blank_cells[app.exercise.blanks[0]].box.value = "999"
+    button(app, "new-exercise").click()
+    assert app.seed == app.seed_box.value == 2 and app.exercise == new_exercise(2)
+    app.seed_box.value = 9
+    app.difficulty.value = "hard"
+    button(app, "open-seed").click()
+    assert app.exercise == new_exercise(9, "hard") and app.missing == new_missing(9, "hard")
+    assert app.status.value == "New exercise: seed 9. Start by predicting which hidden cells ReLU will set to 0."
+    assert app.feedback.value == ""
+
+
+@pytest.mark.parametrize("query, seed, difficulty, message", [
+    ("seed=12&difficulty=hard", 12, "hard", None),
+    ("seed=abc&difficulty=hard", 1, "hard", "The link could not be used: seed must be a whole number from 0 to "
+                                           "1,000,000,000 (got 'abc'). Showing seed 1, hard instead."),
+    ("seed=4&difficulty=expert", 4, "medium", "The link could not be used: difficulty must be one of easy, medium, "
+                                             "hard (got 'expert'). Showing seed 4, medium instead."),
+    ("", 1, "medium", None),
+])
+def test_the_page_opens_the_exercise_its_link_names(monkeypatch, query, seed, difficulty, message):
+    monkeypatch.setenv("QUERY_STRING", query)
+    app = ExerciseApp.from_page()
+    assert app.exercise == new_exercise(seed, difficulty)
+    if message:
+        assert app.status.value == f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
+    else:
+        assert app.status.value.startswith(f"New exercise: seed {seed}.")

@@ -1,0 +1,67 @@
+"""The why-batch page (04) driven from Python: timing both ways, and reordering the batch."""
+
+import io
+import re
+import time
+
+import numpy as np
+from PIL import Image
+
+import batchnet_core as bn
+from batchnet_core.speed import Timing, seconds_per_call, time_batches
+from batchnet_core.ui.speed import PLOT_PIXELS, PermutationDemo, SpeedComparison, timing_table
+
+from test_ui import button
+
+
+def test_a_call_is_timed_over_enough_repeats_to_be_measured():
+    calls = []
+
+    def run():
+        calls.append(1)
+        time.sleep(0.002)
+
+    seconds = seconds_per_call(run, repeats=2, minimum=0.02)
+    assert 0.002 <= seconds < 0.006
+    assert len(calls) >= 2 * 0.02 / 0.006  # each measurement ran long enough, twice
+
+
+def test_batching_is_timed_for_every_size_and_the_product_wins():
+    timings = list(time_batches(sizes=(1, 200), repeats=1))
+    assert [t.batch for t in timings] == [1, 200]
+    big = timings[1]
+    assert big.loop > 0 and big.batched > 0 and big.speedup == big.loop / big.batched
+    assert big.speedup > 2  # 200 small products against one
+
+
+def test_the_timing_table_writes_each_size_with_its_figures():
+    table = timing_table([Timing(10, 0.002, 0.0001), Timing(1000, 0.25, 0.0005)])
+    rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td><td><b>([^<]+)</b></td></tr>", table)
+    assert rows == [("10", "2 ms", "0.1 ms", "20×"), ("1,000", "250 ms", "0.5 ms", "500×")]
+
+
+def test_the_measure_button_fills_the_table_the_plot_and_the_summary():
+    page = SpeedComparison(sizes=(1, 20, 200))
+    button(page, "measure").click()
+    assert page.progress.value == page.progress.max == 3 and not page.button.disabled
+    assert len(re.findall(r"<tr><td>", page.table.value)) == 3
+    picture = Image.open(io.BytesIO(page.plot.value))
+    assert picture.size == PLOT_PIXELS
+    assert re.fullmatch(r"Done: at a batch of (1|20|200) the matrix product was [\d,]+ times faster than the loop\.",
+                        page.status.value)
+
+
+def test_reordering_the_batch_reorders_the_outputs_the_same_way():
+    demo = PermutationDemo()
+    Y = bn.forward(bn.preset("three-inputs")).Y
+    for order in [(2, 1, 0), (1, 0, 2)]:
+        demo.order.value = order
+        tables = re.findall(r"<caption>([^<]+)</caption><tr>(.*?)</tr>(.*?)</table>", demo.view.value)
+        (first, _, before), (title, head, after) = tables
+        names = [f"x{i + 1}" for i in order]
+        assert first == "Y for x1, x2, x3" and title == f"Y for {', '.join(names)}"
+        assert re.findall(r"<th>(\w+)</th>", head) == names
+        shown = [[bn.parse_number(v) for v in re.findall(r"<td>([^<]+)</td>", row)]
+                 for row in re.findall(r"<tr>(.*?)</tr>", after)]
+        np.testing.assert_array_equal(shown, Y[:, list(order)])
+        assert "The same columns, in the new order" in demo.view.value
