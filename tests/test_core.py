@@ -183,6 +183,64 @@ def test_from_query_messages_quote_what_the_link_holds(query, message):
     assert str(refused.value) == message
 
 
+@pytest.mark.parametrize("query, message", [
+    ("W1=1,a&b1=0&W2=1&b2=0&x1=1", "W1 in the state link holds 'a', which is not a number"),
+    ("W1=1&b1=a&W2=1&b2=0&x1=1", "b1 in the state link holds 'a', which is not a number"),
+    ("W1=1&b1=0&W2=a&b2=0&x1=1", "W2 in the state link holds 'a', which is not a number"),
+    ("W1=1&b1=0&W2=1&b2=a&x1=1", "b2 in the state link holds 'a', which is not a number"),
+    ("W1=1,2;3&b1=0,0&W2=1,1&b2=0&x1=1,1", "the rows of W1 in the state link must all have the same length"),
+    ("W1=1&b1=0&W2=1&b2=0&x1=1,2&x2=1", "inputs x1, x2, ... in the state link must all have the same length"),
+    ("W1=1&b1=" + ",".join(["0"] * 17) + "&W2=1&b2=0&x1=1", "b1 has 17 entries in the state link; at most 16"),
+    ("W1=" + ";".join(["1"] * 17) + "&b1=0&W2=1&b2=0&x1=1", "W1 has 17 rows in the state link; at most 16"),
+    ("W1=1&x1=1", "the state link is missing b1, W2, b2"),
+    ("W1=1&W1=1&b1=0&W2=1&b2=0&x1=1", "W1 appears twice in the state link"),
+])
+def test_from_query_names_the_field_that_is_wrong(query, message):
+    with pytest.raises(ValueError) as refused:
+        bn.State.from_query(query)
+    assert str(refused.value) == message
+
+
+@pytest.mark.parametrize("changes, message", [
+    ({"W1": 3}, "W1 must be a list of 1 to 16 entries; got int '3'"),
+    ({"W1": [[1] * 17]}, "W1 must hold rows of 1 to 16 numbers; got a list of 17"),
+    ({"b1": ["a"]}, "b1 must hold numbers; got str 'a'"),
+])
+def test_from_dict_names_the_field_that_is_wrong(changes, message):
+    data = {**{"W1": [[1]], "b1": [0], "W2": [[1]], "b2": [0], "X": [[1]]}, **changes}
+    with pytest.raises(ValueError) as refused:
+        bn.State.from_dict(data)
+    assert str(refused.value) == message
+
+
+def test_the_largest_state_goes_through_links_and_files():
+    largest = bn.random_state(3, sizes=(16, 16, 16, 16))
+    assert bn.State.from_query(largest.to_query()) == largest
+    assert bn.State.from_dict(largest.to_dict()) == largest
+
+
+def test_other_mistakes_name_what_was_expected(worked):
+    from batchnet_core.convert import MAX_SEED, seed_from_link
+
+    with pytest.raises(ValueError) as refused:
+        worked.with_entry("W3", 0, 0, 1)
+    assert str(refused.value) == "unknown field 'W3'; expected one of W1, b1, W2, b2, X"
+    with pytest.raises(ValueError) as refused:
+        bn.State(W1=3, b1=[0], W2=[[1]], b2=[0], X=[[1]])
+    assert str(refused.value) == "W1 must be a matrix, shape (rows × columns); got shape (a single number)"
+    assert seed_from_link(str(MAX_SEED)) == MAX_SEED
+
+
+def test_resizing_keeps_what_fits_and_fills_the_rest_from_its_seed(worked):
+    grown = bn.resize(worked, (4, 5, 3, 4), seed=9)
+    fresh = bn.random_state(9, (4, 5, 3, 4))
+    assert grown == bn.resize(worked, (4, 5, 3, 4), seed=9)
+    np.testing.assert_array_equal(grown.W1[:4, :3], worked.W1)
+    np.testing.assert_array_equal(grown.W1[4], fresh.W1[4])
+    np.testing.assert_array_equal(grown.X[3], fresh.X[3])
+    assert bn.resize(worked, (2, 2, 1, 1), seed=9).W1.tolist() == [[1, -1], [1, 1]]
+
+
 def test_from_query_takes_a_leading_question_mark_and_links_up_to_the_limit():
     from batchnet_core.convert import MAX_QUERY_LENGTH
 

@@ -54,6 +54,11 @@ WORKED = bn.preset("three-inputs")
         (Cell("H_z", 0, 0), "one", "not-a-number",
          "That is not a number: 'one' is not a number: type something like -3, 0.5 or 1/2."),
         (Cell("H_z", 0, 0), "100", None, "Not yet: H_z[h1, x1] is not 100."),
+        # Y[y1, x1] = ReLU(−2) = 0: −2 is the sum before ReLU, not a forgotten bias (b2 = 0)
+        (Cell("Y", 0, 0), "-2", "relu-missing",
+         "Almost: ReLU was not applied. −2 is the sum before ReLU; ReLU turns it into 0."),
+        # the last unit: no cell to swap it with (H_z has 3 columns)
+        (Cell("H_z", 3, 0), "100", None, "Not yet: H_z[h4, x1] is not 100."),
     ],
 )
 def test_each_mistake_is_named(cell, typed, mistake, message):
@@ -151,6 +156,8 @@ BIAS_TIP = "−1 = (the other products: 4) + b1[1]; solve for b1[1]."
     (WEIGHT, "2", False, "arithmetic", "Close: an arithmetic slip: check the signs."),
     (WEIGHT, "0", False, "arithmetic", "Close: an arithmetic slip: check the signs."),
     (WEIGHT, "-1", False, None, "Not yet: W1[1,3] is not −1."),
+    (Missing(WORKED, "W1", 0, 0, 0, -1.0), "2", False, "arithmetic",  # W1[1,1] · 2 = 2, not divided by 2
+     "Close: an arithmetic slip: that is W1[1,1] · 2; divide by 2."),
     (WEIGHT, "x", False, "not-a-number", "That is not a number: 'x' is not a number: type something like -3, 0.5 "
                                          "or 1/2."),
     (BIAS, "-5", True, None, "Correct: b1[1] = −5."),
@@ -162,7 +169,8 @@ def test_backwards_exercise_feedback(exercise, typed, correct, mistake, message)
     feedback = check_missing(exercise, typed)
     assert (feedback.correct, feedback.mistake, feedback.message) == (correct, mistake, message)
     worked_out = "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"  # once solved, the whole sum
-    assert feedback.hint == (worked_out if correct else WEIGHT_TIP if exercise is WEIGHT else BIAS_TIP)
+    if exercise is WEIGHT or exercise is BIAS:
+        assert feedback.hint == (worked_out if correct else WEIGHT_TIP if exercise is WEIGHT else BIAS_TIP)
     assert WEIGHT.answer == 1 and WEIGHT.label == "W1[1,3]" and BIAS.answer == -5 and BIAS.label == "b1[1]"
 
 

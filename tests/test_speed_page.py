@@ -34,6 +34,21 @@ def test_batching_is_timed_for_every_size_and_the_product_wins():
     assert big.speedup > 2  # 200 small products against one
 
 
+def test_both_ways_are_timed_on_the_same_random_whole_inputs_of_the_network(monkeypatch):
+    import batchnet_core.speed as speed
+
+    seen = {"loop": [], "batched": []}
+    monkeypatch.setattr(speed, "forward_loop_arrays", lambda *arrays: seen["loop"].append(arrays))
+    monkeypatch.setattr(speed, "forward_arrays", lambda *arrays: seen["batched"].append(arrays))
+    network = bn.random_state(2, (5, 4, 2, 3))
+    list(time_batches(sizes=(400,), network=network, repeats=1))
+    for arrays in seen["loop"] + seen["batched"]:
+        W1, b1, W2, b2, X = arrays
+        assert W1 is network.W1 and b1 is network.b1 and W2 is network.W2 and b2 is network.b2
+        assert X is seen["loop"][0][-1] and X.shape == (5, 400) and X.dtype == float
+    assert set(np.unique(seen["loop"][0][-1])) == set(range(-3, 4))
+
+
 def test_the_timing_table_writes_each_size_with_its_figures():
     table = timing_table([Timing(10, 0.002, 0.0001), Timing(1000, 0.25, 0.0005)])
     rows = re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td><td><b>([^<]+)</b></td></tr>", table)
