@@ -345,3 +345,39 @@ def test_importing_the_core_pulls_in_no_ui_library():
     code = "import sys, batchnet_core; print(sorted({'matplotlib', 'ipywidgets'} & set(sys.modules)))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+@pytest.mark.parametrize("query, expected", [
+    ("?preset=one-input", bn.preset("one-input")),
+    ("preset=%6Fne-input&theme=dark", bn.preset("one-input")),  # percent-encoded, other keys left alone
+    ("W1=2&b1=0&W2=1&b2=0&x1=3&theme=dark&token=abc", bn.State(W1=[[2]], b1=[0], W2=[[1]], b2=[0], X=[[3]])),
+    ("&&theme=dark&&", None),
+    ("", None),
+])
+def test_a_page_link_names_a_preset_a_full_state_or_nothing(query, expected):
+    from batchnet_core.convert import state_from_link
+
+    assert state_from_link(query) == expected
+
+
+@pytest.mark.parametrize("query, message", [
+    ("preset=one-input&W1=1", "the link names both a preset and a full state; keep one of them"),
+    ("preset=one-input&preset=three-inputs", "the link names more than one preset"),
+    ("preset=" + "x" * 50, f"unknown preset '{'x' * 40}'; expected one of: three-inputs, one-input"),
+    ("preset=one+input", "unknown preset 'one input'; expected one of: three-inputs, one-input"),
+    (3, "a link's query must be text; got int"),
+    ("x" * 40_001, "the link is too long (40001 characters; at most 40000)"),
+])
+def test_a_page_link_that_cannot_be_used_says_why(query, message):
+    from batchnet_core.convert import state_from_link
+
+    with pytest.raises(ValueError) as refused:
+        state_from_link(query)
+    assert str(refused.value) == message
+
+
+def test_a_page_link_up_to_the_limit_is_read():
+    from batchnet_core.convert import MAX_QUERY_LENGTH, state_from_link
+
+    head = "theme=dark&pad="
+    assert state_from_link(head + "x" * (MAX_QUERY_LENGTH - len(head))) is None

@@ -489,3 +489,30 @@ def test_panel_png_decodes_to_the_drawn_pixels():
     rows[:, 1:] = rgb.reshape(37, -1)
     decoded = np.asarray(Image.open(io.BytesIO(encode_png_rows(rows))))
     np.testing.assert_array_equal(decoded, rgb)
+
+
+def test_the_page_opens_on_whole_steps_with_its_preset_shown():
+    app = BatchApp()
+    assert app.step == app.step_picker.value == 1
+    assert {entry.slider.step for entry in app.entries.values()} == {1}
+    assert app.preset_picker.value == "three-inputs"
+    assert BatchApp(bn.preset("one-input")).preset_picker.value == "one-input"
+
+
+@pytest.mark.parametrize("typed", ["10", "-10"])
+def test_the_ends_of_the_range_can_be_typed(app, typed):
+    app.entries[("X", 0, 0)].readout.value = typed
+    assert app.state.X[0, 0] == float(typed) and "bn-error" not in app.status.value
+
+
+def test_a_glyph_is_blended_by_its_coverage_and_cut_at_the_picture_edge():
+    from batchnet_core.ui.heatmap import _stamp
+
+    pixels = np.full((4, 4, 3), 100, np.uint8)
+    coverage = np.array([[0.0, 0.5], [1.0, 0.25]], np.float32)
+    _stamp(pixels, coverage, 1, 1, np.array([200.0, 200.0, 200.0]))
+    np.testing.assert_array_equal(pixels[1:3, 1:3, 0], [[100, 150], [200, 125]])
+    assert (pixels[0] == 100).all() and (pixels[:, 0] == 100).all() and (pixels[3] == 100).all()
+    _stamp(pixels, coverage, -1, -1, np.array([0.0, 0.0, 0.0]))  # only the glyph's bottom right lands
+    np.testing.assert_array_equal(pixels[0, 0], [75, 75, 75])
+    assert (pixels[0, 1] == 100).all()

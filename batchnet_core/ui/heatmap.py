@@ -105,8 +105,8 @@ def _glyphs(text: str, bold: bool, points: int = NUMBER_POINTS) -> np.ndarray:
 def _stamp(pixels: np.ndarray, coverage: np.ndarray, top: int, left: int, ink: np.ndarray) -> None:
     """Blend ``ink`` into ``pixels`` (h × w × 3) through ``coverage``, its top left corner at (top, left);
     what falls outside ``pixels`` is left out."""
-    h, w = coverage.shape
     coverage = coverage[max(-top, 0):, max(-left, 0):]
+    h, w = coverage.shape
     top, left = max(top, 0), max(left, 0)
     region = pixels[top:top + h, left:left + w]
     alpha = coverage[: region.shape[0], : region.shape[1], None]
