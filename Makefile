@@ -62,7 +62,7 @@ bench-page: $(VENV)/.test
 load: $(VENV)/.test
 	$(BIN)/python bench/load.py
 
-# Mutation testing of batchnet_core (docs/testing.md), outside CI: about an hour on 2 cores.
+# Mutation testing of batchnet_core (docs/testing.md), outside CI: about 4 hours on 2 cores.
 # Results stay in mutants/; `$(BIN)/mutmut results` lists the survivors.
 mutate: $(VENV)/.test
 	$(BIN)/python -m pip install --quiet 'mutmut==3.8.1'
