@@ -55,7 +55,8 @@ def test_keyboard_slider_and_typed_value_recompute_everything(page, voila_url):
 
 def assert_heat_maps_on_screen_show(page, state: bn.State) -> None:
     """The pictures the browser shows (not only the tables beside them) hold the state's numbers."""
-    from test_heatmap_numbers import assert_pictures_show, decode
+    from test_heatmap_numbers import assert_pictures_show
+    from test_ui import decode
 
     sources = page.eval_on_selector_all("img.bn-heatmap", "images => images.map(i => [i.className, i.src])")
     names = {name.replace("|", ""): name for name in PANELS}

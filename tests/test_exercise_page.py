@@ -19,8 +19,8 @@ from batchnet_core.exercises import (
 from batchnet_core.numbers import format_number
 from batchnet_core.ui.exercise import ExerciseApp
 
-from test_heatmap_numbers import assert_pictures_show, decode
-from test_ui import button
+from test_heatmap_numbers import assert_pictures_show
+from test_ui import button, decode, picture_urls
 
 
 @pytest.fixture
@@ -37,7 +37,7 @@ def test_the_page_opens_on_its_seed_with_a_link_and_no_score(app):
 
 
 def test_the_given_heat_maps_show_the_exercise(app):
-    found = dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='([^']+)'", app.given.children[0].value))
+    found = picture_urls(app.given.children[0].value)
     assert set(found) == {"X", "W1b1", "W2b2"}
     assert_pictures_show({"X": decode(found["X"]), "W1|b1": decode(found["W1b1"]), "W2|b2": decode(found["W2b2"])},
                          app.exercise.state)

@@ -5,22 +5,20 @@ every candidate number laid out on its own by matplotlib's ordinary text drawing
 match must be the cell's own number.
 """
 
-import base64
 import functools
-import io
-import re
 
 import numpy as np
 import pytest
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
-from PIL import Image
 
 import batchnet_core as bn
 from batchnet_core.numbers import format_number
 from batchnet_core.ui import BatchApp
 from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_POINTS
 from batchnet_core.ui.views import PANELS, HeatmapViews
+
+from test_ui import decode, pictures
 
 #: Pixels left out along each cell's edges, where an outline may lie.
 EDGE = 3
@@ -85,15 +83,9 @@ def read_number(cell: np.ndarray, candidates: set[str]) -> str:
     return max(scores, key=scores.get)
 
 
-def decode(url: str) -> np.ndarray:
-    """A PNG data URL's pixels."""
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
-
-
 def panel_pictures(app: BatchApp) -> dict[str, np.ndarray]:
     """Each panel's picture as the page receives it: decoded from the widget's data URL."""
-    found = dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='(data:image/png;base64,[^']+)'",
-                            app.views.widget.value))
+    found = pictures(app)
     return {name: decode(found[name.replace("|", "")]) for name in PANELS}
 
 

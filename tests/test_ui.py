@@ -22,9 +22,21 @@ def tables(app) -> dict:
     return {name: json.loads(values) for name, values in found}
 
 
+def picture_urls(fragment: str) -> dict[str, str]:
+    """Each heat map's data URL in an HTML fragment, by its class key ("W1b1" for the panel W1|b1)."""
+    return dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='([^']+)'", fragment))
+
+
 def pictures(app) -> dict[str, str]:
     """Each panel's picture as sent to the page (its data URL), by panel."""
-    return dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='([^']+)'", app.views.widget.value))
+    return picture_urls(app.views.widget.value)
+
+
+def decode(url: str) -> np.ndarray:
+    """A PNG data URL's pixels."""
+    from PIL import Image
+
+    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
 
 
 def assert_app_shows(app, state) -> None:
@@ -232,7 +244,6 @@ def test_a_panel_sends_nothing_when_nothing_changed():
 @pytest.mark.parametrize("query, theme", [("theme=dark", "dark"), ("theme=dark&preset=one-input", "dark"),
                                           ("", "light"), ("theme=light", "light")])
 def test_theme_comes_from_the_page_query(monkeypatch, query, theme):
-    from PIL import Image
 
     from batchnet_core.ui.heatmap import THEMES
 
@@ -241,8 +252,7 @@ def test_theme_comes_from_the_page_query(monkeypatch, query, theme):
     assert app.theme == theme
     background = np.array([int(THEMES[theme]["background"][i:i + 2], 16) for i in (1, 3, 5)])
     for name, url in pictures(app).items():  # every panel is drawn in the page's colours
-        picture = np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
-        np.testing.assert_array_equal(picture[0, 0], background, err_msg=name)
+        np.testing.assert_array_equal(decode(url)[0, 0], background, err_msg=name)
     assert_app_shows(app, app.state)
     assert ("theme=dark" in app.share.link.value) == (theme == "dark")
 
