@@ -17,6 +17,7 @@ from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
 from .controls import STEPS, MatrixControls, entry_label
 from .kernel import page_query
+from .page import PageBridge
 from .share import SharePanel
 from .views import (
     WORKSHEET_PLACES,
@@ -38,6 +39,59 @@ red: positive, blue: negative, white: 0<br>
 <b>off</b>: the unit is 0 for every input<br>
 outlined: the cell under <i>Explain</i>, its weight row and input column
 </div>"""
+
+
+#: Widths, in pixels, of the worksheet's parts that are not matrices, and of the gap between columns.
+TOOLBAR_PIXELS, LEGEND_PIXELS, GAP_PIXELS = 300, 270, 10
+#: The smallest share of their drawn size that heat maps are scaled to side by side: numbers stay
+#: about 8 pt or more; narrower than that, they stack in one column instead.
+MIN_SCALE = 0.7
+
+
+def worksheet_class(sizes: tuple[int, int, int, int]) -> str:
+    return "bn-sizes-" + "-".join(map(str, sizes))
+
+
+def worksheet_css(sizes: tuple[int, int, int, int], controls: dict[str, int], panels: dict[str, int]) -> str:
+    """The worksheet's layout for the width it has, as container queries on the app.
+
+    Wide enough: controls left of each layer's heat maps, which stand in a staircase (as on paper).
+    Less: each matrix's controls above its heat maps, the heat maps of a layer in one row, scaled
+    down together. Narrower still (a phone): one column, in reading order, each heat map at most
+    as wide as the screen.
+
+    Parameters
+    ----------
+    controls : pixel width of the controls of X, W1 and W2
+    panels : pixel width of each heat map panel
+    """
+    key = "." + worksheet_class(sizes)
+    columns = [max(panels["W1|b1"], panels["W2|b2"]), max(panels["X"], panels["H_z"], panels["Y_z"]),
+               max(panels["H"], panels["Y"], LEGEND_PIXELS)]
+    full = (max(TOOLBAR_PIXELS, controls["W1"], controls["W2"]) + max(controls["X"], columns[0]) + sum(columns[1:])
+            + 3 * GAP_PIXELS)
+    # the heat maps of a layer side by side, down to this share of their size; below it, one column
+    side_by_side = max(int(MIN_SCALE * (sum(columns) + 2 * GAP_PIXELS)), TOOLBAR_PIXELS, *controls.values())
+    stacked_areas = {".bn-toolbar": "1 / 1 / 2 / -1", ".bn-controls-X": "2 / 1 / 3 / -1", ".bn-figure-X": "3 / 2",
+                     ".bn-legend-box": "3 / 3", ".bn-controls-W1": "4 / 1 / 5 / -1", ".bn-figure-W1b1": "5 / 1",
+                     ".bn-figure-H_z": "5 / 2", ".bn-figure-H": "5 / 3", ".bn-controls-W2": "6 / 1 / 7 / -1",
+                     ".bn-figure-W2b2": "7 / 1", ".bn-figure-Y_z": "7 / 2", ".bn-figure-Y": "7 / 3"}
+    medium = "".join(f"{key} {selector} {{ grid-area: {area} !important; }}"
+                     for selector, area in stacked_areas.items())
+    narrow = "".join(f"{key} {selector} {{ grid-area: auto !important; order: {order}; }}"
+                     for order, selector in enumerate(stacked_areas))
+    fractions = " ".join(f"minmax(0, {width}fr)" for width in columns)
+    return (
+        "<style>"
+        f"@container bn-app (max-width: {full - 1}px) {{"
+        f"{key} {{ grid-template-columns: {fractions} !important; max-width: {sum(columns) + 2 * GAP_PIXELS}px; }}"
+        f"{medium}"
+        f"{key} img.bn-heatmap {{ max-width: 100%; height: auto; }} }}"
+        f"@container bn-app (max-width: {side_by_side - 1}px) {{"
+        f"{key} {{ grid-template-columns: minmax(0, 1fr) !important; }}"
+        f"{key} {{ max-width: none; }}{narrow} }}"
+        "</style>"
+    )
 
 
 def status_html(message: str, error: bool = False) -> str:
@@ -96,8 +150,9 @@ class BatchApp:
         self.code = html_widget("", "bn-code")
 
         shown = next((name for name in PRESETS if preset(name) == self.state), "three-inputs")
-        self.preset_picker = widgets.Dropdown(options=list(PRESETS), value=shown,
-                                              layout=widgets.Layout(width="150px"))
+        self.preset_picker = widgets.Dropdown(options=list(PRESETS), value=shown, description="Preset",
+                                              style={"description_width": "initial"},
+                                              layout=widgets.Layout(width="190px"))
         self.preset_picker.add_class("bn-preset")
         load = widgets.Button(description="Load", tooltip="Load the chosen preset",
                               layout=widgets.Layout(width="90px"))
@@ -106,7 +161,8 @@ class BatchApp:
         random_dec = widgets.Button(description="Random decimals")
         self.step_picker = widgets.ToggleButtons(options=[(format_number(s), s) for s in STEPS], value=self.step,
                                                  tooltips=["whole numbers", "halves", "tenths"],
-                                                 style={"button_width": "48px"})
+                                                 description="Slider step",
+                                                 style={"button_width": "48px", "description_width": "initial"})
         load.on_click(self.guard(lambda _: self.load(preset(self.preset_picker.value),
                                                         f"Loaded the preset {self.preset_picker.value}.")))
         reset.on_click(self.guard(lambda _: self.load(self.initial, "Reset to the starting state.")))
@@ -120,12 +176,14 @@ class BatchApp:
         button_width = widgets.Layout(width="200px")
         for button in (reset, random_int, random_dec):
             button.layout = button_width
-        self.toolbar = widgets.VBox([
+        self.toolbar = widgets.VBox(layout=widgets.Layout(width=f"{TOOLBAR_PIXELS}px"), children=[
             reset, random_int, random_dec,
-            widgets.HBox([html_widget("Slider step&nbsp;"), self.step_picker]),
+            self.step_picker,
             widgets.HBox([self.preset_picker, load]),
         ])
         self.legend = widgets.HTML(LEGEND)
+        self.toolbar.add_class("bn-toolbar")
+        self.legend.add_class("bn-legend-box")
 
         self.layer_picker = widgets.ToggleButtons(options=[("H_z (hidden)", "H_z"), ("Y_z (output)", "Y_z")],
                                                   style={"button_width": "110px"})
@@ -141,17 +199,21 @@ class BatchApp:
             grid_template_columns="repeat(4, max-content)", align_items="flex-start", grid_gap="0 10px",
             overflow="auto hidden"))
         self.worksheet.add_class("bn-worksheet")
+        self.layout_style = html_widget()
+        self.views: HeatmapViews | None = None
         self._build(self.state.sizes)
 
         explain_box = widgets.VBox([
             html_widget("<div class='bn-panel-title'>Explain a cell</div>"),
             self.layer_picker, widgets.HBox([self.row_picker, self.col_picker]), self.explanation,
-        ], layout=widgets.Layout(width="600px", margin="0 24px 0 0"))
+        ], layout=widgets.Layout(width="600px", max_width="100%", margin="0 24px 0 0"))
         code_box = widgets.VBox([html_widget("<div class='bn-panel-title'>The code: this state in numpy</div>"),
-                                 self.code], layout=widgets.Layout(width="560px"))
+                                 self.code], layout=widgets.Layout(width="560px", max_width="100%"))
         self.share = SharePanel(self, self._say, self.guard)
+        self.page = PageBridge(theme=self.theme)
+        self.page.observe(self.guard(lambda _: self._page_theme()), "theme")
         self.widget = widgets.VBox([
-            html_widget(STYLE), self.summary, self.status, self.worksheet,
+            html_widget(STYLE), self.layout_style, self.page, self.summary, self.status, self.worksheet,
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
             self.share.widget,
         ])
@@ -172,9 +234,7 @@ class BatchApp:
         query = page_query()
         parameters = parse_qs(query)
         if parameters.get("theme", [""])[-1] == "dark":
-            app.theme = "dark"
-            app._build(app.state.sizes)
-            app._render()
+            app.set_theme("dark")
         try:
             state, message = state_from_link(query), ""
             if state is None and "seed" in parameters:
@@ -194,6 +254,8 @@ class BatchApp:
         """(Re)create the controls and panels for these sizes."""
         inputs, hidden, outputs, batch = sizes
         on_change, on_error = self.guard(self._entry_changed), self.guard(self._entry_refused)
+        if self.views is not None:
+            self.worksheet.remove_class(worksheet_class(self.views.sizes))
         s = self.state
         xs, hs, ys = unit_labels("x", batch), unit_labels("h", hidden), unit_labels("y", outputs)
         self.matrix_controls = {
@@ -207,15 +269,37 @@ class BatchApp:
         self.entries = {key: entry for m in self.matrix_controls.values() for key, entry in m.entries.items()}
         # The worksheet: the heat maps' staircase right of a column of controls, with each
         # matrix's controls left of (or, for X, above) its heat map.
-        self.views = HeatmapViews(sizes, self.theme, grid={name: (row + 1, col + 2)
-                                                           for name, (row, col) in WORKSHEET_PLACES.items()})
+        self.views = self._views(sizes)
         places = [(self.toolbar, "1 / 1"), (self.matrix_controls["X"].widget, "1 / 2"), (self.legend, "1 / 4"),
                   (self.matrix_controls["W1"].widget, "2 / 1"), (self.matrix_controls["W2"].widget, "3 / 1")]
         for widget, area in places:
             widget.layout.grid_area = area
+        for name, controls in self.matrix_controls.items():
+            controls.widget.add_class(f"bn-controls-{name}")
+        self.worksheet.add_class(worksheet_class(sizes))
+        self.layout_style.value = worksheet_css(sizes, {name: c.width for name, c in self.matrix_controls.items()},
+                                                {name: panel.size[1] for name, panel in self.views.panels.items()})
         self.worksheet.children = [widget for widget, _ in places] + [self.views.widget]
         self.selection = Selection()
         self._set_picker_options()
+
+    def set_theme(self, theme: str) -> None:
+        """Draw the heat maps for a light or a dark page."""
+        if theme == self.theme:
+            return
+        self.theme = theme
+        self.views = self._views(self.state.sizes)
+        self.worksheet.children = self.worksheet.children[:-1] + (self.views.widget,)
+        self._render()
+
+    def _page_theme(self) -> None:
+        theme = self.page.reported_theme()
+        if theme is not None:
+            self.set_theme(theme)
+
+    def _views(self, sizes: tuple[int, int, int, int]) -> HeatmapViews:
+        return HeatmapViews(sizes, self.theme, grid={name: (row + 1, col + 2)
+                                                     for name, (row, col) in WORKSHEET_PLACES.items()})
 
     def _set_picker_options(self) -> None:
         _, hidden, outputs, batch = self.state.sizes

@@ -37,6 +37,21 @@ def entry_label(name: str, row: int, col: int) -> str:
     return f"{name}[{row + 1},{col + 1}]"
 
 
+def entry_name(name: str, row: int, col: int) -> str:
+    """What a screen reader says for an entry's slider and box: the matrix, and the row and column
+    by the units and inputs they belong to.
+
+    >>> entry_name("W1", 0, 1), entry_name("b2", 1, 0), entry_name("X", 2, 0), entry_name("W2", 1, 3)
+    ('W1 row h1, column 2', 'b2 row y2', 'x1, entry 3', 'W2 row y2, column h4')
+    """
+    if name == "X":
+        return f"x{col + 1}, entry {row + 1}"
+    unit = f"{'h' if name in ('W1', 'b1') else 'y'}{row + 1}"
+    if name.startswith("b"):
+        return f"{name} row {unit}"
+    return f"{name} row {unit}, column {col + 1 if name == 'W1' else f'h{col + 1}'}"
+
+
 def snap(value: float, step: float) -> float:
     """``value`` on the slider's grid of ``step``, as the browser's slider would put it."""
     return round(round(value / step) * step, 10)
@@ -83,9 +98,11 @@ class EntryControl:
         self.slider = EntrySlider(
             value=snap(self.value, step), min=-LIMIT, max=LIMIT, step=step, readout=False,
             continuous_update=True, layout=look.slider, style=look.slider_style, tooltip=self.label,
+            description=entry_name(name, row, col),  # its spoken name (hidden on screen by style.css)
         )
         self.readout = widgets.Text(
             value=format_number(self.value), continuous_update=False, tooltip=self.label,
+            description=entry_name(name, row, col),
             layout=look.readout, style=look.readout_style,
         )
         self.readout.add_class("bn-readout")
@@ -146,6 +163,7 @@ class MatrixControls:
         rows = len(row_labels)
         look = EntryLook()
         template = "26px " + " ".join("66px" for _ in col_labels)
+        self.width = 26 + 68 * len(col_labels)  # pixels: the columns and the 2 px gaps between them
         # The column labels are one widget across the grid's first row: each widget is models to
         # create and views to render when the page opens.
         labels = "".join(f"<div class='bn-axis'>{label}</div>" for label in col_labels)

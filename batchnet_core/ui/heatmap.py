@@ -26,10 +26,36 @@ from ..numbers import format_number
 
 #: Diverging and colour-blind safe (ColorBrewer RdBu), reversed so positive is red; white at 0.
 COLORMAP = matplotlib.colormaps["RdBu_r"]
-#: The colour map's lookup table as 8-bit RGB, and which of its colours take dark numbers.
-_LUT = COLORMAP(np.arange(COLORMAP.N))[:, :3]
-LUT_RGB = (_LUT * 255).astype(np.uint8)
-LUT_IS_LIGHT = _LUT @ [0.299, 0.587, 0.114] > 0.55
+#: The colour map's lookup table as 8-bit RGB.
+LUT_RGB = (COLORMAP(np.arange(COLORMAP.N))[:, :3] * 255).astype(np.uint8)
+#: Numbers are drawn in black or white, whichever contrasts more with their cell: one of the two
+#: always reaches 4.58:1, above WCAG AA's 4.5:1 (#111 instead of black would fall to 4.35:1).
+DARK_INK_RGB, LIGHT_INK_RGB = (0, 0, 0), (255, 255, 255)
+
+
+def relative_luminance(rgb: Sequence[float]) -> float:
+    """WCAG 2 relative luminance of an 8-bit sRGB colour.
+
+    >>> relative_luminance((255, 255, 255)), relative_luminance((0, 0, 0))
+    (1.0, 0.0)
+    """
+    channels = np.asarray(rgb, float) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return float(linear @ [0.2126, 0.7152, 0.0722])
+
+
+def contrast_ratio(first: Sequence[float], second: Sequence[float]) -> float:
+    """WCAG 2 contrast ratio of two 8-bit sRGB colours, from 1 to 21.
+
+    >>> round(contrast_ratio((255, 255, 255), (118, 118, 118)), 2)
+    4.54
+    """
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+#: For each colour of the map, whether dark ink contrasts more with it than light ink.
+LUT_TAKES_DARK_INK = np.array([contrast_ratio(c, DARK_INK_RGB) >= contrast_ratio(c, LIGHT_INK_RGB) for c in LUT_RGB])
 
 DPI = 100
 #: A cell's side and the space above the cells (title and column labels), in pixels; the
@@ -44,10 +70,13 @@ TITLE_INCHES_PER_CHAR = 0.095
 TITLE_BASELINE_PIXELS, LABEL_PAD_PIXELS = 34, 4
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 0.42, 0.36, TOP_PIXELS / DPI, 0.08
 
+#: Colours of the picture around the cells. Its background is transparent (the page's own shows
+#: through, whatever it is): the colour given is what glyph edges are blended with, near the pages'
+#: own (JupyterLab's #fff, and #111 to #212121 in its dark theme), and found nowhere else.
 THEMES = {
-    "light": {"background": "#ffffff", "text": "#1f1f1f", "muted": "#6b6b6b", "highlight": "#1a1a1a",
+    "light": {"background": "#fefefe", "text": "#1f1f1f", "muted": "#5c5c5c", "highlight": "#1a1a1a",
               "hatch": "#8c8c8c"},
-    "dark": {"background": "#1e1e1e", "text": "#e8e8e8", "muted": "#a0a0a0", "highlight": "#ffd54a",
+    "dark": {"background": "#1a1a1a", "text": "#e8e8e8", "muted": "#a8a8a8", "highlight": "#ffd54a",
              "hatch": "#6a6a6a"},
 }
 
@@ -68,7 +97,7 @@ def _ink(colour: str) -> np.ndarray:
     return np.array(to_rgb(colour)) * 255
 
 
-_DARK_INK, _LIGHT_INK = _ink("#111111"), _ink("#ffffff")
+_DARK_INK, _LIGHT_INK = np.array(DARK_INK_RGB, float), np.array(LIGHT_INK_RGB, float)
 
 
 def colour_indices(values: np.ndarray, vmax: float) -> np.ndarray:
@@ -117,7 +146,7 @@ def _stamp(pixels: np.ndarray, coverage: np.ndarray, top: int, left: int, ink: n
 def _cell(height: int, width: int, colour: int, hatched: bool, text: str,
           hatch_ink: tuple[float, ...] | None) -> np.ndarray:
     """The pixels of one cell: its colour, the hatch if ReLU zeroed it, and its number, centred;
-    dark ink on light colours, light ink on dark ones, bold on hatched cells."""
+    in the ink of more contrast with the colour, bold on hatched cells."""
     pixels = np.empty((height, width, 3), np.uint8)
     pixels[...] = LUT_RGB[colour]
     if hatched:
@@ -129,7 +158,7 @@ def _cell(height: int, width: int, colour: int, hatched: bool, text: str,
         coverage = _glyphs(text, hatched, points)
     h, w = coverage.shape
     _stamp(pixels, coverage, height // 2 - h // 2, width // 2 - w // 2,
-           _DARK_INK if LUT_IS_LIGHT[colour] else _LIGHT_INK)
+           _DARK_INK if LUT_TAKES_DARK_INK[colour] else _LIGHT_INK)
     pixels.setflags(write=False)
     return pixels
 
@@ -198,6 +227,7 @@ class HeatmapPanel:
         self._notes_at = [to_pixels(cols - 0.5 + 0.12, r) for r in range(rows)]
         self._hatch_ink = _ink(self.colors["hatch"])
         self._note_ink = _ink(self.colors["muted"])
+        self._transparent = tuple(int(v) for v in _ink(self.colors["background"]))
         self._outline = _ink(self.colors["highlight"])
         self.vmax = 1.0
         self.values = np.zeros(self.shape)
@@ -290,20 +320,22 @@ class HeatmapPanel:
                 self._pixels[edge_top:edge_bottom, edge_left:edge_right] = self._outline
 
     def _png(self) -> bytes:
-        return encode_png_rows(self._rows)
+        return encode_png_rows(self._rows, transparent=self._transparent)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
-def encode_png_rows(rows: np.ndarray) -> bytes:
+def encode_png_rows(rows: np.ndarray, transparent: tuple[int, int, int] | None = None) -> bytes:
     """An 8-bit RGB PNG from its rows: each a filter byte (0: none), then the row's RGB bytes.
 
     Written directly: flat colour areas compress well without PNG's per-row filters, and
     skipping them makes encoding about three times faster than Pillow's, on every slider step.
+    Pixels of the colour ``transparent`` are see-through (PNG's tRNS chunk).
     """
     height, row_bytes = rows.shape
     header = struct.pack(">IIBBBBB", (row_bytes - 1) // 3, height, 8, 2, 0, 0, 0)
-    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header)
+    see_through = _png_chunk(b"tRNS", struct.pack(">HHH", *transparent)) if transparent is not None else b""
+    return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + see_through
             + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)) + _png_chunk(b"IEND", b""))

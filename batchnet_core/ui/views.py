@@ -102,6 +102,11 @@ class HeatmapViews:
         }
         self.sizes = sizes
         self.names = names
+        # each matrix's row and column headers, in its value table
+        self.headers = {
+            "X": (unit_labels("", inputs), xs), "W1": (hs, unit_labels("", inputs)), "b1": (hs, ["b1"]),
+            "W2": (ys, hs), "b2": (ys, ["b2"]), "H_z": (hs, xs), "H": (hs, xs), "Y_z": (ys, xs), "Y": (ys, xs),
+        }
         self.grid = grid or {}
         self.panels = {
             name: HeatmapPanel(TITLES[name], *labels[name][:2], split_after=labels[name][2], theme=theme)
@@ -159,10 +164,13 @@ class HeatmapViews:
             if png is not None:
                 self.pngs[name] = png
                 self.renders += 1
-                figures[name] = self._figure(name, png, [(m, matrices[m]) for m in PANEL_MATRICES[name]])
+                tables = "".join(values_table(m, matrices[m], *self.headers[m]) for m in PANEL_MATRICES[name])
+                if zeroed is not None:
+                    tables += relu_note(name, zeroed, notes, *self.headers[name])
+                figures[name] = self._figure(name, png, tables)
         return figures
 
-    def _figure(self, name: str, png: bytes, matrices: list[tuple[str, np.ndarray]]) -> str:
+    def _figure(self, name: str, png: bytes, tables: str) -> str:
         key = name.replace("|", "")
         height, width = self.panels[name].size
         place = f" style='grid-area: {self.grid[name][0]} / {self.grid[name][1]}'" if name in self.grid else ""
@@ -171,18 +179,37 @@ class HeatmapViews:
         return (f"<figure class='bn-figure bn-figure-{key}'{place}>"
                 f"<img class='bn-heatmap bn-heatmap-{key}' src='{url}' width='{width}' height='{height}' "
                 f"decoding='sync' alt='Heat map of {html.escape(TITLES[name])}; its numbers follow as a table.'>"
-                f"<div class='bn-sr-only'>{''.join(values_table(m, array) for m, array in matrices)}</div></figure>")
+                f"<div class='bn-sr-only'>{tables}</div></figure>")
 
 
-def values_table(name: str, array: np.ndarray) -> str:
-    """A matrix as an HTML table, with its full-precision values in ``data-values``.
+def values_table(name: str, array: np.ndarray, row_labels: list[str] | None = None,
+                 col_labels: list[str] | None = None) -> str:
+    """A matrix as an HTML table with row and column headers, its full-precision values in ``data-values``.
 
     The tables are the heat maps' text alternative: screen readers and scripts read them.
     """
     rows = (array[:, None] if array.ndim == 1 else array).tolist()
-    body = "".join("<tr>" + "".join(f"<td>{format_number(v)}</td>" for v in row) + "</tr>" for row in rows)
+    row_labels = row_labels or unit_labels("row ", len(rows))
+    col_labels = col_labels or unit_labels("column ", len(rows[0]))
+    head = "<tr><td></td>" + "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in col_labels) + "</tr>"
+    body = "".join(f"<tr><th scope='row'>{html.escape(label)}</th>"
+                   + "".join(f"<td>{format_number(v)}</td>" for v in row) + "</tr>"
+                   for label, row in zip(row_labels, rows))
     return (f"<table class='bn-values bn-values-{name}' data-values='{json.dumps(rows)}'>"
-            f"<caption>{name}, {len(rows)} × {len(rows[0])}</caption>{body}</table>")
+            f"<caption>{name}, {len(rows)} × {len(rows[0])}</caption>{head}{body}</table>")
+
+
+def relu_note(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list[str], col_labels: list[str]) -> str:
+    """In words, what the hatching and the *off* marks of a post-ReLU panel show.
+
+    >>> relu_note("H", np.array([[True, False], [False, False]]), ["", ""], ["h1", "h2"], ["x1", "x2"])
+    "<p class='bn-relu-note'>ReLU gave 0 at H[h1, x1]. No unit is off.</p>"
+    """
+    cells = [f"{name}[{row_labels[r]}, {col_labels[c]}]" for r, c in zip(*np.nonzero(zeroed))]
+    off = [label for label, note in zip(row_labels, notes) if note]
+    zero_text = f"ReLU gave 0 at {', '.join(cells)}." if cells else "ReLU gave 0 nowhere."
+    off_text = (f"Off (0 for every input): {', '.join(off)}." if off else "No unit is off.")
+    return f"<p class='bn-relu-note'>{zero_text} {off_text}</p>"
 
 
 def explanation_html(explanation: Explanation, trace: Trace) -> str:

@@ -1,0 +1,77 @@
+// What ipywidgets cannot do for batchnet's pages, in JupyterLab and Voila alike:
+// - tell the kernel the page's theme (light or dark), now and whenever it changes;
+// - give every slider handle its description as its accessible name, and named elements theirs;
+// - announce what the status line says, politely, once it settles (not at every drag step);
+// - point "Link to this state" at the web app's page when shown in JupyterLab.
+function render({ model, el }) {
+  const app = el.closest(".bn-app") ?? el.parentElement ?? el;
+  const live = document.createElement("div");
+  live.className = "bn-sr-only bn-announce";
+  live.setAttribute("aria-live", "polite");
+  el.appendChild(live);
+
+  const reportTheme = () => {
+    const theme = document.body.dataset.jpThemeLight === "false" ? "dark" : "light";
+    if (model.get("theme") !== theme) {
+      model.set("theme", theme);
+      model.save_changes();
+    }
+  };
+  const themeWatch = new MutationObserver(reportTheme);
+  themeWatch.observe(document.body, { attributes: true, attributeFilter: ["data-jp-theme-light"] });
+  reportTheme();
+
+  const setName = (element, name) => {
+    if (element && name && element.getAttribute("aria-label") !== name) element.setAttribute("aria-label", name);
+  };
+  const baseUrl = () => {
+    const config = document.getElementById("jupyter-config-data");
+    try {
+      return config ? JSON.parse(config.textContent).baseUrl || "/" : "/";
+    } catch {
+      return "/";
+    }
+  };
+  const nameAll = () => {
+    for (const slider of app.querySelectorAll(".widget-slider")) {
+      setName(slider.querySelector(".noUi-handle"), slider.querySelector(".widget-label")?.textContent);
+    }
+    for (const [cls, name] of Object.entries(model.get("names") ?? {})) {
+      for (const element of app.getElementsByClassName(cls)) {
+        const target = element.matches("button, input, select, textarea")
+          ? element : element.querySelector("button, input, select, textarea") ?? element;
+        setName(target, String(name));
+      }
+    }
+    for (const link of app.querySelectorAll("a[data-from-base]")) {
+      const href = baseUrl() + link.dataset.fromBase;
+      if (link.getAttribute("href") !== href) link.setAttribute("href", href);
+    }
+  };
+
+  let said = "", settle = 0, naming = 0;
+  const follow = () => {
+    if (!naming) naming = requestAnimationFrame(() => { naming = 0; nameAll(); });
+    const status = app.querySelector(".bn-status");
+    const text = status ? status.textContent.trim() : "";
+    if (text === said) return;
+    said = text;
+    clearTimeout(settle);
+    // An error is an alert of its own; anything else is read once the person stops moving.
+    if (text && !status.querySelector("[role=alert]")) settle = setTimeout(() => { live.textContent = text; }, 700);
+  };
+  const pageWatch = new MutationObserver(follow);
+  pageWatch.observe(app, { childList: true, subtree: true, characterData: true });
+  said = app.querySelector(".bn-status")?.textContent.trim() ?? "";
+  nameAll();
+  model.on("change:names", nameAll);
+
+  return () => {
+    themeWatch.disconnect();
+    pageWatch.disconnect();
+    clearTimeout(settle);
+    cancelAnimationFrame(naming);
+  };
+}
+
+export default { render };

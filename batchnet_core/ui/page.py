@@ -1,0 +1,29 @@
+"""The page around an app, as seen from the kernel: its theme, and what ipywidgets cannot say.
+
+ipywidgets gives a slider's handle no accessible name, cannot name a button other than by its
+text, and the kernel never learns the page's theme (JupyterLab's light or dark, or a switch
+between them). One small widget of the page's own (``page.js``, through anywidget) does those.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import anywidget
+from traitlets import Dict, Unicode
+
+#: Themes a page may report; anything else from the page is ignored.
+THEMES = ("light", "dark")
+
+
+class PageBridge(anywidget.AnyWidget):
+    """Reports the page's theme in ``theme``; names the elements of classes in ``names``
+    (class → accessible name) and every slider handle after its description."""
+
+    _esm = Path(__file__).with_name("page.js")
+    theme = Unicode("").tag(sync=True)
+    names = Dict().tag(sync=True)
+
+    def reported_theme(self) -> str | None:
+        """The page's theme, if it has reported one this server shows."""
+        return self.theme if self.theme in THEMES else None
