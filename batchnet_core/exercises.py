@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 
-from .forward import explain, forward
+from .forward import explain, forward, relu_zeroed
 from .numbers import format_factor, format_number, parse_number
 from .state import State
 
@@ -97,9 +97,11 @@ def new_exercise(seed: int, difficulty: str = "medium") -> Exercise:
     cells = [Cell(layer, r, c) for layer in LAYERS for r in range(hidden if layer in ("H_z", "H") else outputs)
              for c in range(batch)]
     trace = forward(state)
-    clipped = [cell for cell in cells if cell.layer in ("H", "Y") and getattr(trace, cell.layer + "_z")[
+    # Cells whose value ReLU changes (a sum below 0; a sum of 0 stays 0): a blank there shows
+    # whether ReLU was applied.
+    changed = [cell for cell in cells if cell.layer in ("H", "Y") and getattr(trace, cell.layer + "_z")[
         cell.row, cell.col] < 0]
-    chosen = [clipped[rng.integers(len(clipped))]] if clipped else []
+    chosen = [changed[rng.integers(len(changed))]] if changed else []
     rest = [cell for cell in cells if cell not in chosen]
     order = rng.permutation(len(rest))
     chosen += [rest[i] for i in order[: level.blanks - len(chosen)]]
@@ -223,8 +225,8 @@ class Prediction:
 
 
 def zeroed_by_relu(state: State) -> frozenset[tuple[int, int]]:
-    """Hidden cells (row, col) that come out of ReLU as 0: their sum H_z is not positive."""
-    return frozenset((int(r), int(c)) for r, c in np.argwhere(forward(state).H_z <= 0))
+    """Hidden cells (row, col) that come out of ReLU as 0: their sum H_z is 0 or less (``relu_zeroed``)."""
+    return frozenset((int(r), int(c)) for r, c in np.argwhere(relu_zeroed(forward(state).H_z)))
 
 
 def check_prediction(state: State, marked: set[tuple[int, int]]) -> Prediction:

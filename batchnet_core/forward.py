@@ -40,6 +40,29 @@ def relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0.0) + 0.0
 
 
+def relu_zeroed(z: np.ndarray) -> np.ndarray:
+    """Where ReLU gives 0: the pre-activation is 0 or less, so the unit is inactive for that input.
+
+    The one definition of "zeroed by ReLU": the heat maps hatch these cells and the exercises count
+    them. A sum of exactly 0 counts, since ReLU gives 0 there too.
+
+    Parameters
+    ----------
+    z : ndarray
+        Pre-activations, such as H_z or Y_z.
+
+    Returns
+    -------
+    ndarray of bool, the shape of ``z``
+
+    Examples
+    --------
+    >>> relu_zeroed(np.array([-1.5, 0.0, 2.0]))
+    array([ True,  True, False])
+    """
+    return np.asarray(z) <= 0
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     array.setflags(write=False)
     return array

@@ -130,6 +130,19 @@ def test_an_exercise_with_a_clipped_cell_asks_for_one():
     assert asked > 10
 
 
+def test_a_sum_of_exactly_0_counts_as_zeroed_by_relu():
+    state = WORKED.with_entry("b1", 1, 0, -1)  # H_z row h2: 3 − 1, 2 − 1, 1 − 1 = 0
+    assert bn.forward(state).H_z[1].tolist() == [2, 1, 0]
+    assert zeroed_by_relu(state) == {(0, 0), (0, 1), (0, 2), (1, 2), (3, 1), (3, 2)}
+    assert check_prediction(state, {(0, 0), (0, 1), (0, 2), (3, 1), (3, 2)}).missed == {(1, 2)}
+
+
+def test_relu_zeroed_is_a_pre_activation_of_0_or_less():
+    np.testing.assert_array_equal(bn.relu_zeroed(np.array([[-2.0, -1e-12, 0.0], [-0.0, 1e-12, 3.0]])),
+                                  [[True, True, True], [True, False, False]])
+    np.testing.assert_array_equal(bn.relu_zeroed(bn.forward(WORKED).H_z), bn.forward(WORKED).H == 0)
+
+
 def test_prediction_of_relu_zeros():
     truth = zeroed_by_relu(WORKED)
     assert truth == {(0, 0), (0, 1), (0, 2), (3, 1), (3, 2)}

@@ -228,8 +228,24 @@ def test_layers_share_one_colour_scale_and_relu_zeros_are_marked(app):
     np.testing.assert_array_equal(panels["H"].values, bn.forward(app.state).H)
     key = panels["H"]._last_key
     zeroed = np.frombuffer(key[2], dtype=bool).reshape(4, 3)
-    np.testing.assert_array_equal(zeroed, np.array(HAND_H_Z) < 0)
+    np.testing.assert_array_equal(zeroed, np.array(HAND_H_Z) <= 0)
     assert key[3] == ("off", "", "", "")
+
+
+def hatched(app, name: str) -> np.ndarray:
+    """The cells the panel ``name`` was last drawn with hatched."""
+    panel = app.views.panels[name]
+    return np.frombuffer(panel._last_key[2], dtype=bool).reshape(panel.shape)
+
+
+def test_a_sum_of_exactly_0_is_hatched_in_h_and_in_y():
+    app = BatchApp()  # the worked example: Y_z[y1, x2] = 0 + 2 − 2 + 0 = 0
+    np.testing.assert_array_equal(hatched(app, "Y"), [[True, True, True], [False, False, False]])
+    app.entries[("b1", 1, 0)].readout.value = "-1"  # H_z row h2: 3 − 1, 2 − 1, 1 − 1 = 0
+    assert app.trace.H_z[1].tolist() == [2, 1, 0]
+    np.testing.assert_array_equal(hatched(app, "H"), [[True, True, True], [False, False, True],
+                                                      [False, False, False], [False, True, True]])
+    np.testing.assert_array_equal(hatched(app, "H"), bn.relu_zeroed(app.trace.H_z))
 
 
 def test_a_panel_sends_nothing_when_nothing_changed():

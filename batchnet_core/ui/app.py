@@ -34,7 +34,7 @@ STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style
 LEGEND = """<div class='bn-legend'>
 <b>Reading the heat maps</b><br>
 red: positive, blue: negative, white: 0<br>
-<span class='bn-hatch'>hatched</span>: ReLU set it to 0<br>
+<span class='bn-hatch'>hatched</span>: ReLU gave 0 (its sum was 0 or less)<br>
 <b>off</b>: the unit is 0 for every input<br>
 outlined: the cell under <i>Explain</i>, its weight row and input column
 </div>"""

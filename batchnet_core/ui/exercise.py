@@ -23,7 +23,7 @@ from ..exercises import (
     new_exercise,
     new_missing,
 )
-from ..forward import explain, forward
+from ..forward import explain, forward, relu_zeroed
 from ..numbers import format_number
 from .app import STYLE, Guard, status_html
 from .share import query_parameters
@@ -162,10 +162,11 @@ class ExerciseApp:
         marked = {key for key, toggle in self.toggles.items() if toggle.value}
         result = check_prediction(self.exercise.state, marked)
         H_z = forward(self.exercise.state).H_z
+        zeroed = relu_zeroed(H_z)
         for key, toggle in self.toggles.items():
             toggle.disabled = True
-            toggle.description = format_number(H_z[key]) + (" → 0" if H_z[key] <= 0 else "")
-            toggle.button_style = ("success" if key in result.right or (key not in marked and H_z[key] > 0)
+            toggle.description = format_number(H_z[key]) + (" → 0" if zeroed[key] else "")
+            toggle.button_style = ("success" if key in result.right or (key not in marked and not zeroed[key])
                                    else "danger")
         self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are H_z.)"
         self.blanks_box.layout.display = None
