@@ -123,6 +123,8 @@ class Feedback:
     mistake: str | None = None
 
 
+#: Each mistake's name and the words its message opens with; a text that is not a number gets the
+#: message of ``parse_number``, which quotes the text and says what to type instead.
 MISTAKES = {
     "not-a-number": "That is not a number",
     "bias-forgotten": "Almost: the bias is missing",
@@ -166,7 +168,7 @@ def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
     try:
         value = parse_number(typed)
     except ValueError as error:
-        return Feedback(False, f"{MISTAKES['not-a-number']}: {error}.", tip, "not-a-number")
+        return Feedback(False, f"{error}.", tip, "not-a-number")  # it names what was typed and what to type
     e = explain(state, cell.layer, cell.row, cell.col)
     activated = cell.layer in ("H", "Y")
     expected = e.activated if activated else e.total
@@ -288,7 +290,7 @@ def check_missing(exercise: Missing, typed: str) -> Feedback:
     try:
         value = parse_number(typed)
     except ValueError as error:
-        return Feedback(False, f"{MISTAKES['not-a-number']}: {error}.", tip, "not-a-number")
+        return Feedback(False, f"{error}.", tip, "not-a-number")  # it names what was typed and what to type
     if _close(value, exercise.answer):
         return Feedback(True, f"Correct: {exercise.label} = {format_number(exercise.answer)}.", e.text)
     if exercise.name == "W1" and _close(value, (exercise.target - known) / x):

@@ -83,6 +83,18 @@ def test_blanks_are_the_exercises_and_the_rest_is_given(app):
                 assert widget.value == f"<div class='bn-given'>{format_number(values[r, c])}</div>"
 
 
+#: The feedback to "abc", typed into a blank or the backwards box: said once.
+NOT_A_NUMBER = ("<div class='bn-not-yet'><b>✗ &#x27;abc&#x27; is not a number: type a whole number, a decimal or a "
+                "fraction, such as -3, 0.5 or 1/2.</b></div>")
+
+
+def test_a_blank_says_once_that_abc_is_not_a_number(app):
+    cell = app.exercise.blanks[0]
+    app.blank_cells[cell].box.value = "abc"
+    assert app.feedback.value.startswith(f"<div><b>{cell.label}</b></div>{NOT_A_NUMBER}")
+    assert app.feedback.value.count("not a number") == 1
+
+
 def test_typing_into_a_blank_checks_it_and_keeps_score(app):
     cell = app.exercise.blanks[0]
     blank = app.blank_cells[cell]
@@ -117,7 +129,8 @@ def test_the_backwards_question_shows_the_row_with_its_gap_and_checks_the_answer
                               f"of W1 = [{', '.join(weights)}], x{m.input + 1} = [{x}] and b1[{unit}] = {bias}.</div>"
                               f"<div>What is <b>{m.label}</b>?</div>")
     answer.value = "abc"
-    assert "✗" in result.value and app.score_view.value == "<b>Score: 0 right of 0 checked</b>"  # a typo
+    assert result.value.startswith(NOT_A_NUMBER) and result.value.count("not a number") == 1
+    assert app.score_view.value == "<b>Score: 0 right of 0 checked</b>"  # a typo
     answer.value = format_number(m.answer)
     assert html.escape(check_missing(m, format_number(m.answer)).message) in result.value and "✓" in result.value
     assert app.score_view.value == "<b>Score: 1 right of 1 checked</b>"

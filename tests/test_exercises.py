@@ -52,7 +52,7 @@ WORKED = bn.preset("three-inputs")
         # H[h1, x2] = ReLU(−5) = 0; without the bias also 0, so 1 is only a slip
         (Cell("H", 0, 1), "1", "arithmetic", "Close: an arithmetic slip: check each product's sign and the sum."),
         (Cell("H_z", 0, 0), "one", "not-a-number",
-         "That is not a number: 'one' is not a number: type something like -3, 0.5 or 1/2."),
+         "'one' is not a number: type a whole number, a decimal or a fraction, such as -3, 0.5 or 1/2."),
         (Cell("H_z", 0, 0), "100", None, "Not yet: H_z[h1, x1] is not 100."),
         # Y[y1, x1] = ReLU(−2) = 0: −2 is the sum before ReLU, not a forgotten bias (b2 = 0)
         (Cell("Y", 0, 0), "-2", "relu-missing",
@@ -171,8 +171,10 @@ BIAS_TIP = "−1 = (the other products: 4) + b1[1]; solve for b1[1]."
     (WEIGHT, "-1", False, None, "Not yet: W1[1,3] is not −1."),
     (Missing(WORKED, "W1", 0, 0, 0, -1.0), "2", False, "arithmetic",  # W1[1,1] · 2 = 2, not divided by 2
      "Close: an arithmetic slip: that is W1[1,1] · 2; divide by 2."),
-    (WEIGHT, "x", False, "not-a-number", "That is not a number: 'x' is not a number: type something like -3, 0.5 "
-                                         "or 1/2."),
+    (WEIGHT, "x", False, "not-a-number", "'x' is not a number: type a whole number, a decimal or a fraction, such "
+                                         "as -3, 0.5 or 1/2."),
+    (WEIGHT, "abc", False, "not-a-number", "'abc' is not a number: type a whole number, a decimal or a fraction, "
+                                           "such as -3, 0.5 or 1/2."),
     (BIAS, "-5", True, None, "Correct: b1[1] = −5."),
     (BIAS, "-4", False, "arithmetic", "Close: an arithmetic slip: check the signs."),
     (BIAS, "-3", False, None, "Not yet: b1[1] is not −3."),
