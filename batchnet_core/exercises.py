@@ -262,19 +262,34 @@ class Missing:
 
 
 def new_missing(seed: int, difficulty: str = "medium") -> Missing:
-    """A backwards exercise whose answer is a whole number, the same for the same seed."""
+    """The backwards exercise of the exercise ``new_exercise(seed, difficulty)``: one entry of its
+    network is asked for, from one cell of H_z that network makes.
+
+    The cell is one the fill-in part gives (neither it nor its H is a blank), so the question does not
+    answer a blank. The answer is a whole number, the same for the same seed.
+
+    Examples
+    --------
+    >>> m = new_missing(seed=7)
+    >>> m.state == new_exercise(seed=7).state
+    True
+    """
     level = _check_difficulty(difficulty)
+    exercise = new_exercise(seed, difficulty)
+    state = exercise.state
     rng = np.random.default_rng([seed, 4048])
-    state = _random_state(rng, level)
     inputs, hidden, _, batch = level.sizes
-    row, column = int(rng.integers(hidden)), int(rng.integers(batch))
+    cells = [(r, c) for r in range(hidden) for c in range(batch)]
+    given = [(r, c) for r, c in cells if Cell("H_z", r, c) not in exercise.blanks
+             and Cell("H", r, c) not in exercise.blanks] or cells
+    row, column = given[rng.integers(len(given))]
     usable = [k for k in range(inputs) if state.X[k, column] != 0]
     if usable and rng.random() < 0.7:
         name, col = "W1", int(usable[rng.integers(len(usable))])
     else:
         name, col = "b1", 0
     target = float(forward(state).H_z[row, column])
-    return Missing(state=state, name=name, row=row, col=col, input=column, target=target)
+    return Missing(state=state, name=name, row=int(row), col=col, input=int(column), target=target)
 
 
 def check_missing(exercise: Missing, typed: str) -> Feedback:

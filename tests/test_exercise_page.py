@@ -53,7 +53,7 @@ def test_predicting_then_revealing_marks_each_cell(app):
         app.toggles[key].value = True
         assert app.toggles[key].description == "0"
     app.toggles[wrong].value, app.toggles[wrong].value = False, True  # clicked off and on again
-    assert app.blanks_box.layout.display == "none"  # H_z would give the prediction away
+    assert_waiting_for_reveal(app)
     button(app, "reveal").click()
     H_z = bn.forward(state).H_z
     for key, toggle in app.toggles.items():
@@ -64,7 +64,24 @@ def test_predicting_then_revealing_marks_each_cell(app):
     expected = check_prediction(state, {right, wrong}).message
     assert app.prediction_result.value == f"<b>{html.escape(expected)}</b> (The numbers are H_z.)"
     assert app.status.value == html.escape(expected)
-    assert app.blanks_box.layout.display is None
+    assert app.blanks_box.layout.display is None and app.missing_box.layout.display is None
+    assert app.waits["blanks"].layout.display == app.waits["missing"].layout.display == "none"
+    button(app, "new-exercise").click()
+    assert_waiting_for_reveal(app)
+
+
+def assert_waiting_for_reveal(app) -> None:
+    """Sections 2 and 3 are closed, each saying why: their numbers would answer the prediction."""
+    assert app.blanks_box.layout.display == app.missing_box.layout.display == "none"
+    assert app.waits["blanks"].layout.display is None and app.waits["missing"].layout.display is None
+    assert app.waits["blanks"].value == ("<div class='bn-wait'>The blanks open when you press Reveal in step 1: the "
+                                         "cells given with them include H_z and H, which would answer the "
+                                         "prediction.</div>")
+    assert app.waits["missing"].value == ("<div class='bn-wait'>This question opens when you press Reveal in step 1: "
+                                          "it gives a cell of H_z, which would answer the prediction.</div>")
+    children = app.widget.children
+    for wait, box in ((app.waits["blanks"], app.blanks_box), (app.waits["missing"], app.missing_box)):
+        assert children.index(wait) == children.index(box) - 1  # under its section's heading
 
 
 def test_blanks_are_the_exercises_and_the_rest_is_given(app):
@@ -134,6 +151,36 @@ def test_the_backwards_question_shows_the_row_with_its_gap_and_checks_the_answer
     answer.value = format_number(m.answer)
     assert html.escape(check_missing(m, format_number(m.answer)).message) in result.value and "✓" in result.value
     assert app.score_view.value == "<b>Score: 1 right of 1 checked</b>"
+
+
+QUESTION = re.compile(r"<div>H_z\[h(\d+), x(\d+)\] = <b>([^<]+)</b>, with row h(\d+) of W1 = \[([^\]]*)\], "
+                      r"x(\d+) = \[([^\]]*)\] and b1\[h(\d+)\] = ([^ ]+)\.</div><div>What is <b>([^<]+)</b>\?</div>")
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_every_number_of_the_backwards_question_is_the_shown_networks(difficulty):
+    for seed in (1, 2, 3, 7, 12, 40):
+        app = ExerciseApp(seed, difficulty)
+        state, shown = app.exercise.state, bn.forward(app.exercise.state)
+        unit, column, target, unit_again, weights, column_again, x, unit_bias, bias, asked = QUESTION.fullmatch(
+            app.missing_box.children[0].value).groups()
+        row, col = int(unit) - 1, int(column) - 1
+        assert unit == unit_again == unit_bias and column == column_again
+        assert bn.parse_number(target) == shown.H_z[row, col]  # what the shown network makes
+        assert [bn.parse_number(v) for v in x.split(", ")] == state.X[:, col].tolist()
+        weights = weights.split(", ")
+        for k, w in enumerate(weights):
+            assert w == "?" or bn.parse_number(w) == state.W1[row, k]
+        if bias == "?":
+            assert asked == f"b1[{row + 1}]" and "?" not in weights
+            hidden = state.b1[row]
+        else:
+            assert bn.parse_number(bias) == state.b1[row] and weights.count("?") == 1
+            asked, hidden = f"W1[{row + 1},{weights.index('?') + 1}]", state.W1[row, weights.index("?")]
+        assert asked == app.missing.label and app.missing.answer == hidden  # an entry of the shown network
+        assert check_missing(app.missing, format_number(hidden)).correct
+        # and a cell the fill-in part gives, so the question answers no blank
+        assert not {Cell("H_z", row, col), Cell("H", row, col)} & set(app.exercise.blanks)
 
 
 def test_new_and_open_buttons_change_the_exercise_and_start_the_score_again(app):
