@@ -172,8 +172,9 @@ def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
     e = explain(state, cell.layer, cell.row, cell.col)
     activated = cell.layer in ("H", "Y")
     expected = e.activated if activated else e.total
-    if _close(value, expected):
-        return Feedback(True, f"Correct: {cell.label} = {format_number(expected)}.", e.text)
+    if _close(value, expected):  # the worked sum; ReLU only for H and Y
+        return Feedback(True, f"Correct: {cell.label} = {format_number(expected)}.",
+                        e.text if activated else e.sum_text)
 
     def apply(total: float) -> float:
         return max(total, 0.0) if activated else total
@@ -306,8 +307,8 @@ def check_missing(exercise: Missing, typed: str) -> Feedback:
         value = parse_number(typed)
     except ValueError as error:
         return Feedback(False, f"{error}.", tip, "not-a-number")  # it names what was typed and what to type
-    if _close(value, exercise.answer):
-        return Feedback(True, f"Correct: {exercise.label} = {format_number(exercise.answer)}.", e.text)
+    if _close(value, exercise.answer):  # the worked sum of H_z: no ReLU
+        return Feedback(True, f"Correct: {exercise.label} = {format_number(exercise.answer)}.", e.sum_text)
     if exercise.name == "W1" and _close(value, (exercise.target - known) / x):
         return Feedback(False, f"{MISTAKES['bias-forgotten']}: subtract the bias {format_number(e.bias)} too.",
                         tip, "bias-forgotten")

@@ -81,12 +81,24 @@ def test_the_hint_names_the_row_the_column_and_their_numbers(cell, expected):
     assert hint(WORKED, cell) == expected
 
 
-@pytest.mark.parametrize("typed", ["-1", "−1", " -1 ", "-1.0", "-2/2"])
+@pytest.mark.parametrize("typed", ["-1", "−1", " -1 ", "-1.0", "-2/2", "-1e0"])
 def test_correct_answers_in_any_spelling(typed):
     feedback = check_answer(WORKED, Cell("H_z", 0, 0), typed)
     assert feedback.correct and feedback.mistake is None
     assert feedback.message == "Correct: H_z[h1, x1] = −1."
-    assert feedback.hint == "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"
+    assert feedback.hint == "1·2 + (−1)·1 + 1·3 + (−5) = −1"  # H_z is the sum: no ReLU step
+
+
+@pytest.mark.parametrize("cell, typed, worked_out", [
+    (Cell("H_z", 0, 0), "-1", "1·2 + (−1)·1 + 1·3 + (−5) = −1"),
+    (Cell("H", 0, 0), "0", "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"),
+    (Cell("Y_z", 0, 0), "-2", "1·0 + 1·3 + (−1)·5 + 0·3 + 0 = −2"),
+    (Cell("Y", 0, 0), "0", "1·0 + 1·3 + (−1)·5 + 0·3 + 0 = −2 → ReLU → 0"),
+    (Cell("Y", 1, 2), "4", "0·0 + 0·1 + 1·3 + (−1)·0 + 1 = 4 → ReLU → 4"),
+])
+def test_a_correct_answer_is_worked_out_up_to_its_layer(cell, typed, worked_out):
+    feedback = check_answer(WORKED, cell, typed)
+    assert feedback.correct and feedback.hint == worked_out
 
 
 def test_hint_pairs_the_weight_row_with_the_input_column():
@@ -183,7 +195,7 @@ BIAS_TIP = "−1 = (the other products: 4) + b1[1]; solve for b1[1]."
 def test_backwards_exercise_feedback(exercise, typed, correct, mistake, message):
     feedback = check_missing(exercise, typed)
     assert (feedback.correct, feedback.mistake, feedback.message) == (correct, mistake, message)
-    worked_out = "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"  # once solved, the whole sum
+    worked_out = "1·2 + (−1)·1 + 1·3 + (−5) = −1"  # once solved, the whole sum of H_z, without ReLU
     if exercise is WEIGHT or exercise is BIAS:
         assert feedback.hint == (worked_out if correct else WEIGHT_TIP if exercise is WEIGHT else BIAS_TIP)
     assert WEIGHT.answer == 1 and WEIGHT.label == "W1[1,3]" and BIAS.answer == -5 and BIAS.label == "b1[1]"
