@@ -78,6 +78,15 @@ def test_one_control_per_entry_with_the_dom_classes(app):
     assert app.entries[("b1", 3, 0)].readout.value == "−2"
 
 
+@pytest.mark.parametrize("sizes, words", [((1, 1, 1, 1), "X 1 × 1 (1 input of 1 number)"),
+                                          ((2, 4, 2, 3), "X 2 × 3 (3 inputs of 2 numbers)"),
+                                          ((3, 1, 1, 1), "X 3 × 1 (1 input of 3 numbers)"),
+                                          ((1, 2, 1, 2), "X 1 × 2 (2 inputs of 1 number)")])
+def test_the_summary_counts_inputs_and_numbers_in_good_english(sizes, words):
+    summary = BatchApp(bn.random_state(1, sizes)).summary.value
+    assert summary.startswith(f"<div class='bn-summary'><b>Shapes</b>: {words} · W1 ")
+
+
 def test_value_tables_hold_every_matrix(app):
     values = tables(app)
     assert set(values) == {"X", "W1", "b1", "W2", "b2", "H_z", "H", "Y_z", "Y"}

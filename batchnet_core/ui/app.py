@@ -297,7 +297,7 @@ class BatchApp:
         inputs, hidden, outputs, batch = s.sizes
         summary = (
             f"<div class='bn-summary'><b>Shapes</b>: X {inputs} × {batch} ({batch} input"
-            f"{'s' * (batch != 1)} of {inputs} numbers) · W1 {hidden} × {inputs} · b1 {hidden} · "
+            f"{'s' * (batch != 1)} of {inputs} number{'s' * (inputs != 1)}) · W1 {hidden} × {inputs} · b1 {hidden} · "
             f"W2 {outputs} × {hidden} · b2 {outputs} · H {hidden} × {batch} · Y {outputs} × {batch}. "
             f"<b>{parameter_count(s)} parameters</b> = {hidden}·({inputs}+1) + {outputs}·({hidden}+1).</div>"
         )
