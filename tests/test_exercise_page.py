@@ -58,9 +58,10 @@ def test_predicting_then_revealing_marks_each_cell(app):
     H_z = bn.forward(state).H_z
     for key, toggle in app.toggles.items():
         assert toggle.disabled
-        assert toggle.description == format_number(H_z[key]) + (" → 0" if H_z[key] <= 0 else "")
         marked = key in (right, wrong)
-        assert toggle.button_style == ("success" if marked == (key in truth) else "danger"), key
+        mark, kind = ("✓", "bn-correct-box") if marked == (key in truth) else ("✗", "bn-wrong-box")
+        assert toggle.description == f"{mark} {format_number(H_z[key])}" + (" → 0" if H_z[key] <= 0 else "")
+        assert kind in toggle._dom_classes and toggle.button_style == "", key
     expected = check_prediction(state, {right, wrong}).message
     assert app.prediction_result.value == f"<b>{html.escape(expected)}</b> (The numbers are H_z.)"
     assert app.status.value == html.escape(expected)
@@ -211,3 +212,73 @@ def test_the_page_opens_the_exercise_its_link_names(monkeypatch, query, seed, di
         assert app.status.value == f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
     else:
         assert app.status.value.startswith(f"New exercise: seed {seed}.")
+
+
+def contrast_ratio(rgb1, rgb2) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours, each (red, green, blue) from 0 to 255."""
+    def luminance(rgb):
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(rgb1), luminance(rgb2)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def rgb(text: str) -> tuple[int, int, int]:
+    """The first #rrggbb colour in a CSS value."""
+    code = re.search(r"#([0-9a-fA-F]{6})\b", text).group(1)
+    return tuple(int(code[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def test_contrast_ratio_gives_the_wcag_reference_values():
+    assert contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
+    assert contrast_ratio(rgb("#777777"), rgb("#ffffff")) == pytest.approx(4.48, abs=0.01)  # just fails AA
+    assert contrast_ratio(rgb("#ffffff"), rgb("#767676")) == pytest.approx(4.54, abs=0.01)  # just passes
+    # white numbers on the success green the reveal used (#4caf50), before the disabled style faded them
+    assert contrast_ratio(rgb("#ffffff"), rgb("#4caf50")) < 3
+
+
+def declared(selector: str, name: str) -> str:
+    """The value style.css gives ``name`` in a rule whose selector list holds ``selector``."""
+    from pathlib import Path
+
+    import batchnet_core.ui
+
+    css = re.sub(r"/\*.*?\*/", "", (Path(batchnet_core.ui.__file__).parent / "style.css").read_text(), flags=re.S)
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", css):
+        if selector in (" ".join(s.split()) for s in selectors.split(",")):
+            values = dict(d.split(":", 1) for d in body.split(";") if ":" in d)
+            values = {key.strip(): value.strip() for key, value in values.items()}
+            if name in values:
+                return values[name]
+    raise AssertionError(f"style.css gives {selector} no {name}")
+
+
+#: Each theme: the prefix of its selectors and the backgrounds a box sits on (its own, the page's).
+THEMES = {"light": ([""], rgb("#ffffff"), rgb("#ffffff")),
+          "dark": ([".theme-dark ", 'body[data-jp-theme-light="false"] '], rgb("#212121"), rgb("#111111"))}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("marked", [".bn-correct-box input:disabled", ".bn-wrong-box input:disabled",
+                                    ".jupyter-button.bn-correct-box:disabled",
+                                    ".jupyter-button.bn-wrong-box:disabled"])
+def test_accepted_and_revealed_cells_read_in_full_contrast(theme, marked):
+    prefixes, box, page = THEMES[theme]
+    for prefix in prefixes:
+        assert declared(marked, "opacity") == "1 !important"  # not faded as disabled
+        text, background = rgb(declared(prefix + marked, "color")), rgb(declared(prefix + marked, "background-color"))
+        assert background == box
+        assert contrast_ratio(text, background) >= 4.5 and contrast_ratio(text, page) >= 4.5  # WCAG AA, text
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("kind", ["correct", "wrong"])
+def test_the_marks_of_right_and_wrong_stand_out_in_both_themes(theme, kind):
+    prefixes, box, page = THEMES[theme]
+    for prefix in prefixes:
+        for border in (f".bn-{kind}-box input", f".jupyter-button.bn-{kind}-box"):
+            colour = rgb(declared(prefix + border, "border-color" if prefix or "input" in border else "border"))
+            assert min(contrast_ratio(colour, box), contrast_ratio(colour, page)) >= 3, border  # WCAG, non-text
+        tick = rgb(declared(f"{prefix}.bn-{kind}-box.widget-text::after", "color"))
+        assert min(contrast_ratio(tick, box), contrast_ratio(tick, page)) >= 4.5

@@ -175,10 +175,10 @@ class ExerciseApp:
         H_z = forward(self.exercise.state).H_z
         zeroed = relu_zeroed(H_z)
         for key, toggle in self.toggles.items():
-            toggle.disabled = True
-            toggle.description = format_number(H_z[key]) + (" → 0" if zeroed[key] else "")
-            toggle.button_style = ("success" if key in result.right or (key not in marked and not zeroed[key])
-                                   else "danger")
+            right = key in result.right or (key not in marked and not zeroed[key])
+            toggle.disabled = True  # marked right or wrong by its border and mark, in full contrast (style.css)
+            toggle.description = ("✓ " if right else "✗ ") + format_number(H_z[key]) + (" → 0" if zeroed[key] else "")
+            toggle.add_class("bn-correct-box" if right else "bn-wrong-box")
         self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are H_z.)"
         self._show_after_reveal(True)
         self._say(result.message)
@@ -229,7 +229,7 @@ class ExerciseApp:
         blank.box.remove_class("bn-wrong-box")
         blank.box.add_class("bn-correct-box" if feedback.correct else "bn-wrong-box")
         if feedback.correct:
-            blank.box.disabled = True
+            blank.box.disabled = True  # still read in full contrast, marked correct (style.css)
         self._show_score()
 
     def _build_missing(self) -> None:
