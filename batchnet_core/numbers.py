@@ -86,6 +86,41 @@ def format_number(value: float, digits: int = 4) -> str:
     return text.replace("-", MINUS)
 
 
+def format_cell(value: float, digits: int = 3) -> str:
+    """A number short enough for a heat map cell, with a typographic minus.
+
+    Whole numbers below 10⁴ are written exactly; others with at most ``digits`` significant digits
+    and no trailing zeros, in powers of ten (``1.2e3``, ``5e−4``) from 10^``digits`` up and wherever
+    that is shorter. The value tables keep every digit.
+
+    Examples
+    --------
+    >>> format_cell(-12.345), format_cell(0.456, digits=2), format_cell(1234), format_cell(123456.7)
+    ('−12.3', '0.46', '1234', '1.23e5')
+    >>> format_cell(-0.00045), format_cell(999.7), format_cell(-1e6, digits=1), format_cell(-0.0)
+    ('−4.5e−4', '1000', '−1e6', '0')
+    """
+    value = float(value)
+    if value == 0:
+        return "0"  # also folds -0.0
+    if not math.isfinite(value) or (value == round(value) and abs(value) < 1e4):
+        return format_number(value)
+    rounded = f"{value:.{digits - 1}e}"
+    if float(rounded) == round(float(rounded)) and abs(float(rounded)) < 1e4:
+        return format_number(float(rounded))  # 99.95 → 100
+    mantissa, exponent = rounded.split("e")
+    exponent = int(exponent)
+    if "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    powers = f"{mantissa}e{exponent}"
+    if exponent >= digits:
+        return powers.replace("-", MINUS)
+    fixed = f"{value:.{digits - 1 - exponent}f}"
+    if "." in fixed:
+        fixed = fixed.rstrip("0").rstrip(".")
+    return (powers if len(powers) < len(fixed) else fixed).replace("-", MINUS)
+
+
 def format_factor(value: float) -> str:
     """A number as a factor in a written product: negatives in parentheses.
 
