@@ -107,7 +107,7 @@ def test_bad_typed_values_get_a_message_and_lose_nothing(page, voila_url, typed,
     readout.press("Enter")
     page.wait_for_selector(".bn-status .bn-error")
     assert message in page.inner_text(".bn-status")
-    assert message in page.inner_text(".bn-entry-error")
+    assert message in page.inner_text(".bn-matrix:has(.bn-W1-1-1) .bn-entry-error")  # next to the box
     assert page.locator(".bn-W1-1-1.bn-invalid-box").count() == 1
     assert readout.input_value() == "1"
     assert state_on_page(page) == before
