@@ -8,12 +8,12 @@ array([[0., 0., 0.],
 """
 
 from .convert import state_to_csv as to_csv
-from .forward import RESULTS, Explanation, Trace, explain, forward, forward_loop, relu
+from .forward import RESULTS, Explanation, Trace, explain, forward, forward_loop, relu, relu_zeroed
 from .numbers import format_number, parse_number
 from .state import FIELDS, MAX_MAGNITUDE, MAX_SIZE, PRESETS, State, parameter_count, preset, random_state, resize
 
 __all__ = [
     "FIELDS", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "Explanation", "State", "Trace",
     "explain", "format_number", "forward", "forward_loop", "parameter_count", "parse_number",
-    "preset", "random_state", "relu", "resize", "to_csv",
+    "preset", "random_state", "relu", "relu_zeroed", "resize", "to_csv",
 ]

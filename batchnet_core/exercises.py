@@ -10,7 +10,7 @@ import dataclasses
 
 import numpy as np
 
-from .forward import explain, forward
+from .forward import explain, forward, relu_zeroed
 from .numbers import format_factor, format_number, parse_number
 from .state import State
 
@@ -97,9 +97,11 @@ def new_exercise(seed: int, difficulty: str = "medium") -> Exercise:
     cells = [Cell(layer, r, c) for layer in LAYERS for r in range(hidden if layer in ("H_z", "H") else outputs)
              for c in range(batch)]
     trace = forward(state)
-    clipped = [cell for cell in cells if cell.layer in ("H", "Y") and getattr(trace, cell.layer + "_z")[
+    # Cells whose value ReLU changes (a sum below 0; a sum of 0 stays 0): a blank there shows
+    # whether ReLU was applied.
+    changed = [cell for cell in cells if cell.layer in ("H", "Y") and getattr(trace, cell.layer + "_z")[
         cell.row, cell.col] < 0]
-    chosen = [clipped[rng.integers(len(clipped))]] if clipped else []
+    chosen = [changed[rng.integers(len(changed))]] if changed else []
     rest = [cell for cell in cells if cell not in chosen]
     order = rng.permutation(len(rest))
     chosen += [rest[i] for i in order[: level.blanks - len(chosen)]]
@@ -121,6 +123,8 @@ class Feedback:
     mistake: str | None = None
 
 
+#: Each mistake's name and the words its message opens with; a text that is not a number gets the
+#: message of ``parse_number``, which quotes the text and says what to type instead.
 MISTAKES = {
     "not-a-number": "That is not a number",
     "bias-forgotten": "Almost: the bias is missing",
@@ -164,12 +168,13 @@ def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
     try:
         value = parse_number(typed)
     except ValueError as error:
-        return Feedback(False, f"{MISTAKES['not-a-number']}: {error}.", tip, "not-a-number")
+        return Feedback(False, f"{error}.", tip, "not-a-number")  # it names what was typed and what to type
     e = explain(state, cell.layer, cell.row, cell.col)
     activated = cell.layer in ("H", "Y")
     expected = e.activated if activated else e.total
-    if _close(value, expected):
-        return Feedback(True, f"Correct: {cell.label} = {format_number(expected)}.", e.text)
+    if _close(value, expected):  # the worked sum; ReLU only for H and Y
+        return Feedback(True, f"Correct: {cell.label} = {format_number(expected)}.",
+                        e.text if activated else e.sum_text)
 
     def apply(total: float) -> float:
         return max(total, 0.0) if activated else total
@@ -223,8 +228,8 @@ class Prediction:
 
 
 def zeroed_by_relu(state: State) -> frozenset[tuple[int, int]]:
-    """Hidden cells (row, col) that come out of ReLU as 0: their sum H_z is not positive."""
-    return frozenset((int(r), int(c)) for r, c in np.argwhere(forward(state).H_z <= 0))
+    """Hidden cells (row, col) that come out of ReLU as 0: their sum H_z is 0 or less (``relu_zeroed``)."""
+    return frozenset((int(r), int(c)) for r, c in np.argwhere(relu_zeroed(forward(state).H_z)))
 
 
 def check_prediction(state: State, marked: set[tuple[int, int]]) -> Prediction:
@@ -258,19 +263,34 @@ class Missing:
 
 
 def new_missing(seed: int, difficulty: str = "medium") -> Missing:
-    """A backwards exercise whose answer is a whole number, the same for the same seed."""
+    """The backwards exercise of the exercise ``new_exercise(seed, difficulty)``: one entry of its
+    network is asked for, from one cell of H_z that network makes.
+
+    The cell is one the fill-in part gives (neither it nor its H is a blank), so the question does not
+    answer a blank. The answer is a whole number, the same for the same seed.
+
+    Examples
+    --------
+    >>> m = new_missing(seed=7)
+    >>> m.state == new_exercise(seed=7).state
+    True
+    """
     level = _check_difficulty(difficulty)
+    exercise = new_exercise(seed, difficulty)
+    state = exercise.state
     rng = np.random.default_rng([seed, 4048])
-    state = _random_state(rng, level)
     inputs, hidden, _, batch = level.sizes
-    row, column = int(rng.integers(hidden)), int(rng.integers(batch))
+    cells = [(r, c) for r in range(hidden) for c in range(batch)]
+    given = [(r, c) for r, c in cells if Cell("H_z", r, c) not in exercise.blanks
+             and Cell("H", r, c) not in exercise.blanks] or cells
+    row, column = given[rng.integers(len(given))]
     usable = [k for k in range(inputs) if state.X[k, column] != 0]
     if usable and rng.random() < 0.7:
         name, col = "W1", int(usable[rng.integers(len(usable))])
     else:
         name, col = "b1", 0
     target = float(forward(state).H_z[row, column])
-    return Missing(state=state, name=name, row=row, col=col, input=column, target=target)
+    return Missing(state=state, name=name, row=int(row), col=col, input=int(column), target=target)
 
 
 def check_missing(exercise: Missing, typed: str) -> Feedback:
@@ -286,9 +306,9 @@ def check_missing(exercise: Missing, typed: str) -> Feedback:
     try:
         value = parse_number(typed)
     except ValueError as error:
-        return Feedback(False, f"{MISTAKES['not-a-number']}: {error}.", tip, "not-a-number")
-    if _close(value, exercise.answer):
-        return Feedback(True, f"Correct: {exercise.label} = {format_number(exercise.answer)}.", e.text)
+        return Feedback(False, f"{error}.", tip, "not-a-number")  # it names what was typed and what to type
+    if _close(value, exercise.answer):  # the worked sum of H_z: no ReLU
+        return Feedback(True, f"Correct: {exercise.label} = {format_number(exercise.answer)}.", e.sum_text)
     if exercise.name == "W1" and _close(value, (exercise.target - known) / x):
         return Feedback(False, f"{MISTAKES['bias-forgotten']}: subtract the bias {format_number(e.bias)} too.",
                         tip, "bias-forgotten")

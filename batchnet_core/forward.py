@@ -40,6 +40,29 @@ def relu(z: np.ndarray) -> np.ndarray:
     return np.maximum(z, 0.0) + 0.0
 
 
+def relu_zeroed(z: np.ndarray) -> np.ndarray:
+    """Where ReLU gives 0: the pre-activation is 0 or less, so the unit is inactive for that input.
+
+    The one definition of "zeroed by ReLU": the heat maps hatch these cells and the exercises count
+    them. A sum of exactly 0 counts, since ReLU gives 0 there too.
+
+    Parameters
+    ----------
+    z : ndarray
+        Pre-activations, such as H_z or Y_z.
+
+    Returns
+    -------
+    ndarray of bool, the shape of ``z``
+
+    Examples
+    --------
+    >>> relu_zeroed(np.array([-1.5, 0.0, 2.0]))
+    array([ True,  True, False])
+    """
+    return np.asarray(z) <= 0
+
+
 def _frozen(array: np.ndarray) -> np.ndarray:
     array.setflags(write=False)
     return array
@@ -112,7 +135,8 @@ class Explanation:
     bias : float
     total : float                the cell's value: sum of products plus bias
     activated : float            after ReLU
-    text : str                   the whole sum on one line
+    text : str                   the whole sum on one line, then ReLU: how a cell of H or Y is made
+    sum_text : str               the sum alone, without ReLU: how a cell of H_z or Y_z is made
     """
 
     layer: str
@@ -125,6 +149,7 @@ class Explanation:
     total: float
     activated: float
     text: str
+    sum_text: str
 
 
 def explain(state: State, layer: str, row: int, col: int) -> Explanation:
@@ -143,8 +168,11 @@ def explain(state: State, layer: str, row: int, col: int) -> Explanation:
     Examples
     --------
     >>> from batchnet_core import preset
-    >>> print(explain(preset("three-inputs"), "H_z", 0, 0).text)
+    >>> e = explain(preset("three-inputs"), "H_z", 0, 0)
+    >>> print(e.text)
     1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0
+    >>> print(e.sum_text)
+    1·2 + (−1)·1 + 1·3 + (−5) = −1
     """
     layers = {"H_z": ("W1", "b1", "X"), "H": ("W1", "b1", "X"), "Y_z": ("W2", "b2", "H"), "Y": ("W2", "b2", "H")}
     if layer not in layers:
@@ -163,9 +191,10 @@ def explain(state: State, layer: str, row: int, col: int) -> Explanation:
     total = sum(p for _, _, p in terms) + bias
     activated = max(total, 0.0) + 0.0
     products = " + ".join(f"{format_factor(w)}·{format_factor(v)}" for w, v, _ in terms)
-    text = f"{products} + {format_factor(bias)} = {format_number(total)} → ReLU → {format_number(activated)}"
+    sum_text = f"{products} + {format_factor(bias)} = {format_number(total)}"
+    text = f"{sum_text} → ReLU → {format_number(activated)}"
     return Explanation(
         layer="H_z" if weights_name == "W1" else "Y_z",
         row=int(row), col=int(col), weights=weights_name, source=source_name,
-        terms=terms, bias=bias, total=total, activated=activated, text=text,
+        terms=terms, bias=bias, total=total, activated=activated, text=text, sum_text=sum_text,
     )

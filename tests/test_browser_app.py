@@ -96,7 +96,8 @@ def test_heat_maps_are_never_blank_while_they_change(page, voila_url):
 
 @pytest.mark.parametrize(
     "typed, message",
-    [("abc", "W1[2,2]: 'abc' is not a number"), ("50", "W1[2,2]: 50 is out of range; enter a number from −10 to 10")],
+    [("abc", "W1[2,2]: 'abc' is not a number: type a whole number, a decimal or a fraction"),
+     ("2e6", "W1[2,2]: '2e6' is out of range; enter a number from −1000000 to 1000000")],
 )
 def test_bad_typed_values_get_a_message_and_lose_nothing(page, voila_url, typed, message):
     open_app(page, voila_url + MAIN_PAGE)
@@ -106,6 +107,8 @@ def test_bad_typed_values_get_a_message_and_lose_nothing(page, voila_url, typed,
     readout.press("Enter")
     page.wait_for_selector(".bn-status .bn-error")
     assert message in page.inner_text(".bn-status")
+    assert message in page.inner_text(".bn-matrix:has(.bn-W1-1-1) .bn-entry-error")  # next to the box
+    assert page.locator(".bn-W1-1-1.bn-invalid-box").count() == 1
     assert readout.input_value() == "1"
     assert state_on_page(page) == before
     assert "Traceback" not in page.inner_text("body")

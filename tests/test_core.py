@@ -314,13 +314,14 @@ def test_random_state_is_reproducible_and_in_range():
 @pytest.mark.parametrize(
     "text, value",
     [("-3", -3), ("−3", -3), ("3.0", 3), (" 3 ", 3), ("1/2", 0.5), ("-3/4", -0.75), ("0,5", 0.5), (".5", 0.5),
-     ("+2", 2), ("– 1", -1)],
+     ("+2", 2), ("– 1", -1), ("1e3", 1000), ("2.5e1", 25), ("1E3", 1000), ("-2.5e-1", -0.25), ("−2.5e−1", -0.25),
+     ("1e+6", 1e6), ("1e3/2", 500)],
 )
 def test_parse_number_reads_what_people_type(text, value):
     assert bn.parse_number(text) == value
 
 
-@pytest.mark.parametrize("text", ["", "abc", "nan", "inf", "1/0", "1e400x", "2,5,1", "1//2", "--3"])
+@pytest.mark.parametrize("text", ["", "abc", "nan", "inf", "1/0", "1e400x", "2,5,1", "1//2", "--3", "e", "1e", "1e3e3"])
 def test_parse_number_refuses_with_a_friendly_message(text):
     with pytest.raises(ValueError, match="is not a number|nothing was typed"):
         bn.parse_number(text)
@@ -328,9 +329,13 @@ def test_parse_number_refuses_with_a_friendly_message(text):
 
 @pytest.mark.parametrize("text, message", [
     (3, "expected text such as '-3' or '0.5', got int"),
-    ("1" * 41, f"'{'1' * 40}' is not a number: type something like -3, 0.5 or 1/2"),
-    ("1.5,2", "'1.5,2' is not a number: type something like -3, 0.5 or 1/2"),
-    ("0..5", "'0..5' is not a number: type something like -3, 0.5 or 1/2"),
+    ("1" * 41, f"'{'1' * 40}' is not a number: type a whole number, a decimal or a fraction, such as -3, 0.5 or 1/2"),
+    ("1.5,2", "'1.5,2' is not a number: type a whole number, a decimal or a fraction, such as -3, 0.5 or 1/2"),
+    ("0..5", "'0..5' is not a number: type a whole number, a decimal or a fraction, such as -3, 0.5 or 1/2"),
+    ("abc", "'abc' is not a number: type a whole number, a decimal or a fraction, such as -3, 0.5 or 1/2"),
+    ("", "nothing was typed: enter a number such as -3 or 0.5"),
+    ("1e999", "'1e999' is too large to compute with: type a smaller number"),
+    ("−1e400/1", "'−1e400/1' is too large to compute with: type a smaller number"),
 ])
 def test_parse_number_says_what_it_got(text, message):
     with pytest.raises(ValueError) as refused:

@@ -53,18 +53,36 @@ def test_predicting_then_revealing_marks_each_cell(app):
         app.toggles[key].value = True
         assert app.toggles[key].description == "0"
     app.toggles[wrong].value, app.toggles[wrong].value = False, True  # clicked off and on again
-    assert app.blanks_box.layout.display == "none"  # H_z would give the prediction away
+    assert_waiting_for_reveal(app)
     button(app, "reveal").click()
     H_z = bn.forward(state).H_z
     for key, toggle in app.toggles.items():
         assert toggle.disabled
-        assert toggle.description == format_number(H_z[key]) + (" → 0" if H_z[key] <= 0 else "")
         marked = key in (right, wrong)
-        assert toggle.button_style == ("success" if marked == (key in truth) else "danger"), key
+        mark, kind = ("✓", "bn-correct-box") if marked == (key in truth) else ("✗", "bn-wrong-box")
+        assert toggle.description == f"{mark} {format_number(H_z[key])}" + (" → 0" if H_z[key] <= 0 else "")
+        assert kind in toggle._dom_classes and toggle.button_style == "", key
     expected = check_prediction(state, {right, wrong}).message
     assert app.prediction_result.value == f"<b>{html.escape(expected)}</b> (The numbers are H_z.)"
     assert app.status.value == html.escape(expected)
-    assert app.blanks_box.layout.display is None
+    assert app.blanks_box.layout.display is None and app.missing_box.layout.display is None
+    assert app.waits["blanks"].layout.display == app.waits["missing"].layout.display == "none"
+    button(app, "new-exercise").click()
+    assert_waiting_for_reveal(app)
+
+
+def assert_waiting_for_reveal(app) -> None:
+    """Sections 2 and 3 are closed, each saying why: their numbers would answer the prediction."""
+    assert app.blanks_box.layout.display == app.missing_box.layout.display == "none"
+    assert app.waits["blanks"].layout.display is None and app.waits["missing"].layout.display is None
+    assert app.waits["blanks"].value == ("<div class='bn-wait'>The blanks open when you press Reveal in step 1: the "
+                                         "cells given with them include H_z and H, which would answer the "
+                                         "prediction.</div>")
+    assert app.waits["missing"].value == ("<div class='bn-wait'>This question opens when you press Reveal in step 1: "
+                                          "it gives a cell of H_z, which would answer the prediction.</div>")
+    children = app.widget.children
+    for wait, box in ((app.waits["blanks"], app.blanks_box), (app.waits["missing"], app.missing_box)):
+        assert children.index(wait) == children.index(box) - 1  # under its section's heading
 
 
 def test_blanks_are_the_exercises_and_the_rest_is_given(app):
@@ -81,6 +99,18 @@ def test_blanks_are_the_exercises_and_the_rest_is_given(app):
                 assert widget is app.blank_cells[Cell(layer, r, c)].box
             else:
                 assert widget.value == f"<div class='bn-given'>{format_number(values[r, c])}</div>"
+
+
+#: The feedback to "abc", typed into a blank or the backwards box: said once.
+NOT_A_NUMBER = ("<div class='bn-not-yet'><b>✗ &#x27;abc&#x27; is not a number: type a whole number, a decimal or a "
+                "fraction, such as -3, 0.5 or 1/2.</b></div>")
+
+
+def test_a_blank_says_once_that_abc_is_not_a_number(app):
+    cell = app.exercise.blanks[0]
+    app.blank_cells[cell].box.value = "abc"
+    assert app.feedback.value.startswith(f"<div><b>{cell.label}</b></div>{NOT_A_NUMBER}")
+    assert app.feedback.value.count("not a number") == 1
 
 
 def test_typing_into_a_blank_checks_it_and_keeps_score(app):
@@ -117,10 +147,41 @@ def test_the_backwards_question_shows_the_row_with_its_gap_and_checks_the_answer
                               f"of W1 = [{', '.join(weights)}], x{m.input + 1} = [{x}] and b1[{unit}] = {bias}.</div>"
                               f"<div>What is <b>{m.label}</b>?</div>")
     answer.value = "abc"
-    assert "✗" in result.value and app.score_view.value == "<b>Score: 0 right of 0 checked</b>"  # a typo
+    assert result.value.startswith(NOT_A_NUMBER) and result.value.count("not a number") == 1
+    assert app.score_view.value == "<b>Score: 0 right of 0 checked</b>"  # a typo
     answer.value = format_number(m.answer)
     assert html.escape(check_missing(m, format_number(m.answer)).message) in result.value and "✓" in result.value
     assert app.score_view.value == "<b>Score: 1 right of 1 checked</b>"
+
+
+QUESTION = re.compile(r"<div>H_z\[h(\d+), x(\d+)\] = <b>([^<]+)</b>, with row h(\d+) of W1 = \[([^\]]*)\], "
+                      r"x(\d+) = \[([^\]]*)\] and b1\[h(\d+)\] = ([^ ]+)\.</div><div>What is <b>([^<]+)</b>\?</div>")
+
+
+@pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])
+def test_every_number_of_the_backwards_question_is_the_shown_networks(difficulty):
+    for seed in (1, 2, 3, 7, 12, 40):
+        app = ExerciseApp(seed, difficulty)
+        state, shown = app.exercise.state, bn.forward(app.exercise.state)
+        unit, column, target, unit_again, weights, column_again, x, unit_bias, bias, asked = QUESTION.fullmatch(
+            app.missing_box.children[0].value).groups()
+        row, col = int(unit) - 1, int(column) - 1
+        assert unit == unit_again == unit_bias and column == column_again
+        assert bn.parse_number(target) == shown.H_z[row, col]  # what the shown network makes
+        assert [bn.parse_number(v) for v in x.split(", ")] == state.X[:, col].tolist()
+        weights = weights.split(", ")
+        for k, w in enumerate(weights):
+            assert w == "?" or bn.parse_number(w) == state.W1[row, k]
+        if bias == "?":
+            assert asked == f"b1[{row + 1}]" and "?" not in weights
+            hidden = state.b1[row]
+        else:
+            assert bn.parse_number(bias) == state.b1[row] and weights.count("?") == 1
+            asked, hidden = f"W1[{row + 1},{weights.index('?') + 1}]", state.W1[row, weights.index("?")]
+        assert asked == app.missing.label and app.missing.answer == hidden  # an entry of the shown network
+        assert check_missing(app.missing, format_number(hidden)).correct
+        # and a cell the fill-in part gives, so the question answers no blank
+        assert not {Cell("H_z", row, col), Cell("H", row, col)} & set(app.exercise.blanks)
 
 
 def test_new_and_open_buttons_change_the_exercise_and_start_the_score_again(app):
@@ -151,3 +212,73 @@ def test_the_page_opens_the_exercise_its_link_names(monkeypatch, query, seed, di
         assert app.status.value == f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
     else:
         assert app.status.value.startswith(f"New exercise: seed {seed}.")
+
+
+def contrast_ratio(rgb1, rgb2) -> float:
+    """WCAG 2 contrast ratio of two sRGB colours, each (red, green, blue) from 0 to 255."""
+    def luminance(rgb):
+        linear = [c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in (v / 255 for v in rgb)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(rgb1), luminance(rgb2)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def rgb(text: str) -> tuple[int, int, int]:
+    """The first #rrggbb colour in a CSS value."""
+    code = re.search(r"#([0-9a-fA-F]{6})\b", text).group(1)
+    return tuple(int(code[i:i + 2], 16) for i in (0, 2, 4))
+
+
+def test_contrast_ratio_gives_the_wcag_reference_values():
+    assert contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21)
+    assert contrast_ratio(rgb("#777777"), rgb("#ffffff")) == pytest.approx(4.48, abs=0.01)  # just fails AA
+    assert contrast_ratio(rgb("#ffffff"), rgb("#767676")) == pytest.approx(4.54, abs=0.01)  # just passes
+    # white numbers on the success green the reveal used (#4caf50), before the disabled style faded them
+    assert contrast_ratio(rgb("#ffffff"), rgb("#4caf50")) < 3
+
+
+def declared(selector: str, name: str) -> str:
+    """The value style.css gives ``name`` in a rule whose selector list holds ``selector``."""
+    from pathlib import Path
+
+    import batchnet_core.ui
+
+    css = re.sub(r"/\*.*?\*/", "", (Path(batchnet_core.ui.__file__).parent / "style.css").read_text(), flags=re.S)
+    for selectors, body in re.findall(r"([^{}]+)\{([^}]*)\}", css):
+        if selector in (" ".join(s.split()) for s in selectors.split(",")):
+            values = dict(d.split(":", 1) for d in body.split(";") if ":" in d)
+            values = {key.strip(): value.strip() for key, value in values.items()}
+            if name in values:
+                return values[name]
+    raise AssertionError(f"style.css gives {selector} no {name}")
+
+
+#: Each theme: the prefix of its selectors and the backgrounds a box sits on (its own, the page's).
+THEMES = {"light": ([""], rgb("#ffffff"), rgb("#ffffff")),
+          "dark": ([".theme-dark ", 'body[data-jp-theme-light="false"] '], rgb("#212121"), rgb("#111111"))}
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("marked", [".bn-correct-box input:disabled", ".bn-wrong-box input:disabled",
+                                    ".jupyter-button.bn-correct-box:disabled",
+                                    ".jupyter-button.bn-wrong-box:disabled"])
+def test_accepted_and_revealed_cells_read_in_full_contrast(theme, marked):
+    prefixes, box, page = THEMES[theme]
+    for prefix in prefixes:
+        assert declared(marked, "opacity") == "1 !important"  # not faded as disabled
+        text, background = rgb(declared(prefix + marked, "color")), rgb(declared(prefix + marked, "background-color"))
+        assert background == box
+        assert contrast_ratio(text, background) >= 4.5 and contrast_ratio(text, page) >= 4.5  # WCAG AA, text
+
+
+@pytest.mark.parametrize("theme", THEMES)
+@pytest.mark.parametrize("kind", ["correct", "wrong"])
+def test_the_marks_of_right_and_wrong_stand_out_in_both_themes(theme, kind):
+    prefixes, box, page = THEMES[theme]
+    for prefix in prefixes:
+        for border in (f".bn-{kind}-box input", f".jupyter-button.bn-{kind}-box"):
+            colour = rgb(declared(prefix + border, "border-color" if prefix or "input" in border else "border"))
+            assert min(contrast_ratio(colour, box), contrast_ratio(colour, page)) >= 3, border  # WCAG, non-text
+        tick = rgb(declared(f"{prefix}.bn-{kind}-box.widget-text::after", "color"))
+        assert min(contrast_ratio(tick, box), contrast_ratio(tick, page)) >= 4.5

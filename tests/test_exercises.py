@@ -52,7 +52,7 @@ WORKED = bn.preset("three-inputs")
         # H[h1, x2] = ReLU(−5) = 0; without the bias also 0, so 1 is only a slip
         (Cell("H", 0, 1), "1", "arithmetic", "Close: an arithmetic slip: check each product's sign and the sum."),
         (Cell("H_z", 0, 0), "one", "not-a-number",
-         "That is not a number: 'one' is not a number: type something like -3, 0.5 or 1/2."),
+         "'one' is not a number: type a whole number, a decimal or a fraction, such as -3, 0.5 or 1/2."),
         (Cell("H_z", 0, 0), "100", None, "Not yet: H_z[h1, x1] is not 100."),
         # Y[y1, x1] = ReLU(−2) = 0: −2 is the sum before ReLU, not a forgotten bias (b2 = 0)
         (Cell("Y", 0, 0), "-2", "relu-missing",
@@ -81,12 +81,24 @@ def test_the_hint_names_the_row_the_column_and_their_numbers(cell, expected):
     assert hint(WORKED, cell) == expected
 
 
-@pytest.mark.parametrize("typed", ["-1", "−1", " -1 ", "-1.0", "-2/2"])
+@pytest.mark.parametrize("typed", ["-1", "−1", " -1 ", "-1.0", "-2/2", "-1e0"])
 def test_correct_answers_in_any_spelling(typed):
     feedback = check_answer(WORKED, Cell("H_z", 0, 0), typed)
     assert feedback.correct and feedback.mistake is None
     assert feedback.message == "Correct: H_z[h1, x1] = −1."
-    assert feedback.hint == "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"
+    assert feedback.hint == "1·2 + (−1)·1 + 1·3 + (−5) = −1"  # H_z is the sum: no ReLU step
+
+
+@pytest.mark.parametrize("cell, typed, worked_out", [
+    (Cell("H_z", 0, 0), "-1", "1·2 + (−1)·1 + 1·3 + (−5) = −1"),
+    (Cell("H", 0, 0), "0", "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"),
+    (Cell("Y_z", 0, 0), "-2", "1·0 + 1·3 + (−1)·5 + 0·3 + 0 = −2"),
+    (Cell("Y", 0, 0), "0", "1·0 + 1·3 + (−1)·5 + 0·3 + 0 = −2 → ReLU → 0"),
+    (Cell("Y", 1, 2), "4", "0·0 + 0·1 + 1·3 + (−1)·0 + 1 = 4 → ReLU → 4"),
+])
+def test_a_correct_answer_is_worked_out_up_to_its_layer(cell, typed, worked_out):
+    feedback = check_answer(WORKED, cell, typed)
+    assert feedback.correct and feedback.hint == worked_out
 
 
 def test_hint_pairs_the_weight_row_with_the_input_column():
@@ -130,6 +142,19 @@ def test_an_exercise_with_a_clipped_cell_asks_for_one():
     assert asked > 10
 
 
+def test_a_sum_of_exactly_0_counts_as_zeroed_by_relu():
+    state = WORKED.with_entry("b1", 1, 0, -1)  # H_z row h2: 3 − 1, 2 − 1, 1 − 1 = 0
+    assert bn.forward(state).H_z[1].tolist() == [2, 1, 0]
+    assert zeroed_by_relu(state) == {(0, 0), (0, 1), (0, 2), (1, 2), (3, 1), (3, 2)}
+    assert check_prediction(state, {(0, 0), (0, 1), (0, 2), (3, 1), (3, 2)}).missed == {(1, 2)}
+
+
+def test_relu_zeroed_is_a_pre_activation_of_0_or_less():
+    np.testing.assert_array_equal(bn.relu_zeroed(np.array([[-2.0, -1e-12, 0.0], [-0.0, 1e-12, 3.0]])),
+                                  [[True, True, True], [True, False, False]])
+    np.testing.assert_array_equal(bn.relu_zeroed(bn.forward(WORKED).H_z), bn.forward(WORKED).H == 0)
+
+
 def test_prediction_of_relu_zeros():
     truth = zeroed_by_relu(WORKED)
     assert truth == {(0, 0), (0, 1), (0, 2), (3, 1), (3, 2)}
@@ -158,8 +183,10 @@ BIAS_TIP = "−1 = (the other products: 4) + b1[1]; solve for b1[1]."
     (WEIGHT, "-1", False, None, "Not yet: W1[1,3] is not −1."),
     (Missing(WORKED, "W1", 0, 0, 0, -1.0), "2", False, "arithmetic",  # W1[1,1] · 2 = 2, not divided by 2
      "Close: an arithmetic slip: that is W1[1,1] · 2; divide by 2."),
-    (WEIGHT, "x", False, "not-a-number", "That is not a number: 'x' is not a number: type something like -3, 0.5 "
-                                         "or 1/2."),
+    (WEIGHT, "x", False, "not-a-number", "'x' is not a number: type a whole number, a decimal or a fraction, such "
+                                         "as -3, 0.5 or 1/2."),
+    (WEIGHT, "abc", False, "not-a-number", "'abc' is not a number: type a whole number, a decimal or a fraction, "
+                                           "such as -3, 0.5 or 1/2."),
     (BIAS, "-5", True, None, "Correct: b1[1] = −5."),
     (BIAS, "-4", False, "arithmetic", "Close: an arithmetic slip: check the signs."),
     (BIAS, "-3", False, None, "Not yet: b1[1] is not −3."),
@@ -168,7 +195,7 @@ BIAS_TIP = "−1 = (the other products: 4) + b1[1]; solve for b1[1]."
 def test_backwards_exercise_feedback(exercise, typed, correct, mistake, message):
     feedback = check_missing(exercise, typed)
     assert (feedback.correct, feedback.mistake, feedback.message) == (correct, mistake, message)
-    worked_out = "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"  # once solved, the whole sum
+    worked_out = "1·2 + (−1)·1 + 1·3 + (−5) = −1"  # once solved, the whole sum of H_z, without ReLU
     if exercise is WEIGHT or exercise is BIAS:
         assert feedback.hint == (worked_out if correct else WEIGHT_TIP if exercise is WEIGHT else BIAS_TIP)
     assert WEIGHT.answer == 1 and WEIGHT.label == "W1[1,3]" and BIAS.answer == -5 and BIAS.label == "b1[1]"

@@ -6,6 +6,7 @@ match must be the cell's own number.
 """
 
 import functools
+import re
 
 import numpy as np
 import pytest
@@ -13,9 +14,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import batchnet_core as bn
-from batchnet_core.numbers import format_number
-from batchnet_core.ui import BatchApp
-from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_POINTS
+from batchnet_core.numbers import format_cell
+from batchnet_core.ui import BatchApp, heatmap
+from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_MARGIN_PIXELS, NUMBER_POINTS, cell_text
 from batchnet_core.ui.views import PANELS, HeatmapViews
 
 from test_ui import decode, pictures
@@ -96,14 +97,23 @@ def shown_values(state: bn.State) -> dict[str, np.ndarray]:
             "W2|b2": np.column_stack([state.W2, state.b2]), "Y_z": trace.Y_z, "Y": trace.Y}
 
 
+def shown_scales(state: bn.State) -> dict[str, float]:
+    """Each panel's colour scale: its largest magnitude, at least 1; a layer's two panels share one."""
+    values = shown_values(state)
+    scale = {name: max(float(np.abs(values[name]).max()), 1.0) for name in values}
+    return {**scale, "H": scale["H_z"], "Y": scale["Y_z"]}
+
+
 def assert_pictures_show(pictures: dict[str, np.ndarray], state: bn.State) -> None:
     """Each picture (by panel name) shows, in each cell, that cell's number of ``state``. Where the
     cells lie comes from the panels' layout for these sizes; what they show, from the state alone."""
-    layout, shown = HeatmapViews(state.sizes).panels, shown_values(state)
+    layout, shown, scales = HeatmapViews(state.sizes).panels, shown_values(state), shown_scales(state)
     for name, picture in pictures.items():
         values = shown[name]
-        expected = [format_number(v, digits=3) for v in values.ravel()]
-        candidates = set(expected) | {format_number(v, digits=3) for v in (-1, 1, 10, -10, 0.5, 0.6, 0.8, -0.6)}
+        bold = bn.relu_zeroed(values) if name in ("H", "Y") else np.zeros(values.shape, bool)  # hatched
+        expected = [cell_text(float(v), right - left, bool(b), scales[name])
+                    for v, b, (_, _, left, right) in zip(values.ravel(), bold.ravel(), layout[name]._boxes)]
+        candidates = set(expected) | {format_cell(v) for v in (-1, 1, 10, -10, 0.5, 0.6, 0.8, -0.6)}
         read = [read_number(picture[top:bottom, left:right], candidates)
                 for top, bottom, left, right in layout[name]._boxes]
         assert read == expected, name
@@ -142,3 +152,37 @@ def test_the_reading_tells_numbers_apart():
         canvas.draw()
         cell = np.asarray(canvas.buffer_rgba())[..., :3]
         assert read_number(cell, candidates) == text
+
+
+@pytest.mark.parametrize("sizes", [(3, 4, 2, 3), (2, 5, 1, 4), (4, 6, 3, 5)])
+def test_random_decimals_are_drawn_at_full_size(monkeypatch, sizes):
+    """No number is shrunk beside full-size ones, except a negative number closer to 0 than −0.01
+    (such as −2e−3), which no text of a few characters fits at full size."""
+    drawn, draw = set(), heatmap._cell
+
+    def recording(height, width, colour, hatched, text, hatch_ink):
+        drawn.add((width, hatched, text))
+        return draw(height, width, colour, hatched, text, hatch_ink)
+
+    monkeypatch.setattr(heatmap, "_cell", recording)
+    views = HeatmapViews(sizes)
+    for seed in range(40):
+        state = bn.random_state(seed, sizes, integers=False)
+        views.update(state, bn.forward(state), None)
+    too_wide = {text for width, hatched, text in drawn
+                if heatmap._glyphs(text, hatched, NUMBER_POINTS).shape[1] > width - 2 * NUMBER_MARGIN_PIXELS}
+    assert all(re.fullmatch(r"−\de−3", text) for text in too_wide), too_wide
+    assert len(too_wide) <= 2
+    texts = {text for _, _, text in drawn}
+    assert any(re.fullmatch(r"\d\.\d\d|\d\d\.\d", text) for text in texts)  # 3 digits where they fit
+    assert any(re.fullmatch(r"−\d\.\d|−\d\d", text) for text in texts)  # 2 beside a minus sign
+
+
+@pytest.mark.parametrize("value, width, text", [
+    (12.345, 45, "12.3"), (-12.345, 45, "−12"), (-1.234, 45, "−1.2"), (0.456, 45, "0.46"), (-0.456, 45, "−0.5"),
+    (-0.02, 45, "−.02"), (1234.0, 45, "1234"), (1234.0, 43, "1234"), (-123.0, 45, "−123"),
+    (-123.0, 43, "−123"),  # too wide, but whole: kept, and drawn smaller
+    (3.2e5, 45, "3e5"), (-3e-17, 45, "0"), (0.0, 45, "0"),
+])
+def test_a_cell_shows_the_most_digits_that_fit(value, width, text):
+    assert cell_text(value, width, vmax=14.0) == text

@@ -78,6 +78,15 @@ def test_one_control_per_entry_with_the_dom_classes(app):
     assert app.entries[("b1", 3, 0)].readout.value == "−2"
 
 
+@pytest.mark.parametrize("sizes, words", [((1, 1, 1, 1), "X 1 × 1 (1 input of 1 number)"),
+                                          ((2, 4, 2, 3), "X 2 × 3 (3 inputs of 2 numbers)"),
+                                          ((3, 1, 1, 1), "X 3 × 1 (1 input of 3 numbers)"),
+                                          ((1, 2, 1, 2), "X 1 × 2 (2 inputs of 1 number)")])
+def test_the_summary_counts_inputs_and_numbers_in_good_english(sizes, words):
+    summary = BatchApp(bn.random_state(1, sizes)).summary.value
+    assert summary.startswith(f"<div class='bn-summary'><b>Shapes</b>: {words} · W1 ")
+
+
 def test_value_tables_hold_every_matrix(app):
     values = tables(app)
     assert set(values) == {"X", "W1", "b1", "W2", "b2", "H_z", "H", "Y_z", "Y"}
@@ -106,18 +115,67 @@ def test_a_typed_value_is_kept_exactly_even_off_the_slider_grid(app):
 
 @pytest.mark.parametrize(
     "typed, message",
-    [("abc", "x1[1]: 'abc' is not a number: type something like -3, 0.5 or 1/2. It stays 2."),
-     ("10.5", "x1[1]: 10.5 is out of range; enter a number from −10 to 10. It stays 2."),
+    [("abc", "x1[1]: 'abc' is not a number: type a whole number, a decimal or a fraction, such as -3, 0.5 or 1/2. "
+             "It stays 2."),
+     ("2e6", "x1[1]: '2e6' is out of range; enter a number from −1000000 to 1000000. It stays 2."),
+     (" −1000000.5 ", "x1[1]: '−1000000.5' is out of range; enter a number from −1000000 to 1000000. It stays 2."),
+     ("1e999", "x1[1]: '1e999' is too large to compute with: type a smaller number. It stays 2."),
      ("", "x1[1]: nothing was typed: enter a number such as -3 or 0.5. It stays 2.")],
 )
-def test_bad_typed_values_are_refused_with_a_message(app, typed, message):
+def test_bad_typed_values_are_refused_with_a_message_next_to_the_box(app, typed, message):
     renders = app.views.renders
-    app.entries[("X", 0, 0)].readout.value = typed
-    assert "bn-error" in app.status.value
-    assert message.replace("'", "&#x27;") in app.status.value
+    entry = app.entries[("X", 0, 0)]
+    entry.readout.value = typed
+    alert = f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
+    assert app.status.value == alert
+    beside = app.matrix_controls["X"].error
+    assert beside.value == alert and beside.layout.display is None and "bn-entry-error" in beside._dom_classes
+    assert "bn-invalid-box" in entry.box._dom_classes
     assert app.state == bn.preset("three-inputs")
-    assert app.entries[("X", 0, 0)].readout.value == "2"
+    assert entry.readout.value == "2"  # the box shows the state; the message quotes what was typed
     assert app.views.renders == renders
+
+
+def test_the_message_next_to_a_box_stays_until_its_matrix_changes(app):
+    entry, other = app.entries[("W1", 1, 1)], app.entries[("W1", 0, 2)]
+    entry.readout.value = "abc"
+    beside = app.matrix_controls["W1"].error
+    app.entries[("X", 0, 0)].slider.value = 3  # another matrix: the message stays
+    assert "&#x27;abc&#x27; is not a number" in beside.value and "bn-invalid-box" in entry.box._dom_classes
+    assert app.status.value == "x1[1] = 3"
+    assert app.matrix_controls["X"].error.value == "" and app.matrix_controls["X"].error.layout.display == "none"
+    other.readout.value = "2"  # a good change of W1: message and mark go
+    assert beside.value == "" and beside.layout.display == "none"
+    assert "bn-invalid-box" not in entry.box._dom_classes
+    entry.readout.value = "1e7"
+    entry.slider.value = 4  # the refused box itself, moved to a good value
+    assert app.state.W1[1, 1] == 4 and beside.value == "" and "bn-invalid-box" not in entry.box._dom_classes
+
+
+@pytest.mark.parametrize("typed, value", [("50", 50), ("-1e6", -1e6), ("1E3", 1000), ("−2.5e−1", -0.25),
+                                          ("2.5e1", 25)])
+def test_a_typed_value_beyond_the_slider_is_kept_and_the_slider_rests_at_its_end(app, typed, value):
+    entry = app.entries[("X", 0, 0)]
+    entry.readout.value = typed
+    assert app.state.X[0, 0] == value and "bn-error" not in app.status.value
+    end = max(min(value, 10.0), -10.0) if abs(value) >= 10 else round(value)
+    assert entry.slider.value == end
+    assert entry.readout.value == bn.format_number(value)
+    entry.slider.value = 0.0 if end else 1.0  # the slider elsewhere for a moment ...
+    entry.slider.value = end  # ... and back at the clamped position: a person's two moves
+    assert app.state.X[0, 0] == end
+
+
+def test_the_browsers_clamp_of_a_large_typed_value_is_no_change(app):
+    entry = app.entries[("W2", 0, 1)]
+    entry.readout.value = "50"
+    assert entry.slider.value == 10 and app.state.W2[0, 1] == 50
+    renders = app.views.renders
+    entry.slider.set_state({"value": 10.0})  # the page's slider, clamped at its end, sends its value
+    entry.slider.value = 10.0
+    assert app.state.W2[0, 1] == 50 and app.views.renders == renders
+    entry.slider.value = 9.0  # the person moves it
+    assert app.state.W2[0, 1] == 9 and app.status.value == "W2[1,2] = 9"
 
 
 def test_snapping_echoes_cause_no_redraw(app):
@@ -228,8 +286,24 @@ def test_layers_share_one_colour_scale_and_relu_zeros_are_marked(app):
     np.testing.assert_array_equal(panels["H"].values, bn.forward(app.state).H)
     key = panels["H"]._last_key
     zeroed = np.frombuffer(key[2], dtype=bool).reshape(4, 3)
-    np.testing.assert_array_equal(zeroed, np.array(HAND_H_Z) < 0)
+    np.testing.assert_array_equal(zeroed, np.array(HAND_H_Z) <= 0)
     assert key[3] == ("off", "", "", "")
+
+
+def hatched(app, name: str) -> np.ndarray:
+    """The cells the panel ``name`` was last drawn with hatched."""
+    panel = app.views.panels[name]
+    return np.frombuffer(panel._last_key[2], dtype=bool).reshape(panel.shape)
+
+
+def test_a_sum_of_exactly_0_is_hatched_in_h_and_in_y():
+    app = BatchApp()  # the worked example: Y_z[y1, x2] = 0 + 2 − 2 + 0 = 0
+    np.testing.assert_array_equal(hatched(app, "Y"), [[True, True, True], [False, False, False]])
+    app.entries[("b1", 1, 0)].readout.value = "-1"  # H_z row h2: 3 − 1, 2 − 1, 1 − 1 = 0
+    assert app.trace.H_z[1].tolist() == [2, 1, 0]
+    np.testing.assert_array_equal(hatched(app, "H"), [[True, True, True], [False, False, True],
+                                                      [False, False, False], [False, True, True]])
+    np.testing.assert_array_equal(hatched(app, "H"), bn.relu_zeroed(app.trace.H_z))
 
 
 def test_a_panel_sends_nothing_when_nothing_changed():
@@ -509,7 +583,7 @@ def test_the_page_opens_on_whole_steps_with_its_preset_shown():
     assert BatchApp(bn.preset("one-input")).preset_picker.value == "one-input"
 
 
-@pytest.mark.parametrize("typed", ["10", "-10"])
+@pytest.mark.parametrize("typed", ["10", "-10", "1000000", "-1e6", "1e6"])
 def test_the_ends_of_the_range_can_be_typed(app, typed):
     app.entries[("X", 0, 0)].readout.value = typed
     assert app.state.X[0, 0] == float(typed) and "bn-error" not in app.status.value

@@ -35,7 +35,7 @@ STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style
 LEGEND = """<div class='bn-legend'>
 <b>Reading the heat maps</b><br>
 red: positive, blue: negative, white: 0<br>
-<span class='bn-hatch'>hatched</span>: ReLU set it to 0<br>
+<span class='bn-hatch'>hatched</span>: ReLU gave 0 (its sum was 0 or less)<br>
 <b>off</b>: the unit is 0 for every input<br>
 outlined: the cell under <i>Explain</i>, its weight row and input column
 </div>"""
@@ -381,7 +381,7 @@ class BatchApp:
         inputs, hidden, outputs, batch = s.sizes
         summary = (
             f"<div class='bn-summary'><b>Shapes</b>: X {inputs} × {batch} ({batch} input"
-            f"{'s' * (batch != 1)} of {inputs} numbers) · W1 {hidden} × {inputs} · b1 {hidden} · "
+            f"{'s' * (batch != 1)} of {inputs} number{'s' * (inputs != 1)}) · W1 {hidden} × {inputs} · b1 {hidden} · "
             f"W2 {outputs} × {hidden} · b2 {outputs} · H {hidden} × {batch} · Y {outputs} × {batch}. "
             f"<b>{parameter_count(s)} parameters</b> = {hidden}·({inputs}+1) + {outputs}·({hidden}+1).</div>"
         )

@@ -6,6 +6,7 @@ The controls hold no state of their own: they report what the person did through
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 
 import ipywidgets as widgets
@@ -14,9 +15,11 @@ from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 from traitlets import CFloat
 
 from ..numbers import format_number, parse_number
+from ..validation import MAX_MAGNITUDE
 from .heatmap import CELL_PIXELS, TOP_PIXELS
 
-#: Every slider spans this range; typed values must lie in it too.
+#: Every slider spans this range. A typed value may go up to ``MAX_MAGNITUDE``, as far as a State
+#: accepts; beyond this range its slider rests at the nearer end.
 LIMIT = 10.0
 
 
@@ -55,6 +58,15 @@ def entry_name(name: str, row: int, col: int) -> str:
 def snap(value: float, step: float) -> float:
     """``value`` on the slider's grid of ``step``, as the browser's slider would put it."""
     return round(round(value / step) * step, 10)
+
+
+def slider_position(value: float, step: float) -> float:
+    """Where a slider shows ``value``: on its grid of ``step``, and at its end (±``LIMIT``) beyond it.
+
+    >>> slider_position(0.25, 1.0), slider_position(50.0, 0.5), slider_position(-1e6, 0.1)
+    (0.0, 10.0, -10.0)
+    """
+    return min(max(snap(value, step), -LIMIT), LIMIT)
 
 
 class EntrySlider(widgets.FloatSlider):
@@ -96,7 +108,7 @@ class EntryControl:
         self._on_change, self._on_error = on_change, on_error
         self.value = float(value)
         self.slider = EntrySlider(
-            value=snap(self.value, step), min=-LIMIT, max=LIMIT, step=step, readout=False,
+            value=slider_position(self.value, step), min=-LIMIT, max=LIMIT, step=step, readout=False,
             continuous_update=True, layout=look.slider, style=look.slider_style, tooltip=self.label,
             description=entry_name(name, row, col),  # its spoken name (hidden on screen by style.css)
         )
@@ -113,9 +125,11 @@ class EntryControl:
         self.readout.observe(self._typed, "value")
 
     def _slider_moved(self, change: dict) -> None:
-        # The browser snaps a value that is off the step grid and sends it back; that echo is
-        # not the person's doing, so it must not overwrite an exact typed value.
-        if abs(change["new"] - snap(self.value, self.slider.step)) < 1e-9:
+        # The echo rule: a slider at the position that shows the current value is showing it, not
+        # moved. The browser snaps a value off the step grid, and clamps one beyond ±LIMIT, and
+        # sends that position back; a person cannot move a slider to where it already is, so any
+        # other value is a move.
+        if abs(change["new"] - slider_position(self.value, self.slider.step)) < 1e-9:
             return
         self._on_change(self.name, self.row, self.col, float(change["new"]))
 
@@ -126,17 +140,22 @@ class EntryControl:
         try:
             value = parse_number(text)
         except ValueError as error:
-            self.readout.value = format_number(self.value)
-            self._on_error(f"{self.label}: {error}. It stays {format_number(self.value)}.")
+            self._refuse(f"{self.label}: {error}. It stays {format_number(self.value)}.")
             return
-        if not -LIMIT <= value <= LIMIT:
-            self.readout.value = format_number(self.value)
-            self._on_error(
-                f"{self.label}: {format_number(value)} is out of range; enter a number from "
-                f"{format_number(-LIMIT)} to {format_number(LIMIT)}. It stays {format_number(self.value)}."
+        if not -MAX_MAGNITUDE <= value <= MAX_MAGNITUDE:
+            self._refuse(
+                f"{self.label}: '{text.strip()[:40]}' is out of range; enter a number from "
+                f"{format_number(-MAX_MAGNITUDE)} to {format_number(MAX_MAGNITUDE)}. "
+                f"It stays {format_number(self.value)}."
             )
             return
         self._on_change(self.name, self.row, self.col, value)
+
+    def _refuse(self, message: str) -> None:
+        """The box goes back to the value the state holds, marked until the next good change."""
+        self.readout.value = format_number(self.value)
+        self.box.add_class("bn-invalid-box")
+        self._on_error(message)
 
     def show(self, value: float) -> None:
         """Display ``value`` without reporting it back as a change."""
@@ -144,9 +163,9 @@ class EntryControl:
         text = format_number(self.value)
         if self.readout.value != text:
             self.readout.value = text
-        snapped = snap(self.value, self.slider.step)
-        if self.slider.value != snapped:
-            self.slider.value = snapped  # its observer sees the echo rule and stays quiet
+        position = slider_position(self.value, self.slider.step)
+        if self.slider.value != position:
+            self.slider.value = position  # its observer sees the echo rule and stays quiet
 
     def set_step(self, step: float) -> None:
         self.slider.step = step
@@ -154,12 +173,18 @@ class EntryControl:
 
 
 class MatrixControls:
-    """A grid of ``EntryControl`` for one or two side-by-side matrices (W | b), with labels."""
+    """A grid of ``EntryControl`` for one or two side-by-side matrices (W | b), with labels.
+
+    A refused typed value is explained below the grid (``bn-entry-error``) as well as through
+    ``on_error``, and its box is marked (``bn-invalid-box``), until the next change of this
+    matrix's values.
+    """
 
     def __init__(self, title: str, parts: list[tuple[str, object]], row_labels: list[str],
                  col_labels: list[str], step: float,
                  on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None]) -> None:
         self.entries: dict[tuple[str, int, int], EntryControl] = {}
+        self._on_error = on_error
         rows = len(row_labels)
         look = EntryLook()
         template = "26px " + " ".join("66px" for _ in col_labels)
@@ -179,7 +204,7 @@ class MatrixControls:
             for name, array in parts:
                 for c in range(array.shape[1] if array.ndim == 2 else 1):
                     value = array[r, c] if array.ndim == 2 else array[r]
-                    entry = EntryControl(name, r, c, value, step, on_change, on_error, look)
+                    entry = EntryControl(name, r, c, value, step, on_change, self._refused, look)
                     self.entries[(name, r, c)] = entry
                     cells.append(entry.box)
         grid = widgets.GridBox(cells, layout=widgets.Layout(
@@ -188,13 +213,30 @@ class MatrixControls:
         # The title above the grid, not in it: a title wider than the grid widens the box instead of wrapping.
         heading = widgets.HTML(f"<div class='bn-panel-title'>{title}</div>", style=look.label_style,
                                layout=widgets.Layout(height=f"{TOP_PIXELS - 20}px", margin="0"))
-        self.widget = widgets.VBox([heading, grid])
+        # Below the grid, as wide as it: a long message wraps instead of widening the matrix.
+        self.error = widgets.HTML("", layout=widgets.Layout(display="none", height="auto", margin="2px 0 0 0"))
+        self.error.add_class("bn-entry-error")
+        self.widget = widgets.VBox([heading, grid, self.error])
         self.widget.add_class("bn-matrix")
 
+    def _refused(self, message: str) -> None:
+        self.error.value = f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
+        self.error.layout.display = None
+        self._on_error(message)
+
+    def _clear_error(self) -> None:
+        self.error.value = ""
+        self.error.layout.display = "none"
+        for entry in self.entries.values():
+            entry.box.remove_class("bn-invalid-box")
+
     def show(self, arrays: dict[str, object]) -> None:
-        for (name, r, c), entry in self.entries.items():
-            array = arrays[name]
-            entry.show(array[r, c] if array.ndim == 2 else array[r])
+        values = {(name, r, c): float(arrays[name][r, c] if arrays[name].ndim == 2 else arrays[name][r])
+                  for name, r, c in self.entries}
+        if self.error.value and any(values[key] != entry.value for key, entry in self.entries.items()):
+            self._clear_error()  # a good change of this matrix
+        for key, entry in self.entries.items():
+            entry.show(values[key])
 
     def set_step(self, step: float) -> None:
         for entry in self.entries.values():

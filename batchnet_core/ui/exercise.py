@@ -23,11 +23,19 @@ from ..exercises import (
     new_exercise,
     new_missing,
 )
-from ..forward import explain, forward
+from ..forward import explain, forward, relu_zeroed
 from ..numbers import format_number
 from .app import STYLE, Guard, status_html
 from .share import query_parameters
 from .views import HeatmapViews, html_widget, unit_labels
+
+#: What sections 2 and 3 say until the prediction is revealed: each gives cells of H_z away.
+WAIT_FOR_REVEAL = {
+    "blanks": "The blanks open when you press Reveal in step 1: the cells given with them include H_z and H, "
+              "which would answer the prediction.",
+    "missing": "This question opens when you press Reveal in step 1: it gives a cell of H_z, which would answer "
+               "the prediction.",
+}
 
 
 def feedback_html(feedback: Feedback) -> str:
@@ -78,14 +86,16 @@ class ExerciseApp:
         self.predict_box = widgets.VBox()
         self.blanks_box = widgets.VBox()
         self.missing_box = widgets.VBox()
+        self.waits = {part: widgets.HTML(f"<div class='bn-wait'>{html.escape(text)}</div>", layout=widgets.Layout())
+                      for part, text in WAIT_FOR_REVEAL.items()}
         self.feedback = html_widget("", "bn-feedback")
         self.widget = widgets.VBox([
             html_widget(STYLE),
             widgets.HBox([self.difficulty, self.seed_box, load, new]), self.seed_note, self.score_view,
             self.status, self.given,
             html_widget("<h3>1. Predict, then reveal</h3>"), self.predict_box,
-            html_widget("<h3>2. Fill in the blanks</h3>"), self.blanks_box, self.feedback,
-            html_widget("<h3>3. Backwards: find the missing number</h3>"), self.missing_box,
+            html_widget("<h3>2. Fill in the blanks</h3>"), self.waits["blanks"], self.blanks_box, self.feedback,
+            html_widget("<h3>3. Backwards: find the missing number</h3>"), self.waits["missing"], self.missing_box,
         ])
         self.widget.add_class("bn-app")
         self._open(seed)
@@ -128,6 +138,7 @@ class ExerciseApp:
         self._build_prediction()
         self._build_blanks()
         self._build_missing()
+        self._show_after_reveal(False)
         self.feedback.value = ""
         self._say(f"New exercise: seed {seed}. Start by predicting which hidden cells ReLU will set to 0.")
         self._show_score()
@@ -162,14 +173,21 @@ class ExerciseApp:
         marked = {key for key, toggle in self.toggles.items() if toggle.value}
         result = check_prediction(self.exercise.state, marked)
         H_z = forward(self.exercise.state).H_z
+        zeroed = relu_zeroed(H_z)
         for key, toggle in self.toggles.items():
-            toggle.disabled = True
-            toggle.description = format_number(H_z[key]) + (" → 0" if H_z[key] <= 0 else "")
-            toggle.button_style = ("success" if key in result.right or (key not in marked and H_z[key] > 0)
-                                   else "danger")
+            right = key in result.right or (key not in marked and not zeroed[key])
+            toggle.disabled = True  # marked right or wrong by its border and mark, in full contrast (style.css)
+            toggle.description = ("✓ " if right else "✗ ") + format_number(H_z[key]) + (" → 0" if zeroed[key] else "")
+            toggle.add_class("bn-correct-box" if right else "bn-wrong-box")
         self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are H_z.)"
-        self.blanks_box.layout.display = None
+        self._show_after_reveal(True)
         self._say(result.message)
+
+    def _show_after_reveal(self, revealed: bool) -> None:
+        """Sections 2 and 3 give cells of H_z away: until the reveal they say so instead."""
+        for box, wait in ((self.blanks_box, self.waits["blanks"]), (self.missing_box, self.waits["missing"])):
+            box.layout.display = None if revealed else "none"
+            wait.layout.display = "none" if revealed else None
 
     def _build_blanks(self) -> None:
         trace = forward(self.exercise.state)
@@ -200,7 +218,6 @@ class ExerciseApp:
             html_widget("Type each missing number and press Enter. Accepted: −3, -3, 3.0, 1/2, 0,5."),
             widgets.HBox(matrices, layout=widgets.Layout(flex_flow="row wrap")),
         ]
-        self.blanks_box.layout.display = "none"  # after the prediction: H_z would give it away
 
     def check(self, blank: BlankCell, typed: str) -> None:
         if not typed.strip():
@@ -212,7 +229,7 @@ class ExerciseApp:
         blank.box.remove_class("bn-wrong-box")
         blank.box.add_class("bn-correct-box" if feedback.correct else "bn-wrong-box")
         if feedback.correct:
-            blank.box.disabled = True
+            blank.box.disabled = True  # still read in full contrast, marked correct (style.css)
         self._show_score()
 
     def _build_missing(self) -> None:

@@ -22,7 +22,7 @@ from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 
-from ..numbers import format_number
+from ..numbers import format_cell
 
 #: Diverging and colour-blind safe (ColorBrewer RdBu), reversed so positive is red; white at 0.
 COLORMAP = matplotlib.colormaps["RdBu_r"]
@@ -63,6 +63,8 @@ DPI = 100
 CELL_PIXELS, TOP_PIXELS = 46, 62
 CELL_INCHES = CELL_PIXELS / DPI
 NUMBER_POINTS, MIN_NUMBER_POINTS, NOTE_POINTS = 11, 7, 8
+#: Pixels kept clear of a cell's number on its left and on its right.
+NUMBER_MARGIN_PIXELS = 2
 #: Width of an outline, in pixels, centred on the outlined cells' edge.
 OUTLINE_PIXELS = 4
 TITLE_INCHES_PER_CHAR = 0.095
@@ -142,6 +144,35 @@ def _stamp(pixels: np.ndarray, coverage: np.ndarray, top: int, left: int, ink: n
     region[...] = (region * (1 - alpha) + ink * alpha).astype(np.uint8)
 
 
+def _fits(text: str, bold: bool, width: int, points: int = NUMBER_POINTS) -> bool:
+    return _glyphs(text, bold, points).shape[1] <= width - 2 * NUMBER_MARGIN_PIXELS
+
+
+@functools.lru_cache(maxsize=4096)
+def cell_text(value: float, width: int, bold: bool = False, vmax: float = 1.0) -> str:
+    """The text of ``value`` in a cell ``width`` pixels wide, on a colour scale from -vmax to vmax.
+
+    The most precise of ``format_cell``'s texts (3, then 2, then 1 significant digits) that fits at
+    ``NUMBER_POINTS``, so that numbers keep one size side by side; failing those, a number between
+    −1 and 0 without its leading 0 (−.02); failing all (a large typed value such as −1234.5), the
+    narrowest, which the cell then draws smaller. A value within 10⁻¹² · vmax of 0 is rounding
+    left over from the sums, shown as 0. The value tables keep every digit.
+
+    Examples
+    --------
+    >>> cell_text(-12.345, 45), cell_text(0.456, 45), cell_text(-0.456, 45), cell_text(-0.02, 45)
+    ('−12', '0.46', '−0.5', '−.02')
+    >>> cell_text(-1.2e-16, 45, vmax=5.0), cell_text(1234.0, 45)
+    ('0', '1234')
+    """
+    if abs(value) <= vmax * 1e-12:
+        value = 0.0
+    texts = [format_cell(value, digits) for digits in (3, 2, 1)]
+    texts += [text.replace("−0.", "−.", 1) for text in texts if text.startswith("−0.")]
+    return next((text for text in texts if _fits(text, bold, width)),
+                min(texts, key=lambda text: _glyphs(text, bold).shape[1]))
+
+
 @functools.lru_cache(maxsize=1024)  # a 46 × 46 cell is 6 kB
 def _cell(height: int, width: int, colour: int, hatched: bool, text: str,
           hatch_ink: tuple[float, ...] | None) -> np.ndarray:
@@ -152,10 +183,9 @@ def _cell(height: int, width: int, colour: int, hatched: bool, text: str,
     if hatched:
         pixels[_hatch_mask(height, width)] = hatch_ink
     points = NUMBER_POINTS
-    coverage = _glyphs(text, hatched, points)
-    while coverage.shape[1] > width - 4 and points > MIN_NUMBER_POINTS:  # a long number gets smaller, not cut
+    while not _fits(text, hatched, width, points) and points > MIN_NUMBER_POINTS:  # smaller, not cut
         points -= 1
-        coverage = _glyphs(text, hatched, points)
+    coverage = _glyphs(text, hatched, points)
     h, w = coverage.shape
     _stamp(pixels, coverage, height // 2 - h // 2, width // 2 - w // 2,
            _DARK_INK if LUT_TAKES_DARK_INK[colour] else _LIGHT_INK)
@@ -275,7 +305,7 @@ class HeatmapPanel:
         self.values, self.vmax = values, vmax
 
         self._rows[...] = self._blank
-        self._paint_cells(values, colour_indices(values, vmax), zeroed)
+        self._paint_cells(values, colour_indices(values, vmax), zeroed, vmax)
         for note, (y, x) in zip(row_notes, self._notes_at):
             if note:
                 coverage = _glyphs(note, True, NOTE_POINTS)
@@ -289,7 +319,7 @@ class HeatmapPanel:
         """The last picture did not reach the page: the next ``render`` draws even if nothing changed."""
         self._last_key = None
 
-    def _paint_cells(self, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray) -> None:
+    def _paint_cells(self, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray, vmax: float) -> None:
         """Paint each cell: its colour, hatched if ReLU zeroed it, and its number on top.
 
         Every cell is a uniform rectangle at a fixed place, so a finished cell is a small block
@@ -299,7 +329,8 @@ class HeatmapPanel:
         for (top, bottom, left, right), value, colour, hatched in zip(
                 self._boxes, values.ravel(), colours.ravel(), zeroed.ravel()):
             self._pixels[top:bottom, left:right] = _cell(
-                bottom - top, right - left, int(colour), bool(hatched), format_number(value, digits=3),
+                bottom - top, right - left, int(colour), bool(hatched),
+                cell_text(float(value), right - left, bool(hatched), float(vmax)),
                 tuple(self._hatch_ink) if hatched else None)
 
     def _draw_outlines(self, highlight: Highlight) -> None:

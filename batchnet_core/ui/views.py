@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 from ipywidgets.widgets.widget_string import HTMLStyle
 
-from ..forward import Explanation, Trace
+from ..forward import Explanation, Trace, relu_zeroed
 from ..numbers import format_number
 from ..state import State
 from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight
@@ -151,10 +151,10 @@ class HeatmapViews:
             "X": (state.X, _scale(state.X), None, None),
             "W1|b1": (W1b1, _scale(W1b1), None, None),
             "H_z": (trace.H_z, layer1, None, None),
-            "H": (trace.H, layer1, trace.H_z < 0, off["H"]),
+            "H": (trace.H, layer1, relu_zeroed(trace.H_z), off["H"]),
             "W2|b2": (W2b2, _scale(W2b2), None, None),
             "Y_z": (trace.Y_z, layer2, None, None),
-            "Y": (trace.Y, layer2, trace.Y_z < 0, off["Y"]),
+            "Y": (trace.Y, layer2, relu_zeroed(trace.Y_z), off["Y"]),
         }
         matrices = {**dict(state.items()), **dict(trace.items())}
         figures = {}
