@@ -4,6 +4,10 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
+# For the tests, from npm: JupyterHub's proxy (the JupyterHub integration test) and axe-core (the
+# accessibility checker injected into every page). The stamp names them: a change installs again.
+NODE_PACKAGES := configurable-http-proxy@5 axe-core@4.14.1
+NODE_STAMP := $(VENV)/.node-$(subst @,-,$(subst $() ,+,$(NODE_PACKAGES)))
 HOST ?= 127.0.0.1
 PORT ?= 8866
 # JupyterLab refuses to run as root unless told; containers and CI often are root.
@@ -46,7 +50,7 @@ lab: $(VENV)/.ui
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) \
 		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(ALLOW_ROOT) notebooks/
 
-test: $(VENV)/.test $(VENV)/.node lint
+test: $(VENV)/.test $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
 
 lint: $(VENV)/.test
@@ -83,9 +87,8 @@ $(VENV)/.test: pyproject.toml | $(VENV)/bin/python
 binder-links:
 	@$(PYTHON) scripts/binder_links.py
 
-# JupyterHub's proxy, for the JupyterHub integration test.
-$(VENV)/.node: | $(VENV)/bin/python
-	npm install --silent --no-fund --no-audit --prefix $(VENV)/node configurable-http-proxy@5
+$(NODE_STAMP): | $(VENV)/bin/python
+	npm install --silent --no-fund --no-audit --prefix $(VENV)/node $(NODE_PACKAGES)
 	touch $@
 
 clean:

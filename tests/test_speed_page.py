@@ -60,8 +60,11 @@ def test_the_measure_button_fills_the_table_the_plot_and_the_summary():
     button(page, "measure").click()
     assert page.progress.value == page.progress.max == 3 and not page.button.disabled
     assert len(re.findall(r"<tr><td>", page.table.value)) == 3
-    picture = Image.open(io.BytesIO(page.plot.value))
+    picture = Image.open(io.BytesIO(page.plot_png))
     assert picture.size == PLOT_PIXELS
+    (alt,) = re.findall(r"<img class='bn-speed-plot' src='data:image/png;base64,[^']+' [^>]* alt='([^']+)'>",
+                        page.plot.value)
+    assert "both axes logarithmic" in alt and "at 200 inputs" in alt
     assert re.fullmatch(r"Done: at a batch of (1|20|200) the matrix product was [\d,]+ times faster than the loop\.",
                         page.status.value)
 

@@ -210,7 +210,7 @@ class BatchApp:
         code_box = widgets.VBox([html_widget("<div class='bn-panel-title'>The code: this state in numpy</div>"),
                                  self.code], layout=widgets.Layout(width="560px", max_width="100%"))
         self.share = SharePanel(self, self._say, self.guard)
-        self.page = PageBridge(theme=self.theme)
+        self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)"})
         self.page.observe(self.guard(lambda _: self._page_theme()), "theme")
         self.widget = widgets.VBox([
             html_widget(STYLE), self.layout_style, self.page, self.summary, self.status, self.worksheet,

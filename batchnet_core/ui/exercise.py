@@ -26,6 +26,7 @@ from ..exercises import (
 from ..forward import explain, forward, relu_zeroed
 from ..numbers import format_number
 from .app import STYLE, Guard, status_html
+from .page import PageBridge
 from .share import query_parameters
 from .views import HeatmapViews, html_widget, unit_labels
 
@@ -89,8 +90,11 @@ class ExerciseApp:
         self.waits = {part: widgets.HTML(f"<div class='bn-wait'>{html.escape(text)}</div>", layout=widgets.Layout())
                       for part, text in WAIT_FOR_REVEAL.items()}
         self.feedback = html_widget("", "bn-feedback")
+        self.theme = "light"
+        self.page = PageBridge(theme=self.theme)
+        self.page.observe(self.guard(lambda _: self._page_theme()), "theme")
         self.widget = widgets.VBox([
-            html_widget(STYLE),
+            html_widget(STYLE), self.page,
             widgets.HBox([self.difficulty, self.seed_box, load, new]), self.seed_note, self.score_view,
             self.status, self.given,
             html_widget("<h3>1. Predict, then reveal</h3>"), self.predict_box,
@@ -126,18 +130,16 @@ class ExerciseApp:
         self.seed_box.value = seed
         self.exercise = new_exercise(seed, self.difficulty.value)
         self.missing = new_missing(seed, self.difficulty.value)
-        state = self.exercise.state
         address = html.escape(urlencode({"seed": seed, "difficulty": self.exercise.difficulty}))
         self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {seed}</b>, {self.exercise.difficulty}: "
                                 "give this seed to the class and everyone gets the same numbers "
                                 f"(<a class='bn-address' href='?{address}' target='_blank'>link to this exercise</a>)."
                                 "</div>")
-        views = HeatmapViews(state.sizes, names=("X", "W1|b1", "W2|b2"))
-        views.update(state, forward(state), None)
-        self.given.children = [views.widget]
+        self._show_given()
         self._build_prediction()
         self._build_blanks()
         self._build_missing()
+        self.page.names = self._names()
         self._show_after_reveal(False)
         self.feedback.value = ""
         self._say(f"New exercise: seed {seed}. Start by predicting which hidden cells ReLU will set to 0.")
@@ -160,7 +162,7 @@ class ExerciseApp:
                 cells.append(toggle)
         grid = widgets.GridBox(cells, layout=widgets.Layout(
             grid_template_columns=f"32px repeat({batch}, 88px)", grid_gap="2px"))
-        reveal = widgets.Button(description="Reveal", button_style="info")
+        reveal = widgets.Button(description="Reveal")
         reveal.add_class("bn-button-reveal")
         reveal.on_click(self.guard(lambda _: self._reveal()))
         self.prediction_result = html_widget("", "bn-prediction")
@@ -261,6 +263,27 @@ class ExerciseApp:
 
         answer.observe(self.guard(checked), "value")
         self.missing_box.children = [question, answer, result]
+
+    def _show_given(self) -> None:
+        """The network and inputs of the exercise, as heat maps for the page's theme."""
+        state = self.exercise.state
+        views = HeatmapViews(state.sizes, self.theme, names=("X", "W1|b1", "W2|b2"))
+        views.update(state, forward(state), None)
+        self.given.children = [views.widget]
+
+    def _page_theme(self) -> None:
+        theme = self.page.reported_theme()
+        if theme is not None and theme != self.theme:
+            self.theme = theme
+            self._show_given()
+
+    def _names(self) -> dict[str, str]:
+        """Spoken names of the controls whose text alone would not say what they are for."""
+        names = {f"bn-predict-{r}-{c}": f"{{text}}, predict H[h{r + 1}, x{c + 1}]" for r, c in self.toggles}
+        names.update({f"bn-blank-{cell.layer}-{cell.row}-{cell.col}": f"blank {cell.label}"
+                      for cell in self.blank_cells})
+        names["bn-missing-answer"] = f"answer: {self.missing.label}"
+        return names
 
     def _show_score(self) -> None:
         self.score_view.value = f"<b>{self.score.text}</b>"

@@ -2,9 +2,9 @@
 // - tell the kernel the page's theme (light or dark), now and whenever it changes;
 // - give every slider handle its description as its accessible name, and named elements theirs;
 // - announce what the status line says, politely, once it settles (not at every drag step);
-// - point "Link to this state" at the web app's page when shown in JupyterLab.
+// - point "Link to this state" at the web app's page (Voila) when shown in JupyterLab.
 function render({ model, el }) {
-  const app = el.closest(".bn-app") ?? el.parentElement ?? el;
+  let app = el;  // the app around this widget, once the widget is placed in it
   const live = document.createElement("div");
   live.className = "bn-sr-only bn-announce";
   live.setAttribute("aria-live", "polite");
@@ -40,12 +40,19 @@ function render({ model, el }) {
       for (const element of app.getElementsByClassName(cls)) {
         const target = element.matches("button, input, select, textarea")
           ? element : element.querySelector("button, input, select, textarea") ?? element;
-        setName(target, String(name));
+        // "{text}" stands for what the element shows: a spoken name starts with the visible one
+        setName(target, String(name).replace("{text}", target.textContent.trim()));
       }
     }
-    for (const link of app.querySelectorAll("a[data-from-base]")) {
-      const href = baseUrl() + link.dataset.fromBase;
-      if (link.getAttribute("href") !== href) link.setAttribute("href", href);
+    // In JupyterLab a page's address is the notebook's editor: the state's link opens the web app's page
+    const notebook = document.body.dataset.voila === "voila" ? null
+      : decodeURIComponent(location.pathname).match(/\/(?:lab|doc)\/tree\/(.+\.ipynb)$/);
+    if (notebook) {
+      for (const link of app.querySelectorAll("a.bn-address")) {
+        const query = (link.getAttribute("href") ?? "").split("?")[1] ?? "";
+        const href = baseUrl() + "voila/render/" + encodeURI(notebook[1]) + "?" + query;
+        if (link.getAttribute("href") !== href) link.setAttribute("href", href);
+      }
     }
   };
 
@@ -61,9 +68,19 @@ function render({ model, el }) {
     if (text && !status.querySelector("[role=alert]")) settle = setTimeout(() => { live.textContent = text; }, 700);
   };
   const pageWatch = new MutationObserver(follow);
-  pageWatch.observe(app, { childList: true, subtree: true, characterData: true });
-  said = app.querySelector(".bn-status")?.textContent.trim() ?? "";
-  nameAll();
+  // A view is rendered before it is placed in the page: watch the app once it is there.
+  let placing = 0;
+  const watchApp = () => {
+    if (!el.isConnected) {
+      placing = requestAnimationFrame(watchApp);
+      return;
+    }
+    app = el.closest(".bn-app") ?? el.parentElement;
+    pageWatch.observe(app, { childList: true, subtree: true, characterData: true });
+    said = app.querySelector(".bn-status")?.textContent.trim() ?? "";
+    nameAll();
+  };
+  watchApp();
   model.on("change:names", nameAll);
 
   return () => {
@@ -71,6 +88,7 @@ function render({ model, el }) {
     pageWatch.disconnect();
     clearTimeout(settle);
     cancelAnimationFrame(naming);
+    cancelAnimationFrame(placing);
   };
 }
 

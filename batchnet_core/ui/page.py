@@ -18,7 +18,8 @@ THEMES = ("light", "dark")
 
 class PageBridge(anywidget.AnyWidget):
     """Reports the page's theme in ``theme``; names the elements of classes in ``names``
-    (class → accessible name) and every slider handle after its description."""
+    (class → accessible name, where ``{text}`` stands for the element's visible text) and every
+    slider handle after its description."""
 
     _esm = Path(__file__).with_name("page.js")
     theme = Unicode("").tag(sync=True)

@@ -26,10 +26,12 @@ class Playground:
         for name, slider in self.size_sliders.items():
             slider.add_class(f"bn-size-{name}")
             slider.observe(self.app.guard(lambda _: self.apply()), "value")
-        self.widget = widgets.VBox([
-            widgets.HBox(list(self.size_sliders.values()), layout=widgets.Layout(flex_flow="row wrap")),
-            self.app.widget,
-        ])
+        # inside the app's own box: the sliders are part of it (its spoken names, its width)
+        sizes = widgets.HBox(list(self.size_sliders.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        children = list(self.app.widget.children)
+        self.app.widget.children = children[:children.index(self.app.page) + 1] + [sizes] + children[
+            children.index(self.app.page) + 1:]
+        self.widget = self.app.widget
 
     @classmethod
     def from_page(cls) -> Playground:

@@ -76,8 +76,10 @@ class SharePanel:
         export.add_class("bn-button-export")
         export.on_click(guard(lambda _: self.export()))
         self.downloads = html_widget("", "bn-downloads")
+        # ipywidgets writes the count of files after the description; style.css shows the words alone
         self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False, icon="",
-                                         description="Open a state (JSON)", layout=widgets.Layout(width="220px"))
+                                         description="Open a state (JSON)", layout=widgets.Layout(width="220px"),
+                                         tooltip="Open a state saved with Export… → state (JSON)")
         self.upload.add_class("bn-upload")
         self.upload.observe(guard(self._uploaded), "value")
         self.widget = widgets.VBox([
@@ -90,7 +92,7 @@ class SharePanel:
         query = state.to_query() + ("&theme=dark" if theme == "dark" else "")
         # bn-address: the page script keeps the page's own address equal to this link
         self.link.value = (f"<a class='bn-address' href='?{html.escape(query)}' target='_blank'>"
-                           "Link to this state</a>: opens this page with exactly these numbers.")
+                           "Link to this state</a>: opens this page in the web app with exactly these numbers.")
         self.downloads.value = ""
 
     def export(self) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import io
 import itertools
 
@@ -48,6 +50,20 @@ def timing_plot(timings: list[Timing]) -> bytes:
     return out.getvalue()
 
 
+def plot_html(png: bytes, timings: list[Timing]) -> str:
+    """The timing plot as a picture whose text alternative says what it shows; the table holds the numbers."""
+    def at(t: Timing) -> str:
+        times = f"{t.speedup:,.0f}" if t.speedup >= 10 else f"{t.speedup:.1f}"
+        return f"{times} times at {t.batch:,} input{'s' * (t.batch != 1)}"
+
+    alt = (f"Chart of the timings in the table above, both axes logarithmic. Left: time for the whole batch "
+           f"against batch size, for the loop and the matrix product. Right: the speed-up, "
+           f"{at(timings[0])} and {at(timings[-1])}.")
+    url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+    return (f"<img class='bn-speed-plot' src='{url}' width='{PLOT_PIXELS[0]}' height='{PLOT_PIXELS[1]}' "
+            f"style='max-width: 100%; height: auto' alt='{html.escape(alt)}'>")
+
+
 class SpeedComparison:
     """A button that times both ways on this machine, with a progress bar, a table and a plot."""
 
@@ -60,8 +76,8 @@ class SpeedComparison:
                                      layout=widgets.Layout(width="240px"))
         self.button.add_class("bn-button-measure")
         self.table = html_widget("", "bn-speed-table")
-        self.plot = widgets.Image(format="png", layout=widgets.Layout(width=f"{PLOT_PIXELS[0]}px"))
-        self.plot.add_class("bn-speed-plot")
+        self.plot = html_widget("", "bn-speed-chart")  # empty until measured: no picture to show before
+        self.plot_png = b""
         self.button.on_click(Guard(self._say)(lambda _: self.run()))
         self.widget = widgets.VBox([html_widget(STYLE), widgets.HBox([self.button, self.progress]), self.status,
                                     self.table, self.plot])
@@ -76,8 +92,9 @@ class SpeedComparison:
                 self.progress.value = len(timings)
                 self.status.value = f"Batch of {timing.batch:,} done…"
                 self.table.value = timing_table(timings)
-            self.plot.value = timing_plot(timings)
             best = max(timings, key=lambda t: t.speedup)
+            self.plot_png = timing_plot(timings)
+            self.plot.value = plot_html(self.plot_png, timings)
             self._say(f"Done: at a batch of {best.batch:,} the matrix product was {best.speedup:,.0f} times "
                       "faster than the loop.")
         finally:

@@ -1,0 +1,146 @@
+"""Accessibility, checked in the real pages: axe-core finds no serious or critical violation on any
+page, before and after its main interactions; every control has the name a screen reader speaks;
+changes are announced politely once they settle."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from batchnet_core.ui.controls import entry_name
+
+from conftest import ROOT, open_app, render
+
+pytestmark = pytest.mark.browser
+
+AXE = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def axe_source() -> str:
+    if not AXE.exists():
+        reason = f"axe-core is not installed at {AXE} (make test installs it)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason)
+        pytest.skip(reason)
+    return Path(AXE).read_text()
+
+
+def serious_violations(page, axe_source: str) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now, one line each."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    found = page.evaluate("""async () => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical')
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes.slice(0, 3)
+                .map(n => n.target.join(' ')).join(' | ')}`);
+    }""")
+    return found
+
+
+def test_the_front_door_has_no_serious_violation(page, voila_url, axe_source):
+    page.goto(voila_url, timeout=90_000)
+    page.wait_for_load_state("networkidle")
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert serious_violations(page, axe_source) == []
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_main_page_has_no_serious_violation_before_and_after_use(page, voila_url, axe_source, theme):
+    open_app(page, render(voila_url, "02_batch_of_three", f"theme={theme}"))
+    assert serious_violations(page, axe_source) == []
+    handle = page.get_by_role("slider", name="W1 row h1, column 2")
+    handle.focus()
+    handle.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.bn-status').innerText.includes('W1[1,2] = 0')")
+    page.get_by_role("button", name="Y_z (output)").click()
+    page.get_by_role("button", name="Export…").click()
+    page.wait_for_selector(".bn-download-json")
+    assert serious_violations(page, axe_source) == []
+
+
+@pytest.mark.parametrize("notebook", ["00_start_here", "01_one_input", "05_playground"])
+def test_every_other_page_has_no_serious_violation(page, voila_url, axe_source, notebook):
+    if notebook == "00_start_here":
+        page.goto(render(voila_url, notebook), timeout=90_000)
+        page.wait_for_load_state("networkidle")
+    else:
+        open_app(page, render(voila_url, notebook))
+    assert serious_violations(page, axe_source) == []
+
+
+def test_the_exercise_page_has_no_serious_violation_before_and_after_reveal(page, voila_url, axe_source):
+    page.goto(render(voila_url, "03_by_hand"), timeout=90_000)
+    page.wait_for_selector(".bn-button-reveal", timeout=90_000)
+    assert serious_violations(page, axe_source) == []
+    page.get_by_role("button", name="predict H[h2, x3]").click()
+    page.get_by_role("button", name="Reveal").click()
+    page.wait_for_selector(".bn-blank input", state="visible")
+    assert serious_violations(page, axe_source) == []
+
+
+def test_the_speed_page_has_no_serious_violation_before_and_after_measuring(page, voila_url, axe_source):
+    page.goto(render(voila_url, "04_why_batch"), timeout=90_000)
+    page.wait_for_selector(".bn-button-measure", timeout=90_000)
+    assert page.locator("img").count() == 0, "no picture (and no broken one) before anything is measured"
+    assert serious_violations(page, axe_source) == []
+    page.click(".bn-button-measure")
+    page.wait_for_function("() => document.querySelector('.bn-status').innerText.startsWith('Done')",
+                           timeout=120_000)
+    assert "both axes logarithmic" in page.get_attribute(".bn-speed-plot", "alt")
+    assert serious_violations(page, axe_source) == []
+
+
+def test_every_slider_and_box_has_the_name_a_screen_reader_speaks(page, voila_url):
+    open_app(page, render(voila_url, "02_batch_of_three"))
+    entries = [("W1", r, c) for r in range(4) for c in range(3)] + [("b1", r, 0) for r in range(4)]
+    entries += [("W2", r, c) for r in range(2) for c in range(4)] + [("b2", r, 0) for r in range(2)]
+    entries += [("X", r, c) for r in range(3) for c in range(3)]
+    for name, row, col in entries:
+        spoken = entry_name(name, row, col)
+        assert page.get_by_role("slider", name=spoken, exact=True).count() == 1, spoken
+        assert page.get_by_role("textbox", name=spoken, exact=True).count() == 1, spoken
+    assert page.get_by_role("slider").count() == len(entries)
+    assert page.get_by_role("combobox", name="Preset").count() == 1
+    assert page.get_by_role("button", name="Open a state (JSON file)").count() == 1
+    assert "(0)" not in page.inner_text(".bn-upload")
+
+
+def test_a_change_is_announced_once_it_settles_not_at_every_step(page, voila_url):
+    open_app(page, render(voila_url, "02_batch_of_three"))
+    page.evaluate("""() => { window.announced = [];
+        const live = document.querySelector('.bn-announce');
+        new MutationObserver(() => window.announced.push(live.textContent)).observe(live, {childList: true,
+            characterData: true, subtree: true}); }""")
+    assert page.get_attribute(".bn-announce", "aria-live") == "polite"
+    handle = page.get_by_role("slider", name="b1 row h1")
+    handle.focus()
+    for _ in range(4):
+        handle.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('.bn-status').innerText.includes('b1[1] = -1')"
+                           " || document.querySelector('.bn-status').innerText.includes('b1[1] = −1')")
+    page.wait_for_function("() => window.announced.length > 0", timeout=5_000)
+    page.wait_for_timeout(1_000)  # a second announcement would come within the settling time
+    announced = page.evaluate("window.announced")
+    assert announced == [page.inner_text(".bn-status").strip()], announced
+
+
+def test_focus_rings_reach_three_to_one(page, voila_url):
+    from batchnet_core.ui.heatmap import contrast_ratio
+
+    for theme, background in (("light", (255, 255, 255)), ("dark", None)):
+        open_app(page, render(voila_url, "02_batch_of_three", f"theme={theme}"))
+        page.get_by_role("button", name="Reset").focus()
+        page.keyboard.press("Tab")  # keyboard focus: the ring :focus-visible draws
+        ring, page_background = page.evaluate("""() => {
+            const style = getComputedStyle(document.activeElement);
+            return [style.outlineColor, getComputedStyle(document.body).backgroundColor]; }""")
+        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
+
+        def rgb(css: str) -> tuple[int, ...]:
+            return tuple(int(float(v)) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+
+        assert contrast_ratio(rgb(ring), background or rgb(page_background)) >= 3, (theme, ring, page_background)
