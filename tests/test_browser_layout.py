@@ -1,0 +1,116 @@
+"""Nothing cut off, on any screen: every heat map is wholly visible without sideways scrolling, at a
+projector's, a laptop's and a phone's size, and in the playground at any size up to 8, with its
+cells still legible. Measured in Chromium on the pages `make app` serves."""
+
+from __future__ import annotations
+
+import pytest
+
+import batchnet_core as bn
+from batchnet_core.ui.heatmap import CELL_PIXELS
+
+from conftest import open_app, render
+
+pytestmark = pytest.mark.browser
+
+SCREENS = {"projector": (1024, 768), "laptop": (1280, 720), "wide": (1370, 900), "phone": (390, 844)}
+#: The smallest a cell may be drawn, in screen pixels: its number is then about 8 pt.
+LEGIBLE_CELL_PIXELS = 0.65 * CELL_PIXELS
+
+#: Each heat map scrolled into view: is all of it on screen, and not hidden by anything?
+MEASURE = """() => {
+  const width = document.documentElement.clientWidth;
+  return [...document.querySelectorAll('img.bn-heatmap')].map(img => {
+    img.scrollIntoView({block: 'center', inline: 'nearest'});
+    const box = img.getBoundingClientRect();
+    const inset = 3;
+    const corners = [[box.left + inset, box.top + inset], [box.right - inset, box.top + inset],
+                     [box.left + inset, box.bottom - inset], [box.right - inset, box.bottom - inset]];
+    return {name: img.className, left: box.left, right: box.right, width: width,
+            scale: box.width / img.naturalWidth, inApp: img.closest('.bn-app') !== null,
+            seen: corners.every(([x, y]) => document.elementFromPoint(x, y) === img)};
+  });
+}"""
+
+
+def assert_every_heat_map_fits(page, count: int) -> None:
+    maps = page.evaluate(MEASURE)
+    assert len(maps) == count
+    for m in maps:
+        assert m["inApp"], m
+        assert m["left"] >= 0 and m["right"] <= m["width"], f"cut off: {m}"
+        assert m["seen"], f"hidden or clipped: {m}"
+        assert m["scale"] * CELL_PIXELS >= LEGIBLE_CELL_PIXELS, f"too small to read: {m}"
+    assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+
+
+@pytest.mark.parametrize("screen", ["projector", "laptop", "phone"])
+@pytest.mark.parametrize("notebook", ["01_one_input", "02_batch_of_three"])
+def test_the_worksheet_fits_every_screen(browser, voila_url, screen, notebook):
+    width, height = SCREENS[screen]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        open_app(page, render(voila_url, notebook))
+        assert_every_heat_map_fits(page, 7)
+        # the controls never push the page sideways either: at most they scroll in their own box
+        assert page.evaluate("[...document.querySelectorAll('.bn-app')].every(a => a.scrollWidth <= a.clientWidth)")
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize(("screen", "sizes"), [
+    ("wide", (8, 8, 8, 8)), ("projector", (8, 8, 8, 8)), ("phone", (8, 8, 8, 8)),
+    ("projector", (1, 8, 1, 8)), ("phone", (8, 1, 8, 1)), ("laptop", (5, 7, 3, 6)),
+])
+def test_the_playground_fits_at_every_size(browser, voila_url, screen, sizes):
+    width, height = SCREENS[screen]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        open_app(page, render(voila_url, "05_playground", bn.random_state(3, sizes).to_query()))
+        assert_every_heat_map_fits(page, 7)
+    finally:
+        page.close()
+
+
+def test_the_layout_follows_the_space_it_has(browser, voila_url):
+    """Wide: the staircase, weights left of results; narrower: a layer's heat maps in one row under
+    its controls; a phone: one column."""
+    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    try:
+        open_app(page, render(voila_url, "02_batch_of_three"))
+
+        def boxes() -> dict:
+            return page.evaluate("""() => Object.fromEntries(['X', 'W1b1', 'H_z', 'H', 'W1'].map(key => {
+                const el = document.querySelector(key === 'W1' ? '.bn-controls-W1' : '.bn-figure-' + key);
+                const b = el.getBoundingClientRect(); return [key, [b.left, b.top, b.right, b.bottom]]; }))""")
+
+        wide = boxes()
+        assert wide["W1"][2] <= wide["W1b1"][0] and wide["W1b1"][2] <= wide["H_z"][0] <= wide["H"][0]
+        assert abs(wide["W1"][1] - wide["W1b1"][1]) < 30, "controls beside their heat maps"
+        page.set_viewport_size({"width": 1024, "height": 768})
+        page.wait_for_function("() => document.querySelector('.bn-controls-W1').getBoundingClientRect().bottom"
+                               " <= document.querySelector('.bn-figure-W1b1').getBoundingClientRect().top")
+        medium = boxes()
+        assert medium["W1b1"][2] <= medium["H_z"][0] and medium["H_z"][2] <= medium["H"][0]
+        assert abs(medium["W1b1"][1] - medium["H"][1]) < 2, "a layer's heat maps in one row"
+        page.set_viewport_size({"width": 390, "height": 844})
+        page.wait_for_function("() => document.querySelector('.bn-figure-H_z').getBoundingClientRect().bottom"
+                               " <= document.querySelector('.bn-figure-H').getBoundingClientRect().top")
+        phone = boxes()
+        assert phone["W1"][3] <= phone["W1b1"][1] <= phone["H_z"][1] <= phone["H"][1], "one column, in order"
+    finally:
+        page.close()
+
+
+@pytest.mark.parametrize("screen", ["projector", "phone"])
+def test_the_exercise_page_fits(browser, voila_url, screen):
+    width, height = SCREENS[screen]
+    page = browser.new_page(viewport={"width": width, "height": height})
+    try:
+        page.goto(render(voila_url, "03_by_hand"), timeout=90_000)
+        page.wait_for_function("() => document.querySelectorAll('img.bn-heatmap').length === 3"
+                               " && [...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete)",
+                               timeout=90_000)
+        assert_every_heat_map_fits(page, 3)
+    finally:
+        page.close()
