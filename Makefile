@@ -30,7 +30,9 @@ MAX_KERNELS ?=
 # copy it into the environment, so Voila and JupyterLab are told where it is.
 export JUPYTER_PATH := $(CURDIR)/share/jupyter
 # Voila with batchnet's serving parts (batchnet_core/serving.py); it reads voila.json from here.
-VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT)
+# PORT is the port or nothing: with the port taken, Voila and JupyterLab would otherwise listen on
+# another one (port_retries, 50 by default) and say so only in their log.
+VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT) --Voila.port_retries=0
 
 .PHONY: app lab serve test lint bench bench-page load mutate binder-links clean
 
@@ -47,7 +49,7 @@ serve: $(VENV)/.ui
 
 # JupyterLab on HOST:PORT; with TOKEN set, that token instead of a generated one.
 lab: $(VENV)/.ui
-	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) \
+	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) --ServerApp.port_retries=0 \
 		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(ALLOW_ROOT) notebooks/
 
 test: $(VENV)/.test $(NODE_STAMP) lint

@@ -8,7 +8,8 @@
   beacon sends back, so a closed tab gives its kernel back at once with XSRF protection on
   (voila-dashboards/voila#1458).
 - :class:`ClassroomVoila` is Voila's application with its ``tornado_settings`` in force, so pages
-  travel compressed.
+  travel compressed, and with the series' pages (:data:`batchnet_core.series.PAGES`) given to the
+  template's welcome page (``tree.html``) as ``series``.
 
 Imported by the Voila server only (tornado and jupyter_server), never by the core or the notebooks.
 """
@@ -24,6 +25,8 @@ from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelMana
 from tornado import web
 from traitlets import Int, default
 from voila.app import Voila
+
+from batchnet_core.series import PAGES
 
 THEMES = ("light", "dark")
 KERNEL_MEGABYTES = 150  # a page's kernel: 107 MB measured (docs/performance.md), with headroom
@@ -126,15 +129,22 @@ class ClassroomIdentityProvider(PasswordIdentityProvider):
 
 
 class ClassroomVoila(Voila):
-    """``voila``, with ``Voila.tornado_settings`` in force from the start.
+    """``voila``, with ``Voila.tornado_settings`` in force from the start, and the series' pages
+    known to the template.
 
     Voila 0.5 applies ``tornado_settings`` after creating its tornado Application, when the
     Application has already chosen its output transforms: ``compress_response`` is then
     ignored and every page, script and style travels uncompressed (5 MB on a first visit).
+
+    Voila renders its file list (``/`` and ``/voila/tree/...``) from the template's ``tree-lab.html``
+    (``tree.html`` with ``?classic-tree=true``) through the Jinja environment ``voila_jinja2_env``;
+    its global ``series`` lets the batchnet template show the welcome page instead of file names.
     """
 
     def init_settings(self) -> dict:
-        return {**super().init_settings(), **self.tornado_settings}
+        settings = {**super().init_settings(), **self.tornado_settings}
+        settings["voila_jinja2_env"].globals["series"] = PAGES
+        return settings
 
 
 main = ClassroomVoila.launch_instance

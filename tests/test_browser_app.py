@@ -30,7 +30,7 @@ def test_the_page_opens_on_the_worked_example(page, voila_url):
     assert page.locator(".bn-control").count() == 35
     assert page.locator("img.bn-heatmap").count() == 7
     assert "26 parameters" in page.inner_text("body")
-    assert page.title() == "batchnet: a batch of three inputs"
+    assert page.title() == "A batch of three inputs, by hand and live — batchnet"
     assert_no_error_text(page)
 
 

@@ -1,36 +1,183 @@
-"""Every page of the series in the real Voila server, in headless Chromium."""
+"""Every page of the series in the real Voila server, in headless Chromium, and the welcome page at
+``/`` that leads to them."""
+
+import re
+import shutil
+import urllib.request
 
 import pytest
 
 import batchnet_core as bn
 from batchnet_core.exercises import check_answer, new_exercise, new_missing
+from batchnet_core.series import PAGES
 
 from conftest import (
+    ROOT,
     assert_no_error_text,
     assert_results_follow_the_state,
+    make_server,
     open_app,
     page_values,
     render,
     state_on_page,
+    wait_for_kernels,
 )
 
 pytestmark = pytest.mark.browser
 
+NOTEBOOKS = ROOT / "notebooks"
+WELCOME_TITLE = "batchnet — how a network handles a batch"
 
-def test_the_tree_and_the_start_page_lead_to_every_page(page, voila_url):
-    page.goto(voila_url)
-    page.wait_for_selector("text=00_start_here", timeout=30_000)
-    tree = page.inner_text("body")
-    for name in ("00_start_here", "01_one_input", "02_batch_of_three", "03_by_hand", "04_why_batch",
-                 "05_playground"):
-        assert name in tree
-    page.goto(render(voila_url, "00_start_here"))
-    page.wait_for_selector("text=Using the controls")
-    assert page.locator("a[href='01_one_input.ipynb']").count() == 1
-    page.click("a[href='02_batch_of_three.ipynb']")
-    page.wait_for_selector(".bn-values-Y", state="attached", timeout=90_000)
-    assert page.url.split("?")[0].endswith("voila/render/02_batch_of_three.ipynb")  # the query follows the state
+
+@pytest.fixture(scope="module")
+def front_door():
+    """``make app`` of its own: its kernels are this module's alone."""
+    with make_server("app", name="app-front-door") as server:
+        yield server
+
+
+
+def test_the_welcome_page_leads_through_every_page_to_the_end_and_back(page, front_door):
+    """From / by its links, each page by its Next link to the last, and back by Previous links."""
+    page.goto(front_door.url)
+    assert page.title() == WELCOME_TITLE
+    links = page.locator("main a.bn-page-link")
+    assert links.all_inner_texts() == [p.title for p in PAGES]
+    assert [a.get_attribute("href") for a in links.all()] == [f"/voila/render/{p.name}" for p in PAGES]
+    links.first.click()
+    expect_page(page, front_door.url, 0)
+    for index in range(1, len(PAGES)):
+        page.get_by_role("link", name=f"Next: {PAGES[index].title} →", exact=True).click()
+        expect_page(page, front_door.url, index)
+    assert page.get_by_role("link", name="Next:").count() == 0
+    for index in reversed(range(len(PAGES) - 1)):
+        page.get_by_role("link", name=f"← Previous: {PAGES[index].title}", exact=True).click()
+        expect_page(page, front_door.url, index)
     assert_no_error_text(page)
+
+
+def expect_page(page, url: str, index: int) -> None:
+    """Page ``index`` of the series is open and shown, named by its title, with its navigation."""
+    wanted = PAGES[index]
+    page.wait_for_url(f"{url}voila/render/{wanted.name}*", timeout=90_000)
+    navigation = page.locator("#rendered_cells a[href$='.ipynb']").last
+    navigation.wait_for(state="visible", timeout=90_000)  # the last cell: the page has rendered
+    assert page.title() == f"{wanted.title} — batchnet"
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.locator("h1").first.inner_text().strip().rstrip("¶").strip() == wanted.title
+    hrefs = page.locator("#rendered_cells a[href$='.ipynb']").evaluate_all("links => links.map(a => a.href)")
+    expected = [p.name for p in (PAGES[index - 1:index] + PAGES[:1] * (index > 1) + PAGES[index + 1:index + 2])]
+    if index == 0:  # the start page's table, then its navigation
+        expected = [p.name for p in PAGES[1:]] + expected
+    assert hrefs == [f"{url}voila/render/{name}" for name in expected]
+
+
+def test_the_welcome_page_is_one_page_with_a_title_a_main_and_a_picture(page, front_door):
+    page.goto(front_door.url)
+    assert page.evaluate("document.documentElement.lang") == "en"
+    assert page.title() == WELCOME_TITLE
+    assert page.locator("main").count() == 1 and page.locator("h1").count() == 1
+    assert page.locator("script").count() == 0  # nothing to run, nothing to wait for
+    summaries = page.locator("main .bn-page-summary").all_inner_texts()
+    assert summaries == [p.summary for p in PAGES]
+    picture = page.locator("main figure img")
+    page.wait_for_function("() => { const i = document.querySelector('main figure img');"
+                           " return i.complete && i.naturalWidth > 0; }")
+    assert picture.evaluate("i => [i.naturalWidth, i.naturalHeight]") == [1050, 555]
+    assert "heat maps" in picture.get_attribute("alt") and "slider" in picture.get_attribute("alt")
+    with urllib.request.urlopen(picture.evaluate("i => i.src"), timeout=30) as response:
+        assert response.headers["Content-Type"] == "image/png"
+        assert len(response.read()) < 150_000
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_welcome_page_is_readable_in_either_theme(page, front_door, theme):
+    page.goto(front_door.url + f"?theme={theme}")
+    assert page.locator("body").get_attribute("class") == f"theme-{theme}"
+    for viewport in ({"width": 1024, "height": 768}, {"width": 390, "height": 844}):
+        page.set_viewport_size(viewport)
+        low = [item for item in page.evaluate(CONTRASTS) if item["ratio"] < 4.5]
+        assert not low, low
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+    dark = page.evaluate("() => getComputedStyle(document.body).backgroundColor") == "rgb(17, 17, 17)"
+    assert dark == (theme == "dark")
+    hrefs = page.locator("main a.bn-page-link").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs == [f"/voila/render/{p.name}" + ("?theme=dark" if theme == "dark" else "") for p in PAGES]
+
+
+def test_the_welcome_page_costs_no_kernel(page, front_door):
+    wait_for_kernels(front_door, 0, timeout=60)  # pages opened before have given theirs back
+    for query in ("", "?theme=dark", "?classic-tree=true", "?theme=%22%3E%3Cb%3E"):
+        page.goto(front_door.url + query)
+        assert page.title() == WELCOME_TITLE, query
+        assert page.locator("main a.bn-page-link").count() == len(PAGES), query
+    page.goto(front_door.url + "voila/tree/")
+    assert page.title() == WELCOME_TITLE
+    assert front_door.kernels() == []
+
+
+def test_a_folder_list_keeps_the_look_and_escapes_every_name(page, tmp_path):
+    """Other entries and subfolders get a plain list, in the same frame; names that look like markup
+    stay text, and the links built from them open what they name."""
+    hostile = '"><img src=x onerror=alert(1)>'
+    shutil.copytree(NOTEBOOKS, tmp_path, dirs_exist_ok=True)
+    (tmp_path / f"sub{hostile}").mkdir()
+    shutil.copy(NOTEBOOKS / "00_start_here.ipynb", tmp_path / f"sub{hostile}" / f"page{hostile}.ipynb")
+    dialogs = []
+    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    with make_server("app", name="app-folders", NOTEBOOKS=tmp_path) as server:
+        page.goto(server.url + "?theme=dark")
+        assert page.title() == WELCOME_TITLE
+        assert page.locator("main .bn-files a").all_inner_texts() == [f"sub{hostile}/"]
+        page.click("main .bn-files a")
+        page.wait_for_selector("main h1")
+        assert page.locator("main h1").inner_text() == f"sub{hostile}/"
+        assert page.title() == f"sub{hostile}/ — batchnet"
+        assert page.locator("body").get_attribute("class") == "theme-dark"
+        assert page.locator("main .bn-files a").all_inner_texts() == ["Up one folder", f"page{hostile}.ipynb"]
+        assert page.locator("img").count() == 0
+        with page.expect_navigation():
+            page.get_by_role("link", name=f"page{hostile}.ipynb", exact=True).click()
+        page.wait_for_selector("#rendered_cells a[href$='.ipynb']", state="visible", timeout=90_000)
+        assert page.title() == "Start here — batchnet"
+        page.go_back()
+        page.click("text=Up one folder")
+        page.wait_for_selector("main a.bn-page-link")
+        assert page.title() == WELCOME_TITLE
+    assert dialogs == []
+
+
+def test_inside_jupyter_the_folder_list_keeps_the_frame_without_the_list_of_pages():
+    """Behind JupyterLab, Binder or a hub, Voila runs as a server extension that batchnet_core.serving
+    does not configure: no list of pages reaches the template, which shows the notebooks in order."""
+    with make_server("lab", name="lab-tree", TOKEN="t", ready="api/status?token=t") as server:
+        with urllib.request.urlopen(server.url + "voila/tree?token=t&theme=%22%3E%3Cb%3E", timeout=60) as response:
+            body = response.read().decode()
+    assert '<html lang="en">' in body and "<main" in body and body.count("<h1") == 1
+    assert '<body class="theme-light"' in body and "<b>" not in body
+    assert re.findall(r'href="/voila/render/([^"?]+)"', body) == [p.name for p in PAGES]
+
+
+# Every element with text of its own in <main>: its text colour's contrast on the background it sits on.
+CONTRASTS = r"""() => {
+  const rgb = (css) => css.match(/[\d.]+/g).map(Number);
+  const luminance = ([r, g, b]) => [r, g, b].map((v) => v / 255)
+    .map((v) => (v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4))
+    .reduce((sum, v, i) => sum + v * [0.2126, 0.7152, 0.0722][i], 0);
+  const background = (element) => {
+    for (let e = element; e; e = e.parentElement) {
+      const colour = rgb(getComputedStyle(e).backgroundColor);
+      if (colour.length < 4 || colour[3] > 0) return colour;
+    }
+    return [255, 255, 255];
+  };
+  return [...document.querySelectorAll("main *")]
+    .filter((e) => [...e.childNodes].some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim()))
+    .map((e) => {
+      const [a, b] = [luminance(rgb(getComputedStyle(e).color)), luminance(background(e))].sort((x, y) => y - x);
+      return {text: e.textContent.trim().slice(0, 40), ratio: (a + 0.05) / (b + 0.05)};
+    });
+}"""
 
 
 def test_one_input_page(page, voila_url):
