@@ -1,5 +1,7 @@
 """The main notebook opens and runs in JupyterLab, and its widgets render there."""
 
+import contextlib
+import json
 import os
 import shutil
 import subprocess
@@ -7,17 +9,25 @@ import sys
 
 import pytest
 
+from batchnet_core.ui.heatmap import THEMES
+
 from conftest import ARTIFACTS, free_port, page_values, stop, wait_until_serving
+from test_browser_layout import MEASURE
 from test_core import HAND_H_Z, HAND_Y
 
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module")
-def lab_url(tmp_path_factory):
-    """JupyterLab on a copy of the notebooks, so running them never writes into the repo."""
-    root = tmp_path_factory.mktemp("lab")
+@contextlib.contextmanager
+def jupyterlab(root, theme: str | None = None):
+    """JupyterLab on a copy of the notebooks, so running them never writes into the repo; with
+    ``theme`` ("JupyterLab Dark") set in its settings, as a person would have it."""
     shutil.copytree(ARTIFACTS.parent / "notebooks", root / "notebooks")
+    settings = root / "settings" / "@jupyterlab" / "apputils-extension"  # its own, not this machine's
+    settings.mkdir(parents=True)
+    if theme is not None:
+        (settings / "themes.jupyterlab-settings").write_text(json.dumps({"theme": theme}))
+    env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(root / "settings")}
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"jupyterlab-{port}.log"
@@ -28,7 +38,7 @@ def lab_url(tmp_path_factory):
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ] + (["--allow-root"] if os.geteuid() == 0 else [])
     with open(log, "w") as out:
-        process = subprocess.Popen(command, cwd=root, stdout=out, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(command, cwd=root, stdout=out, stderr=subprocess.STDOUT, env=env)
     try:
         url = f"http://127.0.0.1:{port}/"
         wait_until_serving(url + "api/status", process, log)
@@ -37,8 +47,20 @@ def lab_url(tmp_path_factory):
         stop(process)
 
 
-def test_main_notebook_runs_in_jupyterlab(page, lab_url):
-    page.goto(lab_url + "lab/tree/notebooks/02_batch_of_three.ipynb", timeout=90_000)
+@pytest.fixture(scope="module")
+def lab_url(tmp_path_factory):
+    with jupyterlab(tmp_path_factory.mktemp("lab")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def dark_lab_url(tmp_path_factory):
+    with jupyterlab(tmp_path_factory.mktemp("dark-lab"), theme="JupyterLab Dark") as url:
+        yield url
+
+
+def run_notebook(page, url: str, notebook: str) -> None:
+    page.goto(url + f"lab/tree/notebooks/{notebook}.ipynb", timeout=90_000)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext"
                            " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=90_000)
@@ -47,6 +69,49 @@ def test_main_notebook_runs_in_jupyterlab(page, lab_url):
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(".bn-values-Y", state="attached", timeout=90_000)
     page.wait_for_function("() => document.querySelectorAll('img.bn-heatmap').length === 7", timeout=30_000)
+
+
+#: Whether every heat map on the page is drawn for a theme: its see-through colour is that theme's.
+DRAWN_FOR = """(background) => {
+  const maps = [...document.querySelectorAll('img.bn-heatmap')];
+  return maps.length > 0 && maps.every(img => {
+    const png = atob(img.src.split(',')[1]);
+    const at = png.indexOf('tRNS') + 4;
+    const colour = [0, 2, 4].map(i => png.charCodeAt(at + i + 1));
+    return colour.every((v, i) => v === background[i]);
+  });
+}"""
+
+
+def theme_background(theme: str) -> list[int]:
+    colour = THEMES[theme]["background"]
+    return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def test_the_app_follows_jupyterlab_dark_and_a_theme_switch_with_the_file_browser_open(browser, dark_lab_url):
+    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    try:
+        run_notebook(page, dark_lab_url, "02_batch_of_three")
+        assert page.evaluate("document.body.dataset.jpThemeLight") == "false"
+        page.wait_for_function(DRAWN_FOR, arg=theme_background("dark"), timeout=30_000)
+        assert page.locator("#filebrowser").is_visible(), "the sidebar is open"
+        notebook_right = page.evaluate("document.querySelector('.jp-NotebookPanel').getBoundingClientRect().right")
+        for heat_map in page.evaluate(MEASURE):
+            assert heat_map["seen"] and heat_map["right"] <= notebook_right, heat_map
+        page.locator(".bn-figure-H").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "jupyterlab-dark-sidebar-1280.png"))
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
+                      "{theme: 'JupyterLab Light'})")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
+        page.wait_for_function(DRAWN_FOR, arg=theme_background("light"), timeout=30_000)
+        page.screenshot(path=str(ARTIFACTS / "jupyterlab-light-after-switch-1280.png"))
+    finally:
+        page.close()
+
+
+def test_main_notebook_runs_in_jupyterlab(page, lab_url):
+    run_notebook(page, lab_url, "02_batch_of_three")
+    page.wait_for_function(DRAWN_FOR, arg=theme_background("light"), timeout=30_000)
     assert page_values(page, "H_z") == HAND_H_Z
     assert page_values(page, "Y") == HAND_Y
     assert page.locator(".bn-control").count() == 35
