@@ -54,6 +54,13 @@ def test_the_worksheet_fits_every_screen(browser, voila_url, screen, notebook):
         assert_every_heat_map_fits(page, 7)
         # the controls never push the page sideways either: at most they scroll in their own box
         assert page.evaluate("[...document.querySelectorAll('.bn-app')].every(a => a.scrollWidth <= a.clientWidth)")
+        # the code box scrolls rather than break a line (never "bia / s")
+        drawn, written = page.evaluate("""() => {
+            const pre = document.querySelector('.bn-code pre'), style = getComputedStyle(pre);
+            const height = pre.scrollHeight - parseFloat(style.paddingTop) - parseFloat(style.paddingBottom);
+            return [Math.round(height / parseFloat(style.lineHeight)), pre.textContent.trimEnd().split('\\n').length];
+        }""")
+        assert drawn == written
     finally:
         page.close()
 
@@ -114,3 +121,31 @@ def test_the_exercise_page_fits(browser, voila_url, screen):
         assert_every_heat_map_fits(page, 3)
     finally:
         page.close()
+
+
+@pytest.mark.parametrize("notebook", ["01_one_input", "02_batch_of_three", "03_by_hand", "05_playground"])
+def test_a_dark_page_is_one_even_dark(page, voila_url, notebook):
+    """?theme=dark: every heat map is drawn for dark with a see-through background, and nothing
+    between the page and the pictures paints a box of another grey."""
+    page.goto(render(voila_url, notebook, "theme=dark"), timeout=90_000)
+    page.wait_for_function("() => document.querySelectorAll('img.bn-heatmap').length >= 3"
+                           " && [...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete)",
+                           timeout=90_000)
+    transparent = page.evaluate("""() => [...document.querySelectorAll('img.bn-heatmap')].map(img => {
+        const png = atob(img.src.split(',')[1]);
+        const at = png.indexOf('tRNS') + 4;
+        return [0, 2, 4].map(i => png.charCodeAt(at + i + 1)); })""")
+    assert transparent and all(colour == [26, 26, 26] for colour in transparent), transparent
+    painted = page.evaluate("""() => {
+        const body = getComputedStyle(document.body).backgroundColor;
+        const boxes = new Set();
+        for (const img of document.querySelectorAll('img.bn-heatmap')) {
+            for (let el = img.parentElement; el && el !== document.body; el = el.parentElement) {
+                const colour = getComputedStyle(el).backgroundColor;
+                if (colour !== 'rgba(0, 0, 0, 0)' && colour !== 'transparent' && colour !== body) {
+                    boxes.add(el.className + ': ' + colour);
+                }
+            }
+        }
+        return [...boxes]; }""")
+    assert painted == [], painted

@@ -600,3 +600,70 @@ def test_a_glyph_is_blended_by_its_coverage_and_cut_at_the_picture_edge():
     _stamp(pixels, coverage, -1, -1, np.array([0.0, 0.0, 0.0]))  # only the glyph's bottom right lands
     np.testing.assert_array_equal(pixels[0, 0], [75, 75, 75])
     assert (pixels[0, 1] == 100).all()
+
+
+# -- reaching every learner -----------------------------------------------------------------------
+
+
+def test_every_number_in_a_cell_reaches_four_and_a_half_to_one():
+    from batchnet_core.ui.heatmap import DARK_INK_RGB, LIGHT_INK_RGB, LUT_RGB, LUT_TAKES_DARK_INK, _cell, contrast_ratio
+
+    inks = [DARK_INK_RGB if dark else LIGHT_INK_RGB for dark in LUT_TAKES_DARK_INK]
+    ratios = [contrast_ratio(colour, ink) for colour, ink in zip(LUT_RGB, inks)]
+    assert min(ratios) >= 4.5, min(ratios)
+    # and a drawn cell's number is in that ink: its most-covered pixels are the ink itself
+    for colour in (0, 64, 100, 128, 160, 200, 255):
+        pixels = _cell(46, 46, colour, False, "8", None).reshape(-1, 3).astype(int)
+        ink = np.array(DARK_INK_RGB if LUT_TAKES_DARK_INK[colour] else LIGHT_INK_RGB)
+        distance_to_ink = np.abs(pixels - ink).sum(axis=1)
+        assert distance_to_ink.min() <= 12, colour
+
+
+def test_heat_map_pictures_let_the_page_show_through():
+    app = BatchApp(theme="dark")
+    for url in pictures(app).values():
+        png = decode_bytes(url)
+        at = png.index(b"tRNS") + 4
+        assert tuple(png[at + 1:at + 6:2]) == (26, 26, 26)
+
+
+def decode_bytes(url: str) -> bytes:
+    return base64.b64decode(url.split(",", 1)[1])
+
+
+def test_each_value_table_has_headers_and_says_what_relu_did():
+    app = BatchApp()
+    H = re.search(r"<table class='bn-values bn-values-H' .*?</table><p class='bn-relu-note'>(.*?)</p>",
+                  app.views.widget.value)
+    assert H is not None
+    table = H.group(0)
+    assert "<tr><td></td><th scope='col'>x1</th><th scope='col'>x2</th><th scope='col'>x3</th></tr>" in table
+    assert "<tr><th scope='row'>h1</th>" in table
+    zeroed = [f"H[h{r + 1}, x{c + 1}]" for r, c in zip(*np.nonzero(bn.forward(app.state).H_z <= 0))]
+    assert H.group(1) == f"ReLU gave 0 at {', '.join(zeroed)}. Off (0 for every input): h1."
+    assert "ReLU gave 0 at Y[y1, x1], Y[y1, x2], Y[y1, x3]. Off (0 for every input): y1." in app.views.widget.value
+
+
+def test_the_page_widget_reports_a_theme_and_the_app_redraws_for_it():
+    app = BatchApp()
+    before = pictures(app)
+    app.page.theme = "dark"  # as page.js reports JupyterLab's dark theme
+    assert app.theme == "dark" and pictures(app) == pictures(BatchApp(app.state, theme="dark")) != before
+    app.page.theme = "<script>"  # anything else from the page is ignored
+    assert app.theme == "dark"
+    app.page.theme = "light"
+    assert pictures(app) == before
+
+
+def test_the_layout_follows_the_sizes():
+    from batchnet_core.ui.app import worksheet_class
+
+    app = BatchApp()
+    assert worksheet_class(app.state.sizes) in app.worksheet._dom_classes
+    widths = re.findall(r"@container bn-app \(max-width: (\d+)px\)", app.layout_style.value)
+    assert len(widths) == 2 and int(widths[0]) > int(widths[1])
+    app.load(bn.random_state(1, (8, 8, 8, 8)))
+    assert worksheet_class((8, 8, 8, 8)) in app.worksheet._dom_classes
+    assert worksheet_class((3, 4, 2, 3)) not in app.worksheet._dom_classes
+    bigger = re.findall(r"@container bn-app \(max-width: (\d+)px\)", app.layout_style.value)
+    assert int(bigger[0]) > int(widths[0]) and int(bigger[1]) > int(widths[1])
