@@ -1,8 +1,7 @@
 // What ipywidgets cannot do for batchnet's pages, in JupyterLab and Voila alike:
 // - tell the kernel the page's theme (light or dark), now and whenever it changes;
 // - give every slider handle its description as its accessible name, and named elements theirs;
-// - announce what the status line says, politely, once it settles (not at every drag step);
-// - point "Link to this state" at the web app's page (Voila) when shown in JupyterLab.
+// - announce what the status line says, politely, once it settles (not at every drag step).
 function render({ model, el }) {
   let app = el;  // the app around this widget, once the widget is placed in it
   const live = document.createElement("div");
@@ -24,14 +23,6 @@ function render({ model, el }) {
   const setName = (element, name) => {
     if (element && name && element.getAttribute("aria-label") !== name) element.setAttribute("aria-label", name);
   };
-  const baseUrl = () => {
-    const config = document.getElementById("jupyter-config-data");
-    try {
-      return config ? JSON.parse(config.textContent).baseUrl || "/" : "/";
-    } catch {
-      return "/";
-    }
-  };
   const nameAll = () => {
     for (const slider of app.querySelectorAll(".widget-slider")) {
       setName(slider.querySelector(".noUi-handle"), slider.querySelector(".widget-label")?.textContent);
@@ -42,16 +33,6 @@ function render({ model, el }) {
           ? element : element.querySelector("button, input, select, textarea") ?? element;
         // "{text}" stands for what the element shows: a spoken name starts with the visible one
         setName(target, String(name).replace("{text}", target.textContent.trim()));
-      }
-    }
-    // In JupyterLab a page's address is the notebook's editor: the state's link opens the web app's page
-    const notebook = document.body.dataset.voila === "voila" ? null
-      : decodeURIComponent(location.pathname).match(/\/(?:lab|doc)\/tree\/(.+\.ipynb)$/);
-    if (notebook) {
-      for (const link of app.querySelectorAll("a.bn-address")) {
-        const query = (link.getAttribute("href") ?? "").split("?")[1] ?? "";
-        const href = baseUrl() + "voila/render/" + encodeURI(notebook[1]) + "?" + query;
-        if (link.getAttribute("href") !== href) link.setAttribute("href", href);
       }
     }
   };

@@ -91,8 +91,13 @@ class SharePanel:
         """Follow a new state: a fresh link, and no stale downloads."""
         query = state.to_query() + ("&theme=dark" if theme == "dark" else "")
         # bn-address: the page script keeps the page's own address equal to this link
-        self.link.value = (f"<a class='bn-address' href='?{html.escape(query)}' target='_blank'>"
-                           "Link to this state</a>: opens this page in the web app with exactly these numbers.")
+        # In JupyterLab an address names the notebook's editor, not a state: there (style.css) the
+        # link gives way to what works instead.
+        self.link.value = (f"<span class='bn-link-web'><a class='bn-address' href='?{html.escape(query)}' "
+                           "target='_blank'>Link to this state</a>: opens this page with exactly these "
+                           "numbers.</span><span class='bn-link-lab'>A link to this state works in the web app "
+                           "(make app, Binder's Voila link). In JupyterLab, pass a state on as a file: "
+                           "Export… → state (JSON), and Open a state.</span>")
         self.downloads.value = ""
 
     def export(self) -> None:
