@@ -80,7 +80,27 @@ def forward(state: State) -> Trace:
     array([[0., 0., 0.],
            [3., 3., 4.]])
     """
-    return Trace(*(_frozen(a) for a in forward_arrays(state.W1, state.b1, state.W2, state.b2, state.X)))
+    H_z = _settled(state.W1 @ state.X + state.b1[:, None], state.W1, state.X, state.b1)
+    H = relu(H_z)
+    Y_z = _settled(state.W2 @ H + state.b2[:, None], state.W2, H, state.b2)
+    return Trace(*(_frozen(a) for a in (H_z, H, Y_z, relu(Y_z))))
+
+
+#: A sum this small against the size of its terms is what is left of rounding, not a value.
+ROUNDING = 1e-12
+
+
+def _settled(z: np.ndarray, W: np.ndarray, inputs: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pre-activations with what is left of rounding set to exactly 0.
+
+    Decimals rarely cancel exactly in floating point (0.1 + 0.2 − 0.3 is 5.6e−17): such a sum is 0,
+    and ReLU must treat it, and every view show it, as 0.
+
+    >>> _settled(np.array([[0.1 + 0.2 - 0.3]]), np.array([[0.1, 0.2]]), np.array([[1.0], [1.0]]), np.array([-0.3]))
+    array([[0.]])
+    """
+    scale = np.abs(W) @ np.abs(inputs) + np.abs(b)[:, None]
+    return np.where(np.abs(z) <= ROUNDING * scale, 0.0, z)
 
 
 def forward_loop(state: State) -> Trace:
@@ -189,6 +209,8 @@ def explain(state: State, layer: str, row: int, col: int) -> Explanation:
     terms = [(w, v, w * v) for w, v in zip(weights, column)]
     bias = float(b[row])
     total = sum(p for _, _, p in terms) + bias
+    scale = sum(abs(p) for _, _, p in terms) + abs(bias)
+    total = 0.0 if abs(total) <= ROUNDING * scale else total  # as forward settles it
     activated = max(total, 0.0) + 0.0
     products = " + ".join(f"{format_factor(w)}·{format_factor(v)}" for w, v, _ in terms)
     sum_text = f"{products} + {format_factor(bias)} = {format_number(total)}"

@@ -98,7 +98,9 @@ def format_cell(value: float, digits: int = 3) -> str:
     >>> format_cell(-12.345), format_cell(0.456, digits=2), format_cell(1234), format_cell(123456.7)
     ('−12.3', '0.46', '1234', '1.23e5')
     >>> format_cell(-0.00045), format_cell(999.7), format_cell(-1e6, digits=1), format_cell(-0.0)
-    ('−4.5e−4', '1000', '−1e6', '0')
+    ('−4.5e−4', '1e3', '−1e6', '0')
+    >>> format_cell(1234.5), format_cell(-5555.5), format_cell(99.95)
+    ('1.23e3', '−5.56e3', '100')
     """
     value = float(value)
     if value == 0:
@@ -106,8 +108,8 @@ def format_cell(value: float, digits: int = 3) -> str:
     if not math.isfinite(value) or (value == round(value) and abs(value) < 1e4):
         return format_number(value)
     rounded = f"{value:.{digits - 1}e}"
-    if float(rounded) == round(float(rounded)) and abs(float(rounded)) < 1e4:
-        return format_number(float(rounded))  # 99.95 → 100
+    if float(rounded) == round(float(rounded)) and abs(float(rounded)) < 10 ** digits:
+        return format_number(float(rounded))  # 99.95 → 100; 1234.5 is not 1230, but 1.23e3
     mantissa, exponent = rounded.split("e")
     exponent = int(exponent)
     if "." in mantissa:

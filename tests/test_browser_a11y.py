@@ -138,18 +138,26 @@ def test_a_change_is_announced_once_it_settles_not_at_every_step(page, voila_url
 
 
 def test_focus_rings_reach_three_to_one(page, voila_url):
+    """Reached by the keyboard, a button, a slider, a typed box and the preset list each draw a
+    ring of 3:1 or more against the page."""
     from batchnet_core.ui.heatmap import contrast_ratio
 
-    for theme, background in (("light", (255, 255, 255)), ("dark", None)):
+    def rgb(css: str) -> tuple[int, ...]:
+        return tuple(int(float(v)) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
+
+    for theme in ("light", "dark"):
         open_app(page, render(voila_url, "02_batch_of_three", f"theme={theme}"))
-        page.get_by_role("button", name="Reset").focus()
-        page.keyboard.press("Tab")  # keyboard focus: the ring :focus-visible draws
-        ring, page_background = page.evaluate("""() => {
-            const style = getComputedStyle(document.activeElement);
-            return [style.outlineColor, getComputedStyle(document.body).backgroundColor]; }""")
-        assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") == "solid"
-
-        def rgb(css: str) -> tuple[int, ...]:
-            return tuple(int(float(v)) for v in css[css.index("(") + 1:css.index(")")].split(",")[:3])
-
-        assert contrast_ratio(rgb(ring), background or rgb(page_background)) >= 3, (theme, ring, page_background)
+        page_background = rgb(page.evaluate("""() => { let el = document.getElementById('rendered_cells');
+            for (; el; el = el.parentElement) { const c = getComputedStyle(el).backgroundColor;
+                if (c !== 'rgba(0, 0, 0, 0)') return c; } return 'rgb(255, 255, 255)'; }"""))
+        for control in (page.get_by_role("button", name="Random integers"),
+                        page.get_by_role("slider", name="W1 row h1, column 1"),
+                        page.get_by_role("textbox", name="W1 row h1, column 1"),
+                        page.get_by_role("combobox", name="Preset")):
+            control.focus()
+            page.keyboard.press("Shift+Tab")
+            page.keyboard.press("Tab")  # reached by the keyboard: the ring :focus-visible draws
+            style, ring, width = page.evaluate("""() => { const s = getComputedStyle(document.activeElement);
+                return [s.outlineStyle, s.outlineColor, parseFloat(s.outlineWidth)]; }""")
+            assert style == "solid" and width >= 2, (theme, control, style, width)
+            assert contrast_ratio(rgb(ring), page_background) >= 3, (theme, control, ring, page_background)

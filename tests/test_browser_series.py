@@ -261,3 +261,22 @@ def test_playground_changes_sizes_and_stays_consistent(page, voila_url):
     assert page.locator(".bn-control").count() == 6 * 3 + 6 + 2 * 6 + 2 + 3 * 6
     assert state_on_page(page) == state
     assert_no_error_text(page)
+
+
+def test_the_welcome_page_of_a_folder_links_into_that_folder():
+    """Served from the repository's root, /voila/tree/notebooks is the welcome page, and its links
+    open the pages in that folder."""
+    with make_server("app", name="app-root", NOTEBOOKS=".") as server:
+        with urllib.request.urlopen(server.url + "voila/tree/notebooks", timeout=60) as response:
+            front = response.read().decode()
+        links = re.findall(r"<a class=\"bn-page-link\" href=\"([^\"]+)\"", front)
+        assert links == [f"/voila/render/notebooks/{p.name}" for p in PAGES]
+        with urllib.request.urlopen(server.url + links[0].lstrip("/"), timeout=90) as response:
+            assert response.status == 200 and "Start here" in response.read().decode()
+
+
+def test_a_dark_page_leads_to_dark_pages(page, front_door):
+    page.goto(render(front_door.url, "01_one_input", "theme=dark"), timeout=90_000)
+    page.get_by_role("link", name=f"Next: {PAGES[2].title} →", exact=True).click()
+    page.wait_for_url(f"{front_door.url}voila/render/{PAGES[2].name}?theme=dark", timeout=90_000)
+    assert "theme-dark" in page.get_attribute("body", "class")

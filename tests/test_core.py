@@ -386,3 +386,14 @@ def test_a_page_link_up_to_the_limit_is_read():
 
     head = "theme=dark&pad="
     assert state_from_link(head + "x" * (MAX_QUERY_LENGTH - len(head))) is None
+
+
+def test_a_sum_left_at_rounding_noise_is_zero_everywhere():
+    """0.1·1 + 0.2·1 + (−0.3) is 5.6e−17 in floating point: forward, ReLU and the explanation
+    all take it as the 0 it is."""
+    state = bn.State(W1=[[0.1, 0.2]], b1=[-0.3], W2=[[1.0]], b2=[0.0], X=[[1.0], [1.0]])
+    assert 0.1 * 1 + 0.2 * 1 + (-0.3) != 0
+    trace = bn.forward(state)
+    assert trace.H_z[0, 0] == 0 and bn.relu_zeroed(trace.H_z)[0, 0]
+    e = bn.explain(state, "H_z", 0, 0)
+    assert e.total == 0 and e.text.endswith("= 0 → ReLU → 0")

@@ -145,7 +145,8 @@ def test_the_backwards_question_shows_the_row_with_its_gap_and_checks_the_answer
     unit = f"h{m.row + 1}"
     assert question.value == (f"<div>H_z[{unit}, x{m.input + 1}] = <b>{format_number(m.target)}</b>, with row {unit} "
                               f"of W1 = [{', '.join(weights)}], x{m.input + 1} = [{x}] and b1[{unit}] = {bias}.</div>"
-                              f"<div>What is <b>{m.label}</b>?</div>")
+                              f"<div>What is <b>{m.label}</b>? Work it out from these numbers alone; then check it "
+                              "against the network above, where it is given.</div>")
     answer.value = "abc"
     assert result.value.startswith(NOT_A_NUMBER) and result.value.count("not a number") == 1
     assert app.score_view.value == "<b>Score: 0 right of 0 checked</b>"  # a typo
@@ -155,7 +156,8 @@ def test_the_backwards_question_shows_the_row_with_its_gap_and_checks_the_answer
 
 
 QUESTION = re.compile(r"<div>H_z\[h(\d+), x(\d+)\] = <b>([^<]+)</b>, with row h(\d+) of W1 = \[([^\]]*)\], "
-                      r"x(\d+) = \[([^\]]*)\] and b1\[h(\d+)\] = ([^ ]+)\.</div><div>What is <b>([^<]+)</b>\?</div>")
+                      r"x(\d+) = \[([^\]]*)\] and b1\[h(\d+)\] = ([^ ]+)\.</div>"
+                      r"<div>What is <b>([^<]+)</b>\? [^<]*</div>")
 
 
 @pytest.mark.parametrize("difficulty", ["easy", "medium", "hard"])

@@ -129,7 +129,9 @@ def test_bad_typed_values_are_refused_with_a_message_next_to_the_box(app, typed,
     alert = f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
     assert app.status.value == alert
     beside = app.matrix_controls["X"].error
-    assert beside.value == alert and beside.layout.display is None and "bn-entry-error" in beside._dom_classes
+    # the same words beside the box, not a second alert: a screen reader hears it once
+    assert beside.value == f"<span class='bn-error'>{html.escape(message)}</span>"
+    assert beside.layout.display is None and "bn-entry-error" in beside._dom_classes
     assert "bn-invalid-box" in entry.box._dom_classes
     assert app.state == bn.preset("three-inputs")
     assert entry.readout.value == "2"  # the box shows the state; the message quotes what was typed
@@ -603,6 +605,16 @@ def test_a_glyph_is_blended_by_its_coverage_and_cut_at_the_picture_edge():
 
 
 # -- reaching every learner -----------------------------------------------------------------------
+
+
+def test_the_hatch_under_a_number_keeps_four_and_a_half_to_one():
+    """A hatched cell is 0: near white, so its number is black; the hatch lines under it are
+    light enough for the same contrast, in both themes."""
+    from batchnet_core.ui.heatmap import DARK_INK_RGB, THEMES, contrast_ratio
+
+    for theme in THEMES.values():
+        hatch = [int(theme["hatch"][i:i + 2], 16) for i in (1, 3, 5)]
+        assert contrast_ratio(hatch, DARK_INK_RGB) >= 4.5, theme
 
 
 def test_every_number_in_a_cell_reaches_four_and_a_half_to_one():

@@ -220,7 +220,7 @@ class MatrixControls:
         self.widget.add_class("bn-matrix")
 
     def _refused(self, message: str) -> None:
-        self.error.value = f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
+        self.error.value = f"<span class='bn-error'>{html.escape(message)}</span>"
         self.error.layout.display = None
         self._on_error(message)
 

@@ -248,7 +248,8 @@ class ExerciseApp:
         question = html_widget(
             f"<div>H_z[{unit}, x{m.input + 1}] = <b>{format_number(m.target)}</b>, with row {unit} of W1 = "
             f"[{', '.join(weights)}], x{m.input + 1} = [{x}] and b1[{unit}] = {bias}.</div>"
-            f"<div>What is <b>{m.label}</b>?</div>")
+            f"<div>What is <b>{m.label}</b>? Work it out from these numbers alone; then check it against "
+            f"the network above, where it is given.</div>")
         answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="80px"))
         answer.add_class("bn-missing-answer")
         result = html_widget("", "bn-missing-feedback")

@@ -79,7 +79,7 @@ THEMES = {
     "light": {"background": "#fefefe", "text": "#1f1f1f", "muted": "#5c5c5c", "highlight": "#1a1a1a",
               "hatch": "#8c8c8c"},
     "dark": {"background": "#1a1a1a", "text": "#e8e8e8", "muted": "#a8a8a8", "highlight": "#ffd54a",
-             "hatch": "#6a6a6a"},
+             "hatch": "#8c8c8c"},
 }
 
 

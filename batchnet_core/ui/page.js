@@ -37,9 +37,12 @@ function render({ model, el }) {
     }
   };
 
+  // What a change must be checked for: the elements that get names. A slider step replaces the
+  // heat maps, tables and code, none of which is one; only the status line is read.
+  const named = () => [".noUi-handle", ...Object.keys(model.get("names") ?? {}).map((c) => "." + CSS.escape(c))]
+    .join(", ");
   let said = "", settle = 0, naming = 0;
-  const follow = () => {
-    if (!naming) naming = requestAnimationFrame(() => { naming = 0; nameAll(); });
+  const announce = () => {
     const status = app.querySelector(".bn-status");
     const text = status ? status.textContent.trim() : "";
     if (text === said) return;
@@ -47,6 +50,25 @@ function render({ model, el }) {
     clearTimeout(settle);
     // An error is an alert of its own; anything else is read once the person stops moving.
     if (text && !status.querySelector("[role=alert]")) settle = setTimeout(() => { live.textContent = text; }, 700);
+  };
+  const follow = (records) => {
+    const wanted = named();
+    let rename = false, spoken = false;
+    for (const record of records) {
+      const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+      spoken ||= Boolean(target?.closest(".bn-status"));
+      if (!rename) {
+        for (const node of record.addedNodes) {
+          if (node.nodeType === Node.ELEMENT_NODE && (node.matches(wanted) || node.querySelector(wanted))) {
+            rename = true;
+            break;
+          }
+        }
+      }
+      rename ||= Boolean(target?.closest(wanted));  // e.g. a named button's text was rewritten
+    }
+    if (rename && !naming) naming = requestAnimationFrame(() => { naming = 0; nameAll(); });
+    if (spoken) announce();
   };
   const pageWatch = new MutationObserver(follow);
   // A view is rendered before it is placed in the page: watch the app once it is there.

@@ -7,6 +7,7 @@
 //   that restores the state from the address.
 // - An upload larger than the app accepts is refused here, before it travels: a file of several MB
 //   would otherwise drop the websocket (tornado refuses messages over 10 MB).
+// - A dark page's links to the other pages open them dark too.
 // - A page without code (the start page) needs no kernel: Voila starts one anyway, and the page
 //   gives it back once it is shown, with the same beacon Voila sends when a tab closes.
 (() => {
@@ -157,6 +158,20 @@
       status.replaceChildren(error);
     }
   }
+
+  // -- the theme goes along ----------------------------------------------------------------
+
+  // A dark page's links to the series' other pages open them dark too.
+  document.addEventListener("click", (event) => {
+    const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
+    if (!link || !document.body.classList.contains("theme-dark")) return;
+    const target = new URL(link.href, window.location.href);
+    if (target.origin !== window.location.origin || !target.pathname.includes("/voila/render/")) return;
+    if (!target.searchParams.has("theme")) {
+      target.searchParams.set("theme", "dark");
+      link.href = target.href;
+    }
+  }, true);
 
   let openingUpload = false;
   document.addEventListener("click", (event) => {
