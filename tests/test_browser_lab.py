@@ -9,10 +9,8 @@ import sys
 
 import pytest
 
-from batchnet_core.ui.heatmap import THEMES
-
 from conftest import ARTIFACTS, free_port, page_values, stop, wait_until_serving
-from test_browser_layout import MEASURE
+from test_browser_layout import DRAWN_FOR, MEASURE, theme_background
 from test_core import HAND_H_Z, HAND_Y
 
 pytestmark = pytest.mark.browser
@@ -69,23 +67,6 @@ def run_notebook(page, url: str, notebook: str) -> None:
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(".bn-values-Y", state="attached", timeout=90_000)
     page.wait_for_function("() => document.querySelectorAll('img.bn-heatmap').length === 7", timeout=30_000)
-
-
-#: Whether every heat map on the page is drawn for a theme: its see-through colour is that theme's.
-DRAWN_FOR = """(background) => {
-  const maps = [...document.querySelectorAll('img.bn-heatmap')];
-  return maps.length > 0 && maps.every(img => {
-    const png = atob(img.src.split(',')[1]);
-    const at = png.indexOf('tRNS') + 4;
-    const colour = [0, 2, 4].map(i => png.charCodeAt(at + i + 1));
-    return colour.every((v, i) => v === background[i]);
-  });
-}"""
-
-
-def theme_background(theme: str) -> list[int]:
-    colour = THEMES[theme]["background"]
-    return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
 
 
 def test_the_app_follows_jupyterlab_dark_and_a_theme_switch_with_the_file_browser_open(browser, dark_lab_url):

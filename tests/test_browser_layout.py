@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 import batchnet_core as bn
-from batchnet_core.ui.heatmap import CELL_PIXELS
+from batchnet_core.ui.heatmap import CELL_PIXELS, THEMES
 
 from conftest import open_app, render
 
@@ -31,6 +31,23 @@ MEASURE = """() => {
             seen: corners.every(([x, y]) => document.elementFromPoint(x, y) === img)};
   });
 }"""
+
+
+#: Whether every heat map on the page is drawn for a theme: its see-through colour is that theme's.
+DRAWN_FOR = """(background) => {
+  const maps = [...document.querySelectorAll('img.bn-heatmap')];
+  return maps.length > 0 && maps.every(img => {
+    const png = atob(img.src.split(',')[1]);
+    const at = png.indexOf('tRNS') + 4;
+    const colour = [0, 2, 4].map(i => png.charCodeAt(at + i + 1));
+    return colour.every((v, i) => v === background[i]);
+  });
+}"""
+
+
+def theme_background(theme: str) -> list[int]:
+    colour = THEMES[theme]["background"]
+    return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
 
 
 def assert_every_heat_map_fits(page, count: int) -> None:
@@ -128,12 +145,8 @@ def test_a_dark_page_is_one_even_dark(page, voila_url, notebook):
     """?theme=dark: every heat map is drawn for dark with a see-through background, and sits on the
     page's own colour, not on a box of another grey."""
     page.goto(render(voila_url, notebook, "theme=dark"), timeout=90_000)
-    page.wait_for_function("""() => {
-        const maps = [...document.querySelectorAll('img.bn-heatmap')];
-        return maps.length >= 3 && maps.every(img => {
-            const png = atob(img.src.split(',')[1]);
-            const at = png.indexOf('tRNS') + 4;
-            return [0, 2, 4].every(i => png.charCodeAt(at + i + 1) === 26); }); }""", timeout=90_000)
+    page.wait_for_function(DRAWN_FOR, arg=theme_background("dark"), timeout=90_000)
+    assert page.locator("img.bn-heatmap").count() >= 3
     grounds = page.evaluate("""() => {
         const ground = el => {  // the colour an element is seen on: its own, or its nearest painted ancestor's
             for (; el; el = el.parentElement) {

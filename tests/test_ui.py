@@ -32,11 +32,16 @@ def pictures(app) -> dict[str, str]:
     return picture_urls(app.views.widget.value)
 
 
+def decode_bytes(url: str) -> bytes:
+    """A data URL's bytes."""
+    return base64.b64decode(url.split(",", 1)[1])
+
+
 def decode(url: str) -> np.ndarray:
     """A PNG data URL's pixels."""
     from PIL import Image
 
-    return np.asarray(Image.open(io.BytesIO(base64.b64decode(url.split(",", 1)[1]))).convert("RGB"))
+    return np.asarray(Image.open(io.BytesIO(decode_bytes(url))).convert("RGB"))
 
 
 def assert_app_shows(app, state) -> None:
@@ -637,10 +642,6 @@ def test_heat_map_pictures_let_the_page_show_through():
         png = decode_bytes(url)
         at = png.index(b"tRNS") + 4
         assert tuple(png[at + 1:at + 6:2]) == (26, 26, 26)
-
-
-def decode_bytes(url: str) -> bytes:
-    return base64.b64decode(url.split(",", 1)[1])
 
 
 def test_each_value_table_has_headers_and_says_what_relu_did():

@@ -211,7 +211,7 @@ class BatchApp:
                                  self.code], layout=widgets.Layout(width="560px", max_width="100%"))
         self.share = SharePanel(self, self._say, self.guard)
         self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)"})
-        self.page.observe(self.guard(lambda _: self._page_theme()), "theme")
+        self.page.on_theme(self.guard(self.set_theme))
         self.widget = widgets.VBox([
             html_widget(STYLE), self.layout_style, self.page, self.summary, self.status, self.worksheet,
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
@@ -291,11 +291,6 @@ class BatchApp:
         self.views = self._views(self.state.sizes)
         self.worksheet.children = self.worksheet.children[:-1] + (self.views.widget,)
         self._render()
-
-    def _page_theme(self) -> None:
-        theme = self.page.reported_theme()
-        if theme is not None:
-            self.set_theme(theme)
 
     def _views(self, sizes: tuple[int, int, int, int]) -> HeatmapViews:
         return HeatmapViews(sizes, self.theme, grid={name: (row + 1, col + 2)

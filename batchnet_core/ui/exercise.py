@@ -92,7 +92,7 @@ class ExerciseApp:
         self.feedback = html_widget("", "bn-feedback")
         self.theme = "light"
         self.page = PageBridge(theme=self.theme)
-        self.page.observe(self.guard(lambda _: self._page_theme()), "theme")
+        self.page.on_theme(self.guard(self.set_theme))
         self.widget = widgets.VBox([
             html_widget(STYLE), self.page,
             widgets.HBox([self.difficulty, self.seed_box, load, new]), self.seed_note, self.score_view,
@@ -272,9 +272,9 @@ class ExerciseApp:
         views.update(state, forward(state), None)
         self.given.children = [views.widget]
 
-    def _page_theme(self) -> None:
-        theme = self.page.reported_theme()
-        if theme is not None and theme != self.theme:
+    def set_theme(self, theme: str) -> None:
+        """Draw the given network for a light or a dark page."""
+        if theme != self.theme:
             self.theme = theme
             self._show_given()
 

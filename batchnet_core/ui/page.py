@@ -7,6 +7,7 @@ between them). One small widget of the page's own (``page.js``, through anywidge
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import anywidget
@@ -25,6 +26,7 @@ class PageBridge(anywidget.AnyWidget):
     theme = Unicode("").tag(sync=True)
     names = Dict().tag(sync=True)
 
-    def reported_theme(self) -> str | None:
-        """The page's theme, if it has reported one this server shows."""
-        return self.theme if self.theme in THEMES else None
+    def on_theme(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(theme)`` whenever the page reports a theme this project draws;
+        anything else the page sends is ignored."""
+        self.observe(lambda change: callback(change["new"]) if change["new"] in THEMES else None, "theme")
