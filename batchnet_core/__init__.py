@@ -1,4 +1,4 @@
-"""batchnet: a 2-layer ReLU network processing a batch of inputs, by hand and by numpy.
+"""batchnet: a ReLU network processing a batch of inputs, by hand and by numpy.
 
 >>> import batchnet_core as bn
 >>> s = bn.preset("three-inputs")
@@ -9,11 +9,12 @@ array([[0., 0., 0.],
 
 from .convert import state_to_csv as to_csv
 from .forward import RESULTS, Explanation, Trace, explain, forward, forward_loop, relu, relu_zeroed
+from .layers import MAX_DEPTH, Layer, field_names, layers_of, result_names
 from .numbers import format_number, parse_number
 from .state import FIELDS, MAX_MAGNITUDE, MAX_SIZE, PRESETS, State, parameter_count, preset, random_state, resize
 
 __all__ = [
-    "FIELDS", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "Explanation", "State", "Trace",
-    "explain", "format_number", "forward", "forward_loop", "parameter_count", "parse_number",
-    "preset", "random_state", "relu", "relu_zeroed", "resize", "to_csv",
+    "FIELDS", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "Explanation", "Layer", "State",
+    "Trace", "explain", "field_names", "format_number", "forward", "forward_loop", "layers_of", "parameter_count",
+    "parse_number", "preset", "random_state", "relu", "relu_zeroed", "resize", "result_names", "to_csv",
 ]

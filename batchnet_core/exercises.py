@@ -11,11 +11,12 @@ import dataclasses
 import numpy as np
 
 from .forward import explain, forward, relu_zeroed
+from .layers import layer_of_result, layers_of, result_names, unit_label
 from .numbers import format_factor, format_number, parse_number
 from .state import State
 
-#: Result matrices a blank can be in, in the order they are computed.
-LAYERS = ("H_z", "H", "Y_z", "Y")
+#: Result matrices a blank can be in, in the order they are computed: the worksheet's two layers.
+LAYERS = result_names(2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -37,7 +38,7 @@ DIFFICULTIES = {
 
 @dataclasses.dataclass(frozen=True)
 class Cell:
-    """One result cell: ``layer`` in H_z, H, Y_z, Y; unit ``row``; input ``col`` (0-based)."""
+    """One result cell: ``layer`` a result's name (H_z, H, Y_z, Y); unit ``row``; input ``col`` (0-based)."""
 
     layer: str
     row: int
@@ -45,8 +46,7 @@ class Cell:
 
     @property
     def label(self) -> str:
-        unit = ("h" if self.layer in ("H_z", "H") else "y") + str(self.row + 1)
-        return f"{self.layer}[{unit}, x{self.col + 1}]"
+        return f"{self.layer}[{unit_label(self.layer, self.row)}, x{self.col + 1}]"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -59,7 +59,7 @@ class Exercise:
     blanks: tuple[Cell, ...]
 
     def answer(self, cell: Cell) -> float:
-        return float(getattr(forward(self.state), cell.layer)[cell.row, cell.col])
+        return float(forward(self.state)[cell.layer][cell.row, cell.col])
 
 
 def _check_difficulty(difficulty: str) -> Difficulty:
@@ -69,13 +69,15 @@ def _check_difficulty(difficulty: str) -> Difficulty:
 
 
 def _random_state(rng: np.random.Generator, level: Difficulty) -> State:
-    inputs, hidden, outputs, batch = level.sizes
+    inputs, *widths, batch = level.sizes
 
     def draw(*shape: int) -> np.ndarray:
         return rng.integers(level.low, level.high + 1, size=shape).astype(float)
 
-    return State(W1=draw(hidden, inputs), b1=draw(hidden), W2=draw(outputs, hidden), b2=draw(outputs),
-                 X=draw(inputs, batch))
+    layers = []
+    for columns, units in zip([inputs, *widths], widths):
+        layers.append((draw(units, columns), draw(units)))
+    return State.from_layers(layers, draw(inputs, batch))
 
 
 def new_exercise(seed: int, difficulty: str = "medium") -> Exercise:
@@ -93,19 +95,19 @@ def new_exercise(seed: int, difficulty: str = "medium") -> Exercise:
     level = _check_difficulty(difficulty)
     rng = np.random.default_rng([seed, 2024])
     state = _random_state(rng, level)
-    _, hidden, outputs, batch = level.sizes
-    cells = [Cell(layer, r, c) for layer in LAYERS for r in range(hidden if layer in ("H_z", "H") else outputs)
-             for c in range(batch)]
     trace = forward(state)
+    cells = [Cell(name, r, c) for name, values in trace.items() for r in range(values.shape[0])
+             for c in range(values.shape[1])]
+    posts = {layer.post: layer.pre for layer in layers_of(state.depth)}
     # Cells whose value ReLU changes (a sum below 0; a sum of 0 stays 0): a blank there shows
     # whether ReLU was applied.
-    changed = [cell for cell in cells if cell.layer in ("H", "Y") and getattr(trace, cell.layer + "_z")[
-        cell.row, cell.col] < 0]
+    changed = [cell for cell in cells if cell.layer in posts and trace[posts[cell.layer]][cell.row, cell.col] < 0]
     chosen = [changed[rng.integers(len(changed))]] if changed else []
     rest = [cell for cell in cells if cell not in chosen]
     order = rng.permutation(len(rest))
     chosen += [rest[i] for i in order[: level.blanks - len(chosen)]]
-    chosen.sort(key=lambda cell: (LAYERS.index(cell.layer), cell.row, cell.col))
+    order_of = result_names(state.depth)
+    chosen.sort(key=lambda cell: (order_of.index(cell.layer), cell.row, cell.col))
     return Exercise(seed=seed, difficulty=difficulty, state=state, blanks=tuple(chosen))
 
 
@@ -139,12 +141,11 @@ MISTAKES = {
 def hint(state: State, cell: Cell) -> str:
     """Which weight row and input column to pair for ``cell``, with their numbers."""
     e = explain(state, cell.layer, cell.row, cell.col)
-    unit = ("h" if e.weights == "W1" else "y") + str(cell.row + 1)
-    column = f"x{cell.col + 1}" if e.source == "X" else f"column x{cell.col + 1} of H"
+    column = f"x{cell.col + 1}" if e.source == "X" else f"column x{cell.col + 1} of {e.source}"
     weights = ", ".join(format_number(w) for w, _, _ in e.terms)
     inputs = ", ".join(format_number(v) for _, v, _ in e.terms)
-    relu_step = ", then apply ReLU (negative becomes 0)" if cell.layer in ("H", "Y") else ""
-    return (f"Pair row {unit} of {e.weights} [{weights}] with {column} [{inputs}]: multiply entry by entry, "
+    relu_step = ", then apply ReLU (negative becomes 0)" if cell.layer != e.layer else ""
+    return (f"Pair row {e.unit} of {e.weights} [{weights}] with {column} [{inputs}]: multiply entry by entry, "
             f"add the products and the bias {format_number(e.bias)}{relu_step}.")
 
 
@@ -170,7 +171,7 @@ def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
     except ValueError as error:
         return Feedback(False, f"{error}.", tip, "not-a-number")  # it names what was typed and what to type
     e = explain(state, cell.layer, cell.row, cell.col)
-    activated = cell.layer in ("H", "Y")
+    activated = cell.layer != e.layer  # a cell after ReLU: the explanation is of its sum
     expected = e.activated if activated else e.total
     if _close(value, expected):  # the worked sum; ReLU only for H and Y
         return Feedback(True, f"Correct: {cell.label} = {format_number(expected)}.",
@@ -188,11 +189,14 @@ def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
     if not activated and e.total < 0:
         candidates.append(("relu-extra", 0.0,
                            f"{cell.layer} is the sum before ReLU, so it keeps its sign: {format_number(e.total)}."))
-    if cell.layer in ("Y_z", "Y"):
-        skipped = state.W2[cell.row] @ trace.H_z[:, cell.col] + state.b2[cell.row]
+    layer = layer_of_result(state.depth, e.layer)
+    if layer.index > 1:
+        W, b = state.layers[layer.index - 1]
+        skipped = W[cell.row] @ trace.Z[layer.index - 2][:, cell.col] + b[cell.row]
+        source = layers_of(state.depth)[layer.index - 2]
         candidates.append(("relu-wrong-layer", apply(skipped),
-                           "The second layer takes H = ReLU(H_z) as input, not H_z."))
-    results = getattr(trace, cell.layer)
+                           f"Layer {layer.index} takes {source.post} = ReLU({source.pre}) as input, not {source.pre}."))
+    results = trace[cell.layer]
     if cell.col < results.shape[0] and cell.row < results.shape[1] and cell.row != cell.col:
         candidates.append(("swapped", float(results[cell.col, cell.row]),
                            f"Row {cell.row + 1} is the unit (a row of weights), column {cell.col + 1} the input."))
@@ -229,7 +233,7 @@ class Prediction:
 
 def zeroed_by_relu(state: State) -> frozenset[tuple[int, int]]:
     """Hidden cells (row, col) that come out of ReLU as 0: their sum H_z is 0 or less (``relu_zeroed``)."""
-    return frozenset((int(r), int(c)) for r, c in np.argwhere(relu_zeroed(forward(state).H_z)))
+    return frozenset((int(r), int(c)) for r, c in np.argwhere(relu_zeroed(forward(state).Z[0])))
 
 
 def check_prediction(state: State, marked: set[tuple[int, int]]) -> Prediction:
@@ -279,23 +283,24 @@ def new_missing(seed: int, difficulty: str = "medium") -> Missing:
     exercise = new_exercise(seed, difficulty)
     state = exercise.state
     rng = np.random.default_rng([seed, 4048])
-    inputs, hidden, _, batch = level.sizes
+    inputs, hidden, *_, batch = level.sizes
     cells = [(r, c) for r in range(hidden) for c in range(batch)]
-    given = [(r, c) for r, c in cells if Cell("H_z", r, c) not in exercise.blanks
-             and Cell("H", r, c) not in exercise.blanks] or cells
+    first = layers_of(state.depth)[0]
+    given = [(r, c) for r, c in cells if Cell(first.pre, r, c) not in exercise.blanks
+             and Cell(first.post, r, c) not in exercise.blanks] or cells
     row, column = given[rng.integers(len(given))]
     usable = [k for k in range(inputs) if state.X[k, column] != 0]
     if usable and rng.random() < 0.7:
         name, col = "W1", int(usable[rng.integers(len(usable))])
     else:
         name, col = "b1", 0
-    target = float(forward(state).H_z[row, column])
+    target = float(forward(state).Z[0][row, column])
     return Missing(state=state, name=name, row=int(row), col=col, input=int(column), target=target)
 
 
 def check_missing(exercise: Missing, typed: str) -> Feedback:
     """Check a solved-for weight or bias, and name the likely slip."""
-    e = explain(exercise.state, "H_z", exercise.row, exercise.input)
+    e = explain(exercise.state, layers_of(exercise.state.depth)[0].pre, exercise.row, exercise.input)
     x = exercise.state.X[exercise.col, exercise.input] if exercise.name == "W1" else 1.0
     known = sum(p for k, (_, _, p) in enumerate(e.terms) if not (exercise.name == "W1" and k == exercise.col))
     known_bias = 0.0 if exercise.name == "b1" else e.bias

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterator
 
 import numpy as np
 
+from .compute import ROUNDING, forward_loop_arrays, relu, relu_zeroed, settled_sum
+from .layers import Layer, layer_of_result, layers_of, result_names
 from .numbers import format_factor, format_number
 from .state import State
 
-#: The four results, in the order they are computed.
-RESULTS = ("H_z", "H", "Y_z", "Y")
+#: The results of the worksheet's two layers, in the order they are computed; ``result_names(depth)``
+#: gives those of any depth.
+RESULTS = result_names(2)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -19,48 +23,41 @@ class Trace:
 
     Attributes
     ----------
-    H_z : ndarray, shape (hidden, batch)    W1·X + b1
-    H : ndarray, shape (hidden, batch)      ReLU(H_z)
-    Y_z : ndarray, shape (outputs, batch)   W2·H + b2
-    Y : ndarray, shape (outputs, batch)     ReLU(Y_z)
+    Z : tuple of ndarray    each layer's pre-activation, W·(the layer before) + b, in order
+    A : tuple of ndarray    each layer's ReLU(Z); the last is Y
+
+    For two layers (and Y, Y_z at any depth) the worksheet's names work too:
+    ``H_z`` = Z[0] (W1·X + b1), ``H`` = A[0], ``Y_z`` = Z[-1] (W2·H + b2), ``Y`` = A[-1]; and
+    ``trace["H1_z"]`` names any result of any depth.
     """
 
-    H_z: np.ndarray
-    H: np.ndarray
-    Y_z: np.ndarray
-    Y: np.ndarray
+    Z: tuple[np.ndarray, ...]
+    A: tuple[np.ndarray, ...]
 
-    def items(self):
-        """(name, array) for H_z, H, Y_z, Y."""
-        return ((name, getattr(self, name)) for name in RESULTS)
+    @property
+    def depth(self) -> int:
+        return len(self.Z)
 
+    @property
+    def layers(self) -> tuple[Layer, ...]:
+        """The names of each layer's results."""
+        return layers_of(self.depth)
 
-def relu(z: np.ndarray) -> np.ndarray:
-    """max(z, 0), entry by entry (``+ 0.0`` folds -0.0 into 0)."""
-    return np.maximum(z, 0.0) + 0.0
+    def __getitem__(self, name: str) -> np.ndarray:
+        layer = layer_of_result(self.depth, name)
+        return (self.Z if name == layer.pre else self.A)[layer.index - 1]
 
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_") or name in ("Z", "A"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except ValueError:
+            raise AttributeError(f"a forward pass of {self.depth} layers has no {name}") from None
 
-def relu_zeroed(z: np.ndarray) -> np.ndarray:
-    """Where ReLU gives 0: the pre-activation is 0 or less, so the unit is inactive for that input.
-
-    The one definition of "zeroed by ReLU": the heat maps hatch these cells and the exercises count
-    them. A sum of exactly 0 counts, since ReLU gives 0 there too.
-
-    Parameters
-    ----------
-    z : ndarray
-        Pre-activations, such as H_z or Y_z.
-
-    Returns
-    -------
-    ndarray of bool, the shape of ``z``
-
-    Examples
-    --------
-    >>> relu_zeroed(np.array([-1.5, 0.0, 2.0]))
-    array([ True,  True, False])
-    """
-    return np.asarray(z) <= 0
+    def items(self) -> Iterator[tuple[str, np.ndarray]]:
+        """(name, array) for every result in order: H_z, H, Y_z, Y for two layers."""
+        return ((name, self[name]) for name in result_names(self.depth))
 
 
 def _frozen(array: np.ndarray) -> np.ndarray:
@@ -68,8 +65,12 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
+def _trace(results: list[tuple[np.ndarray, np.ndarray]]) -> Trace:
+    return Trace(tuple(_frozen(Z) for Z, _ in results), tuple(_frozen(A) for _, A in results))
+
+
 def forward(state: State) -> Trace:
-    """Run the whole batch through the network with two matrix products.
+    """Run the whole batch through the network with one matrix product per layer.
 
     Each bias is added to every column: the same weights serve every input.
 
@@ -80,34 +81,14 @@ def forward(state: State) -> Trace:
     array([[0., 0., 0.],
            [3., 3., 4.]])
     """
-    H_z = _settled(state.W1 @ state.X + state.b1[:, None], state.W1, state.X, state.b1)
-    H = relu(H_z)
-    Y_z = _settled(state.W2 @ H + state.b2[:, None], state.W2, H, state.b2)
-    return Trace(*(_frozen(a) for a in (H_z, H, Y_z, relu(Y_z))))
-
-
-#: A sum this small against the size of its terms is what is left of rounding, not a value.
-ROUNDING = 1e-12
-
-
-def _settled(z: np.ndarray, W: np.ndarray, inputs: np.ndarray, b: np.ndarray) -> np.ndarray:
-    """Pre-activations with what is left of rounding set to exactly 0.
-
-    Decimals rarely cancel exactly in floating point (0.1 + 0.2 − 0.3 is 5.6e−17): such a sum is 0,
-    and ReLU must treat it, and every view show it, as 0.
-
-    >>> _settled(np.array([[0.1 + 0.2 - 0.3]]), np.array([[0.1, 0.2]]), np.array([[1.0], [1.0]]), np.array([-0.3]))
-    array([[0.]])
-    """
-    scale = np.abs(W) @ np.abs(inputs) + np.abs(b)[:, None]
-    return np.where(np.abs(z) <= ROUNDING * scale, 0.0, z)
+    return _trace(state.results())
 
 
 def forward_loop(state: State) -> Trace:
     """The same results the slow, obvious way: one input at a time, one dot product at a time.
 
-    This is how the worksheet is done by hand; ``forward`` does all of it in two matrix
-    products. Plain Python arithmetic, so it also serves as an independent reference.
+    This is how the worksheet is done by hand; ``forward`` does all of it in one matrix
+    product per layer. Plain Python arithmetic, so it also serves as an independent reference.
 
     Examples
     --------
@@ -115,39 +96,18 @@ def forward_loop(state: State) -> Trace:
     >>> forward_loop(preset("three-inputs")).H_z[:, 0]  # x1 through the four hidden units
     array([-1.,  3.,  5.,  3.])
     """
-    columns = forward_loop_arrays(state.W1, state.b1, state.W2, state.b2, state.X)
-    return Trace(*(_frozen(np.array(c, dtype=float).T + 0.0) for c in columns))
-
-
-def forward_arrays(W1, b1, W2, b2, X):
-    """``forward`` on plain arrays of any batch size: (H_z, H, Y_z, Y)."""
-    H_z = W1 @ X + b1[:, None]
-    H = relu(H_z)
-    Y_z = W2 @ H + b2[:, None]
-    return H_z, H, Y_z, relu(Y_z)
-
-
-def forward_loop_arrays(W1, b1, W2, b2, X):
-    """``forward_loop`` on plain arrays: four lists with one list per input (column)."""
-    W1, b1, W2, b2 = (a.tolist() for a in (W1, b1, W2, b2))
-    columns = tuple([] for _ in RESULTS)
-    for x in X.T.tolist():
-        h_z = [sum(w * v for w, v in zip(row, x)) + b for row, b in zip(W1, b1)]
-        h = [max(v, 0.0) for v in h_z]
-        y_z = [sum(w * v for w, v in zip(row, h)) + b for row, b in zip(W2, b2)]
-        y = [max(v, 0.0) for v in y_z]
-        for column, values in zip(columns, (h_z, h, y_z, y)):
-            column.append(values)
-    return columns
+    results = forward_loop_arrays(state.layers, state.X)
+    return _trace([(np.array(pre, dtype=float).T + 0.0, np.array(post, dtype=float).T + 0.0)
+                   for pre, post in results])
 
 
 @dataclasses.dataclass(frozen=True)
 class Explanation:
-    """The dot product behind one cell of H_z or Y_z.
+    """The dot product behind one cell of a layer's results.
 
     Attributes
     ----------
-    layer : str                  "H_z" or "Y_z"
+    layer : str                  "H_z" or "Y_z" (any layer's pre-activation): the cell's sum
     row, col : int               the cell (0-based): unit ``row``, input ``col``
     weights : str                "W1" or "W2": the matrix whose row is used
     source : str                 "X" or "H": the matrix whose column is used
@@ -157,6 +117,8 @@ class Explanation:
     activated : float            after ReLU
     text : str                   the whole sum on one line, then ReLU: how a cell of H or Y is made
     sum_text : str               the sum alone, without ReLU: how a cell of H_z or Y_z is made
+    bias_name : str              "b1" or "b2"
+    unit : str                   the unit's label: "h3", "y1"
     """
 
     layer: str
@@ -170,18 +132,32 @@ class Explanation:
     activated: float
     text: str
     sum_text: str
+    bias_name: str = "b1"
+    unit: str = "h1"
+
+    @property
+    def label(self) -> str:
+        """The cell's name: ``H_z[h3, x2]``."""
+        return f"{self.layer}[{self.unit}, x{self.col + 1}]"
+
+    @property
+    def heading(self) -> str:
+        """The explanation's first line: ``H_z[h3, x2] = (W1 row h3) · (x2) + b1[h3]``."""
+        column = f"x{self.col + 1}" if self.source == "X" else f"{self.source} column x{self.col + 1}"
+        return f"{self.label} = ({self.weights} row {self.unit}) · ({column}) + {self.bias_name}[{self.unit}]"
 
 
 def explain(state: State, layer: str, row: int, col: int) -> Explanation:
-    """Spell out the dot product that makes one cell of H_z (or H) or Y_z (or Y).
+    """Spell out the dot product that makes one cell of a layer's results.
 
     Parameters
     ----------
     state : State
-    layer : {"H_z", "H", "Y_z", "Y"}
-        "H" and "Y" name the same cells as "H_z" and "Y_z".
+    layer : str
+        A result's name, such as "H_z", "H", "Y_z", "Y" (``result_names(state.depth)``). "H" and "Y" name
+        the same cells as "H_z" and "Y_z": the explanation is of the sum, then its ReLU.
     row : int
-        The unit: a row of W1 (for H_z) or W2 (for Y_z), 0-based.
+        The unit: a row of the layer's weights, 0-based.
     col : int
         The input: a column of the batch, 0-based.
 
@@ -194,29 +170,28 @@ def explain(state: State, layer: str, row: int, col: int) -> Explanation:
     >>> print(e.sum_text)
     1·2 + (−1)·1 + 1·3 + (−5) = −1
     """
-    layers = {"H_z": ("W1", "b1", "X"), "H": ("W1", "b1", "X"), "Y_z": ("W2", "b2", "H"), "Y": ("W2", "b2", "H")}
-    if layer not in layers:
-        raise ValueError(f"layer must be one of H_z, H, Y_z, Y; got {layer!r}")
-    weights_name, bias_name, source_name = layers[layer]
-    W, b = getattr(state, weights_name), getattr(state, bias_name)
-    inputs = state.X if source_name == "X" else forward(state).H
+    names = layer_of_result(state.depth, layer)
+    W, b = state.layers[names.index - 1]
+    inputs = state.X if names.index == 1 else state.results()[names.index - 2][1]
     rows, cols = W.shape[0], inputs.shape[1]
-    if not (isinstance(row, (int, np.integer)) and 0 <= row < rows):
+    if not (isinstance(row, (int, np.integer)) and not isinstance(row, bool) and 0 <= row < rows):
         raise ValueError(f"row must be a whole number from 0 to {rows - 1} for {layer}; got {row!r}")
-    if not (isinstance(col, (int, np.integer)) and 0 <= col < cols):
+    if not (isinstance(col, (int, np.integer)) and not isinstance(col, bool) and 0 <= col < cols):
         raise ValueError(f"col must be a whole number from 0 to {cols - 1} for {layer}; got {col!r}")
     weights, column = W[row].tolist(), inputs[:, col].tolist()
     terms = [(w, v, w * v) for w, v in zip(weights, column)]
     bias = float(b[row])
-    total = sum(p for _, _, p in terms) + bias
-    scale = sum(abs(p) for _, _, p in terms) + abs(bias)
-    total = 0.0 if abs(total) <= ROUNDING * scale else total  # as forward settles it
+    total = settled_sum([p for _, _, p in terms], bias)  # as forward settles it
     activated = max(total, 0.0) + 0.0
     products = " + ".join(f"{format_factor(w)}·{format_factor(v)}" for w, v, _ in terms)
     sum_text = f"{products} + {format_factor(bias)} = {format_number(total)}"
     text = f"{sum_text} → ReLU → {format_number(activated)}"
     return Explanation(
-        layer="H_z" if weights_name == "W1" else "Y_z",
-        row=int(row), col=int(col), weights=weights_name, source=source_name,
+        layer=names.pre, row=int(row), col=int(col), weights=names.weights, source=names.source,
         terms=terms, bias=bias, total=total, activated=activated, text=text, sum_text=sum_text,
+        bias_name=names.bias, unit=names.unit_label(int(row)),
     )
+
+
+__all__ = ["RESULTS", "ROUNDING", "Explanation", "Trace", "explain", "forward", "forward_loop", "relu",
+           "relu_zeroed"]

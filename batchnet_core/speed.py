@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .forward import forward_arrays, forward_loop_arrays
+from .compute import forward_arrays, forward_loop_arrays
 from .state import State, preset
 
 #: Batch sizes timed by default: 1 to 100,000 inputs, a factor of 10 apart.
@@ -60,10 +60,9 @@ def time_batches(sizes: tuple[int, ...] = BATCH_SIZES, network: State | None = N
     [1, 10]
     """
     state = network if network is not None else preset("three-inputs")
-    params = (state.W1, state.b1, state.W2, state.b2)
     rng = np.random.default_rng(seed)
     for n in sizes:
         X = rng.integers(-3, 4, size=(state.X.shape[0], n)).astype(float)
-        loop = seconds_per_call(lambda X=X: forward_loop_arrays(*params, X), repeats)
-        batched = seconds_per_call(lambda X=X: forward_arrays(*params, X), repeats)
+        loop = seconds_per_call(lambda X=X: forward_loop_arrays(state.layers, X), repeats)
+        batched = seconds_per_call(lambda X=X: forward_arrays(state.layers, X, settle=False), repeats)
         yield Timing(n, loop, batched)

@@ -2,23 +2,28 @@
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 
-from .validation import MAX_MAGNITUDE, MAX_SIZE, as_array, check_shapes
+from . import code, formats
+from .compute import forward_arrays
+from .layers import MAX_DEPTH, check_depth, field_names, layers_of
+from .validation import MAX_MAGNITUDE, MAX_SIZE, as_array, check_layers
 
-#: The five fields of a state, in the order they are shown and written.
-FIELDS = ("W1", "b1", "W2", "b2", "X")
+#: The fields of the worksheet's two-layer state, in the order they are shown and written; a state of
+#: another depth has ``field_names(depth)``.
+FIELDS = field_names(2)
 
-_NDIM = {"W1": 2, "b1": 1, "W2": 2, "b2": 1, "X": 2}
+Layers = tuple[tuple[np.ndarray, np.ndarray], ...]
 
 
-@dataclasses.dataclass(frozen=True, eq=False)
 class State:
-    """A 2-layer ReLU network and a batch of inputs.
+    """A ReLU network of 1 to ``MAX_DEPTH`` (4) layers and a batch of inputs.
+
+    Give its fields by name: ``W1``, ``b1``, ``W2``, ``b2``, ... (as many layers as you like up to 4),
+    and ``X``; or give the layers as a list with ``State.from_layers``.
 
     Parameters
     ----------
@@ -26,6 +31,7 @@ class State:
         First-layer weights: row i is hidden unit i's weights.
     b1 : array_like, shape (hidden,)
     W2 : array_like, shape (outputs, hidden)
+        The next layer's weights: one row per unit, one column per unit of the layer before.
     b2 : array_like, shape (outputs,)
     X : array_like, shape (inputs, batch)
         The batch: column j is input vector x(j+1).
@@ -36,71 +42,134 @@ class State:
     Raises
     ------
     TypeError
-        An entry is not a real number.
+        An entry is not a real number, or a field is missing or unknown.
     ValueError
         A shape does not fit, or an entry is NaN, infinite or too large.
 
     Examples
     --------
     >>> s = State(W1=[[1, 2]], b1=[0], W2=[[3]], b2=[1], X=[[1], [1]])
-    >>> s.sizes
-    (2, 1, 1, 1)
+    >>> s.sizes, s.depth
+    ((2, 1, 1, 1), 2)
     >>> State(W1=[[1], [2]], b1=[0], W2=[[3]], b2=[1], X=[[1], [1]])
     Traceback (most recent call last):
     ...
     ValueError: W1 must have shape (hidden × inputs) with 2 columns, ... Did you mean W1.T?
     """
 
-    W1: np.ndarray
-    b1: np.ndarray
-    W2: np.ndarray
-    b2: np.ndarray
-    X: np.ndarray
+    __slots__ = ("_layers", "_X")
 
-    def __post_init__(self) -> None:
-        for name in FIELDS:
-            object.__setattr__(self, name, as_array(name, getattr(self, name), _NDIM[name]))
-        check_shapes(self.W1, self.b1, self.W2, self.b2, self.X)
+    def __init__(self, **fields: Any) -> None:
+        depth = sum(1 for key in fields if key.startswith("W"))
+        if not 1 <= depth <= MAX_DEPTH:
+            raise TypeError(f"a State needs W1, b1, ..., X for 1 to {MAX_DEPTH} layers; got {', '.join(fields)}")
+        expected = field_names(depth)
+        missing = [name for name in expected if name not in fields]
+        unknown = [str(key)[:20] for key in fields if key not in expected]
+        if missing or unknown:
+            parts = ([f"missing {', '.join(missing)}"] if missing else []) + (
+                [f"unknown {', '.join(unknown)}"] if unknown else [])
+            raise TypeError(f"a State of {depth} layer{'s' * (depth != 1)} needs exactly "
+                            f"{', '.join(expected)}: {'; '.join(parts)}")
+        layers = tuple((as_array(layer.weights, fields[layer.weights], 2), as_array(layer.bias, fields[layer.bias], 1))
+                       for layer in layers_of(depth))
+        X = as_array("X", fields["X"], 2)
+        check_layers(layers, X)
+        object.__setattr__(self, "_layers", layers)
+        object.__setattr__(self, "_X", X)
+
+    @classmethod
+    def from_layers(cls, layers: Sequence[tuple[Any, Any]], X: Any) -> State:
+        """A state from its layers in order, each a pair (W, b), and the batch X.
+
+        >>> State.from_layers([([[1, 2]], [0])], [[1], [1]]).sizes
+        (2, 1, 1)
+        """
+        if isinstance(layers, (str, bytes, np.ndarray)) or not isinstance(layers, Sequence):
+            raise ValueError(f"layers must be a list of (W, b) pairs; got {type(layers).__name__}")
+        check_depth(len(layers))
+        fields: dict[str, Any] = {}
+        for layer, pair in zip(layers_of(len(layers)), layers):
+            if isinstance(pair, (str, bytes)) or not isinstance(pair, Sequence) or len(pair) != 2:
+                raise ValueError(f"layer {layer.index} must be a pair ({layer.weights}, {layer.bias}); "
+                                 f"got {type(pair).__name__}")
+            fields[layer.weights], fields[layer.bias] = pair
+        return cls(**fields, X=X)
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        raise AttributeError(f"a State cannot be changed; use state.replace({name}=...) for a new one")
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        # W1, b1, W2, ...: the layers' arrays by their names
+        if len(name) >= 2 and name[0] in "Wb" and name[1:].isdigit():
+            k = int(name[1:])
+            if 1 <= k <= len(self._layers):
+                return self._layers[k - 1][name[0] == "b"]
+        raise AttributeError(f"this State of {len(self._layers)} layers has no {name}")
 
     @property
-    def sizes(self) -> tuple[int, int, int, int]:
-        """(inputs, hidden, outputs, batch), the order ``random_state`` takes."""
-        return (self.X.shape[0], self.W1.shape[0], self.W2.shape[0], self.X.shape[1])
+    def layers(self) -> Layers:
+        """((W1, b1), (W2, b2), ...): each layer's weights and biases, read-only arrays."""
+        return self._layers
+
+    @property
+    def depth(self) -> int:
+        """How many layers, each a (W, b) with ReLU after it."""
+        return len(self._layers)
+
+    @property
+    def X(self) -> np.ndarray:
+        """The batch, inputs × batch: column j is input x(j+1)."""
+        return self._X
+
+    @property
+    def fields(self) -> tuple[str, ...]:
+        """W1, b1, ..., X: the names of this state's arrays."""
+        return field_names(self.depth)
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """(inputs, units of each layer..., batch): (inputs, hidden, outputs, batch) for two layers,
+        the order ``random_state`` takes."""
+        return (self._X.shape[0], *(W.shape[0] for W, _ in self._layers), self._X.shape[1])
 
     @property
     def inputs(self) -> list[np.ndarray]:
         """The input vectors x1, x2, ...: the columns of X."""
-        return [self.X[:, j] for j in range(self.X.shape[1])]
+        return [self._X[:, j] for j in range(self._X.shape[1])]
 
     def items(self) -> Iterator[tuple[str, np.ndarray]]:
-        """(name, array) for W1, b1, W2, b2, X."""
-        return ((name, getattr(self, name)) for name in FIELDS)
+        """(name, array) for W1, b1, W2, b2, ..., X."""
+        return ((name, getattr(self, name)) for name in self.fields)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, State):
             return NotImplemented
-        return all(np.array_equal(a, b) for (_, a), (_, b) in zip(self.items(), other.items()))
+        return self.sizes == other.sizes and all(
+            np.array_equal(a, b) for (_, a), (_, b) in zip(self.items(), other.items()))
 
     __hash__ = None  # mutable-looking arrays inside; equality is by value
 
     def __repr__(self) -> str:
-        inputs, hidden, outputs, batch = self.sizes
-        return f"State(inputs={inputs}, hidden={hidden}, outputs={outputs}, batch={batch})"
+        inputs, *widths, batch = self.sizes
+        hidden = widths[:-1]
+        shown = "" if not hidden else f", hidden={hidden[0]}" if len(hidden) == 1 else f", hidden={tuple(hidden)}"
+        return f"State(inputs={inputs}{shown}, outputs={widths[-1]}, batch={batch})"
 
     def replace(self, **fields: Any) -> State:
         """A new state with some fields replaced (validated like any other)."""
         return State(**{**dict(self.items()), **fields})
 
     def with_entry(self, name: str, row: int, col: int, value: float) -> State:
-        """A new state with one entry changed; vectors (b1, b2) use ``col=0``.
+        """A new state with one entry changed; vectors (b1, b2, ...) use ``col=0``.
 
         Examples
         --------
         >>> preset("three-inputs").with_entry("b1", 0, 0, -4).b1
         array([-4.,  0.,  1., -2.])
         """
-        if name not in FIELDS:
-            raise ValueError(f"unknown field {name!r}; expected one of {', '.join(FIELDS)}")
+        if name not in self.fields:
+            raise ValueError(f"unknown field {name!r}; expected one of {', '.join(self.fields)}")
         array = getattr(self, name).copy()
         if array.ndim == 1:
             if col != 0:
@@ -110,44 +179,44 @@ class State:
             array[row, col] = value
         return self.replace(**{name: array})
 
-    # Conversions live in batchnet_core.convert; these methods are the documented spelling.
+    def results(self) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Each layer's (pre-activation, ReLU of it); ``batchnet_core.forward`` names them."""
+        return forward_arrays(self._layers, self._X)
+
     def to_dict(self) -> dict[str, list]:
         """A plain JSON-able dict of lists; ``State.from_dict`` reads it back exactly."""
-        from .convert import state_to_dict
-
-        return state_to_dict(self)
+        return {name: formats.rows(array) for name, array in self.items()}
 
     @classmethod
     def from_dict(cls, data: object) -> State:
         """Read a dict made by ``to_dict``; anything else raises ``ValueError``."""
-        from .convert import state_from_dict
-
-        return state_from_dict(data)
+        return _state_or_value_error(formats.fields_from_dict(data))
 
     def to_query(self) -> str:
         """A compact URL query string; ``State.from_query`` reads it back exactly."""
-        from .convert import state_to_query
-
-        return state_to_query(self)
+        return formats.query_from_fields(self.items())
 
     @classmethod
     def from_query(cls, query: object) -> State:
         """Read a query string made by ``to_query``; anything else raises ``ValueError``."""
-        from .convert import state_from_query
-
-        return state_from_query(query)
+        return _state_or_value_error(formats.fields_from_query(query))
 
     def to_code(self) -> str:
-        """A runnable numpy script that rebuilds this state and prints H_z, H, Y_z and Y."""
-        from .convert import state_to_code
-
-        return state_to_code(self)
+        """A runnable numpy script that rebuilds this state and prints every result (H_z, H, Y_z, Y)."""
+        return code.script(self._layers, self._X)
 
     def to_csv(self) -> str:
         """Every matrix, parameters and results, as CSV rows ``matrix,row,col,value``."""
-        from .convert import state_to_csv
+        names = [name for layer in layers_of(self.depth) for name in (layer.pre, layer.post)]
+        results = [array for pair in self.results() for array in pair]
+        return formats.csv_text([*self.items(), *zip(names, results)])
 
-        return state_to_csv(self)
+
+def _state_or_value_error(fields: dict) -> State:
+    try:
+        return State(**fields)
+    except TypeError as error:
+        raise ValueError(str(error)) from None
 
 
 def parameter_count(state: State) -> int:
@@ -158,7 +227,7 @@ def parameter_count(state: State) -> int:
     >>> parameter_count(preset("three-inputs"))  # 4·(3+1) + 2·(4+1)
     26
     """
-    return sum(getattr(state, name).size for name in ("W1", "b1", "W2", "b2"))
+    return sum(W.size + b.size for W, b in state.layers)
 
 
 _THREE_INPUTS = dict(
@@ -190,16 +259,33 @@ def preset(name: str) -> State:
     raise ValueError(f"unknown preset {name!r}; expected one of: {', '.join(PRESETS)}")
 
 
-def random_state(
-    seed: int = 0, sizes: tuple[int, int, int, int] = (3, 4, 2, 3), integers: bool = True
-) -> State:
+def _check_sizes(sizes: object) -> tuple[int, ...]:
+    labels = "(inputs, units of each layer, batch)"
+    try:
+        numbers = tuple(int(n) for n in sizes)
+    except (TypeError, ValueError):
+        raise ValueError(f"sizes must be whole numbers {labels}; got {sizes!r}") from None
+    if not 3 <= len(numbers) <= MAX_DEPTH + 2:
+        raise ValueError(f"sizes must be 3 to {MAX_DEPTH + 2} whole numbers {labels}, one layer to {MAX_DEPTH}; "
+                         f"got {len(numbers)}")
+    depth = len(numbers) - 2
+    names = ["inputs", *("outputs" if layer.output else "hidden" if depth == 2 else f"layer {layer.index}"
+                         for layer in layers_of(depth)), "batch"]
+    for label, n in zip(names, numbers):
+        if not 1 <= n <= MAX_SIZE:
+            raise ValueError(f"sizes: {label} must be between 1 and {MAX_SIZE}; got {n}")
+    return numbers
+
+
+def random_state(seed: int = 0, sizes: Sequence[int] = (3, 4, 2, 3), integers: bool = True) -> State:
     """A random state, the same for the same seed on every machine.
 
     Parameters
     ----------
     seed : int
-    sizes : (inputs, hidden, outputs, batch)
-        Each from 1 to ``MAX_SIZE``.
+    sizes : (inputs, units of each layer..., batch)
+        (inputs, hidden, outputs, batch) for two layers; (inputs, outputs, batch) for one. Each from 1
+        to ``MAX_SIZE``.
     integers : bool
         Whole numbers from -3 to 3 (inputs 0 to 3) if true, else one-decimal numbers in
         [-2, 2] (inputs in [0, 2]).
@@ -208,14 +294,10 @@ def random_state(
     --------
     >>> random_state(seed=1).sizes
     (3, 4, 2, 3)
+    >>> random_state(seed=1, sizes=(3, 4, 4, 2, 3)).depth
+    3
     """
-    try:
-        inputs, hidden, outputs, batch = (int(n) for n in sizes)
-    except (TypeError, ValueError):
-        raise ValueError(f"sizes must be four whole numbers (inputs, hidden, outputs, batch); got {sizes!r}") from None
-    for label, n in zip(("inputs", "hidden", "outputs", "batch"), (inputs, hidden, outputs, batch)):
-        if not 1 <= n <= MAX_SIZE:
-            raise ValueError(f"sizes: {label} must be between 1 and {MAX_SIZE}; got {n}")
+    inputs, *widths, batch = _check_sizes(sizes)
     rng = np.random.default_rng(seed)
 
     def draw(shape: tuple[int, ...], low: float) -> np.ndarray:
@@ -224,18 +306,17 @@ def random_state(
         return np.round(rng.uniform(low, 2.0, size=shape), 1)
 
     weight_low = -3 if integers else -2.0
-    return State(
-        W1=draw((hidden, inputs), weight_low),
-        b1=draw((hidden,), weight_low),
-        W2=draw((outputs, hidden), weight_low),
-        b2=draw((outputs,), weight_low),
-        X=draw((inputs, batch), 0),
-    )
+    columns, layers = inputs, []
+    for units in widths:
+        layers.append((draw((units, columns), weight_low), draw((units,), weight_low)))
+        columns = units
+    # drawn in the order the two-layer state always drew them: W1, b1, W2, b2, then X
+    return State.from_layers(layers, draw((inputs, batch), 0))
 
 
-def resize(state: State, sizes: tuple[int, int, int, int], seed: int = 0) -> State:
-    """The same network and batch at new sizes: entries that still fit are kept, new ones are
-    random whole numbers (seeded), so a resized network stays consistent.
+def resize(state: State, sizes: Sequence[int], seed: int = 0) -> State:
+    """The same network and batch at new sizes (or depth): entries that still fit are kept, layer by
+    layer, new ones are random whole numbers (seeded), so a resized network stays consistent.
 
     Examples
     --------
@@ -244,16 +325,18 @@ def resize(state: State, sizes: tuple[int, int, int, int], seed: int = 0) -> Sta
     ([[1.0, -1.0, 1.0], [1.0, 1.0, 0.0]], [[1.0, 1.0], [0.0, 0.0]])
     """
     fresh = random_state(seed, sizes)
+    old = dict(state.items())
     fields = {}
     for name, new in fresh.items():
-        old = getattr(state, name)
         merged = new.copy()
-        overlap = tuple(slice(0, min(a, b)) for a, b in zip(old.shape, new.shape))
-        merged[overlap] = old[overlap]
+        if name in old:
+            overlap = tuple(slice(0, min(a, b)) for a, b in zip(old[name].shape, new.shape))
+            merged[overlap] = old[name][overlap]
         fields[name] = merged
     return State(**fields)
 
 
 __all__ = [
-    "FIELDS", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "State", "parameter_count", "preset", "random_state", "resize",
+    "FIELDS", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "State", "parameter_count", "preset",
+    "random_state", "resize",
 ]

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .layers import layers_of
+
 #: Largest size of any dimension (inputs, hidden units, outputs, batch). Keeps a hostile
 #: URL or file from allocating without bound; far above what fits on a screen.
 MAX_SIZE = 16
@@ -87,34 +89,27 @@ def as_array(name: str, value: object, ndim: int) -> np.ndarray:
     return array
 
 
-def check_shapes(W1: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: np.ndarray, X: np.ndarray) -> None:
-    """Check that the five arrays fit together; raise ``ValueError`` naming the first that does not.
+def check_layers(layers: tuple[tuple[np.ndarray, np.ndarray], ...], X: np.ndarray) -> None:
+    """Check that the layers' arrays and X fit together; raise ``ValueError`` naming the first that does not.
 
-    Sizes are read from X (inputs × batch) and from the weights' rows: W1 has one row per
-    hidden unit, W2 one row per output.
+    Sizes are read from X (inputs × batch) and from the weights' rows: each W has one row per unit
+    of its layer, and as many columns as the layer before has units (X: inputs).
     """
-    inputs = X.shape[0]
-    _check_weights("W1", W1, inputs, "inputs", f"X has {inputs} row{'s' * (inputs != 1)} (inputs)")
-    hidden = W1.shape[0]
-    _check_bias("b1", b1, hidden, "hidden unit", "W1")
-    _check_weights("W2", W2, hidden, "hidden", f"W1 has {hidden} row{'s' * (hidden != 1)} (hidden units)")
-    _check_bias("b2", b2, W2.shape[0], "output", "W2")
-
-
-def _check_weights(name: str, W: np.ndarray, columns: int, symbol: str, why: str) -> None:
-    rows = "hidden" if name == "W1" else "outputs"
-    if W.shape[1] == columns:
-        return
-    hint = f" Did you mean {name}.T?" if W.shape[0] == columns else ""
-    raise ValueError(
-        f"{name} must have shape ({rows} × {symbol}) with {columns} column{'s' * (columns != 1)}, "
-        f"because {why}; got ({_shape_text(W.shape)}).{hint}"
-    )
-
-
-def _check_bias(name: str, b: np.ndarray, rows: int, unit: str, weights: str) -> None:
-    if b.shape[0] != rows:
-        raise ValueError(
-            f"{name} must have one entry per {unit} (one per row of {weights}): length {rows}; "
-            f"got length {b.shape[0]}"
-        )
+    names = layers_of(len(layers))
+    columns, why = X.shape[0], f"X has {X.shape[0]} row{'s' * (X.shape[0] != 1)} (inputs)"
+    symbol = "inputs"
+    for layer, (W, b) in zip(names, layers):
+        if W.shape[1] != columns:
+            hint = f" Did you mean {layer.weights}.T?" if W.shape[0] == columns else ""
+            raise ValueError(
+                f"{layer.weights} must have shape ({layer.role} × {symbol}) with {columns} "
+                f"column{'s' * (columns != 1)}, because {why}; got ({_shape_text(W.shape)}).{hint}"
+            )
+        if b.shape[0] != W.shape[0]:
+            unit = "output" if layer.output else "hidden unit"
+            raise ValueError(
+                f"{layer.bias} must have one entry per {unit} (one per row of {layer.weights}): length "
+                f"{W.shape[0]}; got length {b.shape[0]}"
+            )
+        columns, symbol = W.shape[0], "hidden"
+        why = f"{layer.weights} has {columns} row{'s' * (columns != 1)} (hidden units)"

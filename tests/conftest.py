@@ -144,6 +144,12 @@ def stop(process: subprocess.Popen, timeout: float = 30) -> None:
     process.wait()
 
 
+@pytest.fixture
+def worked():
+    """The worked example every user sees first."""
+    return bn.preset("three-inputs")
+
+
 @pytest.fixture(scope="session")
 def voila_url():
     with make_server("app") as server:

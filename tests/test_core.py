@@ -17,11 +17,6 @@ HAND_Y_Z = [[-2, 0, -2], [3, 3, 4]]
 HAND_Y = [[0, 0, 0], [3, 3, 4]]
 
 
-@pytest.fixture
-def worked():
-    return bn.preset("three-inputs")
-
-
 @pytest.mark.parametrize("run", [bn.forward, bn.forward_loop])
 def test_worked_example_matches_the_hand_computation(worked, run):
     trace = run(worked)
@@ -192,7 +187,8 @@ def test_from_query_messages_quote_what_the_link_holds(query, message):
     ("W1=1&b1=0&W2=1&b2=0&x1=1,2&x2=1", "inputs x1, x2, ... in the state link must all have the same length"),
     ("W1=1&b1=" + ",".join(["0"] * 17) + "&W2=1&b2=0&x1=1", "b1 has 17 entries in the state link; at most 16"),
     ("W1=" + ";".join(["1"] * 17) + "&b1=0&W2=1&b2=0&x1=1", "W1 has 17 rows in the state link; at most 16"),
-    ("W1=1&x1=1", "the state link is missing b1, W2, b2"),
+    ("W1=1&x1=1", "the state link is missing b1"),
+        ("W1=1&b1=0&W3=1&b3=0&x1=1", "the state link is missing W2, b2"),
     ("W1=1&W1=1&b1=0&W2=1&b2=0&x1=1", "W1 appears twice in the state link"),
 ])
 def test_from_query_names_the_field_that_is_wrong(query, message):
@@ -292,7 +288,7 @@ def test_random_states_use_their_whole_range_and_only_it():
     ((3, 17, 2, 3), "sizes: hidden must be between 1 and 16; got 17"),
     ((3, 4, 0, 3), "sizes: outputs must be between 1 and 16; got 0"),
     ((3, 4, 2, 17), "sizes: batch must be between 1 and 16; got 17"),
-    (("a", 4, 2, 3), "sizes must be four whole numbers (inputs, hidden, outputs, batch); got ('a', 4, 2, 3)"),
+    (("a", 4, 2, 3), "sizes must be whole numbers (inputs, units of each layer, batch); got ('a', 4, 2, 3)"),
 ])
 def test_random_state_names_the_size_that_is_wrong(sizes, message):
     with pytest.raises(ValueError) as refused:
@@ -371,7 +367,7 @@ def test_a_page_link_names_a_preset_a_full_state_or_nothing(query, expected):
     ("preset=" + "x" * 50, f"unknown preset '{'x' * 40}'; expected one of: three-inputs, one-input"),
     ("preset=one+input", "unknown preset 'one input'; expected one of: three-inputs, one-input"),
     (3, "a link's query must be text; got int"),
-    ("x" * 40_001, "the link is too long (40001 characters; at most 40000)"),
+    ("x" * 60_001, "the link is too long (60001 characters; at most 60000)"),
 ])
 def test_a_page_link_that_cannot_be_used_says_why(query, message):
     from batchnet_core.convert import state_from_link

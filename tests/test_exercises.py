@@ -33,13 +33,13 @@ WORKED = bn.preset("three-inputs")
          "Almost: ReLU comes later. H_z is the sum before ReLU, so it keeps its sign: −1."),
         # Y_z[y1, x1] = 1·0 + 1·3 + (−1)·5 + 0·3 + 0 = −2; from H_z instead of H: −1 + 3 − 5 = −3
         (Cell("Y_z", 0, 0), "-3", "relu-wrong-layer",
-         "Almost: the hidden layer's ReLU was skipped. The second layer takes H = ReLU(H_z) as input, not H_z."),
+         "Almost: the hidden layer's ReLU was skipped. Layer 2 takes H = ReLU(H_z) as input, not H_z."),
         # Y_z[y1, x2] = 0 + 2 − 2 + 0 = 0; from H_z: −5 + 2 − 2 = −5
         (Cell("Y_z", 0, 1), "-5", "relu-wrong-layer",
-         "Almost: the hidden layer's ReLU was skipped. The second layer takes H = ReLU(H_z) as input, not H_z."),
+         "Almost: the hidden layer's ReLU was skipped. Layer 2 takes H = ReLU(H_z) as input, not H_z."),
         # Y[y2, x2] = ReLU(2 − 0 + 1) = 3; from H_z: 2 − (−1) + 1 = 4 (the bias b2 = 1 counts)
         (Cell("Y", 1, 1), "4", "relu-wrong-layer",
-         "Almost: the hidden layer's ReLU was skipped. The second layer takes H = ReLU(H_z) as input, not H_z."),
+         "Almost: the hidden layer's ReLU was skipped. Layer 2 takes H = ReLU(H_z) as input, not H_z."),
         # H_z[h1, x2] = −5, while H_z[h2, x1] = 3
         (Cell("H_z", 0, 1), "3", "swapped",
          "Row and column swapped. Row 1 is the unit (a row of weights), column 2 the input."),

@@ -15,15 +15,13 @@ entries = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=64)
 
 @st.composite
 def states(draw, batch=None):
-    inputs, hidden, outputs = draw(sizes), draw(sizes), draw(sizes)
+    """A network of 1 to MAX_DEPTH layers and a batch."""
+    depth = draw(st.integers(1, bn.MAX_DEPTH))
+    inputs, *widths = (draw(sizes) for _ in range(depth + 1))
     batch = batch or draw(sizes)
-    return bn.State(
-        W1=draw(arrays(float, (hidden, inputs), elements=entries)),
-        b1=draw(arrays(float, (hidden,), elements=entries)),
-        W2=draw(arrays(float, (outputs, hidden), elements=entries)),
-        b2=draw(arrays(float, (outputs,), elements=entries)),
-        X=draw(arrays(float, (inputs, batch), elements=entries)),
-    )
+    layers = [(draw(arrays(float, (units, columns), elements=entries)), draw(arrays(float, (units,), elements=entries)))
+              for columns, units in zip([inputs, *widths], widths)]
+    return bn.State.from_layers(layers, draw(arrays(float, (inputs, batch), elements=entries)))
 
 
 @given(states())
@@ -55,13 +53,15 @@ def test_each_column_depends_only_on_its_own_input(state):
 @given(states())
 def test_relu_outputs_are_never_negative_and_keep_positive_values(state):
     trace = bn.forward(state)
-    assert (trace.H >= 0).all() and (trace.Y >= 0).all()
-    np.testing.assert_array_equal(trace.H[trace.H_z > 0], trace.H_z[trace.H_z > 0])
+    assert len(trace.Z) == len(trace.A) == state.depth
+    for Z, A in zip(trace.Z, trace.A):
+        assert (A >= 0).all()
+        np.testing.assert_array_equal(A[Z > 0], Z[Z > 0])
 
 
 @given(states(), st.floats(0.01, 10))
 def test_positive_scaling_with_zero_biases_scales_the_outputs(state, factor):
-    zero = state.replace(b1=np.zeros_like(state.b1), b2=np.zeros_like(state.b2))
+    zero = bn.State.from_layers([(W, np.zeros_like(b)) for W, b in state.layers], state.X)
     scaled = bn.forward(zero.replace(X=zero.X * factor)).Y
     np.testing.assert_allclose(scaled, bn.forward(zero).Y * factor, rtol=1e-9, atol=1e-6)
 
@@ -70,6 +70,7 @@ def test_positive_scaling_with_zero_biases_scales_the_outputs(state, factor):
 def test_every_round_trip_is_lossless(state):
     assert bn.State.from_dict(json.loads(json.dumps(state.to_dict()))) == state
     assert bn.State.from_query(state.to_query()) == state
+    assert bn.State.from_layers(state.layers, state.X) == state
     namespace = {}
     exec(state.to_code().replace("print(", "(lambda *a: None)("), namespace)
     np.testing.assert_array_equal(namespace["X"], state.X)
@@ -79,9 +80,9 @@ def test_every_round_trip_is_lossless(state):
 @given(states(batch=3))
 def test_explain_agrees_with_forward(state):
     trace = bn.forward(state)
-    for layer, result in (("H_z", trace.H_z), ("Y_z", trace.Y_z)):
-        for (row, col), value in np.ndenumerate(result):
-            e = bn.explain(state, layer, row, col)
+    for layer in bn.layers_of(state.depth):
+        for (row, col), value in np.ndenumerate(trace[layer.pre]):
+            e = bn.explain(state, layer.pre, row, col)
             assert np.isclose(e.total, value, rtol=1e-9, atol=1e-6)
             assert e.activated >= 0
 

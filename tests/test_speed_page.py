@@ -38,13 +38,12 @@ def test_both_ways_are_timed_on_the_same_random_whole_inputs_of_the_network(monk
     import batchnet_core.speed as speed
 
     seen = {"loop": [], "batched": []}
-    monkeypatch.setattr(speed, "forward_loop_arrays", lambda *arrays: seen["loop"].append(arrays))
-    monkeypatch.setattr(speed, "forward_arrays", lambda *arrays: seen["batched"].append(arrays))
-    network = bn.random_state(2, (5, 4, 2, 3))
+    monkeypatch.setattr(speed, "forward_loop_arrays", lambda layers, X: seen["loop"].append((layers, X)))
+    monkeypatch.setattr(speed, "forward_arrays", lambda layers, X, settle: seen["batched"].append((layers, X)))
+    network = bn.random_state(2, (5, 4, 3, 2, 3))
     list(time_batches(sizes=(400,), network=network, repeats=1))
-    for arrays in seen["loop"] + seen["batched"]:
-        W1, b1, W2, b2, X = arrays
-        assert W1 is network.W1 and b1 is network.b1 and W2 is network.W2 and b2 is network.b2
+    for layers, X in seen["loop"] + seen["batched"]:
+        assert layers is network.layers
         assert X is seen["loop"][0][-1] and X.shape == (5, 400) and X.dtype == float
     assert set(np.unique(seen["loop"][0][-1])) == set(range(-3, 4))
 

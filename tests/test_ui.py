@@ -355,7 +355,7 @@ def test_uploading_a_state_file(app):
 @pytest.mark.parametrize(
     "data, message",
     [(b"{nope", "bad.json is not a JSON file"),
-     (json.dumps({"W1": [[1]]}).encode(), "bad.json: a state needs exactly the keys W1, b1, W2, b2, X: missing b1"),
+     (json.dumps({"W1": [[1]]}).encode(), "bad.json: a state needs exactly the keys W1, b1, X: missing b1, X"),
      (b"x" * 200_000, "bad.json is 200,000 bytes; a state file is at most 100,000")],
 )
 def test_a_bad_state_file_is_refused_and_the_state_kept(app, data, message):

@@ -2,11 +2,6 @@
 
 from __future__ import annotations
 
-import contextlib
-import functools
-import html
-from collections.abc import Callable
-from pathlib import Path
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
@@ -15,6 +10,7 @@ from ..convert import seed_from_link, state_from_link
 from ..forward import explain, forward
 from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
+from .common import STYLE, Guard, status_html
 from .controls import STEPS, MatrixControls, entry_label
 from .kernel import page_query
 from .page import PageBridge
@@ -28,9 +24,6 @@ from .views import (
     html_widget,
     unit_labels,
 )
-
-STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
-
 
 LEGEND = """<div class='bn-legend'>
 <b>Reading the heat maps</b><br>
@@ -92,35 +85,6 @@ def worksheet_css(sizes: tuple[int, int, int, int], controls: dict[str, int], pa
         f"{key} {{ max-width: none; }}{narrow} }}"
         "</style>"
     )
-
-
-def status_html(message: str, error: bool = False) -> str:
-    """A message for a status line; an error is marked for the eye and for screen readers."""
-    text = html.escape(message)
-    return f"<span class='bn-error' role='alert'>{text}</span>" if error else text
-
-
-class Guard:
-    """Wraps widget callbacks: a failure becomes a message in the page, never a traceback.
-
-    Voila hides tracebacks and callback output goes nowhere, so without this a failing
-    callback would leave the page silently stale.
-    """
-
-    def __init__(self, say: Callable[..., None], recover: Callable[[], None] | None = None) -> None:
-        self.say, self.recover = say, recover
-
-    def __call__(self, callback: Callable) -> Callable:
-        @functools.wraps(callback)
-        def run(*args, **kwargs):
-            try:
-                return callback(*args, **kwargs)
-            except Exception as error:  # a visitor must never meet a traceback
-                self.say(f"That did not work: {error}. The last good state is still shown.", error=True)
-                if self.recover is not None:
-                    with contextlib.suppress(Exception):
-                        self.recover()
-        return run
 
 
 class BatchApp:

@@ -25,7 +25,7 @@ from ..exercises import (
 )
 from ..forward import explain, forward, relu_zeroed
 from ..numbers import format_number
-from .app import STYLE, Guard, status_html
+from .common import STYLE, Guard, status_html
 from .page import PageBridge
 from .share import query_parameters
 from .views import HeatmapViews, html_widget, unit_labels

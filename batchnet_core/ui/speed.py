@@ -15,7 +15,7 @@ from ..forward import forward
 from ..numbers import format_number
 from ..speed import BATCH_SIZES, Timing, time_batches
 from ..state import State, preset
-from .app import STYLE, Guard, status_html
+from .common import STYLE, Guard, status_html
 from .views import html_widget
 
 #: Size of the timing plot; the image is shown at exactly this size so it stays sharp.

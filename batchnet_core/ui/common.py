@@ -1,0 +1,40 @@
+"""What every page shares: the style sheet, status messages, and the guard around callbacks."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import html
+from collections.abc import Callable
+from pathlib import Path
+
+STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
+
+
+def status_html(message: str, error: bool = False) -> str:
+    """A message for a status line; an error is marked for the eye and for screen readers."""
+    text = html.escape(message)
+    return f"<span class='bn-error' role='alert'>{text}</span>" if error else text
+
+
+class Guard:
+    """Wraps widget callbacks: a failure becomes a message in the page, never a traceback.
+
+    Voila hides tracebacks and callback output goes nowhere, so without this a failing
+    callback would leave the page silently stale.
+    """
+
+    def __init__(self, say: Callable[..., None], recover: Callable[[], None] | None = None) -> None:
+        self.say, self.recover = say, recover
+
+    def __call__(self, callback: Callable) -> Callable:
+        @functools.wraps(callback)
+        def run(*args, **kwargs):
+            try:
+                return callback(*args, **kwargs)
+            except Exception as error:  # a visitor must never meet a traceback
+                self.say(f"That did not work: {error}. The last good state is still shown.", error=True)
+                if self.recover is not None:
+                    with contextlib.suppress(Exception):
+                        self.recover()
+        return run
