@@ -201,8 +201,10 @@ class State:
         """Read a query string made by ``to_query``; anything else raises ``ValueError``."""
         return _state_or_value_error(formats.fields_from_query(query))
 
-    def to_code(self) -> str:
+    def to_code(self, convention: str = "columns") -> str:
         """A runnable numpy script that rebuilds this state and prints every result (H_z, H, Y_z, Y)."""
+        if convention != "columns":
+            raise ValueError(f"convention {convention!r} is not written yet")
         return code.script(self._layers, self._X)
 
     def to_csv(self) -> str:

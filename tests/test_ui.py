@@ -263,7 +263,7 @@ def test_a_failing_callback_shows_a_message_and_keeps_the_state(app, monkeypatch
     def broken(state):
         raise RuntimeError("simulated failure")
 
-    monkeypatch.setattr("batchnet_core.ui.app.forward", broken)
+    monkeypatch.setattr("batchnet_core.ui.model.forward", broken)
     app.entries[("W1", 0, 0)].slider.value = 3
     assert "That did not work: simulated failure" in app.status.value
     assert app.state == bn.preset("three-inputs")
@@ -272,7 +272,7 @@ def test_a_failing_callback_shows_a_message_and_keeps_the_state(app, monkeypatch
 
 
 def test_a_view_failing_to_compute_leaves_the_page_on_the_last_state(app, monkeypatch):
-    def broken(state):
+    def broken(*arguments):
         raise RuntimeError("simulated failure")
 
     sent = app.views.widget.value
@@ -449,15 +449,15 @@ def assert_sheet_holds_every_panel(app, png: bytes) -> None:
     from PIL import Image
 
     from batchnet_core.ui.heatmap import THEMES
-    from batchnet_core.ui.views import WORKSHEET_PLACES
 
+    places = {key: panel.place for key, panel in app.views.layout.items()}
     sheet = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
     panels = {name: np.asarray(Image.open(io.BytesIO(data)).convert("RGB")) for name, data in app.views.pngs.items()}
-    widths = [max(p.shape[1] for n, p in panels.items() if WORKSHEET_PLACES[n][1] == col) for col in range(3)]
-    heights = [max(p.shape[0] for n, p in panels.items() if WORKSHEET_PLACES[n][0] == row) for row in range(3)]
+    widths = [max(p.shape[1] for n, p in panels.items() if places[n][1] == col) for col in range(3)]
+    heights = [max(p.shape[0] for n, p in panels.items() if places[n][0] == row) for row in range(app.state.depth + 1)]
     assert sheet.shape[:2] == (sum(heights), sum(widths))
     for name, picture in panels.items():
-        row, col = WORKSHEET_PLACES[name]
+        row, col = places[name]
         top, left = sum(heights[:row]), sum(widths[:col])
         np.testing.assert_array_equal(sheet[top:top + picture.shape[0], left:left + picture.shape[1]], picture,
                                       err_msg=name)
@@ -486,10 +486,30 @@ def test_a_playground_size_slider_resizes_keeping_what_fits():
     np.testing.assert_array_equal(state.X[:, :3], before.X)
     assert state.W1.tolist() == before.W1.tolist()
     assert_app_shows(playground.app, state)
-    assert playground.app.status.value == ("Sizes (inputs, hidden, outputs, batch) = (3, 4, 2, 5); entries that still "
-                                           "fit were kept, new ones are random (seed 1).")
+    assert playground.app.status.value == ("2 layers, sizes (inputs, units of each layer, batch) = (3, 4, 2, 5); "
+                                           "entries that still fit were kept, new ones are random (seed 1).")
     assert [(s.description, s.min, s.max, s.continuous_update) for s in playground.size_sliders.values()] == [
-        (name, 1, 8, False) for name in ("inputs", "hidden", "outputs", "batch")]
+        ("layers", 1, 4, False)] + [(name, 1, 8, False) for name in ("inputs", "hidden", "outputs", "batch")]
+
+
+@pytest.mark.parametrize("depth", [1, 3, 4, 2])
+def test_the_playground_goes_one_to_four_layers_deep(depth):
+    from batchnet_core.ui.playground import Playground
+
+    playground = Playground()
+    before = playground.app.state
+    playground.size_sliders["layers"].value = depth
+    state = playground.app.state
+    assert state.depth == depth and state.sizes == (3, *[4] * (depth - 1), 2, 3)
+    np.testing.assert_array_equal(state.X, before.X)
+    assert_app_shows(playground.app, state)
+    assert playground.size_sliders["hidden"].disabled == (depth == 1)
+    shown = {name for name, _ in tables(playground.app).items()}
+    assert shown == set(state.fields) | set(bn.result_names(depth))
+    # a control for every entry of every layer, named after its layer's units
+    assert len(playground.app.entries) == sum(W.size + b.size for W, b in state.layers) + state.X.size
+    last = bn.layers_of(depth)[-1]
+    assert playground.app.entries[(last.weights, 0, 0)].slider.description.startswith(f"{last.weights} row y1")
 
 
 def test_the_playground_opens_the_state_its_link_names(monkeypatch):
@@ -499,7 +519,7 @@ def test_the_playground_opens_the_state_its_link_names(monkeypatch):
     monkeypatch.setenv("QUERY_STRING", state.to_query())
     playground = Playground.from_page()
     assert_app_shows(playground.app, state)
-    assert tuple(slider.value for slider in playground.size_sliders.values()) == (2, 5, 1, 6)
+    assert tuple(slider.value for slider in playground.size_sliders.values()) == (2, 2, 5, 1, 6)
 
 
 @pytest.mark.parametrize("vmax", [1.0, 4.0, 7.3, 1e6])

@@ -7,23 +7,18 @@ from urllib.parse import parse_qs
 import ipywidgets as widgets
 
 from ..convert import seed_from_link, state_from_link
-from ..forward import explain, forward
+from ..forward import Trace, explain, forward
+from ..layers import layer_of_result, layers_of, unit_labels
+from ..notation import NOTATIONS, Panel, notation
 from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
 from .common import STYLE, Guard, status_html
 from .controls import STEPS, MatrixControls, entry_label
 from .kernel import page_query
+from .model import View, Worksheet
 from .page import PageBridge
 from .share import SharePanel
-from .views import (
-    WORKSHEET_PLACES,
-    HeatmapViews,
-    Selection,
-    code_html,
-    explanation_html,
-    html_widget,
-    unit_labels,
-)
+from .views import HeatmapViews, Selection, code_html, explanation_html, html_widget
 
 LEGEND = """<div class='bn-legend'>
 <b>Reading the heat maps</b><br>
@@ -41,11 +36,12 @@ TOOLBAR_PIXELS, LEGEND_PIXELS, GAP_PIXELS = 300, 270, 10
 MIN_SCALE = 0.7
 
 
-def worksheet_class(sizes: tuple[int, int, int, int]) -> str:
-    return "bn-sizes-" + "-".join(map(str, sizes))
+def worksheet_class(sizes: tuple[int, ...], convention: str = "columns") -> str:
+    """The class naming the worksheet's layout: its sizes and, if not the worksheet's own, its notation."""
+    return "bn-sizes-" + "-".join(map(str, sizes)) + ("" if convention == "columns" else f"-{convention}")
 
 
-def worksheet_css(sizes: tuple[int, int, int, int], controls: dict[str, int], panels: dict[str, int]) -> str:
+def worksheet_css(key: str, layout: tuple[Panel, ...], controls: dict[str, int], widths: dict[str, int]) -> str:
     """The worksheet's layout for the width it has, as container queries on the app.
 
     Wide enough: controls left of each layer's heat maps, which stand in a staircase (as on paper).
@@ -55,20 +51,26 @@ def worksheet_css(sizes: tuple[int, int, int, int], controls: dict[str, int], pa
 
     Parameters
     ----------
-    controls : pixel width of the controls of X, W1 and W2
-    panels : pixel width of each heat map panel
+    key : the worksheet's class (``worksheet_class``)
+    layout : the panels, as ``notation.panels`` places them
+    controls : pixel width of the controls of X, W1, W2, ...
+    widths : pixel width of each heat map panel, by key
     """
-    key = "." + worksheet_class(sizes)
-    columns = [max(panels["W1|b1"], panels["W2|b2"]), max(panels["X"], panels["H_z"], panels["Y_z"]),
-               max(panels["H"], panels["Y"], LEGEND_PIXELS)]
-    full = (max(TOOLBAR_PIXELS, controls["W1"], controls["W2"]) + max(controls["X"], columns[0]) + sum(columns[1:])
-            + 3 * GAP_PIXELS)
+    key = "." + key
+    columns = [max(widths[panel.key] for panel in layout if panel.place[1] == col) for col in range(3)]
+    columns[2] = max(columns[2], LEGEND_PIXELS)
+    weights = [controls[name] for name in controls if name != "X"]
+    full = (max(TOOLBAR_PIXELS, *weights) + max(controls["X"], columns[0]) + sum(columns[1:]) + 3 * GAP_PIXELS)
     # the heat maps of a layer side by side, down to this share of their size; below it, one column
     side_by_side = max(int(MIN_SCALE * (sum(columns) + 2 * GAP_PIXELS)), TOOLBAR_PIXELS, *controls.values())
     stacked_areas = {".bn-toolbar": "1 / 1 / 2 / -1", ".bn-controls-X": "2 / 1 / 3 / -1", ".bn-figure-X": "3 / 2",
-                     ".bn-legend-box": "3 / 3", ".bn-controls-W1": "4 / 1 / 5 / -1", ".bn-figure-W1b1": "5 / 1",
-                     ".bn-figure-H_z": "5 / 2", ".bn-figure-H": "5 / 3", ".bn-controls-W2": "6 / 1 / 7 / -1",
-                     ".bn-figure-W2b2": "7 / 1", ".bn-figure-Y_z": "7 / 2", ".bn-figure-Y": "7 / 3"}
+                     ".bn-legend-box": "3 / 3"}
+    for panel in layout:
+        row, col = panel.place
+        if row and col == 0:  # a layer's weights: its controls take the whole row above its heat maps
+            stacked_areas[f".bn-controls-{panel.layer.weights}"] = f"{2 * row + 2} / 1 / {2 * row + 3} / -1"
+        if row:
+            stacked_areas[f".bn-figure-{panel.key.replace('|', '')}"] = f"{2 * row + 3} / {col + 1}"
     medium = "".join(f"{key} {selector} {{ grid-area: {area} !important; }}"
                      for selector, area in stacked_areas.items())
     narrow = "".join(f"{key} {selector} {{ grid-area: auto !important; order: {order}; }}"
@@ -90,6 +92,10 @@ def worksheet_css(sizes: tuple[int, int, int, int], controls: dict[str, int], pa
 class BatchApp:
     """The whole page for one state; display it in a notebook (``app.widget``).
 
+    What it shows is one observable model (``self.model``, a ``Worksheet``): the state and its
+    forward pass, the theme, the notation and the explained cell. Controls change the model; the
+    heat maps, explanation, code, summary, controls and share panel are views subscribed to it.
+
     Parameters
     ----------
     state : State, optional
@@ -100,13 +106,10 @@ class BatchApp:
 
     def __init__(self, state: State | None = None, theme: str = "light") -> None:
         self.initial = state if state is not None else preset("three-inputs")
-        self.state = self.initial
-        self.trace = forward(self.state)
-        self.theme = theme
+        self.model = Worksheet(self.initial, theme)
         self.step = STEPS[0]
-        self.selection = Selection()
         self.seed = 0
-        self.guard = Guard(self._say, recover=self._show_controls)
+        self.guard = Guard(self._say, recover=self._recover)
 
         self.status = html_widget("", "bn-status")
         self.summary = html_widget()
@@ -127,6 +130,10 @@ class BatchApp:
                                                  tooltips=["whole numbers", "halves", "tenths"],
                                                  description="Slider step",
                                                  style={"button_width": "48px", "description_width": "initial"})
+        self.notation_picker = widgets.Dropdown(
+            options=[(n.label, n.name) for n in NOTATIONS.values()], value=self.model.notation,
+            description="Notation", style={"description_width": "initial"}, layout=widgets.Layout(width="290px"))
+        self.notation_picker.add_class("bn-notation")
         load.on_click(self.guard(lambda _: self.load(preset(self.preset_picker.value),
                                                         f"Loaded the preset {self.preset_picker.value}.")))
         reset.on_click(self.guard(lambda _: self.load(self.initial, "Reset to the starting state.")))
@@ -134,6 +141,7 @@ class BatchApp:
         random_dec.on_click(self.guard(lambda _: self._random(integers=False)))
         self.step_picker.observe(self.guard(self._step_changed), "value")
         self.step_picker.add_class("bn-step-picker")
+        self.notation_picker.observe(self.guard(lambda change: self.set_notation(change["new"])), "value")
         for button, name in ((load, "load"), (reset, "reset"), (random_int, "random-integers"),
                              (random_dec, "random-decimals")):
             button.add_class(f"bn-button-{name}")
@@ -144,13 +152,13 @@ class BatchApp:
             reset, random_int, random_dec,
             self.step_picker,
             widgets.HBox([self.preset_picker, load]),
+            self.notation_picker,
         ])
         self.legend = widgets.HTML(LEGEND)
         self.toolbar.add_class("bn-toolbar")
         self.legend.add_class("bn-legend-box")
 
-        self.layer_picker = widgets.ToggleButtons(options=[("H_z (hidden)", "H_z"), ("Y_z (output)", "Y_z")],
-                                                  style={"button_width": "110px"})
+        self.layer_picker = widgets.ToggleButtons(style={"button_width": "110px"})
         self.row_picker = widgets.Dropdown(description="unit", layout=widgets.Layout(width="150px"))
         self.col_picker = widgets.Dropdown(description="input", layout=widgets.Layout(width="150px"))
         for picker in (self.layer_picker, self.row_picker, self.col_picker):
@@ -168,22 +176,30 @@ class BatchApp:
         self._build(self.state.sizes)
 
         explain_box = widgets.VBox([
-            html_widget("<div class='bn-panel-title'>Explain a cell</div>"),
+            html_widget("<div class='bn-panel-title'>Explain a cell: click it in a heat map, or pick it</div>"),
             self.layer_picker, widgets.HBox([self.row_picker, self.col_picker]), self.explanation,
         ], layout=widgets.Layout(width="600px", max_width="100%", margin="0 24px 0 0"))
-        code_box = widgets.VBox([html_widget("<div class='bn-panel-title'>The code: this state in numpy</div>"),
-                                 self.code], layout=widgets.Layout(width="560px", max_width="100%"))
+        self.code_title = html_widget("")
+        code_box = widgets.VBox([self.code_title, self.code], layout=widgets.Layout(width="560px", max_width="100%"))
         self.share = SharePanel(self, self._say, self.guard)
         self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)"})
         self.page.on_theme(self.guard(self.set_theme))
+        self.page.on_cell(self.guard(self.explain_cell))
         self.widget = widgets.VBox([
             html_widget(STYLE), self.layout_style, self.page, self.summary, self.status, self.worksheet,
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
             self.share.widget,
         ])
         self.widget.add_class("bn-app")
-        self._render()
+        self._subscribe()
+        self.model.redraw()
         self._say("Move any slider, or type a value into the box above it and press Enter.")
+
+    # the model's parts, by their old names
+    state = property(lambda self: self.model.state, doc="The state shown.")
+    trace = property(lambda self: self.model.trace, doc="Its forward pass.")
+    theme = property(lambda self: self.model.theme, doc="The page's theme: light or dark.")
+    selection = property(lambda self: self.model.selection, doc="The explained cell.")
 
     @classmethod
     def from_page(cls) -> BatchApp:
@@ -214,65 +230,120 @@ class BatchApp:
 
     # -- wiring ------------------------------------------------------------------------------
 
-    def _build(self, sizes: tuple[int, int, int, int]) -> None:
+    def _subscribe(self) -> None:
+        """Every view of the model, in the order its part is sent: the results first."""
+        m = self.model
+        m.subscribe(View(("state", "trace", "theme", "notation", "selection"), self._draw_heatmaps,
+                         self._send_heatmaps, lambda: self.views.forget()))
+        m.subscribe(View(("state",), lambda m: None, lambda _: self._show_controls()))
+        m.subscribe(View(("state", "trace", "selection", "notation"),
+                         lambda m: explanation_html(explain(m.state, m.selection.layer, m.selection.row,
+                                                            m.selection.col), m.trace, m.notation),
+                         lambda value: setattr(self.explanation, "value", value)))
+        m.subscribe(View(("state", "notation"), lambda m: (code_title(m.notation), code_html(m.state, m.notation)),
+                         self._send_code))
+        m.subscribe(View(("state",), lambda m: summary_html(m.state),
+                         lambda value: setattr(self.summary, "value", value)))
+        m.subscribe(View(("state", "theme"), lambda m: None, lambda _: self.share.show(self.state, self.theme)))
+
+    def _draw_heatmaps(self, m: Worksheet) -> tuple[HeatmapViews, dict[str, str]]:
+        """The heat maps of the model: the panels that changed, or a new set for a new theme or notation."""
+        views = self.views
+        if (views.sizes, views.convention, views.theme) != (m.state.sizes, m.notation, m.theme):
+            views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation)
+        return views, views.draw(m.state, m.trace, m.selection)
+
+    def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict[str, str]]) -> None:
+        views, figures = drawn
+        views.show(figures)
+        if views is not self.views:
+            self.views = views
+            self._place_views()
+
+    def _send_code(self, value: tuple[str, str]) -> None:
+        self.code_title.value, self.code.value = value
+
+    def _build(self, sizes: tuple[int, ...]) -> None:
         """(Re)create the controls and panels for these sizes."""
-        inputs, hidden, outputs, batch = sizes
+        inputs, *widths, batch = sizes
         on_change, on_error = self.guard(self._entry_changed), self.guard(self._entry_refused)
-        if self.views is not None:
-            self.worksheet.remove_class(worksheet_class(self.views.sizes))
         s = self.state
-        xs, hs, ys = unit_labels("x", batch), unit_labels("h", hidden), unit_labels("y", outputs)
+        xs = unit_labels("x", batch)
         self.matrix_controls = {
             "X": MatrixControls(f"X: inputs as columns ({inputs} × {batch})", [("X", s.X)],
                                 unit_labels("", inputs), xs, self.step, on_change, on_error),
-            "W1": MatrixControls(f"W1 | b1 ({hidden} × {inputs} | {hidden})", [("W1", s.W1), ("b1", s.b1)],
-                                 hs, unit_labels("", inputs) + ["b1"], self.step, on_change, on_error),
-            "W2": MatrixControls(f"W2 | b2 ({outputs} × {hidden} | {outputs})", [("W2", s.W2), ("b2", s.b2)],
-                                 ys, hs + ["b2"], self.step, on_change, on_error),
         }
+        columns = unit_labels("", inputs)
+        for layer, (W, b) in zip(layers_of(s.depth), s.layers):
+            units = [layer.unit_label(r) for r in range(W.shape[0])]
+            self.matrix_controls[layer.weights] = MatrixControls(
+                f"{layer.weights} | {layer.bias} ({W.shape[0]} × {W.shape[1]} | {W.shape[0]})",
+                [(layer.weights, W), (layer.bias, b)], units, columns + [layer.bias], self.step, on_change,
+                on_error, depth=s.depth)
+            columns = units
         self.entries = {key: entry for m in self.matrix_controls.values() for key, entry in m.entries.items()}
-        # The worksheet: the heat maps' staircase right of a column of controls, with each
-        # matrix's controls left of (or, for X, above) its heat map.
-        self.views = self._views(sizes)
-        places = [(self.toolbar, "1 / 1"), (self.matrix_controls["X"].widget, "1 / 2"), (self.legend, "1 / 4"),
-                  (self.matrix_controls["W1"].widget, "2 / 1"), (self.matrix_controls["W2"].widget, "3 / 1")]
-        for widget, area in places:
-            widget.layout.grid_area = area
         for name, controls in self.matrix_controls.items():
             controls.widget.add_class(f"bn-controls-{name}")
-        self.worksheet.add_class(worksheet_class(sizes))
-        self.layout_style.value = worksheet_css(sizes, {name: c.width for name, c in self.matrix_controls.items()},
+        self.views = HeatmapViews(sizes, self.theme, grid=True, convention=self.model.notation)
+        self._place_views()
+        self.model.selection = Selection(layers_of(s.depth)[0].pre)
+        self.layer_picker.options = [(f"{layer.pre} ({'output' if layer.output else 'hidden'})", layer.pre)
+                                     for layer in layers_of(s.depth)]
+        self._set_picker_options()
+
+    def _place_views(self) -> None:
+        """The worksheet's grid: the heat maps' staircase right of a column of controls, with each
+        matrix's controls left of (or, for X, above) its heat map."""
+        for name in list(self.worksheet._dom_classes):
+            if name.startswith("bn-sizes-"):
+                self.worksheet.remove_class(name)
+        key = worksheet_class(self.views.sizes, self.views.convention)
+        places = [(self.toolbar, "1 / 1"), (self.matrix_controls["X"].widget, "1 / 2"), (self.legend, "1 / 4")]
+        places += [(self.matrix_controls[layer.weights].widget, f"{layer.index + 1} / 1")
+                   for layer in layers_of(self.state.depth)]
+        for widget, area in places:
+            widget.layout.grid_area = area
+        self.worksheet.add_class(key)
+        self.layout_style.value = worksheet_css(key, tuple(self.views.layout.values()),
+                                                {name: c.width for name, c in self.matrix_controls.items()},
                                                 {name: panel.size[1] for name, panel in self.views.panels.items()})
         self.worksheet.children = [widget for widget, _ in places] + [self.views.widget]
-        self.selection = Selection()
-        self._set_picker_options()
 
     def set_theme(self, theme: str) -> None:
         """Draw the heat maps for a light or a dark page."""
-        if theme == self.theme:
-            return
-        self.theme = theme
-        self.views = self._views(self.state.sizes)
-        self.worksheet.children = self.worksheet.children[:-1] + (self.views.widget,)
-        self._render()
+        if theme != self.theme:
+            self.model.update(theme=theme)
 
-    def _views(self, sizes: tuple[int, int, int, int]) -> HeatmapViews:
-        return HeatmapViews(sizes, self.theme, grid={name: (row + 1, col + 2)
-                                                     for name, (row, col) in WORKSHEET_PLACES.items()})
+    def set_notation(self, convention: str) -> None:
+        """Show the same numbers in another notation (``batchnet_core.notation``)."""
+        if convention != self.model.notation:
+            self.model.update(notation=notation(convention).name)
+            self._say(f"Notation: {NOTATIONS[convention].label}. The same numbers, written another way.")
+        if self.notation_picker.value != convention:
+            self.notation_picker.value = convention
+
+    def explain_cell(self, cell: str) -> None:
+        """Explain the cell the page names, ``NAME,row,col`` (a result, its unit, its input, 0-based):
+        a cell after ReLU is explained by its sum."""
+        name, row, col = parse_cell(cell, self.trace)
+        layer = layer_of_result(self.state.depth, name)
+        self.model.update(selection=Selection(layer.pre, row, col))
+        self._set_picker_options()
 
     def _set_picker_options(self) -> None:
-        _, hidden, outputs, batch = self.state.sizes
-        units = hidden if self.selection.layer == "H_z" else outputs
-        prefix = "h" if self.selection.layer == "H_z" else "y"
+        sel = self.selection
+        layer = layer_of_result(self.state.depth, sel.layer)
+        units, batch = self.trace[sel.layer].shape
         self._picking = True  # options and values set here are not a person's choice
-        self.row_picker.options = [(label, i) for i, label in enumerate(unit_labels(prefix, units))]
+        self.layer_picker.value = sel.layer
+        self.row_picker.options = [(layer.unit_label(i), i) for i in range(units)]
         self.col_picker.options = [(label, j) for j, label in enumerate(unit_labels("x", batch))]
-        self.row_picker.value = min(self.selection.row, units - 1)
-        self.col_picker.value = min(self.selection.col, batch - 1)
+        self.row_picker.value = min(sel.row, units - 1)
+        self.col_picker.value = min(sel.col, batch - 1)
         self._picking = False
 
     def _entry_changed(self, name: str, row: int, col: int, value: float) -> None:
-        if getattr(self.state, name)[(row, col) if name in ("W1", "W2", "X") else row] == value:
+        if getattr(self.state, name)[(row, col) if name.startswith(("W", "X")) else row] == value:
             return  # e.g. a slider snapping to the value it already has
         self._apply(self.state.with_entry(name, row, col, value), f"{entry_label(name, row, col)} = "
                     f"{format_number(value)}")
@@ -285,11 +356,10 @@ class BatchApp:
             return
         layer = self.layer_picker.value
         if change["owner"] is self.layer_picker:
-            self.selection = Selection(layer, 0, self.col_picker.value or 0)
+            self.model.update(selection=Selection(layer, 0, self.col_picker.value or 0))
             self._set_picker_options()
         else:
-            self.selection = Selection(layer, self.row_picker.value or 0, self.col_picker.value or 0)
-        self._render()
+            self.model.update(selection=Selection(layer, self.row_picker.value or 0, self.col_picker.value or 0))
 
     def _step_changed(self, change: dict) -> None:
         self.step = change["new"]
@@ -307,52 +377,69 @@ class BatchApp:
     def load(self, state: State, message: str = "") -> None:
         """Show another state: controls follow, then one redraw."""
         if state.sizes != self.state.sizes:
-            self.state = state
+            forward(state)  # first: if it fails, nothing has changed yet
+            self.model.set_trait("state", state)
+            self.model.set_trait("trace", forward(state))
             self._build(state.sizes)
+            self.model.redraw()
+            if message:
+                self._say(message)
+            return
         self._apply(state, message)
 
     def _apply(self, state: State, message: str = "") -> None:
-        trace = forward(state)  # first: if it fails, nothing has changed yet
-        shown = self.state, self.trace
-        self.state, self.trace = state, trace
-        try:
-            self._render(message)
-        except Exception:
-            # The views are computed before any is sent: the page still shows the last state.
-            self.state, self.trace = shown
-            self.views.forget()
-            raise
+        self.model.update(state=state)
+        if message:
+            self._say(message)
+
+    def _recover(self) -> None:
+        """After a failure: every control shows the model again."""
+        self._show_controls()
+        self.notation_picker.value = self.model.notation
+        self._set_picker_options()
 
     def _show_controls(self) -> None:
         arrays = dict(self.state.items())
         for controls in self.matrix_controls.values():
             controls.show(arrays)
 
-    def _render(self, message: str = "") -> None:
-        """Compute every view of the current state, then send them all at once, results first.
-
-        Sending only after all drawing is done lets the page take the whole update in one
-        frame, instead of repainting after each part.
-        """
-        s, t, sel = self.state, self.trace, self.selection
-        explanation = explanation_html(explain(s, sel.layer, sel.row, sel.col), t)
-        code = code_html(s)
-        inputs, hidden, outputs, batch = s.sizes
-        summary = (
-            f"<div class='bn-summary'><b>Shapes</b>: X {inputs} × {batch} ({batch} input"
-            f"{'s' * (batch != 1)} of {inputs} number{'s' * (inputs != 1)}) · W1 {hidden} × {inputs} · b1 {hidden} · "
-            f"W2 {outputs} × {hidden} · b2 {outputs} · H {hidden} × {batch} · Y {outputs} × {batch}. "
-            f"<b>{parameter_count(s)} parameters</b> = {hidden}·({inputs}+1) + {outputs}·({hidden}+1).</div>"
-        )
-        figures = self.views.draw(s, t, sel)
-        self.views.show(figures)
-        self._show_controls()
-        self.explanation.value = explanation
-        self.code.value = code
-        self.summary.value = summary
-        self.share.show(s, self.theme)
-        if message:
-            self._say(message)
-
     def _say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)
+
+
+def parse_cell(cell: object, trace: Trace) -> tuple[str, int, int]:
+    """``NAME,row,col`` of a result cell of ``trace``, checked; ``ValueError`` saying what was expected.
+
+    >>> import batchnet_core as bn
+    >>> parse_cell("Y,1,2", bn.forward(bn.preset("three-inputs")))
+    ('Y', 1, 2)
+    """
+    names = [name for name, _ in trace.items()]
+    expected = f"a cell as NAME,row,col with NAME one of {', '.join(names)}"
+    if not isinstance(cell, str) or len(cell) > 40 or cell.count(",") != 2:
+        raise ValueError(f"{expected}; got {str(cell)[:40]!r}")
+    name, row, col = cell.split(",")
+    if name not in names or not (row.isdigit() and col.isdigit()):
+        raise ValueError(f"{expected}; got {cell!r}")
+    rows, cols = trace[name].shape
+    if not (int(row) < rows and int(col) < cols):
+        raise ValueError(f"{name} has rows 0 to {rows - 1} and columns 0 to {cols - 1}; got {cell!r}")
+    return name, int(row), int(col)
+
+
+def summary_html(state: State) -> str:
+    """The shapes of every matrix and the count of parameters, in one line."""
+    inputs, *widths, batch = state.sizes
+    names = layers_of(state.depth)
+    shapes = " · ".join(f"{layer.weights} {W.shape[0]} × {W.shape[1]} · {layer.bias} {W.shape[0]}"
+                        for layer, (W, _) in zip(names, state.layers))
+    results = " · ".join(f"{layer.post} {units} × {batch}" for layer, units in zip(names, widths))
+    count = " + ".join(f"{W.shape[0]}·({W.shape[1]}+1)" for W, _ in state.layers)
+    return (f"<div class='bn-summary'><b>Shapes</b>: X {inputs} × {batch} ({batch} input{'s' * (batch != 1)} of "
+            f"{inputs} number{'s' * (inputs != 1)}) · {shapes} · {results}. "
+            f"<b>{parameter_count(state)} parameters</b> = {count}.</div>")
+
+
+def code_title(convention: str) -> str:
+    how = {"columns": "", "rows": ", inputs as rows", "augmented": ", the bias in W"}.get(convention, "")
+    return f"<div class='bn-panel-title'>The code: this state in numpy{how}</div>"

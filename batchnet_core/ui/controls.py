@@ -14,6 +14,7 @@ from ipywidgets.widgets.widget_int import SliderStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 from traitlets import CFloat
 
+from ..layers import layers_of
 from ..numbers import format_number, parse_number
 from ..validation import MAX_MAGNITUDE
 from .heatmap import CELL_PIXELS, TOP_PIXELS
@@ -40,19 +41,23 @@ def entry_label(name: str, row: int, col: int) -> str:
     return f"{name}[{row + 1},{col + 1}]"
 
 
-def entry_name(name: str, row: int, col: int) -> str:
+def entry_name(name: str, row: int, col: int, depth: int = 2) -> str:
     """What a screen reader says for an entry's slider and box: the matrix, and the row and column
-    by the units and inputs they belong to.
+    by the units and inputs they belong to, in a network ``depth`` layers deep.
 
     >>> entry_name("W1", 0, 1), entry_name("b2", 1, 0), entry_name("X", 2, 0), entry_name("W2", 1, 3)
     ('W1 row h1, column 2', 'b2 row y2', 'x1, entry 3', 'W2 row y2, column h4')
+    >>> entry_name("W3", 0, 1, depth=3)
+    'W3 row y1, column h2.2'
     """
     if name == "X":
         return f"x{col + 1}, entry {row + 1}"
-    unit = f"{'h' if name in ('W1', 'b1') else 'y'}{row + 1}"
+    k = int(name[1:])
+    layers = layers_of(depth)
+    unit = layers[k - 1].unit_label(row)
     if name.startswith("b"):
         return f"{name} row {unit}"
-    return f"{name} row {unit}, column {col + 1 if name == 'W1' else f'h{col + 1}'}"
+    return f"{name} row {unit}, column {col + 1 if k == 1 else layers[k - 2].unit_label(col)}"
 
 
 def snap(value: float, step: float) -> float:
@@ -102,7 +107,7 @@ class EntryControl:
 
     def __init__(self, name: str, row: int, col: int, value: float, step: float,
                  on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None],
-                 look: EntryLook) -> None:
+                 look: EntryLook, depth: int = 2) -> None:
         self.name, self.row, self.col = name, row, col
         self.label = entry_label(name, row, col)
         self._on_change, self._on_error = on_change, on_error
@@ -110,11 +115,11 @@ class EntryControl:
         self.slider = EntrySlider(
             value=slider_position(self.value, step), min=-LIMIT, max=LIMIT, step=step, readout=False,
             continuous_update=True, layout=look.slider, style=look.slider_style, tooltip=self.label,
-            description=entry_name(name, row, col),  # its spoken name (hidden on screen by style.css)
+            description=entry_name(name, row, col, depth),  # its spoken name (hidden on screen by style.css)
         )
         self.readout = widgets.Text(
             value=format_number(self.value), continuous_update=False, tooltip=self.label,
-            description=entry_name(name, row, col),
+            description=entry_name(name, row, col, depth),
             layout=look.readout, style=look.readout_style,
         )
         self.readout.add_class("bn-readout")
@@ -182,7 +187,8 @@ class MatrixControls:
 
     def __init__(self, title: str, parts: list[tuple[str, object]], row_labels: list[str],
                  col_labels: list[str], step: float,
-                 on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None]) -> None:
+                 on_change: Callable[[str, int, int, float], None], on_error: Callable[[str], None],
+                 depth: int = 2) -> None:
         self.entries: dict[tuple[str, int, int], EntryControl] = {}
         self._on_error = on_error
         rows = len(row_labels)
@@ -204,7 +210,7 @@ class MatrixControls:
             for name, array in parts:
                 for c in range(array.shape[1] if array.ndim == 2 else 1):
                     value = array[r, c] if array.ndim == 2 else array[r]
-                    entry = EntryControl(name, r, c, value, step, on_change, self._refused, look)
+                    entry = EntryControl(name, r, c, value, step, on_change, self._refused, look, depth)
                     self.entries[(name, r, c)] = entry
                     cells.append(entry.box)
         grid = widgets.GridBox(cells, layout=widgets.Layout(

@@ -13,7 +13,6 @@ import ipywidgets as widgets
 from ..convert import MAX_SEED, seed_from_link
 from ..exercises import (
     DIFFICULTIES,
-    LAYERS,
     Cell,
     Feedback,
     Score,
@@ -24,11 +23,13 @@ from ..exercises import (
     new_missing,
 )
 from ..forward import explain, forward, relu_zeroed
+from ..layers import unit_label, unit_labels
+from ..notation import panels
 from ..numbers import format_number
 from .common import STYLE, Guard, status_html
 from .page import PageBridge
 from .share import query_parameters
-from .views import HeatmapViews, html_widget, unit_labels
+from .views import HeatmapViews, html_widget
 
 #: What sections 2 and 3 say until the prediction is revealed: each gives cells of H_z away.
 WAIT_FOR_REVEAL = {
@@ -195,14 +196,13 @@ class ExerciseApp:
         trace = forward(self.exercise.state)
         self.blank_cells = {}
         matrices = []
-        for layer in LAYERS:
-            values = getattr(trace, layer)
+        titles = {panel.key: panel.title for panel in panels(self.exercise.state.sizes)}
+        for layer, values in trace.items():
             rows, cols = values.shape
-            prefix = "h" if layer in ("H_z", "H") else "y"
             cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{x}</b>")
                                                                   for x in unit_labels("x", cols)]
             for r in range(rows):
-                cells.append(html_widget(f"<b>{prefix}{r + 1}</b>"))
+                cells.append(html_widget(f"<b>{unit_label(layer, r)}</b>"))
                 for c in range(cols):
                     cell = Cell(layer, r, c)
                     if cell in self.exercise.blanks:
@@ -213,8 +213,7 @@ class ExerciseApp:
                         cells.append(html_widget(f"<div class='bn-given'>{format_number(values[r, c])}</div>"))
             grid = widgets.GridBox(cells, layout=widgets.Layout(
                 grid_template_columns=f"28px repeat({cols}, 60px)", grid_gap="2px"))
-            title = {"H_z": "H_z = W1·X + b1", "H": "H = ReLU(H_z)", "Y_z": "Y_z = W2·H + b2", "Y": "Y = ReLU(Y_z)"}
-            matrices.append(widgets.VBox([html_widget(f"<div class='bn-panel-title'>{title[layer]}</div>"), grid],
+            matrices.append(widgets.VBox([html_widget(f"<div class='bn-panel-title'>{titles[layer]}</div>"), grid],
                                          layout=widgets.Layout(margin="0 24px 0 0")))
         self.blanks_box.children = [
             html_widget("Type each missing number and press Enter. Accepted: −3, -3, 3.0, 1/2, 0,5."),

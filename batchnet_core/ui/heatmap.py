@@ -263,6 +263,10 @@ class HeatmapPanel:
         self.values = np.zeros(self.shape)
         self._last_key: object = None
 
+    def box(self, row: int, col: int) -> tuple[int, int, int, int]:
+        """Where cell (row, col) lies in the picture, in pixels: (top, bottom, left, right)."""
+        return self._boxes[row * self.shape[1] + col]
+
     def _cell_boxes(self, split_after: int | None) -> list[tuple[int, int, int, int]]:
         """Pixel rows and columns (top, bottom, left, right) of each cell, inside a 1-pixel grid gap
         (3 pixels between W and b)."""

@@ -1,7 +1,9 @@
 // What ipywidgets cannot do for batchnet's pages, in JupyterLab and Voila alike:
 // - tell the kernel the page's theme (light or dark), now and whenever it changes;
 // - give every slider handle its description as its accessible name, and named elements theirs;
-// - announce what the status line says, politely, once it settles (not at every drag step).
+// - announce what the status line says, politely, once it settles (not at every drag step);
+// - tell the kernel which heat map cell was clicked or pressed (a button with data-cell), and keep
+//   the keyboard's focus on that cell when the heat map is redrawn.
 function render({ model, el }) {
   let app = el;  // the app around this widget, once the widget is placed in it
   const live = document.createElement("div");
@@ -70,7 +72,19 @@ function render({ model, el }) {
     if (rename && !naming) naming = requestAnimationFrame(() => { naming = 0; nameAll(); });
     if (spoken) announce();
   };
-  const pageWatch = new MutationObserver(follow);
+  // A redrawn heat map replaces its buttons: the one that had the focus gets it back.
+  let focused = "";
+  const onCell = (event) => {
+    const button = event.target.closest?.("button[data-cell]");
+    if (!button || !app.contains(button)) return;
+    focused = button.dataset.cell;
+    model.send({ cell: focused });
+  };
+  const refocus = () => {
+    if (!focused || (document.activeElement && document.activeElement !== document.body)) return;
+    app.querySelector(`button[data-cell="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
+  };
+  const pageWatch = new MutationObserver((records) => { follow(records); refocus(); });
   // A view is rendered before it is placed in the page: watch the app once it is there.
   let placing = 0;
   const watchApp = () => {
@@ -79,6 +93,12 @@ function render({ model, el }) {
       return;
     }
     app = el.closest(".bn-app") ?? el.parentElement;
+    app.addEventListener("click", onCell);
+    app.addEventListener("focusout", (event) => {
+      if (!event.target.closest?.("button[data-cell]")) return;
+      // moving on to anything else forgets the cell; a redraw that removes it does not
+      if (event.relatedTarget) focused = "";
+    });
     pageWatch.observe(app, { childList: true, subtree: true, characterData: true });
     said = app.querySelector(".bn-status")?.textContent.trim() ?? "";
     nameAll();
@@ -89,6 +109,7 @@ function render({ model, el }) {
   return () => {
     themeWatch.disconnect();
     pageWatch.disconnect();
+    app.removeEventListener("click", onCell);
     clearTimeout(settle);
     cancelAnimationFrame(naming);
     cancelAnimationFrame(placing);

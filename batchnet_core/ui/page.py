@@ -20,7 +20,7 @@ THEMES = ("light", "dark")
 class PageBridge(anywidget.AnyWidget):
     """Reports the page's theme in ``theme``; names the elements of classes in ``names``
     (class → accessible name, where ``{text}`` stands for the element's visible text) and every
-    slider handle after its description."""
+    slider handle after its description; sends a clicked heat map cell (``on_cell``)."""
 
     _esm = Path(__file__).with_name("page.js")
     theme = Unicode("").tag(sync=True)
@@ -30,3 +30,9 @@ class PageBridge(anywidget.AnyWidget):
         """Call ``callback(theme)`` whenever the page reports a theme this project draws;
         anything else the page sends is ignored."""
         self.observe(lambda change: callback(change["new"]) if change["new"] in THEMES else None, "theme")
+
+    def on_cell(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(cell)`` when a heat map's cell is clicked or pressed: ``cell`` is its
+        ``data-cell``, as the page sent it (untrusted: the callback checks it)."""
+        self.on_msg(lambda _, content, buffers: callback(content.get("cell")) if isinstance(content, dict)
+                    and "cell" in content else None)

@@ -1,9 +1,10 @@
-"""The playground: any sizes from 1 to 8, the same controls, heat maps and explanations."""
+"""The playground: 1 to 4 layers, any sizes from 1 to 8, the same controls, heat maps and explanations."""
 
 from __future__ import annotations
 
 import ipywidgets as widgets
 
+from ..layers import MAX_DEPTH
 from ..state import resize
 from .app import BatchApp
 
@@ -12,16 +13,22 @@ PLAYGROUND_MAX = 8
 
 
 class Playground:
-    """Size sliders on top of a ``BatchApp``; a new size keeps every entry that still fits."""
+    """Depth and size sliders on top of a ``BatchApp``; a new size keeps every entry that still fits.
+
+    Every hidden layer has ``hidden`` units.
+    """
 
     def __init__(self, app: BatchApp | None = None) -> None:
         self.app = app if app is not None else BatchApp()
+        inputs, *widths, batch = self.app.state.sizes
+        hidden = widths[0] if len(widths) > 1 else 4
+        start = {"layers": len(widths), "inputs": inputs, "hidden": hidden, "outputs": widths[-1], "batch": batch}
         self.size_sliders = {
             # continuous_update=False: a size applies once the slider is let go, not at every
             # position it passes (each new size rebuilds the controls and the heat maps)
-            name: widgets.IntSlider(value=value, min=1, max=PLAYGROUND_MAX, description=name,
-                                    continuous_update=False, layout=widgets.Layout(width="260px"))
-            for name, value in zip(("inputs", "hidden", "outputs", "batch"), self.app.state.sizes)
+            name: widgets.IntSlider(value=value, min=1, max=MAX_DEPTH if name == "layers" else PLAYGROUND_MAX,
+                                    description=name, continuous_update=False, layout=widgets.Layout(width="260px"))
+            for name, value in start.items()
         }
         for name, slider in self.size_sliders.items():
             slider.add_class(f"bn-size-{name}")
@@ -38,11 +45,19 @@ class Playground:
         """The playground as the page's URL asks for it, read as the main page reads it."""
         return cls(BatchApp.from_page())
 
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """The sizes the sliders ask for: (inputs, hidden for each hidden layer..., outputs, batch)."""
+        value = {name: slider.value for name, slider in self.size_sliders.items()}
+        self.size_sliders["hidden"].disabled = value["layers"] == 1  # one layer has no hidden units
+        return (value["inputs"], *[value["hidden"]] * (value["layers"] - 1), value["outputs"], value["batch"])
+
     def apply(self) -> None:
-        sizes = tuple(slider.value for slider in self.size_sliders.values())
+        sizes = self.sizes
         if sizes == self.app.state.sizes:
             return
         self.app.seed += 1
+        depth = len(sizes) - 2
         self.app.load(resize(self.app.state, sizes, seed=self.app.seed),
-                      f"Sizes (inputs, hidden, outputs, batch) = {sizes}; entries that still fit were kept, "
-                      f"new ones are random (seed {self.app.seed}).")
+                      f"{depth} layer{'s' * (depth != 1)}, sizes (inputs, units of each layer, batch) = {sizes}; "
+                      f"entries that still fit were kept, new ones are random (seed {self.app.seed}).")

@@ -16,7 +16,7 @@ from ..convert import state_to_csv
 from ..state import State
 from .heatmap import THEMES
 from .kernel import page_query
-from .views import WORKSHEET_PLACES, html_widget
+from .views import html_widget
 
 #: Largest state file accepted for upload; a full 16-wide state is a few kilobytes.
 MAX_UPLOAD_BYTES = 100_000
@@ -34,17 +34,17 @@ def download_link(label: str, filename: str, mime: str, data: bytes) -> str:
             f"href='data:{mime};base64,{encoded}'>{label}</a>")
 
 
-def worksheet_png(images: dict[str, bytes], background: str) -> bytes:
-    """The heat map panels combined into one picture, laid out as on the page (``WORKSHEET_PLACES``)."""
+def worksheet_png(images: dict[str, bytes], places: dict[str, tuple[int, int]], background: str) -> bytes:
+    """The heat map panels combined into one picture, each at its (row, column) in ``places``, as on the page."""
     panels = {name: Image.open(io.BytesIO(data)) for name, data in images.items() if data}
-    widths, heights = [0, 0, 0], [0, 0, 0]
+    widths, heights = [0] * 3, [0] * (1 + max(row for row, _ in places.values()))
     for name, panel in panels.items():
-        row, col = WORKSHEET_PLACES[name]
+        row, col = places[name]
         widths[col] = max(widths[col], panel.width)
         heights[row] = max(heights[row], panel.height)
     sheet = Image.new("RGB", (sum(widths), sum(heights)), background)
     for name, panel in panels.items():
-        row, col = WORKSHEET_PLACES[name]
+        row, col = places[name]
         sheet.paste(panel, (sum(widths[:col]), sum(heights[:row])))
     out = io.BytesIO()
     sheet.save(out, format="png")
@@ -109,7 +109,9 @@ class SharePanel:
                           json.dumps(state.to_dict(), indent=1).encode()),
             download_link("all matrices (CSV)", "batchnet-matrices.csv", "text/csv", state_to_csv(state).encode()),
             download_link("numpy script (.py)", "batchnet.py", "text/x-python", state.to_code().encode()),
-            download_link("heat maps (PNG)", "batchnet-heatmaps.png", "image/png", worksheet_png(images, background)),
+            download_link("heat maps (PNG)", "batchnet-heatmaps.png", "image/png",
+                          worksheet_png(images, {key: panel.place for key, panel in self.app.views.layout.items()},
+                                        background)),
         ]
         self.downloads.value = "Download: " + " · ".join(links)
         self.say("Downloads ready below the Share heading.")

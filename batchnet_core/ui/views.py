@@ -13,31 +13,20 @@ import numpy as np
 from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..forward import Explanation, Trace, relu_zeroed
+from ..layers import layer_of_result, layers_of, unit_labels
+from ..notation import Panel, notation, panels
 from ..numbers import format_number
 from ..state import State
 from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight
 
-#: Heat map panels in worksheet order: inputs on top, each layer's weights left of its results.
-PANELS = ("X", "W1|b1", "H_z", "H", "W2|b2", "Y_z", "Y")
-
-#: The worksheet's staircase: each panel's (row, column) among the heat maps, 0-based. X sits above
-#: H_z, the input it feeds; each layer's weights sit left of its results.
-WORKSHEET_PLACES = {"X": (0, 1), "W1|b1": (1, 0), "H_z": (1, 1), "H": (1, 2), "W2|b2": (2, 0), "Y_z": (2, 1),
-                    "Y": (2, 2)}
-
-#: The matrices behind each panel, whose tables are its text alternative.
-PANEL_MATRICES = {"X": ("X",), "W1|b1": ("W1", "b1"), "H_z": ("H_z",), "H": ("H",), "W2|b2": ("W2", "b2"),
-                  "Y_z": ("Y_z",), "Y": ("Y",)}
-
-TITLES = {
-    "X": "X (inputs)", "W1|b1": "W1 | b1", "H_z": "H_z = W1·X + b1", "H": "H = ReLU(H_z)",
-    "W2|b2": "W2 | b2", "Y_z": "Y_z = W2·H + b2", "Y": "Y = ReLU(Y_z)",
-}
+#: Heat map panels of the worksheet's two layers, in worksheet order (``notation.panels`` gives any depth's).
+PANELS = tuple(panel.key for panel in panels((3, 4, 2, 3)))
 
 
 @dataclasses.dataclass(frozen=True)
 class Selection:
-    """The cell being explained: unit ``row`` of layer ``layer`` ("H_z" or "Y_z"), input ``col``."""
+    """The cell being explained: unit ``row`` of the layer whose sums are ``layer`` ("H_z", "Y_z", ...),
+    input ``col``."""
 
     layer: str = "H_z"
     row: int = 0
@@ -63,54 +52,50 @@ def html_widget(value: str = "", *classes: str) -> widgets.HTML:
     return widget
 
 
-def unit_labels(prefix: str, n: int) -> list[str]:
-    return [f"{prefix}{i + 1}" for i in range(n)]
-
-
 def _scale(*arrays: np.ndarray) -> float:
     """Half-width of a colour scale centred at 0 that fits every array given."""
     return max(max(float(np.abs(a).max()) for a in arrays), 1.0)
 
 
 class HeatmapViews:
-    """Heat map panels (all seven, or those named) in one HTML widget.
+    """Heat map panels (every panel of the worksheet, or those named) in one HTML widget.
 
     Each panel is a figure: its picture, as a PNG data URL, and the tables of its numbers as its
-    text alternative. A change redraws only the panels whose picture changed, and one message
-    carries them all: every message costs the kernel, the server and the page a relay, and one
-    per panel made those relays most of a slider's latency.
+    text alternative; over each result's picture, one button per cell (``data-cell="H_z,2,1"``:
+    the result, unit, input, 0-based whatever the notation) that explains it. A change redraws only
+    the panels whose picture changed, and one message carries them all: every message costs the
+    kernel, the server and the page a relay, and one per panel made those relays most of a slider's
+    latency.
 
     Parameters
     ----------
-    sizes : (inputs, hidden, outputs, batch)
+    sizes : ``State.sizes`` (inputs, units of each layer..., batch)
     theme : {"light", "dark"}
-    names : the panels shown, in order
-    grid : where each panel sits when the widget is placed in a CSS grid: (row, column), 1-based.
-        Without it the panels flow in a row.
+    names : the keys of the panels shown ("X", "W1|b1", "H_z", ...), in order; all by default
+    grid : place each panel in a CSS grid where ``notation.panels`` puts it (offset by one row and two
+        columns, for the controls); without it the panels flow in a row
+    convention : a notation of ``batchnet_core.notation``
     """
 
-    def __init__(self, sizes: tuple[int, int, int, int], theme: str = "light",
-                 names: tuple[str, ...] = PANELS, grid: dict[str, tuple[int, int]] | None = None) -> None:
-        inputs, hidden, outputs, batch = sizes
-        xs, hs, ys = unit_labels("x", batch), unit_labels("h", hidden), unit_labels("y", outputs)
-        labels = {
-            "X": (unit_labels("", inputs), xs, None),
-            "W1|b1": (hs, unit_labels("", inputs) + ["b"], inputs - 1),
-            "H_z": (hs, xs, None), "H": (hs, xs, None),
-            "W2|b2": (ys, hs + ["b"], hidden - 1),
-            "Y_z": (ys, xs, None), "Y": (ys, xs, None),
-        }
-        self.sizes = sizes
-        self.names = names
-        # each matrix's row and column headers, in its value table
-        self.headers = {
-            "X": (unit_labels("", inputs), xs), "W1": (hs, unit_labels("", inputs)), "b1": (hs, ["b1"]),
-            "W2": (ys, hs), "b2": (ys, ["b2"]), "H_z": (hs, xs), "H": (hs, xs), "Y_z": (ys, xs), "Y": (ys, xs),
-        }
-        self.grid = grid or {}
+    def __init__(self, sizes: tuple[int, ...], theme: str = "light", names: tuple[str, ...] | None = None,
+                 grid: bool = False, convention: str = "columns") -> None:
+        self.sizes, self.convention, self.grid, self.theme = tuple(sizes), convention, grid, theme
+        self.layout = {panel.key: panel for panel in panels(self.sizes, convention)}
+        self.names = tuple(names) if names is not None else tuple(self.layout)
+        inputs, *widths, batch = self.sizes
+        xs = unit_labels("x", batch)
+        # each matrix's row and column headers, in its value table: always in the model's orientation
+        self.headers = {"X": (unit_labels("", inputs), xs)}
+        columns = unit_labels("", inputs)
+        for layer, units in zip(layers_of(len(widths)), widths):
+            rows = [layer.unit_label(r) for r in range(units)]
+            self.headers.update({layer.weights: (rows, columns), layer.bias: (rows, [layer.bias]),
+                                 layer.pre: (rows, xs), layer.post: (rows, xs)})
+            columns = rows
         self.panels = {
-            name: HeatmapPanel(TITLES[name], *labels[name][:2], split_after=labels[name][2], theme=theme)
-            for name in names
+            name: HeatmapPanel(self.layout[name].title, self.layout[name].row_labels, self.layout[name].col_labels,
+                               split_after=self.layout[name].split_after, theme=theme)
+            for name in self.names
         }
         self.widget = html_widget("", "bn-heatmaps")
         self.pngs: dict[str, bytes] = {}
@@ -132,54 +117,89 @@ class HeatmapViews:
             self._figures.update(figures)
             self.widget.value = "".join(self._figures[name] for name in self.names)
 
+    def highlights(self, state: State, selection: Selection | None) -> dict[str, Highlight]:
+        """What the selected cell outlines in each panel: its weight row, its input column, the cell."""
+        if selection is None:
+            return {}
+        layer = layer_of_result(state.depth, selection.layer)
+        r, c = selection.row, selection.col
+        source = self.layout["X" if layer.source == "X" else layer.source]
+        weights = self.layout[f"{layer.weights}|{layer.bias}"]
+        light = {source.key: Highlight(rows=(c,)) if source.transposed else Highlight(cols=(c,)),
+                 weights.key: Highlight(cols=(r,)) if weights.transposed else Highlight(rows=(r,))}
+        for name in (layer.pre, layer.post):
+            light[name] = Highlight(cells=(self.layout[name].at(r, c),))
+        return light
+
     def draw(self, state: State, trace: Trace, selection: Selection | None) -> dict[str, str]:
-        """The figure (picture and tables, as HTML) of every panel whose picture changed."""
-        layer1, layer2 = _scale(trace.H_z), _scale(trace.Y_z)
-        W1b1 = np.column_stack([state.W1, state.b1])
-        W2b2 = np.column_stack([state.W2, state.b2])
-        light = {name: NO_HIGHLIGHT for name in PANELS}
-        if selection is not None:
-            r, c = selection.row, selection.col
-            if selection.layer == "H_z":
-                light.update({"X": Highlight(cols=(c,)), "W1|b1": Highlight(rows=(r,)),
-                              "H_z": Highlight(cells=((r, c),)), "H": Highlight(cells=((r, c),))})
-            else:
-                light.update({"H": Highlight(cols=(c,)), "W2|b2": Highlight(rows=(r,)),
-                              "Y_z": Highlight(cells=((r, c),)), "Y": Highlight(cells=((r, c),))})
-        off = {name: ["off" if not row.any() else "" for row in getattr(trace, name)] for name in ("H", "Y")}
-        drawings = {
-            "X": (state.X, _scale(state.X), None, None),
-            "W1|b1": (W1b1, _scale(W1b1), None, None),
-            "H_z": (trace.H_z, layer1, None, None),
-            "H": (trace.H, layer1, relu_zeroed(trace.H_z), off["H"]),
-            "W2|b2": (W2b2, _scale(W2b2), None, None),
-            "Y_z": (trace.Y_z, layer2, None, None),
-            "Y": (trace.Y, layer2, relu_zeroed(trace.Y_z), off["Y"]),
-        }
+        """The figure (picture, buttons and tables, as HTML) of every panel whose picture changed."""
         matrices = {**dict(state.items()), **dict(trace.items())}
+        light = self.highlights(state, selection)
+        scales = {}
+        for layer in layers_of(state.depth):
+            scales[layer.pre] = scales[layer.post] = _scale(trace[layer.pre])
         figures = {}
         for name in self.names:
-            values, vmax, zeroed, notes = drawings[name]
-            png = self.panels[name].render(values, vmax, zeroed, notes, light[name])
+            panel = self.layout[name]
+            values = panel.draw(matrices)
+            zeroed = notes = None
+            if panel.result is not None and panel.result == panel.layer.post:
+                zeroed = _drawn(panel, relu_zeroed(trace[panel.layer.pre]), False)
+                if not panel.transposed:
+                    notes = ["off" if not row.any() else "" for row in trace[panel.result]] + [""] * len(
+                        panel.faded_rows)
+            vmax = scales.get(panel.result) or _scale(values)
+            extra = {"faded_rows": panel.faded_rows} if panel.faded_rows else {}
+            png = self.panels[name].render(values, vmax, zeroed, notes, light.get(name, NO_HIGHLIGHT), **extra)
             if png is not None:
                 self.pngs[name] = png
                 self.renders += 1
-                tables = "".join(values_table(m, matrices[m], *self.headers[m]) for m in PANEL_MATRICES[name])
+                tables = "".join(values_table(m, matrices[m], *self.headers[m]) for m in panel.matrices)
                 if zeroed is not None:
-                    tables += relu_note(name, zeroed, notes, *self.headers[name])
-                figures[name] = self._figure(name, png, tables)
+                    tables += relu_note(panel.result, relu_zeroed(trace[panel.layer.pre]), [
+                        "off" if not row.any() else "" for row in trace[panel.result]], *self.headers[panel.result])
+                figures[name] = self._figure(panel, png, tables, trace, selection)
         return figures
 
-    def _figure(self, name: str, png: bytes, tables: str) -> str:
-        key = name.replace("|", "")
-        height, width = self.panels[name].size
-        place = f" style='grid-area: {self.grid[name][0]} / {self.grid[name][1]}'" if name in self.grid else ""
+    def _figure(self, panel: Panel, png: bytes, tables: str, trace: Trace, selection: Selection | None) -> str:
+        key = panel.key.replace("|", "")
+        height, width = self.panels[panel.key].size
+        row, col = panel.place
+        place = f" style='grid-area: {row + 1} / {col + 2}'" if self.grid else ""
         url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        cells = self._cells(panel, trace, selection) if panel.result is not None else ""
         # decoding='sync': a replaced picture is painted in the same frame as its tables, never blank
-        return (f"<figure class='bn-figure bn-figure-{key}'{place}>"
+        return (f"<figure class='bn-figure bn-figure-{key}'{place}><div class='bn-picture'>"
                 f"<img class='bn-heatmap bn-heatmap-{key}' src='{url}' width='{width}' height='{height}' "
-                f"decoding='sync' alt='Heat map of {html.escape(TITLES[name])}; its numbers follow as a table.'>"
-                f"<div class='bn-sr-only'>{tables}</div></figure>")
+                f"decoding='sync' alt='Heat map of {html.escape(panel.title)}; its numbers follow as a table.'>"
+                f"{cells}</div><div class='bn-sr-only'>{tables}</div></figure>")
+
+    def _cells(self, panel: Panel, trace: Trace, selection: Selection | None) -> str:
+        """A button over each cell of a result: click or Enter explains it."""
+        drawing = self.panels[panel.key]
+        height, width = drawing.size
+        values = trace[panel.result]
+        chosen = (selection.row, selection.col) if selection and selection.layer == panel.layer.pre else None
+        buttons = []
+        for (r, c), value in np.ndenumerate(values):
+            top, bottom, left, right = drawing.box(*panel.at(r, c))
+            label = f"{panel.result}[{panel.layer.unit_label(r)}, x{c + 1}] = {format_number(value)}"
+            current = " aria-current='true'" if chosen == (r, c) else ""
+            buttons.append(
+                f"<button type='button' class='bn-cell' data-cell='{panel.result},{r},{c}'{current} "
+                f"aria-label='{html.escape(label)}; explain' title='Explain {html.escape(label)}' "
+                f"style='left:{100 * left / width:.3f}%;top:{100 * top / height:.3f}%;"
+                f"width:{100 * (right - left) / width:.3f}%;height:{100 * (bottom - top) / height:.3f}%'></button>")
+        return "".join(buttons)
+
+
+def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
+    """A mask of the model's cells as the panel draws them: transposed, or with its row of 1s."""
+    if panel.transposed:
+        return mask.T
+    if panel.faded_rows:
+        return np.vstack([mask, np.full((len(panel.faded_rows), mask.shape[1]), fill)])
+    return mask
 
 
 def values_table(name: str, array: np.ndarray, row_labels: list[str] | None = None,
@@ -212,23 +232,28 @@ def relu_note(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list[
     return f"<p class='bn-relu-note'>{zero_text} {off_text}</p>"
 
 
-def explanation_html(explanation: Explanation, trace: Trace) -> str:
-    """The dot product behind the selected cell, and the same weight row across the batch."""
-    e = explanation
-    unit = ("h" if e.layer == "H_z" else "y") + str(e.row + 1)
-    bias = ("b1" if e.weights == "W1" else "b2") + f"[{unit}]"
-    column = f"x{e.col + 1}" if e.source == "X" else f"H column x{e.col + 1}"
+def explanation_html(explanation: Explanation, trace: Trace, convention: str = "columns") -> str:
+    """The dot product behind the selected cell, in the chosen notation, and the same weight row
+    across the batch."""
+    e, n = explanation, notation(convention)
+    layer = layer_of_result(trace.depth, e.layer)
     weights = ", ".join(format_number(w) for w, _, _ in e.terms)
     inputs = ", ".join(format_number(v) for _, v, _ in e.terms)
-    across = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(getattr(trace, e.layer)[e.row]))
+    if n.augmented:
+        numbers = f"[{weights}, {format_number(e.bias)}] · [{inputs}, 1]"
+    elif n.transposed:
+        numbers = f"[{inputs}] · [{weights}] + {format_number(e.bias)}"
+    else:
+        numbers = f"[{weights}] · [{inputs}] + {format_number(e.bias)}"
+    across = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(trace[e.layer][e.row]))
     return (
-        f"<div><b>{e.layer}[{unit}, x{e.col + 1}]</b> = ({e.weights} row {unit}) · ({column}) + {bias}</div>"
-        f"<div>= [{weights}] · [{inputs}] + {format_number(e.bias)}</div>"
-        f"<div class='bn-formula'>{html.escape(e.text)}</div>"
-        f"<div>The same row of {e.weights} and the same bias make row {unit} for every input "
+        f"<div class='bn-explain-heading'>{html.escape(n.heading(e.label, layer, e.unit, e.col))}</div>"
+        f"<div>= {numbers}</div>"
+        f"<div class='bn-formula'>{html.escape(n.text(e))}</div>"
+        f"<div>The same row of {e.weights} and the same bias make row {e.unit} for every input "
         f"in the batch: {across}.</div>"
     )
 
 
-def code_html(state: State) -> str:
-    return f"<pre>{html.escape(state.to_code())}</pre>"
+def code_html(state: State, convention: str = "columns") -> str:
+    return f"<pre>{html.escape(state.to_code(convention=convention))}</pre>"
