@@ -51,6 +51,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import batchnet_core as bn  # noqa: E402
+from batchnet_core.notation import panels  # noqa: E402
 from batchnet_core.numbers import format_number  # noqa: E402
 from batchnet_core.ui.controls import entry_label  # noqa: E402
 
@@ -119,9 +120,8 @@ def _entry(state: bn.State, name: str, row: int, col: int) -> float:
 
 def _panels(state: bn.State) -> dict[str, np.ndarray]:
     """The matrix behind each heat map, by the suffix of its ``img.bn-heatmap-*`` class."""
-    t = bn.forward(state)
-    return {"X": state.X, "W1b1": np.column_stack([state.W1, state.b1]), "H_z": t.H_z, "H": t.H,
-            "W2b2": np.column_stack([state.W2, state.b2]), "Y_z": t.Y_z, "Y": t.Y}
+    matrices = {**dict(state.items()), **dict(bn.forward(state).items())}
+    return {panel.key.replace("|", ""): panel.draw(matrices) for panel in panels(state.sizes)}
 
 
 def batchnet_changes(count: int) -> Iterator[Change]:
@@ -135,7 +135,7 @@ def batchnet_changes(count: int) -> Iterator[Change]:
         before, after = _panels(state), _panels(new)
         yield Change(
             handle=f".bn-{name}-{row}-{col} .noUi-handle", key=key,
-            values=[(f".bn-values-{r}", "values", after[r].tolist()) for r in ("H_z", "H", "Y_z", "Y")],
+            values=[(f".bn-values-{r}", "values", after[r].tolist()) for r in bn.result_names(state.depth)],
             changed_images=[f"img.bn-heatmap-{p}" for p in after if not np.array_equal(before[p], after[p])],
             images=OURS.images, status=f"{entry_label(name, row, col)} = {format_number(value)}",
         )

@@ -7,6 +7,7 @@ import pytest
 
 import batchnet_core as bn
 from batchnet_core.ui.app import BatchApp, parse_cell
+
 from test_ui import decode, picture_urls, tables
 
 

@@ -1,0 +1,56 @@
+"""Cells you click, notations and depth, in the real Voila server (``make app``) and Chromium."""
+
+import re
+
+import pytest
+
+from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values
+
+pytestmark = pytest.mark.browser
+
+HEADING = ".bn-explain .bn-explain-heading"
+
+
+def explained(page, heading: str) -> None:
+    page.wait_for_function("([selector, text]) => document.querySelector(selector)?.textContent === text",
+                           arg=[HEADING, heading], timeout=20_000)
+
+
+def test_a_click_on_a_cell_explains_it(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    page.click("button[data-cell='H_z,2,1']")
+    explained(page, "H_z[h3, x2] = (W1 row h3) · (x2) + b1[h3]")
+    page.click("button[data-cell='Y,1,2']")  # a cell after ReLU explains its sum
+    explained(page, "Y_z[y2, x3] = (W2 row y2) · (H column x3) + b2[y2]")
+    assert "→ ReLU → 4" in page.inner_text(".bn-explain")
+    assert page.get_attribute("button[data-cell='Y_z,1,2']", "aria-current") == "true"
+    assert_no_error_text(page)
+
+
+def test_a_cell_by_keyboard_keeps_the_focus_through_the_redraw(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    page.focus("button[data-cell='H,3,0']")
+    page.keyboard.press("Enter")
+    explained(page, "H_z[h4, x1] = (W1 row h4) · (x1) + b1[h4]")
+    # the heat maps were sent again (the outlines moved): the new button of that cell has the focus
+    page.wait_for_function("() => document.activeElement?.dataset?.cell === 'H,3,0'", timeout=10_000)
+    page.keyboard.press("Tab")
+    assert page.evaluate("() => document.activeElement.dataset.cell") == "H,3,1"
+    name = page.evaluate("() => document.activeElement.getAttribute('aria-label')")
+    assert re.fullmatch(r"H\[h4, x2\] = 0; explain", name)
+
+
+def test_the_notation_switch_redraws_the_same_numbers_transposed(page, voila_url):
+    open_app(page, voila_url + MAIN_PAGE)
+    before = page_values(page, "H_z")
+    size = page.evaluate("() => [document.querySelector('img.bn-heatmap-H_z').naturalWidth,"
+                         " document.querySelector('img.bn-heatmap-H_z').naturalHeight]")
+    page.select_option(".bn-notation select", "rows")
+    page.wait_for_function("() => document.querySelector('.bn-code pre').textContent.includes('X @ W1.T')",
+                           timeout=20_000)
+    after = page.evaluate("() => [document.querySelector('img.bn-heatmap-H_z').naturalWidth,"
+                          " document.querySelector('img.bn-heatmap-H_z').naturalHeight]")
+    assert after != size and page_values(page, "H_z") == before
+    page.click("button[data-cell='H_z,2,1']")
+    explained(page, "H_z[h3, x2] = (x2) · (W1ᵀ column h3) + b1[h3]")
+    assert_no_error_text(page)
