@@ -33,7 +33,7 @@ PAGES: tuple[Page, ...] = (
     Page("04_why_batch.ipynb", "Why batch?",
          "Time a loop over inputs against one matrix product on your own machine"),
     Page("05_playground.ipynb", "Playground",
-         "Choose any sizes from 1 to 8 and explore"),
+         "Choose 1 to 4 layers and any sizes from 1 to 8, and explore"),
 )
 
 NAVIGATION_RULE = "---\n\n"  # the navigation cell starts with a horizontal rule, below the page's content
