@@ -38,7 +38,7 @@ def rows(array: np.ndarray) -> list:
 
 def _depth_of(keys: Iterable[str]) -> int:
     """How many layers the keys name: the highest k of a W_k or b_k (at least 1)."""
-    ks = [int(key[1:]) for key in keys if re.fullmatch(f"[Wb][1-{MAX_DEPTH}]", key)]
+    ks = [int(key[1:]) for key in keys if re.fullmatch("[Wb][1-9][0-9]?", key) and int(key[1:]) <= MAX_DEPTH]
     return max(ks, default=1)
 
 

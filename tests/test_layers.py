@@ -177,3 +177,41 @@ def test_imports_within_the_package_run_one_way():
     circles = sorted(m for m in graph if not m.endswith("__init__") and m != "batchnet_core" and reaches(m, m))
     assert not circles
     assert "batchnet_core.convert" not in graph["batchnet_core.state"]
+
+
+def test_a_fifth_layer_is_allowed_by_changing_one_line(tmp_path):
+    """MAX_DEPTH in layers.py is the only limit: raised to 5 in a copy of the package, a five-layer
+    network goes through the core and the app."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    copy = tmp_path / "batchnet_core"
+    shutil.copytree(Path(bn.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    table = copy / "layers.py"
+    source = table.read_text()
+    assert source.count("MAX_DEPTH = 4\n") == 1
+    table.write_text(source.replace("MAX_DEPTH = 4\n", "MAX_DEPTH = 5\n"))
+    script = """
+import json
+import numpy as np
+import batchnet_core as bn
+from batchnet_core.ui.app import BatchApp
+s = bn.random_state(seed=2, sizes=(3, 4, 4, 3, 3, 2, 3))
+t = bn.forward(s)
+assert s.depth == 5 and [name for name, _ in t.items()][-4:] == ["H4_z", "H4", "Y_z", "Y"]
+assert bn.State.from_dict(json.loads(json.dumps(s.to_dict()))) == s == bn.State.from_query(s.to_query())
+assert "W5,1,2," in s.to_csv()
+namespace = {}
+exec(s.to_code().replace("print(", "(lambda *a: None)("), namespace)
+np.testing.assert_array_equal(namespace["Y"], t.Y)
+assert bn.explain(s, "Y", 1, 0).heading.startswith("Y_z[y2, x1] = (W5 row y2) · (H4 column x1)")
+app = BatchApp(s)
+assert "bn-values-H4_z" in app.views.widget.value and ("W5", 1, 2) in app.entries
+app.explain_cell("H3,2,1")
+print("five layers")
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "five layers"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
@@ -441,5 +442,4 @@ def summary_html(state: State) -> str:
 
 
 def code_title(convention: str) -> str:
-    how = {"columns": "", "rows": ", inputs as rows", "augmented": ", the bias in W"}.get(convention, "")
-    return f"<div class='bn-panel-title'>The code: this state in numpy{how}</div>"
+    return f"<div class='bn-panel-title'>The code: this state in numpy, {html.escape(NOTATIONS[convention].label)}</div>"
