@@ -442,4 +442,5 @@ def summary_html(state: State) -> str:
 
 
 def code_title(convention: str) -> str:
-    return f"<div class='bn-panel-title'>The code: this state in numpy, {html.escape(NOTATIONS[convention].label)}</div>"
+    label = html.escape(NOTATIONS[convention].label)
+    return f"<div class='bn-panel-title'>The code: this state in numpy, {label}</div>"
