@@ -19,6 +19,7 @@ from .kernel import page_query
 from .model import View, Worksheet
 from .page import PageBridge
 from .share import SharePanel
+from .steps import StepThrough
 from .views import HeatmapViews, Selection, code_html, explanation_html, html_widget
 
 LEGEND = """<div class='bn-legend'>
@@ -183,11 +184,14 @@ class BatchApp:
         self.code_title = html_widget("")
         code_box = widgets.VBox([self.code_title, self.code], layout=widgets.Layout(width="560px", max_width="100%"))
         self.share = SharePanel(self, self._say, self.guard)
+        self.steps = StepThrough(self, self._say)
         self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)"})
         self.page.on_theme(self.guard(self.set_theme))
         self.page.on_cell(self.guard(self.explain_cell))
+        self.page.on_key(self.guard(self.steps.key))
         self.widget = widgets.VBox([
             html_widget(STYLE), self.layout_style, self.page, self.summary, self.status, self.worksheet,
+            self.steps.widget,
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
             self.share.widget,
         ])
@@ -234,7 +238,7 @@ class BatchApp:
     def _subscribe(self) -> None:
         """Every view of the model, in the order its part is sent: the results first."""
         m = self.model
-        m.subscribe(View(("state", "trace", "theme", "notation", "selection"), self._draw_heatmaps,
+        m.subscribe(View(("state", "trace", "theme", "notation", "selection", "frame"), self._draw_heatmaps,
                          self._send_heatmaps, lambda: self.views.forget()))
         m.subscribe(View(("state",), lambda m: None, lambda _: self._show_controls()))
         m.subscribe(View(("state", "trace", "selection", "notation"),
@@ -252,7 +256,7 @@ class BatchApp:
         views = self.views
         if (views.sizes, views.convention, views.theme) != (m.state.sizes, m.notation, m.theme):
             views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation)
-        return views, views.draw(m.state, m.trace, m.selection)
+        return views, views.draw(m.state, m.trace, m.selection, m.frame)
 
     def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict[str, str]]) -> None:
         views, figures = drawn
@@ -378,6 +382,7 @@ class BatchApp:
     def load(self, state: State, message: str = "") -> None:
         """Show another state: controls follow, then one redraw."""
         if state.sizes != self.state.sizes:
+            self.steps.stop()
             forward(state)  # first: if it fails, nothing has changed yet
             self.model.set_trait("state", state)
             self.model.set_trait("trace", forward(state))
@@ -390,6 +395,7 @@ class BatchApp:
 
     def _apply(self, state: State, message: str = "") -> None:
         self.model.update(state=state)
+        self.steps.follow()  # a step-through goes on with the new numbers
         if message:
             self._say(message)
 

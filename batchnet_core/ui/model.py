@@ -16,6 +16,7 @@ from traitlets import Enum, HasTraits, Instance
 from ..forward import Trace, forward
 from ..notation import NOTATIONS
 from ..state import State
+from ..steps import Frame
 from .page import THEMES
 from .views import Selection
 
@@ -38,13 +39,14 @@ class View:
 
 class Worksheet(HasTraits):
     """What the page shows: the state and its forward pass, the page's theme, the notation, the
-    explained cell."""
+    explained cell, and the step of a step-through."""
 
     state = Instance(State)
     trace = Instance(Trace)
     theme = Enum(THEMES, default_value="light")
     notation = Enum(tuple(NOTATIONS), default_value="columns")
     selection = Instance(Selection, args=())
+    frame = Instance(Frame, allow_none=True)  # a step-through's frame; None: everything shown
 
     def __init__(self, state: State, theme: str = "light") -> None:
         super().__init__(state=state, trace=forward(state), theme=theme)

@@ -3,7 +3,8 @@
 // - give every slider handle its description as its accessible name, and named elements theirs;
 // - announce what the status line says, politely, once it settles (not at every drag step);
 // - tell the kernel which heat map cell was clicked or pressed (a button with data-cell), and keep
-//   the keyboard's focus on that cell when the heat map is redrawn.
+//   the keyboard's focus on that cell when the heat map is redrawn;
+// - send a step-through's keys while one is on.
 function render({ model, el }) {
   let app = el;  // the app around this widget, once the widget is placed in it
   const live = document.createElement("div");
@@ -85,6 +86,21 @@ function render({ model, el }) {
     app.querySelector(`button[data-cell="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
   };
   const pageWatch = new MutationObserver((records) => { follow(records); refocus(); });
+
+  // A step-through's keys, for a teacher at a projector (a presenter remote sends Page Up/Down),
+  // while one is on and the key is not typing into a box or moving a slider.
+  const stepKeys = { ArrowRight: "next", PageDown: "next", ArrowLeft: "back", PageUp: "back", p: "play",
+    P: "play", Escape: "done" };
+  const onKey = (event) => {
+    if (!model.get("stepping") || event.altKey || event.ctrlKey || event.metaKey) return;
+    const target = event.target;
+    if (target.closest?.("input, textarea, select, .noUi-handle, [contenteditable]")) return;
+    const key = stepKeys[event.key];
+    if (!key) return;
+    event.preventDefault();
+    model.send({ key });
+  };
+  document.addEventListener("keydown", onKey);
   // A view is rendered before it is placed in the page: watch the app once it is there.
   let placing = 0;
   const watchApp = () => {
@@ -110,6 +126,7 @@ function render({ model, el }) {
     themeWatch.disconnect();
     pageWatch.disconnect();
     app.removeEventListener("click", onCell);
+    document.removeEventListener("keydown", onKey);
     clearTimeout(settle);
     cancelAnimationFrame(naming);
     cancelAnimationFrame(placing);

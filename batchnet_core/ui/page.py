@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import anywidget
-from traitlets import Dict, Unicode
+from traitlets import Bool, Dict, Unicode
 
 #: Themes a page may report; anything else from the page is ignored.
 THEMES = ("light", "dark")
@@ -25,11 +25,19 @@ class PageBridge(anywidget.AnyWidget):
     _esm = Path(__file__).with_name("page.js")
     theme = Unicode("").tag(sync=True)
     names = Dict().tag(sync=True)
+    #: A step-through is on: the page sends its keys (``on_key``).
+    stepping = Bool(False).tag(sync=True)
 
     def on_theme(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(theme)`` whenever the page reports a theme this project draws;
         anything else the page sends is ignored."""
         self.observe(lambda change: callback(change["new"]) if change["new"] in THEMES else None, "theme")
+
+    def on_key(self, callback: Callable[[str], None]) -> None:
+        """Call ``callback(key)`` for a step-through key the page sends ("next", "back", "play",
+        "done"); untrusted: the callback checks it."""
+        self.on_msg(lambda _, content, buffers: callback(content.get("key")) if isinstance(content, dict)
+                    and "key" in content else None)
 
     def on_cell(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(cell)`` when a heat map's cell is clicked or pressed: ``cell`` is its

@@ -17,6 +17,7 @@ from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import Panel, notation, panels
 from ..numbers import format_number
 from ..state import State
+from ..steps import Frame
 from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight
 
 #: Heat map panels of the worksheet's two layers, in worksheet order (``notation.panels`` gives any depth's).
@@ -117,6 +118,28 @@ class HeatmapViews:
             self._figures.update(figures)
             self.widget.value = "".join(self._figures[name] for name in self.names)
 
+    def step_highlights(self, frame: Frame) -> dict[str, Highlight]:
+        """What a step of the walk outlines in each panel, as the notation draws it."""
+        outlines = frame.outlines()
+        light = {}
+        for key, panel in self.layout.items():
+            parts = [outlines.get(m) for m in panel.matrices]
+            if not any(parts):
+                continue
+            rows, cols, cells = set(), set(), set()
+            # a bias sits right of its weights in the panel W | b
+            offsets = {name: 0 if k == 0 else len(self.headers[panel.matrices[0]][1])
+                       for k, name in enumerate(panel.matrices)}
+            for name, part in zip(panel.matrices, parts):
+                if part is not None:
+                    rows |= set(part.rows)
+                    cols |= {c + offsets[name] for c in part.cols}
+                    cells |= {(r, c + offsets[name]) for r, c in part.cells}
+            if panel.transposed:
+                rows, cols, cells = cols, rows, {(c, r) for r, c in cells}
+            light[key] = Highlight(rows=tuple(sorted(rows)), cols=tuple(sorted(cols)), cells=tuple(sorted(cells)))
+        return light
+
     def highlights(self, state: State, selection: Selection | None) -> dict[str, Highlight]:
         """What the selected cell outlines in each panel: its weight row, its input column, the cell."""
         if selection is None:
@@ -131,10 +154,15 @@ class HeatmapViews:
             light[name] = Highlight(cells=(self.layout[name].at(r, c),))
         return light
 
-    def draw(self, state: State, trace: Trace, selection: Selection | None) -> dict[str, str]:
-        """The figure (picture, buttons and tables, as HTML) of every panel whose picture changed."""
+    def draw(self, state: State, trace: Trace, selection: Selection | None,
+             frame: Frame | None = None) -> dict[str, str]:
+        """The figure (picture, buttons and tables, as HTML) of every panel whose picture changed.
+
+        With a ``frame`` of a step-through, its outlines replace the selection's, and the results it
+        has not reached yet are drawn empty.
+        """
         matrices = {**dict(state.items()), **dict(trace.items())}
-        light = self.highlights(state, selection)
+        light = self.highlights(state, selection) if frame is None else self.step_highlights(frame)
         scales = {}
         for layer in layers_of(state.depth):
             scales[layer.pre] = scales[layer.post] = _scale(trace[layer.pre])
@@ -150,6 +178,8 @@ class HeatmapViews:
                         panel.faded_rows)
             vmax = scales.get(panel.result) or _scale(values)
             extra = {"faded_rows": panel.faded_rows} if panel.faded_rows else {}
+            if frame is not None and panel.result is not None:
+                extra["pending"] = _drawn(panel, frame.pending(panel.result), False)
             png = self.panels[name].render(values, vmax, zeroed, notes, light.get(name, NO_HIGHLIGHT), **extra)
             if png is not None:
                 self.pngs[name] = png

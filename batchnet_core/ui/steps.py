@@ -1,0 +1,144 @@
+"""Step / Play: the forward pass one dot product (or one input column) at a time, on the app's heat maps.
+
+The frames are ``batchnet_core.steps.walk``'s; this module only shows them. A teacher at a projector
+moves with the buttons, the frame slider, or the keys (→ or Page Down: step; ← or Page Up: back;
+P: play or pause; Esc: done). While no step-through is on, the app draws as it always does.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as widgets
+
+from ..steps import MODES, Frame, walk
+from .views import html_widget
+
+#: Seconds between frames while playing, slow to fast.
+SPEEDS = {"slow": 1.6, "medium": 0.8, "fast": 0.3}
+#: Keys the page sends while a step-through is on, and what each does.
+KEYS = ("next", "back", "play", "done")
+
+
+class StepThrough:
+    """The step-through's controls, for one ``BatchApp``: it sets the app's ``frame``."""
+
+    def __init__(self, app, say) -> None:
+        self.app, self.say = app, say
+        self._frames: tuple[Frame, ...] = ()
+        self._walked: tuple[object, str] | None = None
+        self.mode = widgets.ToggleButtons(
+            options=[("One cell at a time", "cells"), ("One input column at a time", "columns")],
+            description="Step through", style={"description_width": "initial", "button_width": "190px"})
+        self.mode.add_class("bn-step-mode")
+        self.back = widgets.Button(description="◀ Back", tooltip="One step back (← or Page Up)",
+                                   layout=widgets.Layout(width="90px"))
+        self.next = widgets.Button(description="Step ▶", tooltip="One step on (→ or Page Down)",
+                                   layout=widgets.Layout(width="90px"))
+        self.done = widgets.Button(description="Done", tooltip="Show every cell again (Esc)",
+                                   layout=widgets.Layout(width="80px"))
+        # Play runs in the page, at its own pace, and drives the frame slider there (jslink): each
+        # frame then reaches the kernel as one value, as a slider's move does.
+        self.play = widgets.Play(min=0, max=1, step=1, interval=int(SPEEDS["medium"] * 1000), show_repeat=False,
+                                 description="Play", tooltip="Play or pause (P)")
+        self.position = widgets.IntSlider(min=0, max=1, description="Step", continuous_update=True,
+                                          layout=widgets.Layout(width="320px"))
+        widgets.jslink((self.play, "value"), (self.position, "value"))
+        self.speed = widgets.ToggleButtons(options=list(SPEEDS), value="medium", description="Speed",
+                                           style={"description_width": "initial", "button_width": "70px"})
+        for button, name in ((self.back, "back"), (self.next, "next"), (self.done, "done")):
+            button.add_class(f"bn-step-{name}")
+        self.play.add_class("bn-step-play")
+        self.position.add_class("bn-step-position")
+        self.text = html_widget("", "bn-step-text")
+        guard = app.guard
+        self.next.on_click(guard(lambda _: self.move(+1)))
+        self.back.on_click(guard(lambda _: self.move(-1)))
+        self.done.on_click(guard(lambda _: self.stop()))
+        self.position.observe(guard(lambda change: self.show(change["new"])), "value")
+        self.mode.observe(guard(lambda _: self.restart()), "value")
+        self.speed.observe(guard(lambda change: setattr(self.play, "interval", int(SPEEDS[change["new"]] * 1000))),
+                           "value")
+        self.widget = widgets.VBox([
+            html_widget("<div class='bn-panel-title'>Step through the forward pass</div>"),
+            self.mode, widgets.HBox([self.back, self.next, self.play, self.position, self.done],
+                                    layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
+            self.speed, self.text,
+        ])
+        self.widget.add_class("bn-steps")
+
+    @property
+    def frames(self) -> tuple[Frame, ...]:
+        """The walk of the app's state in the chosen mode, walked again when either changes."""
+        key = (self.app.state, self.mode.value)
+        if self._walked is None or not (self._walked[0] is key[0] and self._walked[1] == key[1]):
+            self._frames, self._walked = walk(self.app.state, self.mode.value), key
+        return self._frames
+
+    @property
+    def active(self) -> bool:
+        return self.app.model.frame is not None
+
+    def move(self, by: int) -> None:
+        """One frame on or back; the first Step starts at the first frame."""
+        if not self.active:
+            self.show(0)
+            return
+        self.position.value = min(max(self.position.value + by, 0), self.position.max)
+
+    def restart(self) -> None:
+        """Walk from the start, in the chosen mode."""
+        if self.active:
+            self.show(0)
+
+    def show(self, index: int) -> None:
+        """Draw frame ``index``."""
+        frames = self.frames
+        index = min(max(int(index), 0), len(frames) - 1)
+        self.position.max = self.play.max = len(frames) - 1
+        if self.position.value != index:
+            self.position.value = index  # its observer comes back here with the same index
+            return
+        frame = frames[index]
+        self.app.model.update(frame=frame)
+        self.app.page.stepping = True
+        self.text.value = step_html(frame, index, len(frames))
+        self.say(f"Step {index + 1} of {len(frames)}: {frame.label}. {frame.text}")
+
+    def follow(self) -> None:
+        """The state changed while stepping: the same step of the new state's walk."""
+        if self.active:
+            self.show(self.position.value)
+
+    def stop(self) -> None:
+        """Every cell shown again, as before the step-through."""
+        self.play.playing = False
+        self.app.page.stepping = False
+        self.text.value = ""
+        if self.active:
+            self.app.model.update(frame=None)
+        self.say("Step-through done: every cell is shown.")
+
+    def key(self, name: object) -> None:
+        """A key the page sent (``KEYS``); anything else is refused."""
+        if name not in KEYS:
+            raise ValueError(f"a step key must be one of {', '.join(KEYS)}; got {str(name)[:20]!r}")
+        if name == "done":
+            self.stop()
+        elif name == "play":
+            if not self.active:
+                self.show(0)
+            self.play.playing = not self.play.playing
+        else:
+            self.move(+1 if name == "next" else -1)
+
+
+def step_html(frame: Frame, index: int, count: int) -> str:
+    """What one frame says, large enough for the back of a classroom."""
+    text = frame.text or "Multiply each weight of the row by the input entry below it, then add the bias."
+    return (f"<div class='bn-step-count'>Step {index + 1} of {count}</div>"
+            f"<div class='bn-step-heading'>{html.escape(frame.heading)}</div>"
+            f"<div class='bn-step-sum'>{html.escape(text)}</div>")
+
+
+__all__ = ["KEYS", "MODES", "SPEEDS", "StepThrough", "step_html"]
