@@ -183,6 +183,8 @@ def test_frames_are_immutable_and_share_nothing_a_caller_can_change(worked):
     values[...] = 7
     np.testing.assert_array_equal(frames[-1].values("H"), HAND_H)
     assert walk(worked) == frames  # the same state walks the same frames
+    for frame in frames[:7]:  # made without __init__, for speed: every field there, as __init__ would make it
+        assert bn.Frame(**{field.name: getattr(frame, field.name) for field in dataclasses.fields(frame)}) == frame
     assert {f.stage for f in frames} | {f.stage for f in walk(worked, "columns")} == set(STAGES)
 
 
