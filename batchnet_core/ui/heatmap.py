@@ -5,6 +5,10 @@ tick labels, layout) once, and fixes where each cell lies; that picture is kept 
 change copies those pixels and writes only what changed straight into them: the cells' colours
 from the colour map's own table, their numbers and notes as glyphs from matplotlib's font
 engine, the outlines; then encodes them as PNG.
+
+For a step-through, a cell not computed yet can be drawn empty (``pending``), and rows outside the
+data, such as the row of 1s under X in the augmented notation [W | b]·[X; 1], faded
+(``faded_rows``); without them a picture is drawn, and costs, exactly as before.
 """
 
 from __future__ import annotations
@@ -33,15 +37,26 @@ LUT_RGB = (COLORMAP(np.arange(COLORMAP.N))[:, :3] * 255).astype(np.uint8)
 DARK_INK_RGB, LIGHT_INK_RGB = (0, 0, 0), (255, 255, 255)
 
 
+def _luminances(rgb: np.ndarray) -> np.ndarray:
+    """WCAG 2 relative luminance of 8-bit sRGB colours along the last axis."""
+    channels = np.asarray(rgb, float) / 255
+    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
+    return linear @ [0.2126, 0.7152, 0.0722]
+
+
+def _contrasts(first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """WCAG 2 contrast ratios of 8-bit sRGB colours along the last axis, pair by pair."""
+    a, b = _luminances(first), _luminances(second)
+    return (np.maximum(a, b) + 0.05) / (np.minimum(a, b) + 0.05)
+
+
 def relative_luminance(rgb: Sequence[float]) -> float:
     """WCAG 2 relative luminance of an 8-bit sRGB colour.
 
     >>> relative_luminance((255, 255, 255)), relative_luminance((0, 0, 0))
     (1.0, 0.0)
     """
-    channels = np.asarray(rgb, float) / 255
-    linear = np.where(channels <= 0.04045, channels / 12.92, ((channels + 0.055) / 1.055) ** 2.4)
-    return float(linear @ [0.2126, 0.7152, 0.0722])
+    return float(_luminances(rgb))
 
 
 def contrast_ratio(first: Sequence[float], second: Sequence[float]) -> float:
@@ -50,8 +65,7 @@ def contrast_ratio(first: Sequence[float], second: Sequence[float]) -> float:
     >>> round(contrast_ratio((255, 255, 255), (118, 118, 118)), 2)
     4.54
     """
-    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
-    return (lighter + 0.05) / (darker + 0.05)
+    return float(_contrasts(first, second))
 
 
 #: For each colour of the map, whether dark ink contrasts more with it than light ink.
@@ -100,6 +114,31 @@ def _ink(colour: str) -> np.ndarray:
 
 
 _DARK_INK, _LIGHT_INK = np.array(DARK_INK_RGB, float), np.array(LIGHT_INK_RGB, float)
+
+#: The contrast every number keeps with its cell: WCAG AA for text.
+NUMBER_CONTRAST = 4.5
+#: A faded cell's colour lies this share of the way from its colour in the map to the page's background.
+FADE = 0.7
+#: A faded number's ink lies this share of the way from black or white to its cell's colour: muted,
+#: or less where a colour needs it to keep ``NUMBER_CONTRAST``.
+MUTE = 0.4
+
+
+@functools.cache
+def faded_colours(theme: str) -> tuple[np.ndarray, np.ndarray]:
+    """For each colour of the map, its faded colour in ``theme`` and the ink of a number on it: two
+    ``COLORMAP.N`` × 3 arrays of 8-bit RGB. Toward the page's background, so lighter on a light page
+    and darker on a dark one; the ink is black or white, whichever contrasts more, muted toward the
+    cell as far as ``MUTE`` while it keeps ``NUMBER_CONTRAST``."""
+    background = _ink(THEMES[theme]["background"])
+    cells = np.round(LUT_RGB * (1 - FADE) + background * FADE)
+    full = np.where((_contrasts(cells, _DARK_INK) >= _contrasts(cells, _LIGHT_INK))[:, None], _DARK_INK, _LIGHT_INK)
+    inks = full.copy()
+    for share in np.linspace(0, MUTE, 9)[1:]:  # ever more muted: the ink comes nearer the cell's colour
+        muted = np.round(full * (1 - share) + cells * share)
+        legible = _contrasts(cells, muted) >= NUMBER_CONTRAST
+        inks[legible] = muted[legible]
+    return cells.astype(np.uint8), inks.astype(np.uint8)
 
 
 def colour_indices(values: np.ndarray, vmax: float) -> np.ndarray:
@@ -173,6 +212,17 @@ def cell_text(value: float, width: int, bold: bool = False, vmax: float = 1.0) -
                 min(texts, key=lambda text: _glyphs(text, bold).shape[1]))
 
 
+def _centre_number(pixels: np.ndarray, text: str, bold: bool, ink: np.ndarray) -> None:
+    """Write ``text`` in the middle of one cell's ``pixels``: smaller where it does not fit, not cut."""
+    height, width, _ = pixels.shape
+    points = NUMBER_POINTS
+    while not _fits(text, bold, width, points) and points > MIN_NUMBER_POINTS:
+        points -= 1
+    coverage = _glyphs(text, bold, points)
+    h, w = coverage.shape
+    _stamp(pixels, coverage, height // 2 - h // 2, width // 2 - w // 2, ink)
+
+
 @functools.lru_cache(maxsize=1024)  # a 46 × 46 cell is 6 kB
 def _cell(height: int, width: int, colour: int, hatched: bool, text: str,
           hatch_ink: tuple[float, ...] | None) -> np.ndarray:
@@ -182,13 +232,29 @@ def _cell(height: int, width: int, colour: int, hatched: bool, text: str,
     pixels[...] = LUT_RGB[colour]
     if hatched:
         pixels[_hatch_mask(height, width)] = hatch_ink
-    points = NUMBER_POINTS
-    while not _fits(text, hatched, width, points) and points > MIN_NUMBER_POINTS:  # smaller, not cut
-        points -= 1
-    coverage = _glyphs(text, hatched, points)
-    h, w = coverage.shape
-    _stamp(pixels, coverage, height // 2 - h // 2, width // 2 - w // 2,
-           _DARK_INK if LUT_TAKES_DARK_INK[colour] else _LIGHT_INK)
+    _centre_number(pixels, text, hatched, _DARK_INK if LUT_TAKES_DARK_INK[colour] else _LIGHT_INK)
+    pixels.setflags(write=False)
+    return pixels
+
+
+@functools.lru_cache(maxsize=256)
+def _faded_cell(height: int, width: int, colour: int, text: str, theme: str) -> np.ndarray:
+    """The pixels of one cell of a faded row: its colour faded toward the page, its number muted."""
+    cells, inks = faded_colours(theme)
+    pixels = np.empty((height, width, 3), np.uint8)
+    pixels[...] = cells[colour]
+    _centre_number(pixels, text, False, inks[colour].astype(float))
+    pixels.setflags(write=False)
+    return pixels
+
+
+@functools.lru_cache(maxsize=64)
+def _empty_cell(height: int, width: int, background: tuple[int, ...], border: tuple[int, ...]) -> np.ndarray:
+    """The pixels of a cell not computed yet: the page's own background inside a one-pixel border."""
+    pixels = np.empty((height, width, 3), np.uint8)
+    pixels[...] = background
+    pixels[[0, -1], :] = border
+    pixels[:, [0, -1]] = border
     pixels.setflags(write=False)
     return pixels
 
@@ -215,6 +281,7 @@ class HeatmapPanel:
         theme: str = "light",
     ) -> None:
         self.shape = (len(row_labels), len(col_labels))
+        self.theme = theme
         self.colors = THEMES[theme]
         rows, cols = self.shape
         # wide enough for the title too, when there are few columns (a batch of one)
@@ -258,6 +325,7 @@ class HeatmapPanel:
         self._hatch_ink = _ink(self.colors["hatch"])
         self._note_ink = _ink(self.colors["muted"])
         self._transparent = tuple(int(v) for v in _ink(self.colors["background"]))
+        self._empty_border = tuple(int(v) for v in self._note_ink)
         self._outline = _ink(self.colors["highlight"])
         self.vmax = 1.0
         self.values = np.zeros(self.shape)
@@ -285,6 +353,8 @@ class HeatmapPanel:
         zeroed: np.ndarray | None = None,
         row_notes: Sequence[str] | None = None,
         highlight: Highlight = NO_HIGHLIGHT,
+        pending: np.ndarray | None = None,
+        faded_rows: Sequence[int] | None = None,
     ) -> bytes | None:
         """PNG bytes of the panel showing ``values``, or None when nothing visible changed.
 
@@ -298,18 +368,37 @@ class HeatmapPanel:
         row_notes : sequence of str, optional
             A short note right of each row (e.g. "off").
         highlight : Highlight
+        pending : bool ndarray, shape ``self.shape``, optional
+            Cells not computed yet in a step-through: drawn empty, the page's background in a thin
+            muted border, with no colour and no number (their values, even NaN, are not read).
+        faded_rows : sequence of int, optional
+            Rows drawn faded: their colours toward the page's background, their numbers muted yet at
+            4.5:1 or more; never hatched. For a row outside the data, as the row of 1s under X.
+
+        None, an all-False ``pending`` and an empty ``faded_rows`` draw what a call without them draws.
         """
         if values.shape != self.shape:
             raise ValueError(f"panel expects shape {self.shape}, got {values.shape}")
         zeroed = np.zeros(self.shape, bool) if zeroed is None else zeroed
         row_notes = tuple(row_notes or ("",) * self.shape[0])
-        key = (values.tobytes(), vmax, zeroed.tobytes(), row_notes, highlight)
+        pending = None if pending is None else self._pending(pending)
+        faded_rows = None if faded_rows is None else self._faded_rows(faded_rows)
+        shown = values
+        if pending is not None:  # what lies under an empty cell is never drawn, nor a change
+            shown, zeroed = np.where(pending, 0.0, values), zeroed & ~pending
+        key = (shown.tobytes(), vmax, zeroed.tobytes(), row_notes, None if pending is None else pending.tobytes(),
+               faded_rows, highlight)
         if key == self._last_key:
             return None
         self.values, self.vmax = values, vmax
 
         self._rows[...] = self._blank
-        self._paint_cells(values, colour_indices(values, vmax), zeroed, vmax)
+        colours = colour_indices(shown, vmax)
+        self._paint_cells(shown, colours, zeroed, vmax)
+        if faded_rows is not None:
+            self._paint_faded(shown, colours, faded_rows, vmax)
+        if pending is not None:
+            self._paint_pending(pending)
         for note, (y, x) in zip(row_notes, self._notes_at):
             if note:
                 coverage = _glyphs(note, True, NOTE_POINTS)
@@ -318,6 +407,22 @@ class HeatmapPanel:
         png = self._png()
         self._last_key = key
         return png
+
+    def _pending(self, pending: np.ndarray) -> np.ndarray | None:
+        """``pending`` checked, as a boolean array; None if no cell is pending."""
+        pending = np.asarray(pending)
+        if pending.shape != self.shape or pending.dtype != bool:
+            raise ValueError(f"pending must be a boolean array of the panel's shape {self.shape}; "
+                             f"got {pending.dtype} of shape {pending.shape}")
+        return pending if pending.any() else None
+
+    def _faded_rows(self, faded_rows: Sequence[int]) -> tuple[int, ...] | None:
+        """``faded_rows`` checked, as sorted distinct rows; None if there are none."""
+        rows = self.shape[0]
+        if isinstance(faded_rows, (str, bytes)) or not all(
+                isinstance(r, (int, np.integer)) and not isinstance(r, bool) and 0 <= r < rows for r in faded_rows):
+            raise ValueError(f"faded_rows must be row numbers from 0 to {rows - 1}; got {str(faded_rows)[:40]}")
+        return tuple(sorted({int(r) for r in faded_rows})) or None
 
     def forget(self) -> None:
         """The last picture did not reach the page: the next ``render`` draws even if nothing changed."""
@@ -336,6 +441,23 @@ class HeatmapPanel:
                 bottom - top, right - left, int(colour), bool(hatched),
                 cell_text(float(value), right - left, bool(hatched), float(vmax)),
                 tuple(self._hatch_ink) if hatched else None)
+
+    def _paint_faded(self, values: np.ndarray, colours: np.ndarray, rows: tuple[int, ...], vmax: float) -> None:
+        """Paint the cells of ``rows`` over again, faded."""
+        cols = self.shape[1]
+        for r in rows:
+            for c in range(cols):
+                top, bottom, left, right = self._boxes[r * cols + c]
+                self._pixels[top:bottom, left:right] = _faded_cell(
+                    bottom - top, right - left, int(colours[r, c]),
+                    cell_text(float(values[r, c]), right - left, False, float(vmax)), self.theme)
+
+    def _paint_pending(self, pending: np.ndarray) -> None:
+        """Paint the pending cells over again, empty."""
+        for (top, bottom, left, right), empty in zip(self._boxes, pending.ravel()):
+            if empty:
+                self._pixels[top:bottom, left:right] = _empty_cell(
+                    bottom - top, right - left, self._transparent, self._empty_border)
 
     def _draw_outlines(self, highlight: Highlight) -> None:
         """Frame whole rows, whole columns and single cells, centred on their edges."""
