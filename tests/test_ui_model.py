@@ -7,6 +7,7 @@ import pytest
 
 import batchnet_core as bn
 from batchnet_core.ui.app import BatchApp, parse_cell
+from batchnet_core.ui.heatmap import Highlight
 
 from test_ui import decode, picture_urls, tables
 
@@ -82,7 +83,6 @@ def test_a_notation_change_keeps_the_state_and_its_outlines(worked):
     app.set_notation("rows")
     assert app.state == worked and app.selection.layer == "H_z" and (app.selection.row, app.selection.col) == (3, 0)
     # the outlined weight row h4 of W1 is a column of W1ᵀ; input x1 is a row of X
-    from batchnet_core.ui.heatmap import Highlight
     assert app.views.panels["W1|b1"]._last_key[-1] == Highlight(cols=(3,))
     assert app.views.panels["X"]._last_key[-1] == Highlight(rows=(0,))
     assert app.views.panels["H"]._last_key[-1] == Highlight(cells=((0, 3),))
@@ -102,3 +102,91 @@ def test_the_model_rolls_back_when_a_view_fails(worked, monkeypatch):
     assert "That did not work: simulated failure" in app.status.value
     assert app.model.notation == "columns" and app.notation_picker.value == "columns"
     assert (app.views.widget.value, app.explanation.value) == shown
+
+
+def test_step_walks_the_first_dot_product_term_by_term(worked):
+    app = BatchApp(worked)
+    steps = app.steps
+    steps.next.click()
+    assert app.model.frame is steps.frames[0] and app.page.stepping
+    pending = [name for name, values in bn.forward(worked).items()
+               if "<img class='bn-heatmap bn-heatmap-" + name + "'" in app.views.widget.value]
+    assert pending == ["H_z", "H", "Y_z", "Y"]
+    texts = []
+    for _ in range(5):
+        steps.next.click()
+        texts.append(re.search(r"class='bn-step-sum'>([^<]*)<", steps.text.value).group(1))
+    # worked out by hand: h1's weights [1, −1, 1] against x1 = [2, 1, 3], bias −5
+    assert texts == ["1·2", "1·2 + (−1)·1", "1·2 + (−1)·1 + 1·3", "1·2 + (−1)·1 + 1·3 + (−5) = −1",
+                     "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"]
+    assert "Step 6 of 114" in steps.text.value and "H_z[h1, x1]" in app.status.value
+    steps.back.click()
+    assert steps.position.value == 4 and app.model.frame is steps.frames[4]
+    # the sum's frame: input x1's column and entry, h1's row of W1 with its bias b1 (column 3 of W1 | b1)
+    light = app.views.step_highlights(app.model.frame)
+    assert light["X"] == Highlight(cols=(0,)) and light["W1|b1"] == Highlight(rows=(0,), cells=((0, 3),))
+    assert light["H_z"] == light["H"] == Highlight(cells=((0, 0),))
+
+
+@pytest.mark.parametrize("convention", ["columns", "rows"])
+def test_a_step_leaves_every_result_not_reached_empty(worked, convention):
+    from test_heatmap_steps import cell, rgb
+
+    from batchnet_core.ui.heatmap import THEMES
+
+    app = BatchApp(worked)
+    if convention != "columns":
+        app.set_notation(convention)
+    for _ in range(5):  # to the sum of H_z[h1, x1]: that one cell of H_z is filled, nothing else
+        app.steps.next.click()
+    background = rgb(THEMES["light"]["background"])
+    for name in ("H_z", "H", "Y"):
+        picture = decode(picture_urls(app.views.widget.value)[name])
+        panel = app.views.panels[name]
+        for r, c in np.ndindex(bn.forward(worked)[name].shape):
+            drawn_at = app.views.layout[name].at(r, c)
+            inside = cell(picture, panel, *drawn_at)[2:-2, 2:-2]
+            empty = (inside == background).all()
+            assert empty == (not (name == "H_z" and (r, c) == (0, 0))), (name, r, c)
+
+
+def test_the_columns_mode_fills_one_input_column_of_a_layer_at_a_time(worked):
+    app = BatchApp(worked)
+    app.steps.mode.value = "columns"
+    app.steps.next.click()
+    frame = app.model.frame
+    assert frame.stage == "column" and frame.col == 0 and len(app.steps.frames) == 6  # 2 layers × 3 inputs
+    assert "[−1, 3, 5, 3] → ReLU → [0, 3, 5, 3]" in app.steps.text.value  # x1 through W1, by hand
+    np.testing.assert_array_equal(frame.filled("H"), [[True, False, False]] * 4)
+
+
+def test_keys_step_play_and_finish_and_a_bad_key_is_refused(worked):
+    app = BatchApp(worked)
+    send = app.page._handle_custom_msg
+    send({"key": "next"}, [])
+    send({"key": "next"}, [])
+    assert app.steps.position.value == 1
+    send({"key": "back"}, [])
+    assert app.steps.position.value == 0
+    send({"key": "play"}, [])
+    assert app.steps.play.playing
+    send({"key": "play"}, [])
+    assert not app.steps.play.playing
+    shown = app.views.widget.value
+    send({"key": "<b>rm</b>"}, [])
+    assert "That did not work" in app.status.value and "<b>rm" not in app.status.value
+    assert app.views.widget.value == shown
+    send({"key": "done"}, [])
+    assert app.model.frame is None and not app.page.stepping
+    assert app.views.widget.value == BatchApp(worked).views.widget.value  # everything shown as before
+
+
+def test_a_slider_moved_while_stepping_keeps_the_step_on_the_new_numbers(worked):
+    app = BatchApp(worked)
+    for _ in range(5):
+        app.steps.next.click()
+    app.entries[("b1", 0, 0)].slider.value = -4
+    assert app.steps.position.value == 4
+    assert app.model.frame.text == "1·2 + (−1)·1 + 1·3 + (−4) = 0"
+    app.steps.stop()
+    assert app.model.frame is None

@@ -117,7 +117,7 @@ class StepThrough:
         self.text.value = ""
         if self.active:
             self.app.model.update(frame=None)
-        self.say("Step-through done: every cell is shown.")
+            self.say("Step-through done: every cell is shown.")
 
     def key(self, name: object) -> None:
         """A key the page sent (``KEYS``); anything else is refused."""
