@@ -19,7 +19,7 @@ from .kernel import page_query
 from .model import View, Worksheet
 from .page import PageBridge
 from .share import SharePanel
-from .steps import StepThrough
+from .steps import PLAY_BUTTONS, StepThrough
 from .views import HeatmapViews, Selection, code_html, explanation_html, html_widget
 
 LEGEND = """<div class='bn-legend'>
@@ -185,7 +185,8 @@ class BatchApp:
         code_box = widgets.VBox([self.code_title, self.code], layout=widgets.Layout(width="560px", max_width="100%"))
         self.share = SharePanel(self, self._say, self.guard)
         self.steps = StepThrough(self, self._say)
-        self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)"})
+        self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)",
+                                                        "bn-step-play": list(PLAY_BUTTONS)})
         self.page.on_theme(self.guard(self.set_theme))
         self.page.on_cell(self.guard(self.explain_cell))
         self.page.on_key(self.guard(self.steps.key))
@@ -241,9 +242,7 @@ class BatchApp:
         m.subscribe(View(("state", "trace", "theme", "notation", "selection", "frame"), self._draw_heatmaps,
                          self._send_heatmaps, lambda: self.views.forget()))
         m.subscribe(View(("state",), lambda m: None, lambda _: self._show_controls()))
-        m.subscribe(View(("state", "trace", "selection", "notation"),
-                         lambda m: explanation_html(explain(m.state, m.selection.layer, m.selection.row,
-                                                            m.selection.col), m.trace, m.notation),
+        m.subscribe(View(("state", "trace", "selection", "notation", "frame"), self._draw_explanation,
                          lambda value: setattr(self.explanation, "value", value)))
         m.subscribe(View(("state", "notation"), lambda m: (code_title(m.notation), code_html(m.state, m.notation)),
                          self._send_code))
@@ -257,6 +256,12 @@ class BatchApp:
         if (views.sizes, views.convention, views.theme) != (m.state.sizes, m.notation, m.theme):
             views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation)
         return views, views.draw(m.state, m.trace, m.selection, m.frame)
+
+    def _draw_explanation(self, m: Worksheet) -> str:
+        if m.frame is not None:  # it would give the walk's sums away before their step
+            return "<div>The explanation waits while you step through: press <b>Done</b> to see it again.</div>"
+        e = explain(m.state, m.selection.layer, m.selection.row, m.selection.col)
+        return explanation_html(e, m.trace, m.notation)
 
     def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict[str, str]]) -> None:
         views, figures = drawn

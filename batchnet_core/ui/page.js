@@ -32,6 +32,10 @@ function render({ model, el }) {
     }
     for (const [cls, name] of Object.entries(model.get("names") ?? {})) {
       for (const element of app.getElementsByClassName(cls)) {
+        if (Array.isArray(name)) {  // one name for each of its buttons, in order
+          element.querySelectorAll("button").forEach((button, i) => setName(button, name[i]));
+          continue;
+        }
         const target = element.matches("button, input, select, textarea")
           ? element : element.querySelector("button, input, select, textarea") ?? element;
         // "{text}" stands for what the element shows: a spoken name starts with the visible one

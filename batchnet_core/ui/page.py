@@ -19,7 +19,8 @@ THEMES = ("light", "dark")
 
 class PageBridge(anywidget.AnyWidget):
     """Reports the page's theme in ``theme``; names the elements of classes in ``names``
-    (class → accessible name, where ``{text}`` stands for the element's visible text) and every
+    (class → accessible name, where ``{text}`` stands for the element's visible text; or a list of
+    names, one for each of the element's buttons in order) and every
     slider handle after its description; sends a clicked heat map cell (``on_cell``)."""
 
     _esm = Path(__file__).with_name("page.js")

@@ -16,6 +16,8 @@ from .views import html_widget
 
 #: Seconds between frames while playing, slow to fast.
 SPEEDS = {"slow": 1.6, "medium": 0.8, "fast": 0.3}
+#: The spoken names of the Play widget's buttons, in the order it draws them (icons only on screen).
+PLAY_BUTTONS = ("Play (P)", "Pause (P)", "Stop", "Repeat")
 #: Keys the page sends while a step-through is on, and what each does.
 KEYS = ("next", "back", "play", "done")
 
@@ -28,8 +30,8 @@ class StepThrough:
         self._frames: tuple[Frame, ...] = ()
         self._walked: tuple[object, str] | None = None
         self.mode = widgets.ToggleButtons(
-            options=[("One cell at a time", "cells"), ("One input column at a time", "columns")],
-            description="Step through", style={"description_width": "initial", "button_width": "190px"})
+            options=[("One cell at a time", "cells"), ("One column at a time", "columns")],
+            description="Step through", style={"description_width": "initial", "button_width": "170px"})
         self.mode.add_class("bn-step-mode")
         self.back = widgets.Button(description="◀ Back", tooltip="One step back (← or Page Up)",
                                    layout=widgets.Layout(width="90px"))
@@ -45,7 +47,7 @@ class StepThrough:
                                           layout=widgets.Layout(width="320px"))
         widgets.jslink((self.play, "value"), (self.position, "value"))
         self.speed = widgets.ToggleButtons(options=list(SPEEDS), value="medium", description="Speed",
-                                           style={"description_width": "initial", "button_width": "70px"})
+                                           style={"description_width": "initial", "button_width": "80px"})
         for button, name in ((self.back, "back"), (self.next, "next"), (self.done, "done")):
             button.add_class(f"bn-step-{name}")
         self.play.add_class("bn-step-play")
@@ -59,11 +61,12 @@ class StepThrough:
         self.mode.observe(guard(lambda _: self.restart()), "value")
         self.speed.observe(guard(lambda change: setattr(self.play, "interval", int(SPEEDS[change["new"]] * 1000))),
                            "value")
+        row = widgets.Layout(flex_flow="row wrap", align_items="center")
         self.widget = widgets.VBox([
             html_widget("<div class='bn-panel-title'>Step through the forward pass</div>"),
-            self.mode, widgets.HBox([self.back, self.next, self.play, self.position, self.done],
-                                    layout=widgets.Layout(flex_flow="row wrap", align_items="center")),
-            self.speed, self.text,
+            widgets.HBox([self.mode, self.speed], layout=row),
+            widgets.HBox([self.back, self.next, self.play, self.position, self.done], layout=row),
+            self.text,
         ])
         self.widget.add_class("bn-steps")
 
@@ -102,6 +105,7 @@ class StepThrough:
         frame = frames[index]
         self.app.model.update(frame=frame)
         self.app.page.stepping = True
+        self.widget.add_class("bn-stepping")
         self.text.value = step_html(frame, index, len(frames))
         self.say(f"Step {index + 1} of {len(frames)}: {frame.label}. {frame.text}")
 
@@ -114,6 +118,7 @@ class StepThrough:
         """Every cell shown again, as before the step-through."""
         self.play.playing = False
         self.app.page.stepping = False
+        self.widget.remove_class("bn-stepping")
         self.text.value = ""
         if self.active:
             self.app.model.update(frame=None)
@@ -141,4 +146,4 @@ def step_html(frame: Frame, index: int, count: int) -> str:
             f"<div class='bn-step-sum'>{html.escape(text)}</div>")
 
 
-__all__ = ["KEYS", "MODES", "SPEEDS", "StepThrough", "step_html"]
+__all__ = ["KEYS", "MODES", "PLAY_BUTTONS", "SPEEDS", "StepThrough", "step_html"]

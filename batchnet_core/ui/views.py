@@ -174,8 +174,11 @@ class HeatmapViews:
             if panel.result is not None and panel.result == panel.layer.post:
                 zeroed = _drawn(panel, relu_zeroed(trace[panel.layer.pre]), False)
                 if not panel.transposed:
-                    notes = ["off" if not row.any() else "" for row in trace[panel.result]] + [""] * len(
-                        panel.faded_rows)
+                    # "off" only for a unit whose every input is reached (a step-through reveals it last)
+                    done = np.ones(trace[panel.result].shape[0], bool) if frame is None else \
+                        frame.filled(panel.result).all(axis=1)
+                    notes = ["off" if not row.any() and shown else "" for row, shown in
+                             zip(trace[panel.result], done)] + [""] * len(panel.faded_rows)
             vmax = scales.get(panel.result) or _scale(values)
             extra = {"faded_rows": panel.faded_rows} if panel.faded_rows else {}
             if frame is not None and panel.result is not None:
