@@ -149,8 +149,8 @@ def panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[Panel, 
             return Panel(key, title, xs, rows, matrices, place, result, layer=layer, transposed=True,
                          draw=lambda m: draw(m).T)
         if ones and n.augmented:
-            return Panel(key, f"[{key}; 1]: {title}" if result else "[X; 1] (inputs, then a 1)", rows + ["1"], xs, matrices,
-                         place, result, faded_rows=(len(rows),), layer=layer,
+            return Panel(key, f"[{key}; 1]: {title}" if result else "[X; 1] (inputs, then a 1)", rows + ["1"], xs,
+                         matrices, place, result, faded_rows=(len(rows),), layer=layer,
                          draw=lambda m: np.vstack([draw(m), np.ones((1, draw(m).shape[1]))]))
         return Panel(key, title, rows, xs, matrices, place, result, layer=layer, draw=draw)
 
