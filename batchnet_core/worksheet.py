@@ -404,10 +404,11 @@ def _pdf(state: State, convention: str) -> bytes:
 
     matrices = _matrices(state, n.name)
     out = io.BytesIO()
-    # Type 3 fonts keep the numbers text (with their Unicode, so that they can be copied and read
-    # back) and are written in a fraction of the time Type 42 takes to subset; no date: the same
-    # state gives the same bytes.
-    with matplotlib.rc_context({"pdf.fonttype": 3, "pdf.compression": 6}):
+    # Every number stays text that can be copied and read back. From matplotlib 3.11 on, Type 3
+    # fonts keep −, · and ᵀ text too and are written in a fraction of the time Type 42 takes to
+    # subset; before, they would draw those as pictures. No date: the same state gives the same bytes.
+    fonttype = 3 if matplotlib.__version_info__[:2] >= (3, 11) else 42
+    with matplotlib.rc_context({"pdf.fonttype": fonttype, "pdf.compression": 6}):
         layout = _layout(state, n, matrices)
         metadata = {"Title": _title(state), "Creator": "batchnet", "CreationDate": None}
         with PdfPages(out, metadata=metadata) as pdf:
