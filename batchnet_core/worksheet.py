@@ -1,0 +1,466 @@
+"""The printed worksheet: a state as a two-page PDF, the exercise, then its answers.
+
+Page 1 gives X and each layer's W | b with their numbers and leaves every result cell (H_z, H, Y_z,
+Y, ... at any depth) an empty box to fill by hand; page 2 fills every cell and hatches where ReLU
+set a sum to 0. Both pages lay the matrices out as ``notation.panels`` places them, in the notation
+asked for. Black ink on light tints (red for positive, blue for negative, white for 0, as on the
+screen), so that a grey photocopy still reads.
+
+The page is A4, portrait or landscape, whichever gives larger cells; numbers are 7 to 12 points. A
+state that A4 cannot hold with 7-point numbers is printed on the smallest larger ISO paper (A3,
+A2, ...) that holds it, rather than in smaller numbers.
+
+matplotlib (the ``ui`` extra) draws the pages; it is imported only when a worksheet is made, so
+``import batchnet_core`` stays numpy only.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import functools
+import io
+import os
+from typing import BinaryIO
+
+import numpy as np
+
+from .compute import relu_zeroed
+from .forward import forward
+from .notation import Notation, Panel, notation, panels
+from .numbers import format_cell
+from .state import State
+
+#: ISO papers in points, portrait: A4 first, then each next size up for states A4 cannot hold.
+PAPERS = (("A4", 595.28, 841.89), ("A3", 841.89, 1190.55), ("A2", 1190.55, 1683.78),
+          ("A1", 1683.78, 2383.94), ("A0", 2383.94, 3370.39))
+MARGIN = 30.0  # points: about 1 cm, inside what printers reach
+#: The numbers' size in points: as large as the paper allows up to the most, never below the least.
+MIN_POINTS, MAX_POINTS = 7.0, 12.0
+#: A cell's height in numbers' sizes: room to write by hand, reduced only when 7 points would not fit.
+MIN_RATIO, MAX_RATIO = 1.2, 2.2
+DIGITS = 4  # significant digits of a number that is not whole
+FONT = "DejaVu Sans"  # ships with matplotlib: the same glyphs on every machine
+TITLE_POINTS, TEXT_POINTS, LEADING = 12.0, 9.0, 1.3  # the page's heading, its lines under it, their spacing
+INK, MUTED, GRID, HATCH = "#000000", "#505050", "#8c8c8c", "#8c8c8c"
+_FADED_RGB = (0.925, 0.925, 0.925)  # the given row of 1s
+TINT, TINT_STEPS = 0.3, 8  # how much of the colour map's colour a cell gets (the rest is white), in steps
+# Lines, in points: around a matrix, between W and b, between cells, the hatch.
+OUTLINE_POINTS, SPLIT_POINTS, GRID_POINTS, HATCH_POINTS = 0.9, 1.6, 0.4, 0.5
+# In numbers' sizes (ems): the title band and column labels above the cells, the gaps, a cell's
+# padding, the hatch's spacing.
+TITLE_EM, LABEL_EM, ROW_GAP_EM, COLUMN_GAP_EM, PADDING_EM, HATCH_STEP = 1.3, 1.15, 0.7, 1.4, 0.5, 0.45
+
+
+@functools.lru_cache(maxsize=8192)
+def _em(text: str, bold: bool = False) -> float:
+    """The width of ``text`` in ems: its width in points at 1 point."""
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.textpath import text_to_path
+
+    prop = FontProperties(family=FONT, weight="bold" if bold else "normal", size=100)
+    return text_to_path.get_text_width_height_descent(text, prop, ismath=False)[0] / 100
+
+
+def _widest(texts) -> float:
+    return max((_em(text) for text in texts), default=0.0)
+
+
+def _wrap(text: str, points: float, width: float, bold: bool = False) -> list[str]:
+    """``text`` in lines no wider than ``width`` points, broken between words."""
+    lines: list[str] = []
+    for word in text.split(" "):
+        if lines and _em(f"{lines[-1]} {word}", bold) * points <= width:
+            lines[-1] += f" {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+@dataclasses.dataclass(frozen=True)
+class _Matrix:
+    """One panel with what it shows: its numbers as written, which are given, which ReLU zeroed."""
+
+    panel: Panel
+    texts: np.ndarray  # str, the drawn matrix's shape
+    values: np.ndarray
+    given: bool  # X or a W | b: printed on both pages
+    faded: np.ndarray  # bool: the row of 1s, given on both pages
+    zeroed: np.ndarray  # bool: set to 0 by ReLU, hatched on the answers
+    split_below: int | None  # Wᵀ ; b: the row above which b is drawn, as split_after is for W | b
+
+    @property
+    def shape(self) -> tuple[int, int]:
+        return self.texts.shape
+
+
+def _matrices(state: State, convention: str) -> list[_Matrix]:
+    everything = {**dict(state.items()), **dict(forward(state).items())}
+    shown = []
+    for panel in panels(state.sizes, convention):
+        values = np.asarray(panel.draw(everything), float)
+        faded = np.zeros(values.shape, bool)
+        faded[list(panel.faded_rows)] = True
+        zeroed = np.zeros(values.shape, bool)
+        if panel.result is not None and panel.result == panel.layer.post:
+            # drawn as the panel draws its matrix: transposed or with its row of 1s as the notation asks
+            mask = relu_zeroed(everything[panel.layer.pre]).astype(float)
+            zeroed = (np.asarray(panel.draw({**everything, panel.result: mask})) == 1) & ~faded
+        texts = np.array([[format_cell(v, DIGITS) for v in row] for row in values], dtype=object)
+        # inputs as rows write W's transpose with b as its last row: set apart as W | b's last column is
+        split_below = len(panel.row_labels) - 2 if panel.transposed and len(panel.matrices) == 2 else None
+        shown.append(_Matrix(panel, texts, values, panel.result is None, faded, zeroed, split_below))
+    return shown
+
+
+@dataclasses.dataclass(frozen=True)
+class _Layout:
+    """Where everything goes, in points from the page's top left corner."""
+
+    paper: str
+    width: float
+    height: float
+    points: float  # the numbers' size
+    cell_height: float
+    cell_widths: tuple[float, ...]  # per column of the staircase
+    cells_at: dict[str, tuple[float, float]]  # panel key: its cells' top left corner
+
+
+class _Staircase:
+    """The staircase's size in ems of its numbers, for a cell height of ``ratio`` ems."""
+
+    def __init__(self, matrices: list[_Matrix]):
+        self.matrices = matrices
+        self.grid_rows = 1 + max(m.panel.place[0] for m in matrices)
+        self.grid_columns = 1 + max(m.panel.place[1] for m in matrices)
+        # the widest number or column label of each staircase column, and the widest row label
+        self.widest = [max((max(_widest(m.texts.ravel()), _widest(m.panel.col_labels)) for m in self.column(c)),
+                           default=0.0) for c in range(self.grid_columns)]
+        self.labels = [max((_widest(m.panel.row_labels) for m in self.column(c)), default=0.0) + PADDING_EM
+                       for c in range(self.grid_columns)]
+
+    def column(self, c: int) -> list[_Matrix]:
+        return [m for m in self.matrices if m.panel.place[1] == c]
+
+    def cell_widths(self, ratio: float) -> list[float]:
+        return [max(ratio, widest + PADDING_EM) for widest in self.widest]
+
+    def column_widths(self, ratio: float) -> list[float]:
+        widths = []
+        for c, cell in enumerate(self.cell_widths(ratio)):
+            widths.append(max((self.labels[c] + max(m.shape[1] * cell, _em(m.panel.title, True))
+                               for m in self.column(c)), default=0.0))
+        return widths
+
+    def row_heights(self, ratio: float) -> list[float]:
+        return [TITLE_EM + LABEL_EM + max((m.shape[0] * ratio for m in self.matrices if m.panel.place[0] == r),
+                                          default=0.0) for r in range(self.grid_rows)]
+
+    def size(self, ratio: float) -> tuple[float, float]:
+        """(width, height) in ems."""
+        return (sum(self.column_widths(ratio)) + COLUMN_GAP_EM * (self.grid_columns - 1),
+                sum(self.row_heights(ratio)) + ROW_GAP_EM * (self.grid_rows - 1))
+
+    def fit(self, width: float, height: float) -> tuple[float, float] | None:
+        """The largest (points, ratio) that fits ``width`` × ``height`` points: the cells as tall as
+        MAX_RATIO ems while the numbers can be 7 points or more, then shorter; None if none fits."""
+        ratio = MAX_RATIO
+        while ratio >= MIN_RATIO - 1e-9:
+            w, h = self.size(ratio)
+            points = min(MAX_POINTS, width / w, height / h)
+            if points >= MIN_POINTS:
+                return points, ratio
+            ratio -= 0.05
+        return None
+
+
+def _title(state: State) -> str:
+    inputs, *widths, batch = state.sizes
+    depth = state.depth
+    chain = " → ".join([f"{inputs} inputs", *map(str, widths[:-1]), f"{widths[-1]} outputs"])
+    return f"batchnet worksheet: {chain} ({depth} layer{'s' * (depth != 1)}), batch of {batch}"
+
+
+def _instruction(n: Notation) -> str:
+    """What to do, in one sentence: how one cell of a sum is made in this notation, then ReLU."""
+    if n.transposed:
+        cell = "a row of its input · a column of Wᵀ, + that column's b"
+    elif n.augmented:
+        cell = "a row of [W | b] · a column of [its input; 1]"
+    else:
+        cell = "a row of W · a column of its input, + that row's b"
+    return f"Fill every empty cell: a sum is {cell}; then ReLU keeps a positive sum and makes any other 0."
+
+
+def _heading(state: State, n: Notation, answers: bool, width: float) -> list[tuple[str, float, bool]]:
+    """The lines above the staircase: (text, size, bold)."""
+    if answers:
+        lines = [f"Answers, notation {n.label}. Hatched: ReLU made the cell 0 (its sum was 0 or less)."]
+    else:
+        lines = [f"Exercise, notation {n.label}.    Name: ________________________", _instruction(n)]
+    return ([(line, TITLE_POINTS, True) for line in _wrap(_title(state), TITLE_POINTS, width, True)]
+            + [(part, TEXT_POINTS, False) for line in lines for part in _wrap(line, TEXT_POINTS, width)])
+
+
+def _heading_height(lines: list[tuple[str, float, bool]]) -> float:
+    return sum(LEADING * size for _, size, _ in lines) + TEXT_POINTS / 2
+
+
+def _layout(state: State, n: Notation, matrices: list[_Matrix]) -> _Layout:
+    stairs = _Staircase(matrices)
+    best = None
+    for paper, short, long in PAPERS:
+        for width, height in ((short, long), (long, short)):
+            inner = width - 2 * MARGIN
+            headings = [_heading(state, n, answers, inner) for answers in (False, True)]
+            top = MARGIN + max(map(_heading_height, headings))
+            fitted = stairs.fit(inner, height - MARGIN - top)
+            # portrait unless landscape gives taller cells
+            if fitted and (best is None or fitted[0] * fitted[1] > best[0][0] * best[0][1] + 1e-9):
+                best = (fitted, paper, width, height, top)
+        if best:
+            break
+    if best is None:  # larger than A0 at 7 points: a page of its own size
+        w, h = stairs.size(MIN_RATIO)
+        inner = w * MIN_POINTS
+        headings = [_heading(state, n, answers, inner) for answers in (False, True)]
+        top = MARGIN + max(map(_heading_height, headings))
+        best = ((MIN_POINTS, MIN_RATIO), "custom", inner + 2 * MARGIN, top + h * MIN_POINTS + MARGIN, top)
+    (points, ratio), paper, width, height, top = best
+
+    cell_widths = [w * points for w in stairs.cell_widths(ratio)]
+    columns = [w * points for w in stairs.column_widths(ratio)]
+    rows = [h * points for h in stairs.row_heights(ratio)]
+    total = sum(columns) + COLUMN_GAP_EM * points * (len(columns) - 1)
+    lefts = np.cumsum([MARGIN + (width - 2 * MARGIN - total) / 2] + [c + COLUMN_GAP_EM * points
+                                                                       for c in columns[:-1]])
+    tops = np.cumsum([top] + [r + ROW_GAP_EM * points for r in rows[:-1]])
+    cells_at = {}
+    for m in matrices:
+        r, c = m.panel.place
+        if c == 0:  # the weights hug the sums they make: their cells end where the column does
+            x = lefts[c] + columns[c] - m.shape[1] * cell_widths[c]
+        else:
+            x = lefts[c] + stairs.labels[c] * points
+        cells_at[m.panel.key] = (float(x), float(tops[r] + (TITLE_EM + LABEL_EM) * points))
+    return _Layout(paper, width, height, points, ratio * points, tuple(cell_widths), cells_at)
+
+
+def _tints(values: np.ndarray) -> np.ndarray:
+    """A light colour for each value, from the screen's colour map, mostly white; in a few steps so
+    that cells of one colour are drawn as one shape."""
+    import matplotlib
+
+    vmax = float(np.max(np.abs(values), initial=0.0)) or 1.0
+    steps = np.round(values / vmax * TINT_STEPS) / TINT_STEPS
+    colours = matplotlib.colormaps["RdBu_r"]((steps + 1) / 2)[..., :3]
+    return np.round(1 - TINT * (1 - colours), 3)
+
+
+@dataclasses.dataclass
+class _Page:
+    """What one page draws, in points from its top left corner: shapes grouped by how they are drawn,
+    and its texts."""
+
+    fills: dict[tuple[float, ...], list] = dataclasses.field(default_factory=dict)  # colour: rectangles
+    lines: dict[float, list] = dataclasses.field(default_factory=dict)  # width: segments, in INK
+    grid: list = dataclasses.field(default_factory=list)  # thin segments between cells
+    hatch: list = dataclasses.field(default_factory=list)  # segments
+    clear: list = dataclasses.field(default_factory=list)  # (colour, rectangle) over the hatch, under a 0
+    texts: list = dataclasses.field(default_factory=list)  # (x, baseline, text, size, bold, colour)
+
+    def fill(self, colour, x0, y0, x1, y1):
+        self.fills.setdefault(tuple(colour), []).append([(x0, y0), (x1, y0), (x1, y1), (x0, y1)])
+
+    def line(self, width, *points):
+        self.lines.setdefault(width, []).append(list(points))
+
+    def text(self, x, y, text, size, bold=False, colour=INK, align="left"):
+        width = _em(text, bold) * size
+        x -= {"left": 0, "center": width / 2, "right": width}[align]
+        self.texts.append((x, y, text, size, bold, colour))
+
+    def hatch_cell(self, x0, y0, x1, y1, step):
+        """Lines rising to the right, every ``step`` points, on one grid across the page so that
+        neighbouring cells' lines meet."""
+        for c in np.arange(np.ceil((x0 + y0) / step) * step, x1 + y1, step):
+            left, right = max(x0, c - y1), min(x1, c - y0)
+            if right > left:
+                self.hatch.append([(left, c - left), (right, c - right)])
+
+
+def _page(state: State, n: Notation, matrices: list[_Matrix], layout: _Layout, answers: bool) -> _Page:
+    page = _Page()
+    y = MARGIN
+    for line, size, bold in _heading(state, n, answers, layout.width - 2 * MARGIN):
+        y += LEADING * size
+        page.text(MARGIN, y - 0.35 * size, line, size, bold)
+
+    points, h = layout.points, layout.cell_height
+    baseline = h / 2 + 0.36 * points  # of a number centred in its cell
+    for m in matrices:
+        p = m.panel
+        x0, y0 = layout.cells_at[p.key]
+        w = layout.cell_widths[p.place[1]]
+        rows, cols = m.shape
+        x1, y1 = x0 + cols * w, y0 + rows * h
+        shown = np.ones(m.shape, bool) if answers else m.given | m.faded
+        tints = _tints(np.where(m.faded | ~shown, 0, m.values))
+        for i in range(rows):
+            for j in range(cols):
+                left, top = x0 + j * w, y0 + i * h
+                page.fill(_FADED_RGB if m.faded[i, j] else tints[i, j], left, top, left + w, top + h)
+                hatched = answers and m.zeroed[i, j]
+                if hatched:
+                    page.hatch_cell(left, top, left + w, top + h, HATCH_STEP * points)
+                    # a clear patch behind the 0, so that the hatch does not cross it
+                    half = (_em(m.texts[i, j], True) / 2 + 0.15) * points
+                    page.clear.append((tuple(tints[i, j]), (left + w / 2 - half, top + h / 2 - 0.5 * points,
+                                                            left + w / 2 + half, top + h / 2 + 0.5 * points)))
+                if shown[i, j]:
+                    page.text(left + w / 2, top + baseline, m.texts[i, j], points, hatched,
+                              MUTED if m.faded[i, j] else INK, "center")
+        page.grid += [[(x0, y0 + i * h), (x1, y0 + i * h)] for i in range(1, rows)]
+        page.grid += [[(x0 + j * w, y0), (x0 + j * w, y1)] for j in range(1, cols)]
+        page.line(OUTLINE_POINTS, (x0, y0), (x1, y0), (x1, y1), (x0, y1), (x0, y0))
+        if p.split_after is not None:  # W | b: a line before the bias column
+            page.line(SPLIT_POINTS, (x0 + (p.split_after + 1) * w, y0), (x0 + (p.split_after + 1) * w, y1))
+        if m.split_below is not None:  # Wᵀ ; b: a line above the bias row
+            page.line(SPLIT_POINTS, (x0, y0 + (m.split_below + 1) * h), (x1, y0 + (m.split_below + 1) * h))
+        for i, label in enumerate(p.row_labels):
+            page.text(x0 - 0.3 * points, y0 + i * h + baseline, label, points, colour=MUTED, align="right")
+        for j, label in enumerate(p.col_labels):
+            page.text(x0 + (j + 0.5) * w, y0 - 0.35 * points, label, points, colour=MUTED, align="center")
+        title_y = y0 - (LABEL_EM + 0.4) * points
+        if p.place[1] == 0:
+            page.text(x1, title_y, p.title, points, True, align="right")
+        else:
+            page.text(x0, title_y, p.title, points, True)
+    return page
+
+
+def _figure(page: _Page, layout: _Layout):
+    """The page as a matplotlib Figure: a handful of compound shapes, then every text."""
+    from matplotlib.artist import Artist
+    from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path
+    from matplotlib.transforms import Affine2D
+
+    fig = Figure(figsize=(layout.width / 72, layout.height / 72))
+    # points from the top left corner to the figure's own units
+    at = Affine2D().scale(1, -1).translate(0, layout.height).scale(1 / 72) + fig.dpi_scale_trans
+
+    def polylines(segments):
+        vertices = np.array([v for segment in segments for v in segment], float)
+        codes = [code for segment in segments for code in [Path.MOVETO] + [Path.LINETO] * (len(segment) - 1)]
+        return Path(vertices, codes)
+
+    def fill(colour, boxes):
+        fig.add_artist(PathPatch(Path.make_compound_path_from_polys(np.array(boxes, float)), facecolor=colour,
+                                 edgecolor="none", transform=at))
+
+    def stroke(segments, colour, width):
+        if segments:
+            fig.add_artist(PathPatch(polylines(segments), facecolor="none", edgecolor=colour, linewidth=width,
+                                     capstyle="projecting", joinstyle="miter", transform=at))
+
+    for colour, boxes in page.fills.items():
+        fill(colour, boxes)
+    stroke(page.hatch, HATCH, HATCH_POINTS)
+    for colour, (x0, y0, x1, y1) in page.clear:
+        fill(colour, [[(x0, y0), (x1, y0), (x1, y1), (x0, y1)]])
+    stroke(page.grid, GRID, GRID_POINTS)
+    for width, segments in sorted(page.lines.items()):
+        stroke(segments, INK, width)
+
+    class Texts(Artist):
+        """Every text of the page in one artist, each handed straight to the renderer: a Text artist
+        for each of a thousand cells would take seconds."""
+
+        def draw(self, renderer):
+            gc = renderer.new_gc()
+            scale = renderer.points_to_pixels(1)
+            fonts = {}
+            for x, y, text, size, bold, colour in page.texts:
+                if (size, bold) not in fonts:
+                    fonts[size, bold] = FontProperties(family=FONT, size=size, weight="bold" if bold else "normal")
+                prop = fonts[size, bold]
+                gc.set_foreground(colour)
+                renderer.draw_text(gc, x * scale, (layout.height - y) * scale, text, prop, 0)
+            gc.restore()
+
+    fig.add_artist(Texts()).set_zorder(3)  # over the shapes (patches are at 1)
+    return fig
+
+
+def _pdf(state: State, convention: str) -> bytes:
+    """The worksheet of ``worksheet_pdf`` as the bytes of a PDF file."""
+    n = notation(convention)
+    if not isinstance(state, State):
+        raise TypeError(f"a worksheet is made of a State; got {type(state).__name__}")
+    import matplotlib
+    from matplotlib.backends.backend_pdf import PdfPages
+
+    matrices = _matrices(state, n.name)
+    out = io.BytesIO()
+    # Every number stays text that can be copied and read back. From matplotlib 3.11 on, Type 3
+    # fonts keep −, · and ᵀ text too and are written in a fraction of the time Type 42 takes to
+    # subset; before, they would draw those as pictures. No date: the same state gives the same bytes.
+    fonttype = 3 if matplotlib.__version_info__[:2] >= (3, 11) else 42
+    with matplotlib.rc_context({"pdf.fonttype": fonttype, "pdf.compression": 6}):
+        layout = _layout(state, n, matrices)
+        metadata = {"Title": _title(state), "Creator": "batchnet", "CreationDate": None}
+        with PdfPages(out, metadata=metadata) as pdf:
+            for answers in (False, True):
+                pdf.savefig(_figure(_page(state, n, matrices, layout, answers), layout))
+    return out.getvalue()
+
+
+def worksheet_pdf(state: State, path: str | os.PathLike | BinaryIO, convention: str = "columns"):
+    """Write a printable worksheet of ``state`` as a PDF: page 1 the exercise, page 2 its answers.
+
+    Page 1 holds X and every W | b with their numbers and an empty box for every cell of every
+    result (H_z, H, Y_z, Y, ... at any depth), laid out in the staircase of ``notation.panels``;
+    page 2 the same with every cell filled, the cells ReLU set to 0 hatched. A4, portrait or
+    landscape, numbers of 7 to 12 points; a state A4 cannot hold at 7 points goes on A3, A2, ...
+    The same state gives the same bytes. Needs matplotlib (the ``ui`` extra).
+
+    Parameters
+    ----------
+    state : State
+    path : str, os.PathLike or a binary file object
+        Where to write: a file name, or anything with ``write(bytes)`` such as ``io.BytesIO``.
+    convention : str
+        "columns" (W·X + b), "rows" (X·Wᵀ + b) or "augmented" ([W | b]·[X; 1]), as in ``panels``.
+
+    Returns
+    -------
+    ``path``, as given.
+
+    Raises
+    ------
+    ValueError
+        ``convention`` is none of the three (the message names them).
+    TypeError
+        ``state`` is not a State, or ``path`` is neither a path nor writable.
+
+    Examples
+    --------
+    >>> import io, batchnet_core as bn
+    >>> out = bn.worksheet_pdf(bn.preset("three-inputs"), io.BytesIO())
+    >>> out.getvalue()[:5]
+    b'%PDF-'
+    """
+    if not isinstance(path, (str, os.PathLike)) and not callable(getattr(path, "write", None)):
+        raise TypeError(f"path must be a file name or a binary file object; got {type(path).__name__}")
+    data = _pdf(state, convention)
+    if isinstance(path, (str, os.PathLike)):
+        with open(path, "wb") as file:
+            file.write(data)
+    else:
+        path.write(data)
+    return path
+
+
+__all__ = ["worksheet_pdf"]
