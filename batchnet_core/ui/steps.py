@@ -43,7 +43,7 @@ class StepThrough:
         # frame then reaches the kernel as one value, as a slider's move does.
         self.play = widgets.Play(min=0, max=1, step=1, interval=int(SPEEDS["medium"] * 1000), show_repeat=False,
                                  description="Play", tooltip="Play or pause (P)")
-        self.position = widgets.IntSlider(min=0, max=1, description="Step", continuous_update=True,
+        self.position = widgets.IntSlider(min=0, max=1, description="Step", continuous_update=True, readout=False,
                                           layout=widgets.Layout(width="320px"))
         widgets.jslink((self.play, "value"), (self.position, "value"))
         self.speed = widgets.ToggleButtons(options=list(SPEEDS), value="medium", description="Speed",
