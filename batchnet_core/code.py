@@ -1,4 +1,16 @@
-"""A state as a script that rebuilds it and prints its results, run on its own."""
+"""A state as a script that rebuilds it and prints its results, run on its own.
+
+The one place that writes scripts. The same numbers come in the three notations of
+``batchnet_core.notation`` (``CONVENTIONS``):
+
+- ``"columns"``, the worksheet's: X is inputs × batch, each input a column; ``H_z = W1 @ X + b1[:, None]``.
+- ``"rows"``, PyTorch's and most libraries': X is batch × inputs, each input a row; ``H_z = X @ W1.T + b1``.
+- ``"augmented"``, the AI-by-Hand worksheets': a 1 appended to each input and each bias as its W's last
+  column, ``H_z = W1_aug @ X_aug``.
+
+and in numpy or PyTorch (``FRAMEWORKS``); PyTorch's ``nn.Linear`` keeps its bias apart from W, so
+it takes columns or rows, not augmented.
+"""
 
 from __future__ import annotations
 
@@ -6,28 +18,158 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .compute import forward_arrays
 from .formats import rows
-from .layers import layers_of
+from .layers import Layer, layers_of
+from .notation import NOTATIONS, Notation
+
+#: The notations a script can be written in, those of the notation table; the first is the default.
+CONVENTIONS = tuple(NOTATIONS)
+#: The libraries a script can be written for; the first is the default.
+FRAMEWORKS = ("numpy", "torch")
+
+Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 
 
 def _literal(array: np.ndarray) -> str:
     return repr(rows(array))
 
 
-def script(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: np.ndarray) -> str:
-    """A numpy script in the worksheet's own terms: named inputs stacked as columns, one line a layer."""
+def _choice(argument: str, value: object, choices: Sequence[str]) -> str:
+    """``value`` if it is one of ``choices``, else a ValueError that names the argument and the choices
+    (for a convention, in the words of ``notation.notation``); a value that is no string says its type."""
+    if isinstance(value, str) and value in choices:
+        return value
+    given = repr(value[:20]) if isinstance(value, str) else f"{repr(value)[:20]} ({type(value).__name__})"
+    raise ValueError(f"{argument} must be one of {', '.join(choices)}; got {given}")
+
+
+def script(layers: Layers, X: np.ndarray, convention: str = "columns", framework: str = "numpy") -> str:
+    """A script that rebuilds the network and the batch, runs the batch through it and prints every result.
+
+    Run on its own, it defines the weights and biases (W1, b1, ...), the inputs (x1, x2, ...), X and
+    every result of the layers table (H_z, H, Y_z, Y for two layers), and prints each result with
+    its name; whole numbers print as whole numbers.
+
+    Parameters
+    ----------
+    layers : sequence of (W, b)
+        W of shape (units, units of the layer before); b of shape (units,).
+    X : ndarray, shape (inputs, batch)
+        Column j is input x(j+1).
+    convention, framework : str
+        As ``State.to_code`` describes them, which passes them here; checked here, and refused with
+        the ``ValueError`` it names.
+
+    Examples
+    --------
+    >>> import batchnet_core as bn
+    >>> s = bn.preset("three-inputs")
+    >>> [line for line in script(s.layers, s.X, "rows").splitlines() if line.startswith(("X =", "H_z ="))]
+    ['X = np.stack([x1, x2, x3])', 'H_z = X @ W1.T + b1']
+    >>> script(s.layers, s.X, "augmented", "torch")
+    Traceback (most recent call last):
+    ...
+    ValueError: convention='augmented' is for framework='numpy' only: ...
+    """
+    n = NOTATIONS[_choice("convention", convention, CONVENTIONS)]
+    if _choice("framework", framework, FRAMEWORKS) == "numpy":
+        return _numpy_script(layers, X, n)
+    if n.augmented:
+        raise ValueError("convention='augmented' is for framework='numpy' only: nn.Linear keeps its bias apart "
+                         "from W, so with framework='torch' convention must be 'columns' or 'rows'")
+    return _torch_script(layers, X, n)
+
+
+def _inputs(X: np.ndarray, tensor: str) -> tuple[list[str], list[str]]:
+    """The names x1, x2, ... of the inputs, and the lines that define them with ``tensor`` (a format)."""
+    names = [f"x{j + 1}" for j in range(X.shape[1])]
+    return names, [f"{name} = {tensor.format(_literal(x))}" for name, x in zip(names, X.T)]
+
+
+def _print_loop(names: Sequence[Layer], value: str = "value") -> list[str]:
+    results = ", ".join(f'("{name}", {name})' for layer in names for name in (layer.pre, layer.post))
+    return [f"for name, value in [{results}]:", f'    print(f"{{name}} =\\n{{{value}}}\\n")', ""]
+
+
+def _numpy_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
     names = layers_of(len(layers))
+    as_rows, augmented = n.transposed, n.augmented
     lines = ["import numpy as np", "", "# The network: one row of weights per unit, one bias per unit"]
     for layer, (W, b) in zip(names, layers):
         lines += [f"{layer.weights} = np.array({_literal(W)})", f"{layer.bias} = np.array({_literal(b)})"]
-    lines += ["", "# The batch: each input vector is one column of X"]
-    inputs = [f"x{j + 1}" for j in range(X.shape[1])]
-    lines += [f"{name} = np.array({_literal(x)})" for name, x in zip(inputs, X.T)]
-    lines += [f"X = np.column_stack([{', '.join(inputs)}])", "",
-              "# Every input at once: each cell is (row of weights) · (column of X) + bias"]
+    if augmented:
+        lines += ["# Augmented, as in the AI-by-Hand worksheets: each bias becomes its W's last column"]
+        lines += [f"{layer.weights}_aug = np.column_stack([{layer.weights}, {layer.bias}])" for layer in names]
+    inputs, defined = _inputs(X, "np.array({})")
+    lines += ["", "# The batch: each input vector is one row of X (the worksheet's X on its side, Xᵀ)" if as_rows
+              else "# The batch: each input vector is one column of X", *defined]
+    lines += [f"X = np.{'stack' if as_rows else 'column_stack'}([{', '.join(inputs)}])"]
+    if augmented:
+        lines += ["X_aug = np.vstack([X, np.ones_like(X[:1])])  # a 1 under each input, to multiply the bias"]
+    lines += ["", "# Every input at once: each cell is " + (
+        "(row of X) · (row of weights) + bias, so W is transposed" if as_rows
+        else "(row of W_aug) · (column of X_aug), bias times 1 included" if augmented
+        else "(row of weights) · (column of X) + bias")]
     for layer in names:
-        lines += [f"{layer.pre} = {layer.weights} @ {layer.source} + {layer.bias}[:, None]",
-                  f"{layer.post} = np.maximum({layer.pre}, 0)  # ReLU"]
-    results = ", ".join(f'("{name}", {name})' for layer in names for name in (layer.pre, layer.post))
-    lines += ["", f"for name, value in [{results}]:", '    print(f"{name} =\\n{value}\\n")', ""]
-    return "\n".join(lines)
+        if as_rows:
+            lines += [f"{layer.pre} = {layer.source} @ {layer.weights}.T + {layer.bias}"]
+        elif augmented:
+            lines += [f"{layer.pre} = {layer.weights}_aug @ {layer.source}_aug"]
+        else:
+            lines += [f"{layer.pre} = {layer.weights} @ {layer.source} + {layer.bias}[:, None]"]
+        lines += [f"{layer.post} = np.maximum({layer.pre}, 0)  # ReLU"]
+        if augmented and not layer.output:
+            lines += [f"{layer.post}_aug = np.vstack([{layer.post}, np.ones_like({layer.post}[:1])])"
+                      "  # a 1 under each column, for the next bias"]
+    lines += [""]
+    if as_rows:
+        lines += ["# One row per input: each result is the worksheet's matrix transposed"]
+    return "\n".join(lines + _print_loop(names))
+
+
+def _torch_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
+    names = layers_of(len(layers))
+    as_columns = not n.transposed
+    tensor = "torch.tensor({}, dtype=torch.float64)"
+    lines = ["import torch", "from torch import nn", "",
+             "# The network: one row of weights per unit, one bias per unit, as in the worksheet"]
+    for layer, (W, b) in zip(names, layers):
+        lines += [f"{layer.weights} = {tensor.format(_literal(W))}", f"{layer.bias} = {tensor.format(_literal(b))}"]
+    lines += ["", "# nn.Linear stores W as out × in and takes one input per row: Y = X·Wᵀ + b",
+              "model = nn.Sequential(  # in float64, as numpy computes: whole numbers stay exact"]
+    lines += [f"    nn.Linear({W.shape[1]}, {W.shape[0]}, dtype=torch.float64), nn.ReLU()," for W, _ in layers]
+    lines += [")", "with torch.no_grad():"]
+    for k, layer in enumerate(names):
+        lines += [f"    model[{2 * k}].weight.copy_({layer.weights})", f"    model[{2 * k}].bias.copy_({layer.bias})"]
+    inputs, defined = _inputs(X, tensor)
+    lines += ["", "# The batch: each input vector is one column of X, as in the worksheet" if as_columns
+              else "# The batch: each input vector is one row of X (the worksheet's X on its side, Xᵀ)", *defined]
+    lines += [f"X = torch.stack([{', '.join(inputs)}]{', dim=1' if as_columns else ''})", ""]
+    flip = ".T" if as_columns else ""
+    lines += ["# nn.Linear takes one input per row: .T turns the columns into rows, and its result back"
+              if as_columns else "# Every input at once, one row per input",
+              "with torch.no_grad():", f"    Y = model(X{flip}){flip}  # the whole network",
+              "    # the same, one layer at a time, to see what each makes"]
+    for k, layer in enumerate(names):
+        product = (f"{layer.weights}·{layer.source} + {layer.bias}" if as_columns
+                   else f"{layer.source}·{layer.weights}ᵀ + {layer.bias}")
+        lines += [f"    {layer.pre} = model[{2 * k}]({layer.source}{flip}){flip}  # {product}"]
+        if not layer.output:
+            lines += [f"    {layer.post} = model[{2 * k + 1}]({layer.pre})  # ReLU"]
+    lines += ["", "# One column per input, as in the worksheet" if as_columns
+              else "# One row per input: each result is the worksheet's matrix transposed"]
+    if _whole(layers, X):
+        lines += ["# Every number here is whole: print 3, not 3."]
+        return "\n".join(lines + _print_loop(names, "value.long()"))
+    return "\n".join(lines + _print_loop(names))
+
+
+def _whole(layers: Layers, X: np.ndarray) -> bool:
+    """Whether every result is a whole number that float64 holds exactly: every weight, bias and input
+    is whole, and no sum on the way reaches 2**53 (bounded by the same pass on their magnitudes)."""
+    given = [X, *(array for pair in layers for array in pair)]
+    if not all(np.array_equal(array, np.round(array)) for array in given):
+        return False
+    bound = forward_arrays([(np.abs(W), np.abs(b)) for W, b in layers], np.abs(X), settle=False)
+    return all(bool(np.all(Z < 2**53)) for Z, _ in bound)

@@ -201,11 +201,39 @@ class State:
         """Read a query string made by ``to_query``; anything else raises ``ValueError``."""
         return _state_or_value_error(formats.fields_from_query(query))
 
-    def to_code(self, convention: str = "columns") -> str:
-        """A runnable numpy script that rebuilds this state and prints every result (H_z, H, Y_z, Y)."""
-        if convention != "columns":
-            raise ValueError(f"convention {convention!r} is not written yet")
-        return code.script(self._layers, self._X)
+    def to_code(self, convention: str = "columns", framework: str = "numpy") -> str:
+        """A runnable script that rebuilds this state and prints every result (H_z, H, Y_z, Y).
+
+        Run on its own (``python -c``, or pasted in a cell), it defines W1, b1, ..., the inputs x1,
+        x2, ..., X and every result named as in ``layers_of(depth)``, ``Y`` last. The default is the
+        worksheet's numpy, inputs as columns.
+
+        Parameters
+        ----------
+        convention : {"columns", "rows", "augmented"}
+            "columns" (the worksheet's): each input a column of X, ``W1 @ X + b1[:, None]``.
+            "rows" (PyTorch's and most libraries'): each input a row, ``X @ W1.T + b1``, results one
+            row per input. "augmented" (the AI-by-Hand worksheets'): a 1 under each input and each
+            bias as its W's last column, ``W1_aug @ X_aug``.
+        framework : {"numpy", "torch"}
+            "torch": an ``nn.Sequential`` of ``nn.Linear`` and ``nn.ReLU`` with these weights, in
+            float64. With "columns" the inputs are columns, transposed for ``nn.Linear``, which
+            takes one input per row; "augmented" is refused, since ``nn.Linear`` keeps its bias apart.
+
+        Raises
+        ------
+        ValueError
+            An unknown convention or framework, or "augmented" with "torch".
+
+        Examples
+        --------
+        >>> s = preset("three-inputs")
+        >>> "Y_z = H @ W2.T + b2" in s.to_code(convention="rows")
+        True
+        >>> "model = nn.Sequential(" in s.to_code(framework="torch")
+        True
+        """
+        return code.script(self._layers, self._X, convention, framework)
 
     def to_csv(self) -> str:
         """Every matrix, parameters and results, as CSV rows ``matrix,row,col,value``."""

@@ -1,4 +1,4 @@
-"""Shared fixtures: the real server (``make app``, ``make serve``) on a free loopback port, and headless Chromium."""
+"""Shared fixtures: the real server (``make app``, ``make serve``) on a free port, headless Chromium, PyTorch."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import time
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
+from typing import NoReturn
 
 import numpy as np
 import psutil
@@ -156,19 +157,33 @@ def voila_url():
         yield server.url
 
 
+def skip_or_fail(reason: str, tests: str) -> NoReturn:
+    """Skip, with the reason, a test whose tool is missing; under CI (``CI=true``) fail it instead."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"{reason}; under CI the {tests} tests must run")
+    pytest.skip(reason)
+
+
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        reason = f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; under CI the browser tests must run")
-        pytest.skip(reason)
+        skip_or_fail(f"Chromium is not installed at {CHROMIUM} (apt-get install chromium)", "browser")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """PyTorch, which runs the scripts of ``to_code(framework="torch")``; the test extra installs it."""
+    try:
+        import torch
+    except ImportError:
+        skip_or_fail("PyTorch is not installed (pip install -e '.[test]')", "torch")
+    return torch
 
 
 def artifact_name(test_name: str) -> str:

@@ -67,8 +67,9 @@ def test_rows_draw_every_matrix_transposed_with_the_same_numbers(worked):
     assert app.model.notation == "rows"
     rows = {key: decode(url) for key, url in picture_urls(app.views.widget.value).items()}
     assert tables(app) == before  # the value tables keep the model's orientation
-    for key in ("X", "H_z", "Y"):
+    for key in ("H_z", "Y"):
         assert rows[key].shape != columns[key].shape  # drawn the other way round
+    assert not np.array_equal(rows["X"], columns["X"])  # 3 × 3: the same shape, its rows and columns swapped
     assert app.views.layout["H_z"].title == "H_z = X·W1ᵀ + b1"
     assert app.views.layout["H_z"].row_labels == ["x1", "x2", "x3"]
     assert "X @ W1.T" in app.code.value
