@@ -95,13 +95,16 @@ def _print_loop(names: Sequence[Layer], value: str = "value") -> list[str]:
 def _numpy_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
     names = layers_of(len(layers))
     as_rows, augmented = n.transposed, n.augmented
+    # whole numbers stay numpy integers (they print as 3, not 3.), unless a sum could pass what int64
+    # and float64 hold exactly: then every array is float, as forward computes
+    array = "np.array({})" if _whole(layers, X) else "np.array({}, dtype=float)"
     lines = ["import numpy as np", "", "# The network: one row of weights per unit, one bias per unit"]
     for layer, (W, b) in zip(names, layers):
-        lines += [f"{layer.weights} = np.array({_literal(W)})", f"{layer.bias} = np.array({_literal(b)})"]
+        lines += [f"{layer.weights} = {array.format(_literal(W))}", f"{layer.bias} = {array.format(_literal(b))}"]
     if augmented:
         lines += ["# Augmented, as in the AI-by-Hand worksheets: each bias becomes its W's last column"]
         lines += [f"{layer.weights}_aug = np.column_stack([{layer.weights}, {layer.bias}])" for layer in names]
-    inputs, defined = _inputs(X, "np.array({})")
+    inputs, defined = _inputs(X, array)
     lines += ["", "# The batch: each input vector is one row of X (the worksheet's X on its side, Xᵀ)" if as_rows
               else "# The batch: each input vector is one column of X", *defined]
     lines += [f"X = np.{'stack' if as_rows else 'column_stack'}([{', '.join(inputs)}])"]

@@ -226,3 +226,16 @@ Y = np.maximum(Y_z, 0)  # ReLU
 for name, value in [("H_z", H_z), ("H", H), ("Y_z", Y_z), ("Y", Y)]:
     print(f"{name} =\\n{value}\\n")
 '''
+
+
+@pytest.mark.parametrize("convention", ["columns", "rows", "augmented"])
+def test_whole_numbers_too_large_for_int64_are_computed_as_forward_does(convention):
+    # entries of 10⁶, 16 wide, two layers: Y = 16 · (16 · 10⁶ · 10⁶) · 10⁶ passes int64's 9.2e18
+    big = bn.State.from_layers([(np.full((16, 16), 1e6), np.zeros(16)), (np.full((2, 16), 1e6), np.zeros(2))],
+                               np.full((16, 2), 1e6))
+    namespace = {}
+    exec(big.to_code(convention=convention).replace("print(", "(lambda *a: None)("), namespace)
+    expected = bn.forward(big).Y
+    shown = namespace["Y"].T if convention == "rows" else namespace["Y"]
+    np.testing.assert_allclose(shown, expected, rtol=1e-12)
+    assert expected[0, 0] == 16 * (16 * 1e6 * 1e6) * 1e6  # 2.56e20: not an int64 overflow
