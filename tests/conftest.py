@@ -7,6 +7,7 @@ import dataclasses
 import json
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -184,6 +185,18 @@ def torch():
     except ImportError:
         skip_or_fail("PyTorch is not installed (pip install -e '.[test]')", "torch")
     return torch
+
+
+#: poppler's tools, which read a PDF back as a person would: its text, its pages, its pictures.
+POPPLER = ("pdftotext", "pdfinfo", "pdftoppm")
+
+
+@pytest.fixture(scope="session")
+def poppler():
+    """poppler-utils, which the worksheet tests read the PDF with."""
+    missing = [tool for tool in POPPLER if shutil.which(tool) is None]
+    if missing:
+        skip_or_fail(f"{', '.join(missing)} not installed (apt-get install poppler-utils)", "worksheet")
 
 
 def artifact_name(test_name: str) -> str:

@@ -4,6 +4,8 @@ import re
 
 import pytest
 
+from batchnet_core.notation import NOTATIONS
+
 from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values
 
 pytestmark = pytest.mark.browser
@@ -45,7 +47,7 @@ def test_the_notation_switch_redraws_the_same_numbers_transposed(page, voila_url
     before = page_values(page, "H_z")
     size = page.evaluate("() => [document.querySelector('img.bn-heatmap-H_z').naturalWidth,"
                          " document.querySelector('img.bn-heatmap-H_z').naturalHeight]")
-    page.select_option(".bn-notation select", "rows")
+    page.select_option(".bn-notation select", label=NOTATIONS["rows"].label)
     page.wait_for_function("() => document.querySelector('.bn-code pre').textContent.includes('X @ W1.T')",
                            timeout=20_000)
     after = page.evaluate("() => [document.querySelector('img.bn-heatmap-H_z').naturalWidth,"
@@ -54,3 +56,21 @@ def test_the_notation_switch_redraws_the_same_numbers_transposed(page, voila_url
     page.click("button[data-cell='H_z,2,1']")
     explained(page, "H_z[h3, x2] = (x2) · (W1ᵀ column h3) + b1[h3]")
     assert_no_error_text(page)
+
+
+def test_one_click_downloads_the_worksheet_of_the_notation_shown(page, voila_url, tmp_path, poppler):
+    import subprocess
+
+    open_app(page, voila_url + MAIN_PAGE)
+    page.select_option(".bn-notation select", label=NOTATIONS["augmented"].label)
+    page.wait_for_function("() => document.querySelector('.bn-code pre').textContent.includes('W1_aug')",
+                           timeout=20_000)
+    with page.expect_download(timeout=30_000) as download:
+        page.click(".bn-button-worksheet")
+    assert download.value.suggested_filename == "batchnet-worksheet.pdf"
+    path = tmp_path / "worksheet.pdf"
+    download.value.save_as(path)
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+2$", info, re.M)
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "[W1 | b1]" in text  # the augmented notation, as on the page

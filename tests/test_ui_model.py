@@ -1,5 +1,6 @@
 """The app as one model: clicked cells, notations, depth, and views that follow the model."""
 
+import io
 import re
 
 import numpy as np
@@ -191,3 +192,29 @@ def test_a_slider_moved_while_stepping_keeps_the_step_on_the_new_numbers(worked)
     assert app.model.frame.text == "1·2 + (−1)·1 + 1·3 + (−4) = 0"
     app.steps.stop()
     assert app.model.frame is None
+
+
+def test_the_exports_follow_the_notation(worked):
+    import base64
+
+    app = BatchApp(worked)
+    app.set_notation("augmented")
+    app.share.export()
+    found = dict(re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", app.share.downloads.value))
+    assert base64.b64decode(found["batchnet.py"]).decode() == worked.to_code(convention="augmented")
+    # nn.Linear keeps its bias apart: the augmented page's PyTorch script takes PyTorch's rows
+    assert base64.b64decode(found["batchnet_torch.py"]).decode() == worked.to_code(convention="rows",
+                                                                                    framework="torch")
+    assert base64.b64decode(found["batchnet-worksheet.pdf"]) == bn.worksheet_pdf(
+        worked, io.BytesIO(), "augmented").getvalue()
+
+
+def test_the_worksheet_button_downloads_at_once(worked):
+    import base64
+
+    app = BatchApp(worked)
+    app.share.widget.children[2].children[1].click()
+    link = re.search(r"<a class='bn-download bn-download-pdf bn-download-now' download='batchnet-worksheet.pdf' "
+                     r"href='data:application/pdf;base64,([^']+)'>", app.share.downloads.value)
+    assert base64.b64decode(link.group(1)) == bn.worksheet_pdf(worked, io.BytesIO()).getvalue()
+    assert "downloading" in app.status.value

@@ -4,9 +4,7 @@ for the text of each page, pdfinfo for pages and paper, pdftoppm for the picture
 from __future__ import annotations
 
 import io
-import os
 import re
-import shutil
 import subprocess
 import time
 from collections import Counter
@@ -19,19 +17,8 @@ import batchnet_core as bn
 from batchnet_core.notation import panels
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
-POPPLER = ("pdftotext", "pdfinfo", "pdftoppm")
 NUMBER = re.compile(r"^−?\d+(\.\d+)?(e−?\d+)?$")
 CONVENTIONS = ("columns", "rows", "augmented")
-
-
-@pytest.fixture(scope="module")
-def poppler():
-    missing = [tool for tool in POPPLER if shutil.which(tool) is None]
-    if missing:
-        reason = f"{', '.join(missing)} not installed (apt-get install poppler-utils)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; under CI the worksheet tests must run")
-        pytest.skip(reason)
 
 
 def pdf_of(state: bn.State, convention: str = "columns") -> bytes:

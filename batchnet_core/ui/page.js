@@ -4,7 +4,8 @@
 // - announce what the status line says, politely, once it settles (not at every drag step);
 // - tell the kernel which heat map cell was clicked or pressed (a button with data-cell), and keep
 //   the keyboard's focus on that cell when the heat map is redrawn;
-// - send a step-through's keys while one is on.
+// - send a step-through's keys while one is on;
+// - start a download the person asked for with one click.
 function render({ model, el }) {
   let app = el;  // the app around this widget, once the widget is placed in it
   const live = document.createElement("div");
@@ -89,7 +90,14 @@ function render({ model, el }) {
     if (!focused || (document.activeElement && document.activeElement !== document.body)) return;
     app.querySelector(`button[data-cell="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
   };
-  const pageWatch = new MutationObserver((records) => { follow(records); refocus(); });
+  // A download the person asked for with one click (the worksheet): started as it arrives.
+  const downloadNow = () => {
+    for (const link of app.querySelectorAll("a.bn-download-now")) {
+      link.classList.remove("bn-download-now");
+      link.click();
+    }
+  };
+  const pageWatch = new MutationObserver((records) => { follow(records); refocus(); downloadNow(); });
 
   // A step-through's keys, for a teacher at a projector (a presenter remote sends Page Up/Down),
   // while one is on and the key is not typing into a box or moving a slider.

@@ -13,7 +13,9 @@ import ipywidgets as widgets
 from PIL import Image
 
 from ..convert import state_to_csv
+from ..notation import NOTATIONS
 from ..state import State
+from ..worksheet import worksheet_pdf
 from .heatmap import THEMES
 from .kernel import page_query
 from .views import html_widget
@@ -27,10 +29,12 @@ def query_parameters() -> dict[str, str]:
     return {key: values[-1] for key, values in parse_qs(page_query()).items()}
 
 
-def download_link(label: str, filename: str, mime: str, data: bytes) -> str:
-    """An anchor that saves ``data`` as ``filename``: a data URL works in Voila and JupyterLab alike."""
+def download_link(label: str, filename: str, mime: str, data: bytes, now: bool = False) -> str:
+    """An anchor that saves ``data`` as ``filename``: a data URL works in Voila and JupyterLab alike.
+    ``now``: the page script clicks it as soon as it arrives."""
     encoded = base64.b64encode(data).decode("ascii")
-    return (f"<a class='bn-download bn-download-{filename.rsplit('.', 1)[-1]}' download='{filename}' "
+    kind = filename.rsplit('.', 1)[-1] if not filename.endswith("_torch.py") else "torch"
+    return (f"<a class='bn-download bn-download-{kind}{' bn-download-now' if now else ''}' download='{filename}' "
             f"href='data:{mime};base64,{encoded}'>{label}</a>")
 
 
@@ -75,6 +79,10 @@ class SharePanel:
                                 tooltip="Download this state as JSON, CSV, a numpy script or a picture")
         export.add_class("bn-button-export")
         export.on_click(guard(lambda _: self.export()))
+        worksheet = widgets.Button(description="Worksheet (PDF)", tooltip="Download a printable worksheet of this "
+                                   "state: the exercise, then its answers")
+        worksheet.add_class("bn-button-worksheet")
+        worksheet.on_click(guard(lambda _: self.worksheet()))
         self.downloads = html_widget("", "bn-downloads")
         # ipywidgets writes the count of files after the description; style.css shows the words alone
         self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False, icon="",
@@ -84,7 +92,8 @@ class SharePanel:
         self.upload.observe(guard(self._uploaded), "value")
         self.widget = widgets.VBox([
             html_widget("<div class='bn-panel-title'>Share</div>"), self.link,
-            widgets.HBox([export, self.upload]), self.downloads,
+            widgets.HBox([export, worksheet, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
+            self.downloads,
         ])
 
     def show(self, state: State, theme: str) -> None:
@@ -100,15 +109,31 @@ class SharePanel:
                            "Export… → state (JSON), and Open a state.</span>")
         self.downloads.value = ""
 
+    def worksheet(self) -> None:
+        """The printable worksheet of the state, in the page's notation: downloaded at once."""
+        state, convention = self.app.state, self.app.model.notation
+        pdf = worksheet_pdf(state, io.BytesIO(), convention).getvalue()
+        # bn-download-now: the page script clicks it once, so one click of the button downloads
+        self.downloads.value = "Download: " + download_link("worksheet (PDF)", "batchnet-worksheet.pdf",
+                                                            "application/pdf", pdf, now=True)
+        self.say("The worksheet (PDF) is downloading: page 1 the exercise, page 2 the answers.")
+
     def export(self) -> None:
-        state = self.app.state
+        state, convention = self.app.state, self.app.model.notation
         images = dict(self.app.views.pngs)
         background = THEMES[self.app.theme]["background"]
+        # PyTorch's nn.Linear keeps the bias apart: the augmented page gets PyTorch's own rows
+        torch_convention = "rows" if NOTATIONS[convention].augmented else convention
         links = [
             download_link("state (JSON)", "batchnet-state.json", "application/json",
                           json.dumps(state.to_dict(), indent=1).encode()),
             download_link("all matrices (CSV)", "batchnet-matrices.csv", "text/csv", state_to_csv(state).encode()),
-            download_link("numpy script (.py)", "batchnet.py", "text/x-python", state.to_code().encode()),
+            download_link("numpy script (.py)", "batchnet.py", "text/x-python",
+                          state.to_code(convention=convention).encode()),
+            download_link("PyTorch script (.py)", "batchnet_torch.py", "text/x-python",
+                          state.to_code(convention=torch_convention, framework="torch").encode()),
+            download_link("worksheet (PDF)", "batchnet-worksheet.pdf", "application/pdf",
+                          worksheet_pdf(state, io.BytesIO(), convention).getvalue()),
             download_link("heat maps (PNG)", "batchnet-heatmaps.png", "image/png",
                           worksheet_png(images, {key: panel.place for key, panel in self.app.views.layout.items()},
                                         background)),
