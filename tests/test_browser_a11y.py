@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from batchnet_core.notation import NOTATIONS
 from batchnet_core.ui.controls import entry_name
 
 from conftest import ROOT, open_app, render
@@ -61,6 +62,17 @@ def test_the_main_page_has_no_serious_violation_before_and_after_use(page, voila
     page.get_by_role("button", name="Export…").click()
     page.wait_for_selector(".bn-download-json")
     assert serious_violations(page, axe_source) == []
+    # a cell clicked, the notation switched, a step-through under way
+    page.get_by_role("button", name="H_z[h3, x2] = 2; explain").click()
+    page.wait_for_function("() => document.querySelector('.bn-explain').innerText.includes('H_z[h3, x2]')")
+    page.get_by_role("combobox", name="Notation").select_option(label=NOTATIONS["rows"].label)
+    page.wait_for_function("() => document.querySelector('.bn-code pre').textContent.includes('X @ W1.T')")
+    page.get_by_role("button", name="Step ▶").click()
+    page.wait_for_function("() => document.querySelector('.bn-step-count')?.textContent === 'Step 1 of 114'")
+    page.keyboard.press("ArrowRight")  # the teacher's key, once the step-through is on
+    page.wait_for_function("() => document.querySelector('.bn-step-count')?.textContent === 'Step 2 of 114'")
+    assert page.get_by_role("button", name="Play (P)").count() == 1
+    assert serious_violations(page, axe_source) == []
 
 
 @pytest.mark.parametrize("notebook", ["00_start_here", "01_one_input", "05_playground"])
@@ -108,7 +120,7 @@ def test_every_slider_and_box_has_the_name_a_screen_reader_speaks(page, voila_ur
                           if node.get("role", {}).get("value") == role and not node.get("ignored"))
              for role in ("slider", "textbox")}
     spoken = sorted(entry_name(name, row, col) for name, row, col in entries)
-    assert named["slider"] == spoken
+    assert named["slider"] == sorted(spoken + ["Step"])  # and the step-through's frame slider
     assert named["textbox"] == spoken
     assert page.get_by_role("combobox", name="Preset").count() == 1
     assert page.get_by_role("button", name="Open a state (JSON file)").count() == 1

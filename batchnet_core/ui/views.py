@@ -289,4 +289,6 @@ def explanation_html(explanation: Explanation, trace: Trace, convention: str = "
 
 
 def code_html(state: State, convention: str = "columns") -> str:
-    return f"<pre>{html.escape(state.to_code(convention=convention))}</pre>"
+    # focusable: a long line scrolls the box sideways, and the keyboard must reach it to scroll it
+    return (f"<pre tabindex='0' role='region' aria-label='The code'>"
+            f"{html.escape(state.to_code(convention=convention))}</pre>")
