@@ -215,3 +215,40 @@ print("five layers")
     done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "five layers"
+
+
+def test_a_notation_is_added_in_the_notation_table_alone(tmp_path):
+    """A new entry in NOTATIONS (here the rows notation under a second name) reaches the page's
+    switch, the heat maps, the explanation, the code and the printed worksheet, with no other change."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    copy = tmp_path / "batchnet_core"
+    shutil.copytree(Path(bn.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    table = copy / "notation.py"
+    source = table.read_text()
+    entry = '''    "augmented": Notation("augmented", "[W | b]·[X; 1] (bias in W)", augmented=True),\n'''
+    assert source.count(entry) == 1
+    added = '''    "pytorch": Notation("pytorch", "as nn.Linear does", transposed=True),\n'''
+    table.write_text(source.replace(entry, entry + added))
+    script = """
+import io
+import batchnet_core as bn
+from batchnet_core.ui.app import BatchApp
+s = bn.preset("three-inputs")
+app = BatchApp(s)
+assert ("as nn.Linear does", "pytorch") in app.notation_picker.options
+app.notation_picker.value = "pytorch"
+assert app.views.layout["H_z"].title == "H_z = X·W1ᵀ + b1" and app.views.layout["H_z"].row_labels == ["x1", "x2", "x3"]
+assert "X @ W1.T + b1" in app.code.value and "as nn.Linear does" in app.code_title.value
+app.explain_cell("H_z,2,1")
+assert "H_z[h3, x2] = (x2) · (W1ᵀ column h3) + b1[h3]" in app.explanation.value
+assert s.to_code(convention="pytorch") == s.to_code(convention="rows")
+assert bn.worksheet_pdf(s, io.BytesIO(), "pytorch").getvalue().startswith(b"%PDF")
+print("a fourth notation")
+"""
+    done = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "a fourth notation"

@@ -254,8 +254,8 @@ def test_explanation_follows_the_selection(app):
 def test_code_view_reproduces_the_state(app):
     app.entries[("b1", 0, 0)].slider.value = 0
     namespace = {}
-    code = app.code.value.removeprefix("<pre>").removesuffix("</pre>")
-    exec(code.replace("&quot;", '"').replace("&gt;", ">").replace("&#x27;", "'").replace("print(", "str("), namespace)
+    code = html.unescape(re.fullmatch(r"<pre[^>]*>(.*)</pre>", app.code.value, re.S).group(1))
+    exec(code.replace("print(", "str("), namespace)
     np.testing.assert_array_equal(namespace["H"], bn.forward(app.state).H)
 
 
