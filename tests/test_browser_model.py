@@ -74,3 +74,32 @@ def test_one_click_downloads_the_worksheet_of_the_notation_shown(page, voila_url
     assert re.search(r"^Pages:\s+2$", info, re.M)
     text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "[W1 | b1]" in text  # the augmented notation, as on the page
+
+
+@pytest.mark.parametrize("width", [1400, 1024, 390])
+def test_each_cell_button_lies_over_its_cell_at_any_scale(browser, voila_url, width):
+    import batchnet_core as bn
+    from batchnet_core.ui.views import HeatmapViews
+
+    page = browser.new_page(viewport={"width": width, "height": 900})
+    try:
+        open_app(page, voila_url + MAIN_PAGE)
+        views = HeatmapViews(bn.preset("three-inputs").sizes)
+        for name in ("H_z", "Y"):
+            height, picture_width = views.panels[name].size
+            placed = page.evaluate("""(name) => {
+                const img = document.querySelector(`img.bn-heatmap-${name}`).getBoundingClientRect();
+                return [...document.querySelectorAll(`button[data-cell^="${name},"]`)].map(b => {
+                    const r = b.getBoundingClientRect();
+                    return [b.dataset.cell, (r.left - img.left) / img.width, (r.top - img.top) / img.height,
+                            (r.right - img.left) / img.width, (r.bottom - img.top) / img.height];
+                });
+            }""", name)
+            assert len(placed) == bn.forward(bn.preset("three-inputs"))[name].size
+            for cell, left, top, right, bottom in placed:
+                _, r, c = cell.split(",")
+                box_top, box_bottom, box_left, box_right = views.panels[name].box(int(r), int(c))
+                expected = (box_left / picture_width, box_top / height, box_right / picture_width, box_bottom / height)
+                assert (left, top, right, bottom) == pytest.approx(expected, abs=0.01), cell
+    finally:
+        page.close()

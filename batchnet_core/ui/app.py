@@ -297,6 +297,7 @@ class BatchApp:
         self.views = HeatmapViews(sizes, self.theme, grid=True, convention=self.model.notation)
         self._place_views()
         self.model.selection = Selection(layers_of(s.depth)[0].pre)
+        self._picking = True  # new options are not a person's choice
         self.layer_picker.options = [(f"{layer.pre} ({'output' if layer.output else 'hidden'})", layer.pre)
                                      for layer in layers_of(s.depth)]
         self._set_picker_options()

@@ -200,30 +200,37 @@ class HeatmapViews:
         row, col = panel.place
         place = f" style='grid-area: {row + 1} / {col + 2}'" if self.grid else ""
         url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        cells = self._cells(panel, trace, selection) if panel.result is not None else ""
+        size, cells = self._cells(panel, trace, selection) if panel.result is not None else ("", "")
+        picture = f"<div class='bn-picture' style='{size}' title='Click a cell to explain it'>" if cells else \
+            "<div class='bn-picture'>"
         # decoding='sync': a replaced picture is painted in the same frame as its tables, never blank
-        return (f"<figure class='bn-figure bn-figure-{key}'{place}><div class='bn-picture'>"
+        return (f"<figure class='bn-figure bn-figure-{key}'{place}>{picture}"
                 f"<img class='bn-heatmap bn-heatmap-{key}' src='{url}' width='{width}' height='{height}' "
                 f"decoding='sync' alt='Heat map of {html.escape(panel.title)}; its numbers follow as a table.'>"
                 f"{cells}</div><div class='bn-sr-only'>{tables}</div></figure>")
 
     def _cells(self, panel: Panel, trace: Trace, selection: Selection | None) -> str:
-        """A button over each cell of a result: click or Enter explains it."""
+        """A button over each cell of a result: click or Enter explains it.
+
+        As short as a button can be: every change sends them again, and their bytes and elements
+        are the page's work on every slider step. Every cell of a result has one size, set once on
+        the picture (``--w``, ``--h``); each button says where it is, and its name.
+        """
         drawing = self.panels[panel.key]
         height, width = drawing.size
         values = trace[panel.result]
         chosen = (selection.row, selection.col) if selection and selection.layer == panel.layer.pre else None
         buttons = []
         for (r, c), value in np.ndenumerate(values):
-            top, bottom, left, right = drawing.box(*panel.at(r, c))
+            top, _, left, _ = drawing.box(*panel.at(r, c))
             label = f"{panel.result}[{panel.layer.unit_label(r)}, x{c + 1}] = {format_number(value)}"
-            current = " aria-current='true'" if chosen == (r, c) else ""
-            buttons.append(
-                f"<button type='button' class='bn-cell' data-cell='{panel.result},{r},{c}'{current} "
-                f"aria-label='{html.escape(label)}; explain' title='Explain {html.escape(label)}' "
-                f"style='left:{100 * left / width:.3f}%;top:{100 * top / height:.3f}%;"
-                f"width:{100 * (right - left) / width:.3f}%;height:{100 * (bottom - top) / height:.3f}%'></button>")
-        return "".join(buttons)
+            current = " aria-current=true" if chosen == (r, c) else ""
+            buttons.append(f"<button class=bn-cell data-cell={panel.result},{r},{c}{current} "
+                           f"aria-label='{html.escape(label)}; explain' "
+                           f"style='left:{100 * left / width:.2f}%;top:{100 * top / height:.2f}%'></button>")
+        top, bottom, left, right = drawing.box(0, 0)
+        size = f"--w:{100 * (right - left) / width:.2f}%;--h:{100 * (bottom - top) / height:.2f}%"
+        return size, "".join(buttons)
 
 
 def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
