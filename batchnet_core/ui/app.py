@@ -65,18 +65,25 @@ def worksheet_css(key: str, layout: tuple[Panel, ...], controls: dict[str, int],
     full = (max(TOOLBAR_PIXELS, *weights) + max(controls["X"], columns[0]) + sum(columns[1:]) + 3 * GAP_PIXELS)
     # the heat maps of a layer side by side, down to this share of their size; below it, one column
     side_by_side = max(int(MIN_SCALE * (sum(columns) + 2 * GAP_PIXELS)), TOOLBAR_PIXELS, *controls.values())
-    stacked_areas = {".bn-toolbar": "1 / 1 / 2 / -1", ".bn-controls-X": "2 / 1 / 3 / -1", ".bn-figure-X": "3 / 2",
-                     ".bn-legend-box": "3 / 3"}
+    # a picture and the layer of its cells' buttons always share their place
+    stacked_areas = {".bn-toolbar": "1 / 1 / 2 / -1", ".bn-controls-X": "2 / 1 / 3 / -1",
+                     f"{key} .bn-figure-X, {key} .bn-cells-X": "3 / 2", ".bn-legend-box": "3 / 3"}
     for panel in layout:
         row, col = panel.place
         if row and col == 0:  # a layer's weights: its controls take the whole row above its heat maps
             stacked_areas[f".bn-controls-{panel.layer.weights}"] = f"{2 * row + 2} / 1 / {2 * row + 3} / -1"
         if row:
-            stacked_areas[f".bn-figure-{panel.key.replace('|', '')}"] = f"{2 * row + 3} / {col + 1}"
-    medium = "".join(f"{key} {selector} {{ grid-area: {area} !important; }}"
+            name = panel.key.replace("|", "")
+            stacked_areas[f"{key} .bn-figure-{name}, {key} .bn-cells-{name}"] = f"{2 * row + 3} / {col + 1}"
+
+    def scoped(selector: str) -> str:
+        return selector if selector.startswith(key) else f"{key} {selector}"
+
+    medium = "".join(f"{scoped(selector)} {{ grid-area: {area} !important; }}"
                      for selector, area in stacked_areas.items())
-    narrow = "".join(f"{key} {selector} {{ grid-area: auto !important; order: {order}; }}"
-                     for order, selector in enumerate(stacked_areas))
+    # one column: each part in a row of its own, in reading order
+    narrow = "".join(f"{scoped(selector)} {{ grid-area: {row + 1} / 1 !important; }}"
+                     for row, selector in enumerate(stacked_areas))
     fractions = " ".join(f"minmax(0, {width}fr)" for width in columns)
     return (
         "<style>"
@@ -250,12 +257,12 @@ class BatchApp:
                          lambda value: setattr(self.summary, "value", value)))
         m.subscribe(View(("state", "theme"), lambda m: None, lambda _: self.share.show(self.state, self.theme)))
 
-    def _draw_heatmaps(self, m: Worksheet) -> tuple[HeatmapViews, dict[str, str]]:
+    def _draw_heatmaps(self, m: Worksheet) -> tuple[HeatmapViews, dict[str, str], str]:
         """The heat maps of the model: the panels that changed, or a new set for a new theme or notation."""
         views = self.views
         if (views.sizes, views.convention, views.theme) != (m.state.sizes, m.notation, m.theme):
             views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation)
-        return views, views.draw(m.state, m.trace, m.selection, m.frame)
+        return views, views.draw(m.state, m.trace, m.selection, m.frame), views.cells_html(m.selection)
 
     def _draw_explanation(self, m: Worksheet) -> str:
         if m.frame is not None:  # it would give the walk's sums away before their step
@@ -263,9 +270,9 @@ class BatchApp:
         e = explain(m.state, m.selection.layer, m.selection.row, m.selection.col)
         return explanation_html(e, m.trace, m.notation)
 
-    def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict[str, str]]) -> None:
-        views, figures = drawn
-        views.show(figures)
+    def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict[str, str], str]) -> None:
+        views, figures, cells = drawn
+        views.show(figures, cells)
         if views is not self.views:
             self.views = views
             self._place_views()
@@ -318,7 +325,7 @@ class BatchApp:
         self.layout_style.value = worksheet_css(key, tuple(self.views.layout.values()),
                                                 {name: c.width for name, c in self.matrix_controls.items()},
                                                 {name: panel.size[1] for name, panel in self.views.panels.items()})
-        self.worksheet.children = [widget for widget, _ in places] + [self.views.widget]
+        self.worksheet.children = [widget for widget, _ in places] + [self.views.widget, self.views.cells]
 
     def set_theme(self, theme: str) -> None:
         """Draw the heat maps for a light or a dark page."""

@@ -86,6 +86,16 @@ function render({ model, el }) {
     focused = button.dataset.cell;
     model.send({ cell: focused });
   };
+  // A cell's spoken name gets its value when it gets the focus: the value is in the value table
+  // (so the buttons need not be sent again at every change).
+  const onFocus = (event) => {
+    const button = event.target.closest?.("button[data-cell]");
+    if (!button) return;
+    const [name, row, col] = button.dataset.cell.split(",");
+    const table = app.querySelector(`table.bn-values-${CSS.escape(name)}`);
+    const value = table?.rows[Number(row) + 1]?.cells[Number(col) + 1]?.textContent;
+    if (value !== undefined) setName(button, `${button.dataset.label} = ${value}; explain`);
+  };
   const refocus = () => {
     if (!focused || (document.activeElement && document.activeElement !== document.body)) return;
     app.querySelector(`button[data-cell="${CSS.escape(focused)}"]`)?.focus({ preventScroll: true });
@@ -122,6 +132,7 @@ function render({ model, el }) {
     }
     app = el.closest(".bn-app") ?? el.parentElement;
     app.addEventListener("click", onCell);
+    app.addEventListener("focusin", onFocus);
     app.addEventListener("focusout", (event) => {
       if (!event.target.closest?.("button[data-cell]")) return;
       // moving on to anything else forgets the cell; a redraw that removes it does not
@@ -138,6 +149,7 @@ function render({ model, el }) {
     themeWatch.disconnect();
     pageWatch.disconnect();
     app.removeEventListener("click", onCell);
+    app.removeEventListener("focusin", onFocus);
     document.removeEventListener("keydown", onKey);
     clearTimeout(settle);
     cancelAnimationFrame(naming);

@@ -99,6 +99,10 @@ class HeatmapViews:
             for name in self.names
         }
         self.widget = html_widget("", "bn-heatmaps")
+        # The cells' buttons lie over the pictures from a widget of their own, in the same places of
+        # the grid: they change with the sizes, notation and explained cell, not with every value,
+        # so a slider step does not send them again.
+        self.cells = html_widget("", "bn-cells")
         self.pngs: dict[str, bytes] = {}
         self._figures: dict[str, str] = {}
         self.renders = 0
@@ -112,11 +116,14 @@ class HeatmapViews:
         for panel in self.panels.values():
             panel.forget()
 
-    def show(self, figures: dict[str, str]) -> None:
-        """Send the page the panels, with these figures replacing those drawn before."""
+    def show(self, figures: dict[str, str], cells: str | None = None) -> None:
+        """Send the page the panels, with these figures replacing those drawn before, and the cells'
+        buttons if given (sent only when they changed)."""
         if figures:
             self._figures.update(figures)
             self.widget.value = "".join(self._figures[name] for name in self.names)
+        if cells is not None and self.cells.value != cells:
+            self.cells.value = cells
 
     def step_highlights(self, frame: Frame) -> dict[str, Highlight]:
         """What a step of the walk outlines in each panel, as the notation draws it."""
@@ -191,46 +198,55 @@ class HeatmapViews:
                 if zeroed is not None:
                     tables += relu_note(panel.result, relu_zeroed(trace[panel.layer.pre]), [
                         "off" if not row.any() else "" for row in trace[panel.result]], *self.headers[panel.result])
-                figures[name] = self._figure(panel, png, tables, trace, selection)
+                figures[name] = self._figure(panel, png, tables)
         return figures
 
-    def _figure(self, panel: Panel, png: bytes, tables: str, trace: Trace, selection: Selection | None) -> str:
+    def _figure(self, panel: Panel, png: bytes, tables: str) -> str:
         key = panel.key.replace("|", "")
         height, width = self.panels[panel.key].size
-        row, col = panel.place
-        place = f" style='grid-area: {row + 1} / {col + 2}'" if self.grid else ""
         url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        size, cells = self._cells(panel, trace, selection) if panel.result is not None else ("", "")
-        picture = f"<div class='bn-picture' style='{size}' title='Click a cell to explain it'>" if cells else \
-            "<div class='bn-picture'>"
         # decoding='sync': a replaced picture is painted in the same frame as its tables, never blank
-        return (f"<figure class='bn-figure bn-figure-{key}'{place}>{picture}"
+        return (f"<figure class='bn-figure bn-figure-{key}'{self._place(panel)}>"
                 f"<img class='bn-heatmap bn-heatmap-{key}' src='{url}' width='{width}' height='{height}' "
                 f"decoding='sync' alt='Heat map of {html.escape(panel.title)}; its numbers follow as a table.'>"
-                f"{cells}</div><div class='bn-sr-only'>{tables}</div></figure>")
+                f"<div class='bn-sr-only'>{tables}</div></figure>")
 
-    def _cells(self, panel: Panel, trace: Trace, selection: Selection | None) -> str:
-        """A button over each cell of a result: click or Enter explains it.
+    def _place(self, panel: Panel) -> str:
+        row, col = panel.place
+        return f" style='grid-area: {row + 1} / {col + 2}'" if self.grid else ""
 
-        As short as a button can be: every change sends them again, and their bytes and elements
-        are the page's work on every slider step. Every cell of a result has one size, set once on
-        the picture (``--w``, ``--h``); each button says where it is, and its name.
+    def cells_html(self, selection: Selection | None) -> str:
+        """A button over each cell of every result shown: click or Enter explains it.
+
+        Each result's buttons lie in a box the size of its picture, in the picture's place of the
+        grid, and scale with it. A button's name is its cell's (``data-label``, "H_z[h1, x1]"); the
+        page script adds the cell's value, read from the value table, when the button gets focus.
         """
-        drawing = self.panels[panel.key]
-        height, width = drawing.size
-        values = trace[panel.result]
-        chosen = (selection.row, selection.col) if selection and selection.layer == panel.layer.pre else None
-        buttons = []
-        for (r, c), value in np.ndenumerate(values):
-            top, _, left, _ = drawing.box(*panel.at(r, c))
-            label = f"{panel.result}[{panel.layer.unit_label(r)}, x{c + 1}] = {format_number(value)}"
-            current = " aria-current=true" if chosen == (r, c) else ""
-            buttons.append(f"<button class=bn-cell data-cell={panel.result},{r},{c}{current} "
-                           f"aria-label='{html.escape(label)}; explain' "
-                           f"style='left:{100 * left / width:.2f}%;top:{100 * top / height:.2f}%'></button>")
-        top, bottom, left, right = drawing.box(0, 0)
-        size = f"--w:{100 * (right - left) / width:.2f}%;--h:{100 * (bottom - top) / height:.2f}%"
-        return size, "".join(buttons)
+        layers = []
+        for name in self.names:
+            panel = self.layout[name]
+            if panel.result is None:
+                continue
+            drawing = self.panels[name]
+            height, width = drawing.size
+            chosen = (selection.row, selection.col) if selection and selection.layer == panel.layer.pre else None
+            units, batch = (len(panel.col_labels), len(panel.row_labels)) if panel.transposed else (
+                len(panel.row_labels) - len(panel.faded_rows), len(panel.col_labels))
+            buttons = []
+            for r, c in np.ndindex(units, batch):
+                top, _, left, _ = drawing.box(*panel.at(r, c))
+                label = html.escape(f"{panel.result}[{panel.layer.unit_label(r)}, x{c + 1}]")
+                current = " aria-current=true" if chosen == (r, c) else ""
+                buttons.append(f"<button class=bn-cell data-cell={panel.result},{r},{c}{current} "
+                               f"data-label='{label}' aria-label='{label}; explain' "
+                               f"style='left:{100 * left / width:.2f}%;top:{100 * top / height:.2f}%'></button>")
+            top, bottom, left, right = drawing.box(0, 0)
+            size = f"--w:{100 * (right - left) / width:.2f}%;--h:{100 * (bottom - top) / height:.2f}%"
+            place = self._place(panel).removeprefix(" style='").removesuffix("'")
+            layers.append(f"<div class='bn-cell-layer bn-cells-{name.replace('|', '')}' title='Click a cell to "
+                          f"explain it' style='{place};width:{width}px;aspect-ratio:{width} / {height};{size}'>"
+                          f"{''.join(buttons)}</div>")
+        return "".join(layers)
 
 
 def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
