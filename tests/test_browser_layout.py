@@ -17,7 +17,8 @@ SCREENS = {"projector": (1024, 768), "laptop": (1280, 720), "wide": (1370, 900),
 #: The smallest a cell may be drawn, in screen pixels: its number is then about 8 pt.
 LEGIBLE_CELL_PIXELS = 0.65 * CELL_PIXELS
 
-#: Each heat map scrolled into view: is all of it on screen, and not hidden by anything?
+#: Each heat map scrolled into view: is all of it on screen, and not hidden by anything? Only its
+#: own layer of see-through cell buttons may lie over it.
 MEASURE = """() => {
   const width = document.documentElement.clientWidth;
   return [...document.querySelectorAll('img.bn-heatmap')].map(img => {
@@ -26,9 +27,12 @@ MEASURE = """() => {
     const inset = 3;
     const corners = [[box.left + inset, box.top + inset], [box.right - inset, box.top + inset],
                      [box.left + inset, box.bottom - inset], [box.right - inset, box.bottom - inset]];
+    const key = img.className.match(/bn-heatmap-(\\S+)/)[1];
+    const own = el => el === img || (el?.closest(`.bn-cells-${key}`) !== null
+                                      && getComputedStyle(el).backgroundColor === 'rgba(0, 0, 0, 0)');
     return {name: img.className, left: box.left, right: box.right, width: width,
             scale: box.width / img.naturalWidth, inApp: img.closest('.bn-app') !== null,
-            seen: corners.every(([x, y]) => document.elementFromPoint(x, y) === img)};
+            seen: corners.every(([x, y]) => own(document.elementFromPoint(x, y)))};
   });
 }"""
 
