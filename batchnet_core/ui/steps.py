@@ -33,9 +33,25 @@ class StepThrough:
             options=[("One cell at a time", "cells"), ("One column at a time", "columns")],
             description="Step through", style={"description_width": "initial", "button_width": "170px"})
         self.mode.add_class("bn-step-mode")
-        self.back = widgets.Button(description="◀ Back", tooltip="One step back (← or Page Up)",
-                                   layout=widgets.Layout(width="90px"))
         self.next = widgets.Button(description="Step ▶", tooltip="One step on (→ or Page Down)",
+                                   layout=widgets.Layout(width="90px"))
+        self.next.add_class("bn-step-next")
+        self.next.on_click(app.guard(lambda _: self.move(+1)))
+        self.mode.observe(app.guard(lambda _: self.restart()), "value")
+        self._row = widgets.Layout(flex_flow="row wrap", align_items="center")
+        self.built = False
+        # Until the first step only the mode and Step ▶: every widget is models for the page to
+        # make before it shows anything, and most visits never step.
+        self.widget = widgets.VBox([
+            html_widget("<div class='bn-panel-title'>Step through the forward pass</div>"),
+            widgets.HBox([self.mode], layout=self._row), widgets.HBox([self.next], layout=self._row),
+        ])
+        self.widget.add_class("bn-steps")
+
+    def _build(self) -> None:
+        """The rest of the controls, at the first step."""
+        guard = self.app.guard
+        self.back = widgets.Button(description="◀ Back", tooltip="One step back (← or Page Up)",
                                    layout=widgets.Layout(width="90px"))
         self.done = widgets.Button(description="Done", tooltip="Show every cell again (Esc)",
                                    layout=widgets.Layout(width="80px"))
@@ -48,27 +64,23 @@ class StepThrough:
         widgets.jslink((self.play, "value"), (self.position, "value"))
         self.speed = widgets.ToggleButtons(options=list(SPEEDS), value="medium", description="Speed",
                                            style={"description_width": "initial", "button_width": "80px"})
-        for button, name in ((self.back, "back"), (self.next, "next"), (self.done, "done")):
+        for button, name in ((self.back, "back"), (self.done, "done")):
             button.add_class(f"bn-step-{name}")
         self.play.add_class("bn-step-play")
         self.position.add_class("bn-step-position")
         self.text = html_widget("", "bn-step-text")
-        guard = app.guard
-        self.next.on_click(guard(lambda _: self.move(+1)))
         self.back.on_click(guard(lambda _: self.move(-1)))
         self.done.on_click(guard(lambda _: self.stop()))
         self.position.observe(guard(lambda change: self.show(change["new"])), "value")
-        self.mode.observe(guard(lambda _: self.restart()), "value")
         self.speed.observe(guard(lambda change: setattr(self.play, "interval", int(SPEEDS[change["new"]] * 1000))),
                            "value")
-        row = widgets.Layout(flex_flow="row wrap", align_items="center")
-        self.widget = widgets.VBox([
-            html_widget("<div class='bn-panel-title'>Step through the forward pass</div>"),
-            widgets.HBox([self.mode, self.speed], layout=row),
-            widgets.HBox([self.back, self.next, self.play, self.position, self.done], layout=row),
+        self.widget.children = [
+            self.widget.children[0],
+            widgets.HBox([self.mode, self.speed], layout=self._row),
+            widgets.HBox([self.back, self.next, self.play, self.position, self.done], layout=self._row),
             self.text,
-        ])
-        self.widget.add_class("bn-steps")
+        ]
+        self.built = True
 
     @property
     def frames(self) -> tuple[Frame, ...]:
@@ -96,6 +108,8 @@ class StepThrough:
 
     def show(self, index: int) -> None:
         """Draw frame ``index``."""
+        if not self.built:
+            self._build()
         frames = self.frames
         index = min(max(int(index), 0), len(frames) - 1)
         self.position.max = self.play.max = len(frames) - 1
@@ -116,6 +130,8 @@ class StepThrough:
 
     def stop(self) -> None:
         """Every cell shown again, as before the step-through."""
+        if not self.built:
+            return
         self.play.playing = False
         self.app.page.stepping = False
         self.widget.remove_class("bn-stepping")
