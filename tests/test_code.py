@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 
 import batchnet_core as bn
 from batchnet_core.code import CONVENTIONS, FRAMEWORKS
@@ -98,7 +98,6 @@ def test_generated_networks_give_forward_in_every_notation(convention, framework
     if framework == "torch":
         request.getfixturevalue("torch")
 
-    @settings(deadline=None)  # a script's run varies with the machine's load, not with the state
     @given(states())
     def check(state):
         namespace, _ = run_here(state.to_code(convention=convention, framework=framework))
