@@ -396,9 +396,9 @@ class BatchApp:
         """Show another state: controls follow, then one redraw."""
         if state.sizes != self.state.sizes:
             self.steps.stop()
-            forward(state)  # first: if it fails, nothing has changed yet
+            trace = forward(state)  # first: if it fails, nothing has changed yet
             self.model.set_trait("state", state)
-            self.model.set_trait("trace", forward(state))
+            self.model.set_trait("trace", trace)
             self._build(state.sizes)
             self.model.redraw()
             if message:

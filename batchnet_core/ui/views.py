@@ -179,13 +179,13 @@ class HeatmapViews:
             values = panel.draw(matrices)
             zeroed = notes = None
             if panel.result is not None and panel.result == panel.layer.post:
-                zeroed = _drawn(panel, relu_zeroed(trace[panel.layer.pre]), False)
+                model_zeroed = relu_zeroed(trace[panel.layer.pre])
+                off = ["off" if not row.any() else "" for row in trace[panel.result]]
+                zeroed = _drawn(panel, model_zeroed, False)
                 if not panel.transposed:
                     # "off" only for a unit whose every input is reached (a step-through reveals it last)
-                    done = np.ones(trace[panel.result].shape[0], bool) if frame is None else \
-                        frame.filled(panel.result).all(axis=1)
-                    notes = ["off" if not row.any() and shown else "" for row, shown in
-                             zip(trace[panel.result], done)] + [""] * len(panel.faded_rows)
+                    done = np.ones(len(off), bool) if frame is None else frame.filled(panel.result).all(axis=1)
+                    notes = [note if shown else "" for note, shown in zip(off, done)] + [""] * len(panel.faded_rows)
             vmax = scales.get(panel.result) or _scale(values)
             extra = {"faded_rows": panel.faded_rows} if panel.faded_rows else {}
             if frame is not None and panel.result is not None:
@@ -196,8 +196,7 @@ class HeatmapViews:
                 self.renders += 1
                 tables = "".join(values_table(m, matrices[m], *self.headers[m]) for m in panel.matrices)
                 if zeroed is not None:
-                    tables += relu_note(panel.result, relu_zeroed(trace[panel.layer.pre]), [
-                        "off" if not row.any() else "" for row in trace[panel.result]], *self.headers[panel.result])
+                    tables += relu_note(panel.result, model_zeroed, off, *self.headers[panel.result])
                 figures[name] = self._figure(panel, png, tables)
         return figures
 
