@@ -13,11 +13,23 @@ from .layers import MAX_DEPTH, Layer, field_names, layers_of, result_names
 from .numbers import format_number, parse_number
 from .state import FIELDS, MAX_MAGNITUDE, MAX_SIZE, PRESETS, State, parameter_count, preset, random_state, resize
 from .steps import Frame, walk
+from .training import (
+    DeltaExplanation,
+    GradientExplanation,
+    Gradients,
+    backward,
+    backward_loop,
+    explain_delta,
+    explain_gradient,
+    loss,
+    sgd_step,
+)
 from .worksheet import worksheet_pdf
 
 __all__ = [
-    "FIELDS", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "Explanation", "Frame", "Layer", "State",
-    "Trace", "explain", "field_names", "format_number", "forward", "forward_loop", "layers_of", "parameter_count",
-    "parse_number", "preset", "random_state", "relu", "relu_zeroed", "resize", "result_names", "to_csv", "walk",
-    "worksheet_pdf",
+    "FIELDS", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "DeltaExplanation", "Explanation",
+    "Frame", "GradientExplanation", "Gradients", "Layer", "State", "Trace", "backward", "backward_loop", "explain",
+    "explain_delta", "explain_gradient", "field_names", "format_number", "forward", "forward_loop", "layers_of",
+    "loss", "parameter_count", "parse_number", "preset", "random_state", "relu", "relu_zeroed", "resize",
+    "result_names", "sgd_step", "to_csv", "walk", "worksheet_pdf",
 ]

@@ -1,0 +1,402 @@
+"""Training on the batch: the loss against targets T, its gradients, and a step of gradient descent.
+
+The loss is the mean over the batch of each input's ½‖y − t‖². Its gradients come back through the
+layers as one matrix product per layer (``backward``), or one input at a time and then averaged, as it
+is done by hand (``backward_loop``). Both give the same numbers.
+
+ReLU's derivative is 1 where the pre-activation is above 0 and 0 where it is 0 or below: at exactly 0
+it is taken as 0, the same cells ``relu_zeroed`` marks as switched off.
+
+The error signal of layer k, δk, is ∂(½‖y − t‖²)/∂Z for each input on its own, one column per input:
+for the last layer δ = (Y − T) ⊙ ReLU′(Y_z), for a layer before it δk = (W(k+1)ᵀ·δ(k+1)) ⊙ ReLU′(Zk).
+Each gradient is then the average over the batch of every input's own: dWk = δk·(layer k's input)ᵀ / B
+and dbk = the mean of δk's columns.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+
+import numpy as np
+
+from .compute import ROUNDING, forward_arrays
+from .layers import Layer, layers_of
+from .numbers import format_factor, format_number
+from .state import State
+from .validation import MAX_MAGNITUDE, as_array
+
+Layers = Sequence[tuple[np.ndarray, np.ndarray]]
+
+#: Largest learning rate a step takes: far beyond any that converges on these small networks.
+MAX_LEARNING_RATE = 10.0
+
+
+def check_targets(state: State, T: object) -> np.ndarray:
+    """T as a read-only float array of shape (outputs × batch), or ``ValueError``/``TypeError`` naming T.
+
+    >>> from batchnet_core import preset
+    >>> check_targets(preset("three-inputs"), [[1, 0], [2, 2], [1, 2]])
+    Traceback (most recent call last):
+    ...
+    ValueError: T must have shape (outputs × batch) = (2 × 3): one row per output (the rows of W2), \
+one column per input (the columns of X); got (3 × 2). Did you mean T.T?
+    """
+    targets = as_array("T", T, 2)
+    outputs, batch = state.layers[-1][0].shape[0], state.X.shape[1]
+    if targets.shape != (outputs, batch):
+        hint = " Did you mean T.T?" if targets.shape == (batch, outputs) else ""
+        raise ValueError(
+            f"T must have shape (outputs × batch) = ({outputs} × {batch}): one row per output (the rows of "
+            f"{layers_of(state.depth)[-1].weights}), one column per input (the columns of X); got "
+            f"({targets.shape[0]} × {targets.shape[1]}).{hint}")
+    return targets
+
+
+def loss_of(Y: np.ndarray, T: np.ndarray) -> float:
+    """(1 / 2B) · Σ (Y − T)²: the mean over the batch's B columns of ½‖y − t‖²."""
+    return float(0.5 * np.sum((Y - T) ** 2) / Y.shape[1])
+
+
+def loss(state: State, T: object) -> float:
+    """How far the network's outputs Y are from the targets T: (1 / 2B) · Σ (Y − T)², B the batch size.
+
+    That is the mean over the batch of each input's ½‖y − t‖².
+
+    >>> from batchnet_core import preset
+    >>> loss(preset("three-inputs"), [[1, 0, 1], [2, 2, 2]])  # (1 + 0 + 1 + 1 + 1 + 4) / 6
+    1.3333333333333333
+    """
+    targets = check_targets(state, T)
+    return loss_of(state.results()[-1][1], targets)
+
+
+def _settled(product: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
+    """A product of matrices with what is left of rounding set to exactly 0, as ``compute.settled`` does."""
+    scale = np.abs(first) @ np.abs(second)
+    return np.where(np.abs(product) <= ROUNDING * scale, 0.0, product) + 0.0
+
+
+def backward_arrays(layers: Layers, X: np.ndarray, T: np.ndarray,
+                    results: list[tuple[np.ndarray, np.ndarray]] | None = None, settle: bool = True,
+                    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
+    """Each layer's batch-mean gradients (dW, db) and error signal δ, one matrix product per layer.
+
+    ``results`` is the forward pass (``forward_arrays``) if it is at hand. ``settle=False`` skips the
+    rounding clean-up, for speed when many steps are taken.
+    """
+    if results is None:
+        results = forward_arrays(layers, X, settle)
+    batch = X.shape[1]
+    Z, Y = results[-1]
+    delta = (Y - T) * (Z > 0)
+    gradients: list = [None] * len(layers)
+    deltas: list = [None] * len(layers)
+    for k in range(len(layers) - 1, -1, -1):
+        source = X if k == 0 else results[k - 1][1]
+        dW = delta @ source.T
+        db = delta.sum(axis=1)
+        if settle:
+            dW = _settled(dW, delta, source.T)
+            db = _settled(db, delta, np.ones(batch))
+        gradients[k] = (dW / batch, db / batch)
+        deltas[k] = delta
+        if k:
+            W = layers[k][0]
+            back = W.T @ delta
+            if settle:
+                back = _settled(back, W.T, delta)
+            delta = back * (results[k - 1][0] > 0)
+    return gradients, deltas
+
+
+@dataclasses.dataclass(frozen=True)
+class Gradients:
+    """The gradients of the loss for every parameter, averaged over the batch.
+
+    Attributes
+    ----------
+    layers : tuple of (dW, db)   per layer, in order: the shapes of (W, b)
+    deltas : tuple of ndarray    per layer, its error signal δ: one column per input, for that input alone
+    loss : float                 the loss they are the gradients of
+
+    ``g.W1``, ``g.b1``, ``g.W2``, ... name the same arrays: ``g.W2`` is dW2 = ∂loss/∂W2.
+    """
+
+    layers: tuple[tuple[np.ndarray, np.ndarray], ...]
+    deltas: tuple[np.ndarray, ...]
+    loss: float
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if len(name) >= 2 and name[0] in "Wb" and name[1:].isdigit() and 1 <= int(name[1:]) <= len(self.layers):
+            return self.layers[int(name[1:]) - 1][name[0] == "b"]
+        raise AttributeError(f"gradients of {len(self.layers)} layers have no {name}")
+
+    @property
+    def depth(self) -> int:
+        return len(self.layers)
+
+
+def _frozen(array: np.ndarray) -> np.ndarray:
+    array = np.array(array, dtype=float) + 0.0
+    array.setflags(write=False)
+    return array
+
+
+def backward(state: State, T: object) -> Gradients:
+    """The loss's gradients, batch-mean, computed as matrix products: dWk = δk·(layer k's input)ᵀ / B.
+
+    >>> from batchnet_core import preset
+    >>> g = backward(preset("three-inputs"), [[1, 0, 1], [2, 2, 2]])
+    >>> g.b2 * 3
+    array([0., 4.])
+    >>> g.W2 * 3
+    array([[ 0.,  0.,  0.,  0.],
+           [ 0.,  7., 13.,  3.]])
+    """
+    targets = check_targets(state, T)
+    results = state.results()
+    gradients, deltas = backward_arrays(state.layers, state.X, targets, results)
+    return Gradients(tuple((_frozen(dW), _frozen(db)) for dW, db in gradients), tuple(_frozen(d) for d in deltas),
+                     loss_of(results[-1][1], targets))
+
+
+def backward_loop(state: State, T: object) -> Gradients:
+    """The same gradients the by-hand way: for each input alone, back through the layers one entry at a
+    time, then the average over the batch. Plain Python arithmetic, so it is an independent reference.
+    """
+    targets = check_targets(state, T)
+    plain = [(W.tolist(), b.tolist()) for W, b in state.layers]
+    depth, batch = len(plain), state.X.shape[1]
+    sums = [([[0.0] * len(W[0]) for _ in W], [0.0] * len(b)) for W, b in plain]
+    deltas: list[list[list[float]]] = [[] for _ in plain]
+    total = 0.0
+    for x, t in zip(state.X.T.tolist(), targets.T.tolist()):
+        inputs, pres = [x], []
+        for W, b in plain:
+            z = [sum(w * v for w, v in zip(row, inputs[-1])) + bias for row, bias in zip(W, b)]
+            pres.append(z)
+            inputs.append([max(v, 0.0) for v in z])
+        y = inputs[-1]
+        total += 0.5 * sum((v - goal) ** 2 for v, goal in zip(y, t))
+        delta = [(v - goal) * (z > 0) for v, goal, z in zip(y, t, pres[-1])]
+        for k in range(depth - 1, -1, -1):
+            dW, db = sums[k]
+            for i, d in enumerate(delta):
+                db[i] += d
+                for j, a in enumerate(inputs[k]):
+                    dW[i][j] += d * a
+            deltas[k].append(delta)
+            if k:
+                W = plain[k][0]
+                delta = [sum(W[i][j] * delta[i] for i in range(len(W))) * (pres[k - 1][j] > 0)
+                         for j in range(len(W[0]))]
+    layers = tuple((_frozen(np.array(dW) / batch), _frozen(np.array(db) / batch)) for dW, db in sums)
+    return Gradients(layers, tuple(_frozen(np.array(d).T) for d in deltas), total / batch)
+
+
+def _check_learning_rate(lr: object) -> float:
+    if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
+            or not math.isfinite(lr) or not 0 < lr <= MAX_LEARNING_RATE:
+        raise ValueError(f"the learning rate must be a number above 0 and at most {MAX_LEARNING_RATE:g}; "
+                         f"got {repr(lr)[:20]}")
+    return float(lr)
+
+
+def sgd_step(state: State, T: object, lr: float) -> State:
+    """A new state one step of gradient descent on from ``state``: every W and b moved by −lr · its gradient.
+
+    The step is taken on the whole batch (the batch-mean gradient). ``ValueError`` if the learning rate is
+    not a number in (0, 10], or if the step would take an entry beyond ±10⁶ (the learning rate is too large).
+
+    >>> from batchnet_core import preset
+    >>> s, T = preset("three-inputs"), [[1, 0, 1], [2, 2, 2]]
+    >>> loss(sgd_step(s, T, 0.01), T) < loss(s, T)
+    True
+    """
+    rate = _check_learning_rate(lr)
+    g = backward(state, T)
+    return step_state(state, g.layers, rate)
+
+
+def step_state(state: State, gradients: Sequence[tuple[np.ndarray, np.ndarray]], rate: float) -> State:
+    """``state`` with each layer's (W, b) moved by −rate · its (dW, db); ``ValueError`` naming the entry that
+    would leave ±10⁶."""
+    moved = [(W - rate * dW, b - rate * db) for (W, b), (dW, db) in zip(state.layers, gradients)]
+    for layer, pair in zip(layers_of(state.depth), moved):
+        for name, array in zip((layer.weights, layer.bias), pair):
+            bad = ~np.isfinite(array) | (np.abs(array) > MAX_MAGNITUDE)
+            if bad.any():
+                where = ",".join(str(int(i) + 1) for i in np.argwhere(bad)[0])
+                raise ValueError(
+                    f"a step with learning rate {format_number(rate)} would take {name}[{where}] beyond "
+                    f"±{MAX_MAGNITUDE:g}: the steps are growing, so lower the learning rate")
+    return State.from_layers(moved, state.X)
+
+
+# -- one gradient entry, spelled out ---------------------------------------------------------------------
+
+@dataclasses.dataclass(frozen=True)
+class GradientExplanation:
+    """One entry of a gradient as the average over the batch of every input's own.
+
+    Attributes
+    ----------
+    name : str          "W2" or "b2": the parameter
+    row, col : int      the entry (0-based; a bias has only col 0)
+    label : str         "dW2[y2, h3]"
+    terms : list of (delta, activation, product)   per input: its δ of the row's unit, the column's
+                        activation (1 for a bias) and their product, that input's own gradient
+    total : float       the sum of the products
+    average : float     total / batch: the gradient entry
+    heading : str       what is averaged: "dW2[y2, h3] = mean over the batch of δ2[y2, x]·H[h3, x]"
+    text : str          the numbers on one line: "dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 = 4.333"
+    """
+
+    name: str
+    row: int
+    col: int
+    label: str
+    terms: list[tuple[float, float, float]]
+    total: float
+    average: float
+    heading: str
+    text: str
+
+    @property
+    def batch(self) -> int:
+        return len(self.terms)
+
+
+def _check_index(what: str, value: object, size: int, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or not 0 <= value < size:
+        raise ValueError(f"{what} must be a whole number from 0 to {size - 1} for {name}; got {repr(value)[:20]}")
+    return int(value)
+
+
+def _parameter(state: State, name: object) -> tuple[Layer, bool]:
+    """The layer of a parameter's name, and whether it is the bias."""
+    names = [n for layer in layers_of(state.depth) for n in (layer.weights, layer.bias)]
+    if not isinstance(name, str) or name not in names:
+        raise ValueError(f"the parameter must be one of {', '.join(names)}; got {str(name)[:20]!r}")
+    return layers_of(state.depth)[int(name[1:]) - 1], name.startswith("b")
+
+
+def column_label(layer: Layer, col: int, depth: int) -> str:
+    """The label of column ``col`` of a layer's weights: an entry of the input (1, 2, ...) for layer 1,
+    the unit of the layer before otherwise."""
+    return str(col + 1) if layer.index == 1 else layers_of(depth)[layer.index - 2].unit_label(col)
+
+
+def explain_gradient(state: State, T: object, name: str, row: int, col: int = 0) -> GradientExplanation:
+    """Spell out one gradient entry: each input's own term, then their average over the batch.
+
+    ``name`` is a parameter (``"W2"``, ``"b1"``, ...); ``row`` and ``col`` its entry, 0-based (a bias has
+    only ``col`` 0). For dWk[i, j] an input's term is δk[i]·a[j], a the layer's input (X or the layer before
+    after ReLU); for dbk[i] it is δk[i] alone.
+
+    >>> from batchnet_core import preset
+    >>> e = explain_gradient(preset("three-inputs"), [[1, 0, 1], [2, 2, 2]], "W2", 1, 2)
+    >>> print(e.heading)
+    dW2[y2, h3] = mean over the batch of δ2[y2, x]·H[h3, x]
+    >>> print(e.text)
+    dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 = 4.333
+    """
+    layer, is_bias = _parameter(state, name)
+    W = state.layers[layer.index - 1][0]
+    r = _check_index("row", row, W.shape[0], name)
+    c = _check_index("col", col, 1 if is_bias else W.shape[1], name)
+    targets = check_targets(state, T)
+    results = state.results()
+    _, deltas = backward_arrays(state.layers, state.X, targets, results)
+    delta = deltas[layer.index - 1][r].tolist()
+    unit = layer.unit_label(r)
+    if is_bias:
+        activations = [1.0] * len(delta)
+        label = f"d{name}[{unit}]"
+        heading = f"{label} = mean over the batch of δ{layer.index}[{unit}, x]"
+    else:
+        source = state.X if layer.index == 1 else results[layer.index - 2][1]
+        activations = source[c].tolist()
+        column = column_label(layer, c, state.depth)
+        label = f"d{name}[{unit}, {column}]"
+        heading = f"{label} = mean over the batch of δ{layer.index}[{unit}, x]·{layer.source}[{column}, x]"
+    terms = [(d, a, d * a) for d, a in zip(delta, activations)]
+    products = [p for _, _, p in terms]
+    total = sum(products)
+    if abs(total) <= ROUNDING * sum(abs(p) for p in products):
+        total = 0.0
+    batch = len(terms)
+    average = total / batch + 0.0
+    written = " + ".join(format_factor(d) if is_bias else f"{format_factor(d)}·{format_factor(a)}"
+                         for d, a, _ in terms)
+    text = f"{label} = ({written}) / {batch} = {format_number(total)} / {batch} = {format_number(average)}"
+    return GradientExplanation(name, r, c, label, terms, total, average, heading, text)
+
+
+@dataclasses.dataclass(frozen=True)
+class DeltaExplanation:
+    """One entry of a layer's error signal δ: how wrong that unit was for that input, and whether it passed.
+
+    Attributes
+    ----------
+    layer : int          1-based
+    row, col : int       unit and input, 0-based
+    label : str          "δ2[y2, x1]"
+    error : float        for the last layer Y − T; before it, the next layer's δ sent back through its weights
+    derivative : float   ReLU′ of the pre-activation: 1 or 0
+    value : float        error · derivative
+    text : str           "δ2[y2, x1] = (Y − T)·ReLU′(Y_z) = (3 − 2)·1 = 1"
+    """
+
+    layer: int
+    row: int
+    col: int
+    label: str
+    error: float
+    derivative: float
+    value: float
+    text: str
+
+
+def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> DeltaExplanation:
+    """Spell out one entry of layer ``layer``'s (1-based) error signal δ for unit ``row``, input ``col``.
+
+    >>> from batchnet_core import preset
+    >>> print(explain_delta(preset("three-inputs"), [[1, 0, 1], [2, 2, 2]], 1, 2, 0).text)
+    δ1[h3, x1] = (W2 column h3 · δ2 column x1)·ReLU′(H_z) = ((−1)·0 + 1·1)·1 = 1
+    """
+    if isinstance(layer, bool) or not isinstance(layer, (int, np.integer)) or not 1 <= layer <= state.depth:
+        raise ValueError(f"layer must be a whole number from 1 to {state.depth}; got {repr(layer)[:20]}")
+    names = layers_of(state.depth)[layer - 1]
+    W = state.layers[layer - 1][0]
+    r = _check_index("row", row, W.shape[0], f"δ{layer}")
+    c = _check_index("col", col, state.X.shape[1], f"δ{layer}")
+    targets = check_targets(state, T)
+    results = state.results()
+    _, deltas = backward_arrays(state.layers, state.X, targets, results)
+    Z, A = results[layer - 1]
+    derivative = 1.0 if Z[r, c] > 0 else 0.0
+    unit, x = names.unit_label(r), f"x{c + 1}"
+    label = f"δ{layer}[{unit}, {x}]"
+    if names.output:
+        error = float(A[r, c] - targets[r, c]) + 0.0
+        text = (f"{label} = ({names.post} − T)·ReLU′({names.pre}) = ({format_number(A[r, c])} − "
+                f"{format_number(targets[r, c])})·{format_number(derivative)} = {format_number(error * derivative)}")
+    else:
+        following = layers_of(state.depth)[layer]
+        weights, later = state.layers[layer][0][:, r].tolist(), deltas[layer][:, c].tolist()
+        products = [w * d for w, d in zip(weights, later)]
+        error = sum(products)
+        if abs(error) <= ROUNDING * sum(abs(p) for p in products):
+            error = 0.0
+        written = " + ".join(f"{format_factor(w)}·{format_factor(d)}" for w, d in zip(weights, later))
+        text = (f"{label} = ({following.weights} column {unit} · δ{layer + 1} column {x})·ReLU′({names.pre}) = "
+                f"({written})·{format_number(derivative)} = {format_number(error * derivative)}")
+    return DeltaExplanation(layer, r, c, label, error, derivative, error * derivative + 0.0, text)
+
+
+__all__ = ["MAX_LEARNING_RATE", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
+           "backward_arrays", "backward_loop", "check_targets", "explain_delta", "explain_gradient", "loss",
+           "loss_of", "sgd_step", "step_state"]
