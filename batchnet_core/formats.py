@@ -128,7 +128,7 @@ def fields_from_query(query: object) -> dict[str, object]:
     if missing:
         raise ValueError(f"the state link is missing {', '.join(missing)}")
     fields: dict[str, object] = {
-        name: _parse_matrix(name, values[name]) if name.startswith("W") else _parse_vector(name, values[name])
+        name: parse_matrix(name, values[name]) if name.startswith("W") else _parse_vector(name, values[name])
         for name in parameters
     }
     inputs = [_parse_vector(f"x{j + 1}", values[f"x{j + 1}"]) for j in range(batch)]
@@ -151,7 +151,8 @@ def _parse_vector(name: str, text: str) -> list[float]:
     return numbers
 
 
-def _parse_matrix(name: str, text: str) -> list[list[float]]:
+def parse_matrix(name: str, text: str) -> list[list[float]]:
+    """A matrix written as a link writes it, rows split by ``;``: ``1,0,1;2,2,2``."""
     parts = text.split(";")
     if len(parts) > MAX_SIZE:
         raise ValueError(f"{name} has {len(parts)} rows in the state link; at most {MAX_SIZE}")

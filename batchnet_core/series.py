@@ -34,6 +34,8 @@ PAGES: tuple[Page, ...] = (
          "Time a loop over inputs against one matrix product on your own machine"),
     Page("05_playground.ipynb", "Playground",
          "Choose 1 to 4 layers and any sizes from 1 to 8, and explore"),
+    Page("06_train_the_batch.ipynb", "Train on the batch",
+         "Set targets, see every gradient as the average over the batch, and train step by step; why mini-batches"),
 )
 
 NAVIGATION_RULE = "---\n\n"  # the navigation cell starts with a horizontal rule, below the page's content

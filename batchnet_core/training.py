@@ -22,6 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .compute import ROUNDING, forward_arrays
+from .formats import parse_matrix, query_from_fields
 from .layers import Layer, layers_of
 from .numbers import format_factor, format_number
 from .state import State
@@ -52,6 +53,43 @@ one column per input (the columns of X); got (3 × 2). Did you mean T.T?
             f"{layers_of(state.depth)[-1].weights}), one column per input (the columns of X); got "
             f"({targets.shape[0]} × {targets.shape[1]}).{hint}")
     return targets
+
+
+#: The worked example's targets: y1 should be 1, 0, 1 and y2 should be 2 for x1, x2, x3.
+WORKED_TARGETS = ((1.0, 0.0, 1.0), (2.0, 2.0, 2.0))
+
+
+def default_targets(state: State) -> np.ndarray:
+    """The worked example's targets where they fit the state's outputs × batch; 0 elsewhere.
+
+    >>> from batchnet_core import preset
+    >>> default_targets(preset("one-input"))
+    array([[1.],
+           [2.]])
+    """
+    return resize_targets(np.array(WORKED_TARGETS), state)
+
+
+def resize_targets(T: np.ndarray, state: State) -> np.ndarray:
+    """T made to fit the state's outputs × batch: every entry that still fits kept, new ones 0."""
+    outputs, batch = state.layers[-1][0].shape[0], state.X.shape[1]
+    fitted = np.zeros((outputs, batch))
+    rows, cols = min(outputs, T.shape[0]), min(batch, T.shape[1])
+    fitted[:rows, :cols] = T[:rows, :cols]
+    fitted.setflags(write=False)
+    return fitted
+
+
+def targets_to_query(T: np.ndarray) -> str:
+    """T in a page link: ``T=1,0,1;2,2,2`` (rows split by ``;``)."""
+    return query_from_fields([("T", np.asarray(T, dtype=float))])
+
+
+def targets_from_query(state: State, text: str) -> np.ndarray:
+    """The targets a link's ``T=...`` gives, checked against the state; ``ValueError`` saying what is wrong."""
+    if not isinstance(text, str) or len(text) > 4000:
+        raise ValueError("T in the link must be rows of numbers, such as T=1,0,1;2,2,2")
+    return check_targets(state, parse_matrix("T", text))
 
 
 def loss_of(Y: np.ndarray, T: np.ndarray) -> float:
@@ -397,6 +435,7 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
     return DeltaExplanation(layer, r, c, label, error, derivative, error * derivative + 0.0, text)
 
 
-__all__ = ["MAX_LEARNING_RATE", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
-           "backward_arrays", "backward_loop", "check_targets", "explain_delta", "explain_gradient", "loss",
-           "loss_of", "sgd_step", "step_state"]
+__all__ = ["MAX_LEARNING_RATE", "WORKED_TARGETS", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
+           "backward_arrays", "backward_loop", "check_targets", "default_targets", "explain_delta",
+           "explain_gradient", "loss", "loss_of", "resize_targets", "sgd_step", "step_state", "targets_from_query",
+           "targets_to_query"]

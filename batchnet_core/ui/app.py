@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+from collections.abc import Callable
 from urllib.parse import parse_qs
 
 import ipywidgets as widgets
@@ -119,6 +120,9 @@ class BatchApp:
         self.step = STEPS[0]
         self.seed = 0
         self.guard = Guard(self._say, recover=self._recover)
+        #: Cells of more than the results, by the name their ``data-cell`` starts with: a part of the page
+        #: that adds heat maps of its own explains their cells (the gradients of training).
+        self.cell_explainers: dict[str, Callable[[str], None]] = {}
 
         self.status = html_widget("", "bn-status")
         self.summary = html_widget()
@@ -343,6 +347,10 @@ class BatchApp:
     def explain_cell(self, cell: str) -> None:
         """Explain the cell the page names, ``NAME,row,col`` (a result, its unit, its input, 0-based):
         a cell after ReLU is explained by its sum."""
+        kind = cell.partition(",")[0] if isinstance(cell, str) else ""
+        if kind in self.cell_explainers:
+            self.cell_explainers[kind](cell)
+            return
         name, row, col = parse_cell(cell, self.trace)
         layer = layer_of_result(self.state.depth, name)
         self.model.update(selection=Selection(layer.pre, row, col))

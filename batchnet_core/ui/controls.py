@@ -47,11 +47,13 @@ def entry_name(name: str, row: int, col: int, depth: int = 2) -> str:
 
     >>> entry_name("W1", 0, 1), entry_name("b2", 1, 0), entry_name("X", 2, 0), entry_name("W2", 1, 3)
     ('W1 row h1, column 2', 'b2 row y2', 'x1, entry 3', 'W2 row y2, column h4')
-    >>> entry_name("W3", 0, 1, depth=3)
-    'W3 row y1, column h2.2'
+    >>> entry_name("W3", 0, 1, depth=3), entry_name("T", 1, 2)
+    ('W3 row y1, column h2.2', 'T row y2, target for x3')
     """
     if name == "X":
         return f"x{col + 1}, entry {row + 1}"
+    if name == "T":
+        return f"T row {layers_of(depth)[-1].unit_label(row)}, target for x{col + 1}"
     k = int(name[1:])
     layers = layers_of(depth)
     unit = layers[k - 1].unit_label(row)

@@ -74,6 +74,8 @@ class SharePanel:
 
     def __init__(self, app, say: Callable[..., None], guard: Callable) -> None:
         self.app, self.say = app, say
+        #: More of the page's link than the state: a page that shows more sets it (the targets of training).
+        self.extra_query: Callable[[], str] = lambda: ""
         self.link = html_widget("", "bn-link")
         export = widgets.Button(description="Export…",
                                 tooltip="Download this state as JSON, CSV, a numpy script or a picture")
@@ -98,7 +100,8 @@ class SharePanel:
 
     def show(self, state: State, theme: str) -> None:
         """Follow a new state: a fresh link, and no stale downloads."""
-        query = state.to_query() + ("&theme=dark" if theme == "dark" else "")
+        extra = self.extra_query()
+        query = state.to_query() + (f"&{extra}" if extra else "") + ("&theme=dark" if theme == "dark" else "")
         # bn-address: the page script keeps the page's own address equal to this link
         # In JupyterLab an address names the notebook's editor, not a state: there (style.css) the
         # link gives way to what works instead.

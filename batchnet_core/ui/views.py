@@ -227,25 +227,38 @@ class HeatmapViews:
             if panel.result is None:
                 continue
             drawing = self.panels[name]
-            height, width = drawing.size
             chosen = (selection.row, selection.col) if selection and selection.layer == panel.layer.pre else None
             units, batch = (len(panel.col_labels), len(panel.row_labels)) if panel.transposed else (
                 len(panel.row_labels) - len(panel.faded_rows), len(panel.col_labels))
-            buttons = []
-            for r, c in np.ndindex(units, batch):
-                top, _, left, _ = drawing.box(*panel.at(r, c))
-                label = html.escape(f"{panel.result}[{panel.layer.unit_label(r)}, x{c + 1}]")
-                current = " aria-current=true" if chosen == (r, c) else ""
-                buttons.append(f"<button class=bn-cell data-cell={panel.result},{r},{c}{current} "
-                               f"data-label='{label}' aria-label='{label}; explain' "
-                               f"style='left:{100 * left / width:.2f}%;top:{100 * top / height:.2f}%'></button>")
-            top, bottom, left, right = drawing.box(0, 0)
-            size = f"--w:{100 * (right - left) / width:.2f}%;--h:{100 * (bottom - top) / height:.2f}%"
+            cells = [(f"{panel.result},{r},{c}", panel.at(r, c),
+                      f"{panel.result}[{panel.layer.unit_label(r)}, x{c + 1}]") for r, c in np.ndindex(units, batch)]
+            chosen_cell = f"{panel.result},{chosen[0]},{chosen[1]}" if chosen else None
             place = self._place(panel).removeprefix(" style='").removesuffix("'")
-            layers.append(f"<div class='bn-cell-layer bn-cells-{name.replace('|', '')}' title='Click a cell to "
-                          f"explain it' style='{place};width:{width}px;aspect-ratio:{width} / {height};{size}'>"
-                          f"{''.join(buttons)}</div>")
+            layers.append(cell_layer(drawing, cells, chosen_cell, f"bn-cells-{name.replace('|', '')}", place))
         return "".join(layers)
+
+
+def cell_layer(drawing: HeatmapPanel, cells: list[tuple[str, tuple[int, int], str]], chosen: str | None,
+               css_class: str, style: str = "") -> str:
+    """A box the size of a heat map's picture with a button over each of its cells, scaling with it.
+
+    ``cells`` are (``data-cell``, the cell's (row, column) in the picture, its spoken label); the button
+    whose ``data-cell`` is ``chosen`` is marked current.
+    """
+    height, width = drawing.size
+    buttons = []
+    for data, (r, c), text in cells:
+        top, _, left, _ = drawing.box(r, c)
+        label = html.escape(text)
+        current = " aria-current=true" if data == chosen else ""
+        buttons.append(f"<button class=bn-cell data-cell={html.escape(data)}{current} "
+                       f"data-label='{label}' aria-label='{label}; explain' "
+                       f"style='left:{100 * left / width:.2f}%;top:{100 * top / height:.2f}%'></button>")
+    top, bottom, left, right = drawing.box(0, 0)
+    size = f"--w:{100 * (right - left) / width:.2f}%;--h:{100 * (bottom - top) / height:.2f}%"
+    return (f"<div class='bn-cell-layer {css_class}' title='Click a cell to explain it' "
+            f"style='{style + ';' if style else ''}width:{width}px;aspect-ratio:{width} / {height};{size}'>"
+            f"{''.join(buttons)}</div>")
 
 
 def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
@@ -258,7 +271,7 @@ def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
 
 
 def values_table(name: str, array: np.ndarray, row_labels: list[str] | None = None,
-                 col_labels: list[str] | None = None) -> str:
+                 col_labels: list[str] | None = None, caption: str | None = None) -> str:
     """A matrix as an HTML table with row and column headers, its full-precision values in ``data-values``.
 
     The tables are the heat maps' text alternative: screen readers and scripts read them.
@@ -271,7 +284,7 @@ def values_table(name: str, array: np.ndarray, row_labels: list[str] | None = No
                    + "".join(f"<td>{format_number(v)}</td>" for v in row) + "</tr>"
                    for label, row in zip(row_labels, rows))
     return (f"<table class='bn-values bn-values-{name}' data-values='{json.dumps(rows)}'>"
-            f"<caption>{name}, {len(rows)} × {len(rows[0])}</caption>{head}{body}</table>")
+            f"<caption>{html.escape(caption or name)}, {len(rows)} × {len(rows[0])}</caption>{head}{body}</table>")
 
 
 def relu_note(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list[str], col_labels: list[str]) -> str:

@@ -1,0 +1,619 @@
+"""Training on the batch, under the worksheet: targets T, the loss, each layer's error signal δ and its
+gradients dW | db as heat maps whose cells explain themselves, one step of gradient descent, and training
+for N steps with its loss curve.
+
+All the arithmetic is ``batchnet_core.training``; this module only shows it.
+"""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import html
+import io
+import time
+
+import ipywidgets as widgets
+import numpy as np
+from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.figure import Figure
+
+from ..forward import Trace, relu_zeroed
+from ..layers import MAX_DEPTH, layers_of, unit_labels
+from ..notation import notation
+from ..numbers import format_number, parse_number
+from ..state import State
+from ..training import (
+    MAX_LEARNING_RATE,
+    Gradients,
+    backward,
+    check_targets,
+    column_label,
+    default_targets,
+    explain_delta,
+    explain_gradient,
+    loss,
+    resize_targets,
+    sgd_step,
+    targets_from_query,
+    targets_to_query,
+)
+from .app import BatchApp
+from .controls import MatrixControls, entry_label
+from .heatmap import NO_HIGHLIGHT, THEMES, HeatmapPanel, Highlight
+from .model import View, Worksheet
+from .share import query_parameters
+from .views import cell_layer, html_widget, values_table
+
+#: Most steps one press of Train takes: at about a millisecond a step, a second or two of waiting.
+MAX_TRAIN_STEPS = 1000
+
+#: While training, the page is shown the numbers this often (seconds): live, without a redraw per step.
+LIVE_SECONDS = 0.15
+
+#: The learning rate the page opens with: on the worked example it lowers the loss at every step.
+LEARNING_RATE = "0.03"
+
+#: Size of the loss curve, shown at exactly this size so it stays sharp.
+CURVE_PIXELS = (480, 220)
+
+
+@dataclasses.dataclass(frozen=True)
+class GradientPanel:
+    """One heat map of training.
+
+    Attributes
+    ----------
+    key : str        "T", "E" (Y − T), "delta2", "dW2|db2": stable across notations
+    title : str
+    row_labels, col_labels : list of str   of the drawn matrix
+    layer : int      the layer (1-based) whose δ or gradients it shows; 0 for T and Y − T
+    cells : str      what its cells' buttons explain: "delta", "gradient" or "" (none)
+    transposed : bool
+    split_after : int or None   a line between dW and db
+    """
+
+    key: str
+    title: str
+    row_labels: list[str]
+    col_labels: list[str]
+    layer: int = 0
+    cells: str = ""
+    transposed: bool = False
+    split_after: int | None = None
+
+    def at(self, row: int, col: int) -> tuple[int, int]:
+        """Where the model's cell (row, col) is drawn."""
+        return (col, row) if self.transposed else (row, col)
+
+
+def gradient_panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[tuple[GradientPanel, ...], ...]:
+    """Training's heat maps in rows: T and Y − T, then from the last layer back to the first its δ and
+    its dW | db, drawn in a notation.
+
+    >>> [[p.title for p in row] for row in gradient_panels((3, 4, 2, 3))][:2]
+    [['T (targets)', 'Y − T'], ['δ2 = (Y − T) ⊙ ReLU′(Y_z)', 'dW2 | db2 = δ2·Hᵀ / 3 | mean of δ2']]
+    """
+    n = notation(convention)
+    inputs, *widths, batch = sizes
+    layers = layers_of(len(widths))
+    xs = unit_labels("x", batch)
+    mark = "ᵀ" if n.transposed else ""
+
+    def batch_panel(key, title, rows, layer=0, cells=""):
+        if n.transposed:
+            return GradientPanel(key, title, xs, rows, layer, cells, transposed=True)
+        return GradientPanel(key, title, rows, xs, layer, cells)
+
+    outputs = [layers[-1].unit_label(r) for r in range(widths[-1])]
+    shown = [(batch_panel("T", f"T{mark} (targets)", outputs), batch_panel("E", f"(Y − T){mark}", outputs))]
+    for layer in reversed(layers):
+        k = layer.index
+        units = [layer.unit_label(r) for r in range(widths[k - 1])]
+        columns = [column_label(layer, c, len(widths)) for c in range(([inputs, *widths])[k - 1])]
+        if layer.output:
+            why = f"(Y − T) ⊙ ReLU′({layer.pre})"
+        else:
+            why = f"({layers[k].weights}ᵀ·δ{k + 1}) ⊙ ReLU′({layer.pre})"
+        title = f"δ{k}ᵀ, where δ{k} = {why}" if n.transposed else f"δ{k} = {why}"
+        delta = batch_panel(f"delta{k}", title, units, k, "delta")
+        if n.transposed:
+            gradient = GradientPanel(f"dW{k}|db{k}", f"dW{k}ᵀ ; db{k} = {layer.source}·δ{k}ᵀ / {batch}",
+                                     columns + ["b"], units, k, "gradient", transposed=True)
+        elif n.augmented:
+            gradient = GradientPanel(f"dW{k}|db{k}", f"[dW{k} | db{k}] = δ{k}·[{layer.source}; 1]ᵀ / {batch}",
+                                     units, columns + ["b"], k, "gradient", split_after=len(columns) - 1)
+        else:
+            gradient = GradientPanel(f"dW{k}|db{k}", f"dW{k} | db{k} = δ{k}·{layer.source}ᵀ / {batch} | mean of δ{k}",
+                                     units, columns + ["b"], k, "gradient", split_after=len(columns) - 1)
+        shown.append((delta, gradient))
+    return tuple(shown)
+
+
+@dataclasses.dataclass(frozen=True)
+class GradientCell:
+    """The explained cell of training: an entry of a δ ("delta"), of a dW ("W") or of a db ("b")."""
+
+    kind: str
+    layer: int
+    row: int
+    col: int
+
+    @property
+    def data(self) -> str:
+        """Its ``data-cell``: ``delta2,1,0``, ``dW2,1,2``, ``db2,1,0``."""
+        name = {"delta": "delta", "W": "dW", "b": "db"}[self.kind]
+        return f"{name}{self.layer},{self.row},{self.col}"
+
+
+def parse_gradient_cell(cell: object, state: State) -> GradientCell:
+    """The cell a page names (``delta2,1,0``, ``dW1,2,0``, ``db2,1,0``), checked: ``ValueError`` otherwise.
+
+    A message from the page is untrusted: anything but a cell of this state's δ, dW or db is refused.
+    """
+    text = cell if isinstance(cell, str) else ""
+    parts = text.split(",")
+    shown = text[:30] if text else type(cell).__name__
+    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 3 for p in parts[1:]):
+        raise ValueError(f"not a cell of the gradients: {shown!r}")
+    name, row, col = parts[0], int(parts[1]), int(parts[2])
+    found = next(((kind, int(name[len(prefix):])) for prefix, kind in (("delta", "delta"), ("dW", "W"), ("db", "b"))
+                  if name.startswith(prefix) and name[len(prefix):].isdigit() and len(name) <= len(prefix) + 2), None)
+    if found is None:
+        raise ValueError(f"not a cell of the gradients: {shown!r}")
+    kind, layer = found
+    if not 1 <= layer <= state.depth:
+        raise ValueError(f"not a cell of the gradients: {shown!r}")
+    W = state.layers[layer - 1][0]
+    rows, cols = W.shape[0], {"delta": state.X.shape[1], "W": W.shape[1], "b": 1}[kind]
+    if not (row < rows and col < cols):
+        raise ValueError(f"not a cell of the gradients: {shown!r}")
+    return GradientCell(kind, layer, row, col)
+
+
+def first_cell(g: Gradients) -> GradientCell:
+    """The cell explained first: the last layer's weight gradient of largest size (the one a step moves most)."""
+    dW = g.layers[-1][0]
+    row, col = np.unravel_index(int(np.argmax(np.abs(dW))), dW.shape)
+    return GradientCell("W", g.depth, int(row), int(col))
+
+
+def _scale(values: np.ndarray) -> float:
+    """Half-width of a colour scale centred at 0: the largest size, so small gradients still show colour."""
+    largest = float(np.abs(values).max())
+    return largest if largest > 0 else 1.0
+
+
+class GradientViews:
+    """Training's heat maps, each a figure: its picture, a button over each cell it explains, and the
+    tables of its numbers as its text alternative."""
+
+    def __init__(self, sizes: tuple[int, ...], theme: str = "light", convention: str = "columns") -> None:
+        self.sizes, self.theme, self.convention = tuple(sizes), theme, convention
+        self.rows = gradient_panels(self.sizes, convention)
+        self.layout = {panel.key: panel for row in self.rows for panel in row}
+        self.panels = {key: HeatmapPanel(p.title, p.row_labels, p.col_labels, split_after=p.split_after, theme=theme)
+                       for key, p in self.layout.items()}
+        self.pngs: dict[str, bytes] = {}
+
+    def forget(self) -> None:
+        for panel in self.panels.values():
+            panel.forget()
+
+    def draw(self, state: State, trace: Trace, targets: np.ndarray, g: Gradients, cell: GradientCell) -> str:
+        """All of training's figures as HTML, a row of the page for each row of ``gradient_panels``."""
+        depth, batch = state.depth, state.X.shape[1]
+        layers = layers_of(depth)
+        outputs = [layers[-1].unit_label(r) for r in range(targets.shape[0])]
+        xs = unit_labels("x", batch)
+        error = trace.Y - targets
+        rows_html = []
+        for row in self.rows:
+            figures = []
+            for panel in row:
+                light, zeroed = NO_HIGHLIGHT, None
+                if panel.key == "T":
+                    model, vmax = targets, max(_scale(trace.Y), _scale(targets))
+                    tables = values_table("T", targets, outputs, xs)
+                elif panel.key == "E":
+                    model, vmax = error, _scale(error)
+                    tables = values_table("E", error, outputs, xs, caption="Y − T")
+                else:
+                    layer = layers[panel.layer - 1]
+                    units = [layer.unit_label(r) for r in range(state.layers[panel.layer - 1][0].shape[0])]
+                    if panel.cells == "delta":
+                        model = g.deltas[panel.layer - 1]
+                        zeroed = relu_zeroed(trace[layer.pre])
+                        tables = values_table(f"delta{panel.layer}", model, units, xs, caption=f"δ{panel.layer}")
+                        if cell.layer == panel.layer:
+                            light = (Highlight(cells=(panel.at(cell.row, cell.col),)) if cell.kind == "delta"
+                                     else Highlight(**{("cols" if panel.transposed else "rows"): (cell.row,)}))
+                    else:
+                        dW, db = g.layers[panel.layer - 1]
+                        model = np.column_stack([dW, db])
+                        columns = panel.row_labels[:-1] if panel.transposed else panel.col_labels[:-1]
+                        tables = (values_table(f"dW{panel.layer}", dW, units, columns, caption=f"dW{panel.layer}")
+                                  + values_table(f"db{panel.layer}", db, units, [f"db{panel.layer}"],
+                                                 caption=f"db{panel.layer}"))
+                        if cell.layer == panel.layer and cell.kind in ("W", "b"):
+                            col = cell.col if cell.kind == "W" else dW.shape[1]
+                            light = Highlight(cells=(panel.at(cell.row, col),))
+                    vmax = _scale(model)
+                drawn = model.T if panel.transposed else model
+                png = self.panels[panel.key].render(drawn, vmax, None if zeroed is None else
+                                                    (zeroed.T if panel.transposed else zeroed), None, light)
+                if png is not None:
+                    self.pngs[panel.key] = png
+                figures.append(self._figure(panel, self.pngs[panel.key], tables, model, cell))
+            rows_html.append(f"<div class='bn-train-row'>{''.join(figures)}</div>")
+        return "".join(rows_html)
+
+    def _figure(self, panel: GradientPanel, png: bytes, tables: str, model: np.ndarray, cell: GradientCell) -> str:
+        key = panel.key.replace("|", "")
+        drawing = self.panels[panel.key]
+        height, width = drawing.size
+        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        buttons = ""
+        if panel.cells:
+            cells = []
+            label = panel.title.split(" = ")[0].split(" ")[0].removesuffix("ᵀ")
+            for r, c in np.ndindex(model.shape):
+                if panel.cells == "delta":
+                    data = GradientCell("delta", panel.layer, r, c)
+                    text = f"{label}[{panel.row_labels[r] if not panel.transposed else panel.col_labels[r]}, x{c + 1}]"
+                else:
+                    is_bias = c == model.shape[1] - 1
+                    data = GradientCell("b" if is_bias else "W", panel.layer, r, 0 if is_bias else c)
+                    units = panel.col_labels if panel.transposed else panel.row_labels
+                    columns = panel.row_labels if panel.transposed else panel.col_labels
+                    text = (f"db{panel.layer}[{units[r]}]" if is_bias
+                            else f"dW{panel.layer}[{units[r]}, {columns[c]}]")
+                cells.append((data.data, panel.at(r, c), text))
+            buttons = cell_layer(drawing, cells, cell.data, f"bn-cells-{key}")
+        return (f"<figure class='bn-figure bn-train-figure bn-figure-{key}'>"
+                f"<img class='bn-heatmap bn-heatmap-{key}' src='{url}' width='{width}' height='{height}' "
+                f"decoding='sync' alt='Heat map of {html.escape(panel.title)}; its numbers follow as a table.'>"
+                f"{buttons}<div class='bn-sr-only'>{tables}</div></figure>")
+
+
+def loss_html(state: State, trace: Trace, targets: np.ndarray) -> str:
+    """The loss with its arithmetic, in an element whose ``data-value`` holds it in full."""
+    squares = ((trace.Y - targets) ** 2).ravel().tolist()
+    batch = state.X.shape[1]
+    value = loss(state, targets)
+    total = format_number(sum(squares))
+    terms = f"({' + '.join(format_number(v) for v in squares)}) " if len(squares) <= 12 else ""
+    return (f"<div class='bn-loss' data-value='{value!r}'><b>Loss = {html.escape(format_number(value))}</b>"
+            f"<span class='bn-loss-sum'> = Σ (Y − T)² / (2·{batch}) = {terms}/ {2 * batch} = {total} / {2 * batch}"
+            f"</span></div>")
+
+
+def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: GradientCell) -> str:
+    """One entry of δ, dW or db spelled out: for a gradient, each input's own term, then their average."""
+    if cell.kind == "delta":
+        e = explain_delta(state, targets, cell.layer, cell.row, cell.col)
+        layer = layers_of(state.depth)[cell.layer - 1]
+        why = ("Y − T is how far the output is from its target" if layer.output else
+               f"the error of layer {cell.layer + 1} comes back through the weights that {layer.unit_label(cell.row)} "
+               f"feeds")
+        passed = ("ReLU′ = 1: the unit was on for this input, so the error passes." if e.derivative else
+                  f"ReLU′ = 0: {layer.pre}[{layer.unit_label(cell.row)}, x{cell.col + 1}] is 0 or less, the unit "
+                  f"was off for this input, so nothing passes back.")
+        return (f"<div class='bn-explain-heading'>{html.escape(e.label)}: how wrong unit "
+                f"{html.escape(layer.unit_label(cell.row))} was for input x{cell.col + 1}</div>"
+                f"<div class='bn-formula'>{html.escape(e.text)}</div>"
+                f"<div>{html.escape(why)}; {html.escape(passed)}</div>")
+    name = f"{'W' if cell.kind == 'W' else 'b'}{cell.layer}"
+    e = explain_gradient(state, targets, name, cell.row, cell.col)
+    layer = layers_of(state.depth)[cell.layer - 1]
+    unit = layer.unit_label(cell.row)
+    source = "1" if cell.kind == "b" else f"{layer.source}[{column_label(layer, cell.col, state.depth)}, x]"
+    head = (f"<tr><th scope='col'>input</th><th scope='col'>δ{cell.layer}[{html.escape(unit)}, x]</th>"
+            f"<th scope='col'>{html.escape(source)}</th><th scope='col'>its own term</th></tr>")
+    body = "".join(f"<tr><th scope='row'>x{j + 1}</th><td>{format_number(d)}</td><td>{format_number(a)}</td>"
+                   f"<td>{format_number(p)}</td></tr>" for j, (d, a, p) in enumerate(e.terms))
+    moved = float(getattr(state, name)[(cell.row, cell.col) if cell.kind == "W" else cell.row])
+    return (f"<div class='bn-explain-heading'>{html.escape(e.heading)}</div>"
+            f"<table class='bn-grad-terms'>{head}{body}</table>"
+            f"<div class='bn-formula'>{html.escape(e.text)}</div>"
+            f"<div>Each input of the batch adds its own term; the gradient is their average, so one step "
+            f"follows the whole batch at once. A step of learning rate η moves {html.escape(name)}"
+            f"{html.escape(e.label.removeprefix('d' + name))} from {format_number(moved)} by −η × "
+            f"{html.escape(format_number(e.average))}.</div>")
+
+
+def curve_png(history: list[float], theme: str) -> bytes:
+    """The loss after each step of the run, from its start."""
+    colours = THEMES[theme]
+    figure = Figure(figsize=(CURVE_PIXELS[0] / 100, CURVE_PIXELS[1] / 100), dpi=100, layout="constrained",
+                    facecolor=colours["background"])
+    FigureCanvasAgg(figure)
+    ax = figure.subplots()
+    ax.set_facecolor(colours["background"])
+    line = "#8ab4f8" if theme == "dark" else "#2166ac"
+    ax.plot(range(len(history)), history, "-", color=line, marker="o" if len(history) <= 30 else None, markersize=3)
+    ax.set_xlabel("step", color=colours["text"])
+    ax.set_ylabel("loss", color=colours["text"])
+    ax.set_title("Loss after each step", color=colours["text"], fontsize=10)
+    ax.set_ylim(bottom=0)
+    ax.tick_params(colors=colours["muted"])
+    for spine in ax.spines.values():
+        spine.set_color(colours["muted"])
+    ax.grid(True, alpha=0.3)
+    out = io.BytesIO()
+    figure.savefig(out, format="png", facecolor=colours["background"])
+    return out.getvalue()
+
+
+def curve_html(history: list[float], theme: str) -> str:
+    if len(history) < 2:
+        return ("<div class='bn-loss-curve bn-loss-curve-empty'>The loss curve appears here once you take a step "
+                "or train.</div>")
+    url = "data:image/png;base64," + base64.b64encode(curve_png(history, theme)).decode("ascii")
+    alt = (f"Loss curve: {len(history) - 1} steps, the loss going from {format_number(history[0])} to "
+           f"{format_number(history[-1])}, lowest {format_number(min(history))}.")
+    return (f"<div class='bn-loss-curve'><img src='{url}' width='{CURVE_PIXELS[0]}' height='{CURVE_PIXELS[1]}' "
+            f"alt='{html.escape(alt)}'></div>")
+
+
+def read_setting(field: str, text: str, whole: bool, high: float) -> float:
+    """A typed learning rate (a number above 0) or number of steps (a whole number from 1), at most ``high``;
+    ``ValueError`` naming the field and what it takes otherwise.
+
+    >>> read_setting("Steps", "2.5", True, 1000)
+    Traceback (most recent call last):
+    ...
+    ValueError: Steps must be a whole number from 1 to 1000; got '2.5'
+    """
+    try:
+        value = parse_number(text)
+    except ValueError as error:
+        raise ValueError(f"{field}: {error}") from None
+    if whole and not (value == int(value) and 1 <= value <= high):
+        raise ValueError(f"{field} must be a whole number from 1 to {format_number(high)}; got {text.strip()[:20]!r}")
+    if not whole and not 0 < value <= high:
+        raise ValueError(f"{field} must be a number above 0 and at most {format_number(high)}; got "
+                         f"{text.strip()[:20]!r}")
+    return value
+
+
+class Trainer:
+    """Training on the batch, added to a ``BatchApp``: targets T, the loss, δ and dW | db heat maps, steps.
+
+    Parameters
+    ----------
+    app : BatchApp, optional    the worksheet to train; a new one by default
+    targets : array_like, optional   T, outputs × batch; the worked example's by default
+    """
+
+    def __init__(self, app: BatchApp | None = None, targets: object = None) -> None:
+        self.app = app if app is not None else BatchApp()
+        state = self.app.state
+        self.targets = default_targets(state) if targets is None else check_targets(state, targets)
+        self.start = (state, self.targets)
+        self.cell = first_cell(backward(state, self.targets))
+        self.history: list[float] = []
+        self.trained: State | None = None  # the state the last step made: the run goes on from it
+        guard = self.app.guard
+
+        self.learning_rate = widgets.Text(value=LEARNING_RATE, description="Learning rate", continuous_update=False,
+                                          tooltip="η: each step moves every weight by −η × its gradient",
+                                          layout=widgets.Layout(width="190px"),
+                                          style={"description_width": "initial"})
+        self.learning_rate.add_class("bn-learning-rate")
+        self.steps = widgets.Text(value="100", description="Steps", continuous_update=False,
+                                  tooltip=f"How many steps Train takes: 1 to {MAX_TRAIN_STEPS}",
+                                  layout=widgets.Layout(width="130px"), style={"description_width": "initial"})
+        self.steps.add_class("bn-train-steps")
+        step = widgets.Button(description="One step", tooltip="One step of gradient descent on the whole batch")
+        step.add_class("bn-train-step")
+        train = widgets.Button(description="Train", tooltip="Take the number of steps given, showing the loss live")
+        train.add_class("bn-train-run")
+        reset = widgets.Button(description="Reset training", tooltip="Back to the weights and targets the page "
+                               "opened with; the loss curve starts again")
+        reset.add_class("bn-train-reset")
+        step.on_click(guard(lambda _: self.step()))
+        train.on_click(guard(lambda _: self.train()))
+        reset.on_click(guard(lambda _: self.reset()))
+        #: The last good text of each setting: a refused one is replaced by it.
+        self.settings = {"Learning rate": self.learning_rate.value, "Steps": self.steps.value}
+        self.learning_rate.observe(guard(lambda _: self._check_setting(self.learning_rate, "Learning rate", False,
+                                                                       MAX_LEARNING_RATE)), "value")
+        self.steps.observe(guard(lambda _: self._check_setting(self.steps, "Steps", True, MAX_TRAIN_STEPS)), "value")
+
+        self.loss = html_widget("", "bn-loss-box")
+        self.curve = html_widget(curve_html([], self.app.theme))
+        self.maps = html_widget("", "bn-train-maps")
+        self.explanation = html_widget("", "bn-grad-explain")
+        self.target_box = widgets.VBox()
+        self.views = GradientViews(state.sizes, self.app.theme, self.app.model.notation)
+        self._build_targets()
+        intro = html_widget(
+            "<h2 class='bn-train-title'>Targets, loss and gradients</h2>"
+            "<div>Set the targets T, one column per input. The "
+            "loss says how far Y is from T; each gradient says which way, and how much, every weight and bias "
+            "should move to lower it, averaged over the batch. Click any cell of δ, dW or db to see how it is "
+            "made.</div>")
+        controls = widgets.HBox([step, self.learning_rate, self.steps, train, reset],
+                                layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
+        controls.add_class("bn-train-controls")
+        top = widgets.HBox([self.target_box, widgets.VBox([controls, self.loss, self.curve])],
+                           layout=widgets.Layout(flex_flow="row wrap", grid_gap="10px 24px"))
+        self.panel = widgets.VBox([intro, top, self.maps, widgets.VBox(
+            [html_widget("<div class='bn-panel-title'>Explain a gradient: click a cell of δ, dW or db</div>"),
+             self.explanation], layout=widgets.Layout(max_width="720px"))])
+        self.panel.add_class("bn-train")
+
+        for prefix in ("delta", "dW", "db"):
+            for k in range(1, MAX_DEPTH + 1):
+                self.app.cell_explainers[f"{prefix}{k}"] = self.explain_cell
+        self.app.share.extra_query = lambda: targets_to_query(self.targets)
+        self.app.step_picker.observe(guard(lambda change: self.target_controls.set_step(change["new"])), "value")
+        self._view = View(("state", "theme", "notation"), self._draw, self._send, self.views.forget)
+        self.app.model.subscribe(self._view)
+        children = list(self.app.widget.children)
+        at = children.index(self.app.steps.widget) + 1
+        # inside the app's own box: its style, its page script (cells, names) and its width
+        self.app.widget.children = children[:at] + [self.panel] + children[at:]
+        self.widget = self.app.widget
+        self._send(self._draw(self.app.model))
+        self.app.share.show(self.app.state, self.app.theme)
+
+    @classmethod
+    def from_page(cls) -> Trainer:
+        """Training as the page's URL asks for it: the state as the main page reads it, and ``T=1,0,1;2,2,2``
+        for the targets; targets that cannot be used are replaced by the worked example's, saying why."""
+        app = BatchApp.from_page()
+        trainer = cls(app)
+        text = query_parameters().get("T")
+        if text is not None:
+            try:
+                trainer.set_targets(targets_from_query(app.state, text))
+            except ValueError as error:
+                app._say(f"The link's targets could not be used: {error}. The page's own targets are shown.",
+                         error=True)
+            else:
+                trainer.start = (app.state, trainer.targets)
+        return trainer
+
+    # -- drawing -------------------------------------------------------------------------------
+
+    def _draw(self, m: Worksheet, targets: np.ndarray | None = None, cell: GradientCell | None = None) -> tuple:
+        """Everything training shows for the model, with these targets and this explained cell."""
+        targets = self.targets if targets is None else targets
+        if targets.shape != (m.trace.Y.shape[0], m.state.X.shape[1]):
+            targets = resize_targets(targets, m.state)
+        g = backward(m.state, targets)
+        cell = self.cell if cell is None else cell
+        try:
+            cell = parse_gradient_cell(cell.data, m.state)
+        except ValueError:
+            cell = first_cell(g)  # the sizes changed under it
+        views = self.views
+        if (views.sizes, views.theme, views.convention) != (m.state.sizes, m.theme, m.notation):
+            views = GradientViews(m.state.sizes, m.theme, m.notation)
+        return (views, targets, cell, views.draw(m.state, m.trace, targets, g, cell),
+                loss_html(m.state, m.trace, targets), explanation_html(m.state, m.trace, targets, cell))
+
+    def _send(self, drawn: tuple) -> None:
+        views, targets, cell, maps, loss_text, explanation = drawn
+        resized, new_theme = targets.shape != self.targets.shape, views.theme != self.views.theme
+        self.views, self.targets, self.cell = views, targets, cell
+        self._view.forget = views.forget
+        if resized:
+            self._build_targets()
+        else:
+            self.target_controls.show({"T": targets})
+        if new_theme:
+            self.curve.value = curve_html(self.history, views.theme)
+        for widget, value in ((self.maps, maps), (self.loss, loss_text), (self.explanation, explanation)):
+            if widget.value != value:
+                widget.value = value
+
+    def _redraw(self, targets: np.ndarray | None = None, cell: GradientCell | None = None) -> None:
+        """Draw again for new targets or a new explained cell: nothing changes on screen if drawing fails."""
+        drawn = self._draw(self.app.model, targets, cell)
+        self._send(drawn)
+
+    def _build_targets(self) -> None:
+        state = self.app.state
+        outputs = [layers_of(state.depth)[-1].unit_label(r) for r in range(self.targets.shape[0])]
+        xs = unit_labels("x", state.X.shape[1])
+        self.target_controls = MatrixControls(
+            f"T: targets, one column per input ({self.targets.shape[0]} × {self.targets.shape[1]})",
+            [("T", self.targets)], outputs, xs, self.app.step, self.app.guard(self._target_changed),
+            self.app.guard(lambda message: self.app._say(message, error=True)), depth=state.depth)
+        self.target_controls.widget.add_class("bn-controls-T")
+        self.target_box.children = [self.target_controls.widget]
+
+    # -- what a person does ----------------------------------------------------------------------
+
+    def set_targets(self, targets: object) -> None:
+        """Train towards other targets, T (outputs × batch)."""
+        checked = check_targets(self.app.state, targets)
+        self._redraw(targets=checked)
+        self.app.share.show(self.app.state, self.app.theme)
+
+    def _target_changed(self, name: str, row: int, col: int, value: float) -> None:
+        if self.targets[row, col] == value:
+            return
+        targets = np.array(self.targets)
+        targets[row, col] = value
+        before = loss(self.app.state, self.targets)
+        self.set_targets(targets)
+        self.app._say(f"{entry_label('T', row, col)} = {format_number(value)}: the loss goes from "
+                      f"{format_number(before)} to {format_number(loss(self.app.state, self.targets))}.")
+
+    def explain_cell(self, cell: str) -> None:
+        """Explain the cell of δ, dW or db the page names (``dW2,1,2``: layer 2, row 1, column 2, 0-based)."""
+        self._redraw(cell=parse_gradient_cell(cell, self.app.state))
+
+    def _check_setting(self, box: widgets.Text, field: str, whole: bool, high: float) -> None:
+        """A typed learning rate or number of steps is checked at once: a wrong one is named, and the box
+        goes back to the last good value."""
+        try:
+            value = read_setting(field, box.value, whole, high)
+        except ValueError as error:
+            good = self.settings[field]
+            box.value = good
+            self.app._say(f"{error}. It stays {good}.", error=True)
+            return
+        self.settings[field] = box.value.strip()
+        self.app._say(f"{field} = {format_number(value)}.")
+
+    def _settings(self) -> tuple[float, int]:
+        return float(parse_number(self.settings["Learning rate"])), int(parse_number(self.settings["Steps"]))
+
+    def _begin_run(self) -> None:
+        """A run goes on from the state its last step made; after a change by hand its curve starts again."""
+        if self.trained is None or self.app.state != self.trained or not self.history:
+            self.history = [loss(self.app.state, self.targets)]
+
+    def step(self) -> None:
+        """One step of gradient descent on the whole batch."""
+        rate, _ = self._settings()
+        self._begin_run()
+        before = self.history[-1]
+        state = sgd_step(self.app.state, self.targets, rate)
+        self._show_step(state)
+        self.app._say(f"Step {len(self.history) - 1} with learning rate {format_number(rate)}: loss "
+                      f"{format_number(before)} → {format_number(self.history[-1])}."
+                      + (" It went up: the step overshot, so try a smaller learning rate." if
+                         self.history[-1] > before else ""))
+
+    def train(self) -> None:
+        """Take the number of steps asked for, showing the numbers and the curve as they go."""
+        rate, count = self._settings()
+        self._begin_run()
+        before, state, shown_at, stopped = self.history[-1], self.app.state, time.perf_counter(), ""
+        for taken in range(1, count + 1):
+            try:
+                state = sgd_step(state, self.targets, rate)
+            except ValueError as error:
+                stopped = f" Stopped after {taken - 1} steps: {error}."
+                break
+            self.history.append(loss(state, self.targets))
+            if time.perf_counter() - shown_at > LIVE_SECONDS and taken < count:
+                self._show_step(state, record=False)
+                self.app._say(f"Training: step {taken} of {count}, loss {format_number(self.history[-1])}.")
+                shown_at = time.perf_counter()
+        self._show_step(state, record=False)
+        self.app._say(f"Trained {len(self.history) - 1} steps so far in this run: loss {format_number(before)} → "
+                      f"{format_number(self.history[-1])}.{stopped}", error=bool(stopped))
+
+    def _show_step(self, state: State, record: bool = True) -> None:
+        self.app.load(state)
+        if record:
+            self.history.append(loss(state, self.targets))
+        self.trained = state
+        self.curve.value = curve_html(self.history, self.app.theme)
+
+    def reset(self) -> None:
+        """Back to the weights and targets the page opened with."""
+        state, targets = self.start
+        self.app.load(state)
+        self.set_targets(targets)
+        self.history, self.trained = [], None
+        self.curve.value = curve_html(self.history, self.app.theme)
+        self.app._say("Reset to the weights and targets the page opened with.")
+
