@@ -57,7 +57,7 @@ def dark_lab_url(tmp_path_factory):
         yield url
 
 
-def run_notebook(page, url: str, notebook: str) -> None:
+def run_notebook(page, url: str, notebook: str, heat_maps: int = 7) -> None:
     page.goto(url + f"lab/tree/notebooks/{notebook}.ipynb", timeout=90_000)
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
                            " && window.jupyterapp.shell.currentWidget.sessionContext"
@@ -66,7 +66,8 @@ def run_notebook(page, url: str, notebook: str) -> None:
                            timeout=90_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(".bn-values-Y", state="attached", timeout=90_000)
-    page.wait_for_function("() => document.querySelectorAll('img.bn-heatmap').length === 7", timeout=30_000)
+    page.wait_for_function(f"() => document.querySelectorAll('img.bn-heatmap').length === {heat_maps}",
+                           timeout=30_000)
 
 
 def test_the_app_follows_jupyterlab_dark_and_a_theme_switch_with_the_file_browser_open(browser, dark_lab_url):

@@ -92,7 +92,7 @@ def gradient_panels(sizes: tuple[int, ...], convention: str = "columns") -> tupl
     its dW | db, drawn in a notation.
 
     >>> [[p.title for p in row] for row in gradient_panels((3, 4, 2, 3))][:2]
-    [['T (targets)', 'Y − T'], ['δ2 = (Y − T) ⊙ ReLU′(Y_z)', 'dW2 | db2 = δ2·Hᵀ / 3 | mean of δ2']]
+    [['T (targets)', 'Y − T (error)'], ['δ2 = (Y − T) ⊙ ReLU′(Y_z)', 'dW2 | db2 = δ2·Hᵀ / 3 | mean of δ2']]
     """
     n = notation(convention)
     inputs, *widths, batch = sizes
@@ -106,7 +106,8 @@ def gradient_panels(sizes: tuple[int, ...], convention: str = "columns") -> tupl
         return GradientPanel(key, title, rows, xs, layer, cells)
 
     outputs = [layers[-1].unit_label(r) for r in range(widths[-1])]
-    shown = [(batch_panel("T", f"T{mark} (targets)", outputs), batch_panel("E", f"(Y − T){mark}", outputs))]
+    error = batch_panel("E", f"(Y − T){mark}" if mark else "Y − T (error)", outputs)
+    shown = [(batch_panel("T", f"T{mark} (targets)", outputs), error)]
     for layer in reversed(layers):
         k = layer.index
         units = [layer.unit_label(r) for r in range(widths[k - 1])]
@@ -590,7 +591,7 @@ class Trainer:
             try:
                 state = sgd_step(state, self.targets, rate)
             except ValueError as error:
-                stopped = f" Stopped after {taken - 1} steps: {error}."
+                stopped = f" Stopped after {taken - 1} step{'s' * (taken != 2)}: {error}."
                 break
             self.history.append(loss(state, self.targets))
             if time.perf_counter() - shown_at > LIVE_SECONDS and taken < count:
@@ -598,8 +599,10 @@ class Trainer:
                 self.app._say(f"Training: step {taken} of {count}, loss {format_number(self.history[-1])}.")
                 shown_at = time.perf_counter()
         self._show_step(state, record=False)
-        self.app._say(f"Trained {len(self.history) - 1} steps so far in this run: loss {format_number(before)} → "
-                      f"{format_number(self.history[-1])}.{stopped}", error=bool(stopped))
+        taken = len(self.history) - 1
+        went_up = " The loss went up: try a smaller learning rate." if self.history[-1] > before and not stopped else ""
+        self.app._say(f"Trained {taken} step{'s' * (taken != 1)} so far in this run: loss {format_number(before)} → "
+                      f"{format_number(self.history[-1])}.{stopped}{went_up}", error=bool(stopped))
 
     def _show_step(self, state: State, record: bool = True) -> None:
         self.app.load(state)

@@ -1,0 +1,260 @@
+"""Page 06's training, without a browser: what a step, a run, a typed target or a clicked gradient cell
+does to the page, and what is refused."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+import batchnet_core as bn
+from batchnet_core.ui import kernel
+from batchnet_core.ui.train import (
+    MAX_TRAIN_STEPS,
+    Trainer,
+    gradient_panels,
+    parse_gradient_cell,
+    read_setting,
+)
+
+T = [[1, 0, 1], [2, 2, 2]]
+
+
+def shown_loss(trainer) -> float:
+    return float(re.search(r"data-value='([^']+)'", trainer.loss.value).group(1))
+
+
+def table(trainer, name) -> list:
+    return json.loads(re.search(rf"bn-values-{name}' data-values='([^']+)'", trainer.maps.value).group(1))
+
+
+def status(trainer) -> str:
+    return trainer.app.status.value
+
+
+def press(trainer, cls):
+    """Click the training button with this class, as the page would."""
+    button = next(w for w in trainer.panel.children[1].children[1].children[0].children if cls in w._dom_classes)
+    button.click()
+
+
+@pytest.fixture
+def trainer():
+    return Trainer()
+
+
+def test_the_page_opens_on_the_worked_example_and_its_targets(trainer, worked):
+    assert trainer.app.state == worked
+    assert shown_loss(trainer) == pytest.approx(8 / 6)  # Y − T = [[−1, 0, −1], [1, 1, 2]]
+    np.testing.assert_array_equal(table(trainer, "T"), T)
+    np.testing.assert_allclose(table(trainer, "dW2"), np.array([[0, 0, 0, 0], [0, 7, 13, 3]]) / 3)
+    np.testing.assert_allclose(table(trainer, "db1"), np.array([[0], [0], [4], [-1]]) / 3)
+    np.testing.assert_array_equal(table(trainer, "delta1"), [[0, 0, 0], [0, 0, 0], [1, 1, 2], [-1, 0, 0]])
+    # explained first: the weight a step moves most, dW2[y2, h3] = 13 / 3
+    assert "dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 = 4.333" in trainer.explanation.value
+    assert "T=1,0,1;2,2,2" in trainer.app.share.link.value
+
+
+def test_one_step_is_sgd_step_and_says_what_the_loss_did(trainer, worked):
+    press(trainer, "bn-train-step")
+    assert trainer.app.state == bn.sgd_step(worked, T, 0.03)
+    assert shown_loss(trainer) == pytest.approx(bn.loss(bn.sgd_step(worked, T, 0.03), T))
+    assert "Step 1 with learning rate 0.03: loss 1.333 → 0.7181." in status(trainer)
+    assert "<img" in trainer.curve.value
+    trainer.learning_rate.value = "0.3"
+    before = trainer.app.state
+    press(trainer, "bn-train-step")
+    assert trainer.app.state == bn.sgd_step(before, T, 0.3)
+    assert "It went up: the step overshot" in status(trainer)
+
+
+def test_train_takes_the_steps_asked_for_and_draws_every_loss(trainer, worked):
+    trainer.steps.value = "25"
+    press(trainer, "bn-train-run")
+    state = worked
+    losses = [bn.loss(state, T)]
+    for _ in range(25):
+        state = bn.sgd_step(state, T, 0.03)
+        losses.append(bn.loss(state, T))
+    assert trainer.app.state == state
+    np.testing.assert_allclose(trainer.history, losses)
+    assert shown_loss(trainer) == pytest.approx(losses[-1])
+    assert "Trained 25 steps so far in this run" in status(trainer)
+    assert f"Loss curve: 25 steps, the loss going from 1.333 to {bn.format_number(losses[-1])}" in trainer.curve.value
+    press(trainer, "bn-train-run")  # the run goes on
+    assert len(trainer.history) == 51
+
+
+def test_a_change_by_hand_starts_the_curve_again(trainer):
+    press(trainer, "bn-train-step")
+    trainer.app.entries[("b2", 0, 0)].readout.value = "1"
+    press(trainer, "bn-train-step")
+    assert len(trainer.history) == 2
+
+
+def test_a_run_that_makes_the_loss_worse_says_so(trainer):
+    trainer.learning_rate.value = "10"  # every unit is switched off after the first step
+    trainer.steps.value = "20"
+    press(trainer, "bn-train-run")
+    assert "loss 1.333 → 2.333. The loss went up: try a smaller learning rate." in status(trainer)
+
+
+def test_a_diverging_run_stops_at_the_last_good_state_and_says_why():
+    trainer = Trainer(targets=[[40] * 3] * 2)
+    trainer.learning_rate.value = "1"
+    trainer.steps.value = "1000"
+    press(trainer, "bn-train-run")
+    assert "Trained 1 step so far" in status(trainer)
+    assert "Stopped after 1 step: a step with learning rate 1 would take W1[" in status(trainer)
+    assert "lower the learning rate" in status(trainer)
+    assert "bn-error" in status(trainer)
+    assert np.isfinite(shown_loss(trainer))
+    assert all(np.abs(W).max() <= bn.MAX_MAGNITUDE for W, _ in trainer.app.state.layers)
+
+
+@pytest.mark.parametrize("box, typed, message", [
+    ("learning_rate", "abc", "Learning rate: 'abc' is not a number"),
+    ("learning_rate", "0", "Learning rate must be a number above 0 and at most 10; got '0'. It stays 0.03."),
+    ("learning_rate", "-1", "Learning rate must be a number above 0"),
+    ("learning_rate", "11", "Learning rate must be a number above 0 and at most 10; got '11'"),
+    ("learning_rate", "nan", "Learning rate:"),
+    ("steps", "2.5", f"Steps must be a whole number from 1 to {MAX_TRAIN_STEPS}; got '2.5'. It stays 100."),
+    ("steps", "5000", "Steps must be a whole number from 1"),
+    ("steps", "<script>", "Steps: '&lt;script&gt;' is not a number"),
+])
+def test_a_bad_setting_is_named_and_the_last_good_one_stays(trainer, worked, box, typed, message):
+    getattr(trainer, box).value = typed
+    assert message.replace("'", "&#x27;") in status(trainer)
+    assert getattr(trainer, box).value == {"learning_rate": "0.03", "steps": "100"}[box]
+    press(trainer, "bn-train-step")
+    assert trainer.app.state == bn.sgd_step(worked, T, 0.03)
+
+
+def test_a_good_setting_is_used(trainer, worked):
+    trainer.learning_rate.value = "1/100"
+    assert "Learning rate = 0.01." in status(trainer)
+    press(trainer, "bn-train-step")
+    assert trainer.app.state == bn.sgd_step(worked, T, 0.01)
+
+
+def test_a_typed_target_changes_the_loss_and_the_link(trainer, worked):
+    trainer.target_controls.entries[("T", 0, 0)].readout.value = "0"
+    targets = [[0, 0, 1], [2, 2, 2]]
+    assert shown_loss(trainer) == pytest.approx(bn.loss(worked, targets))
+    assert "T[1,1] = 0: the loss goes from 1.333 to 1.167." in status(trainer)
+    assert "T=0,0,1;2,2,2" in trainer.app.share.link.value
+    np.testing.assert_allclose(table(trainer, "dW2"), bn.backward(worked, targets).W2)
+    trainer.target_controls.entries[("T", 1, 2)].readout.value = "x"
+    assert "T[2,3]: &#x27;x&#x27; is not a number" in status(trainer)
+    np.testing.assert_array_equal(trainer.targets, targets)
+
+
+def test_a_clicked_cell_of_a_gradient_is_explained_with_every_inputs_term(trainer, worked):
+    trainer.app.guard(trainer.app.explain_cell)("dW1,2,1")
+    e = bn.explain_gradient(worked, T, "W1", 2, 1)
+    assert e.text in trainer.explanation.value
+    for j, (d, a, p) in enumerate(e.terms):
+        assert f"<th scope='row'>x{j + 1}</th><td>{bn.format_number(d)}</td><td>{bn.format_number(a)}</td>" \
+               f"<td>{bn.format_number(p)}</td>" in trainer.explanation.value
+    assert "data-cell=dW1,2,1 aria-current=true" in trainer.maps.value
+    trainer.app.guard(trainer.app.explain_cell)("delta2,0,1")  # Y_z[y1, x2] = 0: ReLU′(0) = 0
+    assert "δ2[y1, x2] = (Y − T)·ReLU′(Y_z) = (0 − 0)·0 = 0" in trainer.explanation.value
+    assert "ReLU′ = 0" in trainer.explanation.value
+    trainer.app.guard(trainer.app.explain_cell)("db2,1,0")
+    assert "db2[y2] = (1 + 1 + 2) / 3 = 4 / 3 = 1.333" in trainer.explanation.value
+    trainer.app.guard(trainer.app.explain_cell)("H_z,2,1")  # the worksheet's own cells still work
+    assert "H_z[h3, x2]" in trainer.app.explanation.value
+
+
+@pytest.mark.parametrize("forged", ["dW3,0,0", "dW1,4,0", "dW1,0,3", "db1,0,1", "delta2,0,3", "dW1,-1,0",
+                                    "dW1,0", "<img src=x onerror=alert(1)>", "dW01,0,0", "delta1,0,0,0", "dWx,0,0",
+                                    "dW1,9999,0"])
+def test_a_forged_cell_message_is_refused_and_nothing_changes(trainer, forged):
+    before = trainer.explanation.value, trainer.maps.value
+    trainer.app.guard(trainer.app.explain_cell)(forged)
+    assert "bn-error" in status(trainer)
+    assert "<img src=x" not in status(trainer)
+    assert (trainer.explanation.value, trainer.maps.value) == before
+
+
+@pytest.mark.parametrize("forged", [None, 3, ["dW1,0,0"], {"cell": 1}])
+def test_a_cell_message_that_is_not_text_is_refused(trainer, forged):
+    with pytest.raises(ValueError, match="not a cell of the gradients"):
+        parse_gradient_cell(forged, trainer.app.state)
+
+
+def test_every_cell_of_every_gradient_has_a_button_that_explains_it(trainer, worked):
+    cells = re.findall(r"data-cell=([\w]+,\d+,\d+)", trainer.maps.value)
+    # δ2 2×3, dW2|db2 2×5, δ1 4×3, dW1|db1 4×4
+    assert len(cells) == 6 + 10 + 12 + 16 == len(set(cells))
+    for cell in cells:
+        trainer.app.guard(trainer.app.explain_cell)(cell)
+        assert "bn-error" not in status(trainer), cell
+
+
+def test_another_size_fits_the_targets_and_keeps_what_fits(trainer):
+    trainer.target_controls.entries[("T", 1, 0)].readout.value = "3"
+    trainer.app.load(bn.preset("one-input"))
+    np.testing.assert_array_equal(trainer.targets, [[1], [3]])
+    assert set(trainer.target_controls.entries) == {("T", 0, 0), ("T", 1, 0)}
+    assert shown_loss(trainer) == pytest.approx(bn.loss(bn.preset("one-input"), [[1], [3]]))
+    press(trainer, "bn-train-step")
+    assert "bn-error" not in status(trainer)
+
+
+def test_the_dark_theme_and_the_rows_notation_redraw_the_gradients(trainer):
+    trainer.app.set_theme("dark")
+    assert trainer.views.theme == "dark"
+    trainer.app.set_notation("rows")
+    assert "dW2ᵀ ; db2 = H·δ2ᵀ / 3" in trainer.maps.value
+    np.testing.assert_allclose(table(trainer, "dW2"), np.array([[0, 0, 0, 0], [0, 7, 13, 3]]) / 3)  # tables stay
+    assert "data-cell=dW2,1,2" in trainer.maps.value
+
+
+def test_reset_brings_back_the_weights_the_targets_and_an_empty_curve(trainer, worked):
+    trainer.target_controls.entries[("T", 0, 0)].readout.value = "4"
+    press(trainer, "bn-train-step")
+    press(trainer, "bn-train-reset")
+    assert trainer.app.state == worked
+    np.testing.assert_array_equal(trainer.targets, T)
+    assert trainer.history == [] and "<img" not in trainer.curve.value
+
+
+def test_the_pages_link_gives_the_targets(monkeypatch, worked):
+    monkeypatch.setattr(kernel, "page_query", lambda: worked.to_query() + "&T=0,0,0;1,1,1")
+    monkeypatch.setattr("batchnet_core.ui.app.page_query", kernel.page_query)
+    monkeypatch.setattr("batchnet_core.ui.share.page_query", kernel.page_query)
+    trainer = Trainer.from_page()
+    np.testing.assert_array_equal(trainer.targets, [[0, 0, 0], [1, 1, 1]])
+    press(trainer, "bn-train-reset")
+    np.testing.assert_array_equal(trainer.targets, [[0, 0, 0], [1, 1, 1]])
+
+
+@pytest.mark.parametrize("link, message", [
+    ("T=1,0;2,2", "T must have shape (outputs × batch) = (2 × 3)"),
+    ("T=a,b,c;1,1,1", "not a number"),
+    ("T=" + ";".join(["1,1,1"] * 40), "T has 40 rows in the state link; at most 16"),
+    ("T=1,0,1;2,2,1e9", "T[1, 2] is 1000000000.0"),
+])
+def test_targets_in_a_link_that_cannot_be_used_are_named(monkeypatch, link, message):
+    monkeypatch.setattr("batchnet_core.ui.app.page_query", lambda: link)
+    monkeypatch.setattr("batchnet_core.ui.share.page_query", lambda: link)
+    trainer = Trainer.from_page()
+    assert "The link&#x27;s targets could not be used" in status(trainer)
+    assert message.replace("'", "&#x27;") in status(trainer)
+    np.testing.assert_array_equal(trainer.targets, T)
+
+
+def test_panels_of_any_depth_go_back_from_the_last_layer():
+    rows = gradient_panels((2, 3, 3, 1, 4))
+    assert [row[0].key for row in rows] == ["T", "delta3", "delta2", "delta1"]
+    assert rows[1][0].title == "δ3 = (Y − T) ⊙ ReLU′(Y_z)"
+    assert rows[2][0].title == "δ2 = (W3ᵀ·δ3) ⊙ ReLU′(H2_z)"
+    assert rows[3][1].col_labels == ["1", "2", "b"]
+
+
+def test_settings_are_read_as_a_person_types_them():
+    assert read_setting("Learning rate", " 1/20 ", False, 10) == 0.05
+    assert read_setting("Steps", "3", True, 1000) == 3
+    with pytest.raises(ValueError, match="Steps must be a whole number from 1 to 1000; got '-3'"):
+        read_setting("Steps", "-3", True, 1000)
