@@ -1,0 +1,297 @@
+"""Gradient exercises: one entry of a gradient worked out by hand, checked with the likely mistake named.
+
+A seeded whole-number network and batch, whole-number targets T and one asked entry, such as
+dW2[y2, h3]: the mean over the batch of each input's δ of the row's unit times the column's activation
+(``training.explain_gradient``). Four mistakes are recognised, each by the number it gives:
+
+- ReLU's derivative forgotten: ReLU′ taken as 1 everywhere, even where the sum before ReLU was 0 or less;
+- the sum over the batch instead of the mean;
+- row and column transposed: δ of the column's unit times the activation of the row's unit;
+- the wrong sign: T − Y instead of Y − T.
+
+The asked entry is chosen so that its answer and every one of these numbers differ, so the checker can
+tell them apart; that makes ReLU matter for it too (the first mistake would give the answer otherwise).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+
+from .compute import forward_arrays
+from .exercises import Difficulty, Feedback, _close
+from .layers import layers_of
+from .numbers import format_number, parse_number
+from .state import State
+from .training import GradientExplanation, backward_arrays, column_label, explain_gradient
+
+#: Sizes (inputs, hidden, outputs, batch) and the range of whole-number entries; one entry is asked.
+DIFFICULTIES = {
+    "easy": Difficulty((2, 2, 2, 2), -2, 2, 1),
+    "medium": Difficulty((2, 3, 2, 3), -2, 2, 1),
+    "hard": Difficulty((3, 3, 2, 3), -2, 2, 1),
+}
+
+#: What each difficulty asks for: an output-layer weight or bias; an output-layer weight or a hidden
+#: bias (its δ comes back through W2); a first-layer weight.
+ASKED = {"easy": ("W2", "b2"), "medium": ("W2", "b1"), "hard": ("W1",)}
+
+#: Targets are whole numbers from 0 to this: the outputs come out of ReLU, so they are never below 0.
+TARGET_HIGH = 3
+
+#: Each input's δ and term of the asked entry are at most these in size: numbers to work with by hand.
+HAND_DELTA, HAND_PRODUCT = 8, 16
+
+#: Draws of a network before giving up: the rarest kind (easy's W2) comes about once in thirty draws.
+MAX_DRAWS = 2000
+
+#: An answer within this of the gradient is right: two decimals are enough (4.33 for 13/3). Distinct
+#: numbers of these exercises differ by a third or more, so no mistake is ever taken for the answer.
+ROUNDED = 0.005
+
+#: Each mistake's name and the words its message opens with; a text that is not a number gets the
+#: message of ``parse_number``, which quotes the text and says what to type instead.
+MISTAKES = {
+    "not-a-number": "That is not a number",
+    "relu-derivative": "Almost: ReLU's derivative was left out",
+    "batch-sum": "Almost: that is the sum over the batch, not the mean",
+    "transposed": "Row and column transposed",
+    "wrong-sign": "Almost: the sign is wrong",
+    "rounding": "Close: round to two decimals",
+}
+
+
+@dataclasses.dataclass(frozen=True)
+class GradientExercise:
+    """A whole-number network, batch and targets, and the gradient entry asked for.
+
+    Attributes
+    ----------
+    seed : int
+    difficulty : str      "easy", "medium" or "hard"
+    state : State         two layers, whole numbers
+    targets : tuple of tuples of float   T, one row per output, one column per input (``.T`` as an array)
+    name : str            the parameter: "W2", "b2", "W1" or "b1"
+    row, col : int        its entry, 0-based (a bias has only col 0)
+    """
+
+    seed: int
+    difficulty: str
+    state: State
+    targets: tuple[tuple[float, ...], ...]
+    name: str
+    row: int
+    col: int
+
+    @property
+    def T(self) -> np.ndarray:
+        """The targets, (outputs × batch), read-only."""
+        array = np.array(self.targets, dtype=float)
+        array.setflags(write=False)
+        return array
+
+    @property
+    def explanation(self) -> GradientExplanation:
+        """The asked entry spelled out: each input's term and their mean."""
+        return explain_gradient(self.state, self.T, self.name, self.row, self.col)
+
+    @property
+    def answer(self) -> float:
+        return self.explanation.average
+
+    @property
+    def label(self) -> str:
+        """ "dW2[y2, h3]" """
+        return self.explanation.label
+
+    @property
+    def mistakes(self) -> dict[str, float]:
+        """The number each recognised mistake gives, by its name in ``MISTAKES`` (a bias cannot be transposed)."""
+        return _values(_worked(self.state, self.T), self.name, self.row, self.col)[1]
+
+
+def _draw_state(rng: np.random.Generator, level: Difficulty) -> State:
+    """Whole-number weights and biases from ``level.low`` to ``level.high``; inputs from 0 to ``level.high``,
+    as intensities are: fewer hidden units are then 0 for the whole batch, and more gradients pass."""
+    inputs, hidden, outputs, batch = level.sizes
+
+    def draw(low: int, *shape: int) -> np.ndarray:
+        return rng.integers(low, level.high + 1, size=shape).astype(float)
+
+    return State(W1=draw(level.low, hidden, inputs), b1=draw(level.low, hidden),
+                 W2=draw(level.low, outputs, hidden), b2=draw(level.low, outputs), X=draw(0, inputs, batch))
+
+
+def _worked(state: State, T: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
+    """Each layer's input (X, then H), its δ, and its δ with ReLU′ taken as 1 everywhere."""
+    results = forward_arrays(state.layers, state.X)
+    _, deltas = backward_arrays(state.layers, state.X, T, results)
+    # ReLU′ = 1 everywhere: every sum is passed as if it were above 0; the activations stay as they are
+    _, ungated = backward_arrays(state.layers, state.X, T, [(np.ones_like(Z), A) for Z, A in results])
+    return [state.X] + [A for _, A in results[:-1]], deltas, ungated
+
+
+def _terms(delta: np.ndarray, activations: np.ndarray, name: str, row: int, col: int) -> np.ndarray:
+    """Each input's term of the entry: δ[row]·a[col] for a weight, δ[row] for a bias."""
+    return delta[row] if name.startswith("b") else delta[row] * activations[col]
+
+
+def _values(worked: tuple, name: str, row: int, col: int) -> tuple[float, dict[str, float]]:
+    """The entry's gradient, and the number each recognised mistake gives (a bias cannot be transposed)."""
+    activations, deltas, ungated = worked
+    k = int(name[1:]) - 1
+    batch = deltas[k].shape[1]
+    answer = float(_terms(deltas[k], activations[k], name, row, col).sum()) / batch + 0.0
+    wrong = {"relu-derivative": float(_terms(ungated[k], activations[k], name, row, col).sum()) / batch + 0.0,
+             "batch-sum": answer * batch,
+             # δ is linear in Y − T, so T − Y flips the sign of every gradient
+             "wrong-sign": -answer + 0.0}
+    if name.startswith("W") and col < deltas[k].shape[0] and row < activations[k].shape[0]:
+        # (a·δᵀ)[row, col]: δ of the column's unit times the activation of the row's unit
+        wrong["transposed"] = float(_terms(deltas[k], activations[k], name, col, row).sum()) / batch + 0.0
+    return answer, wrong
+
+
+def _distinct(values: list[float]) -> bool:
+    """No two of the numbers would pass ``check_gradient`` for each other."""
+    return all(not _agrees(a, b) and not _agrees(b, a) for i, a in enumerate(values) for b in values[i + 1:])
+
+
+def _askable(state: State, T: np.ndarray, name: str) -> list[tuple[int, int]]:
+    """Entries of ``name`` whose answer and every mistake's number differ, with small numbers; a weight
+    must have its transposed entry (a row and a column that differ, each in range of the other)."""
+    worked = _worked(state, T)
+    activations, deltas, _ = worked
+    k = int(name[1:]) - 1
+    W = state.layers[k][0]
+    entries = [(r, 0) for r in range(W.shape[0])] if name.startswith("b") else list(np.ndindex(*W.shape))
+    found = []
+    for r, c in entries:
+        r, c = int(r), int(c)
+        answer, wrong = _values(worked, name, r, c)
+        small = (np.abs(deltas[k][r]).max() <= HAND_DELTA
+                 and np.abs(_terms(deltas[k], activations[k], name, r, c)).max() <= HAND_PRODUCT)
+        if (name.startswith("b") or "transposed" in wrong) and small and _distinct([answer, *wrong.values()]):
+            found.append((r, c))
+    return found
+
+
+def new_gradient_exercise(seed: int, difficulty: str = "medium") -> GradientExercise:
+    """The gradient exercise for ``seed``: the same on every machine, so a class can share one.
+
+    Examples
+    --------
+    >>> e = new_gradient_exercise(seed=7, difficulty="easy")
+    >>> e == new_gradient_exercise(seed=7, difficulty="easy"), e.name in ("W2", "b2")
+    (True, True)
+    >>> check_gradient(e, format_number(e.answer)).correct
+    True
+    """
+    level = _check_difficulty_of(difficulty)
+    rng = np.random.default_rng([seed, 6060])
+    outputs, batch = level.sizes[-2], level.sizes[-1]
+    name = ASKED[difficulty][rng.integers(len(ASKED[difficulty]))]
+    for _ in range(MAX_DRAWS):
+        state = _draw_state(rng, level)
+        T = rng.integers(0, TARGET_HIGH + 1, size=(outputs, batch)).astype(float)
+        entries = _askable(state, T, name)
+        if entries:
+            row, col = entries[rng.integers(len(entries))]
+            targets = tuple(tuple(float(v) for v in line) for line in T)
+            return GradientExercise(seed, difficulty, state, targets, name, row, col)
+    raise RuntimeError(f"no {difficulty} gradient exercise found for seed {seed} in {MAX_DRAWS} draws")
+
+
+def _check_difficulty_of(difficulty: object) -> Difficulty:
+    if not isinstance(difficulty, str) or difficulty not in DIFFICULTIES:
+        raise ValueError(f"difficulty must be one of {', '.join(DIFFICULTIES)}; got {str(difficulty)[:20]!r}")
+    return DIFFICULTIES[difficulty]
+
+
+def gradient_hint(exercise: GradientExercise) -> str:
+    """What to average, and how δ is made, without the numbers.
+
+    >>> e = new_gradient_exercise(seed=1, difficulty="hard")
+    >>> gradient_hint(e).startswith(e.label + " = mean over the batch of δ1[")
+    True
+    """
+    layer = layers_of(exercise.state.depth)[int(exercise.name[1:]) - 1]
+    unit = layer.unit_label(exercise.row)
+    if layer.output:
+        delta = f"δ{layer.index}[{unit}, x] = (Y − T)[{unit}, x]·ReLU′({layer.pre}[{unit}, x])"
+    else:
+        following = layers_of(exercise.state.depth)[layer.index]
+        delta = (f"δ{layer.index}[{unit}, x] = ({following.weights} column {unit} · δ{following.index} column x)"
+                 f"·ReLU′({layer.pre}[{unit}, x])")
+    return (f"{exercise.explanation.heading}, where {delta}, and ReLU′ is 1 where the sum is above 0, "
+            "0 where it is 0 or below.")
+
+
+def _gated(exercise: GradientExercise) -> str:
+    """The cells on the asked entry's path where ReLU′ is 0, as "Y_z[y1, x2], H_z[h2, x1]"."""
+    state, k = exercise.state, int(exercise.name[1:]) - 1
+    results = forward_arrays(state.layers, state.X)
+    cells = []
+    for layer, (Z, _) in zip(layers_of(state.depth)[k:], results[k:]):
+        rows = [exercise.row] if layer.index == k + 1 else range(Z.shape[0])
+        cells += [f"{layer.pre}[{layer.unit_label(r)}, x{c + 1}]" for r in rows for c in range(Z.shape[1])
+                  if Z[r, c] <= 0]
+    return ", ".join(cells)
+
+
+def _explanation(exercise: GradientExercise, mistake: str, value: float) -> str:
+    e = exercise.explanation
+    layer = layers_of(exercise.state.depth)[int(exercise.name[1:]) - 1]
+    if mistake == "relu-derivative":
+        return (f"ReLU′ is 0 where the sum before ReLU was 0 or below ({_gated(exercise)}): no gradient passes "
+                "back through those cells.")
+    if mistake == "batch-sum":
+        return (f"{format_number(value)} is the sum of the {e.batch} inputs' terms; the gradient is their mean: "
+                f"divide by {e.batch}.")
+    if mistake == "transposed":
+        depth, k = exercise.state.depth, layer.index
+        row, col = layer.unit_label(exercise.row), column_label(layer, exercise.col, depth)
+        unit, source = layer.unit_label(exercise.col), column_label(layer, exercise.row, depth)
+        swapped = f"δ{k}[{unit}, x]·{layer.source}[{source}, x]"
+        return (f"The row of {e.label} says whose δ to take ({row}), the column whose activation ({col}): "
+                f"δ{k}[{row}, x]·{layer.source}[{col}, x], not {swapped}.")
+    return "The error is Y − T, not T − Y: the gradient points where the loss grows, and a step goes against it."
+
+
+def _agrees(value: float, target: float) -> bool:
+    return _close(value, target) or abs(value - target) <= ROUNDED
+
+
+def check_gradient(exercise: GradientExercise, typed: str) -> Feedback:
+    """Check a typed gradient entry and name the likely mistake.
+
+    Examples
+    --------
+    >>> e = new_gradient_exercise(seed=3)
+    >>> check_gradient(e, format_number(e.answer)).correct
+    True
+    >>> check_gradient(e, format_number(-e.answer)).mistake
+    'wrong-sign'
+    >>> check_gradient(e, "abc").mistake
+    'not-a-number'
+    """
+    tip = gradient_hint(exercise)
+    try:
+        value = parse_number(typed)
+    except ValueError as error:
+        return Feedback(False, f"{error}.", tip, "not-a-number")  # it names what was typed and what to type
+    e = exercise.explanation
+    if _agrees(value, e.average):
+        return Feedback(True, f"Correct: {e.label} = {format_number(e.average)}.", e.text)
+    for mistake, wrong in exercise.mistakes.items():
+        if _agrees(value, wrong):
+            return Feedback(False, f"{MISTAKES[mistake]}. {_explanation(exercise, mistake, value)}", tip, mistake)
+    if abs(value - e.average) < 0.05 and e.average != round(e.average):
+        return Feedback(False, f"{MISTAKES['rounding']} (or type the fraction {format_number(e.total)}/{e.batch}).",
+                        tip, "rounding")
+    return Feedback(False, f"Not yet: {e.label} is not {format_number(value)}.", tip)
+
+
+__all__ = ["ASKED", "DIFFICULTIES", "MISTAKES", "GradientExercise", "check_gradient", "gradient_hint",
+           "new_gradient_exercise"]

@@ -1,0 +1,198 @@
+"""Gradient exercises on the page: one gradient entry worked out by hand, checked, and revealed on request.
+
+All checking is ``batchnet_core.gradient_exercises``; this module only shows it.
+"""
+
+from __future__ import annotations
+
+import base64
+import html
+
+import ipywidgets as widgets
+import numpy as np
+
+from ..convert import MAX_SEED
+from ..exercises import Score
+from ..forward import forward
+from ..gradient_exercises import DIFFICULTIES, GradientExercise, check_gradient, new_gradient_exercise
+from ..layers import layers_of, unit_labels
+from ..numbers import format_number
+from ..training import column_label, explain_delta
+from .common import STYLE, Guard, status_html
+from .exercise import feedback_html
+from .heatmap import HeatmapPanel
+from .page import PageBridge
+from .views import HeatmapViews, html_widget, values_table
+
+#: The given matrices, a layer to a row: the network and its forward pass (the question is the gradient).
+GIVEN = (("X", "W1|b1", "H_z", "H"), ("W2|b2", "Y_z", "Y"))
+
+
+#: The look of a cell of the table of terms: numbers right-aligned, apart from their neighbours.
+CELL = "padding: 2px 12px; text-align: right; font-variant-numeric: tabular-nums"
+
+
+def question_html(exercise: GradientExercise) -> str:
+    """What is asked, in words."""
+    parameter = "bias" if exercise.name.startswith("b") else "weight"
+    return (f"<div class='bn-gradient-question'>Work out <b>{html.escape(exercise.label)}</b> by hand: the "
+            f"gradient of the loss L = (1 / 2B)·Σ (Y − T)² for the {parameter} {html.escape(exercise.label[1:])}, "
+            f"the mean over the batch of B = "
+            f"{exercise.state.X.shape[1]} inputs. Type it and press Enter or Check: −3, 1/3 and 0.33 are all "
+            "accepted.</div>")
+
+
+def reveal_html(exercise: GradientExercise) -> str:
+    """The answer spelled out: each input's δ, activation and product, then their mean."""
+    e = exercise.explanation
+    layer = layers_of(exercise.state.depth)[int(exercise.name[1:]) - 1]
+    unit, bias = layer.unit_label(e.row), exercise.name.startswith("b")
+    column = "" if bias else column_label(layer, e.col, exercise.state.depth)
+    head = ["input", f"δ{layer.index}[{unit}, x]"] + ([] if bias else [f"{layer.source}[{column}, x]", "product"])
+    rows = []
+    for x, (delta, activation, product) in enumerate(e.terms):
+        cells = [f"x{x + 1}", format_number(delta)] + ([] if bias else [format_number(activation),
+                                                                          format_number(product)])
+        rows.append("<tr>" + "".join(f"<td style='{CELL}'>{html.escape(c)}</td>" for c in cells) + "</tr>")
+    deltas = "".join(f"<li>{html.escape(explain_delta(exercise.state, exercise.T, layer.index, e.row, x).text)}</li>"
+                     for x in range(e.batch))
+    header = "".join(f"<th scope='col' style='{CELL}'>{html.escape(h)}</th>" for h in head)
+    return (f"<div class='bn-explain-heading'>{html.escape(e.heading)}</div>"
+            f"<table class='bn-gradient-terms' style='border-collapse: collapse'>"
+            f"<caption>Each input's own term</caption><tr>{header}</tr>{''.join(rows)}</table>"
+            f"<div>Where each δ comes from:</div><ul class='bn-gradient-deltas'>{deltas}</ul>"
+            f"<div class='bn-formula'>{html.escape(e.text)}</div>")
+
+
+class GradientExerciseApp:
+    """One seeded gradient exercise at a time, with a running score.
+
+    Parameters
+    ----------
+    seed : int
+    difficulty : {"easy", "medium", "hard"}
+    """
+
+    def __init__(self, seed: int = 1, difficulty: str = "medium") -> None:
+        self.guard = Guard(self._say)
+        self.score = Score()
+        self.status = html_widget("", "bn-status")
+        self.score_view = html_widget("", "bn-score")
+        self.difficulty = widgets.Dropdown(options=list(DIFFICULTIES), value=difficulty, description="Difficulty",
+                                           layout=widgets.Layout(width="220px"))
+        self.difficulty.add_class("bn-gradient-difficulty")
+        self.difficulty.observe(self.guard(lambda _: self._open(self.seed)), "value")
+        new = widgets.Button(description="New exercise", tooltip="A new seed, a new exercise")
+        new.add_class("bn-gradient-new")
+        new.on_click(self.guard(lambda _: self._open((self.seed + 1) % (MAX_SEED + 1))))
+        self.seed_note = html_widget()
+        self.given = widgets.VBox()
+        self.given.add_class("bn-gradient-given")
+        self.question = html_widget()
+        self.answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="260px"))
+        self.answer.add_class("bn-gradient-answer")
+        self.answer.observe(self.guard(lambda change: self.check(change["new"])), "value")
+        check = widgets.Button(description="Check", tooltip="Check the typed answer")
+        check.add_class("bn-gradient-check")
+        check.on_click(self.guard(lambda _: self.check(self.answer.value)))
+        reveal = widgets.Button(description="Reveal", tooltip="Show the answer, input by input")
+        reveal.add_class("bn-gradient-reveal")
+        reveal.on_click(self.guard(lambda _: self.reveal()))
+        self.buttons = {"new": new, "check": check, "reveal": reveal}
+        self.feedback = html_widget("", "bn-gradient-feedback")
+        self.explanation = html_widget("", "bn-gradient-explain")
+        self.theme = "light"
+        self.page = PageBridge(theme=self.theme)
+        self.page.on_theme(self.guard(self.set_theme))
+        self.widget = widgets.VBox([
+            html_widget(STYLE), self.page,
+            widgets.HBox([self.difficulty, new]), self.seed_note, self.score_view, self.status,
+            self.given, self.question,
+            widgets.HBox([self.answer, check, reveal], layout=widgets.Layout(align_items="center")),
+            self.feedback, self.explanation,
+        ])
+        self.widget.add_class("bn-app")
+        self._open(seed)
+
+    def _open(self, seed: int) -> None:
+        self.seed = seed
+        self.exercise = new_gradient_exercise(seed, self.difficulty.value)
+        self.revealed, self._checked = False, None
+        self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {seed}</b>, {self.exercise.difficulty}: "
+                                "give this seed to the class and everyone gets the same numbers.</div>")
+        self._show_given()
+        self.question.value = question_html(self.exercise)
+        self.answer.description = f"{self.exercise.label} ="  # plain text: ipywidgets does not read it as HTML
+        self.answer.style.description_width = "initial"
+        self.answer.disabled = False
+        self._mark(None)
+        self.answer.value = ""  # nothing typed: nothing checked
+        self.page.names = {"bn-gradient-answer": f"answer: {self.exercise.label}"}
+        self.feedback.value = self.explanation.value = ""
+        self._say(f"New exercise: seed {seed}, {self.exercise.difficulty}. Work out {self.exercise.label}.")
+        self._show_score()
+
+    def check(self, typed: str) -> None:
+        """Check a typed answer; an answer checked again, or after the reveal, does not count twice."""
+        if not typed.strip():
+            return
+        feedback = check_gradient(self.exercise, typed)
+        if typed != self._checked and not self.revealed:
+            self.score = self.score.record(feedback)
+        self._checked = typed
+        self.feedback.value = f"<div><b>{html.escape(self.exercise.label)}</b></div>" + feedback_html(feedback)
+        self._mark(feedback.correct)
+        if feedback.correct:
+            self.answer.disabled = True  # still read in full contrast, marked correct (style.css)
+        self._show_score()
+
+    def reveal(self) -> None:
+        """Show the answer input by input; later checks of this exercise are not scored."""
+        self.revealed = True
+        self.explanation.value = reveal_html(self.exercise)
+        self._say(f"{self.exercise.label} revealed: checks of this exercise no longer count toward the score.")
+
+    def _mark(self, correct: bool | None) -> None:
+        self.answer.remove_class("bn-correct-box")
+        self.answer.remove_class("bn-wrong-box")
+        if correct is not None:
+            self.answer.add_class("bn-correct-box" if correct else "bn-wrong-box")
+
+    def _show_given(self) -> None:
+        """The network, its forward pass and the targets, as heat maps for the page's theme."""
+        state, trace = self.exercise.state, forward(self.exercise.state)
+        rows = []
+        for names in GIVEN:
+            views = HeatmapViews(state.sizes, self.theme, names=names)
+            views.update(state, trace, None)
+            rows.append(views.widget)
+        rows[-1].value += self._targets_figure(trace.Y_z)
+        self.given.children = rows
+
+    def _targets_figure(self, Y_z: np.ndarray) -> str:
+        """T as a heat map on the colour scale of Y, with its table of numbers as its text alternative."""
+        T = self.exercise.T
+        outputs, batch = T.shape
+        ys, xs = unit_labels("y", outputs), unit_labels("x", batch)
+        panel = HeatmapPanel("T (targets)", ys, xs, theme=self.theme)
+        png = panel.render(T, max(float(np.abs(Y_z).max()), float(np.abs(T).max()), 1.0))
+        height, width = panel.size
+        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
+        return (f"<figure class='bn-figure bn-figure-T'><img class='bn-heatmap bn-heatmap-T' src='{url}' "
+                f"width='{width}' height='{height}' alt='Heat map of T (targets); its numbers follow as a table.'>"
+                f"<div class='bn-sr-only'>{values_table('T', T, ys, xs)}</div></figure>")
+
+    def set_theme(self, theme: str) -> None:
+        """Draw the given matrices for a light or a dark page."""
+        if theme != self.theme:
+            self.theme = theme
+            self._show_given()
+
+    def _show_score(self) -> None:
+        self.score_view.value = f"<b>{html.escape(self.score.text)}</b>"
+
+    def _say(self, message: str, error: bool = False) -> None:
+        self.status.value = status_html(message, error)
+
+
+__all__ = ["GradientExerciseApp", "question_html", "reveal_html"]

@@ -1,0 +1,333 @@
+"""Gradient exercises: one gradient entry by hand, with each likely mistake computed here independently.
+
+The right answer and the four mistakes are worked out in this file from the exercise's arrays with
+plain numpy (forward pass, δ of each layer, the batch mean), not through the module under test.
+"""
+
+import dataclasses
+import html
+import json
+import re
+
+import numpy as np
+import pytest
+
+from batchnet_core.exercises import Score
+from batchnet_core.gradient_exercises import (
+    MISTAKES,
+    check_gradient,
+    gradient_hint,
+    new_gradient_exercise,
+)
+from batchnet_core.numbers import format_number
+from batchnet_core.ui import gradient_exercise as page
+from batchnet_core.ui.gradient_exercise import GradientExerciseApp
+
+from test_heatmap_numbers import assert_pictures_show
+from test_ui import decode, picture_urls
+
+#: What each difficulty may ask for (the module's docstring says so in words).
+ASKED = {"easy": {"W2", "b2"}, "medium": {"W2", "b1"}, "hard": {"W1"}}
+SEEDS = range(60)
+
+
+def by_hand(e, relu_derivative=True, error_sign=1.0):
+    """Every gradient entry as sums over the batch (not yet divided by B), and each layer's δ and input.
+
+    ``relu_derivative=False`` takes ReLU′ as 1 everywhere; ``error_sign=-1`` uses T − Y for Y − T.
+    """
+    X, W1, b1, W2, b2 = (np.array(getattr(e.state, n), dtype=float) for n in ("X", "W1", "b1", "W2", "b2"))
+    T = np.array(e.targets, dtype=float)
+    H_z = W1 @ X + b1[:, None]
+    H = np.maximum(H_z, 0)
+    Y_z = W2 @ H + b2[:, None]
+    Y = np.maximum(Y_z, 0)
+    d2 = error_sign * (Y - T) * ((Y_z > 0) if relu_derivative else 1.0)
+    d1 = (W2.T @ d2) * ((H_z > 0) if relu_derivative else 1.0)
+    sums = {"W2": d2 @ H.T, "b2": d2.sum(axis=1)[:, None], "W1": d1 @ X.T, "b1": d1.sum(axis=1)[:, None]}
+    return sums, {"W2": (d2, H), "b2": (d2, None), "W1": (d1, X), "b1": (d1, None)}
+
+
+def expected(e):
+    """The right answer and each mistake's number, by the mistake's name."""
+    batch = e.state.X.shape[1]
+    sums, parts = by_hand(e)
+    right = sums[e.name][e.row, e.col] / batch
+    wrong = {"relu-derivative": by_hand(e, relu_derivative=False)[0][e.name][e.row, e.col] / batch,
+             "batch-sum": sums[e.name][e.row, e.col],
+             "wrong-sign": by_hand(e, error_sign=-1.0)[0][e.name][e.row, e.col] / batch}
+    delta, source = parts[e.name]
+    if source is not None:
+        product = source @ delta.T / batch  # a·δᵀ: the gradient's product with its factors swapped
+        if e.row < product.shape[0] and e.col < product.shape[1]:
+            wrong["transposed"] = product[e.row, e.col]
+    return right, wrong
+
+
+def exercises():
+    return [new_gradient_exercise(seed, difficulty) for difficulty in ASKED for seed in SEEDS]
+
+
+@pytest.fixture(scope="module")
+def every():
+    return exercises()
+
+
+def test_each_difficulty_asks_its_kinds_of_entry_of_a_small_whole_number_network(every):
+    asked = {difficulty: set() for difficulty in ASKED}
+    for e in every:
+        asked[e.difficulty].add(e.name)
+        arrays = [np.array(getattr(e.state, n)) for n in ("X", "W1", "b1", "W2", "b2")] + [np.array(e.targets)]
+        assert all(np.array_equal(a, np.round(a)) and np.abs(a).max() <= 3 for a in arrays), e.seed
+        assert np.array(e.targets).min() >= 0 and np.array(e.state.X).min() >= 0
+        assert e.state.X.shape[1] in (2, 3) and np.array(e.targets).shape == e.state.W2.shape[:1] + e.state.X.shape[1:]
+        unit = ("h" if e.name.endswith("1") else "y") + str(e.row + 1)
+        column = "" if e.name.startswith("b") else ", " + (str(e.col + 1) if e.name == "W1" else f"h{e.col + 1}")
+        assert e.label == f"d{e.name}[{unit}{column}]"
+    assert asked == ASKED  # every kind each difficulty names comes up
+
+
+def test_the_answer_is_the_batch_mean_gradient_worked_out_here(every):
+    for e in every:
+        right, _ = expected(e)
+        assert e.answer == pytest.approx(right, abs=1e-12), (e.difficulty, e.seed)
+        batch = e.state.X.shape[1]
+        for typed in (format_number(right), f"{round(right * batch):d}/{batch}", f"{right:.2f}",
+                      f" {right:.6f} ".replace("-", "−")):
+            feedback = check_gradient(e, typed)
+            assert feedback.correct and feedback.mistake is None, (e.seed, typed)
+            assert feedback.message == f"Correct: {e.label} = {format_number(right)}."
+
+
+def test_the_answer_and_every_mistake_differ_so_each_can_be_told_apart(every):
+    for e in every:
+        right, wrong = expected(e)
+        assert ("transposed" in wrong) == e.name.startswith("W"), (e.seed, e.label)  # a bias has one column
+        values = [right, *wrong.values()]
+        assert all(abs(a - b) > 0.1 for i, a in enumerate(values) for b in values[i + 1:]), (e.seed, e.label)
+        assert right != 0 and wrong["relu-derivative"] != right  # ReLU's derivative matters for this entry
+
+
+@pytest.mark.parametrize("mistake", ["relu-derivative", "batch-sum", "transposed", "wrong-sign"])
+def test_each_likely_mistake_is_named(every, mistake):
+    named = 0
+    for e in every:
+        right, wrong = expected(e)
+        if mistake not in wrong:
+            continue
+        for typed in (format_number(wrong[mistake]), f"{wrong[mistake]:.2f}"):
+            feedback = check_gradient(e, typed)
+            assert not feedback.correct and feedback.mistake == mistake, (e.difficulty, e.seed, e.label, typed)
+            assert feedback.message.startswith(MISTAKES[mistake] + ". ")
+            assert feedback.hint == gradient_hint(e)
+        named += 1
+    assert named >= len(SEEDS)  # asked of many exercises, of every difficulty where it applies
+
+
+def test_the_mistakes_messages_say_what_went_wrong():
+    e = next(e for e in (new_gradient_exercise(s, "hard") for s in SEEDS) if e.row != e.col)
+    right, wrong = expected(e)
+    unit, column = f"h{e.row + 1}", f"{e.col + 1}"
+    transposed = check_gradient(e, format_number(wrong["transposed"])).message
+    assert transposed == (f"Row and column transposed. The row of {e.label} says whose δ to take ({unit}), the "
+                          f"column whose activation ({column}): δ1[{unit}, x]·X[{column}, x], not "
+                          f"δ1[h{e.col + 1}, x]·X[{e.row + 1}, x].")
+    batch = e.state.X.shape[1]
+    assert check_gradient(e, format_number(wrong["batch-sum"])).message.endswith(
+        f"{format_number(wrong['batch-sum'])} is the sum of the {batch} inputs' terms; the gradient is their mean: "
+        f"divide by {batch}.")
+    relu = check_gradient(e, format_number(wrong["relu-derivative"])).message
+    H_z = np.array(e.state.W1) @ np.array(e.state.X) + np.array(e.state.b1)[:, None]
+    for c in range(batch):  # the asked unit's cells that ReLU cut are named
+        assert (f"H_z[{unit}, x{c + 1}]" in relu) == (H_z[e.row, c] <= 0)
+    assert "Y − T, not T − Y" in check_gradient(e, format_number(-right)).message
+
+
+@pytest.mark.parametrize("typed", ["abc", "1..2", "2x", "<b>1</b>"])
+def test_a_text_that_is_not_a_number_is_said_so(typed):
+    e = new_gradient_exercise(4)
+    feedback = check_gradient(e, typed)
+    assert not feedback.correct and feedback.mistake == "not-a-number"
+    assert feedback.message.startswith(f"'{typed.strip()}' is not a number: type a whole number")
+    assert Score().record(feedback) == Score()  # a typo is not an attempt
+
+
+def test_a_near_miss_is_told_to_round_and_a_far_one_is_not_yet():
+    e = next(e for e in (new_gradient_exercise(s) for s in SEEDS) if e.answer != round(e.answer))
+    right, wrong = expected(e)
+    near = check_gradient(e, f"{right + 0.03:.3f}")
+    batch = e.state.X.shape[1]
+    assert near.mistake == "rounding" and near.message == (
+        f"Close: round to two decimals (or type the fraction {format_number(right * batch)}/{batch}).")
+    far = max([right, *wrong.values()]) + 5
+    assert check_gradient(e, format_number(far)).message == f"Not yet: {e.label} is not {format_number(far)}."
+
+
+def test_the_same_seed_gives_the_same_exercise_and_seeds_differ():
+    for difficulty in ASKED:
+        assert new_gradient_exercise(11, difficulty) == new_gradient_exercise(11, difficulty)
+        shown = {json.dumps([e.state.to_dict(), e.targets, e.name, e.row, e.col])
+                 for e in (new_gradient_exercise(s, difficulty) for s in range(20))}
+        assert len(shown) >= 18
+    assert new_gradient_exercise(11, "easy") != new_gradient_exercise(11, "hard")
+
+
+def test_an_unknown_difficulty_is_refused_by_name():
+    with pytest.raises(ValueError, match=r"^difficulty must be one of easy, medium, hard; got 'expert'$"):
+        new_gradient_exercise(1, "expert")
+
+
+def test_the_hint_says_what_to_average_without_the_numbers():
+    e = new_gradient_exercise(6, "hard")
+    other = dataclasses.replace(e, targets=tuple(tuple(v + 1 for v in row) for row in e.targets))
+    assert other.answer != e.answer and gradient_hint(other) == gradient_hint(e)  # the numbers play no part
+    assert gradient_hint(e).startswith(f"{e.label} = mean over the batch of δ1[h{e.row + 1}, x]·X[{e.col + 1}, x], "
+                                       f"where δ1[h{e.row + 1}, x] = (W2 column h{e.row + 1} · δ2 column x)")
+    easy = next(e for e in (new_gradient_exercise(s, "easy") for s in SEEDS) if e.name == "b2")
+    assert gradient_hint(easy).startswith(f"{easy.label} = mean over the batch of δ2[y{easy.row + 1}, x], where "
+                                          f"δ2[y{easy.row + 1}, x] = (Y − T)[y{easy.row + 1}, x]·ReLU′(Y_z")
+
+
+# -- the page, driven from Python ------------------------------------------------------------------------
+
+@pytest.fixture
+def app():
+    return GradientExerciseApp(seed=1)
+
+
+def find(app, css_class: str):
+    """The app's one widget with this DOM class."""
+    found, todo = [], [app.widget]
+    while todo:
+        widget = todo.pop()
+        todo.extend(getattr(widget, "children", ()))
+        if css_class in widget._dom_classes:
+            found.append(widget)
+    assert len(found) == 1, css_class
+    return found[0]
+
+
+def given_html(app) -> str:
+    return "".join(child.value for child in app.given.children)
+
+
+def tables(fragment: str) -> dict[str, list]:
+    return {name: json.loads(values) for name, values in
+            re.findall(r"class='bn-values bn-values-(\w+)' data-values='([^']+)'", fragment)}
+
+
+def test_the_page_gives_the_network_its_forward_pass_and_the_targets(app):
+    e = app.exercise
+    assert e == new_gradient_exercise(1, "medium")
+    fragment = given_html(app)
+    X, W1, b1, W2, b2 = (np.array(getattr(e.state, n)) for n in ("X", "W1", "b1", "W2", "b2"))
+    H_z = W1 @ X + b1[:, None]
+    Y_z = W2 @ np.maximum(H_z, 0) + b2[:, None]
+    shown = tables(fragment)
+    for name, array in {"X": X, "W1": W1, "b1": b1[:, None], "H_z": H_z, "H": np.maximum(H_z, 0),
+                        "W2": W2, "b2": b2[:, None], "Y_z": Y_z, "Y": np.maximum(Y_z, 0),
+                        "T": np.array(e.targets)}.items():
+        assert shown[name] == array.tolist(), name
+    found = picture_urls(fragment)
+    assert set(found) == {"X", "W1b1", "H_z", "H", "W2b2", "Y_z", "Y", "T"}
+    names = {"X": "X", "W1b1": "W1|b1", "H_z": "H_z", "H": "H", "W2b2": "W2|b2", "Y_z": "Y_z", "Y": "Y"}
+    assert_pictures_show({names[key]: decode(url) for key, url in found.items() if key != "T"}, e.state)
+    assert app.question.value == page.question_html(e) and f"<b>{e.label}</b>" in app.question.value
+    assert app.status.value == f"New exercise: seed 1, medium. Work out {e.label}."
+    assert app.score_view.value == "<b>Score: 0 right of 0 checked</b>"
+
+
+def test_the_controls_carry_their_classes_and_the_answer_box_a_spoken_name(app):
+    for css_class in ("bn-gradient-answer", "bn-gradient-check", "bn-gradient-reveal", "bn-gradient-new",
+                      "bn-gradient-difficulty", "bn-gradient-feedback", "bn-gradient-explain", "bn-status",
+                      "bn-score", "bn-app"):
+        find(app, css_class)
+    assert app.page.names == {"bn-gradient-answer": f"answer: {app.exercise.label}"}
+    assert app.answer.description == f"{app.exercise.label} ="
+
+
+def test_a_typed_answer_is_checked_and_scored(app):
+    right, wrong = expected(app.exercise)
+    app.answer.value = format_number(wrong["wrong-sign"])
+    assert app.feedback.value.startswith(f"<div><b>{app.exercise.label}</b></div><div class='bn-not-yet'><b>✗ "
+                                         f"{html.escape(MISTAKES['wrong-sign'])}. ")
+    assert "bn-wrong-box" in app.answer._dom_classes and not app.answer.disabled
+    find(app, "bn-gradient-check").click()  # the same answer checked again counts once
+    assert app.score_view.value == "<b>Score: 0 right of 1 checked</b>"
+    app.answer.value = "abc"
+    assert "&#x27;abc&#x27; is not a number" in app.feedback.value
+    assert app.score_view.value == "<b>Score: 0 right of 1 checked</b>"
+    app.answer.value = format_number(right)
+    assert f"<div class='bn-correct'><b>✓ Correct: {app.exercise.label} = {format_number(right)}.</b></div>" \
+        in app.feedback.value
+    assert "bn-correct-box" in app.answer._dom_classes and "bn-wrong-box" not in app.answer._dom_classes
+    assert app.answer.disabled
+    assert app.score_view.value == "<b>Score: 1 right of 2 checked</b>"
+
+
+def test_check_reads_the_box(app):
+    _, wrong = expected(app.exercise)
+    find(app, "bn-gradient-check").click()  # nothing typed: nothing checked
+    assert app.feedback.value == "" and app.score == Score()
+    app.answer.value = format_number(wrong["batch-sum"])
+    said = app.feedback.value
+    app.feedback.value = ""
+    find(app, "bn-gradient-check").click()
+    assert app.feedback.value == said and MISTAKES["batch-sum"] in said and app.score == Score(1, 0)
+
+
+def test_reveal_shows_each_inputs_term_and_the_mean(app):
+    e = app.exercise
+    find(app, "bn-gradient-reveal").click()
+    shown = app.explanation.value
+    batch = e.state.X.shape[1]
+    _, parts = by_hand(e)
+    delta, source = parts[e.name]
+    for x in range(batch):
+        numbers = [delta[e.row, x]] if source is None else [delta[e.row, x], source[e.col, x],
+                                                            delta[e.row, x] * source[e.col, x]]
+        row = "".join(f"<td style='{page.CELL}'>{html.escape(format_number(v))}</td>" for v in numbers)
+        assert f"<tr><td style='{page.CELL}'>x{x + 1}</td>{row}</tr>" in shown
+    right, _ = expected(e)
+    assert f"/ {batch} = {html.escape(format_number(right))}</div>" in shown
+    assert app.status.value == f"{e.label} revealed: checks of this exercise no longer count toward the score."
+    app.answer.value = format_number(right)
+    assert "✓ Correct" in app.feedback.value and app.score == Score()  # a revealed answer is not scored
+
+
+def test_new_exercise_and_the_difficulty_picker_change_the_question(app):
+    app.answer.value = "999"
+    find(app, "bn-gradient-new").click()
+    assert app.seed == 2 and app.exercise == new_gradient_exercise(2, "medium")
+    assert app.question.value == page.question_html(app.exercise)
+    assert app.feedback.value == app.explanation.value == "" and app.answer.value == ""
+    assert app.answer._dom_classes.count("bn-wrong-box") == 0 and not app.answer.disabled
+    app.difficulty.value = "hard"
+    assert app.exercise == new_gradient_exercise(2, "hard") and app.exercise.name == "W1"
+    assert f"<b>{app.exercise.label}</b>" in app.question.value
+    assert app.page.names == {"bn-gradient-answer": f"answer: {app.exercise.label}"}
+    assert app.score_view.value == "<b>Score: 0 right of 1 checked</b>"  # the session's score goes on
+
+
+def test_typed_text_reaches_the_page_escaped(app):
+    app.answer.value = "<img src=x onerror=alert(1)>"
+    assert "<img" not in app.feedback.value and "&lt;img src=x onerror=alert(1)&gt;" in app.feedback.value
+
+
+def test_a_failure_becomes_a_message_never_a_traceback(app, monkeypatch):
+    def broken(exercise, typed):
+        raise ValueError("the check could not run")
+
+    monkeypatch.setattr(page, "check_gradient", broken)
+    app.answer.value = "1"
+    assert app.status.value == ("<span class='bn-error' role='alert'>That did not work: the check could not run. "
+                                "The last good state is still shown.</span>")
+
+
+def test_the_given_pictures_follow_the_theme(app):
+    light = picture_urls(given_html(app))
+    app.page.theme = "dark"
+    dark = picture_urls(given_html(app))
+    assert set(dark) == set(light) and all(dark[k] != light[k] for k in light)
+    background = decode(dark["T"])[0, 0]
+    assert background.max() < 80  # a dark page's picture
