@@ -9,6 +9,7 @@ from test_browser_a11y import axe_source, serious_violations  # noqa: F401 (a fi
 from test_browser_lab import jupyterlab, run_notebook
 
 import batchnet_core as bn
+from batchnet_core.gradient_exercises import new_gradient_exercise
 
 from conftest import ARTIFACTS, render
 from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, theme_background
@@ -16,8 +17,9 @@ from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, 
 pytestmark = pytest.mark.browser
 
 T = [[1, 0, 1], [2, 2, 2]]
-#: The worksheet's 7 heat maps and training's 6: T, Y − T, and δ and dW | db for each of two layers.
-HEAT_MAPS = 13
+#: The worksheet's 7 heat maps, training's 6 (T, Y − T, and δ and dW | db for each of two layers) and the
+#: exercise's 8 (its given network, forward pass and targets).
+HEAT_MAPS = 7 + 6 + 8
 
 
 def open_training(page, url: str) -> None:
@@ -158,3 +160,16 @@ def test_the_training_page_runs_in_jupyterlab_dark(browser, tmp_path, worked):
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-dark-train-1280.png"))
     finally:
         page.close()
+
+
+def test_a_gradient_worked_out_by_hand_is_checked_on_the_page(page, voila_url):
+    open_training(page, render(voila_url, "06_train_the_batch"))
+    exercise = new_gradient_exercise(1, "medium")
+    box = page.locator(".bn-gradient-answer input")
+    box.fill(bn.format_number(exercise.mistakes["batch-sum"]).replace("−", "-"))
+    box.press("Enter")
+    page.wait_for_selector(".bn-gradient-feedback .bn-not-yet")
+    assert "mean" in page.inner_text(".bn-gradient-feedback")
+    box.fill(repr(exercise.answer))
+    box.press("Enter")
+    page.wait_for_selector(".bn-gradient-feedback .bn-correct")
