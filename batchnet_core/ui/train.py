@@ -17,6 +17,7 @@ import ipywidgets as widgets
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from ..forward import Trace, relu_zeroed
 from ..layers import MAX_DEPTH, layers_of, unit_labels
@@ -326,23 +327,22 @@ def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: Grad
 def curve_png(history: list[float], theme: str) -> bytes:
     """The loss after each step of the run, from its start."""
     colours = THEMES[theme]
-    figure = Figure(figsize=(CURVE_PIXELS[0] / 100, CURVE_PIXELS[1] / 100), dpi=100, layout="constrained",
-                    facecolor=colours["background"])
+    figure = Figure(figsize=(CURVE_PIXELS[0] / 100, CURVE_PIXELS[1] / 100), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     ax = figure.subplots()
-    ax.set_facecolor(colours["background"])
     line = "#8ab4f8" if theme == "dark" else "#2166ac"
     ax.plot(range(len(history)), history, "-", color=line, marker="o" if len(history) <= 30 else None, markersize=3)
     ax.set_xlabel("step", color=colours["text"])
     ax.set_ylabel("loss", color=colours["text"])
     ax.set_title("Loss after each step", color=colours["text"], fontsize=10)
     ax.set_ylim(bottom=0)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole
     ax.tick_params(colors=colours["muted"])
     for spine in ax.spines.values():
         spine.set_color(colours["muted"])
     ax.grid(True, alpha=0.3)
     out = io.BytesIO()
-    figure.savefig(out, format="png", facecolor=colours["background"])
+    figure.savefig(out, format="png", transparent=True)  # on the page's own colour, as the heat maps
     return out.getvalue()
 
 
