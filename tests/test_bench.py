@@ -73,3 +73,13 @@ def test_the_page_weight_bench_counts_a_first_visit(tmp_path):
     # what reached the browser over the relay: at least the HTTP bodies it counted
     assert 0 < visit["http_bytes"] <= visit["wire_bytes"] and visit["websocket_payload_bytes"] > 0
     assert visit["usable_s"] > 0 and visit["requests"] > 10
+
+
+def test_the_training_bench_times_a_change_a_step_and_a_run(tmp_path):
+    out = bench("training.py", "--changes", "10", "--json", str(tmp_path / "training.json"))
+    figures = json.loads((tmp_path / "training.json").read_text())["results"]
+    assert figures["change_ms"]["training"] > 0 and figures["change_ms"]["worksheet"] > 0
+    # the training page sends the worksheet's heat maps and its own
+    assert figures["change_bytes"]["training"] > figures["change_bytes"]["worksheet"] > 0
+    assert figures["train_100_steps_s"] > 100 * figures["sgd_step_ms"] / 1e3
+    assert "Train, 100 steps with the page following" in out
