@@ -22,7 +22,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .compute import forward_arrays
-from .training import _check_learning_rate, backward_arrays, loss_of
+from .training import backward_arrays, check_learning_rate, loss_of
 from .validation import MAX_MAGNITUDE, as_array
 
 Layers = list[tuple[np.ndarray, np.ndarray]]
@@ -228,7 +228,7 @@ def train(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: object, T: object,
     examples = X.shape[1]
     batch = _check_whole("the batch size", batch_size, 1, examples)
     epochs = _check_whole("epochs", epochs, 1, MAX_EPOCHS)
-    rate = _check_learning_rate(lr)
+    rate = check_learning_rate(lr)
     rng = np.random.default_rng(_check_whole("the seed", seed, 0, 2**32 - 1))
     steps = -(-examples // batch)
     results = forward_arrays(network, X, settle=False)
@@ -285,7 +285,7 @@ def compare(batch_sizes: Sequence[int] = BATCH_SIZES, epochs: int = EPOCHS, lr: 
         raise ValueError(f"batch_sizes must be a list of whole numbers, such as (64, 8, 1); got "
                          f"{repr(batch_sizes)[:30]}")
     epochs = _check_whole("epochs", epochs, 1, MAX_EPOCHS)
-    rate = _check_learning_rate(lr)
+    rate = check_learning_rate(lr)
     X, T = make_data(seed)
     for size in batch_sizes:
         _check_whole("the batch size", size, 1, X.shape[1])

@@ -234,7 +234,8 @@ def backward_loop(state: State, T: object) -> Gradients:
     return Gradients(layers, tuple(_frozen(np.array(d).T) for d in deltas), total / batch)
 
 
-def _check_learning_rate(lr: object) -> float:
+def check_learning_rate(lr: object) -> float:
+    """The learning rate as a float, or ``ValueError``: it must be a number above 0 and at most 10."""
     if isinstance(lr, bool) or not isinstance(lr, (int, float, np.integer, np.floating)) \
             or not math.isfinite(lr) or not 0 < lr <= MAX_LEARNING_RATE:
         raise ValueError(f"the learning rate must be a number above 0 and at most {MAX_LEARNING_RATE:g}; "
@@ -253,7 +254,7 @@ def sgd_step(state: State, T: object, lr: float) -> State:
     >>> loss(sgd_step(s, T, 0.01), T) < loss(s, T)
     True
     """
-    rate = _check_learning_rate(lr)
+    rate = check_learning_rate(lr)
     g = backward(state, T)
     return step_state(state, g.layers, rate)
 
@@ -435,7 +436,9 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
     return DeltaExplanation(layer, r, c, label, error, derivative, error * derivative + 0.0, text)
 
 
-__all__ = ["MAX_LEARNING_RATE", "WORKED_TARGETS", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
-           "backward_arrays", "backward_loop", "check_targets", "default_targets", "explain_delta",
-           "explain_gradient", "loss", "loss_of", "resize_targets", "sgd_step", "step_state", "targets_from_query",
-           "targets_to_query"]
+__all__ = [
+    "MAX_LEARNING_RATE", "WORKED_TARGETS", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
+    "backward_arrays", "backward_loop", "check_learning_rate", "check_targets", "default_targets", "explain_delta",
+    "explain_gradient", "loss", "loss_of", "resize_targets", "sgd_step", "step_state", "targets_from_query",
+    "targets_to_query",
+]

@@ -173,3 +173,14 @@ def test_a_gradient_worked_out_by_hand_is_checked_on_the_page(page, voila_url):
     box.fill(repr(exercise.answer))
     box.press("Enter")
     page.wait_for_selector(".bn-gradient-feedback .bn-correct")
+
+
+def test_mini_batches_are_trained_and_timed_on_the_page(page, voila_url, axe_source):  # noqa: F811
+    open_training(page, render(voila_url, "06_train_the_batch"))
+    page.click("button.bn-minibatch-run")
+    page.wait_for_selector(".bn-minibatch-table tr >> nth=3", timeout=60_000)
+    rows = page.locator(".bn-minibatch-table tr").all_inner_texts()
+    assert [row.split()[0] for row in rows[1:]] == ["64", "8", "1"]
+    alt = page.get_attribute("img.bn-minibatch-plot", "alt")
+    assert alt and "epoch" in alt
+    assert serious_violations(page, axe_source) == []
