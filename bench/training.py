@@ -71,7 +71,7 @@ def measure(changes: int) -> dict:
     batched = timed(lambda: bn.backward(s, T), 200)
     looped = timed(lambda: bn.backward_loop(s, T), 200)
     trainer = Trainer()
-    trainer.steps.value = "100"
+    trainer.steps_box.value = "100"
     press = timed(trainer.train, 5)
     median = statistics.median
     return {

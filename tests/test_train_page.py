@@ -21,7 +21,7 @@ T = [[1, 0, 1], [2, 2, 2]]
 
 
 def shown_loss(trainer) -> float:
-    return float(re.search(r"data-value='([^']+)'", trainer.loss.value).group(1))
+    return float(re.search(r"data-value='([^']+)'", trainer.loss_view.value).group(1))
 
 
 def table(trainer, name) -> list:
@@ -69,7 +69,7 @@ def test_one_step_is_sgd_step_and_says_what_the_loss_did(trainer, worked):
 
 
 def test_train_takes_the_steps_asked_for_and_draws_every_loss(trainer, worked):
-    trainer.steps.value = "25"
+    trainer.steps_box.value = "25"
     press(trainer, "bn-train-run")
     state = worked
     losses = [bn.loss(state, T)]
@@ -94,7 +94,7 @@ def test_a_change_by_hand_starts_the_curve_again(trainer):
 
 def test_a_run_that_makes_the_loss_worse_says_so(trainer):
     trainer.learning_rate.value = "10"  # every unit is switched off after the first step
-    trainer.steps.value = "20"
+    trainer.steps_box.value = "20"
     press(trainer, "bn-train-run")
     assert "loss 1.333 → 2.333. The loss went up: try a smaller learning rate." in status(trainer)
 
@@ -102,7 +102,7 @@ def test_a_run_that_makes_the_loss_worse_says_so(trainer):
 def test_a_diverging_run_stops_at_the_last_good_state_and_says_why():
     trainer = Trainer(targets=[[40] * 3] * 2)
     trainer.learning_rate.value = "1"
-    trainer.steps.value = "1000"
+    trainer.steps_box.value = "1000"
     press(trainer, "bn-train-run")
     assert "Trained 1 step so far" in status(trainer)
     assert "Stopped after 1 step: a step with learning rate 1 would take W1[" in status(trainer)
@@ -118,14 +118,14 @@ def test_a_diverging_run_stops_at_the_last_good_state_and_says_why():
     ("learning_rate", "-1", "Learning rate must be a number above 0"),
     ("learning_rate", "11", "Learning rate must be a number above 0 and at most 10; got '11'"),
     ("learning_rate", "nan", "Learning rate:"),
-    ("steps", "2.5", f"Steps must be a whole number from 1 to {MAX_TRAIN_STEPS}; got '2.5'. It stays 100."),
-    ("steps", "5000", "Steps must be a whole number from 1"),
-    ("steps", "<script>", "Steps: '&lt;script&gt;' is not a number"),
+    ("steps_box", "2.5", f"Steps must be a whole number from 1 to {MAX_TRAIN_STEPS}; got '2.5'. It stays 100."),
+    ("steps_box", "5000", "Steps must be a whole number from 1"),
+    ("steps_box", "<script>", "Steps: '&lt;script&gt;' is not a number"),
 ])
 def test_a_bad_setting_is_named_and_the_last_good_one_stays(trainer, worked, box, typed, message):
     getattr(trainer, box).value = typed
     assert message.replace("'", "&#x27;") in status(trainer)
-    assert getattr(trainer, box).value == {"learning_rate": "0.03", "steps": "100"}[box]
+    assert getattr(trainer, box).value == {"learning_rate": "0.03", "steps_box": "100"}[box]
     press(trainer, "bn-train-step")
     assert trainer.app.state == bn.sgd_step(worked, T, 0.03)
 
@@ -166,7 +166,8 @@ def test_a_clicked_cell_of_a_gradient_is_explained_with_every_inputs_term(traine
     assert "H_z[h3, x2]" in trainer.app.explanation.value
 
 
-@pytest.mark.parametrize("forged", ["dW3,0,0", "dW1,4,0", "dW1,0,3", "db1,0,1", "delta2,0,3", "dW1,-1,0",
+@pytest.mark.parametrize("forged", ["dW2,²,0", "dW²,0,0", "dW1,0,0" + "0" * 50,
+                                    "dW3,0,0", "dW1,4,0", "dW1,0,3", "db1,0,1", "delta2,0,3", "dW1,-1,0",
                                     "dW1,0", "<img src=x onerror=alert(1)>", "dW01,0,0", "delta1,0,0,0", "dWx,0,0",
                                     "dW1,9999,0"])
 def test_a_forged_cell_message_is_refused_and_nothing_changes(trainer, forged):
@@ -206,7 +207,7 @@ def test_the_dark_theme_and_the_rows_notation_redraw_the_gradients(trainer):
     trainer.app.set_theme("dark")
     assert trainer.views.theme == "dark"
     trainer.app.set_notation("rows")
-    assert "dW2ᵀ ; db2 = H·δ2ᵀ / 3" in trainer.maps.value
+    assert "[dW2ᵀ ; db2ᵀ] = [H; 1]·δ2ᵀ / 3" in trainer.maps.value
     np.testing.assert_allclose(table(trainer, "dW2"), np.array([[0, 0, 0, 0], [0, 7, 13, 3]]) / 3)  # tables stay
     assert "data-cell=dW2,1,2" in trainer.maps.value
 
@@ -223,7 +224,7 @@ def test_reset_brings_back_the_weights_the_targets_and_an_empty_curve(trainer, w
 def test_the_pages_link_gives_the_targets(monkeypatch, worked):
     monkeypatch.setattr(kernel, "page_query", lambda: worked.to_query() + "&T=0,0,0;1,1,1")
     monkeypatch.setattr("batchnet_core.ui.app.page_query", kernel.page_query)
-    monkeypatch.setattr("batchnet_core.ui.share.page_query", kernel.page_query)
+    monkeypatch.setattr("batchnet_core.ui.train.page_query", kernel.page_query)
     trainer = Trainer.from_page()
     np.testing.assert_array_equal(trainer.targets, [[0, 0, 0], [1, 1, 1]])
     press(trainer, "bn-train-reset")
@@ -235,10 +236,11 @@ def test_the_pages_link_gives_the_targets(monkeypatch, worked):
     ("T=a,b,c;1,1,1", "not a number"),
     ("T=" + ";".join(["1,1,1"] * 40), "T has 40 rows in the state link; at most 16"),
     ("T=1,0,1;2,2,1e9", "T[1, 2] is 1000000000.0"),
+    ("T=1,0,1;2,2,2&T=0,0,0;0,0,0", "T appears twice in the link"),
 ])
 def test_targets_in_a_link_that_cannot_be_used_are_named(monkeypatch, link, message):
     monkeypatch.setattr("batchnet_core.ui.app.page_query", lambda: link)
-    monkeypatch.setattr("batchnet_core.ui.share.page_query", lambda: link)
+    monkeypatch.setattr("batchnet_core.ui.train.page_query", lambda: link)
     trainer = Trainer.from_page()
     assert "The link&#x27;s targets could not be used" in status(trainer)
     assert message.replace("'", "&#x27;") in status(trainer)
@@ -258,3 +260,47 @@ def test_settings_are_read_as_a_person_types_them():
     assert read_setting("Steps", "3", True, 1000) == 3
     with pytest.raises(ValueError, match="Steps must be a whole number from 1 to 1000; got '-3'"):
         read_setting("Steps", "-3", True, 1000)
+
+
+def test_a_typed_target_starts_the_curve_again(trainer):
+    press(trainer, "bn-train-step")
+    press(trainer, "bn-train-step")
+    trainer.target_controls.entries[("T", 0, 0)].readout.value = "0"
+    press(trainer, "bn-train-step")
+    assert len(trainer.history) == 2  # the loss against the new targets, then its step
+    assert "overshot" not in status(trainer)
+
+
+def test_the_link_carries_the_targets_as_they_fit_a_new_size(trainer):
+    trainer.app.load(bn.preset("one-input"))
+    assert "T=1;2" in trainer.app.share.link.value and "T=1,0,1" not in trainer.app.share.link.value
+
+
+def test_a_long_loss_is_written_without_its_terms():
+    state = bn.random_state(2, (3, 4, 4, 4))
+    trainer = Trainer()
+    trainer.app.load(state)
+    assert "= Σ (Y − T)² / (2·4) = " in trainer.loss_view.value and "/ 8 = " not in trainer.loss_view.value
+    assert re.search(r"\(2·4\) = [\d.]+ / 8<", trainer.loss_view.value)
+
+
+def test_the_rows_notation_names_each_delta_cell_by_its_own_name(trainer):
+    trainer.app.set_notation("rows")
+    assert "data-label='δ1[h3, x1]'" in trainer.maps.value
+    assert "[dW1ᵀ ; db1ᵀ] = [X; 1]·δ1ᵀ / 3" in trainer.maps.value
+
+
+def test_what_page_06_says_about_the_learning_rate_holds(worked):
+    """The page's Try this: 0.03 lowers the loss to about 0.34, leaving y1's share; 0.3 overshoots, and
+    100 steps of it switch every output off for every input, the loss stuck at 7/3."""
+    state = worked
+    for _ in range(100):
+        state = bn.sgd_step(state, T, 0.03)
+    assert 1 / 3 < bn.loss(state, T) < 0.35
+    assert not bn.forward(state).Y[0].any()  # y1 is 0 for every input: (1 + 0 + 1) / 6 of loss
+    assert (bn.forward(worked).Y_z[0] <= 0).all()  # at the start y1's sums are 0 or less: δ2's row y1 is 0
+    assert bn.loss(bn.sgd_step(worked, T, 0.3), T) > bn.loss(worked, T)
+    state = worked
+    for _ in range(100):
+        state = bn.sgd_step(state, T, 0.3)
+    assert not bn.forward(state).Y.any() and bn.loss(state, T) == pytest.approx(7 / 3)

@@ -115,8 +115,8 @@ class GradientExerciseApp:
         self._open(seed)
 
     def _open(self, seed: int) -> None:
+        self.exercise = new_gradient_exercise(seed, self.difficulty.value)  # first: if it fails, nothing changed
         self.seed = seed
-        self.exercise = new_gradient_exercise(seed, self.difficulty.value)
         self.revealed, self._checked = False, None
         self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {seed}</b>, {self.exercise.difficulty}: "
                                 "give this seed to the class and everyone gets the same numbers.</div>")

@@ -11,7 +11,9 @@ import base64
 import dataclasses
 import html
 import io
+import re
 import time
+from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 import numpy as np
@@ -42,8 +44,8 @@ from ..training import (
 from .app import BatchApp
 from .controls import MatrixControls, entry_label
 from .heatmap import NO_HIGHLIGHT, THEMES, HeatmapPanel, Highlight
+from .kernel import page_query
 from .model import View, Worksheet
-from .share import query_parameters
 from .views import cell_layer, html_widget, values_table
 
 #: Most steps one press of Train takes: at about a millisecond a step, a second or two of waiting.
@@ -120,7 +122,7 @@ def gradient_panels(sizes: tuple[int, ...], convention: str = "columns") -> tupl
         title = f"δ{k}ᵀ, where δ{k} = {why}" if n.transposed else f"δ{k} = {why}"
         delta = batch_panel(f"delta{k}", title, units, k, "delta")
         if n.transposed:
-            gradient = GradientPanel(f"dW{k}|db{k}", f"dW{k}ᵀ ; db{k} = {layer.source}·δ{k}ᵀ / {batch}",
+            gradient = GradientPanel(f"dW{k}|db{k}", f"[dW{k}ᵀ ; db{k}ᵀ] = [{layer.source}; 1]·δ{k}ᵀ / {batch}",
                                      columns + ["b"], units, k, "gradient", transposed=True)
         elif n.augmented:
             gradient = GradientPanel(f"dW{k}|db{k}", f"[dW{k} | db{k}] = δ{k}·[{layer.source}; 1]ᵀ / {batch}",
@@ -130,6 +132,10 @@ def gradient_panels(sizes: tuple[int, ...], convention: str = "columns") -> tupl
                                      units, columns + ["b"], k, "gradient", split_after=len(columns) - 1)
         shown.append((delta, gradient))
     return tuple(shown)
+
+
+#: A gradient cell as the page names it: ``dW2,1,2`` (ASCII digits only: ``str.isdigit`` takes "²").
+CELL = re.compile(r"(delta|dW|db)([1-9]),(\d{1,3}),(\d{1,3})", re.ASCII)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -154,16 +160,12 @@ def parse_gradient_cell(cell: object, state: State) -> GradientCell:
     A message from the page is untrusted: anything but a cell of this state's δ, dW or db is refused.
     """
     text = cell if isinstance(cell, str) else ""
-    parts = text.split(",")
     shown = text[:30] if text else type(cell).__name__
-    if len(parts) != 3 or not all(p.isdigit() and len(p) <= 3 for p in parts[1:]):
-        raise ValueError(f"not a cell of the gradients: {shown!r}")
-    name, row, col = parts[0], int(parts[1]), int(parts[2])
-    found = next(((kind, int(name[len(prefix):])) for prefix, kind in (("delta", "delta"), ("dW", "W"), ("db", "b"))
-                  if name.startswith(prefix) and name[len(prefix):].isdigit() and len(name) <= len(prefix) + 2), None)
+    found = CELL.fullmatch(text) if len(text) <= 40 else None
     if found is None:
         raise ValueError(f"not a cell of the gradients: {shown!r}")
-    kind, layer = found
+    kind = {"delta": "delta", "dW": "W", "db": "b"}[found[1]]
+    layer, row, col = int(found[2]), int(found[3]), int(found[4])
     if not 1 <= layer <= state.depth:
         raise ValueError(f"not a cell of the gradients: {shown!r}")
     W = state.layers[layer - 1][0]
@@ -258,7 +260,7 @@ class GradientViews:
         buttons = ""
         if panel.cells:
             cells = []
-            label = panel.title.split(" = ")[0].split(" ")[0].removesuffix("ᵀ")
+            label = f"δ{panel.layer}"
             for r, c in np.ndindex(model.shape):
                 if panel.cells == "delta":
                     data = GradientCell("delta", panel.layer, r, c)
@@ -284,10 +286,9 @@ def loss_html(state: State, trace: Trace, targets: np.ndarray) -> str:
     batch = state.X.shape[1]
     value = loss(state, targets)
     total = format_number(sum(squares))
-    terms = f"({' + '.join(format_number(v) for v in squares)}) " if len(squares) <= 12 else ""
+    terms = f"({' + '.join(format_number(v) for v in squares)}) / {2 * batch} = " if len(squares) <= 12 else ""
     return (f"<div class='bn-loss' data-value='{value!r}'><b>Loss = {html.escape(format_number(value))}</b>"
-            f"<span class='bn-loss-sum'> = Σ (Y − T)² / (2·{batch}) = {terms}/ {2 * batch} = {total} / {2 * batch}"
-            f"</span></div>")
+            f"<span class='bn-loss-sum'> = Σ (Y − T)² / (2·{batch}) = {terms}{total} / {2 * batch}</span></div>")
 
 
 def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: GradientCell) -> str:
@@ -402,10 +403,10 @@ class Trainer:
                                           layout=widgets.Layout(width="190px"),
                                           style={"description_width": "initial"})
         self.learning_rate.add_class("bn-learning-rate")
-        self.steps = widgets.Text(value="100", description="Steps", continuous_update=False,
+        self.steps_box = widgets.Text(value="100", description="Steps", continuous_update=False,
                                   tooltip=f"How many steps Train takes: 1 to {MAX_TRAIN_STEPS}",
                                   layout=widgets.Layout(width="130px"), style={"description_width": "initial"})
-        self.steps.add_class("bn-train-steps")
+        self.steps_box.add_class("bn-train-steps")
         step = widgets.Button(description="One step", tooltip="One step of gradient descent on the whole batch")
         step.add_class("bn-train-step")
         train = widgets.Button(description="Train", tooltip="Take the number of steps given, showing the loss live")
@@ -417,12 +418,13 @@ class Trainer:
         train.on_click(guard(lambda _: self.train()))
         reset.on_click(guard(lambda _: self.reset()))
         #: The last good text of each setting: a refused one is replaced by it.
-        self.settings = {"Learning rate": self.learning_rate.value, "Steps": self.steps.value}
+        self.settings = {"Learning rate": self.learning_rate.value, "Steps": self.steps_box.value}
         self.learning_rate.observe(guard(lambda _: self._check_setting(self.learning_rate, "Learning rate", False,
                                                                        MAX_LEARNING_RATE)), "value")
-        self.steps.observe(guard(lambda _: self._check_setting(self.steps, "Steps", True, MAX_TRAIN_STEPS)), "value")
+        self.steps_box.observe(guard(lambda _: self._check_setting(self.steps_box, "Steps", True, MAX_TRAIN_STEPS)),
+                               "value")
 
-        self.loss = html_widget("", "bn-loss-box")
+        self.loss_view = html_widget("", "bn-loss-box")
         self.curve = html_widget(curve_html([], self.app.theme))
         self.maps = html_widget("", "bn-train-maps")
         self.explanation = html_widget("", "bn-grad-explain")
@@ -435,10 +437,10 @@ class Trainer:
             "loss says how far Y is from T; each gradient says which way, and how much, every weight and bias "
             "should move to lower it, averaged over the batch. Click any cell of δ, dW or db to see how it is "
             "made.</div>")
-        controls = widgets.HBox([step, self.learning_rate, self.steps, train, reset],
+        controls = widgets.HBox([step, self.learning_rate, self.steps_box, train, reset],
                                 layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         controls.add_class("bn-train-controls")
-        top = widgets.HBox([self.target_box, widgets.VBox([controls, self.loss, self.curve])],
+        top = widgets.HBox([self.target_box, widgets.VBox([controls, self.loss_view, self.curve])],
                            layout=widgets.Layout(flex_flow="row wrap", grid_gap="10px 24px"))
         self.panel = widgets.VBox([intro, top, self.maps, widgets.VBox(
             [html_widget("<div class='bn-panel-title'>Explain a gradient: click a cell of δ, dW or db</div>"),
@@ -448,7 +450,8 @@ class Trainer:
         for prefix in ("delta", "dW", "db"):
             for k in range(1, MAX_DEPTH + 1):
                 self.app.cell_explainers[f"{prefix}{k}"] = self.explain_cell
-        self.app.share.extra_query = lambda: targets_to_query(self.targets)
+        # the targets as they fit the state shown: the app's link is made before this panel follows a new size
+        self.app.share.extra_query = lambda: targets_to_query(resize_targets(self.targets, self.app.state))
         self.app.step_picker.observe(guard(lambda change: self.target_controls.set_step(change["new"])), "value")
         self._view = View(("state", "theme", "notation"), self._draw, self._send, self.views.forget)
         self.app.model.subscribe(self._view)
@@ -466,10 +469,12 @@ class Trainer:
         for the targets; targets that cannot be used are replaced by the worked example's, saying why."""
         app = BatchApp.from_page()
         trainer = cls(app)
-        text = query_parameters().get("T")
-        if text is not None:
+        given = parse_qs(page_query()).get("T", [])
+        if given:
             try:
-                trainer.set_targets(targets_from_query(app.state, text))
+                if len(given) > 1:
+                    raise ValueError("T appears twice in the link")
+                trainer.set_targets(targets_from_query(app.state, given[0]))
             except ValueError as error:
                 app._say(f"The link's targets could not be used: {error}. The page's own targets are shown.",
                          error=True)
@@ -507,7 +512,7 @@ class Trainer:
             self.target_controls.show({"T": targets})
         if new_theme:
             self.curve.value = curve_html(self.history, views.theme)
-        for widget, value in ((self.maps, maps), (self.loss, loss_text), (self.explanation, explanation)):
+        for widget, value in ((self.maps, maps), (self.loss_view, loss_text), (self.explanation, explanation)):
             if widget.value != value:
                 widget.value = value
 
@@ -533,6 +538,7 @@ class Trainer:
         """Train towards other targets, T (outputs × batch)."""
         checked = check_targets(self.app.state, targets)
         self._redraw(targets=checked)
+        self._new_run()  # its losses were against the old targets
         self.app.share.show(self.app.state, self.app.theme)
 
     def _target_changed(self, name: str, row: int, col: int, value: float) -> None:
@@ -564,6 +570,11 @@ class Trainer:
 
     def _settings(self) -> tuple[float, int]:
         return float(parse_number(self.settings["Learning rate"])), int(parse_number(self.settings["Steps"]))
+
+    def _new_run(self) -> None:
+        """The loss curve starts again at the next step."""
+        self.history, self.trained = [], None
+        self.curve.value = curve_html(self.history, self.app.theme)
 
     def _begin_run(self) -> None:
         """A run goes on from the state its last step made; after a change by hand its curve starts again."""
@@ -616,7 +627,5 @@ class Trainer:
         state, targets = self.start
         self.app.load(state)
         self.set_targets(targets)
-        self.history, self.trained = [], None
-        self.curve.value = curve_html(self.history, self.app.theme)
         self.app._say("Reset to the weights and targets the page opened with.")
 
