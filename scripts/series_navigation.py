@@ -22,12 +22,12 @@ CELL_ID = "series-navigation"
 def with_navigation(nb: nbformat.NotebookNode, name: str) -> nbformat.NotebookNode:
     """``nb`` ending with its navigation cell, written or rewritten in place.
 
-    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Playground", id="cell-0")])
-    >>> nb = with_navigation(with_navigation(nb, "05_playground.ipynb"), "05_playground.ipynb")
+    >>> nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Train", id="cell-0")])
+    >>> nb = with_navigation(with_navigation(nb, "06_train_the_batch.ipynb"), "06_train_the_batch.ipynb")
     >>> [cell.id for cell in nb.cells]
     ['cell-0', 'series-navigation']
     >>> print(nb.cells[-1].source.splitlines()[-1])
-    [← Previous: Why batch?](04_why_batch.ipynb) · [Start here](00_start_here.ipynb)
+    [← Previous: Playground](05_playground.ipynb) · [Start here](00_start_here.ipynb)
     """
     nb.cells = [cell for cell in nb.cells if cell.get("id") != CELL_ID]
     nb.cells.append(nbformat.v4.new_markdown_cell(navigation(name), id=CELL_ID))
