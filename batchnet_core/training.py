@@ -194,7 +194,11 @@ def backward(state: State, T: object) -> Gradients:
            [ 0.,  7., 13.,  3.]])
     """
     targets = check_targets(state, T)
-    results = state.results()
+    return gradients_of(state, targets, state.results())
+
+
+def gradients_of(state: State, targets: np.ndarray, results: list[tuple[np.ndarray, np.ndarray]]) -> Gradients:
+    """``backward`` for checked targets and a forward pass already at hand (a page's trace: not run again)."""
     gradients, deltas = backward_arrays(state.layers, state.X, targets, results)
     return Gradients(tuple((_frozen(dW), _frozen(db)) for dW, db in gradients), tuple(_frozen(d) for d in deltas),
                      loss_of(results[-1][1], targets))
@@ -439,6 +443,6 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
 __all__ = [
     "MAX_LEARNING_RATE", "WORKED_TARGETS", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
     "backward_arrays", "backward_loop", "check_learning_rate", "check_targets", "default_targets", "explain_delta",
-    "explain_gradient", "loss", "loss_of", "resize_targets", "sgd_step", "step_state", "targets_from_query",
-    "targets_to_query",
+    "explain_gradient", "gradients_of", "loss", "loss_of", "resize_targets", "sgd_step", "step_state",
+    "targets_from_query", "targets_to_query",
 ]

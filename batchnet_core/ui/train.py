@@ -35,6 +35,7 @@ from ..training import (
     default_targets,
     explain_delta,
     explain_gradient,
+    gradients_of,
     loss,
     resize_targets,
     sgd_step,
@@ -280,11 +281,11 @@ class GradientViews:
                 f"{buttons}<div class='bn-sr-only'>{tables}</div></figure>")
 
 
-def loss_html(state: State, trace: Trace, targets: np.ndarray) -> str:
+def loss_html(trace: Trace, targets: np.ndarray, g: Gradients) -> str:
     """The loss with its arithmetic, in an element whose ``data-value`` holds it in full."""
     squares = ((trace.Y - targets) ** 2).ravel().tolist()
-    batch = state.X.shape[1]
-    value = loss(state, targets)
+    batch = targets.shape[1]
+    value = g.loss
     total = format_number(sum(squares))
     terms = f"({' + '.join(format_number(v) for v in squares)}) / {2 * batch} = " if len(squares) <= 12 else ""
     return (f"<div class='bn-loss' data-value='{value!r}'><b>Loss = {html.escape(format_number(value))}</b>"
@@ -489,7 +490,7 @@ class Trainer:
         targets = self.targets if targets is None else targets
         if targets.shape != (m.trace.Y.shape[0], m.state.X.shape[1]):
             targets = resize_targets(targets, m.state)
-        g = backward(m.state, targets)
+        g = gradients_of(m.state, targets, list(zip(m.trace.Z, m.trace.A)))  # the model's forward pass, not again
         cell = self.cell if cell is None else cell
         try:
             cell = parse_gradient_cell(cell.data, m.state)
@@ -499,7 +500,7 @@ class Trainer:
         if (views.sizes, views.theme, views.convention) != (m.state.sizes, m.theme, m.notation):
             views = GradientViews(m.state.sizes, m.theme, m.notation)
         return (views, targets, cell, views.draw(m.state, m.trace, targets, g, cell),
-                loss_html(m.state, m.trace, targets), explanation_html(m.state, m.trace, targets, cell))
+                loss_html(m.trace, targets, g), explanation_html(m.state, m.trace, targets, cell))
 
     def _send(self, drawn: tuple) -> None:
         views, targets, cell, maps, loss_text, explanation = drawn
