@@ -16,15 +16,24 @@ Imported by the Voila server only (tornado and jupyter_server), never by the cor
 
 from __future__ import annotations
 
+import hashlib
 import os
+from pathlib import Path
+from unittest import mock
 from urllib.parse import parse_qs
 
+import voila.app
+from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import web
 from traitlets import Int, default
 from voila.app import Voila
+from voila.notebook_renderer import NotebookRenderer
+from voila.tornado.handler import TornadoVoilaHandler
+from voila.utils import get_page_config
+from voila.voila_kernel_manager import voila_kernel_manager_factory
 
 from batchnet_core.series import PAGES
 
@@ -96,20 +105,97 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:
         await super().shutdown_kernel(kernel_id, *args, **kwargs)
-        self._refill_pools()
+        self.kernel_left()
 
-    def _refill_pools(self) -> None:
-        """A kernel was given back: preheat again the pools that the cap left short.
+    def _handle_kernel_died(self, kernel_id: str) -> None:
+        super()._handle_kernel_died(kernel_id)
+        self.kernel_left()
 
-        A pool refill refused at the cap stays in Voila's pool as a failed task (the next visitor
-        meets it as the 503 page); with room again, those are dropped and the pool refilled.
-        """
-        pools = getattr(self, "_pools", {})  # Voila's preheated pools, when preheating is on
-        for notebook, pool in pools.items():
-            failed = [task for task in pool if task.done() and (task.cancelled() or task.exception())]
-            if failed:
-                pool[:] = [task for task in pool if task not in failed]
-                self.fill_if_needed(delay=0, notebook_name=notebook)
+    def kernel_left(self) -> None:
+        """A kernel was shut down, culled or found dead: a seat is free (:class:`KernelPool` refills)."""
+
+
+class KernelPool:
+    """Voila's pool of preheated kernels, kept full and healthy (``make serve POOL=...``).
+
+    Placed above Voila's own ``VoilaKernelManager`` (see :func:`classroom_kernel_manager_factory`),
+    whose pool is a list of tasks, each starting a kernel and running the page in it. Voila refills
+    that list only when a visitor takes from it, and hands out whatever its first task holds:
+
+    - a refill refused at the kernel cap stays in the list as a failed task, and the next visitor
+      meets it as the 503 page however many seats are free by then; here it leaves the list as it
+      fails;
+    - after any departure (a closed tab, a cull, a kernel given back or dead), the pool fills up
+      again to its size, as far as the cap allows; Voila would wait for the next visitor;
+    - a pooled kernel that died while it waited is never handed out: it is taken out of the list
+      and shut down, and the visitor gets the next one, or a kernel started for them.
+    """
+
+    def __init__(self, **kwargs) -> None:
+        self._closing = False
+        super().__init__(**kwargs)
+
+    def fill_if_needed(self, *args, notebook_name: str | None = None, **kwargs) -> None:
+        if self._closing:
+            return
+        super().fill_if_needed(*args, notebook_name=notebook_name, **kwargs)
+        pool = self._pools.get(notebook_name, [])
+        for task in pool:
+            task.add_done_callback(lambda task, pool=pool: self._drop_if_failed(task, pool))
+
+    def _drop_if_failed(self, task, pool: list) -> None:
+        if task in pool and (task.cancelled() or task.exception() is not None):
+            pool.remove(task)
+
+    def _prune(self, notebook_name: str) -> None:
+        """Take out of the pool what can no longer serve: failed starts and kernels gone from the map."""
+        pool = self._pools.get(notebook_name, [])
+        for task in list(pool):
+            if not task.done():
+                continue
+            if task.cancelled() or task.exception() is not None:
+                pool.remove(task)
+            elif task.result()["kernel_id"] not in self:
+                task.result()["task"].cancel()  # the page's run in a kernel that is gone
+                pool.remove(task)
+
+    def get_pool_size(self, notebook_name: str) -> int:
+        self._prune(notebook_name)
+        return super().get_pool_size(notebook_name)
+
+    async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+        pool = self._pools.get(notebook_name, [])
+        for task in [task for task in pool if task.done()]:
+            kernel_id = task.result()["kernel_id"] if not task.exception() else None
+            if kernel_id is not None and not await self.get_kernel(kernel_id).is_alive():
+                self.log.warning("Pooled kernel %s died while it waited: not handed out", kernel_id)
+                pool.remove(task)
+                task.result()["task"].cancel()
+                await self.shutdown_kernel(kernel_id, now=True)
+        self._prune(notebook_name)
+        if not pool:
+            self.fill_if_needed(delay=0, notebook_name=notebook_name)
+        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+
+    async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:
+        for notebook_name in self._pools:
+            self._prune(notebook_name)  # Voila's own shutdown reads every finished task's result
+        await super().shutdown_kernel(kernel_id, *args, **kwargs)
+
+    def kernel_left(self) -> None:
+        for notebook_name in list(self._pools):
+            self._prune(notebook_name)
+            self.fill_if_needed(delay=0, notebook_name=notebook_name)
+
+    async def shutdown_all(self, *args, **kwargs) -> None:
+        self._closing = True
+        await super().shutdown_all(*args, **kwargs)
+
+
+def classroom_kernel_manager_factory(base_class, preheat_kernel: bool, *args, **kwargs):
+    """Voila's ``voila_kernel_manager_factory``, with :class:`KernelPool` above its pool when preheating."""
+    manager = voila_kernel_manager_factory(base_class, preheat_kernel, *args, **kwargs)
+    return type("ClassroomPoolManager", (KernelPool, manager), {}) if preheat_kernel else manager
 
 
 class ClassroomIdentityProvider(PasswordIdentityProvider):
@@ -128,9 +214,69 @@ class ClassroomIdentityProvider(PasswordIdentityProvider):
         return user
 
 
+class ProsePageRenderer(NotebookRenderer):
+    """Voila's renderer for a notebook without code: the template's cells, and no kernel behind them."""
+
+    async def _jinja_kernel_start(self, nb, kernel_id, kernel_future) -> None:
+        return None  # the page's configuration says kernelId: null
+
+    async def _jinja_cell_generator(self, nb, kernel_id):
+        for cell in nb.cells:
+            yield cell
+
+
+class ClassroomPageHandler(TornadoVoilaHandler):
+    """Voila's page handler (``/voila/render/...``); a page without code is served with no kernel.
+
+    Voila starts a kernel for every page, the start page's prose included, and its front end opens
+    that kernel's websocket. A page that gave the kernel back once shown raced that websocket: one
+    arriving while the kernel shut down waited 60 s for it ("Kernel never reached an 'alive' state")
+    and failed with a 500. Here such a page is rendered by the same template without a kernel
+    (``resources.batchnet_prose_only``: the template loads no kernel or widget code), so nothing
+    connects to anything.
+    """
+
+    async def get_generator(self, path=None):
+        single_notebook = bool(self.notebook_path)  # Voila redirects any other path there
+        renderer = None if single_notebook else await self._prose_only_renderer(path)
+        if renderer is None:
+            async for html in super().get_generator(path=path):
+                yield html
+            return
+        self.set_header("Content-Type", "text/html")
+        self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
+        async for html, _ in renderer.generate_content_generator():
+            yield html
+
+    async def _prose_only_renderer(self, notebook_path: str | None) -> ProsePageRenderer | None:
+        """A renderer for a notebook without code cells, or None for any other path."""
+        if not notebook_path or Path(notebook_path).suffix != ".ipynb":
+            return None
+        try:
+            model = await ensure_async(self.contents_manager.get(path=notebook_path))
+        except web.HTTPError:
+            return None  # Voila's own handler answers for a missing notebook
+        if model.get("type") != "notebook" or any(cell.cell_type == "code" for cell in model["content"].cells):
+            return None
+        check_voila_query(self.request.query)  # no kernel start checks it here
+        page_config = get_page_config(base_url=self.base_url, settings=self.settings, log=self.log,
+                                      voila_configuration=self.voila_configuration)
+        renderer = ProsePageRenderer(
+            request_handler=self, voila_configuration=self.voila_configuration,
+            traitlet_config=self.traitlet_config, notebook_path=notebook_path,
+            template_paths=self.template_paths, config_manager=self.config_manager,
+            contents_manager=self.contents_manager, base_url=self.base_url,
+            kernel_spec_manager=self.kernel_spec_manager, page_config=page_config,
+            mathjax_config=self.settings.get("mathjax_config"), mathjax_url=self.settings.get("mathjax_url"))
+        await renderer.initialize(template=None, theme=self.get_argument("theme", None))
+        renderer.resources["batchnet_prose_only"] = True
+        return renderer
+
+
 class ClassroomVoila(Voila):
-    """``voila``, with ``Voila.tornado_settings`` in force from the start, and the series' pages
-    known to the template.
+    """``voila``, with ``Voila.tornado_settings`` in force from the start, the series' pages known
+    to the template, batchnet's kernel pool (:class:`KernelPool`) and page handler
+    (:class:`ClassroomPageHandler`), and sign-ins that outlive a restart.
 
     Voila 0.5 applies ``tornado_settings`` after creating its tornado Application, when the
     Application has already chosen its output transforms: ``compress_response`` is then
@@ -139,12 +285,39 @@ class ClassroomVoila(Voila):
     Voila renders its file list (``/`` and ``/voila/tree/...``) from the template's ``tree-lab.html``
     (``tree.html`` with ``?classic-tree=true``) through the Jinja environment ``voila_jinja2_env``;
     its global ``series`` lets the batchnet template show the welcome page instead of file names.
+
+    Voila signs its login cookie with a secret drawn anew at every start, so a restart signs every
+    student out: open pages get 403 from then on, and a reload lands on the login page. Here the
+    secret is kept in Jupyter's runtime folder and mixed with the token: a restart keeps every
+    student signed in, and a new token signs everyone out.
     """
 
+    @default("cookie_secret")
+    def _kept_cookie_secret(self) -> bytes:
+        return hashlib.sha256(kept_secret() + (self.token or "").encode()).digest()
+
     def init_settings(self) -> dict:
-        settings = {**super().init_settings(), **self.tornado_settings}
+        with mock.patch.object(voila.app, "voila_kernel_manager_factory", classroom_kernel_manager_factory):
+            settings = {**super().init_settings(), **self.tornado_settings}
         settings["voila_jinja2_env"].globals["series"] = PAGES
         return settings
+
+    def init_handlers(self) -> list:
+        return [(pattern, ClassroomPageHandler if handler is TornadoVoilaHandler else handler, *rest)
+                for pattern, handler, *rest in super().init_handlers()]
+
+
+def kept_secret() -> bytes:
+    """32 random bytes kept in Jupyter's runtime folder (readable by this user alone), made once."""
+    path = Path(jupyter_runtime_dir()) / "batchnet_cookie_secret"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_bytes()
+    with os.fdopen(descriptor, "wb") as file:
+        file.write(os.urandom(32))
+    return path.read_bytes()
 
 
 main = ClassroomVoila.launch_instance

@@ -355,16 +355,6 @@ def test_a_comm_open_for_an_unknown_target_sends_no_traceback_back(app_server):
     assert "No such comm target registered: no-such-target" in app_server.log.read_text()
 
 
-def test_the_start_page_gives_back_the_kernel_voila_started_for_it(page, app_server):
-    """The start page is prose only: nothing needs a kernel once it is shown."""
-    before = len(app_server.kernels())
-    page.goto(render(app_server.url, "00_start_here"), timeout=90_000)
-    page.wait_for_selector("a[href*='02_batch_of_three']", timeout=90_000)
-    wait_for_kernels(app_server, before, timeout=20)
-    page.wait_for_timeout(2 * 4000)  # past the alert's reconnection grace: no alert on a page without code
-    assert page.locator(".bn-connection-alert").count() == 0
-
-
 # -- 5. A light page, fully offline ---------------------------------------------------------------
 
 

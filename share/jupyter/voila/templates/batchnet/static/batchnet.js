@@ -3,13 +3,13 @@
 // - The address follows the state: the app keeps its state's link in `a.bn-address`; each new
 //   link replaces the address in place (no history entry per move), so a reload or a shared
 //   address reopens exactly what is on screen.
-// - A visible alert (role="alert") when the page's kernel or the server goes away, with a reload
-//   that restores the state from the address.
+// - A visible alert (role="alert") when the page's kernel or the server goes away, when the server
+//   no longer knows the visitor's sign-in, or when the page arrived without its app (the template
+//   marks a code cell that came without its output), with a reload that restores the state from
+//   the address.
 // - An upload larger than the app accepts is refused here, before it travels: a file of several MB
 //   would otherwise drop the websocket (tornado refuses messages over 10 MB).
 // - A dark page's links to the other pages open them dark too.
-// - A page without code (the start page) needs no kernel: Voila starts one anyway, and the page
-//   gives it back once it is shown, with the same beacon Voila sends when a tab closes.
 (() => {
   "use strict";
   const KERNEL_SOCKET = /\/api\/kernels\/[^/]+\/channels/;
@@ -50,6 +50,10 @@
     "Reload to start again where you were: the address holds the last state the server confirmed.";
   const SERVER_LOST = "The connection to the server was lost. Reload when it is back: " +
     "the address holds the last state the server confirmed.";
+  const SIGNED_OUT = "The server no longer knows this page's sign-in (it restarted with another token). " +
+    "Reload and sign in again: the address holds the last state the server confirmed.";
+  const INCOMPLETE = "This page arrived without its app: the server could not finish it in time. " +
+    "Reload to try again: the address holds the state to open.";
 
   // -- the kernel's websocket ---------------------------------------------------------------
 
@@ -69,6 +73,7 @@
       return;
     }
     if (status === 404) showAlert("kernel", KERNEL_LOST);
+    else if (status === 401 || status === 403) showAlert("server", SIGNED_OUT);
     else if (openKernelSockets.size === 0) scheduleDiagnosis(kernelUrl); // still reconnecting: look again
   }
 
@@ -86,7 +91,7 @@
       this.addEventListener("open", () => { openKernelSockets.add(this); hideAlert("server"); });
       this.addEventListener("close", () => {
         openKernelSockets.delete(this);
-        if (!leaving && !window.batchnetProseOnly) scheduleDiagnosis(kernelUrl);
+        if (!leaving) scheduleDiagnosis(kernelUrl);
       });
     }
   }
@@ -122,21 +127,11 @@
     return true;
   }
   document.addEventListener("DOMContentLoaded", () => {
+    if (window.batchnetIncomplete) showAlert("incomplete", INCOMPLETE);
     if (watchAddress()) return;
     const finder = new MutationObserver(() => { if (watchAddress()) finder.disconnect(); });
     finder.observe(document.body, {subtree: true, childList: true});
   });
-
-  function giveBackTheKernel() {
-    const config = document.getElementById("jupyter-config-data");
-    const xsrf = document.cookie.match(/\b_xsrf=([^;]*)/);
-    if (!config || !xsrf) return;
-    const {baseUrl, kernelId} = JSON.parse(config.textContent);
-    const form = new FormData();
-    form.append("_xsrf", decodeURIComponent(xsrf[1]));
-    navigator.sendBeacon(`${baseUrl}voila/api/shutdown/${kernelId}`, form);
-  }
-  if (window.batchnetProseOnly) window.addEventListener("load", giveBackTheKernel);
 
   // ipywidgets' FileUpload reads its files from an <input type="file"> that is never in the
   // document (the button calls its click()), so the guard attaches to that input when a click on
