@@ -34,7 +34,7 @@ DEFAULTS = yaml.safe_load((CHART / "values.yaml").read_text())
 SHIPPED = yaml.safe_load(CONFIG.read_text())
 
 #: Measured figures the limits come from (RSS, 1 MB = 10**6 bytes; docs/performance.md, issue 20).
-SERVER_MB = 100  # the Jupyter server with Voila's extension, no kernel
+SERVER_MB = 100  # the Jupyter server with Voila's extension, no kernel (95 MB measured)
 KERNEL_MB = 110  # a page's kernel at the worked example ("Kernel RSS, batchnet", 109 MB)
 WORST_KERNEL_MB = 270  # a page's kernel at the largest state a link holds (262-270 MB measured)
 PAGES_TYPICAL, PAGES_MOST = 2, 3  # pages a student keeps open: in a lesson, at most
