@@ -1,5 +1,6 @@
 """A real JupyterHub on loopback serves the app to two users, each with their own kernel."""
 
+import json
 import os
 import subprocess
 import sys
@@ -35,6 +36,7 @@ c.Spawner.notebook_dir = {root!r}
 c.Spawner.default_url = {default_url!r}
 c.Spawner.mem_guarantee = {mem_guarantee!r}
 c.Spawner.mem_limit = {mem_limit!r}
+c.Spawner.environment = {{"JUPYTER_CONFIG_PATH": {jupyter_config!r}}}
 c.Spawner.start_timeout = 120
 c.Spawner.http_timeout = 120
 c.JupyterHub.db_url = "sqlite:///{state}/hub.sqlite"
@@ -58,7 +60,12 @@ def hub_url(tmp_path_factory):
         singleuser=str(Path(sys.executable).with_name("jupyterhub-singleuser")),
         args=["--allow-root"] if os.geteuid() == 0 else [], root=str(ROOT), default_url=SHIPPED["defaultUrl"],
         mem_guarantee=SHIPPED["memory"]["guarantee"], mem_limit=SHIPPED["memory"]["limit"], state=state,
+        jupyter_config=str(state / "etc-jupyter"),
     )
+    # The Jupyter server config the chart mounts into each student's server, on a Jupyter config path here.
+    (state / "etc-jupyter").mkdir()
+    for extra in SHIPPED["extraFiles"].values():
+        (state / "etc-jupyter" / Path(extra["mountPath"]).name).write_text(json.dumps(extra["data"]))
     (state / "jupyterhub_config.py").write_text(config)
     ARTIFACTS.mkdir(exist_ok=True)
     log = ARTIFACTS / f"jupyterhub-{port}.log"
@@ -106,6 +113,9 @@ def test_two_users_get_the_app_each_with_their_own_kernel(browser, hub_url):
             assert state_on_page(page) == bn.preset("three-inputs").with_entry("b2", 1, 0, value)
         for page, user in ((alice, "alice"), (bob, "bob")):
             page.screenshot(path=str(ARTIFACTS / f"jupyterhub-{user}.png"))
+            # The shipped ServerApp.terminals_enabled=False: the server has no terminal to open.
+            assert page.request.get(f"{hub_url}user/{user}/api/terminals").status == 404
+            assert page.request.get(f"{hub_url}user/{user}/api/kernels").status == 200
     finally:
         alice_context.close()
         bob_context.close()

@@ -1,0 +1,193 @@
+"""deploy/jupyterhub-config.yaml: valid for Zero to JupyterHub, and safe as shipped.
+
+The chart's own schema and defaults (chart 4.4.0, tests/z2jh/README.md) check the keys; the
+assertions below pin what a school gets before it changes anything: a real login limited to a
+list, HTTPS, no egress, no terminal, memory and CPU sized from measured figures, and a hub that
+will not start while a placeholder is left.
+"""
+
+import contextlib
+import copy
+import io
+import json
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import jsonschema
+import pytest
+import traitlets
+import traitlets.config
+import yaml
+from jupyter_server.serverapp import ServerApp
+from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+from jupyterhub.traitlets import ByteSpecification
+
+from batchnet_core import serving
+
+from conftest import ROOT
+
+CONFIG = ROOT / "deploy" / "jupyterhub-config.yaml"
+CHART = Path(__file__).with_name("z2jh")
+SCHEMA = json.loads((CHART / "values.schema.json").read_text())
+DEFAULTS = yaml.safe_load((CHART / "values.yaml").read_text())
+SHIPPED = yaml.safe_load(CONFIG.read_text())
+
+#: Measured figures the limits come from (RSS, 1 MB = 10**6 bytes; docs/performance.md, issue 20).
+SERVER_MB = 100  # the Jupyter server with Voila's extension, no kernel (95 MB measured)
+KERNEL_MB = 110  # a page's kernel at the worked example ("Kernel RSS, batchnet", 109 MB)
+WORST_KERNEL_MB = 270  # a page's kernel at the largest state a link holds (262-270 MB measured)
+PAGES_TYPICAL, PAGES_MOST = 2, 3  # pages a student keeps open: in a lesson, at most
+#: CPU seconds per slider change: kernel 15.3 ms + Jupyter server 31.5 ms (docs/performance.md).
+CHANGE_CPU_S = 0.0153 + 0.0315
+CHANGES_PER_S = 4  # a student dragging a slider (an assumption, said in docs/deploy.md)
+
+#: Every value a school must replace, by its path in the values (docs/deploy.md lists each).
+PLACEHOLDERS = [
+    "hub.config.GoogleOAuthenticator.client_id",
+    "hub.config.GoogleOAuthenticator.client_secret",
+    "hub.config.GoogleOAuthenticator.oauth_callback_url",
+    "hub.config.GoogleOAuthenticator.hosted_domain[0]",
+    "hub.config.Authenticator.admin_users[0]",
+    "hub.config.Authenticator.allowed_users[0]",
+    "proxy.https.hosts[0]",
+    "proxy.https.letsencrypt.contactEmail",
+    "singleuser.image.name",
+    "singleuser.image.tag",
+]
+
+
+def helm_merge(defaults: dict, values: dict) -> dict:
+    """What Helm gives the templates and the schema: mappings merged, anything else replaced."""
+    merged = copy.deepcopy(defaults)
+    for key, value in values.items():
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = helm_merge(merged[key], value)
+        else:
+            merged[key] = copy.deepcopy(value)
+    return merged
+
+
+VALUES = helm_merge(DEFAULTS, SHIPPED)
+
+
+def bytes_of(spec) -> int:
+    """A memory figure as KubeSpawner reads it (JupyterHub's ByteSpecification: M = 2**20)."""
+
+    class Holder(traitlets.HasTraits):
+        value = ByteSpecification()
+
+    return Holder(value=spec).value
+
+
+def run_placeholder_check(values: dict) -> tuple[int | None, str]:
+    """Run the shipped hub.extraConfig check as z2jh's jupyterhub_config.py does (exec, get_config)."""
+
+    def get_config(key, default=None):  # z2jh.get_config over the values the hub pod is given
+        value = values
+        for level in key.split("."):
+            if not isinstance(value, dict) or level not in value:
+                return default
+            value = value[level]
+        return value
+
+    stderr = io.StringIO()
+    code = None
+    with contextlib.redirect_stderr(stderr):
+        for _, snippet in sorted(values["hub"]["extraConfig"].items()):
+            try:
+                exec(snippet, {"get_config": get_config})
+            except SystemExit as stop:
+                code = stop.code
+                break
+    return code, stderr.getvalue()
+
+
+def filled(value, path=""):
+    """The values as a school fills them in: every CHANGE-ME replaced, the hub's own code kept."""
+    if isinstance(value, dict):
+        return {key: item if f"{path}.{key}" == ".hub.extraConfig" else filled(item, f"{path}.{key}")
+                for key, item in value.items()}
+    if isinstance(value, list):
+        return [filled(item, path) for item in value]
+    if isinstance(value, str):
+        return value.replace("CHANGE-ME", "school")
+    return value
+
+
+def test_the_shipped_values_pass_the_charts_schema_as_helm_checks_them():
+    jsonschema.validate(VALUES, SCHEMA)
+    # The schema refuses a misspelt key where our safety settings live, so the check above bites.
+    for typo in ({"singleuser": {"networkPolicy": {"egressAllowRules": {"nonPrivateIP": False}}}},
+                 {"proxy": {"https": {"enable": True}}}, {"singleuser": {"memory": {"limits": "1G"}}}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate(helm_merge(VALUES, typo), SCHEMA)
+
+
+def test_students_sign_in_through_the_school_and_only_those_listed():
+    config = VALUES["hub"]["config"]
+    authenticator = config["JupyterHub"]["authenticator_class"]
+    assert authenticator not in {"dummy", "null", "jupyterhub.auth.DummyAuthenticator",
+                                 "jupyterhub.auth.NullAuthenticator"}
+    assert authenticator == "google"
+    assert config["Authenticator"]["allowed_users"] and config["Authenticator"]["admin_users"]
+    assert not any(section.get("allow_all") or section.get("allow_existing_users") for section in config.values())
+    assert config["GoogleOAuthenticator"]["hosted_domain"], "sign-in limited to the school's own domain"
+
+
+def test_https_is_on_for_the_hubs_address():
+    https = VALUES["proxy"]["https"]
+    assert https["enabled"] is True and https["type"] == "letsencrypt"
+    assert https["hosts"] and https["letsencrypt"]["contactEmail"]
+    callback = urlsplit(VALUES["hub"]["config"]["GoogleOAuthenticator"]["oauth_callback_url"])
+    assert callback.scheme == "https" and callback.path == "/hub/oauth_callback"
+    assert callback.hostname in {host.lower() for host in https["hosts"]}
+
+
+def test_a_students_server_reaches_the_hub_and_dns_only():
+    policy = VALUES["singleuser"]["networkPolicy"]
+    assert policy["enabled"] is True and policy["egress"] == []
+    rules = policy["egressAllowRules"]
+    assert rules["nonPrivateIPs"] is False and rules["privateIPs"] is False and rules["cloudMetadataServer"] is False
+    assert set(rules) == set(SCHEMA["properties"]["singleuser"]["properties"]["networkPolicy"]["properties"]
+                             ["egressAllowRules"]["properties"]), "every rule written out, none left to a default"
+
+
+def test_no_terminal_and_pageless_kernels_culled_in_the_jupyter_server_we_run():
+    (extra,) = VALUES["singleuser"]["extraFiles"].values()
+    assert extra["mountPath"] == "/etc/jupyter/jupyter_server_config.json"
+    data = extra["data"]
+    # Every key is a configurable trait of the jupyter_server installed here, and takes effect.
+    for section, cls in (("ServerApp", ServerApp), ("MappingKernelManager", MappingKernelManager)):
+        assert set(data[section]) <= set(cls.class_traits(config=True)), section
+    config = traitlets.config.Config(data)
+    assert ServerApp(config=config).terminals_enabled is False
+    kernels = MappingKernelManager(config=config)
+    assert 0 < kernels.cull_idle_timeout <= 1800 and kernels.cull_connected is False and kernels.cull_busy is False
+
+
+def test_memory_and_cpu_come_from_the_measured_figures():
+    memory, cpu = VALUES["singleuser"]["memory"], VALUES["singleuser"]["cpu"]
+    # The class cap of `make serve` budgets serving.KERNEL_MEGABYTES a kernel: the hub holds as much.
+    worst = max(WORST_KERNEL_MB, serving.KERNEL_MEGABYTES)
+    assert bytes_of(memory["limit"]) >= (SERVER_MB + PAGES_MOST * worst) * 10**6
+    assert bytes_of(memory["guarantee"]) >= (SERVER_MB + PAGES_TYPICAL * KERNEL_MB) * 10**6
+    assert bytes_of(memory["guarantee"]) <= bytes_of(memory["limit"])
+    assert cpu["guarantee"] >= CHANGES_PER_S * CHANGE_CPU_S
+    assert cpu["limit"] >= 1, "Train runs one core for seconds"
+
+
+def test_the_hub_will_not_start_while_a_placeholder_is_left():
+    code, said = run_placeholder_check(VALUES)
+    assert code == 1
+    named = re.findall(r"[\w.\[\]]+", said.split("fill in (docs/deploy.md): ", 1)[1])
+    assert sorted(named) == sorted(PLACEHOLDERS)
+    assert run_placeholder_check(filled(VALUES)) == (None, "")
+
+
+def test_the_deploy_doc_names_every_placeholder():
+    doc = (ROOT / "docs" / "deploy.md").read_text()
+    section = doc.split("## What a school fills in", 1)[1].split("\n## ", 1)[0]
+    for path in PLACEHOLDERS:
+        name = path.removesuffix("[0]")
+        assert f"`{name}`" in section, name
