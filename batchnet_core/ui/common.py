@@ -8,6 +8,8 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
+from .kernel import report_widget_errors_to
+
 STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
 
 
@@ -26,6 +28,7 @@ class Guard:
 
     def __init__(self, say: Callable[..., None], recover: Callable[[], None] | None = None) -> None:
         self.say, self.recover = say, recover
+        report_widget_errors_to(say)  # and of a page's message that fails before any callback
 
     def __call__(self, callback: Callable) -> Callable:
         @functools.wraps(callback)
