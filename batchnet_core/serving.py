@@ -8,27 +8,41 @@
   beacon sends back, so a closed tab gives its kernel back at once with XSRF protection on
   (voila-dashboards/voila#1458).
 - :class:`ClassroomVoila` is Voila's application with its ``tornado_settings`` in force, so pages
-  travel compressed, and with the series' pages (:data:`batchnet_core.series.PAGES`) given to the
-  template's welcome page (``tree.html``) as ``series``.
+  travel compressed, with the series' pages (:data:`batchnet_core.series.PAGES`) given to the
+  template's welcome page (``tree.html``) as ``series``, and with a link too long for any page
+  answered by a page that says so (HTTP 414), where tornado would close the connection unanswered.
 
 Imported by the Voila server only (tornado and jupyter_server), never by the core or the notebooks.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 from urllib.parse import parse_qs
 
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from tornado import web
+from tornado import httputil, web
+from tornado.routing import Matcher, Rule
 from traitlets import Int, default
 from voila.app import Voila
+from voila.handler import BaseVoilaHandler
 
 from batchnet_core.series import PAGES
 
 THEMES = ("light", "dark")
+#: Longest address (path and query) served. The longest link a page makes is its path and a
+#: 4-layer, 16-wide state with its targets T, every number at its longest (24 characters,
+#: ``-2.2250738585072014e-308``): 40,091 characters of query, measured in
+#: ``tests/test_classroom.py``; the pages read queries up to ``formats.MAX_QUERY_LENGTH`` (60,000)
+#: and explain their own refusals. A longer address gets the 414 page.
+MAX_LINK_LENGTH = 65_536
+#: Largest request head read. Tornado's default (64 KiB) closes the connection without a word
+#: when an address is longer; this holds any address Chromium sends (at most 2 MiB, its
+#: ``url::kMaxURLChars``) and 64 KiB of headers besides, so a link too long meets the 414 page.
+MAX_REQUEST_HEAD = 2 * 2**20 + 64 * 2**10
 KERNEL_MEGABYTES = 150  # a page's kernel: 107 MB measured (docs/performance.md), with headroom
 MEMORY_SHARE = 0.75  # of the machine's memory that kernels may take; the rest is the server's and the system's
 
@@ -128,6 +142,28 @@ class ClassroomIdentityProvider(PasswordIdentityProvider):
         return user
 
 
+class LinkLongerThan(Matcher):
+    """Matches a request whose address (path and query) is longer than ``limit`` characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def match(self, request: httputil.HTTPServerRequest) -> dict | None:
+        return {} if len(request.uri or "") > self.limit else None
+
+
+class LinkTooLongHandler(BaseVoilaHandler):
+    """HTTP 414 with the template's ``414.html``, for any method, before anything reads the address."""
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        raise web.HTTPError(414, reason=f"The link has {len(self.request.uri):,} characters; a page's link "
+                            f"has at most {MAX_LINK_LENGTH:,}")
+
+    def _request_summary(self) -> str:  # the server's log line: not the whole address
+        return f"{self.request.method} {self.request.uri[:120]}… ({len(self.request.uri):,} characters)"
+
+
 class ClassroomVoila(Voila):
     """``voila``, with ``Voila.tornado_settings`` in force from the start, and the series' pages
     known to the template.
@@ -145,6 +181,19 @@ class ClassroomVoila(Voila):
         settings = {**super().init_settings(), **self.tornado_settings}
         settings["voila_jinja2_env"].globals["series"] = PAGES
         return settings
+
+    def listen(self) -> None:
+        """Voila's ``listen``, with a request head that holds a long address and a first rule that
+        answers one longer than :data:`MAX_LINK_LENGTH` with the 414 page.
+
+        Voila 0.5 builds its tornado Application and listens in ``start``, through
+        ``Application.listen``, which passes its keywords to tornado's ``HTTPServer``; an address
+        beyond the server's ``max_header_size`` never reaches a handler.
+        """
+        self.app.default_router.rules.insert(0, Rule(LinkLongerThan(MAX_LINK_LENGTH), LinkTooLongHandler,
+                                                     {"voila_configuration": self.voila_configuration}))
+        self.app.listen = functools.partial(self.app.listen, max_header_size=MAX_REQUEST_HEAD)
+        super().listen()
 
 
 main = ClassroomVoila.launch_instance
