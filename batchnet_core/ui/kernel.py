@@ -100,14 +100,13 @@ def failed(where: str) -> None:
             try:
                 say(PAGE_ERROR, error=True)
             except Exception:
-                log.error("The page's status line could not be told", exc_info=True)
-            return
+                log.error("A status line of the page could not be told", exc_info=True)
 
 
 def report_widget_errors_to(say: Callable[..., None]) -> None:
-    """Make ``say(message, error=True)`` (a page's status line) the one that hears of a page's
-    message that failed in the kernel, unless a status line registered before it is still alive:
-    the page's first one is its main one."""
+    """Let ``say(message, error=True)`` (a status line) hear of a page's message that failed in the
+    kernel. Every status line registered and still alive hears it: which part of the page a failed
+    message was for is not known, and a page (06) may have several."""
     _status_lines[:] = [line for line in _status_lines if line() is not None]
     _status_lines.append(weakref.WeakMethod(say) if inspect.ismethod(say) else (lambda: say))
 
