@@ -355,6 +355,148 @@ def test_a_comm_open_for_an_unknown_target_sends_no_traceback_back(app_server):
     assert "No such comm target registered: no-such-target" in app_server.log.read_text()
 
 
+class PageKernel:
+    """A page's kernel as its front end speaks to it, or a hostile client: Jupyter messaging (v5)
+    over ``/api/kernels/<id>/channels``, and the widget models the page shows, from ipywidgets'
+    control comm (``request_states``), as Voila's widget manager asks for them."""
+
+    def __init__(self, url: str, notebook: str, query: str = "") -> None:
+        with urllib.request.urlopen(render(url, notebook, query), timeout=180) as reply:
+            self.status = reply.status
+            self.body = reply.read().decode()
+            self.cookies = "; ".join(c.split(";")[0] for c in reply.headers.get_all("Set-Cookie"))
+        self.kernel_id = re.search(r'"kernelId": "([^"]+)"', self.body).group(1)
+        self.url = url.replace("http", "ws") + f"api/kernels/{self.kernel_id}/channels?session_id=test"
+        self.received: list[dict] = []
+
+    async def connect(self) -> None:
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        self.socket = await websocket_connect(HTTPRequest(self.url, headers={"Cookie": self.cookies}),
+                                              max_message_size=100 * 2**20)
+        control = uuid.uuid4().hex
+        await self.send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                        metadata={"version": "1.0.0"})
+        replies = await self.send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        [states] = [m["content"]["data"]["states"] for m in replies
+                    if m["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "update_states"]
+        self.models = {model_id: {"name": model["model_name"], **model["state"]} for model_id, model in states.items()}
+
+    async def send(self, msg_type: str, content: dict, metadata: dict | None = None) -> list[dict]:
+        """Send a shell message; every message that comes back until the kernel is idle after it."""
+        msg_id = uuid.uuid4().hex
+        self.socket.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": msg_type, "username": "", "session": "test", "version": "5.3",
+                       "date": ""},
+            "parent_header": {}, "metadata": metadata or {}, "channel": "shell", "content": content, "buffers": []}))
+        replies = []
+        while True:  # ipykernel flushes the streams before it says idle after a message
+            message = await asyncio.wait_for(self.socket.read_message(), 120)
+            assert message is not None, "the kernel's websocket closed"
+            message = json.loads(message)
+            self.received.append(message)
+            replies.append(message)
+            if (message["msg_type"] == "status" and message["content"]["execution_state"] == "idle"
+                    and message["parent_header"].get("msg_id") == msg_id):
+                return replies
+
+    async def update(self, model_id: str, **state) -> list[dict]:
+        """A widget ``update`` as the page sends one when something is moved or typed."""
+        return await self.send("comm_msg", {"comm_id": model_id,
+                                            "data": {"method": "update", "state": state, "buffer_paths": []}})
+
+    def model(self, name: str, **traits) -> str:
+        """The one widget model of type ``name`` (``FloatSliderModel``...) with these traits;
+        ``dom_class`` picks by one of its classes."""
+        dom_class = traits.pop("dom_class", None)
+        found = [model_id for model_id, model in self.models.items() if model["name"] == name
+                 and all(model.get(key) == value for key, value in traits.items())
+                 and (dom_class is None or dom_class in model.get("_dom_classes", []))]
+        assert len(found) == 1, (name, traits, dom_class, len(found))
+        return found[0]
+
+    def html_values(self, replies: list[dict], name: str) -> list | None:
+        """The last full-precision value table of ``name`` that these replies sent to the page."""
+        tables = re.findall(rf"bn-values-{name}' data-values='([^']*)'", json.dumps([m["content"] for m in replies])
+                            .replace('\\"', '"'))
+        return json.loads(tables[-1]) if tables else None
+
+
+def run_in_a_thread(coroutine):
+    """Run a coroutine to its end where no event loop runs (Playwright's runs in this thread)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+#: What the kernel must never send to a page: a traceback, or any sign of the server's files.
+LEAKS = re.compile(r"Traceback|site-packages|File \"|/[\w.+-]+/[\w.+-]+\.py\b|" + re.escape(str(ROOT)))
+
+
+def assert_nothing_leaked(messages: list[dict]) -> None:
+    errors = [m for m in messages if m["msg_type"] in ("error", "stream")]
+    assert errors == [], json.dumps([m["content"] for m in errors])[:2000]
+    text = json.dumps([m["content"] for m in messages])
+    assert not LEAKS.search(text), text[max(0, LEAKS.search(text).start() - 500):][:1000]
+
+
+def page_error_said(messages: list[dict]) -> bool:
+    from batchnet_core.ui.kernel import PAGE_ERROR
+
+    return PAGE_ERROR.replace("'", "\\u0027") in json.dumps(messages) or PAGE_ERROR in json.dumps(messages)
+
+
+def test_forged_widget_messages_get_no_traceback_and_the_page_keeps_working(app_server):
+    """Each message a hostile client can send over the page's own websocket, for real widget models."""
+    kernel = PageKernel(app_server.url, "02_batch_of_three")
+
+    async def forge() -> tuple[list[dict], list]:
+        await kernel.connect()
+        slider = kernel.model("FloatSliderModel", description="W1 row h1, column 1")
+        box = kernel.model("TextModel", description="W1 row h1, column 1")
+        preset = kernel.model("DropdownModel", dom_class="bn-preset")
+        steps = kernel.model("ToggleButtonsModel", dom_class="bn-step-picker")
+        upload = kernel.model("FileUploadModel", dom_class="bn-upload")
+        forged = [(preset, {"index": 99}), (preset, {"index": -1}), (steps, {"index": 99}), (steps, {"index": -1}),
+                  (slider, {"value": "abc"}), (slider, {"value": None}), (slider, {"value": [1, 2]}),
+                  (box, {"value": 5}), (uuid.uuid4().hex, {"value": 1}), (upload, {"value": [{"junk": 1}]}),
+                  (upload, {"value": "junk"}), (upload, {"value": [{"name": "a.json", "content": None}]})]
+        for model_id, state in forged:
+            await kernel.update(model_id, **state)
+        moved = await kernel.update(slider, value=2.0)
+        return moved, kernel.received
+
+    moved, received = run_in_a_thread(forge())
+    assert_nothing_leaked(received)
+    assert page_error_said(received), "the page is told in words that something went wrong"
+    expected = bn.forward(bn.preset("three-inputs").with_entry("W1", 0, 0, 2.0))
+    assert kernel.html_values(moved, "Y") == expected["Y"].tolist()
+    log = app_server.log.read_text()
+    assert "A message from the page failed in Dropdown" in log and "TraitError" in log  # kept on the server
+    assert "No such comm" in log
+
+
+def test_a_forged_slider_step_of_zero_leaves_the_slider_moving(app_server):
+    kernel = PageKernel(app_server.url, "02_batch_of_three")
+
+    async def forge() -> tuple[list[dict], list[dict], list[dict]]:
+        await kernel.connect()
+        slider = kernel.model("FloatSliderModel", description="W1 row h1, column 1")
+        await kernel.update(slider, step=0)
+        moves = [await kernel.update(slider, value=value) for value in (2.0, 3.0)]
+        state = await kernel.send("comm_msg", {"comm_id": slider, "data": {"method": "request_state"}})
+        return moves, state, kernel.received
+
+    moves, state, received = run_in_a_thread(forge())
+    assert_nothing_leaked(received)
+    for moved, value in zip(moves, (2.0, 3.0)):
+        expected = bn.forward(bn.preset("three-inputs").with_entry("W1", 0, 0, value))
+        assert kernel.html_values(moved, "Y") == expected["Y"].tolist(), value
+    [step] = [m["content"]["data"]["state"]["step"] for m in state if m["msg_type"] == "comm_msg"]
+    assert step == 1.0
+    assert "a slider's step is one of 1, 0.5, 0.1; got 0" in app_server.log.read_text()
+
+
 def test_the_start_page_gives_back_the_kernel_voila_started_for_it(page, app_server):
     """The start page is prose only: nothing needs a kernel once it is shown."""
     before = len(app_server.kernels())
