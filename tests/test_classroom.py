@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
+import numpy as np
 import pytest
 
 import batchnet_core as bn
@@ -416,11 +417,17 @@ class PageKernel:
         assert len(found) == 1, (name, traits, dom_class, len(found))
         return found[0]
 
-    def html_values(self, replies: list[dict], name: str) -> list | None:
+    @staticmethod
+    def html_values(replies: list[dict], name: str) -> list | None:
         """The last full-precision value table of ``name`` that these replies sent to the page."""
-        tables = re.findall(rf"bn-values-{name}' data-values='([^']*)'", json.dumps([m["content"] for m in replies])
-                            .replace('\\"', '"'))
+        tables = re.findall(rf"bn-values-{name}' data-values='([^']*)'", json.dumps([m["content"] for m in replies]))
         return json.loads(tables[-1]) if tables else None
+
+    def shown_values(self, name: str) -> list[list]:
+        """Every value table of ``name`` in the widget models the page was given (page 06 has
+        more than one part)."""
+        text = json.dumps([model.get("value") for model in self.models.values()])
+        return [json.loads(table) for table in re.findall(rf"bn-values-{name}' data-values='([^']*)'", text)]
 
 
 def run_in_a_thread(coroutine):
@@ -497,6 +504,60 @@ def test_a_forged_slider_step_of_zero_leaves_the_slider_moving(app_server):
     assert "a slider's step is one of 1, 0.5, 0.1; got 0" in app_server.log.read_text()
 
 
+#: The longest a number of a state is written in a link: a negative float of 17 digits with a
+#: three-digit exponent (``exact_number``).
+LONGEST_NUMBER = -2.2250738585072014e-308
+
+
+def longest_state() -> bn.State:
+    """A 4-layer, 16-wide state, batch of 16, every number as long as a link can write it."""
+    shapes = {name: np.shape(value) for name, value in bn.random_state(0, (16,) * 6).items()}
+    return bn.State(**{name: np.full(shape, LONGEST_NUMBER) for name, shape in shapes.items()})
+
+
+def test_the_longest_link_a_page_makes_fits_under_the_servers_limit():
+    """The figures of ``serving.MAX_LINK_LENGTH``'s comment: a page's share link of the longest state
+    and targets, and the longest query a page reads, are served; only longer gets the 414 page."""
+    from batchnet_core.formats import MAX_QUERY_LENGTH
+    from batchnet_core.serving import MAX_LINK_LENGTH
+    from batchnet_core.training import targets_to_query
+
+    query = f"{longest_state().to_query()}&{targets_to_query(np.full((16, 16), LONGEST_NUMBER))}&theme=dark"
+    assert len(query) == 40_091
+    path = "/voila/render/06_train_the_batch.ipynb?token=" + "t" * 48 + "&"
+    assert len(path) + max(len(query), MAX_QUERY_LENGTH) < MAX_LINK_LENGTH
+
+
+def test_a_link_too_long_gets_a_page_saying_so_and_the_longest_valid_link_works(app_server):
+    kernels = len(app_server.kernels())
+    for length in (120_000, 2_000_000):  # tornado closed the connection silently from 64 KiB
+        response = fetch(render(app_server.url, "02_batch_of_three", "x1=" + "1," * (length // 2)))
+        assert response.status == 414, length
+        assert "This link is too long" in response.body
+        assert re.search(r"The link has [\d,]+ characters; a page&#39;s link has at most 65,536", response.body)
+        assert "Open the page without its settings" in response.body and "Traceback" not in response.body
+        assert response.seconds < 10
+    assert len(app_server.kernels()) == kernels, "a link too long starts no kernel"
+
+    from batchnet_core.training import targets_to_query
+
+    state = longest_state()
+    targets = np.full((16, 16), -12345.678901)  # T as long as a page reads it back: 4,000 characters
+    query = f"{state.to_query()}&{targets_to_query(targets)}&theme=dark"
+    assert len(targets_to_query(targets)) <= 4002 and len(query) > 37_000
+    kernel = PageKernel(app_server.url, "06_train_the_batch", query)
+
+    async def states() -> None:
+        await kernel.connect()
+        kernel.socket.close()
+
+    run_in_a_thread(states())
+    assert kernel.status == 200
+    assert kernel.shown_values("W4") == [state.W4.tolist()]
+    assert state.X.tolist() in kernel.shown_values("X") and targets.tolist() in kernel.shown_values("T")
+    assert "class='bn-error'" not in json.dumps([model.get("value") for model in kernel.models.values()])
+
+
 def test_the_start_page_gives_back_the_kernel_voila_started_for_it(page, app_server):
     """The start page is prose only: nothing needs a kernel once it is shown."""
     before = len(app_server.kernels())
@@ -531,3 +592,4 @@ def test_the_page_script_refuses_uploads_over_the_apps_own_limit():
 
     script = (ROOT / "share/jupyter/voila/templates/batchnet/static/batchnet.js").read_text()
     assert f"const MAX_UPLOAD_BYTES = {MAX_UPLOAD_BYTES};" in script
+
