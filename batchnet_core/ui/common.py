@@ -23,7 +23,8 @@ class Guard:
     """Wraps widget callbacks: a failure becomes a message in the page, never a traceback.
 
     Voila hides tracebacks and callback output goes nowhere, so without this a failing
-    callback would leave the page silently stale.
+    callback would leave the page silently stale. ``say`` also hears of a page's message that
+    fails before any callback runs (``kernel.report_widget_errors_to``).
     """
 
     def __init__(self, say: Callable[..., None], recover: Callable[[], None] | None = None) -> None:

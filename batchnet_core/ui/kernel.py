@@ -21,7 +21,8 @@ SERVER_LOGGERS = ("ipykernel.comm", "Comm", log.name)
 PAGE_ERROR = ("Something went wrong with a control of this page (the server has logged it); the last "
               "good state is still shown. If the page stops answering, reload it.")
 
-_status_lines: list[weakref.WeakMethod] = []
+#: The status lines that hear of a failed message, each as a reference that gives ``say`` or None.
+_status_lines: list[Callable[[], Callable[..., None] | None]] = []
 
 
 def keep_comm_errors_on_the_server() -> None:
@@ -53,15 +54,15 @@ def keep_widget_errors_on_the_server() -> None:
     full ``error`` message, with the server's paths and code, goes back to the page. A forged
     message does it at will (a Dropdown index 99, a FloatSlider value "abc", a Text value 5).
     Here both log the exception on :data:`log` (the server's terminal) and the page's status
-    line says :data:`PAGE_ERROR`; the widget keeps its last good value (traitlets refuses a
-    value before it is set).
+    line says :data:`PAGE_ERROR`; the widget keeps its last good value (traitlets rolls back a
+    value it refuses).
     """
     from ipywidgets.widgets.widget import CallbackDispatcher, Widget
 
     if getattr(Widget._handle_msg, "batchnet", False):
         return
-    # Voila's front end only speaks the ipywidgets of this version: the handler is
-    # ``_show_traceback(method)``; its own ``method`` is what a page's message runs.
+    # ipywidgets 8.1 defines the handler as ``_show_traceback(method)``: ``method`` is the handler
+    # itself, which we run with our own reporting instead.
     handle = inspect.getclosurevars(Widget._handle_msg).nonlocals.get("method")
     if handle is None:  # another ipywidgets: the page works, and the server's log says what is missing
         log.warning("ipywidgets' Widget._handle_msg is not _show_traceback(method) here: a failed message "
@@ -108,7 +109,9 @@ def report_widget_errors_to(say: Callable[..., None]) -> None:
     kernel. Every status line registered and still alive hears it: which part of the page a failed
     message was for is not known, and a page (06) may have several."""
     _status_lines[:] = [line for line in _status_lines if line() is not None]
-    _status_lines.append(weakref.WeakMethod(say) if inspect.ismethod(say) else (lambda: say))
+    line = weakref.WeakMethod(say) if inspect.ismethod(say) else (lambda: say)
+    if line not in _status_lines:  # a page may guard several callbacks with the same status line
+        _status_lines.append(line)
 
 
 def page_query() -> str:
