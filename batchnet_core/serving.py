@@ -4,18 +4,24 @@
 - :class:`ClassroomKernelManager` admits a page only when it can be served: Voila's own query
   parameters must be valid (``theme`` light or dark, no ``template``), and no more than
   ``max_kernels`` kernels ever run; a visitor over the cap gets a polite HTTP 503 page.
+- :class:`KernelPool` keeps Voila's pool of preheated kernels full after any departure, never
+  hands out a kernel that died while it waited, and lets no refused refill stand in the pool.
+- :class:`ClassroomPageHandler` serves a page without code (the start page) with no kernel.
 - :class:`ClassroomIdentityProvider` gives every page the ``_xsrf`` cookie that Voila's shutdown
   beacon sends back, so a closed tab gives its kernel back at once with XSRF protection on
   (voila-dashboards/voila#1458).
 - :class:`ClassroomVoila` is Voila's application with its ``tornado_settings`` in force, so pages
-  travel compressed, and with the series' pages (:data:`batchnet_core.series.PAGES`) given to the
-  template's welcome page (``tree.html``) as ``series``.
+  travel compressed, with the series' pages (:data:`batchnet_core.series.PAGES`) given to the
+  template's welcome page (``tree.html``) as ``series``, and with a link too long for any page
+  answered by a page that says so (HTTP 414), where tornado would close the connection unanswered;
+  its login cookie outlives a restart with the same token.
 
 Imported by the Voila server only (tornado and jupyter_server), never by the core or the notebooks.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 from pathlib import Path
@@ -27,9 +33,11 @@ from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
-from tornado import web
+from tornado import httputil, web
+from tornado.routing import Matcher, Rule
 from traitlets import Int, default
 from voila.app import Voila
+from voila.handler import BaseVoilaHandler
 from voila.notebook_renderer import NotebookRenderer
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.utils import get_page_config
@@ -38,6 +46,16 @@ from voila.voila_kernel_manager import voila_kernel_manager_factory
 from batchnet_core.series import PAGES
 
 THEMES = ("light", "dark")
+#: Longest address (path and query) served. The longest link a page makes is its path and a
+#: 4-layer, 16-wide state with its targets T, every number at its longest (24 characters,
+#: ``-2.2250738585072014e-308``): 40,091 characters of query, measured in
+#: ``tests/test_classroom.py``; the pages read queries up to ``formats.MAX_QUERY_LENGTH`` (60,000)
+#: and explain their own refusals. A longer address gets the 414 page.
+MAX_LINK_LENGTH = 65_536
+#: Largest request head read. Tornado's default (64 KiB) closes the connection without a word
+#: when an address is longer; this holds any address Chromium sends (at most 2 MiB, its
+#: ``url::kMaxURLChars``) and 64 KiB of headers besides, so a link too long meets the 414 page.
+MAX_REQUEST_HEAD = 2 * 2**20 + 64 * 2**10
 KERNEL_MEGABYTES = 150  # a page's kernel: 107 MB measured (docs/performance.md), with headroom
 MEMORY_SHARE = 0.75  # of the machine's memory that kernels may take; the rest is the server's and the system's
 
@@ -138,10 +156,12 @@ class KernelPool:
     def fill_if_needed(self, *args, notebook_name: str | None = None, **kwargs) -> None:
         if self._closing:
             return
+        known = set(self._pools.get(notebook_name, ()))
         super().fill_if_needed(*args, notebook_name=notebook_name, **kwargs)
-        pool = self._pools.get(notebook_name, [])
+        pool = self._pools[notebook_name]
         for task in pool:
-            task.add_done_callback(lambda task, pool=pool: self._drop_if_failed(task, pool))
+            if task not in known:
+                task.add_done_callback(lambda task: self._drop_if_failed(task, pool))
 
     def _drop_if_failed(self, task, pool: list) -> None:
         if task in pool and (task.cancelled() or task.exception() is not None):
@@ -164,12 +184,14 @@ class KernelPool:
         return super().get_pool_size(notebook_name)
 
     async def get_rendered_notebook(self, notebook_name: str, *args, **kwargs):
+        self._prune(notebook_name)
         pool = self._pools.get(notebook_name, [])
         for task in [task for task in pool if task.done()]:
-            kernel_id = task.result()["kernel_id"] if not task.exception() else None
-            if kernel_id is not None and not await self.get_kernel(kernel_id).is_alive():
+            kernel_id = task.result()["kernel_id"]
+            if not await self.get_kernel(kernel_id).is_alive():
                 self.log.warning("Pooled kernel %s died while it waited: not handed out", kernel_id)
-                pool.remove(task)
+                if task in pool:
+                    pool.remove(task)
                 task.result()["task"].cancel()
                 await self.shutdown_kernel(kernel_id, now=True)
         self._prune(notebook_name)
@@ -273,6 +295,28 @@ class ClassroomPageHandler(TornadoVoilaHandler):
         return renderer
 
 
+class LinkLongerThan(Matcher):
+    """Matches a request whose address (path and query) is longer than ``limit`` characters."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+
+    def match(self, request: httputil.HTTPServerRequest) -> dict | None:
+        return {} if len(request.uri or "") > self.limit else None
+
+
+class LinkTooLongHandler(BaseVoilaHandler):
+    """HTTP 414 with the template's ``414.html``, for any method, before anything reads the address."""
+
+    async def prepare(self) -> None:
+        await super().prepare()
+        raise web.HTTPError(414, reason=f"The link has {len(self.request.uri):,} characters; a page's link "
+                            f"has at most {MAX_LINK_LENGTH:,}")
+
+    def _request_summary(self) -> str:  # the server's log line: not the whole address
+        return f"{self.request.method} {self.request.uri[:120]}… ({len(self.request.uri):,} characters)"
+
+
 class ClassroomVoila(Voila):
     """``voila``, with ``Voila.tornado_settings`` in force from the start, the series' pages known
     to the template, batchnet's kernel pool (:class:`KernelPool`) and page handler
@@ -305,6 +349,19 @@ class ClassroomVoila(Voila):
     def init_handlers(self) -> list:
         return [(pattern, ClassroomPageHandler if handler is TornadoVoilaHandler else handler, *rest)
                 for pattern, handler, *rest in super().init_handlers()]
+
+    def listen(self) -> None:
+        """Voila's ``listen``, with a request head that holds a long address and a first rule that
+        answers one longer than :data:`MAX_LINK_LENGTH` with the 414 page.
+
+        Voila 0.5 builds its tornado Application and listens in ``start``, through
+        ``Application.listen``, which passes its keywords to tornado's ``HTTPServer``; an address
+        beyond the server's ``max_header_size`` never reaches a handler.
+        """
+        self.app.default_router.rules.insert(0, Rule(LinkLongerThan(MAX_LINK_LENGTH), LinkTooLongHandler,
+                                                     {"voila_configuration": self.voila_configuration}))
+        self.app.listen = functools.partial(self.app.listen, max_header_size=MAX_REQUEST_HEAD)
+        super().listen()
 
 
 def kept_secret() -> bytes:

@@ -13,6 +13,7 @@ import urllib.parse
 import urllib.request
 import uuid
 
+import numpy as np
 import pytest
 
 import batchnet_core as bn
@@ -355,6 +356,208 @@ def test_a_comm_open_for_an_unknown_target_sends_no_traceback_back(app_server):
     assert "No such comm target registered: no-such-target" in app_server.log.read_text()
 
 
+class PageKernel:
+    """A page's kernel as its front end speaks to it, or a hostile client: Jupyter messaging (v5)
+    over ``/api/kernels/<id>/channels``, and the widget models the page shows, from ipywidgets'
+    control comm (``request_states``), as Voila's widget manager asks for them."""
+
+    def __init__(self, url: str, notebook: str, query: str = "") -> None:
+        with urllib.request.urlopen(render(url, notebook, query), timeout=180) as reply:
+            self.status = reply.status
+            self.body = reply.read().decode()
+            self.cookies = "; ".join(c.split(";")[0] for c in reply.headers.get_all("Set-Cookie"))
+        self.kernel_id = re.search(r'"kernelId": "([^"]+)"', self.body).group(1)
+        self.url = url.replace("http", "ws") + f"api/kernels/{self.kernel_id}/channels?session_id=test"
+        self.received: list[dict] = []
+
+    async def connect(self) -> None:
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        self.socket = await websocket_connect(HTTPRequest(self.url, headers={"Cookie": self.cookies}),
+                                              max_message_size=100 * 2**20)
+        control = uuid.uuid4().hex
+        await self.send("comm_open", {"comm_id": control, "target_name": "jupyter.widget.control", "data": {}},
+                        metadata={"version": "1.0.0"})
+        replies = await self.send("comm_msg", {"comm_id": control, "data": {"method": "request_states"}})
+        [states] = [m["content"]["data"]["states"] for m in replies
+                    if m["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "update_states"]
+        self.models = {model_id: {"name": model["model_name"], **model["state"]} for model_id, model in states.items()}
+
+    async def send(self, msg_type: str, content: dict, metadata: dict | None = None) -> list[dict]:
+        """Send a shell message; every message that comes back until the kernel is idle after it."""
+        msg_id = uuid.uuid4().hex
+        self.socket.write_message(json.dumps({
+            "header": {"msg_id": msg_id, "msg_type": msg_type, "username": "", "session": "test", "version": "5.3",
+                       "date": ""},
+            "parent_header": {}, "metadata": metadata or {}, "channel": "shell", "content": content, "buffers": []}))
+        replies = []
+        while True:  # ipykernel flushes the streams before it says idle after a message
+            message = await asyncio.wait_for(self.socket.read_message(), 120)
+            assert message is not None, "the kernel's websocket closed"
+            message = json.loads(message)
+            self.received.append(message)
+            replies.append(message)
+            if (message["msg_type"] == "status" and message["content"]["execution_state"] == "idle"
+                    and message["parent_header"].get("msg_id") == msg_id):
+                return replies
+
+    async def update(self, model_id: str, **state) -> list[dict]:
+        """A widget ``update`` as the page sends one when something is moved or typed."""
+        return await self.send("comm_msg", {"comm_id": model_id,
+                                            "data": {"method": "update", "state": state, "buffer_paths": []}})
+
+    def model(self, name: str, **traits) -> str:
+        """The one widget model of type ``name`` (``FloatSliderModel``...) with these traits;
+        ``dom_class`` picks by one of its classes."""
+        dom_class = traits.pop("dom_class", None)
+        found = [model_id for model_id, model in self.models.items() if model["name"] == name
+                 and all(model.get(key) == value for key, value in traits.items())
+                 and (dom_class is None or dom_class in model.get("_dom_classes", []))]
+        assert len(found) == 1, (name, traits, dom_class, len(found))
+        return found[0]
+
+    @staticmethod
+    def html_values(replies: list[dict], name: str) -> list | None:
+        """The last full-precision value table of ``name`` that these replies sent to the page."""
+        tables = re.findall(rf"bn-values-{name}' data-values='([^']*)'", json.dumps([m["content"] for m in replies]))
+        return json.loads(tables[-1]) if tables else None
+
+    def shown_values(self, name: str) -> list[list]:
+        """Every value table of ``name`` in the widget models the page was given (page 06 has
+        more than one part)."""
+        text = json.dumps([model.get("value") for model in self.models.values()])
+        return [json.loads(table) for table in re.findall(rf"bn-values-{name}' data-values='([^']*)'", text)]
+
+
+def run_in_a_thread(coroutine):
+    """Run a coroutine to its end where no event loop runs (Playwright's runs in this thread)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
+#: What the kernel must never send to a page: a traceback, or any sign of the server's files.
+LEAKS = re.compile(r"Traceback|site-packages|File \"|/[\w.+-]+/[\w.+-]+\.py\b|" + re.escape(str(ROOT)))
+
+
+def assert_nothing_leaked(messages: list[dict]) -> None:
+    errors = [m for m in messages if m["msg_type"] in ("error", "stream")]
+    assert errors == [], json.dumps([m["content"] for m in errors])[:2000]
+    text = json.dumps([m["content"] for m in messages])
+    assert not LEAKS.search(text), text[max(0, LEAKS.search(text).start() - 500):][:1000]
+
+
+def page_error_said(messages: list[dict]) -> bool:
+    from batchnet_core.ui.kernel import PAGE_ERROR
+
+    return PAGE_ERROR.replace("'", "\\u0027") in json.dumps(messages) or PAGE_ERROR in json.dumps(messages)
+
+
+def test_forged_widget_messages_get_no_traceback_and_the_page_keeps_working(app_server):
+    """Each message a hostile client can send over the page's own websocket, for real widget models."""
+    kernel = PageKernel(app_server.url, "02_batch_of_three")
+
+    async def forge() -> tuple[list[dict], list]:
+        await kernel.connect()
+        slider = kernel.model("FloatSliderModel", description="W1 row h1, column 1")
+        box = kernel.model("TextModel", description="W1 row h1, column 1")
+        preset = kernel.model("DropdownModel", dom_class="bn-preset")
+        steps = kernel.model("ToggleButtonsModel", dom_class="bn-step-picker")
+        upload = kernel.model("FileUploadModel", dom_class="bn-upload")
+        forged = [(preset, {"index": 99}), (preset, {"index": -1}), (steps, {"index": 99}), (steps, {"index": -1}),
+                  (slider, {"value": "abc"}), (slider, {"value": None}), (slider, {"value": [1, 2]}),
+                  (box, {"value": 5}), (uuid.uuid4().hex, {"value": 1}), (upload, {"value": [{"junk": 1}]}),
+                  (upload, {"value": "junk"}), (upload, {"value": [{"name": "a.json", "content": None}]})]
+        for model_id, state in forged:
+            await kernel.update(model_id, **state)
+        moved = await kernel.update(slider, value=2.0)
+        return moved, kernel.received
+
+    moved, received = run_in_a_thread(forge())
+    assert_nothing_leaked(received)
+    assert page_error_said(received), "the page is told in words that something went wrong"
+    expected = bn.forward(bn.preset("three-inputs").with_entry("W1", 0, 0, 2.0))
+    assert kernel.html_values(moved, "Y") == expected["Y"].tolist()
+    log = app_server.log.read_text()
+    assert "A message from the page failed in Dropdown" in log and "TraitError" in log  # kept on the server
+    assert "No such comm" in log
+
+
+def test_a_forged_slider_step_of_zero_leaves_the_slider_moving(app_server):
+    kernel = PageKernel(app_server.url, "02_batch_of_three")
+
+    async def forge() -> tuple[list[dict], list[dict], list[dict]]:
+        await kernel.connect()
+        slider = kernel.model("FloatSliderModel", description="W1 row h1, column 1")
+        await kernel.update(slider, step=0)
+        moves = [await kernel.update(slider, value=value) for value in (2.0, 3.0)]
+        state = await kernel.send("comm_msg", {"comm_id": slider, "data": {"method": "request_state"}})
+        return moves, state, kernel.received
+
+    moves, state, received = run_in_a_thread(forge())
+    assert_nothing_leaked(received)
+    for moved, value in zip(moves, (2.0, 3.0)):
+        expected = bn.forward(bn.preset("three-inputs").with_entry("W1", 0, 0, value))
+        assert kernel.html_values(moved, "Y") == expected["Y"].tolist(), value
+    [step] = [m["content"]["data"]["state"]["step"] for m in state if m["msg_type"] == "comm_msg"]
+    assert step == 1.0
+    assert "a slider's step is one of 1, 0.5, 0.1; got 0" in app_server.log.read_text()
+
+
+#: The longest a number of a state is written in a link: a negative float of 17 digits with a
+#: three-digit exponent (``exact_number``).
+LONGEST_NUMBER = -2.2250738585072014e-308
+
+
+def longest_state() -> bn.State:
+    """A 4-layer, 16-wide state, batch of 16, every number as long as a link can write it."""
+    shapes = {name: np.shape(value) for name, value in bn.random_state(0, (16,) * 6).items()}
+    return bn.State(**{name: np.full(shape, LONGEST_NUMBER) for name, shape in shapes.items()})
+
+
+def test_the_longest_link_a_page_makes_fits_under_the_servers_limit():
+    """The figures of ``serving.MAX_LINK_LENGTH``'s comment: a page's share link of the longest state
+    and targets, and the longest query a page reads, are served; only longer gets the 414 page."""
+    from batchnet_core.formats import MAX_QUERY_LENGTH
+    from batchnet_core.serving import MAX_LINK_LENGTH
+    from batchnet_core.training import targets_to_query
+
+    query = f"{longest_state().to_query()}&{targets_to_query(np.full((16, 16), LONGEST_NUMBER))}&theme=dark"
+    assert len(query) == 40_091
+    path = "/voila/render/06_train_the_batch.ipynb?token=" + "t" * 48 + "&"
+    assert len(path) + max(len(query), MAX_QUERY_LENGTH) < MAX_LINK_LENGTH
+
+
+def test_a_link_too_long_gets_a_page_saying_so_and_the_longest_valid_link_works(app_server):
+    kernels = len(app_server.kernels())
+    for length in (120_000, 2_000_000):  # tornado closed the connection silently from 64 KiB
+        response = fetch(render(app_server.url, "02_batch_of_three", "x1=" + "1," * (length // 2)))
+        assert response.status == 414, length
+        assert "This link is too long" in response.body
+        assert re.search(r"The link has [\d,]+ characters; a page&#39;s link has at most 65,536", response.body)
+        assert "Open the page without its settings" in response.body and "Traceback" not in response.body
+        assert response.seconds < 10
+    assert len(app_server.kernels()) == kernels, "a link too long starts no kernel"
+
+    from batchnet_core.training import targets_to_query
+
+    state = longest_state()
+    targets = np.full((16, 16), -12345.678901)  # T as long as a page reads it back: 4,000 characters
+    query = f"{state.to_query()}&{targets_to_query(targets)}&theme=dark"
+    assert len(targets_to_query(targets)) <= 4002 and len(query) > 37_000
+    kernel = PageKernel(app_server.url, "06_train_the_batch", query)
+
+    async def states() -> None:
+        await kernel.connect()
+        kernel.socket.close()
+
+    run_in_a_thread(states())
+    assert kernel.status == 200
+    assert kernel.shown_values("W4") == [state.W4.tolist()]
+    assert state.X.tolist() in kernel.shown_values("X") and targets.tolist() in kernel.shown_values("T")
+    assert "class='bn-error'" not in json.dumps([model.get("value") for model in kernel.models.values()])
+
+
 # -- 5. A light page, fully offline ---------------------------------------------------------------
 
 
@@ -379,3 +582,4 @@ def test_the_page_script_refuses_uploads_over_the_apps_own_limit():
 
     script = (ROOT / "share/jupyter/voila/templates/batchnet/static/batchnet.js").read_text()
     assert f"const MAX_UPLOAD_BYTES = {MAX_UPLOAD_BYTES};" in script
+

@@ -11,7 +11,10 @@ import pytest
 
 import batchnet_core as bn
 from batchnet_core.ui import BatchApp
+from batchnet_core.ui.common import status_html
+from batchnet_core.ui.controls import WholeSlider
 from batchnet_core.ui.heatmap import HeatmapPanel, Highlight
+from batchnet_core.ui.kernel import PAGE_ERROR
 
 from test_core import HAND_H_Z, HAND_Y
 
@@ -269,6 +272,57 @@ def test_a_failing_callback_shows_a_message_and_keeps_the_state(app, monkeypatch
     assert app.state == bn.preset("three-inputs")
     assert app.entries[("W1", 0, 0)].slider.value == 1 and app.entries[("W1", 0, 0)].readout.value == "1"
     assert tables(app)["W1"][0][0] == 1
+
+
+def page_message(**state) -> dict:
+    """A widget ``update`` message as a page sends it (forged or not)."""
+    return {"content": {"data": {"method": "update", "state": state, "buffer_paths": []}}, "buffers": []}
+
+
+@pytest.mark.parametrize("control, state", [("preset_picker", {"index": 99}), ("step_picker", {"index": -1}),
+                                            ("slider", {"value": "abc"}), ("slider", {"value": None}),
+                                            ("slider", {"value": [1, 2]}), ("readout", {"value": 5})])
+def test_a_page_message_of_the_wrong_type_is_logged_and_told_in_words(app, caplog, control, state):
+    """What ipywidgets would have shown as a traceback to the page (``showtraceback``)."""
+    entry = app.entries[("W1", 0, 0)]
+    widget = getattr(entry if control in ("slider", "readout") else app, control)
+    before = widget.get_state()
+    widget._handle_msg(page_message(**state))
+    assert app.status.value == status_html(PAGE_ERROR, error=True)
+    assert widget.get_state() == before and app.state == bn.preset("three-inputs")
+    [record] = [r for r in caplog.records if r.name == "batchnet_core.ui.kernel"]
+    assert record.levelname == "ERROR" and record.exc_info is not None
+    entry.slider._handle_msg(page_message(value=2.0))  # the page still works
+    assert app.status.value == "W1[1,1] = 2" and tables(app)["Y"] == bn.forward(
+        bn.preset("three-inputs").with_entry("W1", 0, 0, 2))["Y"].tolist()
+
+
+def test_a_failing_click_callback_is_logged_and_told_in_words(app, caplog):
+    def broken(_):
+        raise RuntimeError("simulated failure")
+
+    load = button(app, "load")
+    load.on_click(broken)
+    load._handle_msg({"content": {"data": {"method": "custom", "content": {"event": "click"}}}, "buffers": []})
+    assert app.status.value == status_html(PAGE_ERROR, error=True)
+    assert "simulated failure" in caplog.text
+
+
+@pytest.mark.parametrize("step", [0, -1, 1e-300, "nan", 0.2])
+def test_a_forged_slider_step_is_refused_and_the_slider_keeps_its_step(app, step):
+    app.step_picker.value = 0.5
+    slider = app.entries[("W1", 0, 0)].slider
+    slider._handle_msg(page_message(step=step))
+    assert slider.step == 0.5
+    assert app.status.value == status_html(PAGE_ERROR, error=True)
+    slider._handle_msg(page_message(value=1.5))  # it moves as before: no ZeroDivisionError
+    assert app.state.W1[0, 0] == 1.5 and app.status.value == "W1[1,1] = 1.5"
+
+
+def test_size_and_step_sliders_keep_a_step_of_one():
+    slider = WholeSlider(min=0, max=4)
+    slider.set_state({"step": 0})
+    assert slider.step == 1
 
 
 def test_a_view_failing_to_compute_leaves_the_page_on_the_last_state(app, monkeypatch):

@@ -8,6 +8,8 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
+from .kernel import report_widget_errors_to
+
 STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
 
 
@@ -21,11 +23,13 @@ class Guard:
     """Wraps widget callbacks: a failure becomes a message in the page, never a traceback.
 
     Voila hides tracebacks and callback output goes nowhere, so without this a failing
-    callback would leave the page silently stale.
+    callback would leave the page silently stale. ``say`` also hears of a page's message that
+    fails before any callback runs (``kernel.report_widget_errors_to``).
     """
 
     def __init__(self, say: Callable[..., None], recover: Callable[[], None] | None = None) -> None:
         self.say, self.recover = say, recover
+        report_widget_errors_to(say)  # and of a page's message that fails before any callback
 
     def __call__(self, callback: Callable) -> Callable:
         @functools.wraps(callback)

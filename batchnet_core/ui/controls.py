@@ -12,7 +12,7 @@ from collections.abc import Callable
 import ipywidgets as widgets
 from ipywidgets.widgets.widget_int import SliderStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
-from traitlets import CFloat
+from traitlets import CFloat, CInt, TraitError, validate
 
 from ..layers import layers_of
 from ..numbers import format_number, parse_number
@@ -77,7 +77,7 @@ def slider_position(value: float, step: float) -> float:
 
 
 class EntrySlider(widgets.FloatSlider):
-    """A ``FloatSlider`` whose moves are not echoed back to the page.
+    """A ``FloatSlider`` whose moves are not echoed back to the page, on one of the page's steps.
 
     ipywidgets 8 answers every move with an echo of the value, meant for other pages showing
     the same kernel; here each page has its own kernel, and the echo would be one more message
@@ -85,6 +85,26 @@ class EntrySlider(widgets.FloatSlider):
     """
 
     value = CFloat(0.0, help="Float value").tag(sync=True, echo_update=False)
+    step = CFloat(STEPS[0], help="The step of the slider's grid, one of STEPS").tag(sync=True)  # never None
+
+    @validate("step")
+    def _offered_step(self, proposal: dict) -> float:
+        """A step is one of ``STEPS``; any other (0, negative, a message forged to divide by zero)
+        is refused, and the slider keeps its last good step (traitlets rolls the change back)."""
+        if proposal["value"] not in STEPS:
+            raise TraitError(f"a slider's step is one of {', '.join(map(format_number, STEPS))}; "
+                             f"got {str(proposal['value'])[:20]}")
+        return proposal["value"]
+
+
+class WholeSlider(widgets.IntSlider):
+    """An ``IntSlider`` that moves one at a time: its step stays 1, whatever a page sends."""
+
+    step = CInt(1, help="Always 1").tag(sync=True)
+
+    @validate("step")
+    def _keep_step_one(self, proposal: dict) -> int:
+        return 1
 
 
 class EntryLook:

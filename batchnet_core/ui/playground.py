@@ -7,6 +7,7 @@ import ipywidgets as widgets
 from ..layers import MAX_DEPTH
 from ..state import resize
 from .app import BatchApp
+from .controls import WholeSlider
 
 #: Largest size offered for each dimension: more would not fit on a screen as sliders.
 PLAYGROUND_MAX = 8
@@ -26,7 +27,7 @@ class Playground:
         self.size_sliders = {
             # continuous_update=False: a size applies once the slider is let go, not at every
             # position it passes (each new size rebuilds the controls and the heat maps)
-            name: widgets.IntSlider(value=value, min=1, max=MAX_DEPTH if name == "layers" else PLAYGROUND_MAX,
+            name: WholeSlider(value=value, min=1, max=MAX_DEPTH if name == "layers" else PLAYGROUND_MAX,
                                     description=name, continuous_update=False, layout=widgets.Layout(width="260px"))
             for name, value in start.items()
         }

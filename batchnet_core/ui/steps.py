@@ -12,6 +12,7 @@ import html
 import ipywidgets as widgets
 
 from ..steps import MODES, Frame, walk
+from .controls import WholeSlider
 from .views import html_widget
 
 #: Seconds between frames while playing, slow to fast.
@@ -59,7 +60,7 @@ class StepThrough:
         # frame then reaches the kernel as one value, as a slider's move does.
         self.play = widgets.Play(min=0, max=1, step=1, interval=int(SPEEDS["medium"] * 1000), show_repeat=False,
                                  description="Play", tooltip="Play or pause (P)")
-        self.position = widgets.IntSlider(min=0, max=1, description="Step", continuous_update=True, readout=False,
+        self.position = WholeSlider(min=0, max=1, description="Step", continuous_update=True, readout=False,
                                           layout=widgets.Layout(width="320px"))
         widgets.jslink((self.play, "value"), (self.position, "value"))
         self.speed = widgets.ToggleButtons(options=list(SPEEDS), value="medium", description="Speed",
