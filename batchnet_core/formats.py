@@ -112,7 +112,7 @@ def fields_from_dict(data: object) -> dict[str, list]:
     """The fields of a dict made by ``State.to_dict``, checked for keys and nesting."""
     if not isinstance(data, dict):
         raise ValueError(f"a state must be a JSON object with keys {', '.join(field_names(2))}; "
-                         f"got {type(data).__name__}")
+                         f"got {_describe(data) if isinstance(data, _LongNumber) else type(data).__name__}")
     expected = field_names(_depth_of(str(key) for key in data))
     missing = [name for name in expected if name not in data]
     unknown = sorted(str(key)[:20] for key in data if key not in expected)
@@ -151,6 +151,8 @@ def _is_number(value: object) -> bool:
 def _describe(value: object) -> str:
     if isinstance(value, list):
         return f"a list of {len(value)}"
+    if isinstance(value, _LongNumber):
+        return f"a number written with {value.length:,} characters"
     return f"{type(value).__name__} {str(value)[:20]!r}"
 
 

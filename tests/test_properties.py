@@ -165,3 +165,23 @@ def test_garbage_page_links_give_a_state_none_or_a_value_error(query):
         assert str(error)
     else:
         assert result is None or isinstance(result, bn.State)
+
+
+json_texts = st.recursive(
+    st.sampled_from(["1", "-2.5", "1" * 50, "9" * 5000 + ".5", "1e400", "NaN", "true", '"a"', "null"]),
+    lambda inner: st.lists(inner, max_size=4).map(lambda items: "[" + ",".join(items) + "]")
+    | st.lists(st.tuples(st.sampled_from(['"W1"', '"b1"', '"X"', '"W5"', '""']), inner), max_size=4).map(
+        lambda pairs: "{" + ",".join(f"{k}:{v}" for k, v in pairs) + "}"),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300)
+@given(json_texts.map(str.encode) | st.binary(max_size=40) | st.sampled_from([b"[" * 50_000, b"\xef\xbb\xbf{}"]))
+def test_garbage_files_raise_value_error_only(content):
+    from batchnet_core.formats import data_from_json
+
+    try:
+        assert isinstance(bn.State.from_dict(data_from_json(content)), bn.State)
+    except ValueError as error:
+        assert str(error) and "object at 0x" not in str(error) and "sys.set_int_max_str_digits" not in str(error)
