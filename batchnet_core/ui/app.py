@@ -448,7 +448,7 @@ def parse_cell(cell: object, trace: Trace) -> tuple[str, int, int]:
     if not isinstance(cell, str) or len(cell) > 40 or cell.count(",") != 2:
         raise ValueError(f"{expected}; got {str(cell)[:40]!r}")
     name, row, col = cell.split(",")
-    if name not in names or not (row.isdigit() and col.isdigit()):
+    if name not in names or not all(part.isascii() and part.isdigit() for part in (row, col)):  # not "²", "١"
         raise ValueError(f"{expected}; got {cell!r}")
     rows, cols = trace[name].shape
     if not (int(row) < rows and int(col) < cols):
