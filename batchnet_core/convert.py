@@ -1,30 +1,81 @@
-"""Reading what a page's link asks for: a preset, a full state, a seed.
+"""Reading what a page's link asks for: a preset, a full state, a seed, targets, an exercise.
 
-Links are untrusted text, so every failure is a ``ValueError`` with a message fit to show, and every
-size is bounded before anything is allocated.
+One rule for every page and every parameter, here and in ``formats``: a link is read by one parser
+(``formats.query_pairs``); a parameter the page does not read, or cannot show (``x17``: a batch holds at
+most 16 inputs; ``W5``: a network at most 4 layers), or gives twice, is refused with a message naming it;
+numbers are written in ASCII digits 0-9 (``formats.read_number``). Links are untrusted text, so every
+failure is a ``ValueError`` with a message fit to show, and every size is bounded before anything is
+allocated.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
-from urllib.parse import unquote
+from collections.abc import Collection, Mapping
 
-from .formats import INPUT_KEYS, MAX_QUERY_LENGTH, PARAMETER_KEYS
+from .formats import MAX_QUERY_LENGTH, STATE_KEYS, query_pairs, single_values
 from .state import State, preset
 
 #: Largest seed a link may name.
 MAX_SEED = 10**9
 
+#: Parameters every page's link may carry: Voila's theme, and the server's token (``make serve TOKEN=...``).
+SERVER_KEYS = ("theme", "token")
 
-#: Query keys that belong to a state; any other key (theme, token, ...) is the page's business.
-STATE_KEYS = frozenset(PARAMETER_KEYS + INPUT_KEYS)
+#: What a page showing a state reads from its link (pages 02, 05, and 06 with ``T``): a preset, a seed,
+#: or a full state.
+STATE_PAGE_KEYS = (*SERVER_KEYS, "preset", "seed", *STATE_KEYS)
 
 
-def state_from_link(query: str) -> State | None:
+@dataclasses.dataclass(frozen=True)
+class Link:
+    """What a page's link asks for.
+
+    Attributes
+    ----------
+    values : dict     each parameter the page reads, given once: its text
+    refused : tuple   a message for each parameter that cannot be used, naming it
+    """
+
+    values: Mapping[str, str]
+    refused: tuple[str, ...] = ()
+
+    @property
+    def theme(self) -> str:
+        """The page's theme: ``theme=dark``, else light (the server refuses any other theme)."""
+        return "dark" if self.values.get("theme") == "dark" else "light"
+
+    def check(self) -> Mapping[str, str]:
+        """The values, or ``ValueError`` naming every parameter that cannot be used."""
+        if self.refused:
+            raise ValueError("; ".join(self.refused))
+        return self.values
+
+
+def read_link(query: object, reads: Collection[str] = STATE_PAGE_KEYS) -> Link:
+    """A page's link, for a page that reads the parameters ``reads`` (and the server's theme and token).
+
+    A link that is not text, too long or of too many parameters raises ``ValueError``; parameters that
+    cannot be used are in ``refused``, each message naming one.
+
+    >>> link = read_link("?seed=3&theme=dark&x17=1&seed=4&W1=1", ("seed", *STATE_KEYS))
+    >>> link.values
+    {'theme': 'dark', 'W1': '1'}
+    >>> link.refused
+    ('seed appears twice in the link; give it once', 'x17: a batch holds at most 16 inputs (x1 to x16)')
+    """
+    reads = tuple(dict.fromkeys((*SERVER_KEYS, *reads)))
+    values, refused = single_values(query_pairs(query), reads)
+    return Link(values, tuple(refused))
+
+
+def state_from_link(link: Link | str) -> State | None:
     """The state a page link asks for: ``?preset=NAME`` or a full state; None if it names neither.
 
-    Other parameters (``theme=dark``, ...) are left alone. A malformed, hostile or oversized
-    link raises ``ValueError`` with a message fit to show.
+    Other parameters (``theme=dark``, ``seed=3``, ...) are left to the page. A link with a parameter that
+    cannot be used, a malformed or oversized value, or both a preset, a seed or a full state raises
+    ``ValueError`` with a message fit to show.
 
     Examples
     --------
@@ -32,23 +83,23 @@ def state_from_link(query: str) -> State | None:
     True
     >>> state_from_link("preset=one-input&theme=dark").sizes
     (3, 4, 2, 1)
+    >>> state_from_link("preset=one-input&x17=1")
+    Traceback (most recent call last):
+    ...
+    ValueError: x17: a batch holds at most 16 inputs (x1 to x16)
     """
-    if not isinstance(query, str):
-        raise ValueError(f"a link's query must be text; got {type(query).__name__}")
-    if len(query) > MAX_QUERY_LENGTH:
-        raise ValueError(f"the link is too long ({len(query)} characters; at most {MAX_QUERY_LENGTH})")
-    parts = [part for part in query.lstrip("?").split("&") if part]
-    keys = [unquote(part.partition("=")[0]) for part in parts]
-    state_parts = [part for part, key in zip(parts, keys) if key in STATE_KEYS]
-    presets = [unquote(part.partition("=")[2]).replace("+", " ") for part, key in zip(parts, keys) if key == "preset"]
-    if state_parts and presets:
-        raise ValueError("the link names both a preset and a full state; keep one of them")
-    if len(presets) > 1:
-        raise ValueError("the link names more than one preset")
-    if presets:
-        return preset(presets[0][:40])
-    if state_parts:
-        return State.from_query("&".join(state_parts))
+    if not isinstance(link, Link):
+        link = read_link(link, STATE_PAGE_KEYS)
+    values = link.check()
+    fields = {key: value for key, value in values.items() if key in STATE_KEYS}
+    named = [what for what, given in (("a preset", "preset" in values), ("a seed", "seed" in values),
+                                      ("a full state", bool(fields))) if given]
+    if len(named) > 1:
+        raise ValueError(f"the link names both {named[0]} and {named[1]}; keep one of them")
+    if "preset" in values:
+        return preset(values["preset"][:40])
+    if fields:
+        return State.from_link_values(fields)
     return None
 
 
@@ -60,10 +111,10 @@ def seed_from_link(text: str) -> int:
     >>> seed_from_link("²")
     Traceback (most recent call last):
     ...
-    ValueError: seed must be a whole number from 0 to 1,000,000,000 (got '²')
+    ValueError: seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got '²')
     """
     if not (isinstance(text, str) and re.fullmatch(r"[0-9]{1,10}", text) and int(text) <= MAX_SEED):
-        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,} (got {str(text)[:20]!r})")
+        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,} in digits 0-9 (got {str(text)[:20]!r})")
     return int(text)
 
 
@@ -72,4 +123,5 @@ def state_to_csv(state: State) -> str:
     return state.to_csv()
 
 
-__all__ = ["MAX_QUERY_LENGTH", "MAX_SEED", "STATE_KEYS", "seed_from_link", "state_from_link", "state_to_csv"]
+__all__ = ["MAX_QUERY_LENGTH", "MAX_SEED", "SERVER_KEYS", "STATE_KEYS", "STATE_PAGE_KEYS", "Link", "read_link",
+           "seed_from_link", "state_from_link", "state_to_csv"]

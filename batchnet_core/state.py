@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -200,6 +200,12 @@ class State:
     def from_query(cls, query: object) -> State:
         """Read a query string made by ``to_query``; anything else raises ``ValueError``."""
         return _state_or_value_error(formats.fields_from_query(query))
+
+    @classmethod
+    def from_link_values(cls, values: Mapping[str, str]) -> State:
+        """Read the text of a state's parameters in a page link (``W1``, ``b1``, ..., ``x1``, ...), as
+        ``convert.read_link`` gives them; ``ValueError`` naming the field if one cannot be used."""
+        return _state_or_value_error(formats.fields_from_values(values))
 
     def to_code(self, convention: str = "columns", framework: str = "numpy") -> str:
         """A runnable script that rebuilds this state and prints every result (H_z, H, Y_z, Y).

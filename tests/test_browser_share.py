@@ -30,6 +30,14 @@ def test_a_bad_link_gets_a_message_and_the_worked_example(page, voila_url, query
     assert page.locator("script:has-text('alert(1)')").count() == 0
 
 
+def test_a_link_with_an_input_the_page_cannot_show_says_so(page, voila_url):
+    state = bn.random_state(8)
+    open_app(page, f"{voila_url}{MAIN_PAGE}?{state.to_query()}&x17=1,2,3")
+    assert page.inner_text(".bn-status .bn-error") == ("The link could not be used: x17: a batch holds at most 16 "
+                                                       "inputs (x1 to x16). Showing the worked example instead.")
+    assert state_on_page(page) == bn.preset("three-inputs")
+
+
 def test_export_downloads_and_upload_restores(page, voila_url, tmp_path):
     open_app(page, voila_url + MAIN_PAGE)
     page.click(".bn-button-export")

@@ -151,9 +151,10 @@ def test_to_query_names_the_inputs(worked):
         ("", "empty"),
         ("W1=1", "has no|needs inputs"),
         ("W1=1&b1=0&W2=1&b2=0&x1=1&x3=1", "without gaps"),
-        ("W1=1&b1=0&W2=1&b2=0&x1=abc", r"x1 in the state link holds 'abc', which is not a number"),
-        ("W1=1&b1=0&W2=1&b2=0&x1=nan", r"X\[0, 0\] is nan"),
-        ("W1=1&b1=0&W2=1&b2=0&x1=1&evil=1", "unknown key 'evil'"),
+        ("W1=1&b1=0&W2=1&b2=0&x1=abc", r"x1: 'abc' is not a number; write digits 0-9"),
+        ("W1=1&b1=0&W2=1&b2=0&x1=nan", r"x1: 'nan' is not a number"),
+        ("W1=1&b1=0&W2=1&b2=0&x1=1e999", r"X\[0, 0\] is inf"),
+        ("W1=1&b1=0&W2=1&b2=0&x1=1&evil=1", "'evil' is not a parameter"),
         ("W1=1&W1=2&b1=0&W2=1&b2=0&x1=1", "W1 appears twice"),
         ("W1=" + ",".join(["1"] * 10**6) + "&b1=0", "too long"),
         ("W1=1,2&b1=0&W2=1&b2=0&x1=1", r"W1 must have shape .* with 1 column"),
@@ -166,11 +167,13 @@ def test_from_query_explains_what_is_wrong(query, pattern):
 
 @pytest.mark.parametrize("query, message", [
     ("?", "the state link is empty; it needs W1, b1, W2, b2 and x1, x2, ..."),
-    ("W1=1&b1=0&W2=1&b2=0&x1=1&evil=1", "unknown key 'evil' in the state link; expected W1, b1, W2, b2, x1, x2, ..."),
-    ("W1=1&b1=0&W2=1&b2=0&x1=1=2", "x1 in the state link holds '1=2', which is not a number"),
-    ("abcdefghijklmnopqrstuvwxyz", "'abcdefghijklmnopqrst' in the state link has no '=value'"),
-    ("W1=1&b1=0&W2=1&b2=0&x1=1?", "x1 in the state link holds '1?', which is not a number"),
-    (3, "a state link must be text; got int"),
+    ("W1=1&b1=0&W2=1&b2=0&x1=1&evil=1", "'evil' is not a parameter of this page's link; it reads W1 to W4, b1 to b4, "
+                                         "x1 to x16"),
+    ("W1=1&b1=0&W2=1&b2=0&x1=1=2", "x1: '1=2' is not a number; write digits 0-9, such as -3, 0.5 or 1e-3"),
+    ("abcdefghijklmnopqrstuvwxyz", "'abcdefghijklmnopqrst' is not a parameter of this page's link; it reads W1 to W4, "
+                                   "b1 to b4, x1 to x16"),
+    ("W1=1&b1=0&W2=1&b2=0&x1=1?", "x1: '1?' is not a number; write digits 0-9, such as -3, 0.5 or 1e-3"),
+    (3, "the state link's query must be text; got int"),
 ])
 def test_from_query_messages_quote_what_the_link_holds(query, message):
     with pytest.raises(ValueError) as refused:
@@ -179,17 +182,17 @@ def test_from_query_messages_quote_what_the_link_holds(query, message):
 
 
 @pytest.mark.parametrize("query, message", [
-    ("W1=1,a&b1=0&W2=1&b2=0&x1=1", "W1 in the state link holds 'a', which is not a number"),
-    ("W1=1&b1=a&W2=1&b2=0&x1=1", "b1 in the state link holds 'a', which is not a number"),
-    ("W1=1&b1=0&W2=a&b2=0&x1=1", "W2 in the state link holds 'a', which is not a number"),
-    ("W1=1&b1=0&W2=1&b2=a&x1=1", "b2 in the state link holds 'a', which is not a number"),
-    ("W1=1,2;3&b1=0,0&W2=1,1&b2=0&x1=1,1", "the rows of W1 in the state link must all have the same length"),
-    ("W1=1&b1=0&W2=1&b2=0&x1=1,2&x2=1", "inputs x1, x2, ... in the state link must all have the same length"),
-    ("W1=1&b1=" + ",".join(["0"] * 17) + "&W2=1&b2=0&x1=1", "b1 has 17 entries in the state link; at most 16"),
-    ("W1=" + ";".join(["1"] * 17) + "&b1=0&W2=1&b2=0&x1=1", "W1 has 17 rows in the state link; at most 16"),
-    ("W1=1&x1=1", "the state link is missing b1"),
-        ("W1=1&b1=0&W3=1&b3=0&x1=1", "the state link is missing W2, b2"),
-    ("W1=1&W1=1&b1=0&W2=1&b2=0&x1=1", "W1 appears twice in the state link"),
+    ("W1=1,a&b1=0&W2=1&b2=0&x1=1", "W1 row 1: 'a' is not a number; write digits 0-9, such as -3, 0.5 or 1e-3"),
+    ("W1=1&b1=a&W2=1&b2=0&x1=1", "b1: 'a' is not a number; write digits 0-9, such as -3, 0.5 or 1e-3"),
+    ("W1=1&b1=0&W2=1;a&b2=0&x1=1", "W2 row 2: 'a' is not a number; write digits 0-9, such as -3, 0.5 or 1e-3"),
+    ("W1=1&b1=0&W2=1&b2=a&x1=1", "b2: 'a' is not a number; write digits 0-9, such as -3, 0.5 or 1e-3"),
+    ("W1=1,2;3&b1=0,0&W2=1,1&b2=0&x1=1,1", "the rows of W1 in the link must all have the same length"),
+    ("W1=1&b1=0&W2=1&b2=0&x1=1,2&x2=1", "inputs x1, x2, ... in the link must all have the same length"),
+    ("W1=1&b1=" + ",".join(["0"] * 17) + "&W2=1&b2=0&x1=1", "b1 has 17 entries in the link; at most 16"),
+    ("W1=" + ";".join(["1"] * 17) + "&b1=0&W2=1&b2=0&x1=1", "W1 has 17 rows in the link; at most 16"),
+    ("W1=1&x1=1", "the link is missing b1"),
+    ("W1=1&b1=0&W3=1&b3=0&x1=1", "the link is missing W2, b2"),
+    ("W1=1&W1=1&b1=0&W2=1&b2=0&x1=1", "W1 appears twice in the link; give it once"),
 ])
 def test_from_query_names_the_field_that_is_wrong(query, message):
     with pytest.raises(ValueError) as refused:
@@ -242,7 +245,7 @@ def test_from_query_takes_a_leading_question_mark_and_links_up_to_the_limit():
 
     assert bn.State.from_query("?W1=2&b1=0&W2=1&b2=0&x1=3") == bn.State(W1=[[2]], b1=[0], W2=[[1]], b2=[0], X=[[3]])
     head = "W1=1&b1=0&W2=1&b2=0&x1="
-    longest = head + "0" * (MAX_QUERY_LENGTH - len(head))
+    longest = head + " " * (MAX_QUERY_LENGTH - len(head) - 1) + "0"  # spaces around a number are read
     assert bn.State.from_query(longest).X[0, 0] == 0
     with pytest.raises(ValueError, match="too long"):
         bn.State.from_query(longest + "0")
@@ -363,10 +366,12 @@ def test_a_page_link_names_a_preset_a_full_state_or_nothing(query, expected):
 
 @pytest.mark.parametrize("query, message", [
     ("preset=one-input&W1=1", "the link names both a preset and a full state; keep one of them"),
-    ("preset=one-input&preset=three-inputs", "the link names more than one preset"),
+    ("preset=one-input&preset=three-inputs", "preset appears twice in the link; give it once"),
     ("preset=" + "x" * 50, f"unknown preset '{'x' * 40}'; expected one of: three-inputs, one-input"),
-    ("preset=one+input", "unknown preset 'one input'; expected one of: three-inputs, one-input"),
-    (3, "a link's query must be text; got int"),
+    ("preset=one+input", "unknown preset 'one+input'; expected one of: three-inputs, one-input"),
+    ("preset=one-input&seed=3", "the link names both a preset and a seed; keep one of them"),
+    ("seed=3&W1=2&b1=0&W2=1&b2=0&x1=3", "the link names both a seed and a full state; keep one of them"),
+    (3, "the link's query must be text; got int"),
     ("x" * 60_001, "the link is too long (60001 characters; at most 60000)"),
 ])
 def test_a_page_link_that_cannot_be_used_says_why(query, message):
@@ -377,10 +382,112 @@ def test_a_page_link_that_cannot_be_used_says_why(query, message):
     assert str(refused.value) == message
 
 
+WORKED_LINK = "W1=1,-1,1;1,1,0;0,1,1;1,0,1&b1=-5,0,1,-2&W2=1,1,-1,0;0,0,1,-1&b2=0,1&x1=2,1,3&x2=1,1,0&x3=0,1,1"
+
+
+@pytest.mark.parametrize("query, message", [
+    # what the page cannot show is refused, naming it (not dropped: 16 inputs or 1 layer shown)
+    (WORKED_LINK + "&x17=1,2,3", r"^x17: a batch holds at most 16 inputs \(x1 to x16\)$"),
+    ("W1=1&b1=0&W5=1&b5=0&x1=1", r"^W5: a network has at most 4 layers \(W1, b1 to W4, b4\); b5: a network has at "
+                                 r"most 4 layers"),
+    (WORKED_LINK + "&sed=3", r"^'sed' is not a parameter of this page's link; it reads theme, token, preset, seed, "
+                             r"W1 to W4, b1 to b4, x1 to x16$"),
+    ("X=1&preset=one-input", r"^'X' is not a parameter of this page's link"),
+    ("=5&preset=one-input", r"^a parameter has no name"),
+    # digits are ASCII 0-9 in every field: no underscores, no other scripts' digits
+    (WORKED_LINK.replace("x1=2,1,3", "x1=1_0,1,3"), r"^x1: '1_0' is not a number; write digits 0-9"),
+    (WORKED_LINK.replace("W1=1,", "W1=\u0661,"), r"^W1 row 1: '١' is not a number; write digits 0-9"),
+    (WORKED_LINK.replace("W2=1,1,-1,0;0,0", "W2=1,1,-1,0;0,%EF%BC%90"), r"^W2 row 2: '０' is not a number"),
+    (WORKED_LINK.replace("b1=-5", "b1=-\u0665"), r"^b1: '-٥' is not a number; write digits 0-9"),
+    (WORKED_LINK.replace("x3=0,1,1", "x3=0,1,infinity"), r"^x3: 'infinity' is not a number"),
+    (WORKED_LINK.replace("x2=1,1,0", "x2=1,1," + "1" * 41), r"^x2: a number written with 41 characters \(at most 40\); "
+                                                            r"every entry must be between -1,000,000 and 1,000,000$"),
+    # a parameter given twice is refused, whichever it is
+    (WORKED_LINK + "&x1=1,1,1", r"^x1 appears twice in the link; give it once$"),
+    ("seed=1&seed=2", r"^seed appears twice in the link; give it once$"),
+    ("preset=one-input&theme=dark&theme=light", r"^theme appears twice in the link; give it once$"),
+    ("&".join(["theme=dark"] * 65), r"^the link has more than 64 parameters$"),
+])
+def test_one_rule_for_every_parameter_of_a_link(query, message):
+    from batchnet_core.convert import state_from_link
+
+    with pytest.raises(ValueError, match=message):
+        state_from_link(query)
+
+
+def test_a_link_reads_what_the_page_reads_and_names_the_rest():
+    from batchnet_core.convert import read_link
+
+    link = read_link("seed=3&difficulty=hard&difficulty=easy&x1=1&theme=dark&token=abc", ("seed", "difficulty"))
+    assert link.values == {"seed": "3", "theme": "dark", "token": "abc"}
+    assert link.theme == "dark"
+    assert link.refused == ("difficulty appears twice in the link; give it once",
+                            "'x1' is not a parameter of this page's link; it reads theme, token, seed, difficulty")
+    with pytest.raises(ValueError, match="^difficulty appears twice in the link; give it once; 'x1' is not"):
+        link.check()
+    assert read_link("?x1=1e+5&x1%3D=2", ("x1",)).values == {"x1": "1e+5"}  # a plus is a plus, not a space
+
+
+@pytest.mark.parametrize("text, message", [
+    ("\u0663", r"^seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 \(got '٣'\)$"),
+    ("1_0", r"^seed must be a whole number .* \(got '1_0'\)$"),
+])
+def test_a_seed_is_written_in_ascii_digits_like_every_number_of_a_link(text, message):
+    from batchnet_core.convert import seed_from_link
+
+    with pytest.raises(ValueError, match=message):
+        seed_from_link(text)
+
+
+def test_targets_in_a_link_are_written_in_ascii_digits(worked):
+    from batchnet_core.training import targets_from_query
+
+    np.testing.assert_array_equal(targets_from_query(worked, "1,0,1;2,2,2"), [[1, 0, 1], [2, 2, 2]])
+    with pytest.raises(ValueError, match=r"^T row 2: '٢' is not a number; write digits 0-9"):
+        targets_from_query(worked, "1,0,1;2,\u0662,2")
+    with pytest.raises(ValueError, match=r"^T row 1: '1_0' is not a number"):
+        targets_from_query(worked, "1_0,0,1;2,2,2")
+
+
+SMALL_FILE = '{"W1": [[1, 2]], "b1": [0], "X": [[1], [%s]]}'
+
+
+@pytest.mark.parametrize("content, message", [
+    (b'{"W1": [[1]], "b1": [0], "W1": [[2]], "X": [[1]]}', r"^the key 'W1' appears twice; give each key once$"),
+    (b'{"W1": [[1]], "b1": [0], "X": [[1]], "X": [[2]], "X": [[3]]}', r"^the key 'X' appears 3 times"),
+    ((SMALL_FILE % ("1" * 5000)).encode(), r"^X row 2: a number written with 5,000 characters \(at most 40\); every "
+                                           r"entry must be between -1,000,000 and 1,000,000$"),
+    (b'{"W1": [[1]], "b1": [-' + b"9" * 4400 + b'.5], "X": [[1]]}',
+     r"^b1: a number written with 4,403 characters \(at most 40\)"),
+    (b'{"W1": ' + b"1" * 5000 + b', "b1": [0], "X": [[1]]}',
+     r"^W1 must be a list of 1 to 16 entries; got a number written with 5,000 characters$"),
+    (b"1" * 5000, r"^a state must be a JSON object .*; got a number written with 5,000 characters$"),
+    ((SMALL_FILE % ("1" * 30)).encode(), r"^X\[1, 0\] is 1.11111\d*e\+29; every entry must be a finite number"),
+    (b'{"W1": [[1]], "b1": [0], "W5": [[1]], "b5": [0], "X": [[1]]}', r"^W5: a network has at most 4 layers"),
+    (b"[" * 60_000, r"^not a state: its lists are nested thousands deep$"),
+    (b'{"W1": [[1]]', r"^not a JSON file \(Expecting ',' delimiter"),
+    (b"\xff\xfe{}", r"^not a JSON file: not UTF-8 text \(invalid start byte at byte 0\)$"),
+])
+def test_a_state_file_that_cannot_be_used_says_why_in_our_words(content, message):
+    from batchnet_core.formats import data_from_json
+
+    with pytest.raises(ValueError, match=message):
+        bn.State.from_dict(data_from_json(content))
+
+
+def test_a_state_file_with_a_byte_order_mark_is_read(worked):
+    from batchnet_core.formats import data_from_json
+
+    content = json.dumps(worked.to_dict()).encode()
+    assert bn.State.from_dict(data_from_json(b"\xef\xbb\xbf" + content)) == worked == bn.State.from_dict(
+        data_from_json(content))
+    assert bn.State.from_dict(data_from_json(json.dumps(worked.to_dict(), indent=1).encode("utf-8-sig"))) == worked
+
+
 def test_a_page_link_up_to_the_limit_is_read():
     from batchnet_core.convert import MAX_QUERY_LENGTH, state_from_link
 
-    head = "theme=dark&pad="
+    head = "theme=dark&token="
     assert state_from_link(head + "x" * (MAX_QUERY_LENGTH - len(head))) is None
 
 

@@ -201,7 +201,18 @@ def test_new_and_open_buttons_change_the_exercise_and_start_the_score_again(app)
 @pytest.mark.parametrize("query, seed, difficulty, message", [
     ("seed=12&difficulty=hard", 12, "hard", None),
     ("seed=abc&difficulty=hard", 1, "hard", "The link could not be used: seed must be a whole number from 0 to "
-                                           "1,000,000,000 (got 'abc'). Showing seed 1, hard instead."),
+                                           "1,000,000,000 in digits 0-9 (got 'abc'). Showing seed 1, hard instead."),
+    ("seed=%D9%A1%D9%A2&difficulty=hard", 1, "hard", "The link could not be used: seed must be a whole number from 0 "
+                                                     "to 1,000,000,000 in digits 0-9 (got '١٢'). Showing seed 1, hard "
+                                                     "instead."),
+    ("seed=12&difficulty=hard&difficulty=easy", 1, "medium", "The link could not be used: difficulty appears twice in "
+                                                             "the link; give it once. Showing seed 1, medium instead."),
+    ("seed=12&seed=13", 1, "medium", "The link could not be used: seed appears twice in the link; give it once. "
+                                     "Showing seed 1, medium instead."),
+    ("seed=12&dificulty=hard", 1, "medium", "The link could not be used: 'dificulty' is not a parameter of this "
+                                            "page's link; it reads theme, token, seed, difficulty. Showing seed 1, "
+                                            "medium instead."),
+    ("seed=12&difficulty=hard&theme=dark&token=abc", 12, "hard", None),
     ("seed=4&difficulty=expert", 4, "medium", "The link could not be used: difficulty must be one of easy, medium, "
                                              "hard (got 'expert'). Showing seed 4, medium instead."),
     ("", 1, "medium", None),

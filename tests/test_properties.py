@@ -124,3 +124,64 @@ query_pieces = st.sampled_from(["W1=", "b1=", "W2=", "b2=", "x1=", "x2=", "&", "
 @given(st.text(max_size=60) | st.lists(query_pieces, max_size=30).map("".join))
 def test_garbage_queries_raise_value_error_only(query):
     assert_state_or_value_error(bn.State.from_query, query)
+
+
+@given(states(), st.sampled_from(["", "&theme=dark", "&token=abc&theme=light"]))
+def test_a_page_link_gives_back_its_state(state, extra):
+    from batchnet_core.convert import state_from_link
+
+    assert state_from_link(state.to_query() + extra) == state
+
+
+@given(states(), st.data())
+def test_a_digit_of_another_script_anywhere_in_a_link_is_refused_by_name(state, data):
+    """Python's float reads '١' (Arabic-Indic one) or '１' (fullwidth) as 1; a link does not."""
+    query = state.to_query()
+    in_values = [i for i, c in enumerate(query) if c.isdigit() and "=" in query[:i].rsplit("&", 1)[-1]]
+    at = data.draw(st.sampled_from(in_values))
+    other = data.draw(st.sampled_from([0x660, 0x6F0, 0x966, 0xFF10]))  # Arabic-Indic, Persian, Devanagari, fullwidth
+    forged = query[:at] + chr(other + int(query[at])) + query[at + 1:]
+    field = query[:at].rsplit("&", 1)[-1].split("=")[0]
+    try:
+        bn.State.from_query(forged)
+    except ValueError as error:
+        assert str(error).startswith(field) and "write digits 0-9" in str(error)
+    else:
+        raise AssertionError(f"{forged} was read")
+
+
+link_pieces = st.sampled_from(["W1=", "b1=", "x1=", "x17=", "W5=", "T=", "seed=", "preset=", "theme=dark", "&", ";",
+                               ",", "=", "+", "%", "%D9%A1", "1_0", "1", "-2.5", "٣"])
+
+
+@settings(max_examples=300)
+@given(st.text(max_size=60) | st.lists(link_pieces, max_size=30).map("".join))
+def test_garbage_page_links_give_a_state_none_or_a_value_error(query):
+    from batchnet_core.convert import state_from_link
+
+    try:
+        result = state_from_link(query)
+    except ValueError as error:
+        assert str(error)
+    else:
+        assert result is None or isinstance(result, bn.State)
+
+
+json_texts = st.recursive(
+    st.sampled_from(["1", "-2.5", "1" * 50, "9" * 5000 + ".5", "1e400", "NaN", "true", '"a"', "null"]),
+    lambda inner: st.lists(inner, max_size=4).map(lambda items: "[" + ",".join(items) + "]")
+    | st.lists(st.tuples(st.sampled_from(['"W1"', '"b1"', '"X"', '"W5"', '""']), inner), max_size=4).map(
+        lambda pairs: "{" + ",".join(f"{k}:{v}" for k, v in pairs) + "}"),
+    max_leaves=12,
+)
+
+
+@settings(max_examples=300)
+@given(json_texts.map(str.encode) | st.binary(max_size=40) | st.sampled_from([b"[" * 50_000, b"\xef\xbb\xbf{}"]))
+def test_garbage_files_raise_value_error_only(content):
+    from batchnet_core.formats import data_from_json
+
+    try:
+        assert isinstance(bn.State.from_dict(data_from_json(content)), bn.State)
+    except ValueError as error:
+        assert str(error) and "object at 0x" not in str(error) and "sys.set_int_max_str_digits" not in str(error)

@@ -224,7 +224,6 @@ def test_reset_brings_back_the_weights_the_targets_and_an_empty_curve(trainer, w
 def test_the_pages_link_gives_the_targets(monkeypatch, worked):
     monkeypatch.setattr(kernel, "page_query", lambda: worked.to_query() + "&T=0,0,0;1,1,1")
     monkeypatch.setattr("batchnet_core.ui.app.page_query", kernel.page_query)
-    monkeypatch.setattr("batchnet_core.ui.train.page_query", kernel.page_query)
     trainer = Trainer.from_page()
     np.testing.assert_array_equal(trainer.targets, [[0, 0, 0], [1, 1, 1]])
     press(trainer, "bn-train-reset")
@@ -234,16 +233,30 @@ def test_the_pages_link_gives_the_targets(monkeypatch, worked):
 @pytest.mark.parametrize("link, message", [
     ("T=1,0;2,2", "T must have shape (outputs × batch) = (2 × 3)"),
     ("T=a,b,c;1,1,1", "not a number"),
-    ("T=" + ";".join(["1,1,1"] * 40), "T has 40 rows in the state link; at most 16"),
+    ("T=" + ";".join(["1,1,1"] * 40), "T has 40 rows in the link; at most 16"),
     ("T=1,0,1;2,2,1e9", "T[1, 2] is 1000000000.0"),
-    ("T=1,0,1;2,2,2&T=0,0,0;0,0,0", "T appears twice in the link"),
+    ("T=1,0,1;2,\u0662,2", "T row 2: '٢' is not a number; write digits 0-9"),
+    ("T=1_0,0,1;2,2,2", "T row 1: '1_0' is not a number; write digits 0-9"),
 ])
 def test_targets_in_a_link_that_cannot_be_used_are_named(monkeypatch, link, message):
     monkeypatch.setattr("batchnet_core.ui.app.page_query", lambda: link)
-    monkeypatch.setattr("batchnet_core.ui.train.page_query", lambda: link)
     trainer = Trainer.from_page()
     assert "The link&#x27;s targets could not be used" in status(trainer)
     assert message.replace("'", "&#x27;") in status(trainer)
+    np.testing.assert_array_equal(trainer.targets, T)
+
+
+@pytest.mark.parametrize("link, message", [
+    ("T=1,0,1;2,2,2&T=0,0,0;0,0,0", "T appears twice in the link; give it once"),
+    ("T=1,0,1;2,2,2&x17=1,1,1", "x17: a batch holds at most 16 inputs (x1 to x16)"),
+])
+def test_a_link_with_a_parameter_the_page_cannot_use_opens_its_own_state_and_targets(monkeypatch, worked, link,
+                                                                                     message):
+    monkeypatch.setattr("batchnet_core.ui.app.page_query", lambda: "theme=dark&" + link)
+    trainer = Trainer.from_page()
+    assert status(trainer) == ("<span class='bn-error' role='alert'>The link could not be used: "
+                               f"{message}. Showing the worked example instead.</span>")
+    assert trainer.app.state == worked and trainer.app.theme == "dark"
     np.testing.assert_array_equal(trainer.targets, T)
 
 

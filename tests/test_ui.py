@@ -408,14 +408,26 @@ def test_uploading_a_state_file(app):
 
 @pytest.mark.parametrize(
     "data, message",
-    [(b"{nope", "bad.json is not a JSON file"),
+    [(b"{nope", "bad.json: not a JSON file (Expecting property name"),
      (json.dumps({"W1": [[1]]}).encode(), "bad.json: a state needs exactly the keys W1, b1, X: missing b1, X"),
-     (b"x" * 200_000, "bad.json is 200,000 bytes; a state file is at most 100,000")],
+     (b"x" * 200_000, "bad.json is 200,000 bytes; a state file is at most 100,000"),
+     (b'{"W1": [[1]], "b1": [0], "b1": [5], "X": [[1]]}',
+      "bad.json: the key 'b1' appears twice; give each key once. The current state is kept."),
+     (b'{"W1": [[1]], "b1": [0], "X": [[' + b"7" * 5000 + b']]}',
+      "bad.json: X row 1: a number written with 5,000 characters (at most 40); every entry must be between "
+      "-1,000,000 and 1,000,000. The current state is kept.")],
 )
 def test_a_bad_state_file_is_refused_and_the_state_kept(app, data, message):
     upload(app, "bad.json", data)
-    assert message in app.status.value and "bn-error" in app.status.value
+    assert message in html.unescape(app.status.value) and "bn-error" in app.status.value
+    assert "sys.set_int_max_str_digits" not in app.status.value
     assert app.state == bn.preset("three-inputs")
+
+
+def test_a_state_file_with_a_byte_order_mark_is_opened(app):
+    upload(app, "bom.json", json.dumps(bn.random_state(4).to_dict()).encode("utf-8-sig"))
+    assert app.status.value == "Opened bom.json."
+    assert_app_shows(app, bn.random_state(4))
 
 
 PAYLOAD = "\"><img src=x onerror=\"window.__xss=1\"><script>alert(1)</script>"
@@ -483,11 +495,25 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
     "query, expected, message",
     [("preset=one-input", bn.preset("one-input"), None),
      (bn.random_state(5).to_query() + "&theme=dark", bn.random_state(5), None),
+     ("token=abc&preset=one-input&theme=light", bn.preset("one-input"), None),  # the server's token is no error
      ("W1=1&b1=0&W2=1&b2=0&x1=1e999", bn.preset("three-inputs"), "The link could not be used: X[0, 0] is inf"),
      ("x1=" + "9," * 30_000, bn.preset("three-inputs"), "The link could not be used: the link is too long"),
      ("preset=../../etc", bn.preset("three-inputs"), "unknown preset '../../etc'"),
      ("seed=7", bn.random_state(7), None),
-     ("seed=%C2%B2", bn.preset("three-inputs"), "seed must be a whole number from 0 to 1,000,000,000 (got '²')"),
+     ("seed=%C2%B2", bn.preset("three-inputs"),
+      "seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got '²')"),
+     ("seed=%D9%A3", bn.preset("three-inputs"), "seed must be a whole number from 0 to 1,000,000,000 in digits 0-9"),
+     ("seed=3&seed=4", bn.preset("three-inputs"),
+      "The link could not be used: seed appears twice in the link; give it once. Showing the worked example instead."),
+     (bn.preset("three-inputs").to_query().replace("x1=2,1,3", "x1=2,1,3&x17=2,1,3") + "&theme=dark",
+      bn.preset("three-inputs"), "The link could not be used: x17: a batch holds at most 16 inputs (x1 to x16)."),
+     (bn.random_state(5).to_query() + "&W5=1&b5=1", bn.preset("three-inputs"),
+      "The link could not be used: W5: a network has at most 4 layers (W1, b1 to W4, b4); b5: a network"),
+     (bn.random_state(5).to_query().replace("x1=", "x1=1_0,"), bn.preset("three-inputs"),
+      "The link could not be used: x1: '1_0' is not a number; write digits 0-9"),
+     (bn.random_state(5).to_query().replace("W1=", "W1=%D9%A1,"), bn.preset("three-inputs"),
+      "The link could not be used: W1 row 1: '١' is not a number; write digits 0-9"),
+     ("sed=7", bn.preset("three-inputs"), "The link could not be used: 'sed' is not a parameter of this page's link"),
      ("seed=99999999999", bn.preset("three-inputs"), "seed must be a whole number from 0 to 1,000,000,000")],
 )
 def test_the_page_link_sets_the_starting_state(monkeypatch, query, expected, message):

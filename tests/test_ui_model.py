@@ -69,7 +69,7 @@ def test_a_click_explains_the_cell_and_h_and_y_explain_their_sum(worked):
 
 
 @pytest.mark.parametrize("cell", ["", "H_z,2", "H_z,9,0", "H_z,4,0", "H_z,0,3", "Q,0,0", "H_z,-1,0", "H_z,1,1,1",
-                                  "H_z, 1,1",
+                                  "H_z, 1,1", "H_z,\u0661,0", "H_z,0,\u00b2",
                                   "<script>,0,0", "x" * 200, 5, None, ["H_z", 0, 0]])
 def test_a_hostile_cell_message_is_refused_with_a_message_and_nothing_changes(worked, cell):
     app = BatchApp(worked)
@@ -77,7 +77,7 @@ def test_a_hostile_cell_message_is_refused_with_a_message_and_nothing_changes(wo
     app.page._handle_custom_msg({"cell": cell}, [])
     assert "That did not work" in app.status.value and "<script>" not in app.status.value
     assert (app.explanation.value, app.views.widget.value) == shown
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="^a cell as NAME,row,col|^H_z has rows"):
         parse_cell(cell, bn.forward(worked))
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import html
-from collections.abc import Callable
-from urllib.parse import parse_qs
+from collections.abc import Callable, Collection
 
 import ipywidgets as widgets
 
-from ..convert import seed_from_link, state_from_link
+from ..convert import STATE_PAGE_KEYS, Link, read_link, seed_from_link, state_from_link
 from ..forward import Trace, explain, forward
 from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import NOTATIONS, Panel, notation
@@ -119,6 +118,8 @@ class BatchApp:
         self.model = Worksheet(self.initial, theme)
         self.step = STEPS[0]
         self.seed = 0
+        #: The page's link as ``from_page`` read it: the parameters it gave, and those it could not use.
+        self.link = Link({})
         self.guard = Guard(self._say, recover=self._recover)
         #: Cells of more than the results, by the name their ``data-cell`` starts with: a part of the page
         #: that adds heat maps of its own explains their cells (the gradients of training).
@@ -219,23 +220,23 @@ class BatchApp:
     selection = property(lambda self: self.model.selection, doc="The explained cell.")
 
     @classmethod
-    def from_page(cls) -> BatchApp:
+    def from_page(cls, reads: Collection[str] = STATE_PAGE_KEYS) -> BatchApp:
         """The app as the page's URL asks for it: ``?theme=dark``, ``?preset=NAME``, a full state
         (``State.to_query()``) or ``?seed=N`` (the random whole numbers of that seed). A link that
-        cannot be used falls back to the worked example, saying why.
+        cannot be used falls back to the worked example, saying why; so does a link with a parameter
+        the page does not read (``reads``), cannot show (``x17``, ``W5``) or is given twice
+        (``convert.read_link``). The link as read is kept as ``link``, for a page that reads more.
 
         The app is built before the URL is read: a preheated Voila kernel builds it ahead of the
         visit and only waits for the URL to adjust it.
         """
         app = cls()
-        query = page_query()
-        parameters = parse_qs(query)
-        if parameters.get("theme", [""])[-1] == "dark":
-            app.set_theme("dark")
         try:
-            state, message = state_from_link(query), ""
-            if state is None and "seed" in parameters:
-                app.seed = seed_from_link(parameters["seed"][-1])
+            app.link = read_link(page_query(), reads)
+            app.set_theme(app.link.theme)
+            state, message = state_from_link(app.link), ""
+            if state is None and "seed" in app.link.values:
+                app.seed = seed_from_link(app.link.values["seed"])
                 state, message = random_state(app.seed, app.state.sizes), f"Random integers, seed {app.seed}."
         except ValueError as error:
             app._say(f"The link could not be used: {error}. Showing the worked example instead.", error=True)
@@ -447,7 +448,7 @@ def parse_cell(cell: object, trace: Trace) -> tuple[str, int, int]:
     if not isinstance(cell, str) or len(cell) > 40 or cell.count(",") != 2:
         raise ValueError(f"{expected}; got {str(cell)[:40]!r}")
     name, row, col = cell.split(",")
-    if name not in names or not (row.isdigit() and col.isdigit()):
+    if name not in names or not all(part.isascii() and part.isdigit() for part in (row, col)):  # not "²", "١"
         raise ValueError(f"{expected}; got {cell!r}")
     rows, cols = trace[name].shape
     if not (int(row) < rows and int(col) < cols):

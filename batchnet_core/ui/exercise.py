@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import ipywidgets as widgets
 
-from ..convert import MAX_SEED, seed_from_link
+from ..convert import MAX_SEED, Link, read_link, seed_from_link
 from ..exercises import (
     DIFFICULTIES,
     Cell,
@@ -27,8 +27,8 @@ from ..layers import unit_label, unit_labels
 from ..notation import panels
 from ..numbers import format_number
 from .common import STYLE, Guard, status_html
+from .kernel import page_query
 from .page import PageBridge
-from .share import query_parameters
 from .views import HeatmapViews, html_widget
 
 #: What sections 2 and 3 say until the prediction is revealed: each gives cells of H_z away.
@@ -108,9 +108,13 @@ class ExerciseApp:
     @classmethod
     def from_page(cls) -> ExerciseApp:
         """The exercise the page's URL names (``?seed=12&difficulty=hard``), else seed 1, medium."""
-        query = query_parameters()
-        seed, difficulty = query.get("seed", "1"), query.get("difficulty", "medium")
-        problems = []
+        try:
+            link = read_link(page_query(), ("seed", "difficulty"))
+        except ValueError as error:
+            link = Link({}, (str(error),))
+        problems = list(link.refused)
+        values = {} if problems else link.values  # a parameter that cannot be used: none of the link is
+        seed, difficulty = values.get("seed", "1"), values.get("difficulty", "medium")
         try:
             seed = seed_from_link(seed)
         except ValueError as error:

@@ -7,26 +7,20 @@ import html
 import io
 import json
 from collections.abc import Callable
-from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 from PIL import Image
 
 from ..convert import state_to_csv
+from ..formats import data_from_json
 from ..notation import NOTATIONS
 from ..state import State
 from ..worksheet import worksheet_pdf
 from .heatmap import THEMES
-from .kernel import page_query
 from .views import html_widget
 
 #: Largest state file accepted for upload; a full 16-wide state is a few kilobytes.
 MAX_UPLOAD_BYTES = 100_000
-
-
-def query_parameters() -> dict[str, str]:
-    """The page's URL parameters, last value of each."""
-    return {key: values[-1] for key, values in parse_qs(page_query()).items()}
 
 
 def download_link(label: str, filename: str, mime: str, data: bytes, now: bool = False) -> str:
@@ -56,15 +50,12 @@ def worksheet_png(images: dict[str, bytes], places: dict[str, tuple[int, int]], 
 
 
 def read_state_file(name: str, content: bytes) -> State:
-    """A state from an uploaded JSON file, or ``ValueError`` saying what is wrong with it."""
+    """A state from an uploaded JSON file, or ``ValueError`` saying what is wrong with it
+    (``formats.data_from_json`` reads the file, ``State.from_dict`` its fields)."""
     if len(content) > MAX_UPLOAD_BYTES:
         raise ValueError(f"{name} is {len(content):,} bytes; a state file is at most {MAX_UPLOAD_BYTES:,}")
     try:
-        data = json.loads(bytes(content).decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as error:
-        raise ValueError(f"{name} is not a JSON file ({error})") from None
-    try:
-        return State.from_dict(data)
+        return State.from_dict(data_from_json(content))
     except ValueError as error:
         raise ValueError(f"{name}: {error}") from None
 

@@ -13,7 +13,6 @@ import html
 import io
 import re
 import time
-from urllib.parse import parse_qs
 
 import ipywidgets as widgets
 import numpy as np
@@ -21,6 +20,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
+from ..convert import STATE_PAGE_KEYS
 from ..forward import Trace, relu_zeroed
 from ..layers import MAX_DEPTH, layers_of, unit_labels
 from ..notation import notation
@@ -45,7 +45,6 @@ from ..training import (
 from .app import BatchApp
 from .controls import MatrixControls, entry_label
 from .heatmap import NO_HIGHLIGHT, THEMES, HeatmapPanel, Highlight
-from .kernel import page_query
 from .model import View, Worksheet
 from .views import cell_layer, html_widget, values_table
 
@@ -468,14 +467,11 @@ class Trainer:
     def from_page(cls) -> Trainer:
         """Training as the page's URL asks for it: the state as the main page reads it, and ``T=1,0,1;2,2,2``
         for the targets; targets that cannot be used are replaced by the worked example's, saying why."""
-        app = BatchApp.from_page()
+        app = BatchApp.from_page(reads=(*STATE_PAGE_KEYS, "T"))
         trainer = cls(app)
-        given = parse_qs(page_query()).get("T", [])
-        if given:
+        if "T" in app.link.values and not app.link.refused:
             try:
-                if len(given) > 1:
-                    raise ValueError("T appears twice in the link")
-                trainer.set_targets(targets_from_query(app.state, given[0]))
+                trainer.set_targets(targets_from_query(app.state, app.link.values["T"]))
             except ValueError as error:
                 app._say(f"The link's targets could not be used: {error}. The page's own targets are shown.",
                          error=True)
