@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import batchnet_core as bn
+from batchnet_core import training
 from batchnet_core.training import MAX_LEARNING_RATE, check_targets
 
 T = [[1, 0, 1], [2, 2, 2]]
@@ -256,3 +257,12 @@ def test_every_explained_entry_is_the_backward_entry_for_any_network(problem):
     for (r, c), value in np.ndenumerate(g.layers[-1][0]):
         assert bn.explain_gradient(state, targets, f"W{k}", r, c).average == pytest.approx(value, rel=1e-9, abs=1e-9)
     assert bn.explain_gradient(state, targets, "b1", 0).average == pytest.approx(g.b1[0], rel=1e-9, abs=1e-9)
+
+
+def test_the_largest_targets_a_page_writes_read_back():
+    """16 outputs × 16 inputs at the longest number each: the page's own link must read back."""
+    state = bn.State.from_layers([(np.zeros((16, 2)), np.zeros(16))], np.zeros((2, 16)))
+    T = np.full((16, 16), -2.2250738585072014e-308)
+    query = training.targets_to_query(T)
+    assert len(query) > 6000
+    np.testing.assert_array_equal(training.targets_from_query(state, query.removeprefix("T=")), T)
