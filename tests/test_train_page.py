@@ -374,3 +374,16 @@ def test_a_change_by_hand_during_a_run_stops_it_there(trainer, worked, live_ever
     assert trainer.history.taken == 1
     assert "Trained" not in status(trainer)
     assert not trainer.train_button.disabled
+
+
+async def press_as_a_run_ends(trainer) -> None:
+    """Press Train once, then again as soon as the run has ended: a press made during it, arriving late."""
+    press(trainer, "bn-train-run")
+    await trainer._task
+    press(trainer, "bn-train-run")
+
+
+def test_a_press_that_arrives_as_a_run_ends_is_ignored(trainer, live_every_step):
+    trainer.steps_box.value = "30"
+    asyncio.run(press_as_a_run_ends(trainer))
+    assert not trainer.running and trainer.history.taken == 30

@@ -61,6 +61,10 @@ LIVE_SECONDS = 0.15
 #: messages that came meanwhile: a slider moved, Reset, another press of Train (ignored while it runs).
 PAUSE_SECONDS = 0.01
 
+#: A press of Train this soon (seconds) after a run pressed on the page ended is one made during the run, still
+#: on its way when the run ended (ten quick presses made two runs without it); it is ignored.
+SETTLE_SECONDS = 0.3
+
 #: Most points of the loss curve a run keeps: past it, every other point is dropped (the first and the
 #: last stay). 60 presses of 1,000 steps kept 60,001 losses and drew them all on each update.
 MAX_CURVE_POINTS = 2000
@@ -445,6 +449,7 @@ class Trainer:
         self.trained: State | None = None  # the state the last step made: the run goes on from it
         self.running = False  # a press of Train is running: another press is ignored until it ends
         self._task: asyncio.Task | None = None
+        self._ended = -SETTLE_SECONDS  # when the last run pressed on the page ended (time.monotonic)
         guard = self.app.guard
 
         self.learning_rate = widgets.Text(value=LEARNING_RATE, description="Learning rate", continuous_update=False,
@@ -660,10 +665,11 @@ class Trainer:
         In a kernel the run goes on as a task of its event loop, and gives the loop ``PAUSE_SECONDS``
         each time it shows the numbers: the page's messages are handled during the run, not queued
         behind it, so ten quick presses make one run, and a change by hand stops it. The buttons are
-        disabled meanwhile; a press sent before the page knew it is ignored here. Without an event loop
+        disabled meanwhile; a press sent before the page knew it is ignored here, and so is one that
+        comes within ``SETTLE_SECONDS`` of its end. Without an event loop
         (Python, tests) the run is taken at once.
         """
-        if self.running:
+        if self.running or time.monotonic() - self._ended < SETTLE_SECONDS:
             return
         try:
             loop = asyncio.get_running_loop()
@@ -680,6 +686,7 @@ class Trainer:
                     await asyncio.sleep(PAUSE_SECONDS)
             finally:
                 self._set_running(False)
+                self._ended = time.monotonic()
 
         self._task = loop.create_task(live())  # kept: the loop holds only a weak reference to a task
 
