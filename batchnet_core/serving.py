@@ -30,7 +30,7 @@ from batchnet_core.series import PAGES
 
 THEMES = ("light", "dark")
 #: A page's kernel at its largest, with headroom: the largest state a link can ask for (4 layers, every size
-#: 16) measured 166 MB on page 02 and 200 MB on page 06, 218 MB after 6 runs of 1,000 steps; the worked
+#: 16) measured 167 MB on page 02 and 201 MB on page 06, 221 MB after 6 runs of 1,000 steps; the worked
 #: example 108 MB (tests/test_browser_kernel_budget.py, docs/performance.md).
 KERNEL_MEGABYTES = 250
 MEMORY_SHARE = 0.75  # of the machine's memory that kernels may take; the rest is the server's and the system's
