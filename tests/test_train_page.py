@@ -1,6 +1,7 @@
 """Page 06's training, without a browser: what a step, a run, a typed target or a clicked gradient cell
 does to the page, and what is refused."""
 
+import asyncio
 import json
 import re
 
@@ -9,7 +10,9 @@ import pytest
 
 import batchnet_core as bn
 from batchnet_core.ui import kernel
+from batchnet_core.ui import train as trainer_module
 from batchnet_core.ui.train import (
+    MAX_CURVE_POINTS,
     MAX_TRAIN_STEPS,
     Trainer,
     gradient_panels,
@@ -77,19 +80,19 @@ def test_train_takes_the_steps_asked_for_and_draws_every_loss(trainer, worked):
         state = bn.sgd_step(state, T, 0.03)
         losses.append(bn.loss(state, T))
     assert trainer.app.state == state
-    np.testing.assert_allclose(trainer.history, losses)
+    np.testing.assert_allclose(trainer.history.losses, losses)
     assert shown_loss(trainer) == pytest.approx(losses[-1])
     assert "Trained 25 steps so far in this run" in status(trainer)
     assert f"Loss curve: 25 steps, the loss going from 1.333 to {bn.format_number(losses[-1])}" in trainer.curve.value
     press(trainer, "bn-train-run")  # the run goes on
-    assert len(trainer.history) == 51
+    assert trainer.history.taken == 50
 
 
 def test_a_change_by_hand_starts_the_curve_again(trainer):
     press(trainer, "bn-train-step")
     trainer.app.entries[("b2", 0, 0)].readout.value = "1"
     press(trainer, "bn-train-step")
-    assert len(trainer.history) == 2
+    assert trainer.history.taken == 1
 
 
 def test_a_run_that_makes_the_loss_worse_says_so(trainer):
@@ -218,7 +221,7 @@ def test_reset_brings_back_the_weights_the_targets_and_an_empty_curve(trainer, w
     press(trainer, "bn-train-reset")
     assert trainer.app.state == worked
     np.testing.assert_array_equal(trainer.targets, T)
-    assert trainer.history == [] and "<img" not in trainer.curve.value
+    assert trainer.history is None and "<img" not in trainer.curve.value
 
 
 def test_the_pages_link_gives_the_targets(monkeypatch, worked):
@@ -280,7 +283,7 @@ def test_a_typed_target_starts_the_curve_again(trainer):
     press(trainer, "bn-train-step")
     trainer.target_controls.entries[("T", 0, 0)].readout.value = "0"
     press(trainer, "bn-train-step")
-    assert len(trainer.history) == 2  # the loss against the new targets, then its step
+    assert trainer.history.taken == 1  # the loss against the new targets, then its step
     assert "overshot" not in status(trainer)
 
 
@@ -317,3 +320,83 @@ def test_what_page_06_says_about_the_learning_rate_holds(worked):
     for _ in range(100):
         state = bn.sgd_step(state, T, 0.3)
     assert not bn.forward(state).Y.any() and bn.loss(state, T) == pytest.approx(7 / 3)
+
+
+def test_a_long_run_keeps_a_bounded_curve_with_its_first_and_last_loss(trainer):
+    trainer.steps_box.value = str(MAX_TRAIN_STEPS)
+    for _ in range(3):
+        press(trainer, "bn-train-run")
+    history = trainer.history
+    assert history.taken == 3 * MAX_TRAIN_STEPS
+    assert MAX_CURVE_POINTS // 2 <= len(history.losses) <= MAX_CURVE_POINTS
+    assert history.steps[0] == 0 and history.steps[-1] == history.taken
+    assert history.first == pytest.approx(4 / 3) and history.last == pytest.approx(shown_loss(trainer))
+    assert f"Trained {3 * MAX_TRAIN_STEPS} steps so far" in status(trainer)
+    assert f"Loss curve: {3 * MAX_TRAIN_STEPS} steps" in trainer.curve.value
+
+
+@pytest.fixture
+def live_every_step(monkeypatch):
+    """A run that shows the numbers after every step, and lets the loop answer at once: each step of a run
+    is a moment when a press can arrive, whatever the machine's speed."""
+    monkeypatch.setattr(trainer_module, "LIVE_SECONDS", 0)
+    monkeypatch.setattr(trainer_module, "PAUSE_SECONDS", 0)
+
+
+async def presses_during_a_run(trainer) -> int:
+    """Press Train, then Train and One step again each time the run lets the kernel's loop answer the page,
+    as long as it goes on; how many times the page was answered, with the buttons disabled each time."""
+    press(trainer, "bn-train-run")
+    answered = 0
+    while trainer.running:
+        await asyncio.sleep(0)
+        if trainer.running:
+            assert trainer.train_button.disabled and trainer.step_button.disabled
+            press(trainer, "bn-train-run")
+            press(trainer, "bn-train-step")
+            answered += 1
+    await trainer._task
+    return answered
+
+
+def test_presses_during_a_run_are_ignored_while_the_page_keeps_being_answered(trainer, worked, live_every_step):
+    trainer.steps_box.value = "30"
+    assert asyncio.run(presses_during_a_run(trainer)) >= 20
+    assert trainer.history.taken == 30  # one run: the other presses did not queue more
+    state = worked
+    for _ in range(30):
+        state = bn.sgd_step(state, T, 0.03)
+    assert trainer.app.state == state
+    assert "Trained 30 steps so far" in status(trainer)
+    assert not trainer.train_button.disabled and not trainer.step_button.disabled
+
+
+async def run_changed_by_hand(trainer) -> None:
+    press(trainer, "bn-train-run")
+    while trainer.history is None:  # until the run has taken and shown its first step
+        await asyncio.sleep(0)
+    trainer.app.entries[("b2", 0, 0)].readout.value = "1"
+    await trainer._task
+
+
+def test_a_change_by_hand_during_a_run_stops_it_there(trainer, worked, live_every_step):
+    trainer.steps_box.value = "30"
+    asyncio.run(run_changed_by_hand(trainer))
+    assert trainer.app.state.b2[0] == 1
+    assert trainer.app.state.W2 == pytest.approx(bn.sgd_step(worked, T, 0.03).W2)  # one step, then the change
+    assert trainer.history.taken == 1
+    assert "Trained" not in status(trainer)
+    assert not trainer.train_button.disabled
+
+
+async def press_as_a_run_ends(trainer) -> None:
+    """Press Train once, then again as soon as the run has ended: a press made during it, arriving late."""
+    press(trainer, "bn-train-run")
+    await trainer._task
+    press(trainer, "bn-train-run")
+
+
+def test_a_press_that_arrives_as_a_run_ends_is_ignored(trainer, live_every_step):
+    trainer.steps_box.value = "30"
+    asyncio.run(press_as_a_run_ends(trainer))
+    assert not trainer.running and trainer.history.taken == 30

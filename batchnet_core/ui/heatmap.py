@@ -86,6 +86,10 @@ TITLE_INCHES_PER_CHAR = 0.095
 TITLE_BASELINE_PIXELS, LABEL_PAD_PIXELS = 34, 4
 MARGIN_LEFT, MARGIN_RIGHT, MARGIN_TOP, MARGIN_BOTTOM = 0.42, 0.36, TOP_PIXELS / DPI, 0.08
 
+#: A picture's pixels without its cells are kept compressed above this size, in bytes: the worked
+#: example's largest is 0.28 MB, a 16 × 16 panel's 2 MB.
+PACKED_BYTES = 400_000
+
 #: Colours of the picture around the cells. Its background is transparent (the page's own shows
 #: through, whatever it is): the colour given is what glyph edges are blended with, near the pages'
 #: own (JupyterLab's #fff, and #111 to #212121 in its dark theme), and found nowhere else.
@@ -312,11 +316,14 @@ class HeatmapPanel:
 
         rgba = np.asarray(canvas.buffer_rgba())
         pixel_height, pixel_width, _ = rgba.shape
-        # The picture as PNG rows: a filter byte (0, none), then the RGB pixels of the row.
-        self._blank = np.zeros((pixel_height, 1 + 3 * pixel_width), np.uint8)
-        self._blank[:, 1:].reshape(pixel_height, pixel_width, 3)[...] = rgba[..., :3]
-        self._rows = self._blank.copy()
-        self._pixels = self._rows[:, 1:].reshape(pixel_height, pixel_width, 3)
+        # The picture as PNG rows: a filter byte (0, none), then the RGB pixels of the row; each
+        # render copies it into a buffer of its own. A large one is kept compressed (a 16 × 16
+        # panel's 2 MB in 30 kB): kept as pixels, with a buffer each, a page of 23 such panels held
+        # 88 MB between changes. A small one is copied faster than unpacked.
+        blank = np.zeros((pixel_height, 1 + 3 * pixel_width), np.uint8)
+        blank[:, 1:].reshape(pixel_height, pixel_width, 3)[...] = rgba[..., :3]
+        self._packed = blank.nbytes > PACKED_BYTES
+        self._blank = zlib.compress(blank, 1) if self._packed else blank.tobytes()
 
         self._to_pixels = to_pixels
         self.size = (pixel_height, pixel_width)
@@ -392,19 +399,22 @@ class HeatmapPanel:
             return None
         self.values, self.vmax = values, vmax
 
-        self._rows[...] = self._blank
+        height, width = self.size
+        blank = zlib.decompress(self._blank) if self._packed else self._blank
+        rows = np.frombuffer(bytearray(blank), np.uint8).reshape(height, 1 + 3 * width)
+        pixels = rows[:, 1:].reshape(height, width, 3)
         colours = colour_indices(shown, vmax)
-        self._paint_cells(shown, colours, zeroed, vmax)
+        self._paint_cells(pixels, shown, colours, zeroed, vmax)
         if faded_rows is not None:
-            self._paint_faded(shown, colours, faded_rows, vmax)
+            self._paint_faded(pixels, shown, colours, faded_rows, vmax)
         if pending is not None:
-            self._paint_pending(pending)
+            self._paint_pending(pixels, pending)
         for note, (y, x) in zip(row_notes, self._notes_at):
             if note:
                 coverage = _glyphs(note, True, NOTE_POINTS)
-                _stamp(self._pixels, coverage, y - coverage.shape[0] // 2, x, self._note_ink)
-        self._draw_outlines(highlight)
-        png = self._png()
+                _stamp(pixels, coverage, y - coverage.shape[0] // 2, x, self._note_ink)
+        self._draw_outlines(pixels, highlight)
+        png = encode_png_rows(rows, transparent=self._transparent)
         self._last_key = key
         return png
 
@@ -428,7 +438,8 @@ class HeatmapPanel:
         """The last picture did not reach the page: the next ``render`` draws even if nothing changed."""
         self._last_key = None
 
-    def _paint_cells(self, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray, vmax: float) -> None:
+    def _paint_cells(self, pixels: np.ndarray, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray,
+                     vmax: float) -> None:
         """Paint each cell: its colour, hatched if ReLU zeroed it, and its number on top.
 
         Every cell is a uniform rectangle at a fixed place, so a finished cell is a small block
@@ -437,29 +448,30 @@ class HeatmapPanel:
         """
         for (top, bottom, left, right), value, colour, hatched in zip(
                 self._boxes, values.ravel(), colours.ravel(), zeroed.ravel()):
-            self._pixels[top:bottom, left:right] = _cell(
+            pixels[top:bottom, left:right] = _cell(
                 bottom - top, right - left, int(colour), bool(hatched),
                 cell_text(float(value), right - left, bool(hatched), float(vmax)),
                 tuple(self._hatch_ink) if hatched else None)
 
-    def _paint_faded(self, values: np.ndarray, colours: np.ndarray, rows: tuple[int, ...], vmax: float) -> None:
+    def _paint_faded(self, pixels: np.ndarray, values: np.ndarray, colours: np.ndarray, rows: tuple[int, ...],
+                     vmax: float) -> None:
         """Paint the cells of ``rows`` over again, faded."""
         cols = self.shape[1]
         for r in rows:
             for c in range(cols):
                 top, bottom, left, right = self._boxes[r * cols + c]
-                self._pixels[top:bottom, left:right] = _faded_cell(
+                pixels[top:bottom, left:right] = _faded_cell(
                     bottom - top, right - left, int(colours[r, c]),
                     cell_text(float(values[r, c]), right - left, False, float(vmax)), self.theme)
 
-    def _paint_pending(self, pending: np.ndarray) -> None:
+    def _paint_pending(self, pixels: np.ndarray, pending: np.ndarray) -> None:
         """Paint the pending cells over again, empty."""
         for (top, bottom, left, right), empty in zip(self._boxes, pending.ravel()):
             if empty:
-                self._pixels[top:bottom, left:right] = _empty_cell(
+                pixels[top:bottom, left:right] = _empty_cell(
                     bottom - top, right - left, self._transparent, self._empty_border)
 
-    def _draw_outlines(self, highlight: Highlight) -> None:
+    def _draw_outlines(self, pixels: np.ndarray, highlight: Highlight) -> None:
         """Frame whole rows, whole columns and single cells, centred on their edges."""
         rows, cols = self.shape
         boxes = [(-0.5, r - 0.5, cols, 1) for r in highlight.rows]
@@ -474,10 +486,7 @@ class HeatmapPanel:
                      (top, bottom + half, left, left + OUTLINE_PIXELS),
                      (top, bottom + half, right - half, right + half))
             for edge_top, edge_bottom, edge_left, edge_right in edges:
-                self._pixels[edge_top:edge_bottom, edge_left:edge_right] = self._outline
-
-    def _png(self) -> bytes:
-        return encode_png_rows(self._rows, transparent=self._transparent)
+                pixels[edge_top:edge_bottom, edge_left:edge_right] = self._outline
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:
@@ -495,4 +504,4 @@ def encode_png_rows(rows: np.ndarray, transparent: tuple[int, int, int] | None =
     header = struct.pack(">IIBBBBB", (row_bytes - 1) // 3, height, 8, 2, 0, 0, 0)
     see_through = _png_chunk(b"tRNS", struct.pack(">HHH", *transparent)) if transparent is not None else b""
     return (b"\x89PNG\r\n\x1a\n" + _png_chunk(b"IHDR", header) + see_through
-            + _png_chunk(b"IDAT", zlib.compress(rows.tobytes(), 3)) + _png_chunk(b"IEND", b""))
+            + _png_chunk(b"IDAT", zlib.compress(np.ascontiguousarray(rows), 3)) + _png_chunk(b"IEND", b""))

@@ -7,12 +7,14 @@ All the arithmetic is ``batchnet_core.training``; this module only shows it.
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import dataclasses
 import html
 import io
 import re
 import time
+from collections.abc import Iterator
 
 import ipywidgets as widgets
 import numpy as np
@@ -53,6 +55,18 @@ MAX_TRAIN_STEPS = 1000
 
 #: While training, the page is shown the numbers this often (seconds): live, without a redraw per step.
 LIVE_SECONDS = 0.15
+
+#: After showing the numbers, a run pressed on the page gives the kernel this long (seconds) for the
+#: messages that came meanwhile: a slider moved, Reset, another press of Train (ignored while it runs).
+PAUSE_SECONDS = 0.01
+
+#: A press of Train this soon (seconds) after a run pressed on the page ended is one made during the run, still
+#: on its way when the run ended (ten quick presses made two runs without it); it is ignored.
+SETTLE_SECONDS = 0.3
+
+#: Most points of the loss curve a run keeps: past it, every other point is dropped (the first and the
+#: last stay). 60 presses of 1,000 steps kept 60,001 losses and drew them all on each update.
+MAX_CURVE_POINTS = 2000
 
 #: The learning rate the page opens with: on the worked example it lowers the loss at every step.
 LEARNING_RATE = "0.03"
@@ -325,14 +339,50 @@ def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: Grad
             f"{html.escape(format_number(e.average))}.</div>")
 
 
-def curve_png(history: list[float], theme: str) -> bytes:
+class LossHistory:
+    """The loss before a run and after each of its steps, for its curve: every step's while the run is
+    short, at most ``MAX_CURVE_POINTS`` points however long it grows.
+
+    >>> h = LossHistory(4.0)
+    >>> for value in (3.0, 2.0, 1.0, 0.5):
+    ...     h.add(value)
+    >>> h.taken, h.steps, h.losses, h.lowest
+    (4, [0, 1, 2, 3, 4], [4.0, 3.0, 2.0, 1.0, 0.5], 0.5)
+    """
+
+    def __init__(self, first: float) -> None:
+        self.steps, self.losses = [0], [first]
+        self.taken, self.lowest = 0, first
+
+    @property
+    def first(self) -> float:
+        return self.losses[0]
+
+    @property
+    def last(self) -> float:
+        return self.losses[-1]
+
+    def add(self, value: float) -> None:
+        """The loss after one more step."""
+        self.taken += 1
+        self.lowest = min(self.lowest, value)
+        self.steps.append(self.taken)
+        self.losses.append(value)
+        if len(self.losses) > MAX_CURVE_POINTS:  # every other point, and the last
+            keep = [*range(0, len(self.losses) - 1, 2), len(self.losses) - 1]
+            self.steps = [self.steps[i] for i in keep]
+            self.losses = [self.losses[i] for i in keep]
+
+
+def curve_png(history: LossHistory, theme: str) -> bytes:
     """The loss after each step of the run, from its start."""
     colours = THEMES[theme]
     figure = Figure(figsize=(CURVE_PIXELS[0] / 100, CURVE_PIXELS[1] / 100), dpi=100, layout="constrained")
     FigureCanvasAgg(figure)
     ax = figure.subplots()
     line = "#8ab4f8" if theme == "dark" else "#2166ac"
-    ax.plot(range(len(history)), history, "-", color=line, marker="o" if len(history) <= 30 else None, markersize=3)
+    ax.plot(history.steps, history.losses, "-", color=line, marker="o" if history.taken <= 30 else None,
+            markersize=3)
     ax.set_xlabel("step", color=colours["text"])
     ax.set_ylabel("loss", color=colours["text"])
     ax.set_title("Loss after each step", color=colours["text"], fontsize=10)
@@ -347,13 +397,13 @@ def curve_png(history: list[float], theme: str) -> bytes:
     return out.getvalue()
 
 
-def curve_html(history: list[float], theme: str) -> str:
-    if len(history) < 2:
+def curve_html(history: LossHistory | None, theme: str) -> str:
+    if history is None or not history.taken:
         return ("<div class='bn-loss-curve bn-loss-curve-empty'>The loss curve appears here once you take a step "
                 "or train.</div>")
     url = "data:image/png;base64," + base64.b64encode(curve_png(history, theme)).decode("ascii")
-    alt = (f"Loss curve: {len(history) - 1} steps, the loss going from {format_number(history[0])} to "
-           f"{format_number(history[-1])}, lowest {format_number(min(history))}.")
+    alt = (f"Loss curve: {history.taken} steps, the loss going from {format_number(history.first)} to "
+           f"{format_number(history.last)}, lowest {format_number(history.lowest)}.")
     return (f"<div class='bn-loss-curve'><img src='{url}' width='{CURVE_PIXELS[0]}' height='{CURVE_PIXELS[1]}' "
             f"alt='{html.escape(alt)}'></div>")
 
@@ -394,8 +444,11 @@ class Trainer:
         self.targets = default_targets(state) if targets is None else check_targets(state, targets)
         self.start = (state, self.targets)
         self.cell = first_cell(backward(state, self.targets))
-        self.history: list[float] = []
+        self.history: LossHistory | None = None  # the run's, from its first step
         self.trained: State | None = None  # the state the last step made: the run goes on from it
+        self.running = False  # a press of Train is running: another press is ignored until it ends
+        self._task: asyncio.Task | None = None
+        self._ended = -SETTLE_SECONDS  # when the last run pressed on the page ended (time.monotonic)
         guard = self.app.guard
 
         self.learning_rate = widgets.Text(value=LEARNING_RATE, description="Learning rate", continuous_update=False,
@@ -414,8 +467,9 @@ class Trainer:
         reset = widgets.Button(description="Reset training", tooltip="Back to the weights and targets the page "
                                "opened with; the loss curve starts again")
         reset.add_class("bn-train-reset")
-        step.on_click(guard(lambda _: self.step()))
-        train.on_click(guard(lambda _: self.train()))
+        self.step_button, self.train_button = step, train
+        step.on_click(guard(lambda _: None if self.running else self.step()))
+        train.on_click(guard(lambda _: self.press_train()))
         reset.on_click(guard(lambda _: self.reset()))
         #: The last good text of each setting: a refused one is replaced by it.
         self.settings = {"Learning rate": self.learning_rate.value, "Steps": self.steps_box.value}
@@ -425,7 +479,7 @@ class Trainer:
                                "value")
 
         self.loss_view = html_widget("", "bn-loss-box")
-        self.curve = html_widget(curve_html([], self.app.theme))
+        self.curve = html_widget(curve_html(None, self.app.theme))
         self.maps = html_widget("", "bn-train-maps")
         self.explanation = html_widget("", "bn-grad-explain")
         self.target_box = widgets.VBox()
@@ -570,52 +624,102 @@ class Trainer:
 
     def _new_run(self) -> None:
         """The loss curve starts again at the next step."""
-        self.history, self.trained = [], None
+        self.history, self.trained = None, None
         self.curve.value = curve_html(self.history, self.app.theme)
 
-    def _begin_run(self) -> None:
+    def _begin_run(self) -> LossHistory:
         """A run goes on from the state its last step made; after a change by hand its curve starts again."""
-        if self.trained is None or self.app.state != self.trained or not self.history:
-            self.history = [loss(self.app.state, self.targets)]
+        if self.trained is None or self.app.state != self.trained or self.history is None:
+            self.history = LossHistory(loss(self.app.state, self.targets))
+        return self.history
 
     def step(self) -> None:
         """One step of gradient descent on the whole batch."""
         rate, _ = self._settings()
-        self._begin_run()
-        before = self.history[-1]
+        history = self._begin_run()
+        before = history.last
         state = sgd_step(self.app.state, self.targets, rate)
         self._show_step(state)
-        self.app._say(f"Step {len(self.history) - 1} with learning rate {format_number(rate)}: loss "
-                      f"{format_number(before)} → {format_number(self.history[-1])}."
+        self.app._say(f"Step {history.taken} with learning rate {format_number(rate)}: loss "
+                      f"{format_number(before)} → {format_number(history.last)}."
                       + (" It went up: the step overshot, so try a smaller learning rate." if
-                         self.history[-1] > before else ""))
+                         history.last > before else ""))
 
     def train(self) -> None:
-        """Take the number of steps asked for, showing the numbers and the curve as they go."""
+        """Take the number of steps asked for, at once (the Train button runs them beside the page's messages:
+        ``press_train``)."""
+        self._set_running(True)
+        try:
+            for _ in self._run():
+                pass
+        finally:
+            self._set_running(False)
+
+    def press_train(self) -> None:
+        """Train pressed: a run, unless one is going, which the press leaves alone.
+
+        In a kernel the run goes on as a task of its event loop, and gives the loop ``PAUSE_SECONDS``
+        each time it shows the numbers: the page's messages are handled during the run, not queued
+        behind it, so ten quick presses make one run, and a change by hand stops it. The buttons are
+        disabled meanwhile; a press sent before the page knew it is ignored here, and so is one that
+        comes within ``SETTLE_SECONDS`` of its end. Without an event loop
+        (Python, tests) the run is taken at once.
+        """
+        if self.running or time.monotonic() - self._ended < SETTLE_SECONDS:
+            return
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self.train()
+            return
+        self._set_running(True)
+        run = self._run()
+        advance = self.app.guard(lambda: next(run, False))  # a failure is said on the page, and ends the run
+
+        async def live() -> None:
+            try:
+                while advance():
+                    await asyncio.sleep(PAUSE_SECONDS)
+            finally:
+                self._set_running(False)
+                self._ended = time.monotonic()
+
+        self._task = loop.create_task(live())  # kept: the loop holds only a weak reference to a task
+
+    def _set_running(self, running: bool) -> None:
+        self.running = running
+        self.train_button.disabled = self.step_button.disabled = running
+
+    def _run(self) -> Iterator[bool]:
+        """A run of the number of steps asked for; it yields each time it has shown the numbers, and ends
+        early, without a word, if the weights or targets were changed meanwhile (their change says so)."""
         rate, count = self._settings()
-        self._begin_run()
-        before, state, shown_at, stopped = self.history[-1], self.app.state, time.perf_counter(), ""
+        history, targets = self._begin_run(), self.targets
+        before, state, shown_at, stopped = history.last, self.app.state, time.perf_counter(), ""
         for taken in range(1, count + 1):
             try:
-                state = sgd_step(state, self.targets, rate)
+                state = sgd_step(state, targets, rate)
             except ValueError as error:
                 stopped = f" Stopped after {taken - 1} step{'s' * (taken != 2)}: {error}."
                 break
-            self.history.append(loss(state, self.targets))
+            history.add(loss(state, targets))
             if time.perf_counter() - shown_at > LIVE_SECONDS and taken < count:
                 self._show_step(state, record=False)
-                self.app._say(f"Training: step {taken} of {count}, loss {format_number(self.history[-1])}.")
+                self.app._say(f"Training: step {taken} of {count}, loss {format_number(history.last)}.")
+                yield True
+                if self.history is not history or self.app.state != state:
+                    return
                 shown_at = time.perf_counter()
         self._show_step(state, record=False)
-        taken = len(self.history) - 1
-        went_up = " The loss went up: try a smaller learning rate." if self.history[-1] > before and not stopped else ""
+        taken = history.taken
+        went_up = " The loss went up: try a smaller learning rate." if history.last > before and not stopped else ""
         self.app._say(f"Trained {taken} step{'s' * (taken != 1)} so far in this run: loss {format_number(before)} → "
-                      f"{format_number(self.history[-1])}.{stopped}{went_up}", error=bool(stopped))
+                      f"{format_number(history.last)}.{stopped}{went_up}", error=bool(stopped))
 
     def _show_step(self, state: State, record: bool = True) -> None:
         self.app.load(state)
         if record:
-            self.history.append(loss(state, self.targets))
+            self.history.add(loss(state, self.targets))
         self.trained = state
         self.curve.value = curve_html(self.history, self.app.theme)
 
