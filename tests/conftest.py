@@ -225,15 +225,16 @@ def page(browser, request):
     assert not errors, f"errors in the page: {errors}"
 
 
+#: Every heat map of the page is drawn.
+PICTURES_SHOWN = ("() => [...document.querySelectorAll('img.bn-heatmap')].length > 0 && "
+                  "[...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)")
+
+
 def open_app(page, url: str, timeout: float = 90_000):
     """Open a page and wait until its results are on screen."""
     page.goto(url, timeout=timeout)
     page.wait_for_selector(".bn-values-Y", state="attached", timeout=timeout)
-    page.wait_for_function(
-        "() => [...document.querySelectorAll('img.bn-heatmap')].length > 0 && "
-        "[...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)",
-        timeout=timeout,
-    )
+    page.wait_for_function(PICTURES_SHOWN, timeout=timeout)
     return page
 
 
@@ -292,3 +293,20 @@ def choose_file(page, path) -> None:
     with page.expect_file_chooser() as chooser:
         page.click(".bn-upload")
     chooser.value.set_files(str(path))
+
+
+def wait_for_log(server, text: str, times: int = 1, timeout: float = 120) -> None:
+    """Wait until the server's log holds ``text`` ``times`` times; fail with the log's end after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while server.log.read_text().count(text) < times:
+        assert time.monotonic() < deadline, f"{text!r} not logged {times}x:\n{server.log.read_text()[-3000:]}"
+        time.sleep(0.2)
+
+
+def move_a_slider(page) -> bn.State:
+    """W1[h1, 1] from 1 to 2 with the keyboard, until the results and the address follow."""
+    page.focus(".bn-W1-0-0 .noUi-handle")
+    page.keyboard.press("ArrowRight")
+    wait_for_value(page, "W1", 0, 0, 2)
+    page.wait_for_function("() => new URLSearchParams(location.search).get('W1')?.startsWith('2,')")
+    return state_on_page(page)

@@ -224,8 +224,8 @@ def test_by_hand_page_checks_answers_as_typed(page, voila_url):
 def test_by_hand_page_with_a_bad_seed_says_so(page, voila_url):
     page.goto(render(voila_url, "03_by_hand") + "?seed=abc", timeout=90_000)
     page.wait_for_selector(".bn-status .bn-error", timeout=90_000)
-    assert "seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got 'abc'). Showing seed 1, medium instead." \
-        in page.inner_text(".bn-status")
+    assert ("seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got 'abc'). "
+            "Showing seed 1, medium instead.") in page.inner_text(".bn-status")
 
 
 def test_why_batch_page_measures_and_permutes(page, voila_url):

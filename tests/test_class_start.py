@@ -17,15 +17,17 @@ from pathlib import Path
 import pytest
 
 from conftest import (
+    PICTURES_SHOWN,
     assert_results_follow_the_state,
     free_port,
     make_server,
+    move_a_slider,
     open_app,
     page_values,
     render,
     state_on_page,
     wait_for_kernels,
-    wait_for_value,
+    wait_for_log,
 )
 from test_core import HAND_Y
 
@@ -33,9 +35,6 @@ pytestmark = pytest.mark.browser
 
 TOKEN = "first-minute"
 POOL_FILLED = "Kernel pool of 02_batch_of_three.ipynb is filled with"
-#: The heat maps are drawn (as in conftest.open_app).
-PICTURES_SHOWN = ("() => [...document.querySelectorAll('img.bn-heatmap')].length > 0 && "
-                  "[...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)")
 #: What a page shows once it is settled: its app, the class-full page, or an alert.
 SETTLED = ".bn-values-Y, .voila-error h1, .bn-connection-alert"
 
@@ -71,21 +70,6 @@ def kernel_ids(server) -> list[str]:
 
 def page_kernel(page) -> str:
     return json.loads(page.inner_text("#jupyter-config-data"))["kernelId"]
-
-
-def move_a_slider(page):
-    page.focus(".bn-W1-0-0 .noUi-handle")
-    page.keyboard.press("ArrowRight")
-    wait_for_value(page, "W1", 0, 0, 2)
-    page.wait_for_function("() => new URLSearchParams(location.search).get('W1')?.startsWith('2,')")
-    return state_on_page(page)
-
-
-def wait_for_log(server, text: str, times: int = 1, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while server.log.read_text().count(text) < times:
-        assert time.monotonic() < deadline, f"{text!r} not logged {times}x:\n{server.log.read_text()[-3000:]}"
-        time.sleep(0.2)
 
 
 # -- A burst of students on a busy machine --------------------------------------------------------

@@ -25,11 +25,13 @@ from conftest import (
     choose_file,
     free_port,
     make_server,
+    move_a_slider,
     open_app,
     page_values,
     render,
     state_on_page,
     wait_for_kernels,
+    wait_for_log,
     wait_for_value,
 )
 from test_core import HAND_Y
@@ -74,13 +76,6 @@ def fetch(url: str, timeout: float = 90) -> Response:
 def app_server():
     with make_server("app", name="app-classroom") as server:
         yield server
-
-
-def wait_for_log(server, text: str, times: int = 1, timeout: float = 120) -> None:
-    deadline = time.monotonic() + timeout
-    while server.log.read_text().count(text) < times:
-        assert time.monotonic() < deadline, f"{text!r} not logged {times}x:\n{server.log.read_text()[-3000:]}"
-        time.sleep(0.2)
 
 
 # -- 1. A link never runs script in the page ------------------------------------------------------
@@ -236,14 +231,6 @@ def test_a_visitor_over_the_kernel_ceiling_gets_a_polite_page(browser):
 
 
 # -- 4. Faults are visible and lose nothing -------------------------------------------------------
-
-
-def move_a_slider(page) -> bn.State:
-    page.focus(".bn-W1-0-0 .noUi-handle")
-    page.keyboard.press("ArrowRight")
-    wait_for_value(page, "W1", 0, 0, 2)
-    page.wait_for_function("() => new URLSearchParams(location.search).get('W1')?.startsWith('2,')")
-    return state_on_page(page)
 
 
 def test_the_address_follows_the_state_without_new_history_entries(page, app_server):
