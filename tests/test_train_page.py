@@ -2,6 +2,7 @@
 does to the page, and what is refused."""
 
 import asyncio
+import concurrent.futures
 import json
 import re
 
@@ -341,6 +342,14 @@ def live_every_step(monkeypatch):
     is a moment when a press can arrive, whatever the machine's speed."""
     monkeypatch.setattr(trainer_module, "LIVE_SECONDS", 0)
     monkeypatch.setattr(trainer_module, "PAUSE_SECONDS", 0)
+    monkeypatch.setattr(trainer_module, "kernel_loop", asyncio.get_running_loop)  # as in a kernel
+
+
+def in_a_kernels_loop(coroutine):
+    """Run ``coroutine`` on an event loop of its own, as the kernel's, in a thread of its own: the
+    browser tests' driver may be running a loop in this one."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
 
 
 async def presses_during_a_run(trainer) -> int:
@@ -361,7 +370,7 @@ async def presses_during_a_run(trainer) -> int:
 
 def test_presses_during_a_run_are_ignored_while_the_page_keeps_being_answered(trainer, worked, live_every_step):
     trainer.steps_box.value = "30"
-    assert asyncio.run(presses_during_a_run(trainer)) >= 20
+    assert in_a_kernels_loop(presses_during_a_run(trainer)) >= 20
     assert trainer.history.taken == 30  # one run: the other presses did not queue more
     state = worked
     for _ in range(30):
@@ -381,7 +390,7 @@ async def run_changed_by_hand(trainer) -> None:
 
 def test_a_change_by_hand_during_a_run_stops_it_there(trainer, worked, live_every_step):
     trainer.steps_box.value = "30"
-    asyncio.run(run_changed_by_hand(trainer))
+    in_a_kernels_loop(run_changed_by_hand(trainer))
     assert trainer.app.state.b2[0] == 1
     assert trainer.app.state.W2 == pytest.approx(bn.sgd_step(worked, T, 0.03).W2)  # one step, then the change
     assert trainer.history.taken == 1
@@ -398,5 +407,5 @@ async def press_as_a_run_ends(trainer) -> None:
 
 def test_a_press_that_arrives_as_a_run_ends_is_ignored(trainer, live_every_step):
     trainer.steps_box.value = "30"
-    asyncio.run(press_as_a_run_ends(trainer))
+    in_a_kernels_loop(press_as_a_run_ends(trainer))
     assert not trainer.running and trainer.history.taken == 30

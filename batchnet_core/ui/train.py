@@ -13,6 +13,7 @@ import dataclasses
 import html
 import io
 import re
+import sys
 import time
 from collections.abc import Iterator
 
@@ -429,6 +430,21 @@ def read_setting(field: str, text: str, whole: bool, high: float) -> float:
     return value
 
 
+
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's event loop, when this runs inside a kernel handling a page's message; else None.
+
+    Not any running loop: a process that is no kernel may run one of its own (a browser driver's),
+    and a run scheduled on it would wait there for ever.
+    """
+    kernelapp = sys.modules.get("ipykernel.kernelapp")  # a kernel has loaded it; nothing else needs to
+    if kernelapp is None or not kernelapp.IPKernelApp.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
 class Trainer:
     """Training on the batch, added to a ``BatchApp``: targets T, the loss, δ and dW | db heat maps, steps.
 
@@ -662,14 +678,13 @@ class Trainer:
         each time it shows the numbers: the page's messages are handled during the run, not queued
         behind it, so ten quick presses make one run, and a change by hand stops it. The buttons are
         disabled meanwhile; a press sent before the page knew it is ignored here, and so is one that
-        comes within ``SETTLE_SECONDS`` of its end. Without an event loop
-        (Python, tests) the run is taken at once.
+        comes within ``SETTLE_SECONDS`` of its end. Outside a kernel (Python, tests) the run is taken
+        at once.
         """
         if self.running or time.monotonic() - self._ended < SETTLE_SECONDS:
             return
-        try:
-            loop = asyncio.get_running_loop()
-        except RuntimeError:
+        loop = kernel_loop()
+        if loop is None:
             self.train()
             return
         self._set_running(True)
