@@ -62,7 +62,8 @@
   let checkTimer = null;
 
   // Is it the kernel or the server? Ask the server about the kernel: no answer means the server
-  // is gone; 404 means the server is there but the kernel is not (it died, or the server restarted).
+  // is gone (ask again until it is back); 404 means the server is there but the kernel is not (it
+  // died, or the server restarted); 401 or 403 means the server no longer knows the sign-in.
   async function diagnose(kernelUrl) {
     if (leaving || openKernelSockets.size > 0) return;
     let status;
@@ -70,6 +71,7 @@
       status = (await fetch(kernelUrl, {cache: "no-store", credentials: "same-origin"})).status;
     } catch (error) {
       showAlert("server", SERVER_LOST);
+      scheduleDiagnosis(kernelUrl); // look again: once the server is back, it says what became of the kernel
       return;
     }
     if (status === 404) showAlert("kernel", KERNEL_LOST);
