@@ -415,8 +415,8 @@ def training_note(results: list[dict]) -> str:
             f"{MAX_TRAIN_STEPS} steps a press, Train pressed again {PRESS_AFTER_MS} ms after each run ended; "
             "every phase of a room has the same sessions open, the training ones idle when not training; "
             "\"vs no training\" is against the phase without training in the same room (run just before). "
-            "Runs the training sessions finished in all, per room: "
-            + ", ".join(f"{runs} with {n} session(s){'' if whole else ' (NOT every run took its 1,000 steps)'}"
+            "Runs the training sessions finished in all, by the room's number of sessions: "
+            + ", ".join(f"{n}: {runs} runs, {'each' if whole else 'NOT each'} of {MAX_TRAIN_STEPS} steps"
                         for n, runs, whole in sorted(done)) + ". ")
 
 
