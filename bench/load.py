@@ -33,10 +33,12 @@ bytes per update, the worst case), learning rate 0.00001 and 1,000 steps a press
 the order given: K of those sessions press Train, from a script in their page like the background
 sessions, again ``SETTLE_SECONDS`` + 0.1 s after each run ends (the button is disabled while a run
 goes, and a press sooner than ``SETTLE_SECONDS`` after the end is ignored), and count the runs that
-started and finished; the others stay open and idle. So ``--trainers 0 2`` times the measured
-session without trainers and then with two, in one run, with the same kernels open; each phase
-with trainers is reported against the phase without them (its ratio). After a phase the trainers
-stop pressing and the bench waits for their runs to end.
+started and finished; the others stay open and idle. The training sessions run in a Chromium of
+their own, so that the CPU of their pages (which in a class run on the students' computers) is
+told from the classroom's; they are not drawn either, unless ``--draw-background``. So
+``--trainers 0 2`` times the measured session without trainers and then with two, in one run,
+with the same kernels open; each phase with trainers is reported against the phase without them
+(its ratio). After a phase the trainers stop pressing and the bench waits for their runs to end.
 
 Run: ``make load`` or ``.venv/bin/python bench/load.py [--sessions 1 10 30] [--trainers 0 2] [--json PATH]``.
 """
@@ -99,6 +101,8 @@ STOP_BACKGROUND = "() => { window.__benchLoad.running = false; clearTimeout(wind
 #: Once the background sessions stop, time for the last answers to arrive before counting.
 SETTLE_S = 2.0
 
+#: Labels of the two Chromiums: the classroom's sessions, and the training sessions'.
+CLASSROOM, TRAINING = "classroom", "training"
 #: The page a training session opens: page 06 at the largest state.
 TRAIN_PAGE = "06_train_the_batch"
 #: After a run ends, a training session presses Train again this long after (ms): later than
@@ -157,9 +161,10 @@ class Classroom:
 
 
 @contextlib.contextmanager
-def classroom(browser, server: sl.BenchServer, count: int, trainers: int = 0):
-    """Open ``count`` sessions, then ``trainers`` training sessions set to train, one after another,
-    each loaded before the next; all closed and their kernels shut down on exit (``sl.session``)."""
+def classroom(browser, server: sl.BenchServer, count: int, trainers: int = 0, training_browser=None):
+    """Open ``count`` sessions, then ``trainers`` training sessions set to train (in ``training_browser``),
+    one after another, each loaded before the next; all closed and their kernels shut down on exit
+    (``sl.session``)."""
     with contextlib.ExitStack() as stack:
         pages, training = [], []
         for i in range(count):
@@ -169,7 +174,7 @@ def classroom(browser, server: sl.BenchServer, count: int, trainers: int = 0):
             sl.open_app(page, server.url + sl.MAIN_PAGE, timeout=sl.LOAD_TIMEOUT_MS)
             pages.append(page)
         for _ in range(trainers):
-            page = stack.enter_context(sl.session(browser, server))
+            page = stack.enter_context(sl.session(training_browser, server))
             open_largest(page, server, TRAIN_PAGE)
             set_box(page, ".bn-learning-rate", RATE, "Learning rate = ")
             set_box(page, ".bn-train-steps", str(MAX_TRAIN_STEPS), f"Steps = {MAX_TRAIN_STEPS}")
@@ -252,8 +257,9 @@ def memory(room: Classroom) -> dict:
 
 
 class CpuMeter:
-    """CPU seconds of the kernels, the server, Chromium and the bench itself (this process and
-    Playwright's driver), and the machine's busy time."""
+    """CPU seconds of the kernels (the students' and the training ones), the server, Chromium (the
+    classroom's and the training sessions'), and the bench itself (this process and Playwright's
+    driver), and the machine's busy time."""
 
     def __init__(self, room: Classroom) -> None:
         chromium = sl.browser_processes()
@@ -261,7 +267,8 @@ class CpuMeter:
         bench = [psutil.Process(), *(p for p in psutil.Process().children(recursive=True)
                                      if p not in chromium and p not in served)]
         self.groups = {"kernels": room.kernels, "trainers": room.trainer_kernels, "server": [room.server.server],
-                       "chromium": chromium, "bench": bench}
+                       "chromium": sl.browser_processes(CLASSROOM),
+                       "training_chromium": sl.browser_processes(TRAINING), "bench": bench}
 
     def read(self) -> dict[str, float]:
         t = psutil.cpu_times()
@@ -276,13 +283,13 @@ class CpuMeter:
         return {name: (after[name] - before[name]) / wall for name in before if name != "wall"}
 
 
-def under_load(browser, server: sl.BenchServer, count: int, trainers: list[int], changes: int, pace: float,
-               hide: bool) -> list[dict]:
+def under_load(browsers: dict, server: sl.BenchServer, count: int, trainers: list[int], changes: int,
+               pace: float, hide: bool) -> list[dict]:
     """Open ``count`` sessions and max(trainers) training sessions; time the measured one while the
     others move sliders, once for each number of trainers in turn. One result per phase."""
     sl.say(f"{count} session(s) and {max(trainers)} training session(s): opening")
     opened = time.monotonic()
-    with classroom(browser, server, count, max(trainers)) as room:
+    with classroom(browsers[CLASSROOM], server, count, max(trainers), browsers.get(TRAINING)) as room:
         open_s = time.monotonic() - opened
         everyone = room.kernels + room.trainer_kernels
         server.wait_quiet(everyone)
@@ -379,7 +386,8 @@ def table(results: list[dict]) -> str:
             "Latency p95", *["vs no training: median / p95"] * training,
             f"p95 < 300 ms at 30{' or while training' * training}", "Kernel RSS, median", "Kernels, total",
             "Voila server RSS", "Chromium PSS",
-            f"CPU cores: kernels / {'training kernels / ' * training}server / Chromium / bench", "Machine busy",
+            f"CPU cores: kernels / {'training kernels / ' * training}server / Chromium / "
+            f"{'training Chromium / ' * training}bench", "Machine busy",
             "Background changes in the timed phase (per s)", "Background changes sent / answered, in all"]
     lines = ["| " + " | ".join(head) + " |", "|" + " --- |" * len(head)]
     for r in results:
@@ -388,7 +396,8 @@ def table(results: list[dict]) -> str:
         bg = r["background"]
         rate = bg["sent_timed"] / r["timed_phase_s"]
         versus = r.get("versus_no_trainers")
-        kernels = [cpu["kernels"], *[cpu["trainers"]] * training, cpu["server"], cpu["chromium"], cpu["bench"]]
+        kernels = [cpu["kernels"], *[cpu["trainers"]] * training, cpu["server"], cpu["chromium"],
+                   *[cpu["training_chromium"]] * training, cpu["bench"]]
         cells = [
             str(r["sessions"]),
             *[f"{r['trainers']} ({r['training']['runs_finished_timed']})"] * training,
@@ -463,15 +472,19 @@ def run(args: argparse.Namespace) -> tuple[dict, list[dict]]:
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(sl.CHROMIUM), args=sl.CHROMIUM_ARGS)
+        # The training sessions in a Chromium of their own, so that its CPU is told from the classroom's.
+        browsers = {label: playwright.chromium.launch(executable_path=str(sl.CHROMIUM),
+                                                      args=[*sl.CHROMIUM_ARGS, sl.BROWSER_MARK + label])
+                    for label in (CLASSROOM, TRAINING)[:1 + (max(args.trainers) > 0)]}
         try:
-            facts = sl.machine_facts(browser.version)
+            facts = sl.machine_facts(browsers[CLASSROOM].version)
             with sl.serve(sl.OURS, name="bench-load", preheated=True) as server:  # make serve, as in class
                 results = [phase for count in args.sessions
-                           for phase in under_load(browser, server, count, args.trainers, args.changes, args.pace,
+                           for phase in under_load(browsers, server, count, args.trainers, args.changes, args.pace,
                                                    not args.draw_background)]
         finally:
-            browser.close()
+            for browser in browsers.values():
+                browser.close()
     return facts, results
 
 
