@@ -10,6 +10,8 @@ import sys
 
 import pytest
 
+from batchnet_core.ui.train import MAX_TRAIN_STEPS
+
 from conftest import ARTIFACTS, ROOT
 
 sys.path.insert(0, str(ROOT / "bench"))
@@ -55,13 +57,24 @@ def test_the_slider_bench_times_every_change_and_load_it_was_asked_for(tmp_path)
 
 @pytest.mark.browser
 def test_the_load_bench_drives_every_session_it_opens(tmp_path):
-    bench("load.py", "--sessions", "2", "--changes", str(WARMUP + TIMED), "--json", str(tmp_path / "load.json"))
-    (result,) = json.loads((tmp_path / "load.json").read_text())["results"]
-    assert result["sessions"] == 2 and result["kernels_running"] == 2 + 1  # and make serve's pool of one
-    assert result["latency"]["update"]["n"] == TIMED
-    background = result["background"]
-    assert background["sessions_never_answered"] == 0 and background["sent"] > 0
-    assert result["memory_after_changes"]["kernel_rss_mb"]["n"] == 2
+    out = bench("load.py", "--sessions", "2", "--trainers", "0", "1", "--changes", str(WARMUP + TIMED),
+                "--json", str(tmp_path / "load.json"))
+    idle, training = json.loads((tmp_path / "load.json").read_text())["results"]
+    for result in (idle, training):
+        # two sessions of page 02, one of page 06 (training in the second phase), make serve's pool of one
+        assert result["sessions"] == 2 and result["kernels_running"] == 2 + 1 + 1
+        assert result["latency"]["update"]["n"] == TIMED
+        background = result["background"]
+        assert background["sessions_never_answered"] == 0 and background["sent"] > 0
+        assert result["memory_after_changes"]["kernel_rss_mb"]["n"] == 2
+    assert (idle["trainers"], training["trainers"]) == (0, 1)
+    assert idle["training"]["runs_finished_timed"] == 0 and "versus_no_trainers" not in idle
+    assert training["versus_no_trainers"]["p95"] > 0
+    # the second phase's session pressed Train, and each run it started took its 1,000 steps
+    in_all = training["training"]["in_all"]
+    assert in_all["runs_started"] == in_all["runs_finished"] >= 1
+    assert in_all["steps_taken"] == [in_all["runs_finished"] * MAX_TRAIN_STEPS] and in_all["every_run_whole"]
+    assert "| Training sessions (runs finished while timed) |" in out
 
 
 @pytest.mark.browser
