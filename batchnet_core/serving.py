@@ -163,12 +163,8 @@ class KernelPool:
         super().fill_if_needed(*args, notebook_name=notebook_name, **kwargs)
         pool = self._pools[notebook_name]
         for task in pool:
-            if task not in known:
-                task.add_done_callback(lambda task: self._drop_if_failed(task, pool))
-
-    def _drop_if_failed(self, task, pool: list) -> None:
-        if task in pool and (task.cancelled() or task.exception() is not None):
-            pool.remove(task)
+            if task not in known:  # a refill refused at the cap leaves the pool as it fails
+                task.add_done_callback(lambda _: self._prune(notebook_name))
 
     def _prune(self, notebook_name: str) -> None:
         """Take out of the pool what can no longer serve: failed starts and kernels gone from the map."""
