@@ -18,8 +18,11 @@ NOTEBOOKS ?= notebooks/
 # `make serve`: Voila for a classroom (docs/teaching.md). Listens on HOST:PORT; set TOKEN to require
 # ?token=... on first visit; POOL preheated kernels of the page PREHEAT; idle kernels culled after
 # CULL s (checked every CULL_INTERVAL s); never more than MAX_KERNELS kernels (empty: sized from
-# this machine's memory).
+# this machine's memory). The class view is at /class for the teacher's token TEACHER (empty: one is made
+# and the log prints the teacher's address); the class's answers are kept in CLASS_DATA/class.sqlite.
 TOKEN ?=
+TEACHER ?=
+CLASS_DATA ?= $(CURDIR)/class-data
 POOL ?= 4
 PREHEAT ?= 02_batch_of_three.ipynb
 CULL ?= 600
@@ -42,6 +45,8 @@ app: $(VENV)/.ui
 # No cell time limit: a preheated kernel waits inside its cell for its visitor, however long.
 serve: $(VENV)/.ui
 	$(VOILA) --token=$(TOKEN) \
+		--ClassroomVoila.class_view=True --ClassroomVoila.teacher_token=$(TEACHER) \
+		--ClassroomVoila.class_database=sqlite:///$(abspath $(CLASS_DATA))/class.sqlite \
 		--VoilaConfiguration.preheat_kernel=True \
 		--VoilaKernelManager.kernel_pools_config='{"default": {"pool_size": 0}, "$(PREHEAT)": {"pool_size": $(POOL)}}' \
 		--MappingKernelManager.cull_idle_timeout=$(CULL) --MappingKernelManager.cull_interval=$(CULL_INTERVAL) \

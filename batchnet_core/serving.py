@@ -14,7 +14,9 @@
   travel compressed, with the series' pages (:data:`batchnet_core.series.PAGES`) given to the
   template's welcome page (``tree.html``) as ``series``, and with a link too long for any page
   answered by a page that says so (HTTP 414), where tornado would close the connection unanswered;
-  its login cookie outlives a restart with the same token.
+  its login cookie outlives a restart with the same token; with ``class_view`` on (``make serve``), the
+  class (:mod:`batchnet_core.classroom.server`): the teacher's page at ``/class``, and every student
+  kernel linked to it.
 
 Imported by the Voila server only (tornado and jupyter_server), never by the core or the notebooks.
 """
@@ -23,7 +25,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import hmac
 import os
+import uuid
 from pathlib import Path
 from unittest import mock
 from urllib.parse import parse_qs
@@ -35,14 +39,22 @@ from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from tornado import httputil, web
 from tornado.routing import Matcher, Rule
-from traitlets import Int, default
+from traitlets import Bool, Int, Unicode, default
 from voila.app import Voila
 from voila.handler import BaseVoilaHandler
 from voila.notebook_renderer import NotebookRenderer
 from voila.tornado.handler import TornadoVoilaHandler
+from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.utils import get_page_config
 from voila.voila_kernel_manager import voila_kernel_manager_factory
 
+from batchnet_core.classroom.server import (
+    STUDENT_COOKIE,
+    TEACHER_COOKIE,
+    ClassRoom,
+    class_handlers,
+    new_teacher_token,
+)
 from batchnet_core.series import PAGES
 
 THEMES = ("light", "dark")
@@ -118,6 +130,10 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         if len(self) + self._starting >= self.max_kernels:
             self.log.warning("Refused a kernel: %d of %d running", len(self), self.max_kernels)
             raise web.HTTPError(503, reason="The class is full: try again in a minute")
+        room = getattr(self.parent, "classroom", None)
+        if room is not None:  # the kernel's key to the class, made from the id it will have
+            kwargs["kernel_id"] = kwargs.get("kernel_id") or str(uuid.uuid4())
+            kwargs["env"] = {**env, **room.kernel_env(kwargs["kernel_id"])}
         self._starting += 1
         try:
             return await super().start_kernel(*args, **kwargs)
@@ -257,6 +273,14 @@ class ClassroomPageHandler(TornadoVoilaHandler):
     connects to anything.
     """
 
+    async def prepare(self) -> None:
+        await super().prepare()
+        room = self.settings.get("batchnet_classroom")
+        if room is not None and self.current_user is not None and self.get_secure_cookie(STUDENT_COOKIE) is None:
+            # the browser is a student of the class from its first page: its answers and name are kept under this
+            self.set_secure_cookie(STUDENT_COOKIE, uuid.uuid4().hex, expires_days=365, httponly=True, samesite="Lax",
+                                   path=self.base_url)
+
     async def get_generator(self, path=None):
         single_notebook = bool(self.notebook_path)  # Voila redirects any other path there
         renderer = None if single_notebook else await self._prose_only_renderer(path)
@@ -292,6 +316,29 @@ class ClassroomPageHandler(TornadoVoilaHandler):
         await renderer.initialize(template=None, theme=self.get_argument("theme", None))
         renderer.resources["batchnet_prose_only"] = True
         return renderer
+
+
+class ClassroomKernelSocket(VoilaKernelWebsocketHandler):
+    """Voila's kernel websocket; in a class, the browser that opens it makes the kernel its student's
+    (or the teacher's), and closing it tells the class who left."""
+
+    async def open(self, kernel_id: str) -> None:
+        await super().open(kernel_id)
+        room = self.settings.get("batchnet_classroom")
+        if room is None:
+            return
+        self._class_kernel = kernel_id
+        student = self.get_secure_cookie(STUDENT_COOKIE)
+        mark = self.get_secure_cookie(TEACHER_COOKIE)
+        teacher = mark is not None and hmac.compare_digest(mark, room.teacher_mark.encode())
+        await room.bind(kernel_id, student.decode("ascii", "replace") if student else None, teacher)
+
+    def on_close(self) -> None:
+        super().on_close()
+        kernel_id = getattr(self, "_class_kernel", None)
+        room = self.settings.get("batchnet_classroom")
+        if kernel_id is not None and room is not None:
+            room.unbind(kernel_id)
 
 
 class LinkLongerThan(Matcher):
@@ -335,6 +382,12 @@ class ClassroomVoila(Voila):
     student signed in, and a new token signs everyone out.
     """
 
+    class_view = Bool(False, config=True, help="Serve a class: the teacher's page at /class (make serve).")
+    teacher_token = Unicode("", config=True, help="The teacher's token for /class; empty: one is made and logged.")
+    class_database = Unicode("sqlite:///class-data/class.sqlite", config=True,
+                             help="Where the class's answers are kept: a SQLAlchemy URL.")
+    classroom: ClassRoom | None = None
+
     @default("cookie_secret")
     def _kept_cookie_secret(self) -> bytes:
         return hashlib.sha256(kept_secret() + (self.token or "").encode()).digest()
@@ -343,11 +396,29 @@ class ClassroomVoila(Voila):
         with mock.patch.object(voila.app, "voila_kernel_manager_factory", classroom_kernel_manager_factory):
             settings = {**super().init_settings(), **self.tornado_settings}
         settings["voila_jinja2_env"].globals["series"] = PAGES
+        if self.class_view:
+            self.classroom = self._open_class()
+            settings["batchnet_classroom"] = self.classroom
         return settings
 
+    def _open_class(self) -> ClassRoom:
+        if not self.teacher_token:
+            self.teacher_token = new_teacher_token()
+        if self.class_database.startswith("sqlite:///"):
+            Path(self.class_database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        host = self.ip if self.ip not in ("", "0.0.0.0", "::") else "127.0.0.1"
+        host = f"[{host}]" if ":" in host else host
+        kernel_url = f"ws://{host}:{self.port}{self.server_url}class/kernel"
+        secret = hashlib.sha256(kept_secret() + b"class kernels").digest()
+        return ClassRoom(self.class_database, self.teacher_token, secret, kernel_url)
+
     def init_handlers(self) -> list:
-        return [(pattern, ClassroomPageHandler if handler is TornadoVoilaHandler else handler, *rest)
-                for pattern, handler, *rest in super().init_handlers()]
+        replace = {TornadoVoilaHandler: ClassroomPageHandler, VoilaKernelWebsocketHandler: ClassroomKernelSocket}
+        handlers = [(pattern, replace.get(handler, handler), *rest)
+                    for pattern, handler, *rest in super().init_handlers()]
+        if self.classroom is not None:
+            handlers = class_handlers(self.server_url, self.classroom) + handlers
+        return handlers
 
     def listen(self) -> None:
         """Voila's ``listen``, with a request head that holds a long address and a first rule that
@@ -360,7 +431,18 @@ class ClassroomVoila(Voila):
         self.app.default_router.rules.insert(0, Rule(LinkLongerThan(MAX_LINK_LENGTH), LinkTooLongHandler,
                                                      {"voila_configuration": self.voila_configuration}))
         self.app.listen = functools.partial(self.app.listen, max_header_size=MAX_REQUEST_HEAD)
+        if self.classroom is not None:  # before listening: listen() runs the server until it stops
+            where = self.class_database.removeprefix("sqlite:///")
+            self.log.info("The class's answers are kept in %s", Path(where).resolve() if where != self.class_database
+                          else where.split("@")[-1])
+            self.log.info("The teacher's page: http://%s:%s%sclass?token=%s", self.ip or "127.0.0.1", self.port,
+                          self.server_url, self.teacher_token)
         super().listen()
+
+    def stop(self) -> None:
+        super().stop()
+        if self.classroom is not None:
+            self.classroom.close()
 
 
 def kept_secret() -> bytes:

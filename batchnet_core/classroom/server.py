@@ -1,0 +1,510 @@
+"""The class on batchnet's Voila server: the teacher's page and API, and one link per student kernel.
+
+:class:`ClassRoom` is the class while the server runs: who is present and on which page, which kernel
+belongs to which student, the kernels' links and the teacher's open pages. Its handlers
+(:func:`class_handlers`) are added to the Voila application by ``batchnet_core.serving``:
+
+- ``GET /class`` the teacher's page; ``/class?token=<TEACHER>`` signs the teacher in (a cookie) first;
+- ``GET /class/api/summary``, ``GET /class/api/answers.csv``, ``POST /class/api/push``,
+  ``POST /class/api/pause`` the same data and actions as JSON, with ``Authorization: token <TEACHER>``
+  or the teacher's cookie (and the ``_xsrf`` check for a POST made with the cookie);
+- ``WS /class/api/live`` the teacher's page's one connection: the summary at once, and again after
+  every change, at most :data:`SUMMARY_EVERY` apart;
+- ``WS /class/kernel`` a student kernel's link (``batchnet_core.ui.classroom``): it sends the answers
+  its page checked and the name its student chose; it hears its student's name, pause and push. Each
+  kernel is started with its key (:meth:`ClassRoom.kernel_env`), an HMAC of its id.
+
+Without the teacher's token (or with a wrong one) every teacher's endpoint answers 403 with an empty
+body. A browser is a student by its signed cookie ``batchnet_student``; a kernel is its student's
+once that browser opens the kernel's channels (``ClassroomKernelSocket`` in ``serving``). The
+database is the truth: the server keeps in memory only who is connected now.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import logging
+import secrets
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from jupyter_server.utils import url_path_join
+from tornado import web, websocket
+
+from ..convert import STATE_PAGE_KEYS, read_link, state_from_link
+from ..training import targets_from_query, targets_to_query
+from .answers import check, read_answer, read_name
+from .store import ClassStore
+
+log = logging.getLogger("batchnet_core.classroom")
+
+STATIC = Path(__file__).with_name("static")
+STUDENT_COOKIE = "batchnet_student"
+TEACHER_COOKIE = "batchnet_teacher"
+#: The longest message a kernel or a teacher's page may send; a longer one closes the connection.
+MAX_MESSAGE = 4096
+#: Messages a kernel may send in a burst, and then each second: a learner presses Enter far less often.
+BURST, PER_SECOND = 30, 5.0
+#: The teacher's pages hear a change at most this often (seconds).
+SUMMARY_EVERY = 0.25
+#: How long a pushed state may be, in characters: the longest link a page reads.
+MAX_PUSH = 60_000
+PUSH_KEYS = (*STATE_PAGE_KEYS, "T")
+
+
+class ClassRoom:
+    """The class on this server: its database, its teacher's token, and who is connected now.
+
+    Parameters
+    ----------
+    database : str   a SQLAlchemy URL (``sqlite:///class-data/class.sqlite``)
+    teacher_token : str
+    secret : bytes   signs the kernels' keys
+    kernel_url : str the kernels' link, ``ws://127.0.0.1:8866/class/kernel``
+    """
+
+    def __init__(self, database: str, teacher_token: str, secret: bytes, kernel_url: str) -> None:
+        self.store = ClassStore(database)
+        self.teacher_token = teacher_token
+        self.secret = secret
+        self.kernel_url = kernel_url
+        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="class-store")
+        self.kernels: dict[str, KernelLink] = {}  # kernel id → its open link
+        self.pages: dict[str, str] = {}  # kernel id → the page it said it serves
+        self.owners: dict[str, tuple[str, bool]] = {}  # kernel id → (student id, is the teacher)
+        self.channels: dict[str, int] = {}  # kernel id → browser connections open to it now
+        self.opened: dict[str, float] = {}  # kernel id → when a browser last opened it
+        self.dashboards: set[LiveSocket] = set()
+        self._summary: str | None = None  # the last summary sent, until something changes
+        self._pending: asyncio.TimerHandle | None = None
+        self._last_sent = 0.0
+
+    async def run(self, function, *args):
+        """Run a blocking call of the store off the event loop."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, function, *args)
+
+    # -- keys --------------------------------------------------------------------------------
+
+    def kernel_key(self, kernel_id: str) -> str:
+        return f"{kernel_id}:{hmac.new(self.secret, kernel_id.encode(), hashlib.sha256).hexdigest()}"
+
+    def kernel_env(self, kernel_id: str) -> dict[str, str]:
+        """What a kernel is started with to reach the class."""
+        return {"BATCHNET_CLASS_URL": self.kernel_url, "BATCHNET_CLASS_KEY": self.kernel_key(kernel_id)}
+
+    def kernel_of_key(self, key: str) -> str | None:
+        kernel_id = key.split(":", 1)[0]
+        return kernel_id if hmac.compare_digest(key, self.kernel_key(kernel_id)) else None
+
+    def is_teacher_token(self, token: str | None) -> bool:
+        return bool(token) and hmac.compare_digest(token.encode(), self.teacher_token.encode())
+
+    @property
+    def teacher_mark(self) -> str:
+        """What the teacher's cookie holds: it stops working when the token changes."""
+        return hashlib.sha256(b"batchnet teacher " + self.teacher_token.encode()).hexdigest()
+
+    # -- who is here -------------------------------------------------------------------------
+
+    async def bind(self, kernel_id: str, student_id: str | None, teacher: bool) -> None:
+        """A browser opened a kernel's channels: the kernel is that browser's student's."""
+        self.channels[kernel_id] = self.channels.get(kernel_id, 0) + 1
+        self.opened[kernel_id] = time.time()
+        if student_id is None:
+            return
+        self.owners[kernel_id] = (student_id, teacher)
+        await self.tell_student(kernel_id)
+        self.changed()
+
+    def unbind(self, kernel_id: str) -> None:
+        """A browser's connection to a kernel closed."""
+        left = self.channels.get(kernel_id, 0) - 1
+        if left > 0:
+            self.channels[kernel_id] = left
+        else:
+            self.channels.pop(kernel_id, None)
+        self.changed()
+
+    def present(self) -> dict[str, str]:
+        """Each student present (a browser connected to one of their kernels) and the page they opened last."""
+        latest: dict[str, tuple[float, str]] = {}
+        for kernel_id in self.channels:
+            owner = self.owners.get(kernel_id)
+            if owner is None or owner[1]:
+                continue  # not yet known, or the teacher
+            opened = self.opened.get(kernel_id, 0.0)
+            if owner[0] not in latest or opened > latest[owner[0]][0]:
+                latest[owner[0]] = (opened, self.pages.get(kernel_id, ""))
+        return {student: page for student, (_, page) in latest.items()}
+
+    async def tell_student(self, kernel_id: str) -> None:
+        link, owner = self.kernels.get(kernel_id), self.owners.get(kernel_id)
+        if link is None or owner is None:
+            return
+        student = await self.run(self.store.student, owner[0])
+        link.send({"type": "student", "name": student.name, "teacher": owner[1]})
+
+    # -- what kernels send -------------------------------------------------------------------
+
+    async def answer(self, kernel_id: str, message: dict) -> dict:
+        """Check and keep an answer; the kernel's acknowledgement, or why it was refused."""
+        answer_id = message.get("id") if isinstance(message.get("id"), str) else ""
+        try:
+            answer = read_answer(message)
+        except ValueError as error:
+            return {"type": "refused", "field": "answer", "id": answer_id[:32], "reason": str(error)}
+        owner = self.owners.get(kernel_id)
+        if owner is None:
+            return {"type": "refused", "field": "answer", "id": answer.id,
+                    "reason": "answer: this page is not yet open in a browser"}
+        if not owner[1]:  # the teacher's own answers are checked on the page, not counted in the class
+            verdict = check(answer)
+            if await self.run(self.store.record, owner[0], answer, verdict):
+                self.changed()
+        return {"type": "ack", "id": answer.id}
+
+    async def rename(self, kernel_id: str, name: object) -> None:
+        owner, link = self.owners.get(kernel_id), self.kernels.get(kernel_id)
+        try:
+            name = read_name(name)
+            if owner is None:
+                raise ValueError("name: this page is not yet open in a browser")
+        except ValueError as error:
+            if link is not None:
+                link.send({"type": "refused", "field": "name", "id": "", "reason": str(error)})
+            return
+        await self.run(self.store.rename, owner[0], name)
+        for other, (student, _) in list(self.owners.items()):
+            if student == owner[0]:
+                await self.tell_student(other)  # every page of that browser
+        self.changed()
+
+    # -- what the teacher does ---------------------------------------------------------------
+
+    async def push(self, text: object) -> dict:
+        """Send every student's page a state: ``text`` a page's link or a state's query. Returns what was
+        sent; ``ValueError`` saying what is wrong, and nothing sent, otherwise."""
+        query = read_push(text)
+        push = {"id": int(await self.run(self.store.setting, "pushes", 0)) + 1, "state": query, "at": time.time()}
+        await self.run(self.store.set_setting, "pushes", push["id"])
+        await self.run(self.store.set_setting, "push", push)
+        for link in list(self.kernels.values()):
+            link.send({"type": "push", "id": push["id"], "state": query})
+        self.changed()
+        return push
+
+    async def pause(self, paused: bool) -> None:
+        await self.run(self.store.set_setting, "paused", paused)
+        for link in list(self.kernels.values()):
+            link.send({"type": "pause", "paused": paused})
+        self.changed()
+
+    # -- the teacher's pages -----------------------------------------------------------------
+
+    async def summary(self) -> str:
+        if self._summary is None:
+            self._summary = json.dumps(await self.run(self.store.summary, self.present()))
+        return self._summary
+
+    def changed(self) -> None:
+        """Something the teacher sees changed: the open teacher's pages hear it soon, all at once."""
+        self._summary = None
+        if not self.dashboards or self._pending is not None:
+            return
+        loop = asyncio.get_running_loop()
+        wait = max(0.0, self._last_sent + SUMMARY_EVERY - loop.time())
+        self._pending = loop.call_later(wait, lambda: asyncio.ensure_future(self._send_summary()))
+
+    async def _send_summary(self) -> None:
+        self._pending = None
+        self._last_sent = asyncio.get_running_loop().time()
+        try:
+            text = await self.summary()
+        except Exception:
+            log.exception("The class's summary could not be made")
+            return
+        for dashboard in list(self.dashboards):
+            dashboard.send(text)
+
+    def close(self) -> None:
+        self.executor.shutdown(wait=True)
+        self.store.close()
+
+
+def read_push(text: object) -> str:
+    """The state a teacher pushes, as a page's link query (``State.to_query()``, and ``&T=`` targets when
+    given): from a whole link or a query. ``ValueError`` naming what cannot be used.
+
+    >>> read_push("http://127.0.0.1:8866/voila/render/02_batch_of_three.ipynb?preset=one-input&token=x")[:14]
+    'W1=1,-1,1;1,1,'
+    >>> read_push("W1=1,2")
+    Traceback (most recent call last):
+    ...
+    ValueError: ...
+    """
+    if not isinstance(text, str) or not text.strip():
+        raise ValueError("state: paste a page's link or a state (W1=…&b1=…)")
+    text = text.strip()
+    if len(text) > MAX_PUSH:
+        raise ValueError(f"state: at most {MAX_PUSH:,} characters (got {len(text):,})")
+    if "://" in text or text.startswith("/") or "?" in text:
+        text = urlsplit(text).query if "://" in text else text.split("?", 1)[-1].split("#", 1)[0]
+    try:
+        link = read_link(text, PUSH_KEYS)
+        if link.refused:
+            raise ValueError("; ".join(link.refused))
+        state = state_from_link(link)
+        if state is None:
+            raise ValueError("the link names no state (give W1=…&b1=…&x1=… or preset=…)")
+        query = state.to_query()
+        if "T" in link.values:
+            query += "&T=" + targets_to_query(targets_from_query(state, link.values["T"]))
+    except ValueError as error:
+        raise ValueError(f"state: {error}") from None
+    return query
+
+
+# -- handlers ------------------------------------------------------------------------------------
+
+
+class TeacherHandler(web.RequestHandler):
+    """A teacher's endpoint: ``Authorization: token <TEACHER>`` or the teacher's cookie; 403 and nothing
+    else otherwise."""
+
+    def initialize(self, room: ClassRoom) -> None:
+        self.room = room
+
+    def header_token(self) -> str | None:
+        kind, _, token = self.request.headers.get("Authorization", "").partition(" ")
+        return token.strip() if kind.lower() == "token" else None
+
+    def is_teacher(self) -> bool:
+        if self.room.is_teacher_token(self.header_token()):
+            return True
+        mark = self.get_secure_cookie(TEACHER_COOKIE)
+        return mark is not None and hmac.compare_digest(mark, self.room.teacher_mark.encode())
+
+    def prepare(self) -> None:
+        if not self.is_teacher():
+            raise web.HTTPError(403)
+
+    def check_xsrf_cookie(self) -> None:
+        if self.room.is_teacher_token(self.header_token()):
+            return  # a script with the token: no cookie, no cross-site form to guard against
+        super().check_xsrf_cookie()
+
+    def set_default_headers(self) -> None:
+        self.set_header("Cache-Control", "no-store")
+        self.set_header("X-Content-Type-Options", "nosniff")
+        self.set_header("Referrer-Policy", "no-referrer")
+
+    def write_error(self, status_code: int, **kwargs) -> None:
+        self.clear_header("Content-Type")
+        if status_code != 403 and status_code < 500:
+            self.set_header("Content-Type", "application/json")
+            self.finish(json.dumps({"error": self._reason}))
+        else:
+            self.finish()  # reveals nothing
+
+    def read_json(self) -> dict:
+        try:
+            body = json.loads(self.request.body or b"null")
+        except ValueError:
+            body = None
+        if not isinstance(body, dict):
+            raise web.HTTPError(400, reason="expected a JSON object")
+        return body
+
+
+class ClassPageHandler(TeacherHandler):
+    """``/class``: the teacher's page; ``?token=`` signs the teacher in and leaves the token out of the
+    address bar."""
+
+    def prepare(self) -> None:
+        token = self.get_query_argument("token", None)
+        if token is not None:
+            if not self.room.is_teacher_token(token):
+                raise web.HTTPError(403)
+            self.set_secure_cookie(TEACHER_COOKIE, self.room.teacher_mark, expires_days=1, httponly=True,
+                                   samesite="Strict", path=self.settings.get("base_url", "/"))
+            self.redirect(self.request.path)
+            return
+        super().prepare()
+
+    def get(self) -> None:
+        self.xsrf_token  # noqa: B018 -- sets the _xsrf cookie the page's POSTs send back
+        base = self.settings.get("base_url", "/")
+        html = (STATIC / "class.html").read_text(encoding="utf-8").replace("{{base}}", web.escape.xhtml_escape(base))
+        self.set_header("Content-Type", "text/html; charset=utf-8")
+        self.set_header("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
+                        "frame-ancestors 'none'; base-uri 'none'; form-action 'self'")
+        self.finish(html)
+
+
+class SummaryHandler(TeacherHandler):
+    async def get(self) -> None:
+        self.set_header("Content-Type", "application/json")
+        self.finish(await self.room.summary())
+
+
+class AnswersCsvHandler(TeacherHandler):
+    async def get(self) -> None:
+        self.set_header("Content-Type", "text/csv; charset=utf-8")
+        self.set_header("Content-Disposition", 'attachment; filename="class-answers.csv"')
+        self.finish(await self.room.run(self.room.store.answers_csv))
+
+
+class PushHandler(TeacherHandler):
+    async def post(self) -> None:
+        try:
+            push = await self.room.push(self.read_json().get("state"))
+        except ValueError as error:
+            raise web.HTTPError(400, reason=str(error)[:300]) from None
+        self.finish({"id": push["id"], "state": push["state"]})
+
+
+class PauseHandler(TeacherHandler):
+    async def post(self) -> None:
+        paused = self.read_json().get("paused")
+        if not isinstance(paused, bool):
+            raise web.HTTPError(400, reason="paused: expected true or false")
+        await self.room.pause(paused)
+        self.finish({"paused": paused})
+
+
+class LiveSocket(websocket.WebSocketHandler):
+    """A teacher's page's one connection: it hears the summary; it sends nothing."""
+
+    def initialize(self, room: ClassRoom) -> None:
+        self.room = room
+
+    max_message_size = property(lambda self: MAX_MESSAGE)
+
+    async def prepare(self) -> None:
+        if not TeacherHandler.is_teacher(self):
+            raise web.HTTPError(403)
+
+    header_token = TeacherHandler.header_token
+
+    async def open(self) -> None:
+        self.room.dashboards.add(self)
+        try:
+            self.send(await self.room.summary())
+        except Exception:
+            log.exception("The class's summary could not be made")
+
+    def send(self, text: str) -> None:
+        try:
+            self.write_message(text)
+        except websocket.WebSocketClosedError:
+            self.room.dashboards.discard(self)
+
+    def on_message(self, message) -> None:
+        pass  # the page only listens
+
+    def on_close(self) -> None:
+        self.room.dashboards.discard(self)
+
+
+class KernelLink(websocket.WebSocketHandler):
+    """A student kernel's link, authenticated by the key it was started with."""
+
+    def initialize(self, room: ClassRoom) -> None:
+        self.room = room
+        self.kernel_id: str | None = None
+        self.tokens, self.refilled = float(BURST), time.monotonic()
+
+    max_message_size = property(lambda self: MAX_MESSAGE)
+
+    async def prepare(self) -> None:
+        kind, _, key = self.request.headers.get("Authorization", "").partition(" ")
+        self.kernel_id = self.room.kernel_of_key(key.strip()) if kind == "class" else None
+        if self.kernel_id is None:
+            raise web.HTTPError(403)
+
+    def open(self) -> None:
+        old = self.room.kernels.get(self.kernel_id)
+        self.room.kernels[self.kernel_id] = self
+        if old is not None:
+            old.close()
+
+    def send(self, message: dict) -> None:
+        try:
+            self.write_message(json.dumps(message))
+        except websocket.WebSocketClosedError:
+            pass
+
+    def _allowed(self) -> bool:
+        now = time.monotonic()
+        self.tokens = min(BURST, self.tokens + (now - self.refilled) * PER_SECOND)
+        self.refilled = now
+        if self.tokens < 1:
+            return False
+        self.tokens -= 1
+        return True
+
+    async def on_message(self, text) -> None:
+        if not self._allowed():
+            log.warning("Kernel %s sends too fast: a message was dropped", self.kernel_id)
+            return
+        try:
+            message = json.loads(text)
+        except (ValueError, TypeError):
+            message = None
+        kind = message.get("type") if isinstance(message, dict) else None
+        if kind == "hello":
+            page = message.get("page")
+            if isinstance(page, str) and len(page) <= 80:
+                self.room.pages[self.kernel_id] = page
+            await self.room.tell_student(self.kernel_id)
+            paused = await self.room.run(self.room.store.setting, "paused", False)
+            self.send({"type": "pause", "paused": bool(paused)})
+            self.room.changed()
+        elif kind == "answer":
+            self.send(await self.room.answer(self.kernel_id, message))
+        elif kind == "name":
+            await self.room.rename(self.kernel_id, message.get("name"))
+        elif kind == "push":
+            owner = self.room.owners.get(self.kernel_id)
+            if owner is None or not owner[1]:
+                self.send({"type": "refused", "field": "push", "id": "", "reason": "push: only the teacher sends "
+                           "a state to the class"})
+                return
+            try:
+                await self.room.push(message.get("state"))
+            except ValueError as error:
+                self.send({"type": "refused", "field": "push", "id": "", "reason": str(error)[:300]})
+        else:
+            log.warning("Kernel %s sent a message the class does not read", self.kernel_id)
+
+    def on_close(self) -> None:
+        if self.room.kernels.get(self.kernel_id) is self:
+            del self.room.kernels[self.kernel_id]
+
+
+def class_handlers(server_url: str, room: ClassRoom) -> list:
+    """The class's handlers, for a tornado Application whose pages live under ``server_url``."""
+    options = {"room": room}
+    return [
+        (url_path_join(server_url, r"/class"), ClassPageHandler, options),
+        (url_path_join(server_url, r"/class/static/(class\.(?:js|css))"), web.StaticFileHandler,
+         {"path": str(STATIC)}),
+        (url_path_join(server_url, r"/class/api/summary"), SummaryHandler, options),
+        (url_path_join(server_url, r"/class/api/answers\.csv"), AnswersCsvHandler, options),
+        (url_path_join(server_url, r"/class/api/push"), PushHandler, options),
+        (url_path_join(server_url, r"/class/api/pause"), PauseHandler, options),
+        (url_path_join(server_url, r"/class/api/live"), LiveSocket, options),
+        (url_path_join(server_url, r"/class/kernel"), KernelLink, options),
+    ]
+
+
+def new_teacher_token() -> str:
+    return secrets.token_urlsafe(18)
+
+
+__all__ = ["ClassRoom", "class_handlers", "new_teacher_token", "read_push"]
