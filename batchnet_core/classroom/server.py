@@ -263,7 +263,7 @@ def read_push(text: object) -> str:
             raise ValueError("the link names no state (give W1=…&b1=…&x1=… or preset=…)")
         query = state.to_query()
         if "T" in link.values:
-            query += "&T=" + targets_to_query(targets_from_query(state, link.values["T"]))
+            query += "&" + targets_to_query(targets_from_query(state, link.values["T"]))
     except ValueError as error:
         raise ValueError(f"state: {error}") from None
     return query
@@ -292,10 +292,14 @@ class TeacherHandler(web.RequestHandler):
     def prepare(self) -> None:
         if not self.is_teacher():
             raise web.HTTPError(403)
+        if self.request.method not in ("GET", "HEAD") and not self.room.is_teacher_token(self.header_token()):
+            # signed in by the cookie, which a browser sends from any site: the _xsrf check, whether or
+            # not the application turned it on (a script with the token sends no cookie and needs none)
+            self.check_xsrf_cookie()
 
     def check_xsrf_cookie(self) -> None:
         if self.room.is_teacher_token(self.header_token()):
-            return  # a script with the token: no cookie, no cross-site form to guard against
+            return
         super().check_xsrf_cookie()
 
     def set_default_headers(self) -> None:
@@ -305,19 +309,22 @@ class TeacherHandler(web.RequestHandler):
 
     def write_error(self, status_code: int, **kwargs) -> None:
         self.clear_header("Content-Type")
-        if status_code != 403 and status_code < 500:
-            self.set_header("Content-Type", "application/json")
-            self.finish(json.dumps({"error": self._reason}))
-        else:
-            self.finish()  # reveals nothing
+        self.finish()  # reveals nothing
 
-    def read_json(self) -> dict:
+    def refuse(self, message: str) -> None:
+        """400, with what was wrong in words (an HTTP reason phrase cannot carry every character)."""
+        self.set_status(400)
+        self.finish({"error": message[:300]})
+
+    def read_json(self) -> dict | None:
+        """The request's JSON object; None, and the request refused, if it is not one."""
         try:
             body = json.loads(self.request.body or b"null")
         except ValueError:
             body = None
         if not isinstance(body, dict):
-            raise web.HTTPError(400, reason="expected a JSON object")
+            self.refuse("expected a JSON object")
+            return None
         return body
 
 
@@ -361,18 +368,26 @@ class AnswersCsvHandler(TeacherHandler):
 
 class PushHandler(TeacherHandler):
     async def post(self) -> None:
+        body = self.read_json()
+        if body is None:
+            return
         try:
-            push = await self.room.push(self.read_json().get("state"))
+            push = await self.room.push(body.get("state"))
         except ValueError as error:
-            raise web.HTTPError(400, reason=str(error)[:300]) from None
+            self.refuse(str(error))
+            return
         self.finish({"id": push["id"], "state": push["state"]})
 
 
 class PauseHandler(TeacherHandler):
     async def post(self) -> None:
-        paused = self.read_json().get("paused")
+        body = self.read_json()
+        if body is None:
+            return
+        paused = body.get("paused")
         if not isinstance(paused, bool):
-            raise web.HTTPError(400, reason="paused: expected true or false")
+            self.refuse("paused: expected true or false")
+            return
         await self.room.pause(paused)
         self.finish({"paused": paused})
 

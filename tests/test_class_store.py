@@ -1,0 +1,244 @@
+"""The class's storage and the checking of what a kernel sends, without a server.
+
+The storage is tested against every database the class runs on: ``store_url`` gives each one's URL
+(SQLite in a file here).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import threading
+import uuid
+
+import numpy as np
+import pytest
+
+from batchnet_core.classroom.answers import (
+    MISTAKE_WORDS,
+    Answer,
+    asked_cells,
+    check,
+    exercise_layout,
+    read_answer,
+    read_name,
+)
+from batchnet_core.classroom.store import ClassStore
+from batchnet_core.exercises import new_exercise, new_missing, zeroed_by_relu
+from batchnet_core.forward import forward
+from batchnet_core.gradient_exercises import new_gradient_exercise
+
+PAGE = "03_by_hand.ipynb"
+
+
+@pytest.fixture(params=["sqlite"])
+def store_url(request, tmp_path) -> str:
+    return f"sqlite:///{tmp_path / 'class.sqlite'}"
+
+
+@pytest.fixture
+def store(store_url):
+    store = ClassStore(store_url)
+    yield store
+    store.close()
+
+
+def answer(cell: str, typed: str, part: str = "blank", seed: int = 7, difficulty: str = "medium",
+           page: str = PAGE) -> Answer:
+    return read_answer({"id": uuid.uuid4().hex, "page": page, "seed": seed, "difficulty": difficulty,
+                        "part": part, "cell": cell, "typed": typed})
+
+
+def keep(store: ClassStore, student: str, a: Answer) -> bool:
+    return store.record(student, a, check(a))
+
+
+# -- reading and checking -------------------------------------------------------------------------
+
+def test_an_answer_is_read_field_by_field_and_refused_naming_the_field():
+    good = {"id": "a" * 32, "page": PAGE, "seed": 7, "difficulty": "medium", "part": "blank",
+            "cell": asked_cells("blank", 7, "medium")[0], "typed": "3"}
+    assert read_answer(good).exercise == f"{PAGE}|7|medium"
+    for field, value, words in [
+        ("id", "x' OR 1=1 --", "id: expected 32 hexadecimal digits"),
+        ("page", "../../etc/passwd", "page: '../../etc/passwd' is not a page of the series"),
+        ("seed", "7", "seed: expected a whole number"),
+        ("seed", True, "seed: expected a whole number"),
+        ("seed", -1, "seed: expected 0 to"),
+        ("difficulty", "impossible", "difficulty: expected one of easy, medium, hard"),
+        ("part", "everything", "part: expected one of blank, predict, missing, gradient"),
+        ("cell", "H_z,99,0", "cell: 'H_z,99,0' is not asked in this exercise (seed 7, medium)"),
+        ("typed", "9" * 65, "typed: at most 64 characters"),
+        ("typed", None, "typed: expected text"),
+    ]:
+        with pytest.raises(ValueError) as refused:
+            read_answer({**good, field: value})
+        assert str(refused.value).startswith(words), (field, value)
+    with pytest.raises(ValueError, match="answer: expected an object"):
+        read_answer(["not", "a", "dict"])
+    with pytest.raises(ValueError, match="typed: a prediction is '0' or '\\+'"):
+        read_answer({**good, "part": "predict", "cell": "H,0,0", "typed": "maybe"})
+
+
+def test_the_server_checks_every_kind_of_answer_itself():
+    exercise, missing = new_exercise(7, "medium"), new_missing(7, "medium")
+    W1, b1, X = exercise.state.W1, exercise.state.b1, exercise.state.X
+    cell = next(c for c in exercise.blanks if c.layer == "H_z")
+    right = W1[cell.row] @ X[:, cell.col] + b1[cell.row]  # worked here, not by the checker
+    assert check(answer(f"H_z,{cell.row},{cell.col}", f"{right:g}")).correct
+    no_bias = check(answer(f"H_z,{cell.row},{cell.col}", f"{right - b1[cell.row]:g}"))
+    assert (no_bias.correct, no_bias.mistake) == (False, "bias-forgotten")
+    assert check(answer(f"H_z,{cell.row},{cell.col}", "seven")).mistake == "not-a-number"
+
+    zero = sorted(zeroed_by_relu(exercise.state))[0]
+    H_z = W1 @ X + b1[:, None]
+    positive = next((r, c) for r in range(H_z.shape[0]) for c in range(H_z.shape[1]) if H_z[r, c] > 0)
+    assert check(answer(f"H,{zero[0]},{zero[1]}", "0", part="predict")).correct
+    assert check(answer(f"H,{zero[0]},{zero[1]}", "+", part="predict")).mistake == "relu-zero-missed"
+    assert check(answer(f"H,{positive[0]},{positive[1]}", "0", part="predict")).mistake == "relu-zero-wrong"
+    assert check(answer(f"H,{positive[0]},{positive[1]}", "+", part="predict")).correct
+
+    hidden = getattr(exercise.state, missing.name)
+    value = hidden[missing.row, missing.col] if missing.name == "W1" else hidden[missing.row]
+    assert check(answer(f"{missing.name},{missing.row},{missing.col}", f"{value:g}", part="missing")).correct
+
+    g = new_gradient_exercise(3, "medium")
+    cell = f"d{g.name},{g.row},{g.col}"
+    page = "06_train_the_batch.ipynb"
+    assert check(answer(cell, f"{g.answer:.4f}", part="gradient", seed=3, page=page)).correct
+    wrong = check(answer(cell, f"{-g.answer:.4f}", part="gradient", seed=3, page=page))
+    assert (wrong.correct, wrong.mistake) == (False, "wrong-sign")
+
+
+def test_a_name_is_trimmed_bounded_and_free_of_control_characters():
+    assert read_name("  Ada   Lovelace ") == "Ada Lovelace"
+    assert read_name("<b>Bo</b>") == "<b>Bo</b>"  # kept as typed: every view shows it as text
+    for bad, words in [("", "name: type at least one character"), ("   ", "name: type at least one character"),
+                       ("x" * 41, "name: at most 40 characters (got 41)"), (None, "name: expected text"),
+                       ("a\u202eb", "name: letters, digits, spaces and punctuation only")]:
+        with pytest.raises(ValueError) as refused:
+            read_name(bad)
+        assert str(refused.value).startswith(words)
+
+
+def test_the_layout_is_the_worksheets_own_grid():
+    exercise = new_exercise(7, "medium")
+    layout = exercise_layout(PAGE, 7, "medium", {"blank", "predict", "missing"})
+    trace = forward(exercise.state)
+    names = [m["name"] for m in layout["matrices"]]
+    assert names == ["predict", *(name for name, _ in trace.items()), new_missing(7, "medium").name]
+    for matrix in layout["matrices"][1:-1]:
+        assert (matrix["rows"], matrix["cols"]) == trace[matrix["name"]].shape
+        assert sorted(matrix["asked"]) == sorted(f"{c.layer},{c.row},{c.col}" for c in exercise.blanks
+                                                 if c.layer == matrix["name"])
+    assert layout["title"] == "Work it out by hand · seed 7 · medium"
+
+
+# -- the storage ----------------------------------------------------------------------------------
+
+def test_students_are_numbered_in_order_and_keep_their_names(store):
+    first, second = store.student(None), store.student("b" * 32)
+    assert (first.number, first.name, second.number, second.name) == (1, "Student 1", 2, "Student 2")
+    assert store.student("b" * 32) == second
+    assert store.rename(second.id, "<img src=x onerror=alert(1)>").name == "<img src=x onerror=alert(1)>"
+    assert store.student(second.id).name == "<img src=x onerror=alert(1)>"
+
+
+def test_an_answer_sent_twice_is_kept_once(store):
+    ada = store.student(None)
+    a = answer(asked_cells("blank", 7, "medium")[0], "4")
+    assert keep(store, ada.id, a) is True
+    assert keep(store, ada.id, a) is False
+    assert store.count() == 1
+
+
+def test_thirty_students_answering_at_once_are_each_kept_exactly_once(store):
+    students = [store.student(None) for _ in range(30)]
+    cell = asked_cells("blank", 7, "medium")[0]
+    answers = [answer(cell, str(k % 5)) for k in range(30)]
+    start = threading.Barrier(60)
+
+    def send(student, a):
+        start.wait()
+        keep(store, student.id, a)
+
+    pairs = list(zip(students, answers)) * 2  # each answer sent twice, as a kernel resending it would
+    threads = [threading.Thread(target=send, args=pair) for pair in pairs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert store.count() == 30
+    cells = store.summary({})["exercises"][0]["cells"]
+    assert cells[cell]["answers"] == 30
+
+
+def test_the_summary_counts_students_their_latest_verdicts_and_their_mistakes(store):
+    exercise = new_exercise(7, "medium")
+    cell = next(c for c in exercise.blanks if c.layer == "H_z")
+    name = f"H_z,{cell.row},{cell.col}"
+    W1, b1, X = exercise.state.W1, exercise.state.b1, exercise.state.X
+    right = float(W1[cell.row] @ X[:, cell.col] + b1[cell.row])
+    no_bias = right - float(b1[cell.row])
+    ada, bo, cy = (store.student(None) for _ in range(3))
+    keep(store, ada.id, answer(name, f"{right:g}"))
+    keep(store, bo.id, answer(name, f"{no_bias:g}"))
+    keep(store, bo.id, answer(name, f"{no_bias:g}"))  # the same mistake again: one student
+    keep(store, bo.id, answer(name, f"{right:g}"))  # then right
+    keep(store, cy.id, answer(name, "what"))
+    summary = store.summary({ada.id: PAGE, cy.id: "02_batch_of_three.ipynb"})
+    assert summary["students"] == 2
+    (shown,) = summary["exercises"]
+    assert (shown["page"], shown["seed"], shown["difficulty"]) == (PAGE, 7, "medium")
+    counts = shown["cells"][name]
+    assert (counts["answers"], counts["correct"]) == (3, 2)
+    assert counts["mistakes"] == {"bias-forgotten": 1, "not-a-number": 1}
+    assert counts["typed"] == {f"{no_bias:g}": 2, f"{right:g}": 2, "what": 1}
+    assert float(counts["answer"].replace("−", "-")) == right
+    roster = {row["name"]: row for row in summary["roster"]}
+    assert (roster["Student 1"]["present"], roster["Student 1"]["page"]) == (True, PAGE)
+    assert (roster["Student 2"]["present"], roster["Student 2"]["answers"], roster["Student 2"]["correct"]) == \
+        (False, 3, 1)
+    assert roster["Student 3"]["page"] == "02_batch_of_three.ipynb"
+    assert set(summary["mistakes"]) == set(MISTAKE_WORDS)
+
+
+def test_a_restart_loses_nothing(store_url):
+    first = ClassStore(store_url)
+    ada = first.student(None)
+    keep(first, ada.id, answer(asked_cells("blank", 7, "medium")[0], "1"))
+    first.set_setting("paused", True)
+    first.set_setting("push", {"id": 1, "state": "preset=one-input"})
+    before = first.summary({})
+    first.close()
+    again = ClassStore(store_url)
+    try:
+        assert again.summary({}) == before
+        assert again.setting("paused") is True and again.setting("push")["id"] == 1
+        assert again.student(ada.id) == ada
+    finally:
+        again.close()
+
+
+def test_the_csv_has_every_answer_and_runs_no_formula(store):
+    ada = store.student(None)
+    store.rename(ada.id, "=HYPERLINK(\"http://x\")")
+    cells = asked_cells("blank", 7, "medium")
+    keep(store, ada.id, answer(cells[0], "-3"))
+    keep(store, ada.id, answer(cells[1], "@SUM(A1)"))
+    rows = list(csv.reader(io.StringIO(store.answers_csv())))
+    assert rows[0] == ["answered_at", "student", "name", "page", "seed", "difficulty", "part", "cell", "typed",
+                       "correct", "mistake"]
+    assert len(rows) == 3
+    assert {row[2] for row in rows[1:]} == {"'=HYPERLINK(\"http://x\")"}
+    assert [row[8] for row in rows[1:]] == ["-3", "'@SUM(A1)"]
+    assert rows[2][10] == "not-a-number" and rows[2][9] == "False"
+
+
+def test_values_reach_sql_only_as_parameters(store):
+    bobby = "Robert'); DROP TABLE students;--"
+    ada = store.student(None)
+    store.rename(ada.id, bobby)
+    keep(store, ada.id, answer(asked_cells("blank", 7, "medium")[0], "1'; DELETE FROM answers;--"))
+    assert store.student(ada.id).name == bobby and store.count() == 1
+    assert np.isfinite(store.summary({})["exercises"][0]["seed"])
