@@ -14,8 +14,10 @@ import threading
 
 import pytest
 
-from batchnet_core.exercises import check_answer, new_exercise, new_missing
+from batchnet_core.exercises import MISTAKES, check_answer, new_exercise, new_missing
 from batchnet_core.forward import explain, forward
+from batchnet_core.gradient_exercises import MISTAKES as GRADIENT_MISTAKES
+from batchnet_core.gradient_exercises import new_gradient_exercise
 from batchnet_core.numbers import format_number
 
 from conftest import ARTIFACTS, ROOT
@@ -80,6 +82,25 @@ def by_hand(seed: int, difficulty: str) -> dict:
             "matrices": matrices, "cells": cells}
 
 
+def gradient(seed: int, difficulty: str) -> dict:
+    """Page 06's gradient exercise as the server summarises it: the asked gradient's grid, one cell."""
+    exercise = new_gradient_exercise(seed, difficulty)
+    field = getattr(exercise.state, exercise.name)  # W2 (outputs × hidden) or b1 (hidden,)
+    rows, cols = field.shape[0], field.shape[1] if field.ndim == 2 else 1
+    name = "d" + exercise.name
+    unit, source = ("y", "h") if exercise.name.endswith("2") else ("h", "x")
+    matrix = grid(name, name, rows, cols, unit, [f"{name},{exercise.row},{exercise.col}"], col_prefix=source)
+    answer = format_number(exercise.answer)
+    return {"key": f"06_train_the_batch.ipynb|{seed}|{difficulty}", "page": "06_train_the_batch.ipynb", "seed": seed,
+            "difficulty": difficulty, "title": f"Train on the batch · seed {seed} · {difficulty}", "matrices": [matrix],
+            "cells": {f"{name},{exercise.row},{exercise.col}": {
+                "answers": 3, "correct": 1, "mistakes": {"batch-sum": 2, "wrong-sign": 1},
+                "typed": {typed_as(exercise.answer): 1, typed_as(3 * exercise.answer): 2,  # the sum over 3
+                          typed_as(-exercise.answer): 1},
+                "answer": answer}}}
+
+
+SIX = gradient(7, "medium")
 SEVEN = by_hand(7, "medium")
 THREE = by_hand(3, "easy")
 SUMMARY = {
@@ -91,9 +112,8 @@ SUMMARY = {
          "correct": 1},
         {"student": "s3", "name": "Grace", "page": "03_by_hand.ipynb", "present": False, "answers": 0, "correct": 0},
     ],
-    "exercises": [THREE, SEVEN],
-    "mistakes": {"bias-forgotten": "Almost: the bias is missing", "relu-missing": "Almost: ReLU was not applied",
-                 "relu-extra": "Almost: ReLU comes later", "arithmetic": "Close: an arithmetic slip"},
+    "exercises": [SIX, THREE, SEVEN],
+    "mistakes": {**MISTAKES, **GRADIENT_MISTAKES},
 }
 
 
@@ -257,7 +277,8 @@ def test_the_page_draws_the_dom_contract(page, class_url):
     assert page.get_attribute(".bn-class-exercise", "data-exercise") == "03_by_hand.ipynb|7|medium"
     assert page.locator(".bn-class-exercise").count() == 1
     assert page.eval_on_selector_all(".bn-class-pick option", "os => os.map(o => o.textContent)") == [
-        "Work it out by hand · seed 3 · easy", "Work it out by hand · seed 7 · medium"]
+        "Train on the batch · seed 7 · medium", "Work it out by hand · seed 3 · easy",
+        "Work it out by hand · seed 7 · medium"]
     assert page.input_value(".bn-class-pick") == "03_by_hand.ipynb|7|medium"
     # Every asked cell, and only those, is a .bn-class-cell with its numbers.
     drawn = page.eval_on_selector_all(".bn-class-cell", "bs => bs.map(b => [b.dataset.cell, b.dataset.answers, "
@@ -312,7 +333,7 @@ def test_names_are_text_never_markup(page):
     assert rows.nth(2).locator("td").all_inner_texts() == ["03 by hand", "○ away", "0", "0"]
     # Markup anywhere a student can reach: a typed answer, a mistake's key, a title, a page.
     hostile = copy.deepcopy(SUMMARY)
-    seven = hostile["exercises"][1]
+    seven = hostile["exercises"][2]
     seven["title"] = HOSTILE
     seven["cells"]["H_z,1,0"]["typed"][HOSTILE] = 5
     seven["cells"]["H_z,1,0"]["mistakes"][HOSTILE] = 2
@@ -358,7 +379,7 @@ def test_a_chosen_cell_shows_its_spread_and_mistakes(page):
     assert cell(page, "H_z,1,0").get_attribute("aria-pressed") == "false"
     # A live update keeps the chosen cell and the focus, and shows its new numbers.
     update = copy.deepcopy(SUMMARY)
-    update["exercises"][1]["cells"]["H,0,0"].update(answers=9, correct=7)
+    update["exercises"][2]["cells"]["H,0,0"].update(answers=9, correct=7)
     deliver(page, update)
     assert cell(page, "H,0,0").get_attribute("data-answers") == "9"
     assert "7 of 9 students right" in spread.inner_text()
@@ -371,17 +392,24 @@ def test_the_teachers_choice_of_exercise_survives_updates(page):
     assert page.get_attribute(".bn-class-exercise", "data-exercise") == "03_by_hand.ipynb|3|easy"
     assert page.locator(".bn-class-cell").count() == len(asked_cells(THREE))
     update = copy.deepcopy(SUMMARY)
-    update["exercises"][1]["cells"]["H,0,0"]["answers"] = 12
+    update["exercises"][2]["cells"]["H,0,0"]["answers"] = 12
     deliver(page, update)
     assert page.get_attribute(".bn-class-exercise", "data-exercise") == "03_by_hand.ipynb|3|easy"
     assert page.input_value(".bn-class-pick") == "03_by_hand.ipynb|3|easy"
+    # Page 06's exercise: one asked entry of a gradient, in that gradient's grid.
+    page.select_option(".bn-class-pick", label="Train on the batch · seed 7 · medium")
+    assert page.eval_on_selector_all(".bn-class-grid caption", "cs => cs.map(c => c.textContent)") == ["dW2"]
+    asked = SIX["matrices"][0]["asked"][0]
+    cell(page, asked).click()
+    assert "dW2[y1, h2]" in page.inner_text(".bn-class-spread")
+    assert "2 of 3: Almost: that is the sum over the batch, not the mean" in page.inner_text(".bn-class-mistakes")
 
 
 @pytest.mark.browser
 def test_without_a_choice_the_page_follows_the_exercise_answered_last(browser, class_url):
     with class_page(browser, class_url) as page:
         update = copy.deepcopy(SUMMARY)
-        first = update["exercises"][0]
+        first = update["exercises"][1]
         key = next(iter(first["cells"]))
         first["cells"][key]["typed"]["42"] = 1
         deliver(page, update)
