@@ -20,7 +20,7 @@ from batchnet_core.gradient_exercises import MISTAKES as GRADIENT_MISTAKES
 from batchnet_core.gradient_exercises import new_gradient_exercise
 from batchnet_core.numbers import format_number
 
-from conftest import ARTIFACTS, ROOT
+from conftest import ARTIFACTS, ROOT, skip_or_fail
 
 STATIC = ROOT / "batchnet_core" / "classroom" / "static"
 AXE = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
@@ -403,6 +403,11 @@ def test_the_teachers_choice_of_exercise_survives_updates(page):
     cell(page, asked).click()
     assert "dW2[y1, h2]" in page.inner_text(".bn-class-spread")
     assert "2 of 3: Almost: that is the sum over the batch, not the mean" in page.inner_text(".bn-class-mistakes")
+    # The right answer is marked as a learner may type it: 0.33 for 0.3333, two decimals being enough.
+    update = copy.deepcopy(SUMMARY)
+    update["exercises"][0]["cells"][asked]["typed"] = {"0.33": 1, "1": 2}
+    deliver(page, update)
+    assert page.locator(".bn-class-right .bn-class-typed").all_inner_texts() == ["0.33"]
 
 
 @pytest.mark.browser
@@ -527,7 +532,7 @@ def test_no_exercise_yet_says_so(browser, class_url):
 
 def axe_violations(page) -> list[str]:
     if not AXE.exists():
-        pytest.skip(f"axe-core is not installed at {AXE} (make test installs it)")
+        skip_or_fail(f"axe-core is not installed at {AXE} (make test installs it)", "accessibility")
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         # From the page's own server: the page's policy (default-src 'self') forbids an inline script.
         page.add_script_tag(url="/axe.min.js")

@@ -280,13 +280,15 @@
     return data && typeof data === "object" ? data : {};
   }
 
-  /** Whether a typed text is the right answer: "-6" is "−6" (the worksheet writes a typographic
-   * minus) and "6.0" is "6"; a text that is no number must match exactly ("+" of the ReLU prediction). */
+  /** Whether a typed text is (as far as the page can tell) the right answer, to mark it in the
+   * spread: "-6" is "−6" (the worksheet writes a typographic minus) and "0.33" is "0.3333" (page 06
+   * takes two decimals: ROUNDED in gradient_exercises.py); a text that is no number must match
+   * exactly ("+" of the ReLU prediction). The verdicts themselves are the server's. */
   function isAnswer(typed, answer) {
     const number = (t) => (/^\s*[-+]?[\d.]+(e[-+]?\d+)?\s*$/i.test(t) ? Number(t) : NaN);
     const a = number(typed.replace(/\u2212/g, "-"));
     const b = number(answer.replace(/\u2212/g, "-"));
-    return Number.isFinite(a) && Number.isFinite(b) ? a === b : typed.trim() === answer.trim();
+    return Number.isFinite(a) && Number.isFinite(b) ? Math.abs(a - b) <= 0.005 : typed.trim() === answer.trim();
   }
 
   /** The mistake's words as the lessons write them, else its key. */
