@@ -150,3 +150,16 @@ def test_a_class_without_a_teachers_token_makes_one_and_logs_it(tmp_path):
         assert len(token) >= 20
         assert call(server.url + "class/api/summary", token=None)[0] == 403
         assert call(server.url + "class/api/summary", token=token)[0] == 200
+
+
+def test_a_students_browser_is_not_the_teacher(server):
+    """A student signed in to the pages (their cookies) reads nothing of the class and leads nothing."""
+    jar = http.cookiejar.CookieJar()
+    student = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    status, _, _ = call(server.url + "voila/render/00_start_here.ipynb", token=None, opener=student)
+    assert status == 200 and "batchnet_student" in {cookie.name for cookie in jar}
+    xsrf = next((cookie.value for cookie in jar if cookie.name == "_xsrf"), "")
+    for method, path in ENDPOINTS:
+        status, _, body = call(server.url + path, method, body={"paused": True} if method == "POST" else None,
+                               token=None, opener=student, headers={"X-XSRFToken": xsrf})
+        assert (status, body) == (403, b""), path
