@@ -13,7 +13,6 @@ import dataclasses
 import html
 import io
 import re
-import sys
 import time
 from collections.abc import Iterator
 
@@ -48,6 +47,7 @@ from ..training import (
 from .app import BatchApp
 from .controls import MatrixControls, entry_label
 from .heatmap import NO_HIGHLIGHT, THEMES, HeatmapPanel, Highlight
+from .kernel import kernel_loop
 from .model import View, Worksheet
 from .views import cell_layer, html_widget, values_table
 
@@ -429,21 +429,6 @@ def read_setting(field: str, text: str, whole: bool, high: float) -> float:
                          f"{text.strip()[:20]!r}")
     return value
 
-
-
-def kernel_loop() -> asyncio.AbstractEventLoop | None:
-    """The kernel's event loop, when this runs inside a kernel handling a page's message; else None.
-
-    Not any running loop: a process that is no kernel may run one of its own (a browser driver's),
-    and a run scheduled on it would wait there for ever.
-    """
-    kernelapp = sys.modules.get("ipykernel.kernelapp")  # a kernel has loaded it; nothing else needs to
-    if kernelapp is None or not kernelapp.IPKernelApp.initialized():
-        return None
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
 
 class Trainer:
     """Training on the batch, added to a ``BatchApp``: targets T, the loss, δ and dW | db heat maps, steps.
