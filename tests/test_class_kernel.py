@@ -24,7 +24,7 @@ from batchnet_core.series import PAGES
 from batchnet_core.training import targets_to_query
 from batchnet_core.ui import classroom
 from batchnet_core.ui.app import BatchApp
-from batchnet_core.ui.classroom import PAUSED, PUSHED, ClassBar, ClassLink, page_of, read_message, widget_tree
+from batchnet_core.ui.classroom import PAUSED, PUSHED, ClassLink, page_of, read_message, widget_tree
 from batchnet_core.ui.exercise import ExerciseApp
 from batchnet_core.ui.gradient_exercise import GradientExerciseApp
 from batchnet_core.ui.minibatch import MiniBatchComparison
@@ -160,6 +160,8 @@ def test_blanks_predictions_and_the_missing_number_are_sent_as_checked(in_class)
         ("predict", f"H,{r},{c}", "0" if (r, c) == marked else "+") for (r, c) in app.toggles}
     assert all(m["page"] == "03_by_hand.ipynb" and m["seed"] == 5 and m["difficulty"] == "hard"
                for m in predictions)
+    find(app.widget, "bn-button-reveal").click()  # revealed again: the same prediction, not sent again
+    assert room.of("answer") == predictions
     blank = next(iter(app.blank_cells.values()))
     blank.box.value = ""  # nothing typed: nothing checked, nothing sent
     blank.box.value = "abc"  # not a number: checked, and sent (the class counts it a mistake)

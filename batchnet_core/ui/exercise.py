@@ -159,6 +159,7 @@ class ExerciseApp:
     def _build_prediction(self) -> None:
         _, hidden, _, batch = self.exercise.state.sizes
         self.toggles = {}
+        self.predicted = False  # revealed, and told to the class
         cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{x}</b>")
                                                               for x in unit_labels("x", batch)]
         for r, h in enumerate(unit_labels("h", hidden)):
@@ -195,8 +196,10 @@ class ExerciseApp:
         self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are H_z.)"
         self._show_after_reveal(True)
         self._say(result.message)
-        for (r, c) in self.toggles:
-            self._tell_class("predict", f"H,{r},{c}", "0" if (r, c) in marked else "+")
+        if not self.predicted:  # the prediction is made once: a second Reveal shows it again
+            self.predicted = True
+            for (r, c) in self.toggles:
+                self._tell_class("predict", f"H,{r},{c}", "0" if (r, c) in marked else "+")
 
     def _show_after_reveal(self, revealed: bool) -> None:
         """Sections 2 and 3 give cells of H_z away: until the reveal they say so instead."""
