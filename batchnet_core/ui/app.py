@@ -13,6 +13,7 @@ from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import NOTATIONS, Panel, notation
 from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
+from .classroom import ClassBar, Pushable
 from .common import STYLE, Guard, status_html
 from .controls import STEPS, MatrixControls, entry_label
 from .kernel import page_query
@@ -209,6 +210,8 @@ class BatchApp:
             self.share.widget,
         ])
         self.widget.add_class("bn-app")
+        #: The class bar, in a class (``classroom.ClassBar``); None elsewhere.
+        self.class_bar = ClassBar.join(self.widget, self.page, self._say)
         self._subscribe()
         self.model.redraw()
         self._say("Move any slider, or type a value into the box above it and press Enter.")
@@ -244,6 +247,9 @@ class BatchApp:
             if state is not None:
                 app.initial = state
                 app.load(state, message)
+        if app.class_bar is not None:
+            app.class_bar.accept_pushes(Pushable(read=pushed_state, own=lambda: app.state, show=app.load,
+                                                 query=lambda: app.state.to_query()))
         return app
 
     # -- wiring ------------------------------------------------------------------------------
@@ -434,6 +440,23 @@ class BatchApp:
 
     def _say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)
+
+
+def pushed_state(query: str) -> State:
+    """The network a teacher sent to the class, read as a page's link is (``T=`` targets allowed, for
+    page 06); ``ValueError`` naming the problem.
+
+    >>> pushed_state("preset=one-input").sizes
+    (3, 4, 2, 1)
+    >>> pushed_state("theme=dark")
+    Traceback (most recent call last):
+    ...
+    ValueError: it names no network (W1=…, or preset=NAME)
+    """
+    state = state_from_link(read_link(query, (*STATE_PAGE_KEYS, "T")))
+    if state is None:
+        raise ValueError("it names no network (W1=…, or preset=NAME)")
+    return state
 
 
 def parse_cell(cell: object, trace: Trace) -> tuple[str, int, int]:

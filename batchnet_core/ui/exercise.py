@@ -26,10 +26,14 @@ from ..forward import explain, forward, relu_zeroed
 from ..layers import unit_label, unit_labels
 from ..notation import panels
 from ..numbers import format_number
+from .classroom import ClassBar
 from .common import STYLE, Guard, status_html
 from .kernel import page_query
 from .page import PageBridge
 from .views import HeatmapViews, html_widget
+
+#: The page whose exercises these are, as the class names it.
+PAGE = "03_by_hand.ipynb"
 
 #: What sections 2 and 3 say until the prediction is revealed: each gives cells of H_z away.
 WAIT_FOR_REVEAL = {
@@ -103,6 +107,8 @@ class ExerciseApp:
             html_widget("<h3>3. Backwards: find the missing number</h3>"), self.waits["missing"], self.missing_box,
         ])
         self.widget.add_class("bn-app")
+        #: The class bar, in a class (``classroom.ClassBar``): checked answers are told to the class.
+        self.class_bar = ClassBar.join(self.widget, self.page, self._say)
         self._open(seed)
 
     @classmethod
@@ -153,6 +159,7 @@ class ExerciseApp:
     def _build_prediction(self) -> None:
         _, hidden, _, batch = self.exercise.state.sizes
         self.toggles = {}
+        self.predicted = False  # revealed, and told to the class
         cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{x}</b>")
                                                               for x in unit_labels("x", batch)]
         for r, h in enumerate(unit_labels("h", hidden)):
@@ -189,6 +196,10 @@ class ExerciseApp:
         self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are H_z.)"
         self._show_after_reveal(True)
         self._say(result.message)
+        if not self.predicted:  # the prediction is made once: a second Reveal shows it again
+            self.predicted = True
+            for (r, c) in self.toggles:
+                self._tell_class("predict", f"H,{r},{c}", "0" if (r, c) in marked else "+")
 
     def _show_after_reveal(self, revealed: bool) -> None:
         """Sections 2 and 3 give cells of H_z away: until the reveal they say so instead."""
@@ -236,6 +247,12 @@ class ExerciseApp:
         if feedback.correct:
             blank.box.disabled = True  # still read in full contrast, marked correct (style.css)
         self._show_score()
+        self._tell_class("blank", f"{blank.cell.layer},{blank.cell.row},{blank.cell.col}", typed)
+
+    def _tell_class(self, part: str, cell: str, typed: str) -> None:
+        """A checked answer, for the class's view (in a class only)."""
+        if self.class_bar is not None:
+            self.class_bar.answer(PAGE, self.seed, self.exercise.difficulty, part, cell, typed)
 
     def _build_missing(self) -> None:
         m = self.missing
@@ -264,6 +281,7 @@ class ExerciseApp:
             self.score = self.score.record(feedback)
             result.value = feedback_html(feedback)
             self._show_score()
+            self._tell_class("missing", f"{m.name},{m.row},{m.col if m.name == 'W1' else 0}", change["new"])
 
         answer.observe(self.guard(checked), "value")
         self.missing_box.children = [question, answer, result]

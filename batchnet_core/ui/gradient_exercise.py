@@ -18,11 +18,16 @@ from ..gradient_exercises import DIFFICULTIES, GradientExercise, check_gradient,
 from ..layers import layers_of, unit_labels
 from ..numbers import format_number
 from ..training import column_label, explain_delta
+from .classroom import ClassBar
 from .common import STYLE, Guard, status_html
 from .exercise import feedback_html
 from .heatmap import HeatmapPanel
 from .page import PageBridge
+from .train import GradientCell
 from .views import HeatmapViews, html_widget, values_table
+
+#: The page whose exercises these are, as the class names it.
+PAGE = "06_train_the_batch.ipynb"
 
 #: The given matrices, a layer to a row: the network and its forward pass (the question is the gradient).
 GIVEN = (("X", "W1|b1", "H_z", "H"), ("W2|b2", "Y_z", "Y"))
@@ -112,6 +117,8 @@ class GradientExerciseApp:
             self.feedback, self.explanation,
         ])
         self.widget.add_class("bn-app")
+        #: The class bar, in a class (``classroom.ClassBar``): checked answers are told to the class.
+        self.class_bar = ClassBar.join(self.widget, self.page, self._say)
         self._open(seed)
 
     def _open(self, seed: int) -> None:
@@ -145,6 +152,10 @@ class GradientExerciseApp:
         if feedback.correct:
             self.answer.disabled = True  # still read in full contrast, marked correct (style.css)
         self._show_score()
+        if self.class_bar is not None:
+            e = self.exercise
+            cell = GradientCell("W" if e.name.startswith("W") else "b", int(e.name[1:]), e.row, e.col)
+            self.class_bar.answer(PAGE, e.seed, e.difficulty, "gradient", cell.data, typed)
 
     def reveal(self) -> None:
         """Show the answer input by input; later checks of this exercise are not scored."""

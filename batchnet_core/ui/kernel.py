@@ -3,10 +3,12 @@ kernel waits for its visitor's address."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import json
 import logging
 import os
+import sys
 import weakref
 from collections.abc import Callable
 
@@ -138,3 +140,18 @@ def page_query() -> str:
         return ""
     os.environ.update({key: str(value) for key, value in request.items()})
     return os.environ.get("QUERY_STRING", "")
+
+
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The kernel's event loop, when this runs inside a kernel (a cell, or a page's message); else None.
+
+    Not any running loop: a process that is no kernel may run one of its own (a browser driver's),
+    and a task scheduled on it would wait there for ever.
+    """
+    kernelapp = sys.modules.get("ipykernel.kernelapp")  # a kernel has loaded it; nothing else needs to
+    if kernelapp is None or not kernelapp.IPKernelApp.initialized():
+        return None
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None

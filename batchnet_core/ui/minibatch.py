@@ -14,6 +14,7 @@ from matplotlib.figure import Figure
 
 from ..minibatch import BATCH_SIZES, EPOCHS, LEARNING_RATE, POINTS, Run, compare
 from ..numbers import parse_number
+from .classroom import ClassBar
 from .common import STYLE, Guard, status_html
 from .views import html_widget
 
@@ -119,6 +120,8 @@ class MiniBatchComparison:
         self.widget = widgets.VBox([html_widget(STYLE),
                                     widgets.HBox([self.epochs, self.learning_rate, self.button]),
                                     self.status, self.table, self.plot])
+        #: In a class, the teacher's pause holds this part of the page too (``classroom.ClassBar``).
+        self.class_bar = ClassBar.join(self.widget, None, self._say)
 
     def settings(self) -> tuple[float, float]:
         """The epochs and learning rate typed, as numbers; ``ValueError`` naming the box that holds no number."""

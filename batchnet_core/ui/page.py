@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import anywidget
-from traitlets import Bool, Dict, Unicode
+from traitlets import Bool, Dict, Unicode, validate
 
 #: Themes a page may report; anything else from the page is ignored.
 THEMES = ("light", "dark")
@@ -28,6 +28,19 @@ class PageBridge(anywidget.AnyWidget):
     names = Dict().tag(sync=True)
     #: A step-through is on: the page sends its keys (``on_key``).
     stepping = Bool(False).tag(sync=True)
+    #: The class is paused: clicked cells and step-through keys are ignored (the kernel's own, not sent).
+    paused = Bool(False)
+    #: Names kept whatever ``names`` is set to next (the class bar's, beside an exercise's own).
+    kept_names = Dict()
+
+    @validate("names")
+    def _keep_names(self, proposal: dict) -> dict:
+        return {**proposal["value"], **self.kept_names}
+
+    def keep_names(self, names: dict[str, object]) -> None:
+        """Name the elements of these classes from now on, whatever ``names`` becomes."""
+        self.kept_names = {**self.kept_names, **names}
+        self.names = dict(self.names)
 
     def on_theme(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(theme)`` whenever the page reports a theme this project draws;
@@ -36,12 +49,12 @@ class PageBridge(anywidget.AnyWidget):
 
     def on_key(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(key)`` for a step-through key the page sends ("next", "back", "play",
-        "done"); untrusted: the callback checks it."""
+        "done"), unless the class is paused; untrusted: the callback checks it."""
         self.on_msg(lambda _, content, buffers: callback(content.get("key")) if isinstance(content, dict)
-                    and "key" in content else None)
+                    and "key" in content and not self.paused else None)
 
     def on_cell(self, callback: Callable[[str], None]) -> None:
         """Call ``callback(cell)`` when a heat map's cell is clicked or pressed: ``cell`` is its
-        ``data-cell``, as the page sent it (untrusted: the callback checks it)."""
+        ``data-cell``, as the page sent it (untrusted: the callback checks it); not while the class is paused."""
         self.on_msg(lambda _, content, buffers: callback(content.get("cell")) if isinstance(content, dict)
-                    and "cell" in content else None)
+                    and "cell" in content and not self.paused else None)

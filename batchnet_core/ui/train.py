@@ -13,7 +13,6 @@ import dataclasses
 import html
 import io
 import re
-import sys
 import time
 from collections.abc import Iterator
 
@@ -23,7 +22,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..convert import STATE_PAGE_KEYS
+from ..convert import STATE_PAGE_KEYS, read_link
 from ..forward import Trace, relu_zeroed
 from ..layers import MAX_DEPTH, layers_of, unit_labels
 from ..notation import notation
@@ -45,9 +44,11 @@ from ..training import (
     targets_from_query,
     targets_to_query,
 )
-from .app import BatchApp
+from .app import BatchApp, pushed_state
+from .classroom import Pushable
 from .controls import MatrixControls, entry_label
 from .heatmap import NO_HIGHLIGHT, THEMES, HeatmapPanel, Highlight
+from .kernel import kernel_loop
 from .model import View, Worksheet
 from .views import cell_layer, html_widget, values_table
 
@@ -430,21 +431,6 @@ def read_setting(field: str, text: str, whole: bool, high: float) -> float:
     return value
 
 
-
-def kernel_loop() -> asyncio.AbstractEventLoop | None:
-    """The kernel's event loop, when this runs inside a kernel handling a page's message; else None.
-
-    Not any running loop: a process that is no kernel may run one of its own (a browser driver's),
-    and a run scheduled on it would wait there for ever.
-    """
-    kernelapp = sys.modules.get("ipykernel.kernelapp")  # a kernel has loaded it; nothing else needs to
-    if kernelapp is None or not kernelapp.IPKernelApp.initialized():
-        return None
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
 class Trainer:
     """Training on the batch, added to a ``BatchApp``: targets T, the loss, δ and dW | db heat maps, steps.
 
@@ -547,7 +533,30 @@ class Trainer:
                          error=True)
             else:
                 trainer.start = (app.state, trainer.targets)
+        if app.class_bar is not None:
+            app.class_bar.accept_pushes(Pushable(read=trainer.read_pushed, own=lambda: (app.state, trainer.targets),
+                                                 show=trainer.show, query=trainer.query))
         return trainer
+
+    # -- the class -----------------------------------------------------------------------------
+
+    def read_pushed(self, query: str) -> tuple[State, np.ndarray | None]:
+        """A network the teacher sent, with its targets if it gives them (``T=``); ``ValueError`` naming
+        the problem."""
+        state = pushed_state(query)
+        link = read_link(query, (*STATE_PAGE_KEYS, "T"))
+        return state, targets_from_query(state, link.values["T"]) if "T" in link.values else None
+
+    def show(self, shown: tuple[State, np.ndarray | None], message: str = "") -> None:
+        """Show a state and, if given, its targets (a pushed network, or the learner's own again)."""
+        state, targets = shown
+        self.app.load(state, message)
+        if targets is not None:
+            self.set_targets(targets)
+
+    def query(self) -> str:
+        """The state and its targets, as the page's link gives them."""
+        return f"{self.app.state.to_query()}&{self.app.share.extra_query()}"
 
     # -- drawing -------------------------------------------------------------------------------
 
