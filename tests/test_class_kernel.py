@@ -122,7 +122,7 @@ def test_a_name_is_saved_and_a_refused_one_says_why(in_class):
     bar = app.class_bar
     bar.name_box.value = "   "
     bar.save.click()
-    assert "Your name: type a name first" in status(app) and "bn-error" in status(app)
+    assert "Your name: type at least one character." in status(app) and "bn-error" in status(app)
     assert room.of("name") == []
     bar.name_box.value = "  Ada   L "
     bar.save.click()
@@ -379,13 +379,16 @@ def test_the_teacher_sends_the_page_and_its_targets(in_class):
     assert "Not sent to the class: too many pushes." in status(trainer.app)
 
 
-def test_a_network_too_large_to_send_says_so(in_class):
+def test_the_largest_network_is_sent_whole_and_a_larger_message_says_so(in_class):
     room = in_class("05_playground.ipynb")
     playground = Playground.from_page()
     room.say(type="student", name="Ms T", teacher=True)
-    playground.app.load(bn.random_state(1, (16, 16, 16, 16, 16, 16), integers=False))
+    largest = bn.random_state(1, (16, 16, 16, 16, 16, 16), integers=False)
+    playground.app.load(largest)
     playground.app.class_bar.send.click()
-    assert room.of("push") == [] and "Not sent: this network takes" in status(playground.app)
+    assert [bn.State.from_query(m["state"]) for m in room.of("push")] == [largest]
+    with pytest.raises(ValueError, match="this network takes"):
+        playground.app.class_bar.link.push("W1=" + "1," * classroom.MAX_FRAME)
 
 
 # -- what the class sends is checked ---------------------------------------------------------------
@@ -457,7 +460,7 @@ def test_unacknowledged_answers_are_sent_again_after_a_reconnect():
 
 def test_the_link_over_a_real_websocket():
     """Authorization, hello, an answer and its ack, a drop and the reconnect that sends again what was
-    not acknowledged; frames above 4,096 bytes are never read."""
+    not acknowledged; frames above ``MAX_FRAME`` bytes are never read."""
     heard: list[tuple[int, dict]] = []
     headers: list[str] = []
     connections: list[tornado.websocket.WebSocketHandler] = []

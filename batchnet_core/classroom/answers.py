@@ -55,6 +55,9 @@ PREDICTED = {"0": True, "+": False}
 
 MAX_TYPED = 64
 MAX_NAME = 40
+#: The largest message either way between a kernel and the class, in bytes: a pushed state, the longest,
+#: is at most a page's longest link (``formats.MAX_QUERY_LENGTH``).
+MAX_FRAME = 65_536
 ANSWER_ID = re.compile(r"[0-9a-f]{32}")
 
 
@@ -262,5 +265,5 @@ def exercise_layout(page: str, seed: int, difficulty: str, parts: set[str]) -> d
     return {"title": f"{title} · seed {seed} · {difficulty}", "matrices": matrices}
 
 
-__all__ = ["MAX_NAME", "MAX_TYPED", "MISTAKE_WORDS", "PARTS", "Answer", "Verdict", "asked_cells", "check",
+__all__ = ["MAX_FRAME", "MAX_NAME", "MAX_TYPED", "MISTAKE_WORDS", "PARTS", "Answer", "Verdict", "asked_cells", "check",
            "exercise_key", "exercise_layout", "grid_cell", "read_answer", "read_name", "right_answer"]

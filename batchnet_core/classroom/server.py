@@ -37,8 +37,9 @@ from jupyter_server.utils import url_path_join
 from tornado import web, websocket
 
 from ..convert import STATE_PAGE_KEYS, read_link, state_from_link
+from ..formats import MAX_QUERY_LENGTH
 from ..training import targets_from_query, targets_to_query
-from .answers import check, read_answer, read_name
+from .answers import MAX_FRAME, check, read_answer, read_name
 from .store import ClassStore
 
 log = logging.getLogger("batchnet_core.classroom")
@@ -46,14 +47,12 @@ log = logging.getLogger("batchnet_core.classroom")
 STATIC = Path(__file__).with_name("static")
 STUDENT_COOKIE = "batchnet_student"
 TEACHER_COOKIE = "batchnet_teacher"
-#: The longest message a kernel or a teacher's page may send; a longer one closes the connection.
-MAX_MESSAGE = 4096
 #: Messages a kernel may send in a burst, and then each second: a learner presses Enter far less often.
 BURST, PER_SECOND = 30, 5.0
 #: The teacher's pages hear a change at most this often (seconds).
 SUMMARY_EVERY = 0.25
 #: How long a pushed state may be, in characters: the longest link a page reads.
-MAX_PUSH = 60_000
+MAX_PUSH = MAX_QUERY_LENGTH
 PUSH_KEYS = (*STATE_PAGE_KEYS, "T")
 
 
@@ -398,7 +397,7 @@ class LiveSocket(websocket.WebSocketHandler):
     def initialize(self, room: ClassRoom) -> None:
         self.room = room
 
-    max_message_size = property(lambda self: MAX_MESSAGE)
+    max_message_size = property(lambda self: MAX_FRAME)
 
     async def prepare(self) -> None:
         if not TeacherHandler.is_teacher(self):
@@ -434,7 +433,7 @@ class KernelLink(websocket.WebSocketHandler):
         self.kernel_id: str | None = None
         self.tokens, self.refilled = float(BURST), time.monotonic()
 
-    max_message_size = property(lambda self: MAX_MESSAGE)
+    max_message_size = property(lambda self: MAX_FRAME)
 
     async def prepare(self) -> None:
         kind, _, key = self.request.headers.get("Authorization", "").partition(" ")

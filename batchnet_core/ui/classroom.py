@@ -29,17 +29,12 @@ from urllib.parse import unquote, urlsplit
 
 import ipywidgets as widgets
 
+from ..classroom.answers import MAX_FRAME, MAX_NAME, MAX_TYPED, read_name
 from ..series import PAGES
 from .common import Guard
 from .kernel import kernel_loop, log
 from .page import PageBridge
 
-#: Largest frame either way, in bytes (the server closes the link on a larger one).
-MAX_FRAME = 4096
-#: Longest typed answer sent: longer text is cut.
-MAX_TYPED = 64
-#: Longest name, once trimmed.
-MAX_NAME = 40
 #: Longest reason of a refusal shown on the page.
 MAX_REASON = 200
 #: Answers kept until the server has them; past this the oldest is given up (and logged).
@@ -124,22 +119,6 @@ def read_message(frame: object) -> dict[str, Any]:
         if len(message["reason"]) > MAX_REASON:
             raise ValueError(f"refused: a reason of at most {MAX_REASON} characters")
     return message
-
-
-def check_name(text: str) -> str:
-    """A name as the class keeps it (spaces trimmed and single); ``ValueError`` saying what is wrong.
-
-    >>> check_name("  Ada   Lovelace ")
-    'Ada Lovelace'
-    """
-    name = " ".join(str(text).split())
-    if not name:
-        raise ValueError("type a name first")
-    if len(name) > MAX_NAME:
-        raise ValueError(f"a name has at most {MAX_NAME} characters (this one has {len(name)})")
-    if any(unicodedata.category(ch)[0] == "C" for ch in name):
-        raise ValueError("a name has letters, digits, spaces and punctuation only")
-    return name
 
 
 _UNKNOWN = object()
@@ -457,9 +436,9 @@ class ClassBar(widgets.VBox):
 
     def save_name(self) -> None:
         try:
-            name = check_name(self.name_box.value)
+            name = read_name(self.name_box.value)
         except ValueError as error:
-            self.say(f"Your name: {error}.", error=True)
+            self.say(f"Your {error}.", error=True)  # "Your name: at most 40 characters (got 41)."
             return
         self._asked_name = name
         self.link.rename(name)
