@@ -26,6 +26,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import hmac
+import logging
 import os
 import uuid
 from pathlib import Path
@@ -393,12 +394,12 @@ class ClassroomVoila(Voila):
         return hashlib.sha256(kept_secret() + (self.token or "").encode()).digest()
 
     def init_settings(self) -> dict:
+        if self.class_view:  # first: the pool starts its kernels as the kernel manager is made
+            self.classroom = self._open_class()
         with mock.patch.object(voila.app, "voila_kernel_manager_factory", classroom_kernel_manager_factory):
             settings = {**super().init_settings(), **self.tornado_settings}
         settings["voila_jinja2_env"].globals["series"] = PAGES
-        if self.class_view:
-            self.classroom = self._open_class()
-            settings["batchnet_classroom"] = self.classroom
+        settings["batchnet_classroom"] = self.classroom
         return settings
 
     def _open_class(self) -> ClassRoom:
@@ -408,8 +409,11 @@ class ClassroomVoila(Voila):
             Path(self.class_database.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
         host = self.ip if self.ip not in ("", "0.0.0.0", "::") else "127.0.0.1"
         host = f"[{host}]" if ":" in host else host
-        kernel_url = f"ws://{host}:{self.port}{self.server_url}class/kernel"
+        kernel_url = f"ws://{host}:{self.port}{self.server_url or self.base_url}class/kernel"  # server_url: set later
         secret = hashlib.sha256(kept_secret() + b"class kernels").digest()
+        class_log = logging.getLogger("batchnet_core.classroom")  # the class speaks in the server's log
+        class_log.handlers, class_log.propagate = list(self.log.handlers), False
+        class_log.setLevel(logging.INFO)
         return ClassRoom(self.class_database, self.teacher_token, secret, kernel_url)
 
     def init_handlers(self) -> list:

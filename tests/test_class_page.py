@@ -1,6 +1,6 @@
 """The teacher's page of the class view (``batchnet_core/classroom/static``), alone in Chromium: its three
 files served by a tiny static server, the live websocket replaced by a fake that delivers a summary as
-``/tmp/classspec.md`` describes it, and the API's POSTs intercepted. What the page draws, what it
+``batchnet_core.classroom`` makes it, and the API's POSTs intercepted. What the page draws, what it
 sends, how it reconnects, and that what students send is shown as text."""
 
 from __future__ import annotations

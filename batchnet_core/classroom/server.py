@@ -194,6 +194,7 @@ class ClassRoom:
         await self.run(self.store.set_setting, "push", push)
         for link in list(self.kernels.values()):
             link.send({"type": "push", "id": push["id"], "state": query})
+        log.info("The teacher sent a state to %d pages (push %d)", len(self.kernels), push["id"])
         self.changed()
         return push
 
@@ -207,7 +208,7 @@ class ClassRoom:
 
     async def summary(self) -> str:
         if self._summary is None:
-            self._summary = json.dumps(await self.run(self.store.summary, self.present()))
+            self._summary = json.dumps({"type": "summary", **await self.run(self.store.summary, self.present())})
         return self._summary
 
     def changed(self) -> None:
@@ -442,6 +443,7 @@ class KernelLink(websocket.WebSocketHandler):
             raise web.HTTPError(403)
 
     def open(self) -> None:
+        log.info("Kernel %s joined the class", self.kernel_id)
         old = self.room.kernels.get(self.kernel_id)
         self.room.kernels[self.kernel_id] = self
         if old is not None:

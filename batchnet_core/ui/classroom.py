@@ -63,7 +63,7 @@ SERVER_MESSAGES: dict[str, dict[str, type | tuple[type, ...]]] = {
 def page_of(url: object) -> str | None:
     """The page of the series a request's URL names, or None.
 
-    >>> page_of("http://127.0.0.1:8866/voila/render/03_by_hand.ipynb?seed=2")
+    >>> page_of("/voila/render/03_by_hand.ipynb")
     '03_by_hand.ipynb'
     >>> page_of("http://127.0.0.1:8866/voila/render/notes.ipynb") is None
     True
@@ -175,9 +175,11 @@ class ClassLink:
 
     @property
     def page(self) -> str | None:
-        """The page this kernel shows, as the request Voila gave it names it."""
+        """The page this kernel shows, as the request Voila gave it names it: its path, ``SCRIPT_NAME``, which a
+        preheated kernel learns with the rest of its visitor's request (``kernel.page_query``). Not
+        ``VOILA_REQUEST_URL``: Voila gives a preheated kernel the address of the visit that started it."""
         if self._page is None:
-            self._page = page_of(os.environ.get("VOILA_REQUEST_URL"))
+            self._page = page_of(os.environ.get("SCRIPT_NAME"))
         return self._page
 
     # -- what the page does ----------------------------------------------------------------------
