@@ -310,3 +310,29 @@ def move_a_slider(page) -> bn.State:
     wait_for_value(page, "W1", 0, 0, 2)
     page.wait_for_function("() => new URLSearchParams(location.search).get('W1')?.startsWith('2,')")
     return state_on_page(page)
+
+
+#: axe-core, from npm (``make test`` installs it with the JupyterHub proxy).
+AXE = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(scope="session")
+def axe_source() -> str:
+    """axe-core's script, which the accessibility tests inject into a page."""
+    if not AXE.exists():
+        skip_or_fail(f"axe-core is not installed at {AXE} (make test installs it)", "accessibility")
+    return AXE.read_text()
+
+
+def serious_violations(page, axe_source: str, also: tuple[str, ...] = ()) -> list[str]:
+    """axe-core's serious and critical findings on the page as it is now (and those of the rules
+    ``also``), one line each."""
+    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
+        page.add_script_tag(content=axe_source)
+    found = page.evaluate("""async (also) => {
+        const result = await axe.run(document, {resultTypes: ['violations']});
+        return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical' || also.includes(v.id))
+            .map(v => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes.slice(0, 3)
+                .map(n => n.target.join(' ')).join(' | ')}`);
+    }""", list(also))
+    return found

@@ -4,44 +4,14 @@ changes are announced politely once they settle."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 
 from batchnet_core.notation import NOTATIONS
 from batchnet_core.ui.controls import entry_name
 
-from conftest import ROOT, open_app, render
+from conftest import open_app, render, serious_violations
 
 pytestmark = pytest.mark.browser
-
-AXE = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
-
-
-@pytest.fixture(scope="module")
-def axe_source() -> str:
-    if not AXE.exists():
-        reason = f"axe-core is not installed at {AXE} (make test installs it)"
-        if os.environ.get("CI") == "true":
-            pytest.fail(reason)
-        pytest.skip(reason)
-    return Path(AXE).read_text()
-
-
-def serious_violations(page, axe_source: str, also: tuple[str, ...] = ()) -> list[str]:
-    """axe-core's serious and critical findings on the page as it is now (and those of the rules
-    ``also``), one line each."""
-    if not page.evaluate("() => typeof window.axe !== 'undefined'"):
-        page.add_script_tag(content=axe_source)
-    found = page.evaluate("""async (also) => {
-        const result = await axe.run(document, {resultTypes: ['violations']});
-        return result.violations.filter(v => v.impact === 'serious' || v.impact === 'critical' || also.includes(v.id))
-            .map(v => `${v.id} (${v.impact}): ${v.nodes.length} × ${v.nodes.slice(0, 3)
-                .map(n => n.target.join(' ')).join(' | ')}`);
-    }""", list(also))
-    return found
-
 
 def test_the_front_door_has_no_serious_violation(page, voila_url, axe_source):
     page.goto(voila_url, timeout=90_000)

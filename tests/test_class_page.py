@@ -20,10 +20,9 @@ from batchnet_core.gradient_exercises import MISTAKES as GRADIENT_MISTAKES
 from batchnet_core.gradient_exercises import new_gradient_exercise
 from batchnet_core.numbers import format_number
 
-from conftest import ARTIFACTS, ROOT, skip_or_fail
+from conftest import ARTIFACTS, AXE, ROOT, skip_or_fail
 
 STATIC = ROOT / "batchnet_core" / "classroom" / "static"
-AXE = ROOT / ".venv" / "node" / "node_modules" / "axe-core" / "axe.min.js"
 XSRF = "2|4f1c2a|9e8d7c6b5a4f3e2d1c0b|1765000000"
 HOSTILE = "<img src=x onerror=alert(1)>"
 

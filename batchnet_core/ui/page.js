@@ -5,6 +5,7 @@
 // - tell the kernel which heat map cell was clicked or pressed (a button with data-cell), and keep
 //   the keyboard's focus on that cell when the heat map is redrawn;
 // - send a step-through's keys while one is on;
+// - turn the heat maps' cell buttons off while the class is paused;
 // - start a download the person asked for with one click.
 function render({ model, el }) {
   let app = el;  // the app around this widget, once the widget is placed in it
@@ -107,7 +108,14 @@ function render({ model, el }) {
       link.click();
     }
   };
-  const pageWatch = new MutationObserver((records) => { follow(records); refocus(); downloadNow(); });
+  // While the class is paused, a heat map's cells are off like every other control (a redraw makes new ones).
+  const holdCells = () => {
+    const paused = Boolean(model.get("paused"));
+    for (const button of app.querySelectorAll("button[data-cell]")) {
+      if (button.disabled !== paused) button.disabled = paused;
+    }
+  };
+  const pageWatch = new MutationObserver((records) => { follow(records); refocus(); downloadNow(); holdCells(); });
 
   // A step-through's keys, for a teacher at a projector (a presenter remote sends Page Up/Down),
   // while one is on and the key is not typing into a box or moving a slider.
@@ -141,9 +149,11 @@ function render({ model, el }) {
     pageWatch.observe(app, { childList: true, subtree: true, characterData: true });
     said = app.querySelector(".bn-status")?.textContent.trim() ?? "";
     nameAll();
+    holdCells();
   };
   watchApp();
   model.on("change:names", nameAll);
+  model.on("change:paused", holdCells);
 
   return () => {
     themeWatch.disconnect();

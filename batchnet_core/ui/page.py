@@ -28,8 +28,9 @@ class PageBridge(anywidget.AnyWidget):
     names = Dict().tag(sync=True)
     #: A step-through is on: the page sends its keys (``on_key``).
     stepping = Bool(False).tag(sync=True)
-    #: The class is paused: clicked cells and step-through keys are ignored (the kernel's own, not sent).
-    paused = Bool(False)
+    #: The class is paused: clicked cells and step-through keys are ignored, and the page turns its heat
+    #: maps' cell buttons off as the pause turns every widget off.
+    paused = Bool(False).tag(sync=True)
     #: Names kept whatever ``names`` is set to next (the class bar's, beside an exercise's own).
     kept_names = Dict()
 
