@@ -332,7 +332,10 @@ class ClassroomKernelSocket(VoilaKernelWebsocketHandler):
         student = self.get_secure_cookie(STUDENT_COOKIE)
         mark = self.get_secure_cookie(TEACHER_COOKIE)
         teacher = mark is not None and hmac.compare_digest(mark, room.teacher_mark.encode())
-        await room.bind(kernel_id, student.decode("ascii", "replace") if student else None, teacher)
+        try:
+            await room.bind(kernel_id, student.decode("ascii", "replace") if student else None, teacher)
+        except Exception:  # the class is the teacher's view: it never takes the page from the student
+            self.log.exception("The class could not note who opened kernel %s", kernel_id)
 
     def on_close(self) -> None:
         super().on_close()

@@ -144,6 +144,23 @@ def test_students_are_numbered_in_order_and_keep_their_names(store):
     assert store.student(second.id).name == "<img src=x onerror=alert(1)>"
 
 
+def test_thirty_students_arriving_at_once_get_thirty_numbers(store):
+    start = threading.Barrier(31)
+    arrived: list = []
+
+    def arrive(cookie):
+        start.wait()
+        arrived.append(store.student(cookie))
+
+    threads = [threading.Thread(target=arrive, args=(cookie,)) for cookie in [None] * 29 + ["c" * 32] * 2]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted({s.number for s in arrived}) == list(range(1, 31))  # the two tabs of one browser: one student
+    assert len({s.number for s in arrived if s.id == "c" * 32}) == 1
+
+
 def test_an_answer_sent_twice_is_kept_once(store):
     ada = store.student(None)
     a = answer(asked_cells("blank", 7, "medium")[0], "4")

@@ -79,7 +79,8 @@ class ClassRoom:
         self.channels: dict[str, int] = {}  # kernel id → browser connections open to it now
         self.opened: dict[str, float] = {}  # kernel id → when a browser last opened it
         self.dashboards: set[LiveSocket] = set()
-        self._summary: str | None = None  # the last summary sent, until something changes
+        self._summary: str | None = None  # the last summary made, until something changes
+        self._changes = 0  # changes so far: a summary made during one is not kept
         self._pending: asyncio.TimerHandle | None = None
         self._last_sent = 0.0
 
@@ -207,13 +208,19 @@ class ClassRoom:
     # -- the teacher's pages -----------------------------------------------------------------
 
     async def summary(self) -> str:
-        if self._summary is None:
-            self._summary = json.dumps({"type": "summary", **await self.run(self.store.summary, self.present())})
-        return self._summary
+        """The summary as JSON; made again only after a change (:meth:`changed`)."""
+        if self._summary is not None:
+            return self._summary
+        changes = self._changes
+        text = json.dumps({"type": "summary", **await self.run(self.store.summary, self.present())})
+        if changes == self._changes:  # kept only if nothing changed while it was made
+            self._summary = text
+        return text
 
     def changed(self) -> None:
         """Something the teacher sees changed: the open teacher's pages hear it soon, all at once."""
         self._summary = None
+        self._changes += 1
         if not self.dashboards or self._pending is not None:
             return
         loop = asyncio.get_running_loop()

@@ -33,8 +33,10 @@ metadata = sa.MetaData()
 
 students = sa.Table(
     "students", metadata,
-    sa.Column("id", sa.String(32), primary_key=True),  # the browser's cookie carries it
-    sa.Column("number", sa.Integer, nullable=False, unique=True),  # "Student 7": the 7th to arrive
+    # "Student 7": the 7th to arrive, numbered by the database itself, so students arriving at once never
+    # draw the same number
+    sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.String(32), nullable=False, unique=True),  # the browser's cookie carries it
     sa.Column("name", sa.String(80)),  # chosen by the student; None until then
     sa.Column("joined_at", sa.Float, nullable=False),
 )
@@ -94,21 +96,22 @@ class ClassStore:
 
     def student(self, student_id: str | None) -> Student:
         """The student whose cookie holds ``student_id``; a new one (the next number) if unknown or None."""
+        student_id = student_id or secrets.token_hex(16)
+        found = self._find(student_id)
+        if found is not None:
+            return found
+        try:
+            with self.engine.begin() as db:
+                number = db.execute(students.insert().values(id=student_id, name=None, joined_at=time.time())
+                                    ).inserted_primary_key[0]
+            return Student(student_id, number, f"Student {number}")
+        except sa.exc.IntegrityError:  # the same browser's other tab arrived first
+            return self._find(student_id)
+
+    def _find(self, student_id: str) -> Student | None:
         with self.engine.begin() as db:
-            if student_id:
-                row = db.execute(sa.select(students).where(students.c.id == student_id)).first()
-                if row is not None:
-                    return _student(row)
-        for _ in range(5):  # two students arriving at once may draw the same number: the second draws again
-            try:
-                with self.engine.begin() as db:
-                    number = (db.execute(sa.select(sa.func.max(students.c.number))).scalar() or 0) + 1
-                    new_id = student_id or secrets.token_hex(16)
-                    db.execute(students.insert().values(id=new_id, number=number, name=None, joined_at=time.time()))
-                    return Student(new_id, number, f"Student {number}")
-            except sa.exc.IntegrityError:
-                continue
-        raise RuntimeError("could not give a new student a number")
+            row = db.execute(sa.select(students).where(students.c.id == student_id)).first()
+        return None if row is None else _student(row)
 
     def rename(self, student_id: str, name: str) -> Student:
         """Give a student the name they chose (checked by ``answers.read_name``)."""

@@ -402,7 +402,8 @@ class ClassBar(widgets.VBox):
         self.back = widgets.Button(description="Back to my own", tooltip="Show your own network again")
         self.back.add_class("bn-class-back")
         self.back.on_click(self.guard(lambda _: self.back_to_own()))
-        self.note = widgets.HBox([widgets.HTML(f"<span role='status'>{html.escape(PUSHED)}</span>"), self.back],
+        # not a live region: the status line says it aloud
+        self.note = widgets.HBox([widgets.HTML(f"<span>{html.escape(PUSHED)}</span>"), self.back],
                                  layout=widgets.Layout(align_items="center"))
         self.note.add_class("bn-class-pushed")
         self.children = [self.name_row, self.send, self.banner, self.note]
