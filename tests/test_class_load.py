@@ -50,13 +50,13 @@ async def class_of_thirty(url: str, cell: str, typed: list[str]) -> dict:
         await kernel.send("comm_msg", {"comm_id": reveal, "data": {"method": "custom",
                                                                     "content": {"event": "click"}}})
     teacher = await live(url)
-    first = json.loads(await teacher.read_message())
+    first = json.loads(await asyncio.wait_for(teacher.read_message(), 30))
     assert first["type"] == "summary"
 
     async def come_and_go() -> None:
         for _ in range(RECONNECTS):
             socket = await live(url)
-            assert json.loads(await socket.read_message())["type"] == "summary"
+            assert json.loads(await asyncio.wait_for(socket.read_message(), 30))["type"] == "summary"
             socket.close()
 
     async def answer(kernel, text) -> None:
@@ -66,7 +66,7 @@ async def class_of_thirty(url: str, cell: str, typed: list[str]) -> dict:
     visitors = asyncio.ensure_future(come_and_go())
     await asyncio.gather(*(answer(kernel, text) for kernel, text in zip(kernels, typed)))
     entered = time.monotonic()
-    seen = None
+    seen, exercise = None, None
     while time.monotonic() - entered < 10:
         message = json.loads(await asyncio.wait_for(teacher.read_message(), 10))
         exercise = next((e for e in message.get("exercises", []) if e["seed"] == SEED), None)
@@ -87,7 +87,7 @@ def test_thirty_students_answer_at_once(server):
     right = float(W1[blank.row] @ X[:, blank.col] + b1[blank.row])
     typed = [f"{right:g}" if k % 3 else f"{right - b1[blank.row]:g}" for k in range(STUDENTS)]
     cell = f"H_z,{blank.row},{blank.col}"
-    result = run_in_a_thread(class_of_thirty(server.url, cell, typed))
+    result = run_in_a_thread(asyncio.wait_for(class_of_thirty(server.url, cell, typed), 600))
     assert result["seen"] is not None, "the teacher never saw all thirty answers"
     assert result["seen"] < 1.0, f"the teacher saw the thirtieth answer {result['seen']:.2f} s after it was typed"
     counts = result["exercise"]["cells"][cell]
