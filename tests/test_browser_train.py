@@ -5,13 +5,12 @@ import json
 
 import numpy as np
 import pytest
-from test_browser_a11y import axe_source, serious_violations  # noqa: F401 (a fixture)
 from test_browser_lab import jupyterlab, run_notebook
 
 import batchnet_core as bn
 from batchnet_core.gradient_exercises import new_gradient_exercise
 
-from conftest import ARTIFACTS, render
+from conftest import ARTIFACTS, render, serious_violations
 from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, theme_background
 
 pytestmark = pytest.mark.browser
