@@ -37,7 +37,7 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 # another one (port_retries, 50 by default) and say so only in their log.
 VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT) --Voila.port_retries=0
 
-.PHONY: app lab serve test lint bench bench-page load mutate binder-links clean
+.PHONY: app lab serve test lint bench bench-page bench-class load mutate binder-links clean
 
 app: $(VENV)/.ui
 	$(VOILA) $(NOTEBOOKS)
@@ -72,6 +72,10 @@ bench-page: $(VENV)/.test
 
 load: $(VENV)/.test
 	$(BIN)/python bench/load.py
+
+# One student's slider while others answer on page 03 and the class records every answer.
+bench-class: $(VENV)/.test
+	$(BIN)/python bench/class_answers.py
 
 # Mutation testing of batchnet_core (docs/testing.md), outside CI: about 4 hours on 2 cores.
 # Results stay in mutants/; `$(BIN)/mutmut results` lists the survivors.

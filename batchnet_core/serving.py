@@ -413,7 +413,7 @@ class ClassroomVoila(Voila):
         host = self.ip if self.ip not in ("", "0.0.0.0", "::") else "127.0.0.1"
         host = f"[{host}]" if ":" in host else host
         kernel_url = f"ws://{host}:{self.port}{self.server_url or self.base_url}class/kernel"  # server_url: set later
-        secret = hashlib.sha256(kept_secret() + b"class kernels").digest()
+        secret = class_secret()
         class_log = logging.getLogger("batchnet_core.classroom")  # the class speaks in the server's log
         class_log.handlers, class_log.propagate = list(self.log.handlers), False
         class_log.setLevel(logging.INFO)
@@ -450,6 +450,12 @@ class ClassroomVoila(Voila):
         super().stop()
         if self.classroom is not None:
             self.classroom.close()
+
+
+def class_secret() -> bytes:
+    """What the class signs its kernels' keys with: kept as the login's secret is, so a restarted server
+    knows the kernels it started."""
+    return hashlib.sha256(kept_secret() + b"class kernels").digest()
 
 
 def kept_secret() -> bytes:

@@ -96,3 +96,15 @@ def test_the_training_bench_times_a_change_a_step_and_a_run(tmp_path):
     assert figures["change_bytes"]["training"] > figures["change_bytes"]["worksheet"] > 0
     assert figures["train_100_steps_s"] > 100 * figures["sgd_step_ms"] / 1e3
     assert "Train, 100 steps with the page following" in out
+
+
+@pytest.mark.browser
+def test_the_class_bench_records_the_answers_it_types(tmp_path):
+    out = bench("class_answers.py", "--answerers", "2", "--changes", str(TIMED), "--rounds", "1", "--pace", "0.5",
+                "--json", str(tmp_path / "class.json"))
+    result = json.loads((tmp_path / "class.json").read_text())
+    assert result["latency_ms"]["quiet"]["n"] == result["latency_ms"]["answering"]["n"] == TIMED
+    answers = result["answers"]
+    assert answers["typed"] > 0 and answers["recorded_while_answering"] == answers["typed"]
+    assert answers["recorded_while_quiet"] == 0 and result["teacher_messages"] >= 2
+    assert "| answering / quiet |" in out

@@ -163,3 +163,50 @@ def test_a_students_browser_is_not_the_teacher(server):
         status, _, body = call(server.url + path, method, body={"paused": True} if method == "POST" else None,
                                token=None, opener=student, headers={"X-XSRFToken": xsrf})
         assert (status, body) == (403, b""), path
+
+
+def test_a_kernels_link_is_bounded_in_size_and_rate_and_reads_only_what_it_knows(server):
+    """The kernels' endpoint, spoken to as a kernel with a key the server would give it (made here from
+    the server's kept secret): unknown and malformed messages are ignored, a burst beyond the rate is
+    dropped, a message over the limit closes the link, and an answer from a kernel no browser opened
+    is refused."""
+    from batchnet_core.classroom.answers import MAX_FRAME
+    from batchnet_core.classroom.server import BURST, kernel_key
+    from batchnet_core.serving import class_secret
+
+    key = kernel_key(class_secret(), "00000000-0000-4000-8000-000000000000")
+
+    async def speak() -> dict:
+        from tornado.httpclient import HTTPRequest
+        from tornado.websocket import websocket_connect
+
+        url = server.url.replace("http", "ws") + "class/kernel"
+        socket = await websocket_connect(HTTPRequest(url, headers={"Authorization": f"class {key}"}))
+        for junk in ("not json", "[]", '{"type": "drop tables"}', '{"type": "answer"}'):
+            socket.write_message(junk)
+        refused = json.loads(await asyncio.wait_for(socket.read_message(), 10))  # the malformed answer's
+        socket.write_message(json.dumps({"type": "answer", "id": "a" * 32, "page": "03_by_hand.ipynb", "seed": 7,
+                                         "difficulty": "medium", "part": "missing", "cell": "W1,3,2",
+                                         "typed": "1"}))
+        unbound = json.loads(await asyncio.wait_for(socket.read_message(), 10))
+        for _ in range(3 * BURST):
+            socket.write_message(json.dumps({"type": "hello", "page": "03_by_hand.ipynb"}))
+        answered = 0
+        while True:
+            try:
+                await asyncio.wait_for(socket.read_message(), 2)
+            except TimeoutError:
+                break
+            answered += 1
+        socket.write_message("x" * (MAX_FRAME + 1))
+        closed = await asyncio.wait_for(socket.read_message(), 10)
+        return {"refused": refused, "unbound": unbound, "answered": answered, "closed": closed,
+                "code": socket.close_code}
+
+    heard = in_thread(speak())
+    assert heard["refused"]["type"] == "refused" and heard["refused"]["reason"] == "id: expected text"
+    assert heard["unbound"] == {"type": "refused", "field": "answer", "id": "a" * 32,
+                                "reason": "answer: this page is not yet open in a browser"}
+    assert 0 < heard["answered"] < 3 * BURST  # each hello heard is answered with the class's pause; the rest dropped
+    assert heard["closed"] is None and heard["code"] == 1009  # message too big
+    assert "sends too fast: a message was dropped" in server.log.read_text()

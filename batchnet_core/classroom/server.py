@@ -91,7 +91,7 @@ class ClassRoom:
     # -- keys --------------------------------------------------------------------------------
 
     def kernel_key(self, kernel_id: str) -> str:
-        return f"{kernel_id}:{hmac.new(self.secret, kernel_id.encode(), hashlib.sha256).hexdigest()}"
+        return kernel_key(self.secret, kernel_id)
 
     def kernel_env(self, kernel_id: str) -> dict[str, str]:
         """What a kernel is started with to reach the class."""
@@ -241,6 +241,11 @@ class ClassRoom:
     def close(self) -> None:
         self.executor.shutdown(wait=True)
         self.store.close()
+
+
+def kernel_key(secret: bytes, kernel_id: str) -> str:
+    """A kernel's key to the class: its id and the id's HMAC with the server's secret."""
+    return f"{kernel_id}:{hmac.new(secret, kernel_id.encode(), hashlib.sha256).hexdigest()}"
 
 
 def read_push(text: object) -> str:
@@ -530,4 +535,4 @@ def new_teacher_token() -> str:
     return secrets.token_urlsafe(18)
 
 
-__all__ = ["ClassRoom", "class_handlers", "new_teacher_token", "read_push"]
+__all__ = ["ClassRoom", "class_handlers", "kernel_key", "new_teacher_token", "read_push"]
