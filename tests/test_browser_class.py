@@ -4,7 +4,8 @@ projector's 1024×768) and three students' browsers.
 Answers typed on 03 reach the teacher's grid within a second, with their named mistakes; names with
 markup are text; a state pushed from the teacher's page, and one sent from the teacher's own page,
 reach every student's 02 within 2 s, and "Back to my own" gives each their own back; pause disables
-every control and resume restores them as they were; a restart on the same port keeps every answer
+every control and resume restores them as they were; a student's kernel killed loses nothing, and the
+reloaded page is still that student's; a restart on the same port keeps every answer
 and every name, and the teacher's page says it is reconnecting and then shows them again. axe-core
 finds nothing on the teacher's page or on a student's page with its class bar.
 """
@@ -192,4 +193,17 @@ def lesson(server, teacher, students, axe_source) -> str:
     student.wait_for_selector(".bn-class-paused", state="hidden", timeout=2_000)
     student.wait_for_function("(n) => document.querySelectorAll('.bn-app input:enabled, .bn-app button:enabled, "
                               ".bn-app select:enabled').length === n", arg=enabled, timeout=2_000)
+
+    # -- a student's kernel dies: nothing they answered is lost, and the reloaded page is still theirs ---
+    before = summary(server)
+    lost = students[2]
+    kernel_id = json.loads(lost.inner_text("#jupyter-config-data"))["kernelId"]
+    [kernel] = [k for k in server.kernels() if f"kernel-{kernel_id}.json" in " ".join(k.cmdline())]
+    kernel.kill()
+    lost.wait_for_selector(".bn-connection-alert", timeout=30_000)
+    open_app(lost, render(server.url, "02_batch_of_three"))
+    lost.wait_for_function("() => document.querySelector('.bn-class-who b')?.textContent === 'Student 3'",
+                           timeout=TIMEOUT)
+    after = summary(server)
+    assert after["exercises"] == before["exercises"] and after["students"] == 3
     return name

@@ -439,11 +439,11 @@ def test_a_failing_page_never_breaks_the_link(in_class, caplog):
 def test_unacknowledged_answers_are_sent_again_after_a_reconnect():
     room = Class("03_by_hand.ipynb")
     room.link.start()
-    first = room.link.answer("03_by_hand.ipynb", 1, "medium", "blank", "H_z,0,0", "4")
-    second = room.link.answer("03_by_hand.ipynb", 1, "medium", "blank", "H_z,0,1", "5")
+    first = room.link.answer(1, "medium", "blank", "H_z,0,0", "4")
+    second = room.link.answer(1, "medium", "blank", "H_z,0,1", "5")
     room.say(type="ack", id=first)
     room.link._closed()
-    third = room.link.answer("03_by_hand.ipynb", 1, "medium", "blank", "H_z,0,2", "6")  # while down
+    third = room.link.answer(1, "medium", "blank", "H_z,0,2", "6")  # while down
     room.link.rename("Ada")
     room.sent.clear()
     room.link._opened(room.sent.append)
@@ -491,7 +491,7 @@ def test_the_link_over_a_real_websocket():
         tasks = [asyncio.ensure_future(wrong.run()), asyncio.ensure_future(link.run())]
         try:
             await until(lambda: heard and connections)
-            first = link.answer("03_by_hand.ipynb", 7, "medium", "blank", "H_z,0,0", "4")
+            first = link.answer(7, "medium", "blank", "H_z,0,0", "4")
             await until(lambda: len(heard) == 2)
             assert first in link.pending  # not acknowledged by this server's first connection
             connections[0].close()  # the server drops the link

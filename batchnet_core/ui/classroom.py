@@ -202,9 +202,9 @@ class ClassLink:
             return
         self._task = loop.create_task(self.run())  # kept: the loop holds only a weak reference to a task
 
-    def answer(self, page: str, seed: int, difficulty: str, part: str, cell: str, typed: str) -> str:
-        """Send a checked answer (kept until the server has it); its id."""
-        message = {"type": "answer", "id": uuid.uuid4().hex, "page": page, "seed": int(seed),
+    def answer(self, seed: int, difficulty: str, part: str, cell: str, typed: str) -> str:
+        """Send a checked answer of this page's exercise (kept until the server has it); its id."""
+        message = {"type": "answer", "id": uuid.uuid4().hex, "page": self.page, "seed": int(seed),
                    "difficulty": difficulty, "part": part, "cell": cell, "typed": str(typed)[:MAX_TYPED]}
         if len(self.pending) >= MAX_PENDING:
             oldest = next(iter(self.pending))
@@ -470,10 +470,10 @@ class ClassBar(widgets.VBox):
         self.pushable = pushable
         self._show()
 
-    def answer(self, page: str, seed: int, difficulty: str, part: str, cell: str, typed: str) -> None:
+    def answer(self, seed: int, difficulty: str, part: str, cell: str, typed: str) -> None:
         """Tell the class of a checked answer; a failure is the kernel's to log, never the page's."""
         try:
-            self.answers.append(self.link.answer(page, seed, difficulty, part, cell, typed))
+            self.answers.append(self.link.answer(seed, difficulty, part, cell, typed))
         except Exception:
             log.error("An answer could not be given to the class link", exc_info=True)
 

@@ -32,9 +32,6 @@ from .kernel import page_query
 from .page import PageBridge
 from .views import HeatmapViews, html_widget
 
-#: The page whose exercises these are, as the class names it.
-PAGE = "03_by_hand.ipynb"
-
 #: What sections 2 and 3 say until the prediction is revealed: each gives cells of H_z away.
 WAIT_FOR_REVEAL = {
     "blanks": "The blanks open when you press Reveal in step 1: the cells given with them include H_z and H, "
@@ -252,7 +249,7 @@ class ExerciseApp:
     def _tell_class(self, part: str, cell: str, typed: str) -> None:
         """A checked answer, for the class's view (in a class only)."""
         if self.class_bar is not None:
-            self.class_bar.answer(PAGE, self.seed, self.exercise.difficulty, part, cell, typed)
+            self.class_bar.answer(self.seed, self.exercise.difficulty, part, cell, typed)
 
     def _build_missing(self) -> None:
         m = self.missing

@@ -26,9 +26,6 @@ from .page import PageBridge
 from .train import GradientCell
 from .views import HeatmapViews, html_widget, values_table
 
-#: The page whose exercises these are, as the class names it.
-PAGE = "06_train_the_batch.ipynb"
-
 #: The given matrices, a layer to a row: the network and its forward pass (the question is the gradient).
 GIVEN = (("X", "W1|b1", "H_z", "H"), ("W2|b2", "Y_z", "Y"))
 
@@ -155,7 +152,7 @@ class GradientExerciseApp:
         if self.class_bar is not None:
             e = self.exercise
             cell = GradientCell("W" if e.name.startswith("W") else "b", int(e.name[1:]), e.row, e.col)
-            self.class_bar.answer(PAGE, e.seed, e.difficulty, "gradient", cell.data, typed)
+            self.class_bar.answer(e.seed, e.difficulty, "gradient", cell.data, typed)
 
     def reveal(self) -> None:
         """Show the answer input by input; later checks of this exercise are not scored."""
