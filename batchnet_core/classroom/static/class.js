@@ -1,8 +1,8 @@
 // The teacher's page of the class view: draws the server's summary of the class, live.
 //
-// The server sends the whole summary ({"type": "summary", ...}, as GET class/api/summary answers, see
-// batchnet_core/classroom/server.py) over one websocket at connect and after every change, so the page never polls: each
-// message replaces what the page knows, and render() draws it again.
+// The server sends the whole summary ({"type": "summary", ...}, the JSON of the API's summary, see
+// batchnet_core/classroom/server.py) over one websocket at connect and after every change, so the page
+// never polls: each message replaces what the page knows, and render() draws it again.
 //
 // Every value in a summary comes, in the end, from a student (a name, a typed answer) and is
 // treated as hostile: it reaches the page only through textContent, setAttribute and numbers
