@@ -56,6 +56,7 @@ from batchnet_core.classroom.server import (
     class_handlers,
     new_teacher_token,
 )
+from batchnet_core.classroom.store import ClassStore
 from batchnet_core.series import PAGES
 
 THEMES = ("light", "dark")
@@ -417,7 +418,7 @@ class ClassroomVoila(Voila):
         class_log = logging.getLogger("batchnet_core.classroom")  # the class speaks in the server's log
         class_log.handlers, class_log.propagate = list(self.log.handlers), False
         class_log.setLevel(logging.INFO)
-        return ClassRoom(self.class_database, self.teacher_token, secret, kernel_url)
+        return ClassRoom(ClassStore(self.class_database), self.teacher_token, secret, kernel_url)
 
     def init_handlers(self) -> list:
         replace = {TornadoVoilaHandler: ClassroomPageHandler, VoilaKernelWebsocketHandler: ClassroomKernelSocket}
@@ -450,6 +451,7 @@ class ClassroomVoila(Voila):
         super().stop()
         if self.classroom is not None:
             self.classroom.close()
+            self.classroom.store.close()
 
 
 def class_secret() -> bytes:

@@ -259,3 +259,19 @@ def test_values_reach_sql_only_as_parameters(store):
     keep(store, ada.id, answer(asked_cells("blank", 7, "medium")[0], "1'; DELETE FROM answers;--"))
     assert store.student(ada.id).name == bobby and store.count() == 1
     assert np.isfinite(store.summary({})["exercises"][0]["seed"])
+
+
+def test_two_classes_in_one_database_are_kept_apart(store):
+    cell = asked_cells("blank", 7, "medium")[0]
+    ada = store.student("class-a/ada", "class-a", name="ada")
+    bo = store.student("class-b/bo", "class-b", name="bo")
+    keep(store, ada.id, answer(cell, "1"))
+    keep(store, bo.id, answer(cell, "2"))
+    keep(store, bo.id, answer(cell, "3"))
+    store.set_setting("paused", True, "class-a")
+    a, b = store.summary({ada.id: PAGE}, "class-a"), store.summary({bo.id: PAGE}, "class-b")
+    assert [row["name"] for row in a["roster"]] == ["ada"] and [row["name"] for row in b["roster"]] == ["bo"]
+    assert a["exercises"][0]["cells"][cell]["typed"] == {"1": 1} and b["exercises"][0]["cells"][cell]["typed"] == \
+        {"2": 1, "3": 1}
+    assert (a["paused"], b["paused"]) == (True, False)
+    assert len(store.answers_csv("class-b").splitlines()) == 3 and store.summary({})["roster"] == []

@@ -61,14 +61,17 @@ class ClassRoom:
 
     Parameters
     ----------
-    database : str   a SQLAlchemy URL (``sqlite:///class-data/class.sqlite``)
+    store : ClassStore   the database (one may hold several classes)
     teacher_token : str
     secret : bytes   signs the kernels' keys
     kernel_url : str the kernels' link, ``ws://127.0.0.1:8866/class/kernel``
+    class_name : str this class's name in the database ("" for ``make serve``'s one class)
     """
 
-    def __init__(self, database: str, teacher_token: str, secret: bytes, kernel_url: str) -> None:
-        self.store = ClassStore(database)
+    def __init__(self, store: ClassStore, teacher_token: str, secret: bytes, kernel_url: str,
+                 class_name: str = "") -> None:
+        self.store = store
+        self.class_name = class_name
         self.teacher_token = teacher_token
         self.secret = secret
         self.kernel_url = kernel_url
@@ -146,7 +149,7 @@ class ClassRoom:
         link, owner = self.kernels.get(kernel_id), self.owners.get(kernel_id)
         if link is None or owner is None:
             return
-        student = await self.run(self.store.student, owner[0])
+        student = await self.run(self.store.student, owner[0], self.class_name)
         link.send({"type": "student", "name": student.name, "teacher": owner[1]})
 
     # -- what kernels send -------------------------------------------------------------------
@@ -190,9 +193,10 @@ class ClassRoom:
         """Send every student's page a state: ``text`` a page's link or a state's query. Returns what was
         sent; ``ValueError`` saying what is wrong, and nothing sent, otherwise."""
         query = read_push(text)
-        push = {"id": int(await self.run(self.store.setting, "pushes", 0)) + 1, "state": query, "at": time.time()}
-        await self.run(self.store.set_setting, "pushes", push["id"])
-        await self.run(self.store.set_setting, "push", push)
+        push = {"id": int(await self.run(self.store.setting, "pushes", 0, self.class_name)) + 1, "state": query,
+                "at": time.time()}
+        await self.run(self.store.set_setting, "pushes", push["id"], self.class_name)
+        await self.run(self.store.set_setting, "push", push, self.class_name)
         for link in list(self.kernels.values()):
             link.send({"type": "push", "id": push["id"], "state": query})
         log.info("The teacher sent a state to %d pages (push %d)", len(self.kernels), push["id"])
@@ -200,7 +204,7 @@ class ClassRoom:
         return push
 
     async def pause(self, paused: bool) -> None:
-        await self.run(self.store.set_setting, "paused", paused)
+        await self.run(self.store.set_setting, "paused", paused, self.class_name)
         for link in list(self.kernels.values()):
             link.send({"type": "pause", "paused": paused})
         self.changed()
@@ -212,7 +216,7 @@ class ClassRoom:
         if self._summary is not None:
             return self._summary
         changes = self._changes
-        text = json.dumps({"type": "summary", **await self.run(self.store.summary, self.present())})
+        text = json.dumps({"type": "summary", **await self.run(self.store.summary, self.present(), self.class_name)})
         if changes == self._changes:  # kept only if nothing changed while it was made
             self._summary = text
         return text
@@ -240,7 +244,6 @@ class ClassRoom:
 
     def close(self) -> None:
         self.executor.shutdown(wait=True)
-        self.store.close()
 
 
 def kernel_key(secret: bytes, kernel_id: str) -> str:
@@ -375,7 +378,7 @@ class AnswersCsvHandler(TeacherHandler):
     async def get(self) -> None:
         self.set_header("Content-Type", "text/csv; charset=utf-8")
         self.set_header("Content-Disposition", 'attachment; filename="class-answers.csv"')
-        self.finish(await self.room.run(self.room.store.answers_csv))
+        self.finish(await self.room.run(self.room.store.answers_csv, self.room.class_name))
 
 
 class PushHandler(TeacherHandler):
@@ -490,7 +493,7 @@ class KernelLink(websocket.WebSocketHandler):
             if isinstance(page, str) and len(page) <= 80:
                 self.room.pages[self.kernel_id] = page
             await self.room.tell_student(self.kernel_id)
-            paused = await self.room.run(self.room.store.setting, "paused", False)
+            paused = await self.room.run(self.room.store.setting, "paused", False, self.room.class_name)
             self.send({"type": "pause", "paused": bool(paused)})
             self.room.changed()
         elif kind == "answer":

@@ -36,7 +36,9 @@ students = sa.Table(
     # "Student 7": the 7th to arrive, numbered by the database itself, so students arriving at once never
     # draw the same number
     sa.Column("number", sa.Integer, primary_key=True, autoincrement=True),
-    sa.Column("id", sa.String(32), nullable=False, unique=True),  # the browser's cookie carries it
+    sa.Column("id", sa.String(120), nullable=False, unique=True),  # the browser's cookie, or the hub's class/user
+    # the class: "" for the one class of `make serve`, a JupyterHub group's name behind a hub
+    sa.Column("class_name", sa.String(80), nullable=False, default="", index=True),
     sa.Column("name", sa.String(80)),  # chosen by the student; None until then
     sa.Column("joined_at", sa.Float, nullable=False),
 )
@@ -44,7 +46,7 @@ students = sa.Table(
 answers = sa.Table(
     "answers", metadata,
     sa.Column("id", sa.String(32), primary_key=True),  # the kernel's: a resent answer is kept once
-    sa.Column("student", sa.String(32), sa.ForeignKey("students.id"), nullable=False, index=True),
+    sa.Column("student", sa.String(120), sa.ForeignKey("students.id"), nullable=False, index=True),
     sa.Column("exercise", sa.String(120), nullable=False, index=True),
     sa.Column("page", sa.String(80), nullable=False),
     sa.Column("seed", sa.BigInteger, nullable=False),
@@ -57,10 +59,10 @@ answers = sa.Table(
     sa.Column("answered_at", sa.Float, nullable=False),
 )
 
-#: The class's own state, a row per key: ``paused`` ("true"/"false") and ``push`` (JSON).
+#: Each class's own state, a row per class and key (``<class>/paused``, ``<class>/push``), JSON.
 settings = sa.Table(
     "class_settings", metadata,
-    sa.Column("key", sa.String(40), primary_key=True),
+    sa.Column("key", sa.String(120), primary_key=True),
     sa.Column("value", sa.Text, nullable=False),
 )
 
@@ -94,17 +96,18 @@ class ClassStore:
 
     # -- students ----------------------------------------------------------------------------
 
-    def student(self, student_id: str | None) -> Student:
-        """The student whose cookie holds ``student_id``; a new one (the next number) if unknown or None."""
+    def student(self, student_id: str | None, class_name: str = "", name: str | None = None) -> Student:
+        """The student ``student_id`` (a browser's cookie); a new one of ``class_name`` (the next number, and
+        ``name`` if given) if unknown or None."""
         student_id = student_id or secrets.token_hex(16)
         found = self._find(student_id)
         if found is not None:
             return found
         try:
             with self.engine.begin() as db:
-                number = db.execute(students.insert().values(id=student_id, name=None, joined_at=time.time())
-                                    ).inserted_primary_key[0]
-            return Student(student_id, number, f"Student {number}")
+                number = db.execute(students.insert().values(id=student_id, class_name=class_name, name=name,
+                                                             joined_at=time.time())).inserted_primary_key[0]
+            return Student(student_id, number, name or f"Student {number}")
         except sa.exc.IntegrityError:  # the same browser's other tab arrived first
             return self._find(student_id)
 
@@ -136,10 +139,11 @@ class ClassStore:
             return False
         return True
 
-    def _rows(self):
+    def _rows(self, class_name: str):
         with self.engine.begin() as db:
             query = (sa.select(answers, students.c.number, students.c.name)
                      .join(students, answers.c.student == students.c.id)
+                     .where(students.c.class_name == class_name)
                      .order_by(answers.c.answered_at, answers.c.id))
             return db.execute(query).all()
 
@@ -149,25 +153,27 @@ class ClassStore:
 
     # -- the class's pause and push ----------------------------------------------------------
 
-    def setting(self, key: str, default: object = None) -> object:
+    def setting(self, key: str, default: object = None, class_name: str = "") -> object:
+        key = f"{class_name}/{key}"
         with self.engine.begin() as db:
             value = db.execute(sa.select(settings.c.value).where(settings.c.key == key)).scalar()
         return default if value is None else json.loads(value)
 
-    def set_setting(self, key: str, value: object) -> None:
-        text = json.dumps(value)
+    def set_setting(self, key: str, value: object, class_name: str = "") -> None:
+        key, text = f"{class_name}/{key}", json.dumps(value)
         with self.engine.begin() as db:
             if db.execute(settings.update().where(settings.c.key == key).values(value=text)).rowcount == 0:
                 db.execute(settings.insert().values(key=key, value=text))
 
     # -- what the teacher sees ---------------------------------------------------------------
 
-    def summary(self, present: dict[str, str]) -> dict:
+    def summary(self, present: dict[str, str], class_name: str = "") -> dict:
         """The class view's data (``GET /class/api/summary``); ``present`` maps each student present
         to the page they are on."""
-        rows = self._rows()
+        rows = self._rows(class_name)
         with self.engine.begin() as db:
-            everyone = [_student(row) for row in db.execute(sa.select(students).order_by(students.c.number))]
+            everyone = [_student(row) for row in db.execute(sa.select(students).where(
+                students.c.class_name == class_name).order_by(students.c.number))]
         pages: dict[str, str] = {}
         per_student: dict[str, Counter] = defaultdict(Counter)
         exercises: dict[str, dict] = {}
@@ -205,16 +211,17 @@ class ClassStore:
                    "page": present.get(s.id, pages.get(s.id, "")), "present": s.id in present,
                    "answers": per_student[s.id]["answers"], "correct": per_student[s.id]["correct"]}
                   for s in everyone if s.id in present or s.id in per_student]
-        return {"students": len(present), "paused": bool(self.setting("paused", False)),
-                "push": self.setting("push"), "roster": roster, "exercises": shown, "mistakes": MISTAKE_WORDS}
+        return {"students": len(present), "paused": bool(self.setting("paused", False, class_name)),
+                "push": self.setting("push", None, class_name), "roster": roster, "exercises": shown,
+                "mistakes": MISTAKE_WORDS}
 
-    def answers_csv(self) -> str:
+    def answers_csv(self, class_name: str = "") -> str:
         """Every answer, oldest first, as CSV (``GET /class/api/answers.csv``)."""
         out = io.StringIO()
         writer = csv.writer(out)
         writer.writerow(["answered_at", "student", "name", "page", "seed", "difficulty", "part", "cell", "typed",
                          "correct", "mistake"])
-        for row in self._rows():
+        for row in self._rows(class_name):
             writer.writerow([time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(row.answered_at)),
                              f"Student {row.number}", _inert(row.name or f"Student {row.number}"), row.page, row.seed,
                              row.difficulty, row.part, row.cell, _inert(row.typed), row.correct, row.mistake or ""])
