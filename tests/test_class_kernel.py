@@ -83,6 +83,42 @@ def test_outside_a_class_there_is_no_link_and_no_bar(monkeypatch):
     assert ExerciseApp().class_bar is None and GradientExerciseApp().class_bar is None
 
 
+@pytest.fixture
+def in_a_kernel(monkeypatch):
+    """``ClassLink.of_kernel`` as inside a kernel, read afresh from the environment."""
+    monkeypatch.setattr(classroom, "kernel_loop", lambda: object())
+    monkeypatch.setattr(ClassLink, "_kernel", classroom._UNKNOWN)
+    for name in ("BATCHNET_CLASS_URL", "BATCHNET_CLASS_KEY", "JUPYTERHUB_API_TOKEN"):
+        monkeypatch.delenv(name, raising=False)
+    return monkeypatch
+
+
+def test_make_serves_kernel_sends_its_key_even_behind_a_hub(in_a_kernel):
+    in_a_kernel.setenv("BATCHNET_CLASS_URL", "ws://127.0.0.1:1/class/kernel")
+    in_a_kernel.setenv("BATCHNET_CLASS_KEY", "k:00")
+    in_a_kernel.setenv("JUPYTERHUB_API_TOKEN", "hub-token")
+    link = ClassLink.of_kernel()
+    assert (link.scheme, link.key) == ("class", "k:00")
+
+
+def test_behind_a_hub_the_kernel_sends_its_servers_token(in_a_kernel):
+    in_a_kernel.setenv("BATCHNET_CLASS_URL", "wss://hub.school.org/services/batchnet-class/kernel")
+    in_a_kernel.setenv("JUPYTERHUB_API_TOKEN", "a1b2c3")
+    link = ClassLink.of_kernel()
+    assert (link.url, link.scheme, link.key) == ("wss://hub.school.org/services/batchnet-class/kernel", "token",
+                                                 "a1b2c3")
+
+
+@pytest.mark.parametrize("env", [{"JUPYTERHUB_API_TOKEN": "a1b2c3"},  # no class's address: JupyterLab on a hub
+                                 {"BATCHNET_CLASS_URL": "ws://127.0.0.1:1/k"},  # an address and nothing to prove
+                                 {"BATCHNET_CLASS_URL": "http://127.0.0.1:1/k", "JUPYTERHUB_API_TOKEN": "a1"},
+                                 {"BATCHNET_CLASS_URL": "ws://127.0.0.1:1/k", "JUPYTERHUB_API_TOKEN": "a\nb"}])
+def test_no_class_without_an_address_and_a_usable_token(in_a_kernel, env):
+    for name, value in env.items():
+        in_a_kernel.setenv(name, value)
+    assert ClassLink.of_kernel() is None
+
+
 def test_importing_the_pages_starts_nothing():
     code = ("import sys, batchnet_core.ui, batchnet_core.ui.train, batchnet_core.ui.exercise\n"
             "from batchnet_core.ui.classroom import ClassLink, _UNKNOWN\n"
@@ -509,6 +545,31 @@ def test_the_link_over_a_real_websocket():
     assert heard[0][1] == {"type": "hello", "page": "03_by_hand.ipynb"}
     assert heard[1][1]["id"] == heard[3][1]["id"] == first
     assert paused[:2] == [True, False]
+
+
+def test_a_hub_kernel_sends_its_token_as_jupyterhub_services_read_it():
+    heard: list[str] = []
+
+    class Kernels(tornado.websocket.WebSocketHandler):
+        def prepare(self):
+            heard.append(self.request.headers.get("Authorization", ""))
+
+        def on_message(self, message):
+            heard.append(json.loads(message)["type"])
+
+    async def scenario():
+        port = free_port()
+        server = tornado.web.Application([(r"/kernel", Kernels)]).listen(port, address="127.0.0.1")
+        link = ClassLink(f"ws://127.0.0.1:{port}/kernel", "hub-token", scheme="token", page="03_by_hand.ipynb")
+        task = asyncio.ensure_future(link.run())
+        try:
+            await until(lambda: "hello" in heard)
+        finally:
+            task.cancel()
+            server.stop()
+
+    asyncio.run(scenario())
+    assert heard[:2] == ["token hub-token", "hello"]
 
 
 async def until(condition, timeout: float = 3.0) -> None:

@@ -3,8 +3,10 @@ the class bar at the top of each app (the learner's name, the teacher's pause, a
 
 Outside a class (JupyterLab, ``make app``, the tests' notebooks) there is no link and no bar: the pages
 look and behave as they always did. Inside one, the server starts the kernel with ``BATCHNET_CLASS_URL``
-and ``BATCHNET_CLASS_KEY``; the kernel's one :class:`ClassLink` connects when the first app joins, once
-the page's cell has run (a preheated kernel knows its page only then).
+and ``BATCHNET_CLASS_KEY`` (``make serve``); behind a JupyterHub, the hub gives every server
+``BATCHNET_CLASS_URL`` and the kernel proves who it is with its server's ``JUPYTERHUB_API_TOKEN``
+(``batchnet_core.classroom.hub``). The kernel's one :class:`ClassLink` connects when the first app
+joins, once the page's cell has run (a preheated kernel knows its page only then).
 
 Nothing here is on the slider path: the link sends only what a page checked (an answer), what the
 learner asked for (a name) and what the teacher sends; everything it hears is checked, and anything
@@ -135,6 +137,9 @@ class ClassLink:
     ----------
     url, key : str
         The server's address for kernels and this kernel's key (``BATCHNET_CLASS_URL``, ``…_KEY``).
+    scheme : str, optional
+        How the key is sent, ``Authorization: <scheme> <key>``: ``class`` for ``make serve``'s key,
+        ``token`` for a JupyterHub token.
     page : str, optional
         The page, one of ``series.PAGES``; by default read from the request's URL when connecting.
     send : callable, optional
@@ -144,9 +149,9 @@ class ClassLink:
 
     _kernel: ClassLink | None | object = _UNKNOWN
 
-    def __init__(self, url: str = "", key: str = "", *, page: str | None = None,
+    def __init__(self, url: str = "", key: str = "", *, scheme: str = "class", page: str | None = None,
                  send: Callable[[dict], None] | None = None) -> None:
-        self.url, self.key, self._page, self._send_to = url, key, page, send
+        self.url, self.key, self.scheme, self._page, self._send_to = url, key, scheme, page, send
         self.pending: dict[str, dict] = {}  # answers by id, until the server acknowledges them
         self.waiting: collections.deque[dict] = collections.deque(maxlen=MAX_WAITING)
         self.listeners: dict[str, list[Callable[[dict], None]]] = {
@@ -161,16 +166,23 @@ class ClassLink:
 
     @classmethod
     def of_kernel(cls) -> ClassLink | None:
-        """The kernel's one link; None outside a class (no ``BATCHNET_CLASS_URL``/``…_KEY``) or a kernel."""
+        """The kernel's one link; None outside a class or a kernel.
+
+        In a class: ``BATCHNET_CLASS_URL`` with ``BATCHNET_CLASS_KEY`` (``make serve``), or, with no key,
+        ``JUPYTERHUB_API_TOKEN`` (a server behind JupyterHub, whose kernels inherit its token).
+        """
         if cls._kernel is _UNKNOWN:
             url, key = os.environ.get("BATCHNET_CLASS_URL", ""), os.environ.get("BATCHNET_CLASS_KEY", "")
+            scheme, named = "class", "BATCHNET_CLASS_KEY"
+            if url and not key and os.environ.get("JUPYTERHUB_API_TOKEN"):
+                scheme, key, named = "token", os.environ["JUPYTERHUB_API_TOKEN"], "JUPYTERHUB_API_TOKEN"
             if not (url and key) or kernel_loop() is None:
                 return None  # asked again later: a kernel's loop runs from its first cell
             usable = (urlsplit(url).scheme in ("ws", "wss") and len(key) <= 200
                       and key.isascii() and key.isprintable())
             if not usable:
-                log.warning("BATCHNET_CLASS_URL or BATCHNET_CLASS_KEY cannot be used: this page has no class")
-            cls._kernel = cls(url, key) if usable else None
+                log.warning("BATCHNET_CLASS_URL or %s cannot be used: this page has no class", named)
+            cls._kernel = cls(url, key, scheme=scheme) if usable else None
         return cls._kernel  # type: ignore[return-value]
 
     @property
@@ -240,7 +252,7 @@ class ClassLink:
         delay = BACKOFF_FIRST
         while True:
             try:
-                async with connect(self.url, additional_headers={"Authorization": f"class {self.key}"},
+                async with connect(self.url, additional_headers={"Authorization": f"{self.scheme} {self.key}"},
                                    max_size=MAX_FRAME, compression=None, proxy=None, open_timeout=10) as socket:
                     delay = BACKOFF_FIRST
                     self._warned = False
