@@ -18,11 +18,17 @@ Without the teacher's token (or with a wrong one) every teacher's endpoint answe
 body. A browser is a student by its signed cookie ``batchnet_student``; a kernel is its student's
 once that browser opens the kernel's channels (``ClassroomKernelSocket`` in ``serving``). The
 database is the truth: the server keeps in memory only who is connected now.
+
+Who may do what is asked of the handlers (:meth:`TeacherHandler.is_teacher`, :meth:`TeacherHandler.by_token`,
+:meth:`KernelLink.prepare`): here, the teacher's token and the kernels' keys; behind JupyterHub
+(:mod:`.hub`), the hub's users and scopes, with a :class:`ClassRoom` per group that shares its push,
+pause and changes with the other replicas through ``announce``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import hmac
 import json
@@ -66,22 +72,34 @@ class ClassRoom:
     secret : bytes   signs the kernels' keys
     kernel_url : str the kernels' link, ``ws://127.0.0.1:8866/class/kernel``
     class_name : str this class's name in the database ("" for ``make serve``'s one class)
+    announce : async (event) -> None, optional
+        Tells every replica of the service, this one included, of a push, a pause or a change
+        (``{"class": …, "type": "push" | "pause" | "changed", …}``); each hears it in :meth:`heard`.
+        None (``make serve``): this process is the whole class, and hears its own events at once.
+    replica : str   this process's name among the replicas (an event it announced names it)
+    executor : the threads that run the store's calls; by default the room's own
     """
 
     def __init__(self, store: ClassStore, teacher_token: str, secret: bytes, kernel_url: str,
-                 class_name: str = "") -> None:
+                 class_name: str = "", announce=None, replica: str = "", executor: ThreadPoolExecutor | None = None
+                 ) -> None:
         self.store = store
         self.class_name = class_name
         self.teacher_token = teacher_token
         self.secret = secret
         self.kernel_url = kernel_url
-        self.executor = ThreadPoolExecutor(max_workers=4, thread_name_prefix="class-store")
+        self.announce = announce
+        self.replica = replica
+        self._own_executor = executor is None
+        self.executor = executor or ThreadPoolExecutor(max_workers=4, thread_name_prefix="class-store")
         self.kernels: dict[str, KernelLink] = {}  # kernel id → its open link
         self.pages: dict[str, str] = {}  # kernel id → the page it said it serves
         self.owners: dict[str, tuple[str, bool]] = {}  # kernel id → (student id, is the teacher)
         self.channels: dict[str, int] = {}  # kernel id → browser connections open to it now
         self.opened: dict[str, float] = {}  # kernel id → when a browser last opened it
         self.dashboards: set[LiveSocket] = set()
+        self.elsewhere: dict[str, tuple[str, str, float]] = {}  # a link on another replica → (student, page, opened)
+        self._announcing: set[asyncio.Future] = set()
         self._summary: str | None = None  # the last summary made, until something changes
         self._changes = 0  # changes so far: a summary made during one is not kept
         self._pending: asyncio.TimerHandle | None = None
@@ -143,6 +161,9 @@ class ClassRoom:
             opened = self.opened.get(kernel_id, 0.0)
             if owner[0] not in latest or opened > latest[owner[0]][0]:
                 latest[owner[0]] = (opened, self.pages.get(kernel_id, ""))
+        for student, page, opened in self.elsewhere.values():  # the students other replicas serve
+            if student not in latest or opened > latest[student][0]:
+                latest[student] = (opened, page)
         return {student: page for student, (_, page) in latest.items()}
 
     async def tell_student(self, kernel_id: str) -> None:
@@ -167,9 +188,17 @@ class ClassRoom:
                     "reason": "answer: this page is not yet open in a browser"}
         if not owner[1]:  # the teacher's own answers are checked on the page, not counted in the class
             verdict = check(answer)
-            if await self.run(self.store.record, owner[0], answer, verdict):
+            if await self.run(self.store.record, owner[0], self.kept_as(answer), verdict):
                 self.changed()
         return {"type": "ack", "id": answer.id}
+
+    def kept_as(self, answer):
+        """The answer as this class keeps it: a student of several classes (JupyterHub groups) answers
+        into each, so a named class keeps it under an id of its own, the same for every resend."""
+        if not self.class_name:
+            return answer
+        digest = hashlib.sha256(f"{self.class_name}\n{answer.id}".encode()).hexdigest()[:32]
+        return dataclasses.replace(answer, id=digest)
 
     async def rename(self, kernel_id: str, name: object) -> None:
         owner, link = self.owners.get(kernel_id), self.kernels.get(kernel_id)
@@ -197,17 +226,42 @@ class ClassRoom:
                 "at": time.time()}
         await self.run(self.store.set_setting, "pushes", push["id"], self.class_name)
         await self.run(self.store.set_setting, "push", push, self.class_name)
-        for link in list(self.kernels.values()):
-            link.send({"type": "push", "id": push["id"], "state": query})
-        log.info("The teacher sent a state to %d pages (push %d)", len(self.kernels), push["id"])
-        self.changed()
+        await self.tell({"type": "push", "id": push["id"], "state": query})
         return push
 
     async def pause(self, paused: bool) -> None:
         await self.run(self.store.set_setting, "paused", paused, self.class_name)
-        for link in list(self.kernels.values()):
-            link.send({"type": "pause", "paused": paused})
-        self.changed()
+        await self.tell({"type": "pause", "paused": paused})
+
+    # -- the replicas ------------------------------------------------------------------------
+
+    async def tell(self, event: dict) -> None:
+        """An event for every replica's pages and kernels of this class, this one's included."""
+        event = {"class": self.class_name, **event, "from": self.replica}
+        if self.announce is None:
+            await self.heard(event)
+        else:
+            await self.announce(event)
+
+    async def heard(self, event: dict) -> None:
+        """An event of this class, announced by any replica (:meth:`tell`): pass it on to the kernels
+        connected here, and to the teacher's pages."""
+        kind = event.get("type")
+        if kind == "push" and isinstance(event.get("id"), int) and isinstance(event.get("state"), str):
+            for link in list(self.kernels.values()):
+                link.send({"type": "push", "id": event["id"], "state": event["state"]})
+            log.info("The teacher sent a state to %d pages (push %d)", len(self.kernels), event["id"])
+        elif kind == "pause" and isinstance(event.get("paused"), bool):
+            for link in list(self.kernels.values()):
+                link.send({"type": "pause", "paused": event["paused"]})
+        elif kind == "changed" and event.get("from") != self.replica and isinstance(event.get("link"), str):
+            key = f"{event['from']}/{event['link']}"  # a student came or left on another replica
+            if event.get("present") is True and isinstance(event.get("student"), str):
+                page = event.get("page") if isinstance(event.get("page"), str) else ""
+                self.elsewhere[key] = (event["student"], page, float(event.get("at") or 0.0))
+            else:
+                self.elsewhere.pop(key, None)
+        self.changed(shared=False)
 
     # -- the teacher's pages -----------------------------------------------------------------
 
@@ -221,8 +275,13 @@ class ClassRoom:
             self._summary = text
         return text
 
-    def changed(self) -> None:
-        """Something the teacher sees changed: the open teacher's pages hear it soon, all at once."""
+    def changed(self, shared: bool = True, **event) -> None:
+        """Something the teacher sees changed: the open teacher's pages hear it soon, all at once; with
+        replicas (``announce``), theirs too, unless ``shared`` is False (it came from one of them)."""
+        if shared and self.announce is not None:
+            future = asyncio.ensure_future(self.tell({"type": "changed", **event}))
+            self._announcing.add(future)
+            future.add_done_callback(self._announced)
         self._summary = None
         self._changes += 1
         if not self.dashboards or self._pending is not None:
@@ -242,8 +301,15 @@ class ClassRoom:
         for dashboard in list(self.dashboards):
             dashboard.send(text)
 
+    def _announced(self, future: asyncio.Future) -> None:
+        self._announcing.discard(future)
+        if not future.cancelled() and future.exception() is not None:
+            log.error("A change of class %r could not be told to the other replicas", self.class_name,
+                      exc_info=future.exception())
+
     def close(self) -> None:
-        self.executor.shutdown(wait=True)
+        if self._own_executor:
+            self.executor.shutdown(wait=True)
 
 
 def kernel_key(secret: bytes, kernel_id: str) -> str:
@@ -298,22 +364,33 @@ class TeacherHandler(web.RequestHandler):
         kind, _, token = self.request.headers.get("Authorization", "").partition(" ")
         return token.strip() if kind.lower() == "token" else None
 
+    # Who is asking: the teacher's token or cookie here. The hub's handlers (``classroom.hub``) answer
+    # these from the hub's users and scopes instead.
+
     def is_teacher(self) -> bool:
-        if self.room.is_teacher_token(self.header_token()):
+        if self.by_token():
             return True
         mark = self.get_secure_cookie(TEACHER_COOKIE)
         return mark is not None and hmac.compare_digest(mark, self.room.teacher_mark.encode())
 
+    def by_token(self) -> bool:
+        """The request carries the teacher's token (a script), not a browser's cookie."""
+        return self.room.is_teacher_token(self.header_token())
+
+    def class_base(self) -> str:
+        """Where the class's page and API live: the page is ``<base>class``."""
+        return self.settings.get("base_url", "/")
+
     def prepare(self) -> None:
         if not self.is_teacher():
             raise web.HTTPError(403)
-        if self.request.method not in ("GET", "HEAD") and not self.room.is_teacher_token(self.header_token()):
+        if self.request.method not in ("GET", "HEAD") and not self.by_token():
             # signed in by the cookie, which a browser sends from any site: the _xsrf check, whether or
             # not the application turned it on (a script with the token sends no cookie and needs none)
             self.check_xsrf_cookie()
 
     def check_xsrf_cookie(self) -> None:
-        if self.room.is_teacher_token(self.header_token()):
+        if self.by_token():
             return
         super().check_xsrf_cookie()
 
@@ -360,7 +437,7 @@ class ClassPageHandler(TeacherHandler):
 
     def get(self) -> None:
         self.xsrf_token  # noqa: B018 -- sets the _xsrf cookie the page's POSTs send back
-        base = self.settings.get("base_url", "/")
+        base = self.class_base()
         html = (STATIC / "class.html").read_text(encoding="utf-8").replace("{{base}}", web.escape.xhtml_escape(base))
         self.set_header("Content-Type", "text/html; charset=utf-8")
         self.set_header("Content-Security-Policy", "default-src 'self'; connect-src 'self'; img-src 'self' data:; "
@@ -420,6 +497,7 @@ class LiveSocket(websocket.WebSocketHandler):
             raise web.HTTPError(403)
 
     header_token = TeacherHandler.header_token
+    by_token = TeacherHandler.by_token
 
     async def open(self) -> None:
         self.room.dashboards.add(self)
