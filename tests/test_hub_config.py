@@ -10,8 +10,10 @@ import contextlib
 import copy
 import io
 import json
+import os
 import re
 from pathlib import Path
+from unittest import mock
 from urllib.parse import urlsplit
 
 import jsonschema
@@ -24,6 +26,7 @@ from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
 from jupyterhub.traitlets import ByteSpecification
 
 from batchnet_core import serving
+from batchnet_core.classroom.hub import ANSWER, CUSTOM_SCOPES, TEACH
 
 from conftest import ROOT
 
@@ -54,7 +57,13 @@ PLACEHOLDERS = [
     "proxy.https.letsencrypt.contactEmail",
     "singleuser.image.name",
     "singleuser.image.tag",
+    "hub.image.name",
+    "hub.image.tag",
+    "hub.loadRoles.teacher-class-a.users[0]",
+    "hub.config.JupyterHub.load_groups.class-a.users[0]",
 ]
+#: The class view's database URL, as the Secret gives it to the hub (docs/deploy.md).
+DATABASE = "postgresql://batchnet:secret@db.school.org:5432/batchnet"
 
 
 def helm_merge(defaults: dict, values: dict) -> dict:
@@ -80,8 +89,18 @@ def bytes_of(spec) -> int:
     return Holder(value=spec).value
 
 
-def run_placeholder_check(values: dict) -> tuple[int | None, str]:
-    """Run the shipped hub.extraConfig check as z2jh's jupyterhub_config.py does (exec, get_config)."""
+def hub_config(values: dict) -> traitlets.config.Config:
+    """What z2jh's jupyterhub_config.py makes of the values before the extraConfig runs: the services
+    (``hub.services``, each named by its key) and the ``hub.config`` passed through."""
+    c = traitlets.config.Config(copy.deepcopy(values["hub"]["config"]))
+    c.JupyterHub.services = [{"name": name, **copy.deepcopy(service)}
+                             for name, service in values["hub"].get("services", {}).items()]
+    return c
+
+
+def run_placeholder_check(values: dict, c: traitlets.config.Config | None = None) -> tuple[int | None, str]:
+    """Run the shipped hub.extraConfig as z2jh's jupyterhub_config.py does (exec, with ``c`` and
+    get_config), in a hub pod whose environment has the class view's database URL."""
 
     def get_config(key, default=None):  # z2jh.get_config over the values the hub pod is given
         value = values
@@ -93,10 +112,11 @@ def run_placeholder_check(values: dict) -> tuple[int | None, str]:
 
     stderr = io.StringIO()
     code = None
-    with contextlib.redirect_stderr(stderr):
+    c = hub_config(values) if c is None else c
+    with contextlib.redirect_stderr(stderr), mock.patch.dict(os.environ, {"BATCHNET_CLASS_DATABASE": DATABASE}):
         for _, snippet in sorted(values["hub"]["extraConfig"].items()):
             try:
-                exec(snippet, {"get_config": get_config})
+                exec(snippet, {"get_config": get_config, "c": c})
             except SystemExit as stop:
                 code = stop.code
                 break
@@ -180,7 +200,7 @@ def test_memory_and_cpu_come_from_the_measured_figures():
 def test_the_hub_will_not_start_while_a_placeholder_is_left():
     code, said = run_placeholder_check(VALUES)
     assert code == 1
-    named = re.findall(r"[\w.\[\]]+", said.split("fill in (docs/deploy.md): ", 1)[1])
+    named = re.findall(r"[\w.\[\]-]+", said.split("fill in (docs/deploy.md): ", 1)[1])
     assert sorted(named) == sorted(PLACEHOLDERS)
     assert run_placeholder_check(filled(VALUES)) == (None, "")
 
@@ -191,3 +211,43 @@ def test_the_deploy_doc_names_every_placeholder():
     for path in PLACEHOLDERS:
         name = path.removesuffix("[0]")
         assert f"`{name}`" in section, name
+
+
+def test_the_class_view_is_a_hub_service_on_a_database_from_a_secret():
+    hub = VALUES["hub"]
+    service = hub["services"]["batchnet-class"]
+    assert service["command"][-2:] == ["-m", "batchnet_core.classroom.hub"]
+    port = urlsplit(service["url"]).port
+    assert [extra["port"] for extra in hub["service"]["extraPorts"]] == [port], "the hub's Service carries its port"
+    assert service["oauth_client_allowed_scopes"] == [TEACH]
+    assert hub["config"]["JupyterHub"]["custom_scopes"] == CUSTOM_SCOPES
+    # the URL lives in a Secret; the hub's extraConfig hands it to the service, which inherits nothing
+    assert hub["extraEnv"]["BATCHNET_CLASS_DATABASE"] == {
+        "valueFrom": {"secretKeyRef": {"name": "batchnet-class-database", "key": "url"}}}
+    assert "postgresql" not in CONFIG.read_text()
+    c = hub_config(filled(VALUES))
+    assert run_placeholder_check(filled(VALUES), c) == (None, "")
+    [started] = [s for s in c.JupyterHub.services if s["name"] == "batchnet-class"]
+    assert started["environment"] == {"BATCHNET_CLASS_DATABASE": DATABASE}
+    # every student's kernels are told where the class is, through the proxy
+    url = urlsplit(VALUES["singleuser"]["extraEnv"]["BATCHNET_CLASS_URL"])
+    assert url.scheme == "ws" and url.path == "/services/batchnet-class/kernel"
+
+
+def test_each_role_may_do_what_docs_deploy_says_and_no_more():
+    roles = VALUES["hub"]["loadRoles"]
+    assert set(roles["user"]["scopes"]) == {"self", "access:services!service=batchnet-class", f"{ANSWER}!user"}
+    # the server's token: JupyterHub's own server role, its user's answers and groups, nothing else
+    assert set(roles["server"]["scopes"]) == {"users:activity!user", "access:servers!server", f"{ANSWER}!user",
+                                              "read:users:groups!user"}
+    assert roles["batchnet-class"] == {"scopes": ["list:groups"], "services": ["batchnet-class"]}
+    teachers = {name: role for name, role in roles.items() if name.startswith("teacher-")}
+    assert teachers
+    for name, role in teachers.items():
+        group = name.removeprefix("teacher-")
+        assert role["scopes"] == [f"{TEACH}!group={group}"], "a teacher of one class teaches that class alone"
+        assert group in VALUES["hub"]["config"]["JupyterHub"]["load_groups"]
+    assert not any(TEACH in role["scopes"] for role in roles.values()), "nobody teaches every class by default"
+    doc = (ROOT / "docs" / "deploy.md").read_text()
+    for scope in (TEACH, ANSWER, "read:users:groups!user", "list:groups", "batchnet-class-database"):
+        assert scope in doc, scope

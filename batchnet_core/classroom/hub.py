@@ -67,7 +67,7 @@ SCOPE = "custom:batchnet-class"
 TEACH, ANSWER = f"{SCOPE}:teach", f"{SCOPE}:answer"
 #: What the hub is told of the two scopes (``c.JupyterHub.custom_scopes``).
 CUSTOM_SCOPES = {
-    TEACH: {"description": "See a class's answers, send a state to it and pause it (filter: !group=<class>)"},
+    TEACH: {"description": "See a class's answers, send a state to it and pause it (filter !group=<class>)"},
     ANSWER: {"description": "Send one's own answers to one's classes"},
 }
 #: A group's name in an address: anything but a slash.
@@ -190,7 +190,7 @@ class HubTeacher(HubUser):
         return bool(getattr(self, "_token_authenticated", False))
 
     def class_base(self) -> str:
-        return url_path_join(self.service.prefix, quote(self.group, safe=""), "")
+        return url_path_join(self.service.prefix, quote(self.group, safe="")) + "/"
 
     def write_error(self, status_code: int, **kwargs) -> None:
         self.clear_header("Content-Type")
@@ -365,7 +365,7 @@ def hub_handlers(service: ClassService) -> list:
     prefix, options = service.prefix, {"service": service}
     return [
         (prefix, ClassesPage, options),
-        (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler, options),
+        (url_path_join(prefix, "oauth_callback"), HubOAuthCallbackHandler),  # HubOAuth.instance(), as ours
         (url_path_join(prefix, "kernel"), HubKernelLink, options),
         (url_path_join(prefix, r"static/(class\.css)"), web.StaticFileHandler, {"path": str(STATIC)}),
         (url_path_join(prefix, GROUP, "class"), HubClassPage, options),
