@@ -1,7 +1,7 @@
 """The class's storage and the checking of what a kernel sends, without a server.
 
 The storage is tested against every database the class runs on: ``store_url`` gives each one's URL
-(SQLite in a file here).
+(SQLite in a file here, a fresh database of the session's throwaway PostgreSQL).
 """
 
 from __future__ import annotations
@@ -31,9 +31,21 @@ from batchnet_core.gradient_exercises import new_gradient_exercise
 PAGE = "03_by_hand.ipynb"
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'class.sqlite'}"
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'class.sqlite'}"
+        return
+    import psycopg
+
+    # a database per test, so that no test sees another's students
+    server = request.getfixturevalue("postgres_url")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture
