@@ -275,7 +275,7 @@ class ClassStore:
                         _call(callback, event)
                 problem = "the connection ended"
             except psycopg.Error as error:
-                problem = str(error).strip() or type(error).__name__
+                problem = " ".join(str(error).split()) or type(error).__name__  # libpq's is several lines
             log.warning("class announcements: %s; listening again in %.1f s", problem, delay)
             await asyncio.sleep(delay)
             delay = min(delay * 2, RECONNECT_DELAYS[1])
