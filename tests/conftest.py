@@ -1,16 +1,20 @@
-"""Shared fixtures: the real server (``make app``, ``make serve``) on a free port, headless Chromium, PyTorch."""
+"""Shared fixtures: the real server (``make app``, ``make serve``) on a free port, headless Chromium, PyTorch,
+a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
 import contextlib
 import dataclasses
+import glob
 import json
 import os
+import pwd
 import re
 import shutil
 import signal
 import socket
 import subprocess
+import tempfile
 import time
 import urllib.request
 from collections.abc import Callable
@@ -191,6 +195,66 @@ def torch():
     except ImportError:
         skip_or_fail("PyTorch is not installed (pip install -e '.[test]')", "torch")
     return torch
+
+
+def postgres_bindir() -> Path | None:
+    """Where Debian's ``postgresql`` package keeps initdb and pg_ctl (off the PATH): the newest one."""
+    found = []
+    if shutil.which("pg_config"):  # libpq's pg_config may name a version whose server is not installed
+        found.append(subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout.strip())
+    found += sorted(glob.glob("/usr/lib/postgresql/*/bin"), key=lambda d: [int(n) for n in re.findall(r"\d+", d)],
+                    reverse=True)
+    found += [str(Path(tool).resolve().parent) for tool in [shutil.which("initdb")] if tool]
+    return next((Path(d) for d in found if d and (Path(d) / "initdb").exists() and (Path(d) / "pg_ctl").exists()),
+                None)
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A PostgreSQL cluster of its own for the session, on loopback, with a database ``batchnet``: its URL.
+
+    PostgreSQL refuses to run as root, and CI runs as root: then the cluster runs as the ``postgres``
+    user that Debian's package creates, in a folder that user owns.
+    """
+    bindir = postgres_bindir()
+    if bindir is None:
+        skip_or_fail("PostgreSQL's initdb and pg_ctl are not installed (apt-get install postgresql)", "PostgreSQL")
+    try:
+        import psycopg
+    except ImportError:
+        skip_or_fail("psycopg is not installed (pip install -e '.[test]')", "PostgreSQL")
+    as_user: list[str] = []
+    folder = Path(tempfile.mkdtemp(prefix="batchnet-postgres-"))  # not pytest's: postgres cannot enter root's
+    if os.getuid() == 0:
+        try:
+            owner = pwd.getpwnam("postgres")
+        except KeyError:
+            skip_or_fail("no postgres user to run PostgreSQL as (apt-get install postgresql)", "PostgreSQL")
+        os.chown(folder, owner.pw_uid, owner.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    data, port = folder / "data", free_port()
+
+    def run(*command: str) -> None:
+        done = subprocess.run([*as_user, *command], cwd=folder, capture_output=True, text=True)
+        if done.returncode:
+            log = folder / "log"
+            raise RuntimeError(f"{' '.join(command)} failed:\n{done.stdout}{done.stderr}"
+                               f"{log.read_text()[-3000:] if log.exists() else ''}")
+
+    try:
+        # trust, as initdb writes it: the socket in this folder and 127.0.0.1/::1 only; fsync off for a
+        # cluster thrown away at the end
+        run(str(bindir / "initdb"), "-D", str(data), "-U", "batchnet", "--auth=trust", "--encoding=UTF8",
+            "--locale=C", "--no-sync")
+        run(str(bindir / "pg_ctl"), "-D", str(data), "-l", str(folder / "log"), "-w", "start",
+            "-o", f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=off")
+        with psycopg.connect(f"postgresql://batchnet@127.0.0.1:{port}/postgres", autocommit=True) as db:
+            db.execute("CREATE DATABASE batchnet")
+        yield f"postgresql://batchnet@127.0.0.1:{port}/batchnet"
+    finally:
+        if (data / "postmaster.pid").exists():
+            run(str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 #: poppler's tools, which read a PDF back as a person would: its text, its pages, its pictures.

@@ -1,18 +1,22 @@
 """The class's storage and the checking of what a kernel sends, without a server.
 
 The storage is tested against every database the class runs on: ``store_url`` gives each one's URL
-(SQLite in a file here).
+(SQLite in a file here, a fresh database of the session's throwaway PostgreSQL).
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import io
 import threading
+import time
 import uuid
 
 import numpy as np
 import pytest
+import sqlalchemy as sa
 
 from batchnet_core.classroom.answers import (
     MISTAKE_WORDS,
@@ -23,7 +27,7 @@ from batchnet_core.classroom.answers import (
     read_answer,
     read_name,
 )
-from batchnet_core.classroom.store import ClassStore
+from batchnet_core.classroom.store import MAX_EVENT_BYTES, ClassStore
 from batchnet_core.exercises import new_exercise, new_missing, zeroed_by_relu
 from batchnet_core.forward import forward
 from batchnet_core.gradient_exercises import new_gradient_exercise
@@ -31,9 +35,21 @@ from batchnet_core.gradient_exercises import new_gradient_exercise
 PAGE = "03_by_hand.ipynb"
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(params=["sqlite", "postgresql"])
 def store_url(request, tmp_path) -> str:
-    return f"sqlite:///{tmp_path / 'class.sqlite'}"
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'class.sqlite'}"
+        return
+    import psycopg
+
+    # a database per test, so that no test sees another's students
+    server = request.getfixturevalue("postgres_url")
+    name = f"test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    yield server.rsplit("/", 1)[0] + f"/{name}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"DROP DATABASE {name} WITH (FORCE)")
 
 
 @pytest.fixture
@@ -275,3 +291,123 @@ def test_two_classes_in_one_database_are_kept_apart(store):
         {"2": 1, "3": 1}
     assert (a["paused"], b["paused"]) == (True, False)
     assert len(store.answers_csv("class-b").splitlines()) == 3 and store.summary({})["roster"] == []
+
+
+# -- several replicas on one database -------------------------------------------------------------
+
+def test_two_replicas_answering_at_once_keep_each_answer_exactly_once(store_url):
+    one, two = ClassStore(store_url), ClassStore(store_url)
+    try:
+        students = [one.student(None) for _ in range(30)]
+        cell = asked_cells("blank", 7, "medium")[0]
+        answers = [answer(cell, str(k % 5)) for k in range(30)]
+        start = threading.Barrier(60)
+        kept: list[bool] = []
+
+        def send(replica, student, a):
+            start.wait()
+            kept.append(keep(replica, student.id, a))
+
+        # each answer sent to both replicas, as a kernel resending it through another would
+        threads = [threading.Thread(target=send, args=(replica, *pair))
+                   for pair in zip(students, answers) for replica in (one, two)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert (kept.count(True), kept.count(False)) == (30, 30)
+        assert one.count() == two.count() == 30
+        assert two.summary({})["exercises"][0]["cells"][cell]["answers"] == 30
+    finally:
+        one.close()
+        two.close()
+
+
+class Listener:
+    """A store's listener, run as the server runs it: a task on an event loop, announcements off it."""
+
+    def __init__(self, store: ClassStore) -> None:
+        self.store, self.heard, self.times_listening = store, asyncio.Queue(), 0
+        self.task = asyncio.create_task(store.listen(self.heard.put_nowait, self.listening))
+
+    def listening(self) -> None:
+        self.times_listening += 1
+
+    async def until_listening(self, times: int = 1, timeout: float = 10) -> None:
+        deadline = time.monotonic() + timeout
+        while self.times_listening < times:
+            assert time.monotonic() < deadline, f"not listening {times}x after {timeout} s"
+            await asyncio.sleep(0.02)
+
+    async def next(self) -> dict:
+        return await asyncio.wait_for(self.heard.get(), timeout=1)  # heard within a second
+
+    async def stop(self) -> None:
+        self.task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self.task
+        assert self.task.cancelled()  # nothing raised into the caller
+
+
+async def announce(store: ClassStore, event: dict) -> None:
+    await asyncio.get_running_loop().run_in_executor(None, store.announce, event)
+
+
+def test_an_event_one_replica_announces_reaches_the_other_and_itself(store_url):
+    async def scenario(one: ClassStore, two: ClassStore) -> None:
+        hears_one, hears_two = Listener(one), Listener(two)
+        await hears_one.until_listening()
+        await hears_two.until_listening()
+        await announce(one, {"type": "push", "class": "class-a", "id": 3})
+        assert await hears_two.next() == await hears_one.next() == {"type": "push", "class": "class-a", "id": 3}
+        await announce(two, {"type": "paused", "paused": True})
+        assert await hears_one.next() == {"type": "paused", "paused": True}
+        await hears_one.stop()
+        await hears_two.stop()
+
+    one, two = ClassStore(store_url), ClassStore(store_url)
+    try:
+        asyncio.run(scenario(one, two))
+    finally:
+        one.close()
+        two.close()
+
+
+def test_a_listener_whose_connection_is_killed_listens_again(postgres_url, caplog):
+    """On PostgreSQL only: SQLite's announcements never leave the process, no connection to lose."""
+    async def scenario(store: ClassStore) -> None:
+        listener = Listener(store)
+        await listener.until_listening()
+        with store.engine.begin() as db:
+            killed = db.execute(sa.text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                                        "WHERE datname = current_database() AND query = 'LISTEN batchnet_class'"))
+            assert killed.scalars().all() == [True]
+        await listener.until_listening(2)  # after the first wait of 0.5 s
+        await announce(store, {"type": "pause", "paused": False})
+        assert await listener.next() == {"type": "pause", "paused": False}
+        await listener.stop()
+
+    store = ClassStore(postgres_url)
+    try:
+        asyncio.run(scenario(store))
+    finally:
+        store.close()
+    assert "class announcements: " in caplog.text and "; listening again in 0.5 s" in caplog.text
+
+
+def test_an_event_over_the_size_limit_is_refused_naming_the_limit(store_url):
+    async def scenario(store: ClassStore) -> None:
+        listener = Listener(store)
+        await listener.until_listening()
+        largest = {"push": "x" * (MAX_EVENT_BYTES - len('{"push":""}'))}
+        await announce(store, largest)  # the largest goes through
+        assert await listener.next() == largest
+        with pytest.raises(ValueError, match=r"^event: at most 7999 bytes of JSON \(got 8000\)"):
+            store.announce({"push": largest["push"] + "x"})
+        await listener.stop()
+
+    store = ClassStore(store_url)
+    try:
+        asyncio.run(scenario(store))
+    finally:
+        store.close()

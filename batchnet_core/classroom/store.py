@@ -1,9 +1,13 @@
 """The class's storage: students, their answers and the class's pause and push, behind one database URL.
 
 SQLAlchemy Core speaks the database's own dialect: ``sqlite:///class-data/class.sqlite`` on one machine
-(``make serve``), ``postgresql://…`` beyond it. Every value reaches SQL as a bound parameter. An answer
-carries the id its kernel gave it, the table's primary key: an answer sent twice (a kernel resends
-what the server did not acknowledge) is kept once.
+(``make serve``), ``postgresql://user@host:5432/db`` beyond it (psycopg 3, the ``hub`` extra), where
+several replicas of the class view share one database. Every value reaches SQL as a bound parameter.
+An answer carries the id its kernel gave it, the table's primary key: an answer sent twice (a kernel
+resends what the server did not acknowledge, or sends it to two replicas) is kept once.
+
+Replicas tell each other what changed (a push, a pause) with ``announce`` and ``listen``: PostgreSQL's
+LISTEN/NOTIFY on one channel, or, on SQLite (one process), a hand-over to the listeners in this process.
 
 Blocking calls: the server runs them off its event loop (``batchnet_core.classroom.server``).
 
@@ -17,13 +21,18 @@ Blocking calls: the server runs them off its event loop (``batchnet_core.classro
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import csv
 import dataclasses
 import io
 import json
+import logging
 import secrets
+import threading
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 
 import sqlalchemy as sa
 
@@ -69,6 +78,17 @@ settings = sa.Table(
 #: A cell's typed texts shown, the commonest first.
 MAX_TYPED_SHOWN = 12
 
+#: The PostgreSQL channel every replica's announcements travel on.
+CHANNEL = "batchnet_class"
+#: The longest announcement, in bytes of JSON: PostgreSQL's NOTIFY takes a payload shorter than 8000
+#: bytes. SQLite keeps the same limit, so that what works on one machine works behind a hub.
+MAX_EVENT_BYTES = 7999
+#: Seconds between two attempts to listen again after the database dropped the listener: doubling
+#: from the first to the last, so that a database restarting is not hammered by every replica.
+RECONNECT_DELAYS = (0.5, 5.0)
+
+log = logging.getLogger(__name__)
+
 
 @dataclasses.dataclass(frozen=True)
 class Student:
@@ -82,13 +102,24 @@ def _student(row) -> Student:
 
 
 class ClassStore:
-    """The class's database at ``url`` (tables made if missing)."""
+    """The class's database at ``url`` (tables made if missing).
+
+    ``postgresql://…`` is spoken through psycopg 3 (``postgresql+psycopg://``).
+    """
 
     def __init__(self, url: str) -> None:
-        self.engine = sa.create_engine(url)
+        url = sa.engine.make_url(url)
+        if url.drivername == "postgresql":
+            url = url.set(drivername="postgresql+psycopg")
+        self.postgres = url.get_backend_name() == "postgresql"
+        # a pooled connection the database dropped (a restart, a failover) is replaced, not handed out
+        self.engine = sa.create_engine(url, pool_pre_ping=self.postgres)
         if self.engine.dialect.name == "sqlite":
             # readers do not wait for the writer, and a commit waits for other writers up to 10 s
             sa.event.listen(self.engine, "connect", _sqlite_pragmas)
+        # the listeners this store's announcements reach on SQLite: those of every store of this process
+        # on the same file; an in-memory database is a store's own
+        self._local_key = str(url) if url.database not in (None, "", ":memory:") else id(self)
         metadata.create_all(self.engine)
 
     def close(self) -> None:
@@ -105,6 +136,13 @@ class ClassStore:
             return found
         try:
             with self.engine.begin() as db:
+                if self.postgres:
+                    # the same browser's other tab arriving at once waits here, then finds this one's row:
+                    # a failed insert would spend a number of PostgreSQL's sequence, a gap in the numbering
+                    db.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtext(student_id))))
+                    row = db.execute(sa.select(students).where(students.c.id == student_id)).first()
+                    if row is not None:
+                        return _student(row)
                 number = db.execute(students.insert().values(id=student_id, class_name=class_name, name=name,
                                                              joined_at=time.time())).inserted_primary_key[0]
             return Student(student_id, number, name or f"Student {number}")
@@ -161,9 +199,86 @@ class ClassStore:
 
     def set_setting(self, key: str, value: object, class_name: str = "") -> None:
         key, text = f"{class_name}/{key}", json.dumps(value)
-        with self.engine.begin() as db:
-            if db.execute(settings.update().where(settings.c.key == key).values(value=text)).rowcount == 0:
-                db.execute(settings.insert().values(key=key, value=text))
+        update = settings.update().where(settings.c.key == key).values(value=text)
+        try:
+            with self.engine.begin() as db:
+                if db.execute(update).rowcount == 0:
+                    db.execute(settings.insert().values(key=key, value=text))
+        except sa.exc.IntegrityError:  # another replica made the row first: write over it
+            with self.engine.begin() as db:
+                db.execute(update)
+
+    # -- what replicas tell each other ---------------------------------------------------------
+
+    def announce(self, event: dict) -> None:
+        """Tell every listener of this database, this store's own included, about ``event`` (JSON, at
+        most ``MAX_EVENT_BYTES`` bytes: name what changed, and let listeners read the rest from the store).
+
+        >>> store = ClassStore("sqlite://")
+        >>> store.announce({"push": "x" * 8000})
+        Traceback (most recent call last):
+        ValueError: event: at most 7999 bytes of JSON (got 8011); ...
+        """
+        payload = json.dumps(event, separators=(",", ":"))
+        size = len(payload.encode())
+        if size > MAX_EVENT_BYTES:
+            raise ValueError(f"event: at most {MAX_EVENT_BYTES} bytes of JSON (got {size}); announce what changed "
+                             "and let listeners read it from the store")
+        if not self.postgres:
+            _local_listeners.deliver(self._local_key, payload)
+            return
+        with self.engine.begin() as db:  # sent when the transaction commits
+            db.execute(sa.select(sa.func.pg_notify(CHANNEL, payload)))
+
+    async def listen(self, callback: Callable[[dict], object], listening: Callable[[], object] | None = None) -> None:
+        """Call ``callback(event)`` on this event loop for every event announced on this database, until
+        cancelled.
+
+        ``listening()`` is called each time the listener is in place, again after the database dropped
+        it: what was announced in between is lost, so that is the moment to read the store again.
+        Faults (a lost database, a callback that raises) are logged, never raised.
+        """
+        if self.postgres:
+            await self._listen_postgres(callback, listening)
+            return
+        loop = asyncio.get_running_loop()
+        listener = (loop, lambda payload: _call(callback, json.loads(payload)))
+        _local_listeners.add(self._local_key, listener)
+        try:
+            if listening:
+                _call(listening)
+            await loop.create_future()  # until cancelled
+        finally:
+            _local_listeners.remove(self._local_key, listener)
+
+    async def _listen_postgres(self, callback, listening) -> None:
+        import psycopg  # only behind a hub: `make serve` runs without it
+
+        conninfo = self.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        delay = RECONNECT_DELAYS[0]
+        while True:
+            try:
+                # keepalives: a listener behind a silently broken network notices within about 25 s
+                async with await psycopg.AsyncConnection.connect(
+                        conninfo, autocommit=True, keepalives=1, keepalives_idle=10, keepalives_interval=5,
+                        keepalives_count=3) as connection:
+                    await connection.execute(f"LISTEN {CHANNEL}")
+                    delay = RECONNECT_DELAYS[0]
+                    if listening:
+                        _call(listening)
+                    async for notice in connection.notifies():
+                        try:
+                            event = json.loads(notice.payload)
+                        except ValueError:
+                            log.warning("class announcements: not JSON, ignored: %.200r", notice.payload)
+                            continue
+                        _call(callback, event)
+                problem = "the connection ended"
+            except psycopg.Error as error:
+                problem = " ".join(str(error).split()) or type(error).__name__  # libpq's is several lines
+            log.warning("class announcements: %s; listening again in %.1f s", problem, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, RECONNECT_DELAYS[1])
 
     # -- what the teacher sees ---------------------------------------------------------------
 
@@ -241,6 +356,42 @@ def _inert(text: str) -> str:
         except ValueError:
             return "'" + text
     return text
+
+
+def _call(function: Callable, *args) -> None:
+    """A listener's callback: what it raises is logged, and the listening goes on."""
+    try:
+        function(*args)
+    except Exception:
+        log.exception("class announcements: %r failed", function)
+
+
+class _LocalListeners:
+    """The listeners of this process, per SQLite database: announcements on one machine, where the
+    class view is one process."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()  # announce runs in the server's worker threads
+        self._listeners: dict[object, list] = defaultdict(list)
+
+    def add(self, key, listener) -> None:
+        with self._lock:
+            self._listeners[key].append(listener)
+
+    def remove(self, key, listener) -> None:
+        with self._lock:
+            self._listeners[key].remove(listener)
+
+    def deliver(self, key, payload: str) -> None:
+        with self._lock:
+            listeners = list(self._listeners[key])
+        for loop, deliver in listeners:
+            # each listener decodes its own copy, as from PostgreSQL; a closed loop has stopped listening
+            with contextlib.suppress(RuntimeError):
+                loop.call_soon_threadsafe(deliver, payload)
+
+
+_local_listeners = _LocalListeners()
 
 
 def _sqlite_pragmas(connection, _record) -> None:
