@@ -32,6 +32,7 @@ from batchnet_core.ui.playground import Playground
 from batchnet_core.ui.train import Trainer
 
 from conftest import free_port
+from test_classroom import run_in_a_thread
 
 
 class Class:
@@ -540,7 +541,7 @@ def test_the_link_over_a_real_websocket():
                 task.cancel()
             server.stop()
 
-    first, paused = asyncio.run(scenario())
+    first, paused = run_in_a_thread(scenario())  # a browser test's loop may run in this thread
     assert [(n, m["type"]) for n, m in heard] == [(1, "hello"), (1, "answer"), (2, "hello"), (2, "answer")]
     assert heard[0][1] == {"type": "hello", "page": "03_by_hand.ipynb"}
     assert heard[1][1]["id"] == heard[3][1]["id"] == first
