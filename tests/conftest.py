@@ -3,6 +3,8 @@ a throwaway PostgreSQL."""
 
 from __future__ import annotations
 
+import asyncio
+import concurrent.futures
 import contextlib
 import dataclasses
 import glob
@@ -400,3 +402,8 @@ def serious_violations(page, axe_source: str, also: tuple[str, ...] = ()) -> lis
                 .map(n => n.target.join(' ')).join(' | ')}`);
     }""", list(also))
     return found
+
+def run_in_a_thread(coroutine):
+    """Run a coroutine to its end where no event loop runs (Playwright's runs in this thread)."""
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()

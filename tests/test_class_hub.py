@@ -13,6 +13,8 @@ from batchnet_core.classroom.answers import read_answer
 from batchnet_core.classroom.hub import TEACH, ClassService, student_id, teaches
 from batchnet_core.classroom.store import ClassStore
 
+from conftest import run_in_a_thread
+
 ANSWER = {"type": "answer", "id": "a" * 32, "page": "03_by_hand.ipynb", "seed": 7, "difficulty": "medium",
           "part": "blank", "cell": "H_z,1,0", "typed": "4"}
 
@@ -23,24 +25,6 @@ def test_a_teacher_of_one_group_teaches_it_alone_and_the_unfiltered_scope_every_
     assert teaches({"scopes": [TEACH]}, "class-a") and teaches({"scopes": [TEACH]}, "any")
     assert not teaches({"scopes": ["custom:batchnet-class:answer!user=alice"]}, "class-a")
     assert not teaches(None, "class-a")
-
-
-class Bus:
-    """What the store's announce and listen give replicas on one database, in one process."""
-
-    def __init__(self) -> None:
-        self.listeners: list = []
-
-    def attach(self, store: ClassStore) -> ClassStore:
-        store.announce = lambda event: [loop.call_soon_threadsafe(callback, dict(event))
-                                        for loop, callback in list(self.listeners)]
-
-        async def listen(callback):
-            self.listeners.append((asyncio.get_running_loop(), callback))
-            await asyncio.Event().wait()
-
-        store.listen = listen
-        return store
 
 
 class Kernel:
@@ -55,9 +39,8 @@ def test_two_replicas_hear_each_others_push_pause_and_students(tmp_path):
     url = f"sqlite:///{tmp_path}/class.sqlite"
 
     async def scenario():
-        bus = Bus()
-        first, second = (ClassService(bus.attach(ClassStore(url)), "/services/batchnet-class/", None)
-                         for _ in range(2))
+        # two replicas on one database: the store's announce and listen carry their events
+        first, second = (ClassService(ClassStore(url), "/services/batchnet-class/", None) for _ in range(2))
         for service in (first, second):
             service.start()
         await asyncio.sleep(0)
@@ -90,7 +73,7 @@ def test_two_replicas_hear_each_others_push_pause_and_students(tmp_path):
             await service.stop()
             service.store.close()
 
-    asyncio.run(scenario())
+    run_in_a_thread(scenario())
 
 
 def test_a_student_of_two_classes_answers_into_each_once(tmp_path):

@@ -31,8 +31,7 @@ from batchnet_core.ui.minibatch import MiniBatchComparison
 from batchnet_core.ui.playground import Playground
 from batchnet_core.ui.train import Trainer
 
-from conftest import free_port
-from test_classroom import run_in_a_thread
+from conftest import free_port, run_in_a_thread
 
 
 class Class:
@@ -569,7 +568,7 @@ def test_a_hub_kernel_sends_its_token_as_jupyterhub_services_read_it():
             task.cancel()
             server.stop()
 
-    asyncio.run(scenario())
+    run_in_a_thread(scenario())
     assert heard[:2] == ["token hub-token", "hello"]
 
 

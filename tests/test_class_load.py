@@ -14,8 +14,8 @@ import pytest
 
 from batchnet_core.exercises import new_exercise
 
-from conftest import make_server
-from test_classroom import PageKernel, run_in_a_thread
+from conftest import make_server, run_in_a_thread
+from test_classroom import PageKernel
 
 TEACHER = "teacher-of-thirty"
 STUDENTS = 30

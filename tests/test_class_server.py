@@ -8,7 +8,6 @@ The students' side (answers from real pages, push and pause reaching them) is in
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import http.cookiejar
 import json
 import re
@@ -17,7 +16,7 @@ import urllib.request
 
 import pytest
 
-from conftest import make_server, wait_for_log
+from conftest import make_server, run_in_a_thread, wait_for_log
 
 TEACHER = "teacher-secret-21"
 ENDPOINTS = [("GET", "class"), ("GET", "class/api/summary"), ("GET", "class/api/answers.csv"),
@@ -44,10 +43,6 @@ def call(url: str, method: str = "GET", body: object = None, token: str | None =
         return error.code, dict(error.headers), error.read()
 
 
-def in_thread(coroutine):
-    """Run a coroutine in a thread of its own (a browser test's loop may run in this one)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coroutine).result()
 
 
 def test_every_teacher_endpoint_refuses_without_the_token_and_says_nothing(server):
@@ -71,9 +66,9 @@ def test_every_teacher_endpoint_refuses_without_the_token_and_says_nothing(serve
                 codes.append(101)
         return codes
 
-    assert in_thread(live({})) == [403, 403]
-    assert in_thread(live({"Authorization": "class 0000:forged"})) == [403, 403]
-    assert in_thread(live({"Authorization": f"token {TEACHER}"})) == [101, 403]
+    assert run_in_a_thread(live({})) == [403, 403]
+    assert run_in_a_thread(live({"Authorization": "class 0000:forged"})) == [403, 403]
+    assert run_in_a_thread(live({"Authorization": f"token {TEACHER}"})) == [101, 403]
 
 
 def test_the_log_names_the_database_and_the_teachers_address(server):
@@ -203,7 +198,7 @@ def test_a_kernels_link_is_bounded_in_size_and_rate_and_reads_only_what_it_knows
         return {"refused": refused, "unbound": unbound, "answered": answered, "closed": closed,
                 "code": socket.close_code}
 
-    heard = in_thread(speak())
+    heard = run_in_a_thread(speak())
     assert heard["refused"]["type"] == "refused" and heard["refused"]["reason"] == "id: expected text"
     assert heard["unbound"] == {"type": "refused", "field": "answer", "id": "a" * 32,
                                 "reason": "answer: this page is not yet open in a browser"}

@@ -32,6 +32,8 @@ from batchnet_core.exercises import new_exercise, new_missing, zeroed_by_relu
 from batchnet_core.forward import forward
 from batchnet_core.gradient_exercises import new_gradient_exercise
 
+from conftest import run_in_a_thread
+
 PAGE = "03_by_hand.ipynb"
 
 
@@ -367,7 +369,7 @@ def test_an_event_one_replica_announces_reaches_the_other_and_itself(store_url):
 
     one, two = ClassStore(store_url), ClassStore(store_url)
     try:
-        asyncio.run(scenario(one, two))
+        run_in_a_thread(scenario(one, two))
     finally:
         one.close()
         two.close()
@@ -389,7 +391,7 @@ def test_a_listener_whose_connection_is_killed_listens_again(postgres_url, caplo
 
     store = ClassStore(postgres_url)
     try:
-        asyncio.run(scenario(store))
+        run_in_a_thread(scenario(store))
     finally:
         store.close()
     assert "class announcements: " in caplog.text and "; listening again in 0.5 s" in caplog.text
@@ -408,6 +410,6 @@ def test_an_event_over_the_size_limit_is_refused_naming_the_limit(store_url):
 
     store = ClassStore(store_url)
     try:
-        asyncio.run(scenario(store))
+        run_in_a_thread(scenario(store))
     finally:
         store.close()

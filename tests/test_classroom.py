@@ -29,6 +29,7 @@ from conftest import (
     open_app,
     page_values,
     render,
+    run_in_a_thread,
     state_on_page,
     wait_for_kernels,
     wait_for_log,
@@ -416,11 +417,6 @@ class PageKernel:
         text = json.dumps([model.get("value") for model in self.models.values()])
         return [json.loads(table) for table in re.findall(rf"bn-values-{name}' data-values='([^']*)'", text)]
 
-
-def run_in_a_thread(coroutine):
-    """Run a coroutine to its end where no event loop runs (Playwright's runs in this thread)."""
-    with concurrent.futures.ThreadPoolExecutor(1) as thread:
-        return thread.submit(asyncio.run, coroutine).result()
 
 
 #: What the kernel must never send to a page: a traceback, or any sign of the server's files.

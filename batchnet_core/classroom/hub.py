@@ -84,7 +84,6 @@ class ClassService:
         self.replica = secrets.token_hex(6)
         self.executor = ThreadPoolExecutor(max_workers=8, thread_name_prefix="class-store")
         self.rooms: dict[str, ClassRoom] = {}
-        self.shared = callable(getattr(store, "listen", None)) and callable(getattr(store, "announce", None))
         self._listening: asyncio.Task | None = None
         self._hearing: set[asyncio.Future] = set()
 
@@ -98,17 +97,10 @@ class ClassService:
 
     def start(self) -> None:
         """Hear every replica's events (this one's included), until :meth:`stop`."""
-        if self.shared:
-            self._listening = asyncio.ensure_future(self.store.listen(self.on_event))
-        else:
-            log.warning("This store shares no events: push, pause and changes reach only this process's "
-                        "students and teachers; run one replica")
+        self._listening = asyncio.ensure_future(self.store.listen(self.on_event))
 
     async def announce(self, event: dict) -> None:
-        if self.shared:
-            await asyncio.get_running_loop().run_in_executor(self.executor, self.store.announce, event)
-        else:
-            self.on_event(event)
+        await asyncio.get_running_loop().run_in_executor(self.executor, self.store.announce, event)
 
     def on_event(self, event: dict) -> None:
         """An event announced by a replica, handed to its class (never raises: it runs in the listener)."""
