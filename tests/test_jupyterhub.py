@@ -5,7 +5,6 @@ replica of the service on the same database (bob's kernels talk to it, everyone 
 """
 
 import asyncio
-import concurrent.futures
 import csv
 import io
 import json
@@ -30,6 +29,7 @@ from conftest import (
     free_port,
     open_app,
     page_values,
+    run_in_a_thread,
     state_on_page,
     stop,
     wait_for_value,
@@ -79,7 +79,7 @@ c.JupyterHub.services = [{{
     "oauth_no_confirm": True,
 }}]
 c.JupyterHub.custom_scopes = {custom_scopes!r}
-c.JupyterHub.load_groups = {{"class-a": {{"users": ["alice", "bob"]}}, "class-b": {{"users": ["carol"]}}}}
+c.JupyterHub.load_groups = {groups!r}
 c.JupyterHub.load_roles = {roles!r}
 c.JupyterHub.api_tokens = {api_tokens!r}
 
@@ -97,8 +97,11 @@ c.Spawner.environment["BATCHNET_CLASS_URL"] = class_url
 SERVICE = "services/batchnet-class/"
 STUDENTS = {"alice": "class-a", "bob": "class-a", "carol": "class-b"}
 TEACHERS = {"teach-a": "class-a", "teach-b": "class-b"}
+#: A third class of simulated students, who answer over the kernels' link with their own tokens.
+CROWD = [f"student-{k:03d}" for k in range(100)]
+GROUPS = {"class-a": {"users": ["alice", "bob"]}, "class-b": {"users": ["carol"]}, "class-crowd": {"users": CROWD}}
 #: Each user's token for the API, as a script of theirs would hold it.
-TOKENS = {f"token-of-{user}-0123456789": user for user in (*STUDENTS, *TEACHERS)}
+TOKENS = {f"token-of-{user}-0123456789": user for user in (*STUDENTS, *TEACHERS, *CROWD)}
 TOKEN = {user: token for token, user in TOKENS.items()}
 #: What deploy/jupyterhub-config.yaml gives the hub: the same roles, with the teachers named here.
 SHIPPED_HUB = yaml.safe_load((ROOT / "deploy" / "jupyterhub-config.yaml").read_text())["hub"]
@@ -143,7 +146,7 @@ def hub(tmp_path_factory, request):
     config = HUB_CONFIG.format(
         service_port=free_port(), service_token="batchnet-class-service-token-0123456789",
         database=database or f"sqlite:///{state}/class.sqlite", custom_scopes=CUSTOM_SCOPES, roles=hub_roles(),
-        api_tokens=TOKENS, replica_port=replica_port,
+        api_tokens=TOKENS, replica_port=replica_port, groups=GROUPS,
         port=port, hub_port=free_port(), api_port=free_port(), proxy=str(PROXY), homes=str(state / "homes"),
         singleuser=str(Path(sys.executable).with_name("jupyterhub-singleuser")),
         args=["--allow-root"] if os.geteuid() == 0 else [], root=str(ROOT), default_url=SHIPPED["defaultUrl"],
@@ -174,7 +177,8 @@ def hub(tmp_path_factory, request):
                                            cwd=first.cwd(), stdout=out, stderr=subprocess.STDOUT)
             wait_until_serving(f"http://127.0.0.1:{replica_port}/{SERVICE}class-a/class/static/class.js", replica,
                                ARTIFACTS / f"class-replica-{replica_port}.log")
-        yield {"url": url, "replicas": 2 if replica_port else 1, "replica_port": replica_port}
+        yield {"url": url, "replicas": 2 if replica_port else 1, "replica_port": replica_port,
+               "database": database or f"sqlite:///{state}/class.sqlite"}
     finally:
         if replica is not None:
             stop(replica)
@@ -356,9 +360,8 @@ def test_students_and_other_teachers_are_refused_with_nothing_said(lesson):
         socket.close()
         return 101
 
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:  # a loop of its own: the browser's runs here
-        for headers in ({}, {"Authorization": "token forged"}, {"Authorization": "class 0000:forged"}):
-            assert pool.submit(asyncio.run, kernel_link(headers)).result() == 403, headers
+    for headers in ({}, {"Authorization": "token forged"}, {"Authorization": "class 0000:forged"}):
+        assert run_in_a_thread(kernel_link(headers)) == 403, headers
 
 
 def test_push_and_pause_reach_every_student_of_the_class_and_no_other(lesson):
@@ -397,3 +400,78 @@ def test_two_replicas_on_one_database_tell_each_other(hub, lesson):
     second = json.loads(call(f"http://127.0.0.1:{hub['replica_port']}/{SERVICE}class-a/class/api/summary",
                              token=TOKEN["teach-a"])[1])
     assert first["exercises"] == second["exercises"] and first["students"] == second["students"] == 2
+
+
+#: The crowd: each simulated student answers this often over this long, and one answer is sent twice.
+CROWD_SECONDS, CROWD_ANSWERS = 60, 6
+
+
+async def crowd_answers(url: str, seconds: float, answers: int) -> dict:
+    """Every student of the crowd connects to the class as a kernel does (through the hub's proxy, with
+    their own token), says hello from page 03, and sends ``answers`` answers at random moments over
+    ``seconds``; the last is sent twice. Each answer is timed from its sending to the service's ack."""
+    import random
+    import uuid
+
+    from tornado.httpclient import HTTPRequest
+    from tornado.websocket import websocket_connect
+
+    from batchnet_core.classroom.answers import asked_cells
+
+    cells = asked_cells("blank", SEED, DIFFICULTY)
+    link = url.replace("http", "ws") + SERVICE + "kernel"
+    waits: list[float] = []
+    sent: set[str] = set()
+
+    async def student(user: str, rng: random.Random) -> None:
+        socket = await websocket_connect(HTTPRequest(link, headers={"Authorization": f"token {TOKEN[user]}"}))
+        socket.write_message(json.dumps({"type": "hello", "page": "03_by_hand.ipynb"}))
+        moments = sorted(rng.uniform(0, seconds) for _ in range(answers))
+        started = time.monotonic()
+        pending: dict[str, float] = {}
+        for k, moment in enumerate(moments):
+            await asyncio.sleep(max(0.0, started + moment - time.monotonic()))
+            last = uuid.uuid4().hex
+            message = {"type": "answer", "id": last, "page": "03_by_hand.ipynb", "seed": SEED,
+                       "difficulty": DIFFICULTY, "part": "blank", "cell": rng.choice(cells),
+                       "typed": str(rng.randint(-9, 9))}
+            for copy in range(1 + (k == answers - 1)):  # the last answer sent again, as after a reconnect
+                sent.add(last)
+                pending[f"{last}/{copy}"] = time.monotonic()
+                socket.write_message(json.dumps(message))
+                while True:  # its ack (the student's name and pause come first, once)
+                    reply = json.loads(await asyncio.wait_for(socket.read_message(), 30))
+                    if reply["type"] in ("ack", "refused"):
+                        assert reply == {"type": "ack", "id": last}, reply
+                        waits.append(time.monotonic() - pending.pop(f"{last}/{copy}"))
+                        break
+        socket.close()
+
+    await asyncio.gather(*(student(user, random.Random(k)) for k, user in enumerate(CROWD)))
+    return {"waits": waits, "sent": sent}
+
+
+def test_a_hundred_students_answer_over_a_minute(hub):
+    """On loopback, through the hub's proxy: 100 students, 6 answers each at random moments over 60 s,
+    the last one sent twice: every answer kept once, and an answer's ack within 100 ms at p95."""
+    import statistics
+
+    from batchnet_core.classroom.store import ClassStore
+
+    result = run_in_a_thread(asyncio.wait_for(crowd_answers(hub["url"], CROWD_SECONDS, CROWD_ANSWERS),
+                                              CROWD_SECONDS + 120))
+    waits = sorted(result["waits"])
+    p50, p95 = statistics.median(waits), waits[int(0.95 * len(waits)) - 1]
+    (ARTIFACTS / "class-crowd.json").write_text(json.dumps({
+        "students": len(CROWD), "answers": len(result["sent"]), "sends": len(waits), "seconds": CROWD_SECONDS,
+        "replicas": hub["replicas"], "database": hub["database"].split(":")[0],
+        "ack_ms": {"median": 1000 * p50, "p95": 1000 * p95, "max": 1000 * waits[-1]}}, indent=1))
+    store = ClassStore(hub["database"])
+    try:
+        summary = store.summary({}, "class-crowd")
+    finally:
+        store.close()
+    kept = sum(row["answers"] for row in summary["roster"])
+    assert len(result["sent"]) == len(CROWD) * CROWD_ANSWERS and len(waits) == kept + len(CROWD)
+    assert kept == len(result["sent"])  # every answer once: the one sent twice too
+    assert p95 < 0.100, f"an answer's ack took {1000 * p95:.0f} ms at p95 (median {1000 * p50:.0f} ms)"
