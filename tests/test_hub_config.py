@@ -164,9 +164,17 @@ def test_https_is_on_for_the_hubs_address():
     assert callback.hostname in {host.lower() for host in https["hosts"]}
 
 
-def test_a_students_server_reaches_the_hub_and_dns_only():
+def test_a_students_server_reaches_the_hub_dns_and_the_class_view_only():
     policy = VALUES["singleuser"]["networkPolicy"]
-    assert policy["enabled"] is True and policy["egress"] == []
+    # one rule of its own: the class view's port in the hub's pod, where BATCHNET_CLASS_URL points
+    (rule,) = policy["egress"]
+    assert rule["to"] == [{"podSelector": {"matchLabels": {"app": "jupyterhub", "component": "hub"}}}]
+    port = urlsplit(VALUES["singleuser"]["extraEnv"]["BATCHNET_CLASS_URL"]).port
+    assert rule["ports"] == [{"port": port, "protocol": "TCP"}]
+    assert urlsplit(VALUES["hub"]["services"]["batchnet-class"]["url"]).port == port
+    (ingress,) = VALUES["hub"]["networkPolicy"]["ingress"]
+    assert ingress["ports"] == [{"port": port, "protocol": "TCP"}]
+    assert policy["enabled"] is True
     rules = policy["egressAllowRules"]
     assert rules["nonPrivateIPs"] is False and rules["privateIPs"] is False and rules["cloudMetadataServer"] is False
     assert set(rules) == set(SCHEMA["properties"]["singleuser"]["properties"]["networkPolicy"]["properties"]
