@@ -297,14 +297,7 @@ class HubKernelLink(HubUser, KernelLink):
         self.send(message)
 
     async def on_message(self, text) -> None:
-        if not self._allowed():
-            log.warning("A kernel of %s sends too fast: a message was dropped", self.user["name"])
-            return
-        try:
-            message = json.loads(text)
-        except (ValueError, TypeError):
-            message = None
-        kind = message.get("type") if isinstance(message, dict) else None
+        kind, message = self.received(text, f"A kernel of {self.user['name']}")
         if kind == "hello":
             await self.hello(message.get("page"))
         elif kind == "answer":

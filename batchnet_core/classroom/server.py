@@ -557,15 +557,20 @@ class KernelLink(websocket.WebSocketHandler):
         self.tokens -= 1
         return True
 
-    async def on_message(self, text) -> None:
+    def received(self, text, who: str) -> tuple[str | None, dict]:
+        """A message from the kernel: its type and itself; no type if it is dropped (sent too fast) or
+        unreadable (not a JSON object)."""
         if not self._allowed():
-            log.warning("Kernel %s sends too fast: a message was dropped", self.kernel_id)
-            return
+            log.warning("%s sends too fast: a message was dropped", who)
+            return None, {}
         try:
             message = json.loads(text)
         except (ValueError, TypeError):
             message = None
-        kind = message.get("type") if isinstance(message, dict) else None
+        return (message.get("type"), message) if isinstance(message, dict) else (None, {})
+
+    async def on_message(self, text) -> None:
+        kind, message = self.received(text, f"Kernel {self.kernel_id}")
         if kind == "hello":
             page = message.get("page")
             if isinstance(page, str) and len(page) <= 80:
