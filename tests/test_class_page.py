@@ -115,7 +115,6 @@ def class_summary(then: Sequence[tuple] = (), here: Sequence[str] = ()) -> dict:
     for name in NAMES:
         student = store.student(None)
         ids[name] = store.rename(student.id, read_name(name)).id
-    store.set_setting("pushes", PUSH["id"])
     store.set_setting("push", PUSH)
     said = [(who, page, seed, difficulty, *rest) for page, seed, difficulty, answers in ANSWERED
             for who, *rest in answers]

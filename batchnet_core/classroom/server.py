@@ -222,9 +222,9 @@ class ClassRoom:
         """Send every student's page a state: ``text`` a page's link or a state's query. Returns what was
         sent; ``ValueError`` saying what is wrong, and nothing sent, otherwise."""
         query = read_push(text)
-        push = {"id": int(await self.run(self.store.setting, "pushes", 0, self.class_name)) + 1, "state": query,
-                "at": time.time()}
-        await self.run(self.store.set_setting, "pushes", push["id"], self.class_name)
+        # its id: the moment it was sent, in microseconds, which no other push of the class has (two
+        # replicas counting pushes could both count the same next number)
+        push = {"id": time.time_ns() // 1000, "state": query, "at": time.time()}
         await self.run(self.store.set_setting, "push", push, self.class_name)
         await self.tell({"type": "push", "id": push["id"], "state": query})
         return push
