@@ -1,6 +1,8 @@
 """pyproject.toml, requirements.txt, environment.yml and binder/ describe one environment."""
 
 import re
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -64,3 +66,19 @@ def test_binder_runtime_is_a_python_the_project_supports(project):
     match = re.fullmatch(r"python-(\d+\.\d+)", runtime)
     assert match, runtime
     assert SpecifierSet(project[1]).contains(match.group(1) + ".0")
+
+
+#: setuptools reads pyproject.toml as an install's build does; any warning (the deprecation banner that
+#: ``project.license`` as a table printed on every install) is an error.
+READ_AS_THE_BUILD_DOES = ("from setuptools.config.pyprojecttoml import apply_configuration; "
+                          "from setuptools.dist import Distribution; "
+                          "apply_configuration(Distribution(), 'pyproject.toml')")
+
+
+def test_an_install_prints_no_deprecation_banner():
+    done = subprocess.run([sys.executable, "-W", "error", "-c", READ_AS_THE_BUILD_DOES], cwd=ROOT,
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr[-3000:]
+    build = tomllib.loads((ROOT / "pyproject.toml").read_text())["build-system"]["requires"]
+    setuptools = next(Requirement(text) for text in build if Requirement(text).name == "setuptools")
+    assert "76.9" not in setuptools.specifier, "license as an SPDX string needs setuptools 77 or newer"
