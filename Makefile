@@ -1,9 +1,22 @@
 # Two commands do all the set-up: `make app` serves the app, `make test` runs every test.
 # Both create .venv on first use and reinstall only when pyproject.toml changes.
 
+# PYTHON makes .venv, once: it must be at least pyproject's requires-python (3.11), checked before
+# anything is made. A .venv whose Python is older (made before this check) is removed and made again,
+# and a .venv whose making fails is removed: none is ever reused half-made.
 PYTHON ?= python3
-VENV := .venv
+VENV ?= .venv
 BIN := $(VENV)/bin
+PYTHON_NEEDED := $(shell sed -n 's/^requires-python = ">=\([0-9.]*\)"/\1/p' pyproject.toml)
+comma := ,
+# Prints the Python's version; fails if it is older than PYTHON_NEEDED.
+PYTHON_CHECK := import sys; print(*sys.version_info[:3], sep="."); sys.exit(sys.version_info < ($(subst .,$(comma),$(PYTHON_NEEDED)),))
+ifneq ($(wildcard $(BIN)/python),)
+ifneq ($(shell $(BIN)/python -c '$(PYTHON_CHECK)' >/dev/null 2>&1 && echo ok),ok)
+$(info $(VENV) was made by a Python older than $(PYTHON_NEEDED) (or one that no longer runs): removing it, to make it again with $(PYTHON))
+$(shell rm -rf $(VENV))
+endif
+endif
 # For the tests, from npm: JupyterHub's proxy (the JupyterHub integration test) and axe-core (the
 # accessibility checker injected into every page). The stamp names them: a change installs again.
 NODE_PACKAGES := configurable-http-proxy@5 axe-core@4.14.1
@@ -84,8 +97,13 @@ mutate: $(VENV)/.test
 	$(BIN)/mutmut run --max-children 2
 
 $(VENV)/bin/python:
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
+	@found=$$($(PYTHON) -c '$(PYTHON_CHECK)' 2>/dev/null) || { \
+		if [ -n "$$found" ]; then found="Python $$found ($$(command -v $(PYTHON)))"; else found="no Python that runs"; fi; \
+		echo "batchnet needs Python $(PYTHON_NEEDED) or newer, and PYTHON=$(PYTHON) is $$found."; \
+		echo "Name a newer one, for example: make $(or $(firstword $(MAKECMDGOALS)),app) PYTHON=python$(PYTHON_NEEDED)"; \
+		echo "No $(VENV) was made."; exit 1; }
+	$(PYTHON) -m venv $(VENV) || { rm -rf $(VENV); exit 1; }
+	$(BIN)/python -m pip install --quiet --upgrade pip || { rm -rf $(VENV); exit 1; }
 
 $(VENV)/.ui: pyproject.toml | $(VENV)/bin/python
 	$(BIN)/python -m pip install --quiet -e '.[ui]'
