@@ -48,15 +48,19 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 # Voila with batchnet's serving parts (batchnet_core/serving.py); it reads voila.json from here.
 # PORT is the port or nothing: with the port taken, Voila and JupyterLab would otherwise listen on
 # another one (port_retries, 50 by default) and say so only in their log.
+# Before either starts, HOST:PORT is tried: taken, the command stops and says how to choose another PORT.
+PORT_FREE = @$(BIN)/python scripts/port_free.py '$(HOST)' '$(PORT)' 'make $@'
 VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT) --Voila.port_retries=0
 
 .PHONY: app lab serve test lint bench bench-page bench-class load mutate binder-links clean
 
 app: $(VENV)/.ui
+	$(PORT_FREE)
 	$(VOILA) $(NOTEBOOKS)
 
 # No cell time limit: a preheated kernel waits inside its cell for its visitor, however long.
 serve: $(VENV)/.ui
+	$(PORT_FREE)
 	$(VOILA) --token=$(TOKEN) \
 		--ClassroomVoila.class_view=True --ClassroomVoila.teacher_token=$(TEACHER) \
 		--ClassroomVoila.class_database=sqlite:///$(abspath $(CLASS_DATA))/class.sqlite \
@@ -67,6 +71,7 @@ serve: $(VENV)/.ui
 
 # JupyterLab on HOST:PORT; with TOKEN set, that token instead of a generated one.
 lab: $(VENV)/.ui
+	$(PORT_FREE)
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) --ServerApp.port_retries=0 \
 		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(ALLOW_ROOT) notebooks/
 

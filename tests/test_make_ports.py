@@ -1,4 +1,5 @@
-"""`make lab` and `make app` listen on the PORT they are given, or fail saying so: never on another port."""
+"""`make lab`, `make app` and `make serve` listen on the PORT they are given, or stop saying that it is taken and
+how to choose another: never on another port."""
 
 import contextlib
 import socket
@@ -28,9 +29,10 @@ def test_make_lab_listens_on_port_and_stops_with_all_it_started():
     assert not alive
 
 
-@pytest.mark.parametrize("target", ["lab", "app"])
-def test_a_taken_port_fails_the_command_instead_of_moving_it(target):
-    """With PORT taken, the server must not quietly listen on the next port (port_retries)."""
+@pytest.mark.parametrize("target", ["lab", "app", "serve"])
+def test_a_taken_port_stops_the_command_saying_so_and_how_to_choose_another(target):
+    """With PORT taken, the server must not quietly listen on the next port (port_retries), and the
+    command says why it stopped in words a newcomer acts on, not Voila's "trying another port"."""
     ARTIFACTS.mkdir(exist_ok=True)
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -49,5 +51,7 @@ def test_a_taken_port_fails_the_command_instead_of_moving_it(target):
             stop(process)
     output = log.read_text()
     assert returncode not in (None, 0), f"make {target} kept running with port {port} taken:\n{output[-3000:]}"
-    assert "trying another port" not in output or "could not be started" in output, output[-3000:]
+    assert f"Port {port} on 127.0.0.1 is taken" in output, output[-3000:]
+    assert f"choose another port: make {target} PORT={port + 1} (or any other free one)" in output
+    assert "trying another port" not in output and "no available port" not in output
     assert f":{port + 1}/" not in output
