@@ -69,11 +69,20 @@ serve: $(VENV)/.ui
 		--MappingKernelManager.cull_idle_timeout=$(CULL) --MappingKernelManager.cull_interval=$(CULL_INTERVAL) \
 		$(if $(MAX_KERNELS),--ClassroomKernelManager.max_kernels=$(MAX_KERNELS)) $(NOTEBOOKS)
 
-# JupyterLab on HOST:PORT; with TOKEN set, that token instead of a generated one.
+# JupyterLab on HOST:PORT; with TOKEN set, that token instead of a generated one. It opens LAB_WORK, a
+# working copy of notebooks/ that git ignores: a learner's outputs are saved there, and the tracked
+# notebooks stay as they are. A page missing from it is copied from notebooks/ at each start; a page
+# already there is the learner's and is kept (delete it to start that page afresh).
+LAB_WORK ?= lab-work
 lab: $(VENV)/.ui
 	$(PORT_FREE)
+	@mkdir -p '$(LAB_WORK)' && copied= && for page in notebooks/*.ipynb; do \
+		[ -e '$(LAB_WORK)'/"$${page##*/}" ] || { cp "$$page" '$(LAB_WORK)/' && copied="$$copied $${page##*/}"; }; \
+	done; \
+	echo "JupyterLab opens $(LAB_WORK)/, a working copy of notebooks/ of your own: your work is saved there, and notebooks/ stays as it is."; \
+	[ -z "$$copied" ] || echo "Copied from notebooks/:$$copied"
 	$(BIN)/jupyter lab --no-browser --ServerApp.ip=$(HOST) --ServerApp.port=$(PORT) --ServerApp.port_retries=0 \
-		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(ALLOW_ROOT) notebooks/
+		$(if $(TOKEN),--IdentityProvider.token=$(TOKEN)) $(ALLOW_ROOT) '$(LAB_WORK)/'
 
 test: $(VENV)/.test $(NODE_STAMP) lint
 	$(BIN)/python -m pytest
