@@ -17,12 +17,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 from playwright.sync_api import sync_playwright  # noqa: E402
 
 import batchnet_core as bn  # noqa: E402
+from batchnet_core import series  # noqa: E402
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, make_server, open_app  # noqa: E402
 
 SCREENS = {"1400": (1400, 1000), "1024x768": (1024, 768), "1280x720": (1280, 720), "phone": (390, 844)}
-PAGES = ["00_start_here", "01_one_input", "02_batch_of_three", "03_by_hand", "04_why_batch", "05_playground",
-         "06_train_the_batch"]
+PAGES = [page.name.removesuffix(".ipynb") for page in series.PAGES]
 
 
 #: How the page fits: its widths, where its heat maps end, how far they are scaled down, its full height.

@@ -29,6 +29,7 @@ import pytest
 from hypothesis import settings
 
 import batchnet_core as bn
+from batchnet_core import series
 
 # Generated examples are checked for what they compute, not how fast: speed is measured in bench/,
 # and hypothesis's 200 ms deadline fails a four-layer example when the browser tests load the machine.
@@ -43,6 +44,8 @@ CHROMIUM_ARGS = [
     "--disable-component-update", "--disable-sync",
 ]
 MAIN_PAGE = "voila/render/02_batch_of_three.ipynb"
+#: Every page of the series (``batchnet_core.series.PAGES``), by the name ``render`` takes.
+PAGE_NAMES = [page.name.removesuffix(".ipynb") for page in series.PAGES]
 
 
 def free_port() -> int:

@@ -9,7 +9,7 @@ import pytest
 from batchnet_core.notation import NOTATIONS
 from batchnet_core.ui.controls import entry_name
 
-from conftest import open_app, render, serious_violations
+from conftest import PAGE_NAMES, open_app, render, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -48,7 +48,12 @@ def test_the_main_page_has_no_serious_violation_before_and_after_use(page, voila
     assert serious_violations(page, axe_source) == []
 
 
-@pytest.mark.parametrize("notebook", ["00_start_here", "01_one_input", "05_playground"])
+#: The pages whose own tests check them before and after use: the main page, the exercise and the speed
+#: page here, training in test_browser_train.py.
+OWN_TESTS = ("02_batch_of_three", "03_by_hand", "04_why_batch", "06_train_the_batch")
+
+
+@pytest.mark.parametrize("notebook", [n for n in PAGE_NAMES if n not in OWN_TESTS])
 def test_every_other_page_has_no_serious_violation(page, voila_url, axe_source, notebook):
     if notebook == "00_start_here":
         page.goto(render(voila_url, notebook), timeout=90_000)

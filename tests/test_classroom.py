@@ -5,8 +5,12 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import functools
 import json
+import os
 import re
+import subprocess
+import sys
 import time
 import urllib.error
 import urllib.parse
@@ -17,8 +21,10 @@ import numpy as np
 import pytest
 
 import batchnet_core as bn
+from batchnet_core.convert import SERVER_KEYS, STATE_KEYS, STATE_PAGE_KEYS
 
 from conftest import (
+    PAGE_NAMES,
     ROOT,
     assert_no_error_text,
     assert_results_follow_the_state,
@@ -39,11 +45,74 @@ from test_core import HAND_Y
 
 pytestmark = pytest.mark.browser
 
-PAGES = ["00_start_here", "01_one_input", "02_batch_of_three", "03_by_hand", "04_why_batch", "05_playground"]
-#: The query parameters some page reads, Voila's own included, and one nobody reads.
-PARAMETERS = ["theme", "template", "seed", "difficulty", "preset", "x1", "unknown"]
+#: Parameters every page is given whatever it reads: the server's (theme, token), Voila's own template,
+#: and one nobody reads.
+ALWAYS = [*SERVER_KEYS, "template", "unknown"]
 PAYLOADS = ['"><img src=x onerror="window.__xss=1">', "'><script>window.__xss=1</script>",
             "javascript:window.__xss=1//<svg/onload=window.__xss=1>"]
+#: The pages' own code, run as Voila runs it, each page's link read by ``convert.read_link``: which
+#: parameters each page reads (its ``reads``), recorded. No list of pages or parameters is written here.
+RECORD_READS = """
+import json
+
+import nbformat
+import batchnet_core.convert as convert
+from batchnet_core.series import PAGES
+
+heard = {}
+single_values = convert.single_values
+def recording(pairs, reads):
+    heard.update(dict.fromkeys(reads))
+    return single_values(pairs, reads)
+convert.single_values = recording
+found = {}
+for page in PAGES:
+    heard.clear()
+    namespace = {}
+    for cell in nbformat.read(f"notebooks/{page.name}", as_version=4).cells:
+        if cell.cell_type == "code":
+            exec(cell.source, namespace)
+    found[page.name.removesuffix(".ipynb")] = list(heard)
+print(json.dumps(found))
+"""
+
+
+@functools.cache
+def parameters_read() -> dict[str, list[str]]:
+    """What each page reads from its link, as its own code asks: page 03 its seed and difficulty, page 06
+    a state and ``T``, …"""
+    done = subprocess.run([sys.executable, "-c", RECORD_READS], cwd=ROOT, capture_output=True, text=True,
+                          env={**os.environ, "MPLBACKEND": "Agg", "QUERY_STRING": ""})
+    assert done.returncode == 0, done.stderr[-3000:]
+    return json.loads(done.stdout.splitlines()[-1])
+
+
+def test_the_sweep_knows_what_each_page_reads():
+    """The pages' reads as recorded: a link's state on 02, 05 and 06, ``T`` on 06, seed and difficulty on 03."""
+    reads = parameters_read()
+    assert list(reads) == PAGE_NAMES
+    assert {"T", *STATE_PAGE_KEYS} <= set(reads["06_train_the_batch"])
+    assert {"seed", "difficulty"} <= set(reads["03_by_hand"])
+    assert {"preset", "W4", "x16"} <= set(reads["02_batch_of_three"]) & set(reads["05_playground"])
+
+
+def links_for(notebook: str, payloads: list[str], each: bool = True) -> list[dict[str, str]]:
+    """The links a page is swept with: each parameter it reads, and each of ``ALWAYS``, given a payload
+    (each payload in turn to the state's many fields; every payload to the others, or with ``each``
+    false, each payload in turn to them too); then one link giving every parameter that another page
+    reads and this one does not, each refused by name."""
+    reads = parameters_read()
+    read = list(dict.fromkeys([*ALWAYS, *reads[notebook]]))
+    links = []
+    for index, parameter in enumerate(read):
+        every = each and parameter not in STATE_KEYS
+        links += [{parameter: payload} for payload in (payloads if every else [payloads[index % len(payloads)]])]
+    others = [key for page in reads.values() for key in page if key not in read]
+    if others:
+        links.append({key: payloads[i % len(payloads)] for i, key in enumerate(dict.fromkeys(others))})
+    return links
+
+
 #: What any payload would look like, had it reached the HTML unescaped.
 MARKUP = re.compile(r"<img src=x|<script>window\.__xss|<svg/onload", re.IGNORECASE)
 
@@ -82,37 +151,48 @@ def app_server():
 # -- 1. A link never runs script in the page ------------------------------------------------------
 
 
-def pages_reading(parameter: str) -> list[str]:
-    """Every page for Voila's own parameters and for one nobody reads; the pages that read the others."""
-    readers = {"seed": ["02_batch_of_three", "03_by_hand"], "difficulty": ["03_by_hand"],
-               "preset": ["02_batch_of_three", "05_playground"], "x1": ["02_batch_of_three", "05_playground"]}
-    return readers.get(parameter, PAGES)
+#: Pages swept at once: a kernel starts for each, and the machine's cores start them side by side.
+AT_ONCE = 3
 
 
-@pytest.mark.parametrize("parameter", PARAMETERS)
-def test_no_query_parameter_reflects_markup_into_any_page(app_server, parameter):
-    for notebook in [*pages_reading(parameter), None]:
-        for payload in PAYLOADS:
-            query = urllib.parse.urlencode({parameter: payload})
-            url = render(app_server.url, notebook, query) if notebook else f"{app_server.url}?{query}"
-            response = fetch(url)
+@pytest.mark.parametrize("notebook", [*PAGE_NAMES, None])
+def test_no_query_parameter_reflects_markup_into_any_page(app_server, notebook):
+    """Every page (and the welcome page), with every parameter any page reads."""
+    links = links_for(notebook, PAYLOADS) if notebook else [{key: p} for key in ALWAYS for p in PAYLOADS]
+    urls = [render(app_server.url, notebook, urllib.parse.urlencode(link)) if notebook
+            else f"{app_server.url}?{urllib.parse.urlencode(link)}" for link in links]
+    with concurrent.futures.ThreadPoolExecutor(AT_ONCE) as pool:
+        for url, response in zip(urls, pool.map(fetch, urls)):
             assert response.status in (200, 400), (url, response.status)
             assert not MARKUP.search(response.body), (url, MARKUP.search(response.body).group(0))
             assert "Traceback" not in response.body
 
 
-@pytest.mark.parametrize("parameter", PARAMETERS)
-def test_no_query_parameter_runs_script_in_the_browser(page, app_server, parameter):
-    dialogs = []
-    page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-    notebook = "03_by_hand" if parameter in ("seed", "difficulty") else "02_batch_of_three"
-    for payload in [*PAYLOADS, "<script>alert(1)</script>"]:
-        page.goto(render(app_server.url, notebook, urllib.parse.urlencode({parameter: payload})), timeout=90_000)
-        page.wait_for_selector(".bn-app, .voila-error", timeout=90_000)
-        page.wait_for_timeout(300)  # an injected onerror runs once the broken image fails
-        assert page.evaluate("() => window.__xss") is None
-        assert page.locator("img[src='x'], script:text('__xss'), svg[onload]").count() == 0
-    assert dialogs == []
+@pytest.mark.parametrize("notebook", PAGE_NAMES)
+def test_no_query_parameter_runs_script_in_the_browser(page, app_server, notebook):
+    """Every page, with every parameter any page reads, each given one payload in turn."""
+    dialogs, errors = [], []
+    tabs = [page, *(page.context.new_page() for _ in range(AT_ONCE - 1))]
+    for tab in tabs[1:]:
+        tab.on("pageerror", lambda error: errors.append(str(error)))
+    for tab in tabs:
+        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    # a page that builds its app from the link is swept once its app (or Voila's error) is on screen
+    shown = ".bn-app, .voila-error" if parameters_read()[notebook] else "#rendered_cells, .voila-error"
+    links = links_for(notebook, [*PAYLOADS, "<script>alert(1)</script>"], each=False)
+    for start in range(0, len(links), AT_ONCE):
+        batch = list(zip(tabs, links[start:start + AT_ONCE]))
+        for tab, link in batch:
+            tab.goto(render(app_server.url, notebook, urllib.parse.urlencode(link)), wait_until="commit",
+                     timeout=90_000)
+        for tab, link in batch:
+            tab.wait_for_selector(shown, timeout=90_000)
+            if not parameters_read()[notebook]:
+                tab.wait_for_load_state("networkidle", timeout=90_000)
+            tab.wait_for_timeout(300)  # an injected onerror runs once the broken image fails
+            assert tab.evaluate("() => window.__xss") is None, link
+            assert tab.locator("img[src='x'], script:text('__xss'), svg[onload]").count() == 0, link
+    assert dialogs == [] and errors == []
 
 
 def test_make_serve_with_a_token_reflects_no_markup_either():

@@ -6,7 +6,10 @@ import nbformat
 import pytest
 from nbclient import NotebookClient
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parent.parent / "notebooks").glob("*.ipynb"))
+from batchnet_core.series import PAGES
+
+#: Every page of the series (test_series.py checks that notebooks/ holds these and no other).
+NOTEBOOKS = [Path(__file__).resolve().parent.parent / "notebooks" / page.name for page in PAGES]
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 
 
