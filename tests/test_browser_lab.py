@@ -32,6 +32,8 @@ def jupyterlab(root, theme: str | None = None):
     command = [
         sys.executable, "-m", "jupyterlab", "--no-browser", "--ServerApp.ip=127.0.0.1", f"--ServerApp.port={port}",
         "--IdentityProvider.token=", "--ServerApp.password=", f"--ServerApp.root_dir={root}",
+        # its own workspace: the machine's (~/.jupyter/lab/workspaces) reopens whatever another Lab left open
+        f"--LabApp.workspaces_dir={root / 'workspaces'}",
         "--LabApp.expose_app_in_browser=True", "--LabApp.news_url=",
         "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
     ] + (["--allow-root"] if os.geteuid() == 0 else [])
