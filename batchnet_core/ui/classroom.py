@@ -22,7 +22,6 @@ import html
 import json
 import os
 import re
-import unicodedata
 import uuid
 from collections.abc import Callable
 from posixpath import basename
@@ -31,7 +30,7 @@ from urllib.parse import unquote, urlsplit
 
 import ipywidgets as widgets
 
-from ..classroom.answers import MAX_FRAME, MAX_NAME, MAX_TYPED, read_name
+from ..classroom.answers import MAX_FRAME, MAX_TYPED, read_name
 from ..series import PAGES
 from .common import Guard
 from .kernel import kernel_loop, log
@@ -106,9 +105,10 @@ def read_message(frame: object) -> dict[str, Any]:
         if not isinstance(value, expected) or (expected is int and isinstance(value, bool)):
             raise ValueError(f"{kind}: {name} must be {expected.__name__}, got {type(value).__name__}")
     if kind == "student":
-        name = message["name"]
-        if not 1 <= len(name) <= MAX_NAME or any(unicodedata.category(ch)[0] == "C" for ch in name):
-            raise ValueError(f"student: a name of 1 to {MAX_NAME} characters, no control characters")
+        try:  # the class's own rule for a name, the one it read the learner's with
+            read_name(message["name"])
+        except ValueError as error:
+            raise ValueError(f"student: {error}") from None
     elif kind == "push" and message["id"] < 0:
         raise ValueError("push: id must be 0 or more")
     elif kind == "ack" and not ID.fullmatch(message["id"]):
