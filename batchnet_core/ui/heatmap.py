@@ -18,6 +18,7 @@ import functools
 import struct
 import zlib
 from collections.abc import Sequence
+from fractions import Fraction
 
 import matplotlib
 import numpy as np
@@ -191,25 +192,28 @@ def _fits(text: str, bold: bool, width: int, points: int = NUMBER_POINTS) -> boo
     return _glyphs(text, bold, points).shape[1] <= width - 2 * NUMBER_MARGIN_PIXELS
 
 
+def _number(value: object) -> float | Fraction:
+    """A cell's value as ``cell_text`` takes it: an exact fraction as it is, anything else as a float."""
+    return value if isinstance(value, Fraction) else float(value)
+
+
 @functools.lru_cache(maxsize=4096)
-def cell_text(value: float, width: int, bold: bool = False, vmax: float = 1.0) -> str:
+def cell_text(value: float | Fraction, width: int, bold: bool = False, vmax: float = 1.0) -> str:
     """The text of ``value`` in a cell ``width`` pixels wide, on a colour scale from -vmax to vmax.
 
     The most precise of ``format_cell``'s texts (3, then 2, then 1 significant digits) that fits at
     ``NUMBER_POINTS``, so that numbers keep one size side by side; failing those, a number between
     −1 and 0 without its leading 0 (−.02); failing all (a large typed value such as −1234.5), the
-    narrowest, which the cell then draws smaller. A value within 10⁻¹² · vmax of 0 is rounding
-    left over from the sums, shown as 0. The value tables keep every digit.
+    narrowest, which the cell then draws smaller. The digits are the exact value's (``format_cell``):
+    a value is never written as 0 unless it is 0. The value tables keep every digit.
 
     Examples
     --------
     >>> cell_text(-12.345, 45), cell_text(0.456, 45), cell_text(-0.456, 45), cell_text(-0.02, 45)
     ('−12', '0.46', '−0.5', '−.02')
     >>> cell_text(-1.2e-16, 45, vmax=5.0), cell_text(1234.0, 45)
-    ('0', '1234')
+    ('−1e−16', '1234')
     """
-    if abs(value) <= vmax * 1e-12:
-        value = 0.0
     texts = [format_cell(value, digits) for digits in (3, 2, 1)]
     texts += [text.replace("−0.", "−.", 1) for text in texts if text.startswith("−0.")]
     return next((text for text in texts if _fits(text, bold, width)),
@@ -362,6 +366,7 @@ class HeatmapPanel:
         highlight: Highlight = NO_HIGHLIGHT,
         pending: np.ndarray | None = None,
         faded_rows: Sequence[int] | None = None,
+        exact: np.ndarray | None = None,
     ) -> bytes | None:
         """PNG bytes of the panel showing ``values``, or None when nothing visible changed.
 
@@ -381,6 +386,9 @@ class HeatmapPanel:
         faded_rows : sequence of int, optional
             Rows drawn faded: their colours toward the page's background, their numbers muted yet at
             4.5:1 or more; never hatched. For a row outside the data, as the row of 1s under X.
+        exact : object ndarray of Fraction, shape ``self.shape``, optional
+            The values exactly, when ``values`` are their floats: the numbers written are rounded from
+            these, so they are the digits every other view shows (``Trace.exact``).
 
         None, an all-False ``pending`` and an empty ``faded_rows`` draw what a call without them draws.
         """
@@ -394,7 +402,7 @@ class HeatmapPanel:
         if pending is not None:  # what lies under an empty cell is never drawn, nor a change
             shown, zeroed = np.where(pending, 0.0, values), zeroed & ~pending
         key = (shown.tobytes(), vmax, zeroed.tobytes(), row_notes, None if pending is None else pending.tobytes(),
-               faded_rows, highlight)
+               faded_rows, highlight, None if exact is None else tuple(exact.ravel()))
         if key == self._last_key:
             return None
         self.values, self.vmax = values, vmax
@@ -404,9 +412,10 @@ class HeatmapPanel:
         rows = np.frombuffer(bytearray(blank), np.uint8).reshape(height, 1 + 3 * width)
         pixels = rows[:, 1:].reshape(height, width, 3)
         colours = colour_indices(shown, vmax)
-        self._paint_cells(pixels, shown, colours, zeroed, vmax)
+        numbers = shown if exact is None else np.where(pending if pending is not None else False, 0, exact)
+        self._paint_cells(pixels, numbers, colours, zeroed, vmax)
         if faded_rows is not None:
-            self._paint_faded(pixels, shown, colours, faded_rows, vmax)
+            self._paint_faded(pixels, numbers, colours, faded_rows, vmax)
         if pending is not None:
             self._paint_pending(pixels, pending)
         for note, (y, x) in zip(row_notes, self._notes_at):
@@ -450,7 +459,7 @@ class HeatmapPanel:
                 self._boxes, values.ravel(), colours.ravel(), zeroed.ravel()):
             pixels[top:bottom, left:right] = _cell(
                 bottom - top, right - left, int(colour), bool(hatched),
-                cell_text(float(value), right - left, bool(hatched), float(vmax)),
+                cell_text(_number(value), right - left, bool(hatched), float(vmax)),
                 tuple(self._hatch_ink) if hatched else None)
 
     def _paint_faded(self, pixels: np.ndarray, values: np.ndarray, colours: np.ndarray, rows: tuple[int, ...],
@@ -462,7 +471,7 @@ class HeatmapPanel:
                 top, bottom, left, right = self._boxes[r * cols + c]
                 pixels[top:bottom, left:right] = _faded_cell(
                     bottom - top, right - left, int(colours[r, c]),
-                    cell_text(float(values[r, c]), right - left, False, float(vmax)), self.theme)
+                    cell_text(_number(values[r, c]), right - left, False, float(vmax)), self.theme)
 
     def _paint_pending(self, pixels: np.ndarray, pending: np.ndarray) -> None:
         """Paint the pending cells over again, empty."""
