@@ -30,7 +30,7 @@ after ReLU: "[−1, 3, 5, 3] → ReLU → [0, 3, 5, 3]".
 
 A frame is small: what it fills is two counts into the walk's order, shared by all its frames,
 and masks, values and outlines are worked out when asked for. The largest state (4 layers of 16
-units, 16 inputs, a batch of 16: 19,456 frames) walks in about 30 ms on 2 cores.
+units, 16 inputs, a batch of 16: 19,456 frames) walks in about 0.1 s on 2 cores, its sums exact.
 
 >>> from batchnet_core import preset
 >>> frames = walk(preset("three-inputs"))

@@ -402,7 +402,7 @@ class HeatmapPanel:
         if pending is not None:  # what lies under an empty cell is never drawn, nor a change
             shown, zeroed = np.where(pending, 0.0, values), zeroed & ~pending
         key = (shown.tobytes(), vmax, zeroed.tobytes(), row_notes, None if pending is None else pending.tobytes(),
-               faded_rows, highlight, None if exact is None else tuple(exact.ravel()))
+               faded_rows, None if exact is None else tuple(exact.ravel()), highlight)
         if key == self._last_key:
             return None
         self.values, self.vmax = values, vmax
