@@ -313,15 +313,15 @@ def explanation_html(explanation: Explanation, trace: Trace, convention: str = "
     across the batch."""
     e, n = explanation, notation(convention)
     layer = layer_of_result(trace.depth, e.layer)
-    weights = ", ".join(format_number(w) for w, _, _ in e.terms)
-    inputs = ", ".join(format_number(v) for _, v, _ in e.terms)
+    weights = ", ".join(format_number(w) for w, _, _ in e.exact_terms)
+    inputs = ", ".join(format_number(v) for _, v, _ in e.exact_terms)
     if n.augmented:
-        numbers = f"[{weights}, {format_number(e.bias)}] · [{inputs}, 1]"
+        numbers = f"[{weights}, {format_number(e.exact_bias)}] · [{inputs}, 1]"
     elif n.transposed:
-        numbers = f"[{inputs}] · [{weights}] + {format_number(e.bias)}"
+        numbers = f"[{inputs}] · [{weights}] + {format_number(e.exact_bias)}"
     else:
-        numbers = f"[{weights}] · [{inputs}] + {format_number(e.bias)}"
-    across = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(trace[e.layer][e.row]))
+        numbers = f"[{weights}] · [{inputs}] + {format_number(e.exact_bias)}"
+    across = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(trace.exact(e.layer)[e.row]))
     return (
         f"<div class='bn-explain-heading'>{html.escape(n.heading(e.label, layer, e.unit, e.col))}</div>"
         f"<div>= {numbers}</div>"
