@@ -176,12 +176,14 @@ def equals_sign(*values: Number) -> str:
     return "=" if all(shown_exactly(v) for v in values) else "≈"
 
 
-def format_cell(value: Number, digits: int = 3) -> str:
+def format_cell(value: Number, digits: int = 3, style: str | None = None) -> str:
     """A number short enough for a heat map cell, with a typographic minus.
 
     Whole numbers below 10⁴ are written exactly; others with at most ``digits`` significant digits
     (``rounded``) and no trailing zeros, in powers of ten (``1.2e3``, ``5e−4``) from 10^``digits`` up and
-    wherever that is shorter. The value tables keep every digit.
+    wherever that is shorter. ``style`` "fixed" writes plain decimals below 10^``digits`` even where longer,
+    "powers" writes every number below 1 in powers of ten: a panel writes all its numbers one way. The
+    value tables keep more digits.
 
     Examples
     --------
@@ -202,10 +204,10 @@ def format_cell(value: Number, digits: int = 3) -> str:
     if whole.denominator == 1 and abs(whole) < 10**digits:
         return format_number(whole)  # 99.95 → 100; 1234.5 is not 1230, but 1.23e3
     powers = _powers(m, e)
-    if e + digits - 1 >= digits:
+    if e + digits - 1 >= digits or (style == "powers" and abs(q) < 1):
         return powers.replace("-", MINUS)
     fixed = _fixed(m, e)
-    return (powers if len(powers) < len(fixed) else fixed).replace("-", MINUS)
+    return (powers if len(powers) < len(fixed) and style != "fixed" else fixed).replace("-", MINUS)
 
 
 def format_factor(value: Number) -> str:

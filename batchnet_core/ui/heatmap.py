@@ -199,13 +199,7 @@ def _number(value: object) -> float | Fraction:
 
 @functools.lru_cache(maxsize=4096)
 def cell_text(value: float | Fraction, width: int, bold: bool = False, vmax: float = 1.0) -> str:
-    """The text of ``value`` in a cell ``width`` pixels wide, on a colour scale from -vmax to vmax.
-
-    The most precise of ``format_cell``'s texts (3, then 2, then 1 significant digits) that fits at
-    ``NUMBER_POINTS``, so that numbers keep one size side by side; failing those, a number between
-    −1 and 0 without its leading 0 (−.02); failing all (a large typed value such as −1234.5), the
-    narrowest, which the cell then draws smaller. The digits are the exact value's (``format_cell``):
-    a value is never written as 0 unless it is 0. The value tables keep every digit.
+    """The text of ``value`` alone in a cell ``width`` pixels wide: ``panel_texts`` of a one-cell panel.
 
     Examples
     --------
@@ -214,10 +208,47 @@ def cell_text(value: float | Fraction, width: int, bold: bool = False, vmax: flo
     >>> cell_text(-1.2e-16, 45, vmax=5.0), cell_text(1234.0, 45)
     ('−1e−16', '1234')
     """
-    texts = [format_cell(value, digits) for digits in (3, 2, 1)]
-    texts += [text.replace("−0.", "−.", 1) for text in texts if text.startswith("−0.")]
-    return next((text for text in texts if _fits(text, bold, width)),
-                min(texts, key=lambda text: _glyphs(text, bold).shape[1]))
+    return panel_texts((value,), (width,), (bold,))[0]
+
+
+#: A panel's number formats in the order tried: plain decimals, then the same without the 0 before the point
+#: (−.02, .5: every number below 1 of the panel so), then powers of ten; each with 3, 2, then 1 digits.
+FORMATS = tuple((digits, style) for style in ("fixed", "bare", "powers") for digits in (3, 2, 1))
+
+
+def _bare(text: str) -> str:
+    """A number below 1 without its leading 0: "−0.02" → "−.02"."""
+    return "." + text[2:] if text.startswith("0.") else "−." + text[3:] if text.startswith("−0.") else text
+
+
+def panel_texts(values: Sequence[float | Fraction], widths: Sequence[int], bold: Sequence[bool]) -> list[str]:
+    """The numbers of one panel's cells, all in one format (``FORMATS``): the first in which every cell's
+    number fits at ``NUMBER_POINTS``, so that numbers side by side keep one size, one precision and one
+    notation (never −9e−3 beside 0.08, nor −.07 beside 0.08). Failing all, the one-digit format whose widest
+    number is narrowest; a cell it does not fit draws its number smaller. Whole numbers below 10⁴ are written
+    whole in every format. The digits are the exact value's (``format_cell``): a value is never written 0
+    unless it is 0. The value tables keep more digits.
+
+    >>> panel_texts((-0.009, 0.007, -0.07, 0.08), (45,) * 4, (False,) * 4)
+    ['−.009', '.007', '−.07', '.08']
+    >>> panel_texts((12.5, -3.0, 0.25), (45,) * 3, (False,) * 3)
+    ['12.5', '−3', '0.25']
+    """
+    numbers = [_number(v) for v in values]
+    cells = list(zip(widths, bold))
+    best, rank = None, None
+    for digits, style in FORMATS:
+        if style == "bare":
+            texts = [_bare(format_cell(v, digits, "fixed")) for v in numbers]
+        else:
+            texts = [format_cell(v, digits, style) for v in numbers]
+        fitting = sum(_fits(text, b, width) for text, (width, b) in zip(texts, cells))
+        if fitting == len(texts):
+            return texts
+        widest = max(_glyphs(text, b).shape[1] for text, (_, b) in zip(texts, cells))
+        if digits == 1 and (rank is None or (-widest, fitting) > rank):
+            best, rank = texts, (-widest, fitting)
+    return best
 
 
 def _centre_number(pixels: np.ndarray, text: str, bold: bool, ink: np.ndarray) -> None:
@@ -455,12 +486,14 @@ class HeatmapPanel:
         of pixels that depends only on its size, colour, mark and number; those repeat from one
         slider step to the next, so each is made once and then copied into place.
         """
-        for (top, bottom, left, right), value, colour, hatched in zip(
-                self._boxes, values.ravel(), colours.ravel(), zeroed.ravel()):
+        texts = panel_texts(tuple(values.ravel()), tuple(right - left for _, _, left, right in self._boxes),
+                            tuple(bool(b) for b in zeroed.ravel()))
+        for (top, bottom, left, right), text, colour, hatched in zip(
+                self._boxes, texts, colours.ravel(), zeroed.ravel()):
             pixels[top:bottom, left:right] = _cell(
-                bottom - top, right - left, int(colour), bool(hatched),
-                cell_text(_number(value), right - left, bool(hatched), float(vmax)),
+                bottom - top, right - left, int(colour), bool(hatched), text,
                 tuple(self._hatch_ink) if hatched else None)
+        self._texts = texts
 
     def _paint_faded(self, pixels: np.ndarray, values: np.ndarray, colours: np.ndarray, rows: tuple[int, ...],
                      vmax: float) -> None:
@@ -470,8 +503,7 @@ class HeatmapPanel:
             for c in range(cols):
                 top, bottom, left, right = self._boxes[r * cols + c]
                 pixels[top:bottom, left:right] = _faded_cell(
-                    bottom - top, right - left, int(colours[r, c]),
-                    cell_text(_number(values[r, c]), right - left, False, float(vmax)), self.theme)
+                    bottom - top, right - left, int(colours[r, c]), self._texts[r * cols + c], self.theme)
 
     def _paint_pending(self, pixels: np.ndarray, pending: np.ndarray) -> None:
         """Paint the pending cells over again, empty."""
