@@ -409,3 +409,12 @@ def test_a_press_that_arrives_as_a_run_ends_is_ignored(trainer, live_every_step)
     trainer.steps_box.value = "30"
     in_a_kernels_loop(press_as_a_run_ends(trainer))
     assert not trainer.running and trainer.history.taken == 30
+
+
+def test_the_loss_line_adds_up_as_written_or_says_it_is_rounded():
+    state, T = bn.preset("three-inputs"), np.array([[1.0, 0, 1], [2, 2, 2]])
+    line = trainer_module.loss_html(bn.forward(state), T, bn.backward(state, T))
+    assert "<b>Loss ≈ 1.333</b>" in line and "= (1 + 0 + 1 + 1 + 1 + 4) / 6 = 8 / 6<" in line
+    whole = np.array([[0.0, 0, 0], [1, 1, 2]])  # Y is [[0, 0, 0], [3, 3, 4]]: squares 0, 0, 0, 4, 4, 4
+    line = trainer_module.loss_html(bn.forward(state), whole, bn.backward(state, whole))
+    assert "<b>Loss = 2</b>" in line and "= 12 / 6<" in line
