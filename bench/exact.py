@@ -16,7 +16,6 @@ Run from the project: ``.venv/bin/python bench/exact.py [--json PATH]``.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 import time
@@ -31,7 +30,7 @@ from batchnet_core.steps import walk
 from batchnet_core.training import backward_floats
 
 sys.path.insert(0, str(Path(__file__).parent))
-from training import T, machine, per_change, timed  # noqa: E402  (the training bench's own helpers)
+from training import T, machine, per_change, publish, timed  # noqa: E402  (the training bench's own helpers)
 
 
 def states() -> dict[str, bn.State]:
@@ -90,11 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.repeats < 10 or args.changes < 10:
         parser.error("--repeats and --changes must be at least 10")
-    facts, results = machine(), measure(args.repeats, args.changes)
-    print(report(facts, results))
-    if args.json:
-        args.json.write_text(json.dumps({"machine": facts, "results": results}, indent=1) + "\n")
-    return 0
+    return publish(args.json, machine(), measure(args.repeats, args.changes), report)
 
 
 if __name__ == "__main__":
