@@ -18,7 +18,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .compute import forward_arrays
+from .compute import forward_floats
 from .formats import rows
 from .layers import Layer, layers_of
 from .notation import NOTATIONS, Notation
@@ -174,5 +174,5 @@ def _whole(layers: Layers, X: np.ndarray) -> bool:
     given = [X, *(array for pair in layers for array in pair)]
     if not all(np.array_equal(array, np.round(array)) for array in given):
         return False
-    bound = forward_arrays([(np.abs(W), np.abs(b)) for W, b in layers], np.abs(X), settle=False)
+    bound = forward_floats([(np.abs(W), np.abs(b)) for W, b in layers], np.abs(X))
     return all(bool(np.all(Z < 2**53)) for Z, _ in bound)

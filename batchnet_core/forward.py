@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Iterator
+from fractions import Fraction
 
 import numpy as np
 
-from .compute import ROUNDING, forward_loop_arrays, relu, relu_zeroed, settled_sum
+from .compute import ExactResults, forward_loop_exact, relu, relu_zeroed, typed
 from .layers import Layer, layer_of_result, layers_of, result_names
-from .numbers import format_factor, format_number
+from .numbers import format_number, written_sum
 from .state import State
 
 #: The results of the worksheet's two layers, in the order they are computed; ``result_names(depth)``
@@ -33,6 +34,8 @@ class Trace:
 
     Z: tuple[np.ndarray, ...]
     A: tuple[np.ndarray, ...]
+    _exact: tuple[tuple[np.ndarray, np.ndarray], ...] | ExactResults | None = dataclasses.field(
+        default=None, repr=False, compare=False)
 
     @property
     def depth(self) -> int:
@@ -55,6 +58,18 @@ class Trace:
         except ValueError:
             raise AttributeError(f"a forward pass of {self.depth} layers has no {name}") from None
 
+    def exact(self, name: str) -> np.ndarray:
+        """A result's exact values, an object array of ``Fraction``: what every view rounds its digits from.
+
+        ``Z`` and ``A`` hold these correctly rounded to floats.
+        """
+        layer = layer_of_result(self.depth, name)
+        if self._exact is None:  # a trace made from floats alone: they are the values
+            values = self[name]
+            return np.array([typed(v) for v in values.ravel()], dtype=object).reshape(values.shape)
+        exact = self._exact[layer.index - 1][name != layer.pre]
+        return exact if isinstance(exact, np.ndarray) else exact.fractions()
+
     def items(self) -> Iterator[tuple[str, np.ndarray]]:
         """(name, array) for every result in order: H_z, H, Y_z, Y for two layers."""
         return ((name, self[name]) for name in result_names(self.depth))
@@ -65,8 +80,8 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _trace(results: list[tuple[np.ndarray, np.ndarray]]) -> Trace:
-    return Trace(tuple(_frozen(Z) for Z, _ in results), tuple(_frozen(A) for _, A in results))
+def _trace(results: list[tuple[np.ndarray, np.ndarray]], exact: object = None) -> Trace:
+    return Trace(tuple(_frozen(Z) for Z, _ in results), tuple(_frozen(A) for _, A in results), exact)
 
 
 def forward(state: State) -> Trace:
@@ -81,14 +96,15 @@ def forward(state: State) -> Trace:
     array([[0., 0., 0.],
            [3., 3., 4.]])
     """
-    return _trace(state.results())
+    return _trace(state.results(), tuple(state.exact_results()))
 
 
 def forward_loop(state: State) -> Trace:
     """The same results the slow, obvious way: one input at a time, one dot product at a time.
 
     This is how the worksheet is done by hand; ``forward`` does all of it in one matrix
-    product per layer. Plain Python arithmetic, so it also serves as an independent reference.
+    product per layer. Plain Python fractions of the decimals typed, so it also serves as an independent
+    reference: its floats are the same exact values correctly rounded, bit for bit.
 
     Examples
     --------
@@ -96,9 +112,22 @@ def forward_loop(state: State) -> Trace:
     >>> forward_loop(preset("three-inputs")).H_z[:, 0]  # x1 through the four hidden units
     array([-1.,  3.,  5.,  3.])
     """
-    results = forward_loop_arrays(state.layers, state.X)
-    return _trace([(np.array(pre, dtype=float).T + 0.0, np.array(post, dtype=float).T + 0.0)
-                   for pre, post in results])
+    results = forward_loop_exact(state.layers, state.X)
+    exact = tuple((_fractions(pre), _fractions(post)) for pre, post in results)
+    return _trace([(_floats(Z), _floats(A)) for Z, A in exact], exact)
+
+
+def _fractions(columns: list[list]) -> np.ndarray:
+    """Lists of fractions, one per input, as an object array with one column per input."""
+    array = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for j, column in enumerate(columns):
+        array[:, j] = column
+    return array
+
+
+def _floats(fractions: np.ndarray) -> np.ndarray:
+    """Fractions correctly rounded to floats (``float`` of a fraction is)."""
+    return np.array([float(q) for q in fractions.ravel()], dtype=float).reshape(fractions.shape) + 0.0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -111,10 +140,12 @@ class Explanation:
     row, col : int               the cell (0-based): unit ``row``, input ``col``
     weights : str                "W1" or "W2": the matrix whose row is used
     source : str                 "X" or "H": the matrix whose column is used
-    terms : list of (weight, input, product)
+    terms : list of (weight, input, product)    each the exact value correctly rounded to a float
     bias : float
-    total : float                the cell's value: sum of products plus bias
+    total : float                the cell's value: sum of products plus bias (forward's float, bit for bit)
     activated : float            after ReLU
+    exact_terms : list of (weight, input, product) as ``Fraction``: the decimals typed, exactly
+    exact_total : Fraction       what ``text`` rounds its digits from
     text : str                   the whole sum on one line, then ReLU: how a cell of H or Y is made
     sum_text : str               the sum alone, without ReLU: how a cell of H_z or Y_z is made
     bias_name : str              "b1" or "b2"
@@ -134,6 +165,9 @@ class Explanation:
     sum_text: str
     bias_name: str = "b1"
     unit: str = "h1"
+    exact_terms: tuple = ()
+    exact_bias: Fraction = Fraction(0)
+    exact_total: Fraction = Fraction(0)
 
     @property
     def label(self) -> str:
@@ -178,20 +212,23 @@ def explain(state: State, layer: str, row: int, col: int) -> Explanation:
         raise ValueError(f"row must be a whole number from 0 to {rows - 1} for {layer}; got {row!r}")
     if not (isinstance(col, (int, np.integer)) and not isinstance(col, bool) and 0 <= col < cols):
         raise ValueError(f"col must be a whole number from 0 to {cols - 1} for {layer}; got {col!r}")
-    weights, column = W[row].tolist(), inputs[:, col].tolist()
-    terms = [(w, v, w * v) for w, v in zip(weights, column)]
-    bias = float(b[row])
-    total = settled_sum([p for _, _, p in terms], bias)  # as forward settles it
+    weights = [typed(w) for w in W[row].tolist()]
+    column = [typed(v) for v in inputs[:, col].tolist()] if names.index == 1 else \
+        state.exact_results()[names.index - 2][1][:, col].fractions().tolist()
+    exact_terms = tuple((w, v, w * v) for w, v in zip(weights, column))
+    exact_bias = typed(b[row])
+    exact_total = sum((p for _, _, p in exact_terms), Fraction(0)) + exact_bias
+    total = float(state.results()[names.index - 1][0][row, col])  # the same value, correctly rounded
     activated = max(total, 0.0) + 0.0
-    products = " + ".join(f"{format_factor(w)}·{format_factor(v)}" for w, v, _ in terms)
-    sum_text = f"{products} + {format_factor(bias)} = {format_number(total)}"
-    text = f"{sum_text} → ReLU → {format_number(activated)}"
+    sum_text = written_sum(weights, column, exact_bias, exact_total)
+    text = f"{sum_text} → ReLU → {format_number(max(exact_total, 0))}"
     return Explanation(
         layer=names.pre, row=int(row), col=int(col), weights=names.weights, source=names.source,
-        terms=terms, bias=bias, total=total, activated=activated, text=text, sum_text=sum_text,
-        bias_name=names.bias, unit=names.unit_label(int(row)),
+        terms=[(float(w), float(v), float(p)) for w, v, p in exact_terms], bias=float(exact_bias), total=total,
+        activated=activated, text=text, sum_text=sum_text, bias_name=names.bias, unit=names.unit_label(int(row)),
+        exact_terms=exact_terms, exact_bias=exact_bias, exact_total=exact_total,
     )
 
 
-__all__ = ["RESULTS", "ROUNDING", "Explanation", "Trace", "explain", "forward", "forward_loop", "relu",
+__all__ = ["RESULTS", "Explanation", "Trace", "explain", "forward", "forward_loop", "relu",
            "relu_zeroed"]

@@ -19,12 +19,11 @@ import dataclasses
 
 import numpy as np
 
-from .compute import forward_arrays
 from .exercises import Difficulty, Feedback, _close
 from .layers import layers_of
 from .numbers import format_number, parse_number
 from .state import State
-from .training import GradientExplanation, backward_arrays, column_label, explain_gradient
+from .training import GradientExplanation, backward_exact, column_label, explain_gradient
 
 #: Sizes (inputs, hidden, outputs, batch) and the range of whole-number entries; one entry is asked.
 DIFFICULTIES = {
@@ -125,11 +124,11 @@ def _draw_state(rng: np.random.Generator, level: Difficulty) -> State:
 
 def _worked(state: State, T: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
     """Each layer's input (X, then H), its δ, and its δ with ReLU′ taken as 1 everywhere."""
-    results = forward_arrays(state.layers, state.X)
-    _, deltas = backward_arrays(state.layers, state.X, T, results)
+    results = state.results()
+    _, deltas = backward_exact(state, T)
     # ReLU′ = 1 everywhere: every sum is passed as if it were above 0; the activations stay as they are
-    _, ungated = backward_arrays(state.layers, state.X, T, [(np.ones_like(Z), A) for Z, A in results])
-    return [state.X] + [A for _, A in results[:-1]], deltas, ungated
+    _, ungated = backward_exact(state, T, gated=False)
+    return ([state.X] + [A for _, A in results[:-1]], [d.floats() for d in deltas], [d.floats() for d in ungated])
 
 
 def _terms(delta: np.ndarray, activations: np.ndarray, name: str, row: int, col: int) -> np.ndarray:
@@ -231,7 +230,7 @@ def gradient_hint(exercise: GradientExercise) -> str:
 def _gated(exercise: GradientExercise) -> str:
     """The cells on the asked entry's path where ReLU′ is 0, as "Y_z[y1, x2], H_z[h2, x1]"."""
     state, k = exercise.state, int(exercise.name[1:]) - 1
-    results = forward_arrays(state.layers, state.X)
+    results = state.results()
     cells = []
     for layer, (Z, _) in zip(layers_of(state.depth)[k:], results[k:]):
         rows = [exercise.row] if layer.index == k + 1 else range(Z.shape[0])

@@ -21,8 +21,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .compute import forward_arrays
-from .training import backward_arrays, check_learning_rate, loss_of
+from .compute import forward_floats
+from .training import backward_floats, check_learning_rate, loss_of
 from .validation import MAX_MAGNITUDE, as_array
 
 Layers = list[tuple[np.ndarray, np.ndarray]]
@@ -231,7 +231,7 @@ def train(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: object, T: object,
     rate = check_learning_rate(lr)
     rng = np.random.default_rng(_check_whole("the seed", seed, 0, 2**32 - 1))
     steps = -(-examples // batch)
-    results = forward_arrays(network, X, settle=False)
+    results = forward_floats(network, X)
     losses = [loss_of(results[-1][1], T)]
     seconds: list[float] = []
     diverged, beyond = None, False
@@ -242,11 +242,11 @@ def train(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: object, T: object,
             trial = network
             for first in range(0, examples, batch):
                 chosen = order[first:first + batch]
-                gradients, _ = backward_arrays(trial, X[:, chosen], T[:, chosen], settle=False)
+                gradients = backward_floats(trial, X[:, chosen], T[:, chosen])
                 trial = [(W - rate * dW, b - rate * db) for (W, b), (dW, db) in zip(trial, gradients)]
             seconds.append(time.perf_counter() - start)
             beyond = any(not np.all(np.abs(array) <= MAX_MAGNITUDE) for pair in trial for array in pair)
-            trial_results = forward_arrays(trial, X, settle=False)
+            trial_results = forward_floats(trial, X)
             loss = loss_of(trial_results[-1][1], T)
             if beyond or not math.isfinite(loss):
                 diverged = epoch

@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .layers import Layer, layers_of, unit_labels
-from .numbers import format_factor, format_number
+from .numbers import format_number, written_sum
 
 
 @dataclasses.dataclass(frozen=True)
@@ -69,14 +69,12 @@ class Notation:
 
         Inputs as rows write each product input first (x · Wᵀ); the bias as W's last column meets its 1.
         """
-        pairs = [(v, w) if self.transposed else (w, v) for w, v, _ in e.terms]
-        products = " + ".join(f"{format_factor(a)}·{format_factor(b)}" for a, b in pairs)
-        bias = f"{format_factor(e.bias)}·1" if self.augmented else format_factor(e.bias)
-        return f"{products} + {bias} = {format_number(e.total)}"
+        weights, inputs = [w for w, _, _ in e.exact_terms], [v for _, v, _ in e.exact_terms]
+        return written_sum(weights, inputs, e.exact_bias, e.exact_total, self.transposed, self.augmented)
 
     def text(self, e) -> str:
         """The sum, then its ReLU: ``… = −1 → ReLU → 0``."""
-        return f"{self.sum_text(e)} → ReLU → {format_number(e.activated)}"
+        return f"{self.sum_text(e)} → ReLU → {format_number(max(e.exact_total, 0))}"
 
 
 NOTATIONS = {

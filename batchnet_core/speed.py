@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .compute import forward_arrays, forward_loop_arrays
+from .compute import forward_floats, forward_loop_floats
 from .state import State, preset
 
 #: Batch sizes timed by default: 1 to 100,000 inputs, a factor of 10 apart.
@@ -63,6 +63,6 @@ def time_batches(sizes: tuple[int, ...] = BATCH_SIZES, network: State | None = N
     rng = np.random.default_rng(seed)
     for n in sizes:
         X = rng.integers(-3, 4, size=(state.X.shape[0], n)).astype(float)
-        loop = seconds_per_call(lambda X=X: forward_loop_arrays(state.layers, X), repeats)
-        batched = seconds_per_call(lambda X=X: forward_arrays(state.layers, X, settle=False), repeats)
+        loop = seconds_per_call(lambda X=X: forward_loop_floats(state.layers, X), repeats)
+        batched = seconds_per_call(lambda X=X: forward_floats(state.layers, X), repeats)
         yield Timing(n, loop, batched)

@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import code, formats
-from .compute import forward_arrays
+from .compute import Exact, ExactResults, exact_layers, floats_of, forward_exact
 from .layers import MAX_DEPTH, check_depth, field_names, layers_of
 from .validation import MAX_MAGNITUDE, MAX_SIZE, as_array, check_layers
 
@@ -57,7 +57,7 @@ class State:
     ValueError: W1 must have shape (hidden × inputs) with 2 columns, ... Did you mean W1.T?
     """
 
-    __slots__ = ("_layers", "_X")
+    __slots__ = ("_layers", "_X", "_exact", "_floats")
 
     def __init__(self, **fields: Any) -> None:
         depth = sum(1 for key in fields if key.startswith("W"))
@@ -77,6 +77,8 @@ class State:
         check_layers(layers, X)
         object.__setattr__(self, "_layers", layers)
         object.__setattr__(self, "_X", X)
+        object.__setattr__(self, "_exact", None)
+        object.__setattr__(self, "_floats", None)
 
     @classmethod
     def from_layers(cls, layers: Sequence[tuple[Any, Any]], X: Any) -> State:
@@ -180,8 +182,23 @@ class State:
         return self.replace(**{name: array})
 
     def results(self) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Each layer's (pre-activation, ReLU of it); ``batchnet_core.forward`` names them."""
-        return forward_arrays(self._layers, self._X)
+        """Each layer's (pre-activation, ReLU of it) as read-only floats, each its exact value correctly
+        rounded; ``batchnet_core.forward`` names them."""
+        if self._floats is None:
+            object.__setattr__(self, "_floats", floats_of(self.exact_results()))
+        return list(self._floats)
+
+    def exact_results(self) -> ExactResults:
+        """Each layer's (pre-activation, ReLU of it) exactly, in the decimals typed (``compute.Exact``).
+
+        Worked out once per state: a state never changes."""
+        if self._exact is None:
+            object.__setattr__(self, "_exact", forward_exact(self.exact_layers(), Exact.of(self._X)))
+        return list(self._exact)
+
+    def exact_layers(self) -> list[tuple[Exact, Exact]]:
+        """Each layer's (W, b) as the decimals typed."""
+        return exact_layers(self._layers)
 
     def to_dict(self) -> dict[str, list]:
         """A plain JSON-able dict of lists; ``State.from_dict`` reads it back exactly."""

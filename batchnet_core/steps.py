@@ -30,7 +30,7 @@ after ReLU: "[−1, 3, 5, 3] → ReLU → [0, 3, 5, 3]".
 
 A frame is small: what it fills is two counts into the walk's order, shared by all its frames,
 and masks, values and outlines are worked out when asked for. The largest state (4 layers of 16
-units, 16 inputs, a batch of 16: 19,456 frames) walks in about 30 ms on 2 cores.
+units, 16 inputs, a batch of 16: 19,456 frames) walks in about 0.1 s on 2 cores, its sums exact.
 
 >>> from batchnet_core import preset
 >>> frames = walk(preset("three-inputs"))
@@ -57,9 +57,9 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compute import settled_sum
+from .compute import typed
 from .layers import Layer, layer_of_result, layers_of
-from .numbers import format_factor, format_number
+from .numbers import format_factor, format_number, shown_exactly
 from .state import State
 
 #: What ``walk`` can step through: one cell at a time, or one input column of a layer at a time.
@@ -82,7 +82,7 @@ class Outline(NamedTuple):
 @dataclasses.dataclass(frozen=True, eq=False)
 class _Walk:
     """What every frame of one walk shares: the layers, each cell's place in the order in which
-    cells fill, and the values the walk's own sums gave."""
+    cells fill, and the results' values (the state's own, exact values correctly rounded)."""
 
     layers: tuple[Layer, ...]
     ranks: tuple[np.ndarray, ...]
@@ -245,9 +245,12 @@ def walk(state: State, mode: str = "cells") -> tuple[Frame, ...]:
     if not isinstance(mode, str) or mode not in MODES:
         raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}; got {str(mode)[:20]!r}")
     layers = layers_of(state.depth)
-    sources = [state.X] + [post for _, post in state.results()[:-1]]  # the inputs explain reads
-    pre = [np.zeros((W.shape[0], state.X.shape[1])) for W, _ in state.layers]
-    post = [np.zeros_like(z) for z in pre]
+    exact = state.exact_results()
+    # the inputs explain reads: X as typed, then each layer's exact ReLU
+    sources = [np.array([[typed(v) for v in row] for row in state.X.tolist()], dtype=object)] + \
+        [post.fractions() for _, post in exact[:-1]]
+    pre = [Z for Z, _ in state.results()]
+    post = [A for _, A in state.results()]
     ranks, offset = [], 0
     for z in pre:
         units, batch = z.shape
@@ -261,33 +264,36 @@ def walk(state: State, mode: str = "cells") -> tuple[Frame, ...]:
     shared = _Walk(layers, tuple(ranks), tuple(pre), tuple(post))
     frames: list[Frame] = []
     position = 0
-    for layer, (W, b), source, Z, A in zip(layers, state.layers, sources, pre, post):
-        weights, biases, columns = W.tolist(), b.tolist(), source.T.tolist()
+    for layer, (W, b), source, (Z, A) in zip(layers, state.layers, sources, exact):
+        weights = [[typed(w) for w in row] for row in W.tolist()]
+        biases = [typed(v) for v in b.tolist()]
+        totals, activated = Z.fractions(), A.fractions()
         written = [[format_factor(w) for w in row] for row in weights]
-        for c, column in enumerate(columns):
+        # "=" or "≈" as ``written_sum`` decides it, from each number's own verdict worked out once
+        rows_exact = [all(map(shown_exactly, row)) and shown_exactly(bias) for row, bias in zip(weights, biases)]
+        for c in range(source.shape[1]):
+            column = source[:, c].tolist()
             factors = [format_factor(v) for v in column]
-            totals = [settled_sum([w * v for w, v in zip(row, column)], bias) for row, bias in zip(weights, biases)]
-            Z[:, c] = totals
-            A[:, c] = [max(total, 0.0) + 0.0 for total in totals]
+            column_exact = all(map(shown_exactly, column))
             if mode == "columns":
                 position += 1
-                text = (f"[{', '.join(map(format_number, Z[:, c]))}] → ReLU → "
-                        f"[{', '.join(map(format_number, A[:, c]))}]")
+                text = (f"[{', '.join(map(format_number, totals[:, c]))}] → ReLU → "
+                        f"[{', '.join(map(format_number, activated[:, c]))}]")
                 frames.append(_frame(layer, None, c, "column", None, text, position, shared))
                 continue
-            for r, (row_factors, bias, total) in enumerate(zip(written, biases, totals)):
+            for r, (row_factors, bias) in enumerate(zip(written, biases)):
+                total = totals[r, c]
                 frames.append(_frame(layer, r, c, "choose", None, "", position, shared))
                 text = ""
                 for j, (w, v) in enumerate(zip(row_factors, factors)):
                     text = f"{text} + {w}·{v}" if j else f"{w}·{v}"
                     frames.append(_frame(layer, r, c, "term", j, text, position, shared))
-                text = f"{text} + {format_factor(bias)} = {format_number(total)}"
+                sign = "=" if rows_exact[r] and column_exact and shown_exactly(total) else "≈"
+                text = f"{text} + {format_factor(bias)} {sign} {format_number(total)}"
                 frames.append(_frame(layer, r, c, "sum", None, text, position + 1, shared))
                 position += 1
-                text = f"{text} → ReLU → {format_number(A[r, c])}"
+                text = f"{text} → ReLU → {format_number(activated[r, c])}"
                 frames.append(_frame(layer, r, c, "relu", None, text, position, shared))
-        Z.setflags(write=False)
-        A.setflags(write=False)
     return tuple(frames)
 
 

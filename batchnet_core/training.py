@@ -2,7 +2,8 @@
 
 The loss is the mean over the batch of each input's ½‖y − t‖². Its gradients come back through the
 layers as one matrix product per layer (``backward``), or one input at a time and then averaged, as it
-is done by hand (``backward_loop``). Both give the same numbers.
+is done by hand (``backward_loop``). Both give the same numbers, bit for bit: each works in the decimals
+typed exactly (``compute``) and rounds only the final value to a float.
 
 ReLU's derivative is 1 where the pre-activation is above 0 and 0 where it is 0 or below: at exactly 0
 it is taken as 0, the same cells ``relu_zeroed`` marks as switched off.
@@ -18,13 +19,14 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections.abc import Sequence
+from fractions import Fraction
 
 import numpy as np
 
-from .compute import ROUNDING, forward_arrays
+from .compute import Exact, forward_floats, forward_loop_exact, typed
 from .formats import parse_matrix, query_from_fields
 from .layers import Layer, layers_of
-from .numbers import format_factor, format_number
+from .numbers import equals_sign, format_factor, format_number
 from .state import State
 from .validation import MAX_MAGNITUDE, as_array
 
@@ -93,60 +95,66 @@ def targets_from_query(state: State, text: str) -> np.ndarray:
 
 
 def loss_of(Y: np.ndarray, T: np.ndarray) -> float:
-    """(1 / 2B) · Σ (Y − T)²: the mean over the batch's B columns of ½‖y − t‖²."""
+    """(1 / 2B) · Σ (Y − T)² in floats: the loss of a network trained on data that was never typed."""
     return float(0.5 * np.sum((Y - T) ** 2) / Y.shape[1])
+
+
+def exact_loss(state: State, targets: np.ndarray) -> Fraction:
+    """(1 / 2B) · Σ (Y − T)², exactly, for checked targets."""
+    error = state.exact_results()[-1][1] - Exact.of(targets)
+    squares = sum(int(d) ** 2 for d in error.digits.ravel())
+    return Fraction(squares, 10 ** (2 * error.scale) * 2 * targets.shape[1])
 
 
 def loss(state: State, T: object) -> float:
     """How far the network's outputs Y are from the targets T: (1 / 2B) · Σ (Y − T)², B the batch size.
 
-    That is the mean over the batch of each input's ½‖y − t‖².
+    That is the mean over the batch of each input's ½‖y − t‖², worked out exactly and then rounded.
 
     >>> from batchnet_core import preset
     >>> loss(preset("three-inputs"), [[1, 0, 1], [2, 2, 2]])  # (1 + 0 + 1 + 1 + 1 + 4) / 6
     1.3333333333333333
     """
-    targets = check_targets(state, T)
-    return loss_of(state.results()[-1][1], targets)
+    return float(exact_loss(state, check_targets(state, T)))
 
 
-def _settled(product: np.ndarray, first: np.ndarray, second: np.ndarray) -> np.ndarray:
-    """A product of matrices with what is left of rounding set to exactly 0, as ``compute.settled`` does."""
-    scale = np.abs(first) @ np.abs(second)
-    return np.where(np.abs(product) <= ROUNDING * scale, 0.0, product) + 0.0
-
-
-def backward_arrays(layers: Layers, X: np.ndarray, T: np.ndarray,
-                    results: list[tuple[np.ndarray, np.ndarray]] | None = None, settle: bool = True,
-                    ) -> tuple[list[tuple[np.ndarray, np.ndarray]], list[np.ndarray]]:
-    """Each layer's batch-mean gradients (dW, db) and error signal δ, one matrix product per layer.
-
-    ``results`` is the forward pass (``forward_arrays``) if it is at hand. ``settle=False`` skips the
-    rounding clean-up, for speed when many steps are taken.
-    """
-    if results is None:
-        results = forward_arrays(layers, X, settle)
+def backward_floats(layers: Layers, X: np.ndarray, T: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Each layer's batch-mean gradients (dW, db) in bare floats, one matrix product per layer: for training on
+    data that was never typed (the mini-batch comparison), where many steps are taken."""
+    results = forward_floats(layers, X)
     batch = X.shape[1]
     Z, Y = results[-1]
     delta = (Y - T) * (Z > 0)
     gradients: list = [None] * len(layers)
+    for k in range(len(layers) - 1, -1, -1):
+        source = X if k == 0 else results[k - 1][1]
+        gradients[k] = (delta @ source.T / batch, delta.sum(axis=1) / batch)
+        if k:
+            delta = (layers[k][0].T @ delta) * (results[k - 1][0] > 0)
+    return gradients
+
+
+def backward_exact(state: State, targets: np.ndarray, gated: bool = True,
+                   ) -> tuple[list[tuple[Exact, Exact]], list[Exact]]:
+    """Each layer's gradients summed over the batch (dW·B, db·B) and its error signal δ, exactly, one matrix
+    product per layer. ``gated=False`` takes ReLU′ as 1 everywhere (a mistake the exercises name)."""
+    layers, results = state.exact_layers(), state.exact_results()
+    X = Exact.of(state.X)
+    Z, Y = results[-1]
+    delta = Y - Exact.of(targets)
+    if gated:
+        delta = delta.where(Z.positive())
+    sums: list = [None] * len(layers)
     deltas: list = [None] * len(layers)
     for k in range(len(layers) - 1, -1, -1):
         source = X if k == 0 else results[k - 1][1]
-        dW = delta @ source.T
-        db = delta.sum(axis=1)
-        if settle:
-            dW = _settled(dW, delta, source.T)
-            db = _settled(db, delta, np.ones(batch))
-        gradients[k] = (dW / batch, db / batch)
+        sums[k] = (delta @ source.T, delta.sum(axis=1)[:, 0])
         deltas[k] = delta
         if k:
-            W = layers[k][0]
-            back = W.T @ delta
-            if settle:
-                back = _settled(back, W.T, delta)
-            delta = back * (results[k - 1][0] > 0)
-    return gradients, deltas
+            delta = layers[k][0].T @ delta
+            if gated:
+                delta = delta.where(results[k - 1][0].positive())
+    return sums, deltas
 
 
 @dataclasses.dataclass(frozen=True)
@@ -194,48 +202,53 @@ def backward(state: State, T: object) -> Gradients:
            [ 0.,  7., 13.,  3.]])
     """
     targets = check_targets(state, T)
-    return gradients_of(state, targets, state.results())
+    return gradients_of(state, targets)
 
 
-def gradients_of(state: State, targets: np.ndarray, results: list[tuple[np.ndarray, np.ndarray]]) -> Gradients:
-    """``backward`` for checked targets and a forward pass already at hand (a page's trace: not run again)."""
-    gradients, deltas = backward_arrays(state.layers, state.X, targets, results)
-    return Gradients(tuple((_frozen(dW), _frozen(db)) for dW, db in gradients), tuple(_frozen(d) for d in deltas),
-                     loss_of(results[-1][1], targets))
+def gradients_of(state: State, targets: np.ndarray, results: object = None) -> Gradients:
+    """``backward`` for checked targets. The state's forward pass is worked out once per state, so a page's
+    trace is not run again (``results`` is accepted for the pages that pass theirs, and not needed)."""
+    sums, deltas = backward_exact(state, targets)
+    batch = state.X.shape[1]
+    return Gradients(tuple((_frozen(dW.over(batch)), _frozen(db.over(batch))) for dW, db in sums),
+                     tuple(_frozen(d.floats()) for d in deltas), float(exact_loss(state, targets)))
 
 
 def backward_loop(state: State, T: object) -> Gradients:
     """The same gradients the by-hand way: for each input alone, back through the layers one entry at a
-    time, then the average over the batch. Plain Python arithmetic, so it is an independent reference.
+    time, then the average over the batch. Plain Python fractions of the decimals typed, so it is an
+    independent reference: its floats are the same exact values correctly rounded, bit for bit.
     """
     targets = check_targets(state, T)
-    plain = [(W.tolist(), b.tolist()) for W, b in state.layers]
+    plain = [([[typed(w) for w in row] for row in W.tolist()], [typed(v) for v in b.tolist()])
+             for W, b in state.layers]
+    forward = forward_loop_exact(state.layers, state.X)
     depth, batch = len(plain), state.X.shape[1]
-    sums = [([[0.0] * len(W[0]) for _ in W], [0.0] * len(b)) for W, b in plain]
-    deltas: list[list[list[float]]] = [[] for _ in plain]
-    total = 0.0
-    for x, t in zip(state.X.T.tolist(), targets.T.tolist()):
-        inputs, pres = [x], []
-        for W, b in plain:
-            z = [sum(w * v for w, v in zip(row, inputs[-1])) + bias for row, bias in zip(W, b)]
-            pres.append(z)
-            inputs.append([max(v, 0.0) for v in z])
-        y = inputs[-1]
-        total += 0.5 * sum((v - goal) ** 2 for v, goal in zip(y, t))
-        delta = [(v - goal) * (z > 0) for v, goal, z in zip(y, t, pres[-1])]
+    zero = Fraction(0)
+    sums = [([[zero] * len(W[0]) for _ in W], [zero] * len(b)) for W, b in plain]
+    deltas: list[list[list[Fraction]]] = [[] for _ in plain]
+    total = zero
+    for j, (x, t) in enumerate(zip(state.X.T.tolist(), targets.T.tolist())):
+        inputs = [[typed(v) for v in x]] + [post[j] for _, post in forward]
+        pres = [pre[j] for pre, _ in forward]
+        y, goals = inputs[-1], [typed(v) for v in t]
+        total += sum(((v - goal) ** 2 for v, goal in zip(y, goals)), zero) / 2
+        delta = [(v - goal) if z > 0 else zero for v, goal, z in zip(y, goals, pres[-1])]
         for k in range(depth - 1, -1, -1):
             dW, db = sums[k]
             for i, d in enumerate(delta):
                 db[i] += d
-                for j, a in enumerate(inputs[k]):
-                    dW[i][j] += d * a
+                for m, a in enumerate(inputs[k]):
+                    dW[i][m] += d * a
             deltas[k].append(delta)
             if k:
                 W = plain[k][0]
-                delta = [sum(W[i][j] * delta[i] for i in range(len(W))) * (pres[k - 1][j] > 0)
-                         for j in range(len(W[0]))]
-    layers = tuple((_frozen(np.array(dW) / batch), _frozen(np.array(db) / batch)) for dW, db in sums)
-    return Gradients(layers, tuple(_frozen(np.array(d).T) for d in deltas), total / batch)
+                delta = [sum((W[i][m] * delta[i] for i in range(len(W))), zero) if pres[k - 1][m] > 0 else zero
+                         for m in range(len(W[0]))]
+    layers = tuple((_frozen([[float(v / batch) for v in row] for row in dW]), _frozen([float(v / batch) for v in db]))
+                   for dW, db in sums)
+    return Gradients(layers, tuple(_frozen([[float(v) for v in d] for d in ds]).T for ds in deltas),
+                     float(total / batch))
 
 
 def check_learning_rate(lr: object) -> float:
@@ -294,7 +307,9 @@ class GradientExplanation:
     total : float       the sum of the products
     average : float     total / batch: the gradient entry
     heading : str       what is averaged: "dW2[y2, h3] = mean over the batch of δ2[y2, x]·H[h3, x]"
-    text : str          the numbers on one line: "dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 = 4.333"
+    text : str          the numbers on one line: "dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 ≈ 4.333"
+                        ("≈" where a number written is rounded)
+    exact_terms, exact_average : the same as ``Fraction``: what the digits are rounded from
     """
 
     name: str
@@ -306,6 +321,8 @@ class GradientExplanation:
     average: float
     heading: str
     text: str
+    exact_terms: tuple = ()
+    exact_average: Fraction = Fraction(0)
 
     @property
     def batch(self) -> int:
@@ -344,38 +361,39 @@ def explain_gradient(state: State, T: object, name: str, row: int, col: int = 0)
     >>> print(e.heading)
     dW2[y2, h3] = mean over the batch of δ2[y2, x]·H[h3, x]
     >>> print(e.text)
-    dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 = 4.333
+    dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 ≈ 4.333
     """
     layer, is_bias = _parameter(state, name)
     W = state.layers[layer.index - 1][0]
     r = _check_index("row", row, W.shape[0], name)
     c = _check_index("col", col, 1 if is_bias else W.shape[1], name)
     targets = check_targets(state, T)
-    results = state.results()
-    _, deltas = backward_arrays(state.layers, state.X, targets, results)
-    delta = deltas[layer.index - 1][r].tolist()
+    _, deltas = backward_exact(state, targets)
+    delta = deltas[layer.index - 1][r].fractions().tolist()
     unit = layer.unit_label(r)
     if is_bias:
-        activations = [1.0] * len(delta)
+        activations = [Fraction(1)] * len(delta)
         label = f"d{name}[{unit}]"
         heading = f"{label} = mean over the batch of δ{layer.index}[{unit}, x]"
     else:
-        source = state.X if layer.index == 1 else results[layer.index - 2][1]
-        activations = source[c].tolist()
+        source = [typed(v) for v in state.X[c]] if layer.index == 1 else \
+            state.exact_results()[layer.index - 2][1][c].fractions().tolist()
+        activations = source
         column = column_label(layer, c, state.depth)
         label = f"d{name}[{unit}, {column}]"
         heading = f"{label} = mean over the batch of δ{layer.index}[{unit}, x]·{layer.source}[{column}, x]"
-    terms = [(d, a, d * a) for d, a in zip(delta, activations)]
-    products = [p for _, _, p in terms]
-    total = sum(products)
-    if abs(total) <= ROUNDING * sum(abs(p) for p in products):
-        total = 0.0
-    batch = len(terms)
-    average = total / batch + 0.0
+    exact_terms = [(d, a, d * a) for d, a in zip(delta, activations)]
+    total = sum((p for _, _, p in exact_terms), Fraction(0))
+    batch = len(exact_terms)
+    average = total / batch
     written = " + ".join(format_factor(d) if is_bias else f"{format_factor(d)}·{format_factor(a)}"
-                         for d, a, _ in terms)
-    text = f"{label} = ({written}) / {batch} = {format_number(total)} / {batch} = {format_number(average)}"
-    return GradientExplanation(name, r, c, label, terms, total, average, heading, text)
+                         for d, a, _ in exact_terms)
+    factors = [d for d, _, _ in exact_terms] + ([] if is_bias else activations)
+    text = (f"{label} = ({written}) / {batch} {equals_sign(*factors, total)} {format_number(total)} / {batch} "
+            f"{equals_sign(total, average)} {format_number(average)}")
+    terms = [(float(d), float(a), float(p)) for d, a, p in exact_terms]
+    return GradientExplanation(name, r, c, label, terms, float(total), float(average), heading, text,
+                               tuple(exact_terms), average)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -417,32 +435,35 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
     r = _check_index("row", row, W.shape[0], f"δ{layer}")
     c = _check_index("col", col, state.X.shape[1], f"δ{layer}")
     targets = check_targets(state, T)
-    results = state.results()
-    _, deltas = backward_arrays(state.layers, state.X, targets, results)
-    Z, A = results[layer - 1]
-    derivative = 1.0 if Z[r, c] > 0 else 0.0
+    _, deltas = backward_exact(state, targets)
+    Z, A = state.exact_results()[layer - 1]
+    derivative = Fraction(1) if Z.positive()[r, c] else Fraction(0)
     unit, x = names.unit_label(r), f"x{c + 1}"
     label = f"δ{layer}[{unit}, {x}]"
     if names.output:
-        error = float(A[r, c] - targets[r, c]) + 0.0
-        text = (f"{label} = ({names.post} − T)·ReLU′({names.pre}) = ({format_number(A[r, c])} − "
-                f"{format_number(targets[r, c])})·{format_number(derivative)} = {format_number(error * derivative)}")
+        output, goal = A[r, c].fractions().item(), typed(targets[r, c])
+        error = output - goal
+        value = error * derivative
+        text = (f"{label} = ({names.post} − T)·ReLU′({names.pre}) = ({format_number(output)} − "
+                f"{format_number(goal)})·{format_number(derivative)} {equals_sign(output, goal, value)} "
+                f"{format_number(value)}")
     else:
         following = layers_of(state.depth)[layer]
-        weights, later = state.layers[layer][0][:, r].tolist(), deltas[layer][:, c].tolist()
-        products = [w * d for w, d in zip(weights, later)]
-        error = sum(products)
-        if abs(error) <= ROUNDING * sum(abs(p) for p in products):
-            error = 0.0
+        weights = [typed(w) for w in state.layers[layer][0][:, r].tolist()]
+        later = deltas[layer][:, c].fractions().tolist()
+        error = sum((w * d for w, d in zip(weights, later)), Fraction(0))
+        value = error * derivative
         written = " + ".join(f"{format_factor(w)}·{format_factor(d)}" for w, d in zip(weights, later))
         text = (f"{label} = ({following.weights} column {unit} · δ{layer + 1} column {x})·ReLU′({names.pre}) = "
-                f"({written})·{format_number(derivative)} = {format_number(error * derivative)}")
-    return DeltaExplanation(layer, r, c, label, error, derivative, error * derivative + 0.0, text)
+                f"({written})·{format_number(derivative)} {equals_sign(*weights, *later, value)} "
+                f"{format_number(value)}")
+    return DeltaExplanation(layer, r, c, label, float(error) + 0.0, float(derivative), float(value) + 0.0, text)
 
 
 __all__ = [
     "MAX_LEARNING_RATE", "WORKED_TARGETS", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
-    "backward_arrays", "backward_loop", "check_learning_rate", "check_targets", "default_targets", "explain_delta",
-    "explain_gradient", "gradients_of", "loss", "loss_of", "resize_targets", "sgd_step", "step_state",
+    "backward_exact", "backward_floats", "backward_loop", "check_learning_rate", "check_targets", "default_targets",
+    "explain_delta",
+    "exact_loss", "explain_gradient", "gradients_of", "loss", "loss_of", "resize_targets", "sgd_step", "step_state",
     "targets_from_query", "targets_to_query",
 ]

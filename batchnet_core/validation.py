@@ -85,6 +85,7 @@ def as_array(name: str, value: object, ndim: int) -> np.ndarray:
             f"{name}[{where}] is {float(array[index])!r}; every entry must be a finite number "
             f"between -{MAX_MAGNITUDE:g} and {MAX_MAGNITUDE:g}"
         )
+    array = array + 0.0  # -0.0 is 0: there is one zero, so every link, file and view writes it "0"
     array.setflags(write=False)
     return array
 

@@ -20,6 +20,7 @@ import dataclasses
 import functools
 import io
 import os
+from fractions import Fraction
 from typing import BinaryIO
 
 import numpy as np
@@ -94,7 +95,9 @@ class _Matrix:
 
 
 def _matrices(state: State, convention: str) -> list[_Matrix]:
-    everything = {**dict(state.items()), **dict(forward(state).items())}
+    trace = forward(state)
+    everything = {**dict(state.items()), **dict(trace.items())}
+    exact = {**everything, **{name: trace.exact(name) for name, _ in trace.items()}}  # the digits' source
     shown = []
     for panel in panels(state.sizes, convention):
         values = np.asarray(panel.draw(everything), float)
@@ -105,7 +108,8 @@ def _matrices(state: State, convention: str) -> list[_Matrix]:
             # drawn as the panel draws its matrix: transposed or with its row of 1s as the notation asks
             mask = relu_zeroed(everything[panel.layer.pre]).astype(float)
             zeroed = (np.asarray(panel.draw({**everything, panel.result: mask})) == 1) & ~faded
-        texts = np.array([[format_cell(v, DIGITS) for v in row] for row in values], dtype=object)
+        texts = np.array([[format_cell(v if isinstance(v, Fraction) else float(v), DIGITS) for v in row]
+                          for row in panel.draw(exact)], dtype=object)
         # inputs as rows write W's transpose with b as its last row: set apart as W | b's last column is
         split_below = len(panel.row_labels) - 2 if panel.transposed and len(panel.matrices) == 2 else None
         shown.append(_Matrix(panel, texts, values, panel.result is None, faded, zeroed, split_below))

@@ -109,10 +109,14 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.changes < 10:
         parser.error("--changes must be at least 10")
-    facts, results = machine(), measure(args.changes)
+    return publish(args.json, machine(), measure(args.changes), report)
+
+
+def publish(path: Path | None, facts: dict, results: dict, report) -> int:
+    """Print the report of a run; with a path, also write its figures there as JSON."""
     print(report(facts, results))
-    if args.json:
-        args.json.write_text(json.dumps({"machine": facts, "results": results}, indent=1) + "\n")
+    if path:
+        path.write_text(json.dumps({"machine": facts, "results": results}, indent=1) + "\n")
     return 0
 
 

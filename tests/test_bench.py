@@ -108,3 +108,13 @@ def test_the_class_bench_records_the_answers_it_types(tmp_path):
     assert answers["typed"] > 0 and answers["recorded_while_answering"] == answers["typed"]
     assert answers["recorded_while_quiet"] == 0 and result["teacher_messages"] >= 2
     assert "| answering / quiet |" in out
+
+
+def test_the_exact_bench_times_each_state_against_bare_floats(tmp_path):
+    out = bench("exact.py", "--repeats", "10", "--changes", "10", "--json", str(tmp_path / "figures.json"))
+    results = json.loads((tmp_path / "figures.json").read_text())["results"]
+    for name in ("worked example", "largest, one decimal", "worked example, W1 / 3"):
+        assert results[name]["exact_ms"] > 0 and results[name]["bare_ms"] > 0 and results[name]["walk_ms"] > 0
+        assert results[name]["ratio"] == results[name]["exact_ms"] / results[name]["bare_ms"]
+    assert 0 < results["worked example"]["exact_ms"] < results["slider_change_ms"]
+    assert "machine:" in out and "slider change on the worksheet" in out

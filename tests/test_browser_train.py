@@ -85,7 +85,9 @@ def test_typed_targets_and_settings_in_voila(page, voila_url, worked):
     box.fill("0")
     box.press("Enter")
     wait_for_loss(page, bn.loss(worked, [[0, 0, 1], [2, 2, 2]]))
-    assert "T=0,0,1;2,2,2" in page.get_attribute("a.bn-address", "href")
+    # the link is a widget of its own, updated after the loss: wait for it rather than read it at once
+    page.wait_for_function("() => document.querySelector('a.bn-address').getAttribute('href')"
+                           ".includes('T=0,0,1;2,2,2')")
     page.fill(".bn-learning-rate input", "lots")
     page.press(".bn-learning-rate input", "Enter")
     page.wait_for_function("() => document.querySelector('.bn-status [role=alert]')?.innerText"

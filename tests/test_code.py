@@ -12,10 +12,9 @@ from hypothesis import given
 
 import batchnet_core as bn
 from batchnet_core.code import CONVENTIONS, FRAMEWORKS
-from batchnet_core.compute import forward_arrays
 
 from test_core import HAND_H, HAND_H_Z, HAND_Y, HAND_Y_Z
-from test_properties import states
+from test_properties import bound, rounding, states
 
 #: Every convention and framework a script can be written in: all but augmented with torch.
 ALLOWED = [(convention, framework) for framework in FRAMEWORKS for convention in CONVENTIONS
@@ -60,12 +59,6 @@ def printed_results(text):
     return results
 
 
-def bound(state):
-    """Every result's largest possible magnitude: the forward pass on the magnitudes of its entries."""
-    magnitudes = forward_arrays([(np.abs(W), np.abs(b)) for W, b in state.layers], np.abs(state.X), settle=False)
-    return dict(zip(bn.result_names(state.depth), (array for pair in magnitudes for array in pair)))
-
-
 def assert_reproduces(namespace, state, convention, exact):
     """The script's X and every result equal forward's, laid out as the convention lays them out.
 
@@ -80,7 +73,8 @@ def assert_reproduces(namespace, state, convention, exact):
         if exact:
             np.testing.assert_array_equal(actual, expected, err_msg=name)
         else:
-            assert np.all(np.abs(actual - expected) <= 1e-12 * laid_out(bound(state)[name], convention)), name
+            assert np.all(np.abs(actual - expected) <= rounding(laid_out(bound(state)[name], convention))), name
+
 
 
 @pytest.mark.parametrize("integers", [True, False], ids=["whole", "decimal"])

@@ -16,7 +16,7 @@ from matplotlib.figure import Figure
 import batchnet_core as bn
 from batchnet_core.numbers import format_cell
 from batchnet_core.ui import BatchApp, heatmap
-from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_MARGIN_PIXELS, NUMBER_POINTS, cell_text
+from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_MARGIN_PIXELS, NUMBER_POINTS, cell_text, panel_texts
 from batchnet_core.ui.views import PANELS, HeatmapViews
 
 from test_ui import decode, pictures
@@ -97,22 +97,15 @@ def shown_values(state: bn.State) -> dict[str, np.ndarray]:
             "W2|b2": np.column_stack([state.W2, state.b2]), "Y_z": trace.Y_z, "Y": trace.Y}
 
 
-def shown_scales(state: bn.State) -> dict[str, float]:
-    """Each panel's colour scale: its largest magnitude, at least 1; a layer's two panels share one."""
-    values = shown_values(state)
-    scale = {name: max(float(np.abs(values[name]).max()), 1.0) for name in values}
-    return {**scale, "H": scale["H_z"], "Y": scale["Y_z"]}
-
-
 def assert_pictures_show(pictures: dict[str, np.ndarray], state: bn.State) -> None:
     """Each picture (by panel name) shows, in each cell, that cell's number of ``state``. Where the
     cells lie comes from the panels' layout for these sizes; what they show, from the state alone."""
-    layout, shown, scales = HeatmapViews(state.sizes).panels, shown_values(state), shown_scales(state)
+    layout, shown = HeatmapViews(state.sizes).panels, shown_values(state)
     for name, picture in pictures.items():
         values = shown[name]
         bold = bn.relu_zeroed(values) if name in ("H", "Y") else np.zeros(values.shape, bool)  # hatched
-        expected = [cell_text(float(v), right - left, bool(b), scales[name])
-                    for v, b, (_, _, left, right) in zip(values.ravel(), bold.ravel(), layout[name]._boxes)]
+        expected = panel_texts(tuple(values.ravel()), tuple(right - left for _, _, left, right in layout[name]._boxes),
+                               tuple(bold.ravel()))
         candidates = set(expected) | {format_cell(v) for v in (-1, 1, 10, -10, 0.5, 0.6, 0.8, -0.6)}
         read = [read_number(picture[top:bottom, left:right], candidates)
                 for top, bottom, left, right in layout[name]._boxes]
@@ -171,7 +164,7 @@ def test_random_decimals_are_drawn_at_full_size(monkeypatch, sizes):
         views.update(state, bn.forward(state), None)
     too_wide = {text for width, hatched, text in drawn
                 if heatmap._glyphs(text, hatched, NUMBER_POINTS).shape[1] > width - 2 * NUMBER_MARGIN_PIXELS}
-    assert all(re.fullmatch(r"−\de−3", text) for text in too_wide), too_wide
+    assert all(re.fullmatch(r"−\de−3|−\.00\d", text) for text in too_wide), too_wide
     assert len(too_wide) <= 2
     texts = {text for _, _, text in drawn}
     assert any(re.fullmatch(r"\d\.\d\d|\d\d\.\d", text) for text in texts)  # 3 digits where they fit
@@ -182,7 +175,30 @@ def test_random_decimals_are_drawn_at_full_size(monkeypatch, sizes):
     (12.345, 45, "12.3"), (-12.345, 45, "−12"), (-1.234, 45, "−1.2"), (0.456, 45, "0.46"), (-0.456, 45, "−0.5"),
     (-0.02, 45, "−.02"), (1234.0, 45, "1234"), (1234.0, 43, "1234"), (-123.0, 45, "−123"),
     (-123.0, 43, "−123"),  # too wide, but whole: kept, and drawn smaller
-    (3.2e5, 45, "3e5"), (-3e-17, 45, "0"), (0.0, 45, "0"),
+    (3.2e5, 45, "3e5"), (0.0, 45, "0"),
+    (-3e-17, 45, "−3e−17"),  # never written as 0: a value the numbers make is that value, drawn smaller
 ])
 def test_a_cell_shows_the_most_digits_that_fit(value, width, text):
     assert cell_text(value, width, vmax=14.0) == text
+
+
+def style_of(text: str) -> str | None:
+    """How a number below 1 is written: "fixed" (0.25), "bare" (.25) or "powers" (2.5e−1); None for others."""
+    body = text.removeprefix("−")
+    if "e" in body and float(body.replace("−", "-")) < 1:
+        return "powers"
+    if body.startswith("0."):
+        return "fixed"
+    if body.startswith("."):
+        return "bare"
+    return None
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_a_panel_writes_its_numbers_one_way(seed):
+    """One notation per panel: never −9e−3 beside 0.08, nor −.07 beside 0.08."""
+    rng = np.random.default_rng(seed)
+    values = np.round(rng.normal(0, 10.0 ** rng.integers(-3, 2), 12), int(rng.integers(1, 5)))
+    texts = panel_texts(tuple(values), (45,) * 12, (False,) * 12)
+    styles = {style_of(text) for text in texts} - {None}
+    assert len(styles) <= 1, texts

@@ -38,8 +38,8 @@ def test_both_ways_are_timed_on_the_same_random_whole_inputs_of_the_network(monk
     import batchnet_core.speed as speed
 
     seen = {"loop": [], "batched": []}
-    monkeypatch.setattr(speed, "forward_loop_arrays", lambda layers, X: seen["loop"].append((layers, X)))
-    monkeypatch.setattr(speed, "forward_arrays", lambda layers, X, settle: seen["batched"].append((layers, X)))
+    monkeypatch.setattr(speed, "forward_loop_floats", lambda layers, X: seen["loop"].append((layers, X)))
+    monkeypatch.setattr(speed, "forward_floats", lambda layers, X: seen["batched"].append((layers, X)))
     network = bn.random_state(2, (5, 4, 3, 2, 3))
     list(time_batches(sizes=(400,), network=network, repeats=1))
     for layers, X in seen["loop"] + seen["batched"]:

@@ -55,7 +55,7 @@ def test_the_page_opens_on_the_worked_example_and_its_targets(trainer, worked):
     np.testing.assert_allclose(table(trainer, "db1"), np.array([[0], [0], [4], [-1]]) / 3)
     np.testing.assert_array_equal(table(trainer, "delta1"), [[0, 0, 0], [0, 0, 0], [1, 1, 2], [-1, 0, 0]])
     # explained first: the weight a step moves most, dW2[y2, h3] = 13 / 3
-    assert "dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 = 4.333" in trainer.explanation.value
+    assert "dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 ≈ 4.333" in trainer.explanation.value
     assert "T=1,0,1;2,2,2" in trainer.app.share.link.value
 
 
@@ -165,7 +165,7 @@ def test_a_clicked_cell_of_a_gradient_is_explained_with_every_inputs_term(traine
     assert "δ2[y1, x2] = (Y − T)·ReLU′(Y_z) = (0 − 0)·0 = 0" in trainer.explanation.value
     assert "ReLU′ = 0" in trainer.explanation.value
     trainer.app.guard(trainer.app.explain_cell)("db2,1,0")
-    assert "db2[y2] = (1 + 1 + 2) / 3 = 4 / 3 = 1.333" in trainer.explanation.value
+    assert "db2[y2] = (1 + 1 + 2) / 3 = 4 / 3 ≈ 1.333" in trainer.explanation.value
     trainer.app.guard(trainer.app.explain_cell)("H_z,2,1")  # the worksheet's own cells still work
     assert "H_z[h3, x2]" in trainer.app.explanation.value
 
@@ -409,3 +409,12 @@ def test_a_press_that_arrives_as_a_run_ends_is_ignored(trainer, live_every_step)
     trainer.steps_box.value = "30"
     in_a_kernels_loop(press_as_a_run_ends(trainer))
     assert not trainer.running and trainer.history.taken == 30
+
+
+def test_the_loss_line_adds_up_as_written_or_says_it_is_rounded():
+    state, T = bn.preset("three-inputs"), np.array([[1.0, 0, 1], [2, 2, 2]])
+    line = trainer_module.loss_html(bn.forward(state), T, bn.backward(state, T))
+    assert "<b>Loss ≈ 1.333</b>" in line and "= (1 + 0 + 1 + 1 + 1 + 4) / 6 = 8 / 6<" in line
+    whole = np.array([[0.0, 0, 0], [1, 1, 2]])  # Y is [[0, 0, 0], [3, 3, 4]]: squares 0, 0, 0, 4, 4, 4
+    line = trainer_module.loss_html(bn.forward(state), whole, bn.backward(state, whole))
+    assert "<b>Loss = 2</b>" in line and "= 12 / 6<" in line

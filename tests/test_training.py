@@ -66,10 +66,10 @@ def test_a_gradient_entry_is_spelled_out_with_its_per_input_terms(worked):
     assert e.label == "dW2[y2, h3]"
     assert e.terms == [(1, 5, 5), (1, 2, 2), (2, 3, 6)]  # δ2[y2, x]·H[h3, x] for x1, x2, x3
     assert Fraction(e.average).limit_denominator(10) == Fraction(13, 3)
-    assert e.text == "dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 = 4.333"
+    assert e.text == "dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3 ≈ 4.333"  # 4.333 is rounded
     assert e.heading == "dW2[y2, h3] = mean over the batch of δ2[y2, x]·H[h3, x]"
     bias = bn.explain_gradient(worked, T, "b1", 3)
-    assert bias.label == "db1[h4]" and bias.text == "db1[h4] = ((−1) + 0 + 0) / 3 = −1 / 3 = −0.3333"
+    assert bias.label == "db1[h4]" and bias.text == "db1[h4] = ((−1) + 0 + 0) / 3 = −1 / 3 ≈ −0.3333"
     first = bn.explain_gradient(worked, T, "W1", 3, 2)  # column 3: the inputs' third entries
     assert first.text == "dW1[h4, 3] = ((−1)·3 + 0·0 + 0·1) / 3 = −3 / 3 = −1"
 

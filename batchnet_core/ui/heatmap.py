@@ -18,6 +18,7 @@ import functools
 import struct
 import zlib
 from collections.abc import Sequence
+from fractions import Fraction
 
 import matplotlib
 import numpy as np
@@ -191,29 +192,63 @@ def _fits(text: str, bold: bool, width: int, points: int = NUMBER_POINTS) -> boo
     return _glyphs(text, bold, points).shape[1] <= width - 2 * NUMBER_MARGIN_PIXELS
 
 
-@functools.lru_cache(maxsize=4096)
-def cell_text(value: float, width: int, bold: bool = False, vmax: float = 1.0) -> str:
-    """The text of ``value`` in a cell ``width`` pixels wide, on a colour scale from -vmax to vmax.
+def _number(value: object) -> float | Fraction:
+    """A cell's value as ``cell_text`` takes it: an exact fraction as it is, anything else as a float."""
+    return value if isinstance(value, Fraction) else float(value)
 
-    The most precise of ``format_cell``'s texts (3, then 2, then 1 significant digits) that fits at
-    ``NUMBER_POINTS``, so that numbers keep one size side by side; failing those, a number between
-    −1 and 0 without its leading 0 (−.02); failing all (a large typed value such as −1234.5), the
-    narrowest, which the cell then draws smaller. A value within 10⁻¹² · vmax of 0 is rounding
-    left over from the sums, shown as 0. The value tables keep every digit.
+
+@functools.lru_cache(maxsize=4096)
+def cell_text(value: float | Fraction, width: int, bold: bool = False, vmax: float = 1.0) -> str:
+    """The text of ``value`` alone in a cell ``width`` pixels wide: ``panel_texts`` of a one-cell panel.
 
     Examples
     --------
     >>> cell_text(-12.345, 45), cell_text(0.456, 45), cell_text(-0.456, 45), cell_text(-0.02, 45)
     ('−12', '0.46', '−0.5', '−.02')
     >>> cell_text(-1.2e-16, 45, vmax=5.0), cell_text(1234.0, 45)
-    ('0', '1234')
+    ('−1e−16', '1234')
     """
-    if abs(value) <= vmax * 1e-12:
-        value = 0.0
-    texts = [format_cell(value, digits) for digits in (3, 2, 1)]
-    texts += [text.replace("−0.", "−.", 1) for text in texts if text.startswith("−0.")]
-    return next((text for text in texts if _fits(text, bold, width)),
-                min(texts, key=lambda text: _glyphs(text, bold).shape[1]))
+    return panel_texts((value,), (width,), (bold,))[0]
+
+
+#: A panel's number formats in the order tried: plain decimals, then the same without the 0 before the point
+#: (−.02, .5: every number below 1 of the panel so), then powers of ten; each with 3, 2, then 1 digits.
+FORMATS = tuple((digits, style) for style in ("fixed", "bare", "powers") for digits in (3, 2, 1))
+
+
+def _bare(text: str) -> str:
+    """A number below 1 without its leading 0: "−0.02" → "−.02"."""
+    return "." + text[2:] if text.startswith("0.") else "−." + text[3:] if text.startswith("−0.") else text
+
+
+def panel_texts(values: Sequence[float | Fraction], widths: Sequence[int], bold: Sequence[bool]) -> list[str]:
+    """The numbers of one panel's cells, all in one format (``FORMATS``): the first in which every cell's
+    number fits at ``NUMBER_POINTS``, so that numbers side by side keep one size, one precision and one
+    notation (never −9e−3 beside 0.08, nor −.07 beside 0.08). Failing all, the one-digit format whose widest
+    number is narrowest; a cell it does not fit draws its number smaller. Whole numbers below 10⁴ are written
+    whole in every format. The digits are the exact value's (``format_cell``): a value is never written 0
+    unless it is 0. The value tables keep more digits.
+
+    >>> panel_texts((-0.009, 0.007, -0.07, 0.08), (45,) * 4, (False,) * 4)
+    ['−.009', '.007', '−.07', '.08']
+    >>> panel_texts((12.5, -3.0, 0.25), (45,) * 3, (False,) * 3)
+    ['12.5', '−3', '0.25']
+    """
+    numbers = [_number(v) for v in values]
+    cells = list(zip(widths, bold))
+    best, rank = None, None
+    for digits, style in FORMATS:
+        if style == "bare":
+            texts = [_bare(format_cell(v, digits, "fixed")) for v in numbers]
+        else:
+            texts = [format_cell(v, digits, style) for v in numbers]
+        fitting = sum(_fits(text, b, width) for text, (width, b) in zip(texts, cells))
+        if fitting == len(texts):
+            return texts
+        widest = max(_glyphs(text, b).shape[1] for text, (_, b) in zip(texts, cells))
+        if digits == 1 and (rank is None or (-widest, fitting) > rank):
+            best, rank = texts, (-widest, fitting)
+    return best
 
 
 def _centre_number(pixels: np.ndarray, text: str, bold: bool, ink: np.ndarray) -> None:
@@ -362,6 +397,7 @@ class HeatmapPanel:
         highlight: Highlight = NO_HIGHLIGHT,
         pending: np.ndarray | None = None,
         faded_rows: Sequence[int] | None = None,
+        exact: np.ndarray | None = None,
     ) -> bytes | None:
         """PNG bytes of the panel showing ``values``, or None when nothing visible changed.
 
@@ -381,6 +417,9 @@ class HeatmapPanel:
         faded_rows : sequence of int, optional
             Rows drawn faded: their colours toward the page's background, their numbers muted yet at
             4.5:1 or more; never hatched. For a row outside the data, as the row of 1s under X.
+        exact : object ndarray of Fraction, shape ``self.shape``, optional
+            The values exactly, when ``values`` are their floats: the numbers written are rounded from
+            these, so they are the digits every other view shows (``Trace.exact``).
 
         None, an all-False ``pending`` and an empty ``faded_rows`` draw what a call without them draws.
         """
@@ -394,7 +433,7 @@ class HeatmapPanel:
         if pending is not None:  # what lies under an empty cell is never drawn, nor a change
             shown, zeroed = np.where(pending, 0.0, values), zeroed & ~pending
         key = (shown.tobytes(), vmax, zeroed.tobytes(), row_notes, None if pending is None else pending.tobytes(),
-               faded_rows, highlight)
+               faded_rows, None if exact is None else tuple(exact.ravel()), highlight)
         if key == self._last_key:
             return None
         self.values, self.vmax = values, vmax
@@ -404,9 +443,10 @@ class HeatmapPanel:
         rows = np.frombuffer(bytearray(blank), np.uint8).reshape(height, 1 + 3 * width)
         pixels = rows[:, 1:].reshape(height, width, 3)
         colours = colour_indices(shown, vmax)
-        self._paint_cells(pixels, shown, colours, zeroed, vmax)
+        numbers = shown if exact is None else np.where(pending if pending is not None else False, 0, exact)
+        self._paint_cells(pixels, numbers, colours, zeroed, vmax)
         if faded_rows is not None:
-            self._paint_faded(pixels, shown, colours, faded_rows, vmax)
+            self._paint_faded(pixels, numbers, colours, faded_rows, vmax)
         if pending is not None:
             self._paint_pending(pixels, pending)
         for note, (y, x) in zip(row_notes, self._notes_at):
@@ -446,12 +486,14 @@ class HeatmapPanel:
         of pixels that depends only on its size, colour, mark and number; those repeat from one
         slider step to the next, so each is made once and then copied into place.
         """
-        for (top, bottom, left, right), value, colour, hatched in zip(
-                self._boxes, values.ravel(), colours.ravel(), zeroed.ravel()):
+        texts = panel_texts(tuple(values.ravel()), tuple(right - left for _, _, left, right in self._boxes),
+                            tuple(bool(b) for b in zeroed.ravel()))
+        for (top, bottom, left, right), text, colour, hatched in zip(
+                self._boxes, texts, colours.ravel(), zeroed.ravel()):
             pixels[top:bottom, left:right] = _cell(
-                bottom - top, right - left, int(colour), bool(hatched),
-                cell_text(float(value), right - left, bool(hatched), float(vmax)),
+                bottom - top, right - left, int(colour), bool(hatched), text,
                 tuple(self._hatch_ink) if hatched else None)
+        self._texts = texts
 
     def _paint_faded(self, pixels: np.ndarray, values: np.ndarray, colours: np.ndarray, rows: tuple[int, ...],
                      vmax: float) -> None:
@@ -461,8 +503,7 @@ class HeatmapPanel:
             for c in range(cols):
                 top, bottom, left, right = self._boxes[r * cols + c]
                 pixels[top:bottom, left:right] = _faded_cell(
-                    bottom - top, right - left, int(colours[r, c]),
-                    cell_text(float(values[r, c]), right - left, False, float(vmax)), self.theme)
+                    bottom - top, right - left, int(colours[r, c]), self._texts[r * cols + c], self.theme)
 
     def _paint_pending(self, pixels: np.ndarray, pending: np.ndarray) -> None:
         """Paint the pending cells over again, empty."""

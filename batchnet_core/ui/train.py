@@ -15,6 +15,7 @@ import io
 import re
 import time
 from collections.abc import Iterator
+from fractions import Fraction
 
 import ipywidgets as widgets
 import numpy as np
@@ -26,7 +27,7 @@ from ..convert import STATE_PAGE_KEYS, read_link
 from ..forward import Trace, relu_zeroed
 from ..layers import MAX_DEPTH, layers_of, unit_labels
 from ..notation import notation
-from ..numbers import format_number, parse_number
+from ..numbers import equals_sign, exact_value, format_number, parse_number
 from ..state import State
 from ..training import (
     MAX_LEARNING_RATE,
@@ -297,14 +298,18 @@ class GradientViews:
 
 
 def loss_html(trace: Trace, targets: np.ndarray, g: Gradients) -> str:
-    """The loss with its arithmetic, in an element whose ``data-value`` holds it in full."""
-    squares = ((trace.Y - targets) ** 2).ravel().tolist()
+    """The loss with its arithmetic, in an element whose ``data-value`` holds it in full; "≈" where a number
+    written is rounded."""
+    outputs = trace.exact(trace.layers[-1].post).ravel().tolist()
+    squares = [(y - exact_value(t)) ** 2 for y, t in zip(outputs, targets.ravel().tolist())]
     batch = targets.shape[1]
-    value = g.loss
-    total = format_number(sum(squares))
-    terms = f"({' + '.join(format_number(v) for v in squares)}) / {2 * batch} = " if len(squares) <= 12 else ""
-    return (f"<div class='bn-loss' data-value='{value!r}'><b>Loss = {html.escape(format_number(value))}</b>"
-            f"<span class='bn-loss-sum'> = Σ (Y − T)² / (2·{batch}) = {terms}{total} / {2 * batch}</span></div>")
+    total = sum(squares, Fraction(0))
+    value = total / (2 * batch)
+    terms = (f"({' + '.join(format_number(v) for v in squares)}) / {2 * batch} {equals_sign(*squares, total)} "
+             if len(squares) <= 12 else "")
+    return (f"<div class='bn-loss' data-value='{g.loss!r}'><b>Loss {equals_sign(value)} "
+            f"{html.escape(format_number(value))}</b><span class='bn-loss-sum'> = Σ (Y − T)² / (2·{batch}) = "
+            f"{terms}{format_number(total)} / {2 * batch}</span></div>")
 
 
 def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: GradientCell) -> str:

@@ -169,6 +169,7 @@ class HeatmapViews:
         has not reached yet are drawn empty.
         """
         matrices = {**dict(state.items()), **dict(trace.items())}
+        exact = {**matrices, **{name: trace.exact(name) for name, _ in trace.items()}}
         light = self.highlights(state, selection) if frame is None else self.step_highlights(frame)
         scales = {}
         for layer in layers_of(state.depth):
@@ -190,11 +191,13 @@ class HeatmapViews:
             extra = {"faded_rows": panel.faded_rows} if panel.faded_rows else {}
             if frame is not None and panel.result is not None:
                 extra["pending"] = _drawn(panel, frame.pending(panel.result), False)
+            if panel.result is not None:
+                extra["exact"] = panel.draw(exact)
             png = self.panels[name].render(values, vmax, zeroed, notes, light.get(name, NO_HIGHLIGHT), **extra)
             if png is not None:
                 self.pngs[name] = png
                 self.renders += 1
-                tables = "".join(values_table(m, matrices[m], *self.headers[m]) for m in panel.matrices)
+                tables = "".join(values_table(m, matrices[m], *self.headers[m], shown=exact[m]) for m in panel.matrices)
                 if zeroed is not None:
                     tables += relu_note(panel.result, model_zeroed, off, *self.headers[panel.result])
                 figures[name] = self._figure(panel, png, tables)
@@ -271,18 +274,23 @@ def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
 
 
 def values_table(name: str, array: np.ndarray, row_labels: list[str] | None = None,
-                 col_labels: list[str] | None = None, caption: str | None = None) -> str:
+                 col_labels: list[str] | None = None, caption: str | None = None,
+                 shown: np.ndarray | None = None) -> str:
     """A matrix as an HTML table with row and column headers, its full-precision values in ``data-values``.
+
+    ``shown`` holds the values exactly (``Trace.exact``) when ``array`` holds their floats: the digits
+    written are rounded from it, the same as every other view's.
 
     The tables are the heat maps' text alternative: screen readers and scripts read them.
     """
     rows = (array[:, None] if array.ndim == 1 else array).tolist()
+    written = rows if shown is None else (shown[:, None] if shown.ndim == 1 else shown).tolist()
     row_labels = row_labels or unit_labels("row ", len(rows))
     col_labels = col_labels or unit_labels("column ", len(rows[0]))
     head = "<tr><td></td>" + "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in col_labels) + "</tr>"
     body = "".join(f"<tr><th scope='row'>{html.escape(label)}</th>"
                    + "".join(f"<td>{format_number(v)}</td>" for v in row) + "</tr>"
-                   for label, row in zip(row_labels, rows))
+                   for label, row in zip(row_labels, written))
     return (f"<table class='bn-values bn-values-{name}' data-values='{json.dumps(rows)}'>"
             f"<caption>{html.escape(caption or name)}, {len(rows)} × {len(rows[0])}</caption>{head}{body}</table>")
 
@@ -305,15 +313,15 @@ def explanation_html(explanation: Explanation, trace: Trace, convention: str = "
     across the batch."""
     e, n = explanation, notation(convention)
     layer = layer_of_result(trace.depth, e.layer)
-    weights = ", ".join(format_number(w) for w, _, _ in e.terms)
-    inputs = ", ".join(format_number(v) for _, v, _ in e.terms)
+    weights = ", ".join(format_number(w) for w, _, _ in e.exact_terms)
+    inputs = ", ".join(format_number(v) for _, v, _ in e.exact_terms)
     if n.augmented:
-        numbers = f"[{weights}, {format_number(e.bias)}] · [{inputs}, 1]"
+        numbers = f"[{weights}, {format_number(e.exact_bias)}] · [{inputs}, 1]"
     elif n.transposed:
-        numbers = f"[{inputs}] · [{weights}] + {format_number(e.bias)}"
+        numbers = f"[{inputs}] · [{weights}] + {format_number(e.exact_bias)}"
     else:
-        numbers = f"[{weights}] · [{inputs}] + {format_number(e.bias)}"
-    across = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(trace[e.layer][e.row]))
+        numbers = f"[{weights}] · [{inputs}] + {format_number(e.exact_bias)}"
+    across = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(trace.exact(e.layer)[e.row]))
     return (
         f"<div class='bn-explain-heading'>{html.escape(n.heading(e.label, layer, e.unit, e.col))}</div>"
         f"<div>= {numbers}</div>"
