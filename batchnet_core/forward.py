@@ -70,6 +70,15 @@ class Trace:
         exact = self._exact[layer.index - 1][name != layer.pre]
         return exact if isinstance(exact, np.ndarray) else exact.fractions()
 
+    def zeroed(self, name: str) -> np.ndarray:
+        """Where ReLU gives 0 in the layer that makes ``name``: its exact sum is 0 or below (``relu_zeroed``
+        of the exact values, which a float keeps unless it is too small for a double: below 10⁻³⁰⁸)."""
+        layer = layer_of_result(self.depth, name)
+        if self._exact is None:
+            return relu_zeroed(self[layer.pre])
+        exact = self._exact[layer.index - 1][0]
+        return ~exact.positive() if not isinstance(exact, np.ndarray) else np.asarray(exact <= 0, dtype=bool)
+
     def items(self) -> Iterator[tuple[str, np.ndarray]]:
         """(name, array) for every result in order: H_z, H, Y_z, Y for two layers."""
         return ((name, self[name]) for name in result_names(self.depth))

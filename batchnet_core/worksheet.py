@@ -25,7 +25,6 @@ from typing import BinaryIO
 
 import numpy as np
 
-from .compute import relu_zeroed
 from .forward import forward
 from .notation import Notation, Panel, notation, panels
 from .numbers import format_cell
@@ -106,7 +105,7 @@ def _matrices(state: State, convention: str) -> list[_Matrix]:
         zeroed = np.zeros(values.shape, bool)
         if panel.result is not None and panel.result == panel.layer.post:
             # drawn as the panel draws its matrix: transposed or with its row of 1s as the notation asks
-            mask = relu_zeroed(everything[panel.layer.pre]).astype(float)
+            mask = trace.zeroed(panel.layer.pre).astype(float)
             zeroed = (np.asarray(panel.draw({**everything, panel.result: mask})) == 1) & ~faded
         texts = np.array([[format_cell(v if isinstance(v, Fraction) else float(v), DIGITS) for v in row]
                           for row in panel.draw(exact)], dtype=object)

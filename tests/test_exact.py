@@ -301,3 +301,12 @@ def test_minus_zero_is_zero_in_every_link_and_file():
 ])
 def test_numbers_are_rounded_half_away_from_zero_from_their_exact_value(value, digits, text):
     assert format_number(value, digits) == text
+
+
+def test_a_value_too_small_for_a_double_is_still_that_value_and_not_switched_off():
+    s = bn.State(W1=[[1e-200]], b1=[0], X=[[1e-200]])  # Y_z is 10⁻⁴⁰⁰ exactly; its float underflows to 0
+    trace = bn.forward(s)
+    assert trace.exact("Y_z")[0, 0] == Fraction(1, 10**400) and not trace.zeroed("Y")[0, 0]
+    assert bn.explain(s, "Y_z", 0, 0).text == "1e−200·1e−200 + 0 = 1e−400 → ReLU → 1e−400"
+    sheet = next(m for m in _matrices(s, "columns") if m.panel.result == "Y")
+    assert sheet.texts[0, 0] == "1e−400" and not sheet.zeroed[0, 0]

@@ -24,7 +24,7 @@ from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..convert import STATE_PAGE_KEYS, read_link
-from ..forward import Trace, relu_zeroed
+from ..forward import Trace
 from ..layers import MAX_DEPTH, layers_of, unit_labels
 from ..notation import notation
 from ..numbers import equals_sign, exact_value, format_number, parse_number
@@ -244,7 +244,7 @@ class GradientViews:
                     units = [layer.unit_label(r) for r in range(state.layers[panel.layer - 1][0].shape[0])]
                     if panel.cells == "delta":
                         model = g.deltas[panel.layer - 1]
-                        zeroed = relu_zeroed(trace[layer.pre])
+                        zeroed = trace.zeroed(layer.pre)
                         tables = values_table(f"delta{panel.layer}", model, units, xs, caption=f"δ{panel.layer}")
                         if cell.layer == panel.layer:
                             light = (Highlight(cells=(panel.at(cell.row, cell.col),)) if cell.kind == "delta"

@@ -12,7 +12,7 @@ import ipywidgets as widgets
 import numpy as np
 from ipywidgets.widgets.widget_string import HTMLStyle
 
-from ..forward import Explanation, Trace, relu_zeroed
+from ..forward import Explanation, Trace
 from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import Panel, notation, panels
 from ..numbers import format_number
@@ -180,7 +180,7 @@ class HeatmapViews:
             values = panel.draw(matrices)
             zeroed = notes = None
             if panel.result is not None and panel.result == panel.layer.post:
-                model_zeroed = relu_zeroed(trace[panel.layer.pre])
+                model_zeroed = trace.zeroed(panel.layer.pre)
                 off = ["off" if not row.any() else "" for row in trace[panel.result]]
                 zeroed = _drawn(panel, model_zeroed, False)
                 if not panel.transposed:
