@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 
 import ipywidgets as widgets
 
-from ..convert import STATE_PAGE_KEYS, Link, read_link, seed_from_link, state_from_link
+from ..convert import STATE_PAGE_KEYS, TRAIN_PAGE_KEYS, Link, read_link, seed_from_link, state_from_link
 from ..forward import Trace, explain, forward
 from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import NOTATIONS, Panel, notation
@@ -443,8 +443,8 @@ class BatchApp:
 
 
 def pushed_state(query: str) -> State:
-    """The network a teacher sent to the class, read as a page's link is (``T=`` targets allowed, for
-    page 06); ``ValueError`` naming the problem.
+    """The network a teacher sent to the class, read as page 06's link is (its targets ``T=`` and its gradient
+    exercise allowed); ``ValueError`` naming the problem.
 
     >>> pushed_state("preset=one-input").sizes
     (3, 4, 2, 1)
@@ -453,7 +453,7 @@ def pushed_state(query: str) -> State:
     ...
     ValueError: it names no network (W1=…, or preset=NAME)
     """
-    state = state_from_link(read_link(query, (*STATE_PAGE_KEYS, "T")))
+    state = state_from_link(read_link(query, TRAIN_PAGE_KEYS))
     if state is None:
         raise ValueError("it names no network (W1=…, or preset=NAME)")
     return state
