@@ -279,7 +279,7 @@ class BatchApp:
         if m.frame is not None:  # it would give the walk's sums away before their step
             return "<div>The explanation waits while you step through: press <b>Done</b> to see it again.</div>"
         e = explain(m.state, m.selection.layer, m.selection.row, m.selection.col)
-        return explanation_html(e, m.trace, m.notation)
+        return explanation_html(e, m.trace, m.notation, m.selection.relu)
 
     def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict[str, str], str]) -> None:
         views, figures, cells = drawn
@@ -353,14 +353,14 @@ class BatchApp:
 
     def explain_cell(self, cell: str) -> None:
         """Explain the cell the page names, ``NAME,row,col`` (a result, its unit, its input, 0-based):
-        a cell after ReLU is explained by its sum."""
+        a cell after ReLU is explained by its sum, then its ReLU, under its own name."""
         kind = cell.partition(",")[0] if isinstance(cell, str) else ""
         if kind in self.cell_explainers:
             self.cell_explainers[kind](cell)
             return
         name, row, col = parse_cell(cell, self.trace)
         layer = layer_of_result(self.state.depth, name)
-        self.model.update(selection=Selection(layer.pre, row, col))
+        self.model.update(selection=Selection(layer.pre, row, col, relu=name == layer.post))
         self._set_picker_options()
 
     def _set_picker_options(self) -> None:
