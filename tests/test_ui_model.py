@@ -117,6 +117,18 @@ def test_rows_draw_every_matrix_transposed_with_the_same_numbers(worked):
     assert "1·0 + 1·1 + 0·1 + 1 = 2" in app.explanation.value  # each product input first: x2 · W1ᵀ column h3
 
 
+def test_augmented_labels_the_row_of_1s_as_the_constant_it_is(worked):
+    """[X; 1]'s rows are inputs 1, 2, 3 and then the constant 1 that meets b: never a second "1"."""
+    app = BatchApp(worked)
+    app.notation_picker.value = "augmented"
+    layout = app.views.layout
+    assert layout["X"].row_labels == ["1", "2", "3", "const"] and layout["X"].faded_rows == (3,)
+    assert layout["H"].row_labels == ["h1", "h2", "h3", "h4", "const"]
+    assert layout["W1|b1"].col_labels == ["1", "2", "3", "b"]  # the constant row meets the bias column
+    for panel in layout.values():
+        assert len(set(panel.row_labels)) == len(panel.row_labels), panel.key
+
+
 def test_a_notation_change_keeps_the_state_and_its_outlines(worked):
     app = BatchApp(worked)
     app.explain_cell("H,3,0")
