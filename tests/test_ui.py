@@ -479,7 +479,7 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
     assert app.status.value == "Downloads ready below the Share heading."
     found = {name: data for _, name, _, data, _ in links}
     assert bn.State.from_dict(json.loads(base64.b64decode(found["batchnet-state.json"]))) == app.state
-    assert "b2,0,0,0.5" in base64.b64decode(found["batchnet-matrices.csv"]).decode()
+    assert "b2,1,1,0.5" in base64.b64decode(found["batchnet-matrices.csv"]).decode()
     assert base64.b64decode(found["batchnet.py"]).decode() == app.state.to_code()
     assert base64.b64decode(found["batchnet_torch.py"]).decode() == app.state.to_code(framework="torch")
     pdf = base64.b64decode(found["batchnet-worksheet.pdf"])
