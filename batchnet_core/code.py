@@ -14,6 +14,8 @@ it takes columns or rows, not augmented.
 
 from __future__ import annotations
 
+import re
+import textwrap
 from collections.abc import Sequence
 
 import numpy as np
@@ -27,6 +29,11 @@ from .notation import NOTATIONS, Notation
 CONVENTIONS = tuple(NOTATIONS)
 #: The libraries a script can be written for; the first is the default.
 FRAMEWORKS = ("numpy", "torch")
+#: The widest a comment of a script is, with the code before it: PEP 8's 72 columns, which the page's
+#: code panel shows whole. A longer comment is wrapped; a longer line's comment goes on lines above it.
+COMMENT_WIDTH = 72
+#: The operators of a comment's formulas: a formula is not wrapped between its terms.
+OPERATORS = ("=", "+", "·", "×", "@")
 
 Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 
@@ -128,7 +135,7 @@ def _numpy_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
     lines += [""]
     if as_rows:
         lines += ["# One row per input: each result is the worksheet's matrix transposed"]
-    return "\n".join(lines + _print_loop(names))
+    return _joined(lines + _print_loop(names))
 
 
 def _torch_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
@@ -164,8 +171,36 @@ def _torch_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
               else "# One row per input: each result is the worksheet's matrix transposed"]
     if _whole(layers, X):
         lines += ["# Every number here is whole: print 3, not 3."]
-        return "\n".join(lines + _print_loop(names, "value.long()"))
-    return "\n".join(lines + _print_loop(names))
+        return _joined(lines + _print_loop(names, "value.long()"))
+    return _joined(lines + _print_loop(names))
+
+
+def _joined(lines: list[str]) -> str:
+    """The script's lines as one text, each comment within ``COMMENT_WIDTH``.
+
+    >>> print(_joined(["x = 1  # " + "word " * 15, "    # " + "long " * 12 + "then y = a · b + c"]))
+    # word word word word word word word word word word word word word word
+    # word
+    x = 1
+        # long long long long long long long long long long long long then
+        # y = a · b + c
+    """
+    out = []
+    for line in lines:
+        code, mark, comment = line.partition("# ")
+        if len(line) <= COMMENT_WIDTH or not mark:
+            out.append(line)
+            continue
+        indent = line[:len(line) - len(line.lstrip())]
+        # a formula and a bracket stay on one line: Y = X·Wᵀ + b, (row of X) · (row of weights)
+        comment = re.sub(r"\([^()]*\)", lambda group: group[0].replace(" ", "\N{NO-BREAK SPACE}"), comment)
+        for operator in OPERATORS:
+            comment = comment.replace(f" {operator} ", f"\N{NO-BREAK SPACE}{operator}\N{NO-BREAK SPACE}")
+        wrapped = textwrap.wrap(comment, COMMENT_WIDTH, initial_indent=f"{indent}# ", subsequent_indent=f"{indent}# ")
+        out += [part.replace("\N{NO-BREAK SPACE}", " ") for part in wrapped]
+        if code.strip():
+            out.append(code.rstrip())
+    return "\n".join(out)
 
 
 def _whole(layers: Layers, X: np.ndarray) -> bool:

@@ -27,6 +27,13 @@ SERVER_KEYS = ("theme", "token")
 #: or a full state.
 STATE_PAGE_KEYS = (*SERVER_KEYS, "preset", "seed", *STATE_KEYS)
 
+#: What page 06's gradient exercise reads from the link: a seed and a difficulty of its own, since the
+#: page's ``seed`` is the state's (random whole numbers).
+GRADIENT_KEYS = ("gradient_seed", "gradient_difficulty")
+
+#: What page 06 reads from its link: a state, its targets ``T``, and its gradient exercise.
+TRAIN_PAGE_KEYS = (*STATE_PAGE_KEYS, "T", *GRADIENT_KEYS)
+
 
 @dataclasses.dataclass(frozen=True)
 class Link:
@@ -103,19 +110,58 @@ def state_from_link(link: Link | str) -> State | None:
     return None
 
 
-def seed_from_link(text: str) -> int:
-    """The seed a link names (``?seed=12``): ASCII digits only, 0 to ``MAX_SEED``; else ``ValueError``.
+def seed_from_link(text: str, name: str = "seed") -> int:
+    """The seed a link names (``?seed=12``): ASCII digits only, 0 to ``MAX_SEED``; else ``ValueError``
+    naming the parameter, ``name``.
 
     >>> seed_from_link("12")
     12
-    >>> seed_from_link("²")
+    >>> seed_from_link("²", "gradient_seed")
     Traceback (most recent call last):
     ...
-    ValueError: seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got '²')
+    ValueError: gradient_seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got '²')
     """
     if not (isinstance(text, str) and re.fullmatch(r"[0-9]{1,10}", text) and int(text) <= MAX_SEED):
-        raise ValueError(f"seed must be a whole number from 0 to {MAX_SEED:,} in digits 0-9 (got {str(text)[:20]!r})")
+        raise ValueError(f"{name} must be a whole number from 0 to {MAX_SEED:,} in digits 0-9 "
+                         f"(got {str(text)[:20]!r})")
     return int(text)
+
+
+def exercise_from_link(link: Link, difficulties: Collection[str],
+                       keys: tuple[str, str] = ("seed", "difficulty")) -> tuple[int, str, list[str]]:
+    """The seed and difficulty of the exercise a link names by ``keys`` (page 03's ``seed`` and
+    ``difficulty``, 06's ``gradient_seed`` and ``gradient_difficulty``), and a message for each problem,
+    naming its parameter. What cannot be used is replaced by seed 1 or medium; a link with a parameter that
+    cannot be used at all (``link.refused``) gives seed 1, medium, as every page's link then gives its default.
+
+    >>> exercise_from_link(read_link("gradient_seed=7&gradient_difficulty=hard", GRADIENT_KEYS),
+    ...                    ("easy", "medium", "hard"), GRADIENT_KEYS)
+    (7, 'hard', [])
+    >>> link = read_link("seed=x&difficulty=expert", ("seed", "difficulty"))
+    >>> seed, difficulty, problems = exercise_from_link(link, ("easy", "hard"))
+    >>> seed, difficulty
+    (1, 'medium')
+    >>> for problem in problems:
+    ...     print(problem)
+    seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got 'x')
+    difficulty must be one of easy, hard (got 'expert')
+    """
+    seed_key, difficulty_key = keys
+    problems = list(link.refused)
+    values = {} if problems else link.values
+    seed, difficulty = 1, "medium"
+    if seed_key in values:
+        try:
+            seed = seed_from_link(values[seed_key], seed_key)
+        except ValueError as error:
+            problems.append(str(error))
+    if difficulty_key in values:
+        if values[difficulty_key] in difficulties:
+            difficulty = values[difficulty_key]
+        else:
+            problems.append(f"{difficulty_key} must be one of {', '.join(difficulties)} "
+                            f"(got {values[difficulty_key][:20]!r})")
+    return seed, difficulty, problems
 
 
 def state_to_csv(state: State) -> str:
@@ -123,5 +169,6 @@ def state_to_csv(state: State) -> str:
     return state.to_csv()
 
 
-__all__ = ["MAX_QUERY_LENGTH", "MAX_SEED", "SERVER_KEYS", "STATE_KEYS", "STATE_PAGE_KEYS", "Link", "read_link",
-           "seed_from_link", "state_from_link", "state_to_csv"]
+__all__ = ["GRADIENT_KEYS", "MAX_QUERY_LENGTH", "MAX_SEED", "SERVER_KEYS", "STATE_KEYS", "STATE_PAGE_KEYS",
+           "TRAIN_PAGE_KEYS", "Link", "exercise_from_link", "read_link", "seed_from_link", "state_from_link",
+           "state_to_csv"]

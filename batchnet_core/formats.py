@@ -333,11 +333,20 @@ def parse_matrix(name: str, text: str) -> list[list[float]]:
 
 
 def csv_text(matrices: Iterable[tuple[str, np.ndarray]]) -> str:
-    """Long format, one entry a line: ``matrix,row,col,value`` (a vector's col is 0)."""
+    """Long format, one entry a line: ``matrix,row,col,value``, rows and columns counted from 1 as the
+    page counts them (h1, x1; a vector's col is 1).
+
+    >>> print(csv_text([("b1", np.array([5.0, -1.0])), ("X", np.array([[1.0, 2.0]]))]), end="")
+    matrix,row,col,value
+    b1,1,1,5
+    b1,2,1,-1
+    X,1,1,1
+    X,1,2,2
+    """
     out = io.StringIO()
     out.write("matrix,row,col,value\n")
     for name, array in matrices:
         grid = array[:, None] if array.ndim == 1 else array
         for (row, col), value in np.ndenumerate(grid):
-            out.write(f"{name},{row},{col},{exact_number(value)}\n")
+            out.write(f"{name},{row + 1},{col + 1},{exact_number(value)}\n")
     return out.getvalue()

@@ -17,6 +17,10 @@ import numpy as np
 from .layers import Layer, layers_of, unit_labels
 from .numbers import format_number, written_sum
 
+#: How the augmented notation labels the row of 1s it appends to a layer's input: a constant, not an input
+#: (X's inputs are rows 1, 2, 3, …); it meets W's last column, the bias b.
+CONSTANT_ROW = "const"
+
 
 @dataclasses.dataclass(frozen=True)
 class Notation:
@@ -135,6 +139,8 @@ def panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[Panel, 
     ['X (inputs)', 'W1 | b1', 'H_z = W1·X + b1', 'H = ReLU(H_z)', 'W2 | b2', 'Y_z = W2·H + b2', 'Y = ReLU(Y_z)']
     >>> [p.title for p in panels((3, 4, 2, 3), "rows")][:3]
     ['X (inputs as rows)', 'W1ᵀ ; b1', 'H_z = X·W1ᵀ + b1']
+    >>> panels((3, 4, 2, 3), "augmented")[0].row_labels
+    ['1', '2', '3', 'const']
     """
     n = notation(convention)
     inputs, *widths, batch = sizes
@@ -148,7 +154,7 @@ def panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[Panel, 
                          draw=lambda m: draw(m).T)
         if ones and n.augmented:
             shown_title = f"[{key}; 1]: {title}" if result else "[X; 1] (inputs, then a 1)"
-            return Panel(key, shown_title, rows + ["1"], xs, matrices, place, result, faded_rows=(len(rows),),
+            return Panel(key, shown_title, rows + [CONSTANT_ROW], xs, matrices, place, result, faded_rows=(len(rows),),
                          layer=layer, draw=lambda m: np.vstack([draw(m), np.ones((1, draw(m).shape[1]))]))
         return Panel(key, title, rows, xs, matrices, place, result, layer=layer, draw=draw)
 
@@ -178,4 +184,4 @@ def panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[Panel, 
     return tuple(shown)
 
 
-__all__ = ["NOTATIONS", "Notation", "Panel", "notation", "panels"]
+__all__ = ["CONSTANT_ROW", "NOTATIONS", "Notation", "Panel", "notation", "panels"]

@@ -22,8 +22,8 @@ def test_a_click_on_a_cell_explains_it(page, voila_url):
     open_app(page, voila_url + MAIN_PAGE)
     page.click("button[data-cell='H_z,2,1']")
     explained(page, "H_z[h3, x2] = (W1 row h3) · (x2) + b1[h3]")
-    page.click("button[data-cell='Y,1,2']")  # a cell after ReLU explains its sum
-    explained(page, "Y_z[y2, x3] = (W2 row y2) · (H column x3) + b2[y2]")
+    page.click("button[data-cell='Y,1,2']")  # a cell after ReLU: its sum, then its ReLU
+    explained(page, "Y[y2, x3] = ReLU((W2 row y2) · (H column x3) + b2[y2])")
     assert "→ ReLU → 4" in page.inner_text(".bn-explain")
     assert page.get_attribute("button[data-cell='Y_z,1,2']", "aria-current") == "true"
     assert_no_error_text(page)
@@ -33,7 +33,7 @@ def test_a_cell_by_keyboard_keeps_the_focus_through_the_redraw(page, voila_url):
     open_app(page, voila_url + MAIN_PAGE)
     page.focus("button[data-cell='H,3,0']")
     page.keyboard.press("Enter")
-    explained(page, "H_z[h4, x1] = (W1 row h4) · (x1) + b1[h4]")
+    explained(page, "H[h4, x1] = ReLU((W1 row h4) · (x1) + b1[h4])")
     # the heat maps were sent again (the outlines moved): the new button of that cell has the focus
     page.wait_for_function("() => document.activeElement?.dataset?.cell === 'H,3,0'", timeout=10_000)
     page.keyboard.press("Tab")

@@ -111,6 +111,16 @@ def test_a_push_is_a_state_the_pages_can_show_or_a_message_naming_what_is_wrong(
     assert summary["push"]["id"] == second["id"]
 
 
+def test_page_06s_link_is_pushed_as_its_network_and_targets_without_its_exercise():
+    """The teacher's own 06 link carries its gradient exercise too; the class is sent the network and T."""
+    from batchnet_core.classroom.server import read_push
+
+    link = "/voila/render/06_train_the_batch.ipynb?W1=1,2&b1=0&x1=1,2&T=3&gradient_seed=7&gradient_difficulty=hard"
+    assert read_push(link) == "W1=1,2&b1=0&x1=1,2&T=3"
+    with pytest.raises(ValueError, match="state: gradient_seed appears twice in the link; give it once"):
+        read_push("W1=1,2&b1=0&x1=1,2&gradient_seed=7&gradient_seed=8")
+
+
 def test_pause_and_resume(server):
     for paused in (True, False):
         status, _, body = call(server.url + "class/api/pause", "POST", {"paused": paused})

@@ -152,6 +152,15 @@ def test_the_layout_is_the_worksheets_own_grid():
     assert layout["title"] == "Work it out by hand · seed 7 · medium"
 
 
+def test_page_06s_exercise_is_titled_by_its_gradient_exercise_seed():
+    """06's answers come from its gradient exercise, whose seed its link calls gradient_seed: ``seed=7`` there
+    is a state's random numbers, so the title says whose seed it is."""
+    gradient = new_gradient_exercise(7, "hard")
+    layout = exercise_layout("06_train_the_batch.ipynb", 7, "hard", {"gradient"})
+    assert layout["title"] == "Train on the batch · gradient exercise seed 7 · hard"
+    assert [m["name"] for m in layout["matrices"]] == [f"d{gradient.name}"]
+
+
 # -- the storage ----------------------------------------------------------------------------------
 
 def test_students_are_numbered_in_order_and_keep_their_names(store):

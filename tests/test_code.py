@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 
 import batchnet_core as bn
-from batchnet_core.code import CONVENTIONS, FRAMEWORKS
+from batchnet_core import code as code_module
+from batchnet_core.code import COMMENT_WIDTH, CONVENTIONS, FRAMEWORKS
 
 from test_core import HAND_H, HAND_H_Z, HAND_Y, HAND_Y_Z
 from test_properties import bound, rounding, states
@@ -149,7 +150,31 @@ def test_each_notation_writes_its_own_products(worked):
     assert "    H_z = model[0](X.T).T  # W1·X + b1" in lines["columns", "torch"]
     assert "    H_z = model[0](X)  # X·W1ᵀ + b1" in lines["rows", "torch"]
     for framework in "rows", "columns":
-        assert "# nn.Linear stores W as out × in and takes one input per row: Y = X·Wᵀ + b" in lines[framework, "torch"]
+        at = lines[framework, "torch"].index("# nn.Linear stores W as out × in and takes one input per row:")
+        assert lines[framework, "torch"][at + 1] == "# Y = X·Wᵀ + b"
+
+
+def split_comments(script: str) -> tuple[list[str], list[str]]:
+    """A script's code lines without their comments, and the words of its comments, in order."""
+    code, words = [], []
+    for line in script.splitlines():
+        before, _, comment = line.partition("# ")
+        words += comment.split()
+        if before.strip() or not comment:
+            code.append(before.rstrip())
+    return code, words
+
+
+@pytest.mark.parametrize("sizes", [(3, 4, 2, 3), (8, 8, 8, 8, 8, 16)])
+def test_every_comment_fits_the_code_panel_and_keeps_every_word(notation, sizes, monkeypatch):
+    """The page's code panel shows 72 columns whole: a longer comment is wrapped, never cut; the code
+    and the comments' words are those of the script unwrapped."""
+    state = bn.random_state(2, sizes, integers=False)
+    wrapped = state.to_code(*notation)
+    for line in wrapped.splitlines():
+        assert "#" not in line or len(line) <= COMMENT_WIDTH, line
+    monkeypatch.setattr(code_module, "COMMENT_WIDTH", 10**6)
+    assert split_comments(wrapped) == split_comments(state.to_code(*notation))
 
 
 def test_deeper_networks_name_their_results_as_the_layers_table():
@@ -210,7 +235,8 @@ x2 = np.array([1, 1, 0])
 x3 = np.array([0, 1, 1])
 X = np.column_stack([x1, x2, x3])
 
-# Every input at once: each cell is (row of weights) · (column of X) + bias
+# Every input at once: each cell is
+# (row of weights) · (column of X) + bias
 H_z = W1 @ X + b1[:, None]
 H = np.maximum(H_z, 0)  # ReLU
 Y_z = W2 @ H + b2[:, None]

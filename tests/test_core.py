@@ -263,11 +263,31 @@ def test_to_code_runs_and_prints_the_results(worked):
     assert "Y =\n[[0 0 0]\n [3 3 4]]" in printed
 
 
-def test_to_csv_lists_every_entry_of_every_matrix(worked):
+def test_to_csv_lists_every_entry_of_every_matrix_counting_from_1_as_the_page_does(worked):
     lines = worked.to_csv().splitlines()
     assert lines[0] == "matrix,row,col,value"
-    assert "H_z,0,0,-1" in lines and "Y,1,2,4" in lines and "b1,3,0,-2" in lines
+    # H_z[h1, x1], Y[y2, x3] and b1[h4], as the page names them
+    assert "H_z,1,1,-1" in lines and "Y,2,3,4" in lines and "b1,4,1,-2" in lines
     assert len(lines) == 1 + 12 + 4 + 8 + 2 + 9 + 12 + 12 + 6 + 6
+
+
+def test_the_csv_read_back_by_its_own_indices_gives_every_matrix(worked):
+    """A spreadsheet's reading: each entry at (row − 1, col − 1) of its matrix."""
+    import csv
+    import io
+
+    read: dict[str, dict[tuple[int, int], float]] = {}
+    for line in csv.DictReader(io.StringIO(worked.to_csv())):
+        read.setdefault(line["matrix"], {})[(int(line["row"]) - 1, int(line["col"]) - 1)] = float(line["value"])
+    expected = {**dict(worked.items()), **dict(bn.forward(worked).items())}
+    assert list(read) == list(expected)
+    for name, array in expected.items():
+        grid = array[:, None] if array.ndim == 1 else array
+        rebuilt = np.zeros(grid.shape)
+        for (row, col), value in read[name].items():
+            rebuilt[row, col] = value
+        assert len(read[name]) == grid.size and min(read[name]) == (0, 0)
+        np.testing.assert_array_equal(rebuilt, grid, err_msg=name)
 
 
 def test_random_states_use_their_whole_range_and_only_it():

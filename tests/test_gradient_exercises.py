@@ -23,6 +23,7 @@ from batchnet_core.gradient_exercises import (
 from batchnet_core.numbers import format_number, shown_exactly
 from batchnet_core.ui import gradient_exercise as page
 from batchnet_core.ui.gradient_exercise import GradientExerciseApp
+from batchnet_core.ui.train import Trainer
 
 from test_heatmap_numbers import assert_pictures_show
 from test_ui import decode, picture_urls
@@ -240,6 +241,7 @@ def test_the_page_gives_the_network_its_forward_pass_and_the_targets(app):
 
 def test_the_controls_carry_their_classes_and_the_answer_box_a_spoken_name(app):
     for css_class in ("bn-gradient-answer", "bn-gradient-check", "bn-gradient-reveal", "bn-gradient-new",
+                      "bn-gradient-seed", "bn-gradient-open",
                       "bn-gradient-difficulty", "bn-gradient-feedback", "bn-gradient-explain", "bn-status",
                       "bn-score", "bn-app"):
         find(app, css_class)
@@ -333,3 +335,115 @@ def test_the_given_pictures_follow_the_theme(app):
     assert set(dark) == set(light) and all(dark[k] != light[k] for k in light)
     background = decode(dark["T"])[0, 0]
     assert background.max() < 80  # a dark page's picture
+
+
+def test_the_question_says_which_forms_of_a_number_are_taken_and_gives_no_number(every):
+    for e in every[::20]:
+        question = re.sub(r"<[^>]+>", "", page.question_html(e))
+        words = question.split("Check:")[1]
+        assert words.strip() == "a whole number, a fraction or a decimal rounded to two places."
+        assert not re.search(r"\d", words)
+
+
+def test_the_seed_is_shown_with_its_link_and_a_typed_seed_opens(app):
+    assert app.seed_box.value == 1
+    assert ("Gradient exercise <b>seed 1</b>, medium: give the class this seed and difficulty and everyone gets "
+            "the same numbers") in app.seed_note.value
+    assert ("href='?gradient_seed=1&amp;gradient_difficulty=medium' target='_blank'>link to this exercise</a>: "
+            "gradient_seed=1&amp;gradient_difficulty=medium") in app.seed_note.value
+    app.seed_box.value = 41
+    assert app.exercise == new_gradient_exercise(1, "medium")  # typing alone opens nothing
+    find(app, "bn-gradient-open").click()
+    assert app.seed == 41 and app.exercise == new_gradient_exercise(41, "medium")
+    assert "gradient_seed=41&amp;gradient_difficulty=medium" in app.seed_note.value
+    find(app, "bn-gradient-new").click()
+    assert app.seed_box.value == 42 and app.exercise == new_gradient_exercise(42, "medium")
+
+
+#: What the status line says when the link's exercise cannot be used.
+NOT_USED = "The link could not be used: {}. Showing the gradient exercise of seed {}, {} instead."
+
+
+@pytest.mark.parametrize("query, seed, difficulty, problem", [
+    ("gradient_seed=12&gradient_difficulty=hard", 12, "hard", None),
+    ("gradient_seed=12&theme=dark&token=abc", 12, "medium", None),
+    ("gradient_difficulty=easy", 1, "easy", None),
+    ("gradient_seed=abc&gradient_difficulty=hard", 1, "hard",
+     "gradient_seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got 'abc')"),
+    ("gradient_seed=%D9%A1%D9%A2", 1, "medium",
+     "gradient_seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got '١٢')"),
+    ("gradient_seed=1000000001", 1, "medium",
+     "gradient_seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got '1000000001')"),
+    ("gradient_seed=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E", 1, "medium",
+     "gradient_seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got '<img src=x onerror=a')"),
+    ("gradient_seed=4&gradient_difficulty=expert", 4, "medium",
+     "gradient_difficulty must be one of easy, medium, hard (got 'expert')"),
+    ("gradient_seed=12&gradient_seed=13", 1, "medium", "gradient_seed appears twice in the link; give it once"),
+    ("gradient_seed=12&gradient_difficulty=hard&seed=3", 1, "medium",
+     "'seed' is not a parameter of this page's link; it reads theme, token, gradient_seed, gradient_difficulty"),
+])
+def test_the_exercise_alone_opens_what_its_link_names(monkeypatch, query, seed, difficulty, problem):
+    monkeypatch.setenv("QUERY_STRING", query)
+    app = GradientExerciseApp.from_page()
+    assert app.exercise == new_gradient_exercise(seed, difficulty) and app.seed_box.value == seed
+    if problem:
+        message = NOT_USED.format(problem, seed, difficulty)
+        assert app.status.value == f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
+    else:
+        assert app.status.value.startswith(f"New exercise: seed {seed}, {difficulty}.")
+
+
+def on_page_06(monkeypatch, query: str) -> tuple[Trainer, GradientExerciseApp]:
+    """Page 06 as its notebook builds it from this link: training, then the gradient exercise."""
+    monkeypatch.setattr("batchnet_core.ui.app.page_query", lambda: query)
+    trainer = Trainer.from_page()
+    return trainer, GradientExerciseApp.from_page(trainer)
+
+
+def address(trainer) -> str:
+    """The page's link, which the page keeps as its address."""
+    return html.unescape(re.search(r"class='bn-address' href='\?([^']*)'", trainer.app.share.link.value).group(1))
+
+
+def test_on_page_06_the_link_opens_the_state_its_targets_and_the_exercise(monkeypatch, worked):
+    query = f"{worked.to_query()}&T=0,0,0;1,1,1&gradient_seed=12&gradient_difficulty=hard&theme=dark"
+    trainer, app = on_page_06(monkeypatch, query)
+    assert trainer.app.state == worked and trainer.targets.tolist() == [[0, 0, 0], [1, 1, 1]]
+    assert "bn-error" not in trainer.app.status.value
+    assert app.exercise == new_gradient_exercise(12, "hard")
+    assert address(trainer) == query  # a reload opens exactly this
+    app.difficulty.value = "easy"
+    assert address(trainer) == query.replace("gradient_difficulty=hard", "gradient_difficulty=easy")
+    find(app, "bn-gradient-new").click()
+    assert address(trainer) == query.replace("gradient_seed=12&gradient_difficulty=hard",
+                                             "gradient_seed=13&gradient_difficulty=easy")
+    assert trainer.query() == f"{worked.to_query()}&T=0,0,0;1,1,1"  # a push sends the network, not the exercise
+
+
+def test_on_page_06_the_state_s_seed_is_not_the_exercise_s(monkeypatch):
+    trainer, app = on_page_06(monkeypatch, "seed=5")
+    assert "Random integers, seed 5." in trainer.app.status.value
+    assert app.exercise == new_gradient_exercise(1, "medium")
+    assert address(trainer).endswith("&gradient_seed=1&gradient_difficulty=medium")
+
+
+@pytest.mark.parametrize("query, seed, problem, state_too", [
+    ("gradient_seed=x7", 1, "gradient_seed must be a whole number from 0 to 1,000,000,000 in digits 0-9 (got 'x7')",
+     False),
+    ("gradient_seed=7&gradient_difficulty=%22%3E%3Cb%3E", 7,
+     "gradient_difficulty must be one of easy, medium, hard (got '\"><b>')", False),
+    ("gradient_seed=7&gradient_seed=8", 1, "gradient_seed appears twice in the link; give it once", True),
+    ("gradient_seed=7&x17=1,2,3", 1, "x17: a batch holds at most 16 inputs (x1 to x16)", True),
+])
+def test_on_page_06_a_link_that_cannot_be_used_is_named_where_it_is_used(monkeypatch, worked, query, seed, problem,
+                                                                          state_too):
+    """A bad value of the exercise's own is said by the exercise; a parameter that cannot be used at all
+    leaves the whole link unused, which both parts of the page say."""
+    trainer, app = on_page_06(monkeypatch, query)
+    assert app.exercise == new_gradient_exercise(seed, "medium")
+    message = NOT_USED.format(problem, seed, "medium")
+    assert app.status.value == f"<span class='bn-error' role='alert'>{html.escape(message)}</span>"
+    assert ("bn-error" in trainer.app.status.value) == state_too
+    assert trainer.app.state == worked
+    if state_too:
+        assert html.escape(problem) in trainer.app.status.value

@@ -32,7 +32,7 @@ def pixels(png: bytes) -> np.ndarray:
 
 
 def x_panel(theme: str = "light") -> HeatmapPanel:
-    return HeatmapPanel("[X; 1]", ["1", "2", "3", "1"], ["x1", "x2", "x3"], theme=theme)
+    return HeatmapPanel("[X; 1]", ["1", "2", "3", "const"], ["x1", "x2", "x3"], theme=theme)
 
 
 def h_panel(theme: str = "light") -> HeatmapPanel:

@@ -90,7 +90,7 @@ def test_every_format_carries_any_depth(three):
     assert bn.State.from_query(three.to_query()) == three
     assert "&W3=1,-1;0,2&b3=1,-3&x1=" in three.to_query()
     csv = three.to_csv().splitlines()
-    assert "W3,1,1,2" in csv and "b3,1,0,-3" in csv and "Y_z,1,2,5" in csv and "H2,1,2,4" in csv
+    assert "W3,2,2,2" in csv and "b3,2,1,-3" in csv and "Y_z,2,3,5" in csv and "H2,2,3,4" in csv
     from batchnet_core.convert import state_from_link
     assert state_from_link(three.to_query() + "&theme=dark") == three
 
@@ -202,7 +202,7 @@ s = bn.random_state(seed=2, sizes=(3, 4, 4, 3, 3, 2, 3))
 t = bn.forward(s)
 assert s.depth == 5 and [name for name, _ in t.items()][-4:] == ["H4_z", "H4", "Y_z", "Y"]
 assert bn.State.from_dict(json.loads(json.dumps(s.to_dict()))) == s == bn.State.from_query(s.to_query())
-assert "W5,1,2," in s.to_csv()
+assert "W5,2,3," in s.to_csv()
 namespace = {}
 exec(s.to_code().replace("print(", "(lambda *a: None)("), namespace)
 np.testing.assert_array_equal(namespace["Y"], t.Y)

@@ -479,7 +479,7 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
     assert app.status.value == "Downloads ready below the Share heading."
     found = {name: data for _, name, _, data, _ in links}
     assert bn.State.from_dict(json.loads(base64.b64decode(found["batchnet-state.json"]))) == app.state
-    assert "b2,0,0,0.5" in base64.b64decode(found["batchnet-matrices.csv"]).decode()
+    assert "b2,1,1,0.5" in base64.b64decode(found["batchnet-matrices.csv"]).decode()
     assert base64.b64decode(found["batchnet.py"]).decode() == app.state.to_code()
     assert base64.b64decode(found["batchnet_torch.py"]).decode() == app.state.to_code(framework="torch")
     pdf = base64.b64decode(found["batchnet-worksheet.pdf"])
@@ -573,9 +573,82 @@ def test_a_playground_size_slider_resizes_keeping_what_fits():
     assert state.W1.tolist() == before.W1.tolist()
     assert_app_shows(playground.app, state)
     assert playground.app.status.value == ("2 layers, sizes (inputs, units of each layer, batch) = (3, 4, 2, 5); "
-                                           "entries that still fit were kept, new ones are random (seed 1).")
+                                           "entries that still fit were kept, new ones are random (seed 0).")
     assert [(s.description, s.min, s.max, s.continuous_update) for s in playground.size_sliders.values()] == [
         ("layers", 1, 4, False)] + [(name, 1, 8, False) for name in ("inputs", "hidden", "outputs", "batch")]
+
+
+def test_a_size_and_back_keeps_the_seed_and_gives_the_same_network():
+    from batchnet_core.ui.playground import Playground
+
+    playground = Playground()
+    playground.app.seed = 2  # as after Random integers twice
+    start = playground.app.state
+    for value in (4, 5, 6, 5, 4, 3):  # arrow keys, one value at a time
+        playground.size_sliders["inputs"].value = value
+        assert playground.app.seed == 2 and "(seed 2)" in playground.app.status.value
+        assert playground.app.state.sizes[0] == value
+    assert playground.app.state == start
+    playground.size_sliders["inputs"].value = 6
+    six = playground.app.state
+    assert six == bn.resize(start, (6, 4, 2, 3), seed=2)
+    playground.size_sliders["hidden"].value = 2  # h3 and h4 go; coming back, they are the seed's
+    playground.size_sliders["hidden"].value = 4
+    regrown = playground.app.state
+    assert regrown == bn.resize(bn.resize(six, (6, 2, 2, 3), seed=2), (6, 4, 2, 3), seed=2)
+    np.testing.assert_array_equal(regrown.W1[:2], six.W1[:2])
+    playground.size_sliders["hidden"].value = 2
+    playground.size_sliders["hidden"].value = 4
+    assert playground.app.state == regrown
+
+
+def test_the_size_sliders_follow_a_state_of_other_sizes_however_it_comes():
+    from batchnet_core.ui.playground import Playground
+
+    playground = Playground()
+    playground.app.preset_picker.value = "one-input"
+    button(playground.app, "load").click()
+    assert playground.app.state.sizes == (3, 4, 2, 1)
+    assert [slider.value for slider in playground.size_sliders.values()] == [2, 3, 4, 2, 1]
+    assert playground.app.status.value == "Loaded the preset one-input."  # following is no resize
+    playground.show(bn.random_state(1, (2, 3, 3)))
+    assert [slider.value for slider in playground.size_sliders.values()] == [1, 2, 4, 3, 3]
+    assert playground.size_sliders["hidden"].disabled
+
+
+def test_in_a_kernel_arrow_keys_in_a_row_make_one_resize_and_the_status_says_each_at_once(monkeypatch):
+    import asyncio
+    import concurrent.futures
+
+    from batchnet_core.ui import playground as module
+
+    resizes = []
+    monkeypatch.setattr(module, "SETTLE_SECONDS", 0.05)
+    monkeypatch.setattr(module, "kernel_loop", asyncio.get_running_loop)  # as in a kernel
+    monkeypatch.setattr(module, "resize", lambda *a, **k: resizes.append(a[1]) or bn.resize(*a, **k))
+
+    async def keys(playground) -> list[str]:
+        said = []
+        for value in (4, 5, 6):
+            playground.size_sliders["inputs"].value = value
+            said.append(playground.app.status.value)
+            await asyncio.sleep(0)  # the page's next message: no time for the sliders to rest
+        await asyncio.sleep(0.2)
+        said.append(playground.app.status.value)
+        playground.size_sliders["inputs"].value = 5
+        playground.size_sliders["inputs"].value = 6  # and back before it rests: nothing to draw
+        said.append(playground.app.status.value)
+        await asyncio.sleep(0.2)
+        return said
+
+    playground = module.Playground()
+    with concurrent.futures.ThreadPoolExecutor(1) as thread:  # a loop of its own, as the kernel's
+        said = thread.submit(asyncio.run, keys(playground)).result()
+    asked = "2 layers, sizes (inputs, units of each layer, batch) = ({}, 4, 2, 3)"
+    assert said[:3] == [asked.format(n) + ": drawing the network…" for n in (4, 5, 6)]
+    assert said[3] == asked.format(6) + "; entries that still fit were kept, new ones are random (seed 0)."
+    assert said[4] == asked.format(6) + ", as before."
+    assert resizes == [(6, 4, 2, 3)] and playground.app.state.sizes == (6, 4, 2, 3)
 
 
 @pytest.mark.parametrize("depth", [1, 3, 4, 2])

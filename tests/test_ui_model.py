@@ -55,17 +55,26 @@ def test_a_slider_step_does_not_send_the_cells_again(worked):
     assert len(sent) == 1 and buttons(app)["H_z,1,2"].get("aria-current") == "true"
 
 
-def test_a_click_explains_the_cell_and_h_and_y_explain_their_sum(worked):
+def heading(app) -> str:
+    return re.search(r"<div class='bn-explain-heading'>([^<]+)</div>", app.explanation.value).group(1)
+
+
+def test_a_click_explains_the_cell_and_h_and_y_head_their_own_cell_as_relu_of_the_sum(worked):
     app = BatchApp(worked)
     app.page._handle_custom_msg({"cell": "H_z,2,1"}, [])
-    first_line = re.search(r"<div class='bn-explain-heading'>([^<]+)</div>", app.explanation.value).group(1)
-    assert first_line == "H_z[h3, x2] = (W1 row h3) · (x2) + b1[h3]"
+    assert heading(app) == "H_z[h3, x2] = (W1 row h3) · (x2) + b1[h3]"
+    app.page._handle_custom_msg({"cell": "H,2,1"}, [])
+    assert heading(app) == "H[h3, x2] = ReLU((W1 row h3) · (x2) + b1[h3])"
     app.page._handle_custom_msg({"cell": "Y,1,2"}, [])
-    assert "Y_z[y2, x3] = (W2 row y2) · (H column x3) + b2[y2]" in app.explanation.value
+    assert heading(app) == "Y[y2, x3] = ReLU((W2 row y2) · (H column x3) + b2[y2])"
     assert "0·0 + 0·1 + 1·3 + (−1)·0 + 1 = 4 → ReLU → 4" in app.explanation.value
     assert (app.layer_picker.value, app.row_picker.value, app.col_picker.value) == ("Y_z", 1, 2)
     assert buttons(app)["Y_z,1,2"].get("aria-current") == "true"
     assert [cell for cell, attrs in buttons(app).items() if "aria-current" in attrs] == ["Y_z,1,2", "Y,1,2"]
+    app.notation_picker.value = "augmented"
+    assert heading(app) == "Y[y2, x3] = ReLU(([W2 | b2] row y2) · ([H column x3; 1]))"
+    app.layer_picker.value = "H_z"  # the picker names the sums: its cell is headed by its sum
+    assert heading(app) == "H_z[h1, x3] = ([W1 | b1] row h1) · ([x3; 1])"
 
 
 @pytest.mark.parametrize("cell", ["", "H_z,2", "H_z,9,0", "H_z,4,0", "H_z,0,3", "Q,0,0", "H_z,-1,0", "H_z,1,1,1",
@@ -106,6 +115,18 @@ def test_rows_draw_every_matrix_transposed_with_the_same_numbers(worked):
     app.page._handle_custom_msg({"cell": "H_z,2,1"}, [])
     assert "H_z[h3, x2] = (x2) · (W1ᵀ column h3) + b1[h3]" in app.explanation.value
     assert "1·0 + 1·1 + 0·1 + 1 = 2" in app.explanation.value  # each product input first: x2 · W1ᵀ column h3
+
+
+def test_augmented_labels_the_row_of_1s_as_the_constant_it_is(worked):
+    """[X; 1]'s rows are inputs 1, 2, 3 and then the constant 1 that meets b: never a second "1"."""
+    app = BatchApp(worked)
+    app.notation_picker.value = "augmented"
+    layout = app.views.layout
+    assert layout["X"].row_labels == ["1", "2", "3", "const"] and layout["X"].faded_rows == (3,)
+    assert layout["H"].row_labels == ["h1", "h2", "h3", "h4", "const"]
+    assert layout["W1|b1"].col_labels == ["1", "2", "3", "b"]  # the constant row meets the bias column
+    for panel in layout.values():
+        assert len(set(panel.row_labels)) == len(panel.row_labels), panel.key
 
 
 def test_a_notation_change_keeps_the_state_and_its_outlines(worked):

@@ -14,7 +14,7 @@ import numpy as np
 import pytest
 
 import batchnet_core as bn
-from batchnet_core.notation import panels
+from batchnet_core.notation import CONSTANT_ROW, panels
 
 ARTIFACTS = Path(__file__).resolve().parent.parent / "test-artifacts"
 NUMBER = re.compile(r"^−?\d+(\.\d+)?(e−?\d+)?$")
@@ -128,11 +128,11 @@ def test_inputs_as_rows_print_x_and_w_transposed(worked, poppler, tmp_path):
 
 def test_augmented_prints_the_row_of_ones(worked, poppler, tmp_path):
     for page in pages(pdf_of(worked, "augmented"), tmp_path):
-        # under X and under H: label 1, then a 1 for each of the three inputs
-        assert len(re.findall(r"^ *1 +1 +1 +1$", page, re.M)) == 2
+        # under X and under H: the constant's label, then a 1 for each of the three inputs
+        assert len(re.findall(rf"^ *{CONSTANT_ROW} +1 +1 +1$", page, re.M)) == 2
         assert "[W1 | b1]" in page and "[X; 1]" in page
     for page in pages(pdf_of(worked, "columns"), tmp_path):
-        assert not re.search(r"^ *1 +1 +1 +1$", page, re.M)
+        assert CONSTANT_ROW not in page
 
 
 @pytest.mark.parametrize("depth", [1, 2, 3, 4])

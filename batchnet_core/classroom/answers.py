@@ -262,7 +262,9 @@ def exercise_layout(page: str, seed: int, difficulty: str, parts: set[str]) -> d
                                         list(asked_cells("blank", seed, difficulty))))
         if "missing" in parts:
             matrices.append(_parameter(missing.name, exercise.state, list(asked_cells("missing", seed, difficulty))))
-    return {"title": f"{title} · seed {seed} · {difficulty}", "matrices": matrices}
+    # 06's seed is its gradient exercise's (gradient_seed in its link), not the page's state's
+    seed_name = "gradient exercise seed" if "gradient" in parts else "seed"
+    return {"title": f"{title} · {seed_name} {seed} · {difficulty}", "matrices": matrices}
 
 
 __all__ = ["MAX_FRAME", "MAX_NAME", "MAX_TYPED", "MISTAKE_WORDS", "PARTS", "Answer", "Verdict", "asked_cells", "check",

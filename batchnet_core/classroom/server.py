@@ -42,7 +42,7 @@ from urllib.parse import urlsplit
 from jupyter_server.utils import url_path_join
 from tornado import web, websocket
 
-from ..convert import STATE_PAGE_KEYS, read_link, state_from_link
+from ..convert import TRAIN_PAGE_KEYS, read_link, state_from_link
 from ..formats import MAX_QUERY_LENGTH
 from ..training import targets_from_query, targets_to_query
 from .answers import MAX_FRAME, check, read_answer, read_name
@@ -59,7 +59,9 @@ BURST, PER_SECOND = 30, 5.0
 SUMMARY_EVERY = 0.25
 #: How long a pushed state may be, in characters: the longest link a page reads.
 MAX_PUSH = MAX_QUERY_LENGTH
-PUSH_KEYS = (*STATE_PAGE_KEYS, "T")
+#: What a pushed link may carry: any page's link (06's has targets and its gradient exercise); the state
+#: and its targets are sent on.
+PUSH_KEYS = TRAIN_PAGE_KEYS
 
 
 class ClassRoom:

@@ -7,7 +7,7 @@ from collections.abc import Callable, Collection
 
 import ipywidgets as widgets
 
-from ..convert import STATE_PAGE_KEYS, Link, read_link, seed_from_link, state_from_link
+from ..convert import STATE_PAGE_KEYS, TRAIN_PAGE_KEYS, Link, read_link, seed_from_link, state_from_link
 from ..forward import Trace, explain, forward
 from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import NOTATIONS, Panel, notation
@@ -279,7 +279,7 @@ class BatchApp:
         if m.frame is not None:  # it would give the walk's sums away before their step
             return "<div>The explanation waits while you step through: press <b>Done</b> to see it again.</div>"
         e = explain(m.state, m.selection.layer, m.selection.row, m.selection.col)
-        return explanation_html(e, m.trace, m.notation)
+        return explanation_html(e, m.trace, m.notation, m.selection.relu)
 
     def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict[str, str], str]) -> None:
         views, figures, cells = drawn
@@ -353,14 +353,14 @@ class BatchApp:
 
     def explain_cell(self, cell: str) -> None:
         """Explain the cell the page names, ``NAME,row,col`` (a result, its unit, its input, 0-based):
-        a cell after ReLU is explained by its sum."""
+        a cell after ReLU is explained by its sum, then its ReLU, under its own name."""
         kind = cell.partition(",")[0] if isinstance(cell, str) else ""
         if kind in self.cell_explainers:
             self.cell_explainers[kind](cell)
             return
         name, row, col = parse_cell(cell, self.trace)
         layer = layer_of_result(self.state.depth, name)
-        self.model.update(selection=Selection(layer.pre, row, col))
+        self.model.update(selection=Selection(layer.pre, row, col, relu=name == layer.post))
         self._set_picker_options()
 
     def _set_picker_options(self) -> None:
@@ -443,8 +443,8 @@ class BatchApp:
 
 
 def pushed_state(query: str) -> State:
-    """The network a teacher sent to the class, read as a page's link is (``T=`` targets allowed, for
-    page 06); ``ValueError`` naming the problem.
+    """The network a teacher sent to the class, read as page 06's link is (its targets ``T=`` and its gradient
+    exercise allowed); ``ValueError`` naming the problem.
 
     >>> pushed_state("preset=one-input").sizes
     (3, 4, 2, 1)
@@ -453,7 +453,7 @@ def pushed_state(query: str) -> State:
     ...
     ValueError: it names no network (W1=…, or preset=NAME)
     """
-    state = state_from_link(read_link(query, (*STATE_PAGE_KEYS, "T")))
+    state = state_from_link(read_link(query, TRAIN_PAGE_KEYS))
     if state is None:
         raise ValueError("it names no network (W1=…, or preset=NAME)")
     return state

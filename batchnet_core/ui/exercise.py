@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import ipywidgets as widgets
 
-from ..convert import MAX_SEED, Link, read_link, seed_from_link
+from ..convert import MAX_SEED, Link, exercise_from_link, read_link
 from ..exercises import (
     DIFFICULTIES,
     Cell,
@@ -115,17 +115,8 @@ class ExerciseApp:
             link = read_link(page_query(), ("seed", "difficulty"))
         except ValueError as error:
             link = Link({}, (str(error),))
-        problems = list(link.refused)
-        values = {} if problems else link.values  # a parameter that cannot be used: none of the link is
-        seed, difficulty = values.get("seed", "1"), values.get("difficulty", "medium")
-        try:
-            seed = seed_from_link(seed)
-        except ValueError as error:
-            problems.append(str(error))
-            seed = 1
-        if difficulty not in DIFFICULTIES:
-            problems.append(f"difficulty must be one of {', '.join(DIFFICULTIES)} (got {difficulty[:20]!r})")
-        app = cls(seed, difficulty if difficulty in DIFFICULTIES else "medium")
+        seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES)
+        app = cls(seed, difficulty)
         if problems:
             app._say(f"The link could not be used: {'; '.join(problems)}. Showing seed {app.seed}, "
                      f"{app.exercise.difficulty} instead.", error=True)

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import base64
 import html
+from collections.abc import Callable
+from urllib.parse import urlencode
 
 import ipywidgets as widgets
 import numpy as np
 
-from ..convert import MAX_SEED
+from ..convert import GRADIENT_KEYS, MAX_SEED, Link, exercise_from_link, read_link
 from ..exercises import Score
 from ..forward import forward
 from ..gradient_exercises import DIFFICULTIES, GradientExercise, check_gradient, new_gradient_exercise
@@ -22,8 +24,9 @@ from .classroom import ClassBar
 from .common import STYLE, Guard, status_html
 from .exercise import feedback_html
 from .heatmap import HeatmapPanel
+from .kernel import page_query
 from .page import PageBridge
-from .train import GradientCell
+from .train import GradientCell, Trainer
 from .views import HeatmapViews, html_widget, values_table
 
 #: The given matrices, a layer to a row: the network and its forward pass (the question is the gradient).
@@ -40,8 +43,8 @@ def question_html(exercise: GradientExercise) -> str:
     return (f"<div class='bn-gradient-question'>Work out <b>{html.escape(exercise.label)}</b> by hand: the "
             f"gradient of the loss L = (1 / 2B)·Σ (Y − T)² for the {parameter} {html.escape(exercise.label[1:])}, "
             f"the mean over the batch of B = "
-            f"{exercise.state.X.shape[1]} inputs. Type it and press Enter or Check: −3, 1/3 and 0.33 are all "
-            "accepted.</div>")
+            f"{exercise.state.X.shape[1]} inputs. Type it and press Enter or Check: a whole number, a fraction "
+            "or a decimal rounded to two places.</div>")
 
 
 def reveal_html(exercise: GradientExercise) -> str:
@@ -84,6 +87,12 @@ class GradientExerciseApp:
                                            layout=widgets.Layout(width="220px"))
         self.difficulty.add_class("bn-gradient-difficulty")
         self.difficulty.observe(self.guard(lambda _: self._open(self.seed)), "value")
+        self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=MAX_SEED, description="Seed",
+                                               layout=widgets.Layout(width="190px"))
+        self.seed_box.add_class("bn-gradient-seed")
+        load = widgets.Button(description="Open this seed", tooltip="The exercise of the seed typed")
+        load.add_class("bn-gradient-open")
+        load.on_click(self.guard(lambda _: self._open(self.seed_box.value)))
         new = widgets.Button(description="New exercise", tooltip="A new seed, a new exercise")
         new.add_class("bn-gradient-new")
         new.on_click(self.guard(lambda _: self._open((self.seed + 1) % (MAX_SEED + 1))))
@@ -100,7 +109,7 @@ class GradientExerciseApp:
         reveal = widgets.Button(description="Reveal", tooltip="Show the answer, input by input")
         reveal.add_class("bn-gradient-reveal")
         reveal.on_click(self.guard(lambda _: self.reveal()))
-        self.buttons = {"new": new, "check": check, "reveal": reveal}
+        self.buttons = {"open": load, "new": new, "check": check, "reveal": reveal}
         self.feedback = html_widget("", "bn-gradient-feedback")
         self.explanation = html_widget("", "bn-gradient-explain")
         self.theme = "light"
@@ -108,7 +117,8 @@ class GradientExerciseApp:
         self.page.on_theme(self.guard(self.set_theme))
         self.widget = widgets.VBox([
             html_widget(STYLE), self.page,
-            widgets.HBox([self.difficulty, new]), self.seed_note, self.score_view, self.status,
+            widgets.HBox([self.difficulty, self.seed_box, load, new], layout=widgets.Layout(flex_flow="row wrap")),
+            self.seed_note, self.score_view, self.status,
             self.given, self.question,
             widgets.HBox([self.answer, check, reveal], layout=widgets.Layout(align_items="center")),
             self.feedback, self.explanation,
@@ -116,14 +126,48 @@ class GradientExerciseApp:
         self.widget.add_class("bn-app")
         #: The class bar, in a class (``classroom.ClassBar``): checked answers are told to the class.
         self.class_bar = ClassBar.join(self.widget, self.page, self._say)
+        #: Called after each new exercise: the page's link follows it (``from_page``).
+        self.on_open: Callable[[], None] = lambda: None
         self._open(seed)
+
+    @classmethod
+    def from_page(cls, trainer: Trainer | None = None) -> GradientExerciseApp:
+        """The exercise the page's link names (``?gradient_seed=12&gradient_difficulty=hard``), else seed 1,
+        medium. On page 06 ``trainer``, above it, has read the link already, and its link to the page (the
+        page's address too) carries the exercise shown; alone, the exercise reads the link itself."""
+        if trainer is not None:
+            link = trainer.app.link
+        else:
+            try:
+                link = read_link(page_query(), GRADIENT_KEYS)
+            except ValueError as error:
+                link = Link({}, (str(error),))
+        seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES, GRADIENT_KEYS)
+        app = cls(seed, difficulty)
+        if problems:
+            app._say(f"The link could not be used: {'; '.join(problems)}. Showing the gradient exercise of seed "
+                     f"{app.seed}, {app.exercise.difficulty} instead.", error=True)
+        if trainer is not None:
+            share = trainer.app.share
+            share.page_parts.append(app.query)
+            app.on_open = share.follow
+            share.follow()
+        return app
+
+    def query(self) -> str:
+        """The exercise as the page's link gives it: ``gradient_seed=12&gradient_difficulty=hard``."""
+        return urlencode(dict(zip(GRADIENT_KEYS, (self.seed, self.exercise.difficulty))))
 
     def _open(self, seed: int) -> None:
         self.exercise = new_gradient_exercise(seed, self.difficulty.value)  # first: if it fails, nothing changed
         self.seed = seed
+        self.seed_box.value = seed
         self.revealed, self._checked = False, None
-        self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {seed}</b>, {self.exercise.difficulty}: "
-                                "give this seed to the class and everyone gets the same numbers.</div>")
+        self.seed_note.value = (
+            f"<div class='bn-seed'>Gradient exercise <b>seed {seed}</b>, {self.exercise.difficulty}: give the class "
+            "this seed and difficulty and everyone gets the same numbers<span class='bn-link-web'> (<a "
+            f"class='bn-gradient-link' href='?{html.escape(self.query())}' target='_blank'>link to this "
+            f"exercise</a>: {html.escape(self.query())})</span>.</div>")
         self._show_given()
         self.question.value = question_html(self.exercise)
         self.answer.description = f"{self.exercise.label} ="  # plain text: ipywidgets does not read it as HTML
@@ -135,6 +179,7 @@ class GradientExerciseApp:
         self.feedback.value = self.explanation.value = ""
         self._say(f"New exercise: seed {seed}, {self.exercise.difficulty}. Work out {self.exercise.label}.")
         self._show_score()
+        self.on_open()
 
     def check(self, typed: str) -> None:
         """Check a typed answer; an answer checked again, or after the reveal, does not count twice."""

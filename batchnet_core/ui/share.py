@@ -67,6 +67,9 @@ class SharePanel:
         self.app, self.say = app, say
         #: More of the page's link than the state: a page that shows more sets it (the targets of training).
         self.extra_query: Callable[[], str] = lambda: ""
+        #: Other parts of the page whose settings its link carries too, after the state's (06's gradient
+        #: exercise: its seed and difficulty); each part calls ``follow`` when they change.
+        self.page_parts: list[Callable[[], str]] = []
         self.link = html_widget("", "bn-link")
         export = widgets.Button(description="Export…",
                                 tooltip="Download this state as JSON, CSV, a numpy script or a picture")
@@ -91,8 +94,17 @@ class SharePanel:
 
     def show(self, state: State, theme: str) -> None:
         """Follow a new state: a fresh link, and no stale downloads."""
-        extra = self.extra_query()
-        query = state.to_query() + (f"&{extra}" if extra else "") + ("&theme=dark" if theme == "dark" else "")
+        self._show_link(state, theme)
+        self.downloads.value = ""
+
+    def follow(self) -> None:
+        """Follow a change of another part of the page (``page_parts``): its link, for the same state."""
+        self._show_link(self.app.state, self.app.theme)
+
+    def _show_link(self, state: State, theme: str) -> None:
+        parts = [state.to_query(), self.extra_query(), *(part() for part in self.page_parts),
+                 "theme=dark" if theme == "dark" else ""]
+        query = "&".join(part for part in parts if part)
         # bn-address: the page script keeps the page's own address equal to this link
         # In JupyterLab an address names the notebook's editor, not a state: there (style.css) the
         # link gives way to what works instead.
@@ -101,7 +113,6 @@ class SharePanel:
                            "numbers.</span><span class='bn-link-lab'>A link to this state works in the web app "
                            "(make app, Binder's Voila link). In JupyterLab, pass a state on as a file: "
                            "Export… → state (JSON), and Open a state.</span>")
-        self.downloads.value = ""
 
     def worksheet(self) -> None:
         """The printable worksheet of the state, in the page's notation: downloaded at once."""

@@ -23,7 +23,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
-from ..convert import STATE_PAGE_KEYS, read_link
+from ..convert import TRAIN_PAGE_KEYS, read_link
 from ..forward import Trace
 from ..layers import MAX_DEPTH, layers_of, unit_labels
 from ..notation import notation
@@ -528,7 +528,7 @@ class Trainer:
     def from_page(cls) -> Trainer:
         """Training as the page's URL asks for it: the state as the main page reads it, and ``T=1,0,1;2,2,2``
         for the targets; targets that cannot be used are replaced by the worked example's, saying why."""
-        app = BatchApp.from_page(reads=(*STATE_PAGE_KEYS, "T"))
+        app = BatchApp.from_page(reads=TRAIN_PAGE_KEYS)
         trainer = cls(app)
         if "T" in app.link.values and not app.link.refused:
             try:
@@ -549,7 +549,7 @@ class Trainer:
         """A network the teacher sent, with its targets if it gives them (``T=``); ``ValueError`` naming
         the problem."""
         state = pushed_state(query)
-        link = read_link(query, (*STATE_PAGE_KEYS, "T"))
+        link = read_link(query, TRAIN_PAGE_KEYS)
         return state, targets_from_query(state, link.values["T"]) if "T" in link.values else None
 
     def show(self, shown: tuple[State, np.ndarray | None], message: str = "") -> None:

@@ -27,11 +27,12 @@ PANELS = tuple(panel.key for panel in panels((3, 4, 2, 3)))
 @dataclasses.dataclass(frozen=True)
 class Selection:
     """The cell being explained: unit ``row`` of the layer whose sums are ``layer`` ("H_z", "Y_z", ...),
-    input ``col``."""
+    input ``col``; ``relu``: chosen in the result after ReLU (H, Y, ...), whose cell the explanation heads."""
 
     layer: str = "H_z"
     row: int = 0
     col: int = 0
+    relu: bool = False
 
 
 @functools.cache
@@ -308,11 +309,14 @@ def relu_note(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list[
     return f"<p class='bn-relu-note'>{zero_text} {off_text}</p>"
 
 
-def explanation_html(explanation: Explanation, trace: Trace, convention: str = "columns") -> str:
+def explanation_html(explanation: Explanation, trace: Trace, convention: str = "columns", relu: bool = False) -> str:
     """The dot product behind the selected cell, in the chosen notation, and the same weight row
-    across the batch."""
+    across the batch. ``relu``: the cell chosen is after ReLU (H, Y, ...), and heads it as ReLU of the sum."""
     e, n = explanation, notation(convention)
     layer = layer_of_result(trace.depth, e.layer)
+    heading = n.heading(e.label, layer, e.unit, e.col)
+    if relu:  # H[h3, x2] = ReLU(the sum that H_z[h3, x2] is)
+        heading = f"{layer.post}{e.label.removeprefix(layer.pre)} = ReLU({heading.partition(' = ')[2]})"
     weights = ", ".join(format_number(w) for w, _, _ in e.exact_terms)
     inputs = ", ".join(format_number(v) for _, v, _ in e.exact_terms)
     if n.augmented:
@@ -323,7 +327,7 @@ def explanation_html(explanation: Explanation, trace: Trace, convention: str = "
         numbers = f"[{weights}] · [{inputs}] + {format_number(e.exact_bias)}"
     across = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(trace.exact(e.layer)[e.row]))
     return (
-        f"<div class='bn-explain-heading'>{html.escape(n.heading(e.label, layer, e.unit, e.col))}</div>"
+        f"<div class='bn-explain-heading'>{html.escape(heading)}</div>"
         f"<div>= {numbers}</div>"
         f"<div class='bn-formula'>{html.escape(n.text(e))}</div>"
         f"<div>The same row of {e.weights} and the same bias make row {e.unit} for every input "
