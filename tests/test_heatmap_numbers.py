@@ -98,10 +98,12 @@ def shown_values(state: bn.State) -> dict[str, np.ndarray]:
 
 
 def shown_scales(state: bn.State) -> dict[str, float]:
-    """Each panel's colour scale: its largest magnitude, at least 1; a layer's two panels share one."""
+    """Each panel's colour scale: the largest magnitude on it, at least 1; X, W and b share one, and so
+    do a layer's two panels of results."""
     values = shown_values(state)
-    scale = {name: max(float(np.abs(values[name]).max()), 1.0) for name in values}
-    return {**scale, "H": scale["H_z"], "Y": scale["Y_z"]}
+    given = max(max(float(np.abs(values[name]).max()) for name in ("X", "W1|b1", "W2|b2")), 1.0)
+    scale = {name: max(float(np.abs(values[name]).max()), 1.0) for name in ("H_z", "Y_z")}
+    return {"X": given, "W1|b1": given, "W2|b2": given, **scale, "H": scale["H_z"], "Y": scale["Y_z"]}
 
 
 def assert_pictures_show(pictures: dict[str, np.ndarray], state: bn.State) -> None:
