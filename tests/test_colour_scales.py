@@ -48,7 +48,7 @@ def test_a_number_has_one_colour_in_x_and_every_w_and_b():
     assert cell_colour(app, "W1|b1", 0, 0) == tuple(LUT_RGB[colour_indices(np.array(1.0), 5.0)])
     app.entries[("W2", 0, 1)].readout.value = "9"  # a larger weight deepens every 1 alike
     assert {cell_colour(app, *cell) for cell in ones} == {tuple(LUT_RGB[colour_indices(np.array(1.0), 9.0)])}
-    assert "X, W and b, darkest at ±9;" in app.legend.value
+    assert "X, W and b share one, darkest at ±9;" in app.legend.value
 
 
 def test_a_layer_s_sums_and_their_relu_share_a_scale_apart_from_the_numbers_set():
@@ -64,20 +64,18 @@ def test_the_legend_says_each_scale_and_where_it_is_darkest(state):
     trace = bn.forward(state)
     scales = colour_scales(state, trace)
     text = re.sub(r"<[^>]+>", "", html.unescape(legend_html(state, trace)))
-    assert f"one for the numbers you set, X, W and b, darkest at ±{bn.format_number(scales['X'])};" in text
-    layers = layers_of(state.depth)
-    told = re.search(r"one for each layer's results, its sums with their ReLU, so the two compare: (.*?)\. ", text)
-    assert told.group(1) == ", ".join(
-        f"{layer.pre} and {layer.post} {'darkest ' if k == 0 else ''}at ±{bn.format_number(scales[layer.pre])}"
-        for k, layer in enumerate(layers))
-    assert "Compare colours within a scale, and numbers across them." in text
+    assert f"Colour scales: X, W and b share one, darkest at ±{bn.format_number(scales['X'])};" in text
+    told = re.search(r"each layer's sums and their ReLU share one, so the two compare: (.*?)\. ", text)
+    assert told.group(1) == ", ".join(f"{layer.pre} and {layer.post} at ±{bn.format_number(scales[layer.pre])}"
+                                      for layer in layers_of(state.depth))
+    assert "Compare colours within a scale, numbers across them." in text
 
 
 def test_the_legend_follows_the_state_and_its_depth():
     app = BatchApp()
     app.entries[("W1", 2, 2)].readout.value = "4"  # H_z[h3, x1] = 0·2 + 1·1 + 4·3 + 1 = 14
-    assert "H_z and H darkest at ±14, Y_z and Y at ±" in app.legend.value
+    assert "H_z and H at ±14, Y_z and Y at ±" in app.legend.value
     deep = bn.random_state(3, (2, 3, 3, 3, 2, 4))
     app.load(deep)
     assert app.legend.value == legend_html(deep, bn.forward(deep))
-    assert "H1_z and H1 darkest at" in app.legend.value and "Y_z and Y at" in app.legend.value
+    assert "H1_z and H1 at ±" in app.legend.value and "H3_z and H3 at ±" in app.legend.value

@@ -29,20 +29,18 @@ def legend_html(state: State, trace: Trace) -> str:
 
     >>> s = preset("three-inputs")
     >>> print(legend_html(s, forward(s)).split("<br>")[2])
-    <b>Colour scales</b>: one for the numbers you set, X, W and b, darkest at ±5; one for each layer's results, \
-its sums with their ReLU, so the two compare: H_z and H darkest at ±5, Y_z and Y at ±4. \
-Compare colours within a scale, and numbers across them.
+    <b>Colour scales</b>: X, W and b share one, darkest at ±5; each layer's sums and their ReLU share one, \
+so the two compare: H_z and H at ±5, Y_z and Y at ±4. Compare colours within a scale, numbers across them.
     """
     scales = colour_scales(state, trace)
-    layers = [(f"{layer.pre} and {layer.post}", scales[layer.pre]) for layer in layers_of(state.depth)]
-    results = ", ".join(f"{names} {'darkest ' if k == 0 else ''}at ±{format_number(scale)}"
-                        for k, (names, scale) in enumerate(layers))
+    results = ", ".join(f"{layer.pre} and {layer.post} at ±{format_number(scales[layer.pre])}"
+                        for layer in layers_of(state.depth))
     return ("<div class='bn-legend'>"
             "<b>Reading the heat maps</b><br>"
             "red: positive, blue: negative, white: 0<br>"
-            f"<b>Colour scales</b>: one for the numbers you set, X, W and b, darkest at ±{format_number(scales['X'])}; "
-            f"one for each layer's results, its sums with their ReLU, so the two compare: {html.escape(results)}. "
-            "Compare colours within a scale, and numbers across them.<br>"
+            f"<b>Colour scales</b>: X, W and b share one, darkest at ±{format_number(scales['X'])}; "
+            f"each layer's sums and their ReLU share one, so the two compare: {html.escape(results)}. "
+            "Compare colours within a scale, numbers across them.<br>"
             "<span class='bn-hatch'>0</span> hatched: ReLU gave 0 (its sum was 0 or less)<br>"
             "<b>off</b>: the unit is 0 for every input<br>"
             "outlined: the cell under <i>Explain</i>, its weight row and input column"
