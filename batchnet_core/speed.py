@@ -52,10 +52,15 @@ def format_duration(seconds: float) -> str:
 
 
 def _times(ratio: float) -> str:
-    """A ratio of times as a number to read: whole from 10, one decimal from 1, two significant digits below."""
+    """A ratio of times as a number to read: whole from 10, one decimal from 1, two significant digits below,
+    never in powers of ten.
+
+    >>> _times(131.4), _times(2.34), _times(0.67), _times(6.1e-5)
+    ('131', '2.3', '0.67', '0.000061')
+    """
     if ratio >= 10:
         return f"{ratio:,.0f}"
-    return f"{ratio:.1f}" if ratio >= 1 else f"{ratio:.2g}"
+    return f"{ratio:.1f}" if ratio >= 1 else f"{ratio:.{1 - math.floor(math.log10(ratio))}f}"
 
 
 @dataclasses.dataclass(frozen=True)

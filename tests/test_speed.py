@@ -50,7 +50,7 @@ def test_a_time_that_is_no_time_is_refused_by_name(bad):
 @pytest.mark.parametrize("loop, batched, text", [
     (1.31e-3, 1e-5, "131×"), (8.5e-4, 1e-5, "85×"), (2.34e-5, 1e-5, "2.3×"), (1.06e-5, 1e-5, "1.1×"),
     (1.02e-5, 1e-5, "about the same"), (0.98e-5, 1e-5, "about the same"), (8.12e-6, 1.22e-5, "0.67× (slower)"),
-    (1e-7, 1e-5, "0.01× (slower)"), (2.2e-2, 1e-5, "2,200×"),
+    (1e-7, 1e-5, "0.010× (slower)"), (6.1e-10, 1e-5, "0.000061× (slower)"), (2.2e-2, 1e-5, "2,200×"),
 ])
 def test_the_speed_up_is_written_as_the_times_bear_it_out(loop, batched, text):
     assert Timing(1, loop, batched).speedup_text == text
