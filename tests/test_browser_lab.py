@@ -18,8 +18,8 @@ pytestmark = pytest.mark.browser
 
 @contextlib.contextmanager
 def jupyterlab(root, theme: str | None = None):
-    """JupyterLab on a copy of the notebooks, so running them never writes into the repo; with
-    ``theme`` ("JupyterLab Dark") set in its settings, as a person would have it."""
+    """JupyterLab on a copy of the notebooks, so running them never writes into the repo, with settings and
+    saved layouts of its own; with ``theme`` ("JupyterLab Dark") set in its settings, as a person would have it."""
     shutil.copytree(ARTIFACTS.parent / "notebooks", root / "notebooks")
     settings = root / "settings" / "@jupyterlab" / "apputils-extension"  # its own, not this machine's
     settings.mkdir(parents=True)
@@ -59,15 +59,20 @@ def dark_lab_url(tmp_path_factory):
         yield url
 
 
-def run_notebook(page, url: str, notebook: str, heat_maps: int = 7) -> None:
+def run_notebook(page, url: str, notebook: str, heat_maps: int = 7, ready: str = ".bn-values-Y") -> None:
+    """Open a notebook in JupyterLab and run all its cells, until ``ready`` is in the page and its
+    ``heat_maps`` are drawn."""
     page.goto(url + f"lab/tree/notebooks/{notebook}.ipynb", timeout=90_000)
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+    # the notebook asked for, not one JupyterLab restored from before
+    page.wait_for_function("(path) => window.jupyterapp && window.jupyterapp.shell.currentWidget"
+                           " && window.jupyterapp.shell.currentWidget.context?.path === path"
                            " && window.jupyterapp.shell.currentWidget.sessionContext"
-                           " && window.jupyterapp.shell.currentWidget.sessionContext.session", timeout=90_000)
+                           " && window.jupyterapp.shell.currentWidget.sessionContext.session",
+                           arg=f"notebooks/{notebook}.ipynb", timeout=90_000)
     page.wait_for_function("() => window.jupyterapp.shell.currentWidget.sessionContext.kernelDisplayStatus === 'idle'",
                            timeout=90_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
-    page.wait_for_selector(".bn-values-Y", state="attached", timeout=90_000)
+    page.wait_for_selector(ready, state="attached", timeout=90_000)
     page.wait_for_function(f"() => document.querySelectorAll('img.bn-heatmap').length === {heat_maps}",
                            timeout=30_000)
 

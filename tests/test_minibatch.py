@@ -10,6 +10,7 @@ import warnings
 import numpy as np
 import pytest
 from PIL import Image
+from test_speed import read_duration
 
 import batchnet_core as bn
 from batchnet_core.minibatch import (
@@ -23,6 +24,7 @@ from batchnet_core.minibatch import (
     start_network,
     train,
 )
+from batchnet_core.speed import format_duration
 from batchnet_core.ui.minibatch import PLOT_PIXELS, MiniBatchComparison
 
 
@@ -304,7 +306,7 @@ def by_class(page, name):
 
 def table_rows(page):
     assert "class='bn-timings bn-minibatch-table'" in page.table.value
-    return re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+) ms</td><td data-value='([^']+)'>([^<]+)</td>"
+    return re.findall(r"<tr><td>([^<]+)</td><td>([^<]+)</td><td>([^<]+)</td><td data-value='([^']+)'>([^<]+)</td>"
                       r"</tr>", page.table.value)
 
 
@@ -330,10 +332,11 @@ def test_run_fills_the_table_the_plot_and_the_summary(page):
     rows = table_rows(page)
     assert [(size, steps) for size, steps, *_ in rows] == [
         ("64 (full batch)", "1"), ("8 (batches of 8)", "8"), ("1 (one at a time)", "64")]
-    for (*_, ms, value, shown), run, again in zip(rows, page.runs, expected):
+    for (*_, time, value, shown), run, again in zip(rows, page.runs, expected):
         assert float(value) == run.losses[-1] == again.losses[-1]
         assert shown == f"{again.losses[-1]:.3g}"
-        assert float(ms) == pytest.approx(run.seconds_per_epoch * 1e3, rel=5e-3)
+        assert time == format_duration(run.seconds_per_epoch)
+        assert read_duration(time) == pytest.approx(run.seconds_per_epoch, rel=5e-3)
     assert "<th>loss after 12 epochs</th>" in page.table.value
     picture = Image.open(io.BytesIO(page.plot_png))
     assert picture.size == PLOT_PIXELS
@@ -342,8 +345,9 @@ def test_run_fills_the_table_the_plot_and_the_summary(page):
     ends = "; ".join(f"{r.name} {r.losses[-1]:.3g}" for r in expected)
     assert html.unescape(alt).endswith(f"After 12 epochs: {ends}.") and "the loss axis logarithmic" in alt
     best = min(expected, key=lambda r: r.losses[-1])
-    assert re.fullmatch(rf"Done in [\d.e-]+ s: after 12 epochs {best.name} reached the lowest loss, "
-                        rf"{best.losses[-1]:.3g}\. An epoch took [\d.e-]+ ms [a-z0-9 ]+ and [\d.e-]+ ms [a-z0-9 ]+\.",
+    time = r"[\d,.]+ (?:s|ms|µs|ns)"
+    assert re.fullmatch(rf"Done in {time}: after 12 epochs {best.name} reached the lowest loss, "
+                        rf"{best.losses[-1]:.3g}\. An epoch took {time} [a-z0-9 ]+ and {time} [a-z0-9 ]+\.",
                         page.status.value)
 
 

@@ -21,15 +21,30 @@ from .model import View, Worksheet
 from .page import PageBridge
 from .share import SharePanel
 from .steps import PLAY_BUTTONS, StepThrough
-from .views import HeatmapViews, Selection, code_html, explanation_html, html_widget
+from .views import HeatmapViews, Selection, code_html, colour_scales, explanation_html, html_widget
 
-LEGEND = """<div class='bn-legend'>
-<b>Reading the heat maps</b><br>
-red: positive, blue: negative, white: 0<br>
-<span class='bn-hatch'>hatched</span>: ReLU gave 0 (its sum was 0 or less)<br>
-<b>off</b>: the unit is 0 for every input<br>
-outlined: the cell under <i>Explain</i>, its weight row and input column
-</div>"""
+
+def legend_html(state: State, trace: Trace) -> str:
+    """How to read the heat maps, with their colour scales (``views.colour_scales``) and where each is darkest.
+
+    >>> s = preset("three-inputs")
+    >>> print(legend_html(s, forward(s)).split("<br>")[2])
+    <b>Colour scales</b>: X, W and b share one, darkest at ±5; each layer's sums and their ReLU share one, \
+so the two compare: H_z and H at ±5, Y_z and Y at ±4. Compare colours within a scale, numbers across them.
+    """
+    scales = colour_scales(state, trace)
+    results = ", ".join(f"{layer.pre} and {layer.post} at ±{format_number(scales[layer.pre])}"
+                        for layer in layers_of(state.depth))
+    return ("<div class='bn-legend'>"
+            "<b>Reading the heat maps</b><br>"
+            "red: positive, blue: negative, white: 0<br>"
+            f"<b>Colour scales</b>: X, W and b share one, darkest at ±{format_number(scales['X'])}; "
+            f"each layer's sums and their ReLU share one, so the two compare: {html.escape(results)}. "
+            "Compare colours within a scale, numbers across them.<br>"
+            "<span class='bn-hatch'>0</span> hatched: ReLU gave 0 (its sum was 0 or less)<br>"
+            "<b>off</b>: the unit is 0 for every input<br>"
+            "outlined: the cell under <i>Explain</i>, its weight row and input column"
+            "</div>")
 
 
 #: Widths, in pixels, of the worksheet's parts that are not matrices, and of the gap between columns.
@@ -169,7 +184,7 @@ class BatchApp:
             widgets.HBox([self.preset_picker, load]),
             self.notation_picker,
         ])
-        self.legend = widgets.HTML(LEGEND)
+        self.legend = widgets.HTML(legend_html(self.state, self.model.trace))
         self.toolbar.add_class("bn-toolbar")
         self.legend.add_class("bn-legend-box")
 
@@ -266,6 +281,8 @@ class BatchApp:
                          self._send_code))
         m.subscribe(View(("state",), lambda m: summary_html(m.state),
                          lambda value: setattr(self.summary, "value", value)))
+        m.subscribe(View(("state", "trace"), lambda m: legend_html(m.state, m.trace),
+                         lambda value: setattr(self.legend, "value", value)))
         m.subscribe(View(("state", "theme"), lambda m: None, lambda _: self.share.show(self.state, self.theme)))
 
     def _draw_heatmaps(self, m: Worksheet) -> tuple[HeatmapViews, dict[str, str], str]:

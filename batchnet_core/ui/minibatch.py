@@ -4,24 +4,24 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import time
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 
 from ..minibatch import BATCH_SIZES, EPOCHS, LEARNING_RATE, POINTS, Run, compare
 from ..numbers import parse_number
+from ..speed import format_duration
+from .charts import LINES, chart, themed_png
 from .classroom import ClassBar
 from .common import STYLE, Guard, status_html
+from .page import PageBridge
 from .views import html_widget
 
 #: Size of the loss plot; the image is shown at exactly this size so it stays sharp.
 PLOT_PIXELS = (760, 360)
-#: One colour per way of training, in the order of ``BATCH_SIZES``: the colours of page 04's plot.
-COLOURS = ("#2166ac", "#5e3c99", "#b2182b")
+#: One line colour per way of training, in the order of ``BATCH_SIZES``: the colours of page 04's plot.
+COLOURS = ("blue", "purple", "red")
 MARKERS = ("s", "d", "o")
 
 
@@ -35,7 +35,7 @@ def runs_table(runs: list[Run]) -> str:
     """One row per way of training: batch size, steps per epoch, time per epoch, loss after the last epoch."""
     rows = "".join(
         f"<tr><td>{run.batch_size:,} ({html.escape(run.name)})</td><td>{run.steps_per_epoch:,}</td>"
-        f"<td>{run.seconds_per_epoch * 1e3:.3g} ms</td>"
+        f"<td>{format_duration(run.seconds_per_epoch)}</td>"
         f"<td data-value='{html.escape(repr(run.losses[-1]))}'>{html.escape(_loss_text(run))}</td></tr>"
         for run in runs
     )
@@ -44,13 +44,13 @@ def runs_table(runs: list[Run]) -> str:
             f"<th>time per epoch</th><th>loss after {epochs} epochs</th></tr>{rows}</table>")
 
 
-def loss_plot(runs: list[Run]) -> bytes:
-    """The loss of every run against epoch (left) and against seconds of training (right), the same loss axis."""
-    figure = Figure(figsize=(PLOT_PIXELS[0] / 100, PLOT_PIXELS[1] / 100), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    by_epoch, by_time = figure.subplots(1, 2, sharey=True)
+def loss_plot(runs: list[Run], theme: str = "light") -> bytes:
+    """The loss of every run against epoch (left) and against seconds of training (right), the same loss axis,
+    for ``theme``."""
+    figure, (by_epoch, by_time) = chart(PLOT_PIXELS, ncols=2, sharey=True)
     for k, run in enumerate(runs):
-        style = {"color": COLOURS[k % len(COLOURS)], "marker": MARKERS[k % len(MARKERS)], "markersize": 3,
+        style = {"color": LINES[theme][COLOURS[k % len(COLOURS)]], "marker": MARKERS[k % len(MARKERS)],
+                 "markersize": 3,
                  "label": f"{run.name} ({run.steps_per_epoch:,} step{'s' * (run.steps_per_epoch != 1)} per epoch)"}
         by_epoch.plot(range(run.epochs + 1), run.losses, **style)
         # from the end of the first epoch: a logarithmic time axis has no 0
@@ -61,9 +61,7 @@ def loss_plot(runs: list[Run]) -> bytes:
     by_epoch.legend(fontsize=8)
     for ax in (by_epoch, by_time):
         ax.grid(True, which="major", alpha=0.3)
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return themed_png(figure, theme)
 
 
 def plot_html(png: bytes, runs: list[Run]) -> str:
@@ -90,17 +88,21 @@ def summary(runs: list[Run], seconds: float) -> tuple[str, bool]:
     best = min(runs, key=lambda run: run.losses[-1])
     fastest = min(runs, key=lambda run: run.seconds_per_epoch)
     slowest = max(runs, key=lambda run: run.seconds_per_epoch)
-    return (f"Done in {seconds:.2g} s: after {best.epochs} epochs {best.name} reached the lowest loss, "
-            f"{best.losses[-1]:.3g}. An epoch took {fastest.seconds_per_epoch * 1e3:.2g} ms {fastest.name} and "
-            f"{slowest.seconds_per_epoch * 1e3:.2g} ms {slowest.name}."), False
+    return (f"Done in {format_duration(seconds)}: after {best.epochs} epochs {best.name} reached the lowest loss, "
+            f"{best.losses[-1]:.3g}. An epoch took {format_duration(fastest.seconds_per_epoch)} {fastest.name} and "
+            f"{format_duration(slowest.seconds_per_epoch)} {slowest.name}."), False
 
 
 class MiniBatchComparison:
-    """A Run button that trains the same network on the same data once per batch size, with a table and a plot."""
+    """A Run button that trains the same network on the same data once per batch size, with a table and a
+    plot drawn for the page's theme."""
 
     def __init__(self, batch_sizes: tuple[int, ...] = BATCH_SIZES, seed: int = 0) -> None:
         self.batch_sizes, self.seed = batch_sizes, seed
         self.runs: list[Run] = []
+        self.theme = "light"
+        self.page = PageBridge(theme=self.theme)
+        self.page.on_theme(Guard(self._say)(self.set_theme))
         self.status = html_widget(f"Press Run: it trains on {POINTS} examples three ways, in under a second.",
                                   "bn-status")
         self.epochs = widgets.Text(value=str(EPOCHS), description="Epochs", continuous_update=False,
@@ -117,7 +119,7 @@ class MiniBatchComparison:
         self.plot = html_widget("", "bn-minibatch-chart")  # empty until run: no picture to show before
         self.plot_png = b""
         self.button.on_click(Guard(self._say)(lambda _: self.run()))
-        self.widget = widgets.VBox([html_widget(STYLE),
+        self.widget = widgets.VBox([html_widget(STYLE), self.page,
                                     widgets.HBox([self.epochs, self.learning_rate, self.button]),
                                     self.status, self.table, self.plot])
         #: In a class, the teacher's pause holds this part of the page too (``classroom.ClassBar``).
@@ -141,7 +143,7 @@ class MiniBatchComparison:
             start = time.perf_counter()
             runs = compare(self.batch_sizes, epochs, rate, self.seed)
             seconds = time.perf_counter() - start
-            png = loss_plot(runs)
+            png = loss_plot(runs, self.theme)
             self.runs, self.plot_png = runs, png
             self.table.value = runs_table(runs)
             self.plot.value = plot_html(png, runs)
@@ -149,6 +151,14 @@ class MiniBatchComparison:
         finally:
             self.button.disabled = False
         return runs
+
+    def set_theme(self, theme: str) -> None:
+        """Draw the plot for a light or a dark page."""
+        if theme != self.theme:
+            self.theme = theme
+            if self.runs:
+                self.plot_png = loss_plot(self.runs, theme)
+                self.plot.value = plot_html(self.plot_png, self.runs)
 
     def _say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)

@@ -4,18 +4,18 @@ from __future__ import annotations
 
 import base64
 import html
-import io
 import itertools
 
 import ipywidgets as widgets
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
+from matplotlib.ticker import FuncFormatter
 
 from ..forward import forward
 from ..numbers import format_number
-from ..speed import BATCH_SIZES, Timing, time_batches
+from ..speed import BATCH_SIZES, Timing, findings, format_duration, time_batches
 from ..state import State, preset
+from .charts import LINES, chart, themed_png
 from .common import STYLE, Guard, status_html
+from .page import PageBridge
 from .views import html_widget
 
 #: Size of the timing plot; the image is shown at exactly this size so it stays sharp.
@@ -24,39 +24,39 @@ PLOT_PIXELS = (760, 400)
 
 def timing_table(timings: list[Timing]) -> str:
     rows = "".join(
-        f"<tr><td>{t.batch:,}</td><td>{t.loop * 1e3:.3g} ms</td><td>{t.batched * 1e3:.3g} ms</td>"
-        f"<td><b>{t.speedup:,.0f}×</b></td></tr>" for t in timings
+        f"<tr><td>{t.batch:,}</td><td>{format_duration(t.loop)}</td><td>{format_duration(t.batched)}</td>"
+        f"<td><b>{t.speedup_text}</b></td></tr>" for t in timings
     )
     return ("<table class='bn-timings'><tr><th>batch size</th><th>loop, one input at a time</th>"
             f"<th>one matrix product</th><th>speed-up</th></tr>{rows}</table>")
 
 
-def timing_plot(timings: list[Timing]) -> bytes:
-    """Log-log plot of both timings against batch size, with the speed-up on its own axis."""
-    figure = Figure(figsize=(PLOT_PIXELS[0] / 100, PLOT_PIXELS[1] / 100), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    ax, ratio = figure.subplots(1, 2, width_ratios=(3, 2))
+def timing_plot(timings: list[Timing], theme: str = "light") -> bytes:
+    """Log-log plot of both timings against batch size, with the speed-up on its own axis, for ``theme``."""
+    figure, (ax, ratio) = chart(PLOT_PIXELS, ncols=2, width_ratios=(3, 2))
+    lines = LINES[theme]
     sizes = [t.batch for t in timings]
-    ax.loglog(sizes, [t.loop for t in timings], "o-", color="#b2182b", label="loop, one input at a time")
-    ax.loglog(sizes, [t.batched for t in timings], "s-", color="#2166ac", label="one matrix product")
-    ax.set(xlabel="batch size (inputs)", ylabel="seconds per forward pass", title="Time for the whole batch")
+    ax.loglog(sizes, [t.loop for t in timings], "o-", color=lines["red"], label="loop, one input at a time")
+    ax.loglog(sizes, [t.batched for t in timings], "s-", color=lines["blue"], label="one matrix product")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda seconds, _: format_duration(seconds)))
+    ax.set(xlabel="batch size (inputs)", ylabel="time per forward pass", title="Time for the whole batch")
     ax.legend(fontsize=8)
     ax.grid(True, which="major", alpha=0.3)
-    ratio.semilogx(sizes, [t.speedup for t in timings], "d-", color="#5e3c99")
-    ratio.set(xlabel="batch size (inputs)", ylabel="times faster", title="Speed-up of batching")
+    ratio.loglog(sizes, [t.speedup for t in timings], "d-", color=lines["purple"])
+    ratio.axhline(1, linestyle="--", linewidth=1, color=lines["red"])  # below it, the loop was faster
+    ratio.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:g}×"))
+    ratio.set(xlabel="batch size (inputs)", ylabel="times as fast as the loop (dashed: 1×)",
+              title="Speed-up of batching")
     ratio.grid(True, alpha=0.3)
-    out = io.BytesIO()
-    figure.savefig(out, format="png")
-    return out.getvalue()
+    return themed_png(figure, theme)
 
 
 def plot_html(png: bytes, timings: list[Timing]) -> str:
     """The timing plot as a picture whose text alternative says what it shows; the table holds the numbers."""
     def at(t: Timing) -> str:
-        times = f"{t.speedup:,.0f}" if t.speedup >= 10 else f"{t.speedup:.1f}"
-        return f"{times} times at {t.batch:,} input{'s' * (t.batch != 1)}"
+        return f"{t.speedup_text} at {t.batch:,} input{'s' * (t.batch != 1)}"
 
-    alt = (f"Chart of the timings in the table above, both axes logarithmic. Left: time for the whole batch "
+    alt = (f"Chart of the timings in the table above, all axes logarithmic. Left: time for the whole batch "
            f"against batch size, for the loop and the matrix product. Right: the speed-up, "
            f"{at(timings[0])} and {at(timings[-1])}.")
     url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
@@ -65,10 +65,15 @@ def plot_html(png: bytes, timings: list[Timing]) -> str:
 
 
 class SpeedComparison:
-    """A button that times both ways on this machine, with a progress bar, a table and a plot."""
+    """A button that times both ways on this machine, with a progress bar, a table, what the timings
+    show, and a plot drawn for the page's theme."""
 
     def __init__(self, sizes: tuple[int, ...] = BATCH_SIZES) -> None:
         self.sizes = sizes
+        self.timings: list[Timing] = []
+        self.theme = "light"
+        self.page = PageBridge(theme=self.theme)
+        self.page.on_theme(Guard(self._say)(self.set_theme))
         self.status = html_widget("Press the button: it takes a few seconds.", "bn-status")
         self.progress = widgets.IntProgress(value=0, min=0, max=len(sizes), description="Measured",
                                             layout=widgets.Layout(width="420px"))
@@ -76,15 +81,17 @@ class SpeedComparison:
                                      layout=widgets.Layout(width="240px"))
         self.button.add_class("bn-button-measure")
         self.table = html_widget("", "bn-speed-table")
+        self.findings = html_widget("", "bn-speed-findings")
         self.plot = html_widget("", "bn-speed-chart")  # empty until measured: no picture to show before
         self.plot_png = b""
         self.button.on_click(Guard(self._say)(lambda _: self.run()))
-        self.widget = widgets.VBox([html_widget(STYLE), widgets.HBox([self.button, self.progress]), self.status,
-                                    self.table, self.plot])
+        self.widget = widgets.VBox([html_widget(STYLE), self.page, widgets.HBox([self.button, self.progress]),
+                                    self.status, self.table, self.findings, self.plot])
 
     def run(self) -> list[Timing]:
         self.button.disabled = True
         self.progress.value = 0
+        self.findings.value = ""
         timings: list[Timing] = []
         try:
             for timing in time_batches(self.sizes):
@@ -92,14 +99,25 @@ class SpeedComparison:
                 self.progress.value = len(timings)
                 self.status.value = f"Batch of {timing.batch:,} done…"
                 self.table.value = timing_table(timings)
-            best = max(timings, key=lambda t: t.speedup)
-            self.plot_png = timing_plot(timings)
-            self.plot.value = plot_html(self.plot_png, timings)
-            self._say(f"Done: at a batch of {best.batch:,} the matrix product was {best.speedup:,.0f} times "
-                      "faster than the loop.")
+            self.timings = timings
+            self._draw()
+            headline, *more = findings(timings)
+            self.findings.value = "".join(f"<p>{html.escape(sentence)}</p>" for sentence in more)
+            self._say(f"Done. {headline}")
         finally:
             self.button.disabled = False
         return timings
+
+    def set_theme(self, theme: str) -> None:
+        """Draw the plot for a light or a dark page."""
+        if theme != self.theme:
+            self.theme = theme
+            if self.timings:
+                self._draw()
+
+    def _draw(self) -> None:
+        self.plot_png = timing_plot(self.timings, self.theme)
+        self.plot.value = plot_html(self.plot_png, self.timings)
 
     def _say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)

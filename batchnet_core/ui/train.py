@@ -11,7 +11,6 @@ import asyncio
 import base64
 import dataclasses
 import html
-import io
 import re
 import time
 from collections.abc import Iterator
@@ -19,8 +18,6 @@ from fractions import Fraction
 
 import ipywidgets as widgets
 import numpy as np
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 
 from ..convert import TRAIN_PAGE_KEYS, read_link
@@ -46,9 +43,10 @@ from ..training import (
     targets_to_query,
 )
 from .app import BatchApp, pushed_state
+from .charts import LINES, chart, themed_png
 from .classroom import Pushable
 from .controls import MatrixControls, entry_label
-from .heatmap import NO_HIGHLIGHT, THEMES, HeatmapPanel, Highlight
+from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight
 from .kernel import kernel_loop
 from .model import View, Worksheet
 from .views import cell_layer, html_widget, values_table
@@ -382,26 +380,17 @@ class LossHistory:
 
 
 def curve_png(history: LossHistory, theme: str) -> bytes:
-    """The loss after each step of the run, from its start."""
-    colours = THEMES[theme]
-    figure = Figure(figsize=(CURVE_PIXELS[0] / 100, CURVE_PIXELS[1] / 100), dpi=100, layout="constrained")
-    FigureCanvasAgg(figure)
-    ax = figure.subplots()
-    line = "#8ab4f8" if theme == "dark" else "#2166ac"
-    ax.plot(history.steps, history.losses, "-", color=line, marker="o" if history.taken <= 30 else None,
-            markersize=3)
-    ax.set_xlabel("step", color=colours["text"])
-    ax.set_ylabel("loss", color=colours["text"])
-    ax.set_title("Loss after each step", color=colours["text"], fontsize=10)
+    """The loss after each step of the run, from its start, for ``theme``."""
+    figure, ax = chart(CURVE_PIXELS)
+    ax.plot(history.steps, history.losses, "-", color=LINES[theme]["blue"],
+            marker="o" if history.taken <= 30 else None, markersize=3)
+    ax.set_xlabel("step")
+    ax.set_ylabel("loss")
+    ax.set_title("Loss after each step", fontsize=10)
     ax.set_ylim(bottom=0)
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))  # steps are whole
-    ax.tick_params(colors=colours["muted"])
-    for spine in ax.spines.values():
-        spine.set_color(colours["muted"])
     ax.grid(True, alpha=0.3)
-    out = io.BytesIO()
-    figure.savefig(out, format="png", transparent=True)  # on the page's own colour, as the heat maps
-    return out.getvalue()
+    return themed_png(figure, theme)
 
 
 def curve_html(history: LossHistory | None, theme: str) -> str:

@@ -59,6 +59,27 @@ def _scale(*arrays: np.ndarray) -> float:
     return max(max(float(np.abs(a).max()) for a in arrays), 1.0)
 
 
+def colour_scales(state: State, trace: Trace) -> dict[str, float]:
+    """The half-width of each matrix's colour scale, by name ("X", "W1", "b1", ..., "H_z", "H", ...).
+
+    One scale for the numbers set, X and every W and b: a number has one colour in all of them, so
+    weights side by side compare. One for each layer's results, its sums and their ReLU together, so
+    a cell before and after ReLU compare; results grow with the sums, and on the scale of the numbers
+    set they would crowd its ends. Each scale reaches from −m to m, m the largest size on it, at least 1.
+
+    >>> import batchnet_core as bn
+    >>> s = bn.preset("three-inputs")
+    >>> scales = colour_scales(s, bn.forward(s))
+    >>> scales["W1"], scales["W2"], scales["X"], scales["H_z"], scales["H"], scales["Y_z"], scales["Y"]
+    (5.0, 5.0, 5.0, 5.0, 5.0, 4.0, 4.0)
+    """
+    given = dict(state.items())
+    scales = dict.fromkeys(given, _scale(*given.values()))
+    for layer in layers_of(state.depth):
+        scales[layer.pre] = scales[layer.post] = _scale(trace[layer.pre])
+    return scales
+
+
 class HeatmapViews:
     """Heat map panels (every panel of the worksheet, or those named) in one HTML widget.
 
@@ -172,9 +193,7 @@ class HeatmapViews:
         matrices = {**dict(state.items()), **dict(trace.items())}
         exact = {**matrices, **{name: trace.exact(name) for name, _ in trace.items()}}
         light = self.highlights(state, selection) if frame is None else self.step_highlights(frame)
-        scales = {}
-        for layer in layers_of(state.depth):
-            scales[layer.pre] = scales[layer.post] = _scale(trace[layer.pre])
+        scales = colour_scales(state, trace)
         figures = {}
         for name in self.names:
             panel = self.layout[name]
@@ -188,7 +207,7 @@ class HeatmapViews:
                     # "off" only for a unit whose every input is reached (a step-through reveals it last)
                     done = np.ones(len(off), bool) if frame is None else frame.filled(panel.result).all(axis=1)
                     notes = [note if shown else "" for note, shown in zip(off, done)] + [""] * len(panel.faded_rows)
-            vmax = scales.get(panel.result) or _scale(values)
+            vmax = scales[panel.matrices[0]]
             extra = {"faded_rows": panel.faded_rows} if panel.faded_rows else {}
             if frame is not None and panel.result is not None:
                 extra["pending"] = _drawn(panel, frame.pending(panel.result), False)
