@@ -11,6 +11,8 @@ import html
 
 import ipywidgets as widgets
 
+from ..forward import explain
+from ..notation import notation
 from ..steps import MODES, Frame, walk
 from .controls import WholeSlider
 from .views import html_widget
@@ -121,11 +123,15 @@ class StepThrough:
         self.app.model.update(frame=frame)
         self.app.page.stepping = True
         self.widget.add_class("bn-stepping")
-        self.text.value = step_html(frame, index, len(frames))
-        self.say(f"Step {index + 1} of {len(frames)}: {frame.label}. {frame.text}")
+        n = notation(self.app.model.notation)
+        e = None if frame.row is None else explain(self.app.state, frame.pre, frame.row, frame.col)
+        label, heading, text = n.step_words(frame, e)
+        self.text.value = step_html(heading, text or n.how_to_start(frame.layer), index, len(frames))
+        self.say(f"Step {index + 1} of {len(frames)}: {label}. {text}")
 
     def follow(self) -> None:
-        """The state changed while stepping: the same step of the new state's walk."""
+        """The state or the notation changed while stepping: the same step of the new state's walk, in the
+        notation shown."""
         if self.active:
             self.show(self.position.value)
 
@@ -155,11 +161,10 @@ class StepThrough:
             self.move(+1 if name == "next" else -1)
 
 
-def step_html(frame: Frame, index: int, count: int) -> str:
-    """What one frame says, large enough for the back of a classroom."""
-    text = frame.text or "Multiply each weight of the row by the input entry below it, then add the bias."
+def step_html(heading: str, text: str, index: int, count: int) -> str:
+    """What one frame says (``Notation.step_words``), large enough for the back of a classroom."""
     return (f"<div class='bn-step-count'>Step {index + 1} of {count}</div>"
-            f"<div class='bn-step-heading'>{html.escape(frame.heading)}</div>"
+            f"<div class='bn-step-heading'>{html.escape(heading)}</div>"
             f"<div class='bn-step-sum'>{html.escape(text)}</div>")
 
 
