@@ -179,6 +179,7 @@ def test_in_rows_every_text_a_learner_reads_speaks_rows(worked):
     assert shown["X"]["caption"] == "X, 3 × 3" and shown["X"]["rows"][0] == ["x1", "2", "1", "3"]
     assert shown["Y"]["caption"] == "Y, 3 × 2" and shown["Y"]["columns"] == ["y1", "y2"]
     assert "ReLU gave 0 at H[x1, h1], H[x2, h1], H[x3, h1], H[x2, h4], H[x3, h4]." in app.views.widget.value
+    assert "its weight column and input row" in app.legend.value
     # the cells' buttons and the explanation
     assert cells(app)["H_z,1,2"] == "H_z[x3, h2]; explain"
     app.page._handle_custom_msg({"cell": "H_z,1,2"}, [])
@@ -193,6 +194,7 @@ def test_in_rows_every_text_a_learner_reads_speaks_rows(worked):
     assert control_grid(app.matrix_controls["W1"])[0] == "W1 | b1 (4 × 3 | 4)"
     assert shown_tables(app.views.widget.value)["H_z"]["caption"] == "H_z, 4 × 3"
     assert "The same row of W1 and the same bias make row h2" in app.explanation.value
+    assert "its weight row and input column" in app.legend.value
 
 
 def test_a_step_through_in_rows_writes_each_product_input_first(worked):

@@ -23,12 +23,16 @@ from .share import SharePanel
 from .steps import PLAY_BUTTONS, StepThrough
 from .views import HeatmapViews, Selection, code_html, explanation_html, html_widget
 
-LEGEND = """<div class='bn-legend'>
+
+def legend_html(convention: str = "columns") -> str:
+    """How to read the heat maps, in a notation: with inputs as rows, a weight column meets an input row."""
+    weights, inputs = ("column", "row") if notation(convention).transposed else ("row", "column")
+    return f"""<div class='bn-legend'>
 <b>Reading the heat maps</b><br>
 red: positive, blue: negative, white: 0<br>
 <span class='bn-hatch'>hatched</span>: ReLU gave 0 (its sum was 0 or less)<br>
 <b>off</b>: the unit is 0 for every input<br>
-outlined: the cell under <i>Explain</i>, its weight row and input column
+outlined: the cell under <i>Explain</i>, its weight {weights} and input {inputs}
 </div>"""
 
 
@@ -169,7 +173,7 @@ class BatchApp:
             widgets.HBox([self.preset_picker, load]),
             self.notation_picker,
         ])
-        self.legend = widgets.HTML(LEGEND)
+        self.legend = widgets.HTML(legend_html(self.model.notation))
         self.toolbar.add_class("bn-toolbar")
         self.legend.add_class("bn-legend-box")
 
@@ -264,6 +268,8 @@ class BatchApp:
                          lambda value: setattr(self.explanation, "value", value)))
         m.subscribe(View(("state", "notation"), lambda m: (code_title(m.notation), code_html(m.state, m.notation)),
                          self._send_code))
+        m.subscribe(View(("notation",), lambda m: legend_html(m.notation),
+                         lambda value: setattr(self.legend, "value", value)))
         m.subscribe(View(("state", "notation"), lambda m: summary_html(m.state, m.notation),
                          lambda value: setattr(self.summary, "value", value)))
         m.subscribe(View(("state", "theme"), lambda m: None, lambda _: self.share.show(self.state, self.theme)))

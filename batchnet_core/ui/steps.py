@@ -45,9 +45,13 @@ class StepThrough:
         self.built = False
         # Until the first step only the mode and Step ▶: every widget is models for the page to
         # make before it shows anything, and most visits never step.
+        # The bar (the buttons and the step's words) stays in sight while stepping; the title and the
+        # settings above it scroll away, so that the bar takes little of a small screen.
+        self.bar = widgets.VBox([widgets.HBox([self.next], layout=self._row)])
+        self.bar.add_class("bn-step-bar")
         self.widget = widgets.VBox([
             html_widget("<div class='bn-panel-title'>Step through the forward pass</div>"),
-            widgets.HBox([self.mode], layout=self._row), widgets.HBox([self.next], layout=self._row),
+            widgets.HBox([self.mode], layout=self._row), self.bar,
         ])
         self.widget.add_class("bn-steps")
 
@@ -78,10 +82,10 @@ class StepThrough:
         self.speed.observe(guard(lambda change: setattr(self.play, "interval", int(SPEEDS[change["new"]] * 1000))),
                            "value")
         self.widget.children = [
-            self.widget.children[0],
-            widgets.HBox([self.mode, self.speed], layout=self._row),
-            widgets.HBox([self.back, self.next, self.play, self.position, self.done], layout=self._row),
-            self.text,
+            self.widget.children[0], widgets.HBox([self.mode, self.speed], layout=self._row), self.bar,
+        ]
+        self.bar.children = [
+            widgets.HBox([self.back, self.next, self.play, self.position, self.done], layout=self._row), self.text,
         ]
         self.built = True
 
