@@ -15,7 +15,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .layers import Layer, layers_of, unit_labels
-from .numbers import format_number, written_sum
+from .numbers import format_factor, format_number, written_sum
 
 #: How the augmented notation labels the row of 1s it appends to a layer's input: a constant, not an input
 #: (X's inputs are rows 1, 2, 3, …); it meets W's last column, the bias b.
@@ -55,23 +55,82 @@ class Notation:
             return f"[{layer.weights} | {layer.bias}]"
         return f"{layer.weights} | {layer.bias}"
 
-    def heading(self, label: str, layer: Layer, unit: str, col: int) -> str:
-        """The first line of a cell's explanation: which row meets which column.
+    def cell(self, name: str, unit: str, col: int) -> str:
+        """A result's cell named by the row, then the column, it is drawn in: ``H_z[h3, x2]``; with
+        inputs as rows ``H_z[x2, h3]``. ``unit`` ":" names a whole input: ``H_z[:, x2]``, ``H_z[x2, :]``."""
+        x = f"x{col + 1}"
+        return f"{name}[{x}, {unit}]" if self.transposed else f"{name}[{unit}, {x}]"
 
-        In the worksheet's notation: ``H_z[h3, x2] = (W1 row h3) · (x2) + b1[h3]``.
+    def shape(self, rows: int, cols: int) -> tuple[int, int]:
+        """A matrix of the model (units × batch, or W's out × in) as this notation draws it."""
+        return (cols, rows) if self.transposed else (rows, cols)
+
+    def _input(self, layer: Layer, col: int) -> str:
+        """The input a layer reads for input ``col``: ``x2``, or the previous result's row or column of it."""
+        if layer.source == "X":
+            return f"x{col + 1}"
+        return f"{layer.source} {'row' if self.transposed else 'column'} x{col + 1}"
+
+    def heading(self, layer: Layer, row: int | None, col: int) -> str:
+        """The first line of a cell's explanation, or of a step: which row meets which column.
+
+        In the worksheet's notation: ``H_z[h3, x2] = (W1 row h3) · (x2) + b1[h3]``; with inputs as rows
+        ``H_z[x2, h3] = (x2) · (W1ᵀ column h3) + b1[h3]``. ``row`` None is the whole input at once:
+        ``H_z[:, x2] = W1 · (x2) + b1``.
         """
-        x = f"x{col + 1}" if layer.source == "X" else f"{layer.source} column x{col + 1}"
+        W, b, x = layer.weights, layer.bias, self._input(layer, col)
+        if row is None:
+            label = self.cell(layer.pre, ":", col)
+            if self.transposed:
+                return f"{label} = ({x}) · {W}ᵀ + {b}"
+            if self.augmented:
+                return f"{label} = [{W} | {b}] · [{x}; 1]"
+            return f"{label} = {W} · ({x}) + {b}"
+        unit = layer.unit_label(row)
+        label = self.cell(layer.pre, unit, col)
         if self.transposed:
-            x = f"x{col + 1}" if layer.source == "X" else f"{layer.source} row x{col + 1}"
-            return f"{label} = ({x}) · ({layer.weights}ᵀ column {unit}) + {layer.bias}[{unit}]"
+            return f"{label} = ({x}) · ({W}ᵀ column {unit}) + {b}[{unit}]"
         if self.augmented:
-            return f"{label} = ([{layer.weights} | {layer.bias}] row {unit}) · ([{x}; 1])"
-        return f"{label} = ({layer.weights} row {unit}) · ({x}) + {layer.bias}[{unit}]"
+            return f"{label} = ([{W} | {b}] row {unit}) · ([{x}; 1])"
+        return f"{label} = ({W} row {unit}) · ({x}) + {b}[{unit}]"
+
+    def numbers(self, e) -> str:
+        """An explanation's two vectors, as the notation writes them: ``[1, −1, 1] · [2, 1, 3] + (−5)``."""
+        weights = ", ".join(format_number(w) for w, _, _ in e.exact_terms)
+        inputs = ", ".join(format_number(v) for _, v, _ in e.exact_terms)
+        if self.augmented:
+            return f"[{weights}, {format_number(e.exact_bias)}] · [{inputs}, 1]"
+        if self.transposed:
+            return f"[{inputs}] · [{weights}] + {format_number(e.exact_bias)}"
+        return f"[{weights}] · [{inputs}] + {format_number(e.exact_bias)}"
+
+    def across(self, e, values) -> str:
+        """What the same weights make for every input of the batch (``values``, one per input).
+
+        ``The same row of W1 and the same bias make row h3 for every input in the batch: x1 → 0, …``
+        """
+        made = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(values))
+        if self.transposed:
+            return (f"The same column of {e.weights}ᵀ and the same bias make column {e.unit} for every input "
+                    f"in the batch: {made}.")
+        if self.augmented:
+            return (f"The same row of [{e.weights} | {e.bias_name}] makes row {e.unit} for every input in the "
+                    f"batch: {made}.")
+        return (f"The same row of {e.weights} and the same bias make row {e.unit} for every input in the "
+                f"batch: {made}.")
+
+    def products(self, e, count: int | None = None) -> str:
+        """The first ``count`` products of an explanation (all by default), written in this notation.
+
+        Inputs as rows write each product input first (x · Wᵀ): ``2·1 + 1·(−1)``.
+        """
+        pairs = [(v, w) if self.transposed else (w, v) for w, v, _ in e.exact_terms[:count]]
+        return " + ".join(f"{format_factor(a)}·{format_factor(b)}" for a, b in pairs)
 
     def sum_text(self, e) -> str:
         """An explanation's sum written in this notation: ``1·2 + (−1)·1 + 1·3 + (−5) = −1``.
 
-        Inputs as rows write each product input first (x · Wᵀ); the bias as W's last column meets its 1.
+        The bias as W's last column meets its 1.
         """
         weights, inputs = [w for w, _, _ in e.exact_terms], [v for _, v, _ in e.exact_terms]
         return written_sum(weights, inputs, e.exact_bias, e.exact_total, self.transposed, self.augmented)
@@ -79,6 +138,59 @@ class Notation:
     def text(self, e) -> str:
         """The sum, then its ReLU: ``… = −1 → ReLU → 0``."""
         return f"{self.sum_text(e)} → ReLU → {format_number(max(e.exact_total, 0))}"
+
+    def step_text(self, e, stage: str, term: int | None = None) -> str:
+        """What a step of the walk (``batchnet_core.steps``) of the cell ``e`` explains has written so far.
+
+        ``stage`` "choose": nothing yet; "term": the products up to ``term`` (0-based); "sum": the sum;
+        "relu": the sum, then its ReLU. In the worksheet's notation these are the walk's own texts.
+        """
+        if stage == "choose":
+            return ""
+        if stage == "term":
+            return self.products(e, term + 1)
+        return self.sum_text(e) if stage == "sum" else self.text(e)
+
+    def step_words(self, frame, e=None) -> tuple[str, str, str]:
+        """A step of the walk (a ``batchnet_core.steps.Frame``) as this notation writes it: the name of
+        its cell (or input), its heading and the sum written so far. ``e`` is ``explain`` of the frame's
+        cell; a frame of a whole input (mode "columns") needs none.
+
+        >>> from batchnet_core import explain, preset, walk
+        >>> s = preset("three-inputs")
+        >>> frame = walk(s)[2]
+        >>> NOTATIONS["rows"].step_words(frame, explain(s, frame.pre, frame.row, frame.col))
+        ('H_z[x1, h1]', 'H_z[x1, h1] = (x1) · (W1ᵀ column h1) + b1[h1]', '2·1 + 1·(−1)')
+        >>> NOTATIONS["rows"].step_words(walk(s, "columns")[0])
+        ('H_z[x1, :]', 'H_z[x1, :] = (x1) · W1ᵀ + b1', '[−1, 3, 5, 3] → ReLU → [0, 3, 5, 3]')
+        """
+        layer = frame.layer
+        if frame.row is None:
+            return self.cell(layer.pre, ":", frame.col), self.heading(layer, None, frame.col), frame.text
+        return (self.cell(layer.pre, layer.unit_label(frame.row), frame.col), self.heading(layer, frame.row, frame.col),
+                self.step_text(e, frame.stage, frame.term))
+
+    def how_to_start(self, layer: Layer) -> str:
+        """What a step-through's first step of a cell asks, before any product is written."""
+        if self.transposed:
+            return (f"Multiply each entry of the input's row by the weight in the same place of the column of "
+                    f"{layer.weights}ᵀ, then add the bias.")
+        return "Multiply each weight of the row by the input entry below it, then add the bias."
+
+    def inputs_title(self, inputs: int, batch: int) -> str:
+        """The title of X's controls: ``X: inputs as columns (3 × 3)``, or as rows (batch × inputs)."""
+        rows, cols = self.shape(inputs, batch)
+        return f"X: inputs as {'rows' if self.transposed else 'columns'} ({rows} × {cols})"
+
+    def weights_controls_title(self, layer: Layer, units: int, inputs: int) -> str:
+        """The title of a layer's weight controls, with the shapes drawn: ``W1 | b1 (4 × 3 | 4)``,
+        ``W1ᵀ ; b1 (3 × 4 ; 4)``, ``[W1 | b1] (4 × 4)``."""
+        title = self.weights_title(layer)
+        if self.transposed:
+            return f"{title} ({inputs} × {units} ; {units})"
+        if self.augmented:
+            return f"{title} ({units} × {inputs + 1})"
+        return f"{title} ({units} × {inputs} | {units})"
 
 
 NOTATIONS = {

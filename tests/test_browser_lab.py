@@ -25,6 +25,8 @@ def jupyterlab(root, theme: str | None = None):
     settings.mkdir(parents=True)
     if theme is not None:
         (settings / "themes.jupyterlab-settings").write_text(json.dumps({"theme": theme}))
+    # no toast asking about news over the page, answered or not
+    (settings / "notification.jupyterlab-settings").write_text(json.dumps({"fetchNews": "false"}))
     env = {**os.environ, "JUPYTERLAB_SETTINGS_DIR": str(root / "settings")}
     port = free_port()
     ARTIFACTS.mkdir(exist_ok=True)

@@ -4,9 +4,10 @@ import re
 
 import pytest
 
+import batchnet_core as bn
 from batchnet_core.notation import NOTATIONS
 
-from conftest import MAIN_PAGE, assert_no_error_text, open_app, page_values
+from conftest import ARTIFACTS, MAIN_PAGE, assert_no_error_text, open_app, page_values
 
 pytestmark = pytest.mark.browser
 
@@ -54,8 +55,72 @@ def test_the_notation_switch_redraws_the_same_numbers_transposed(page, voila_url
                           " document.querySelector('img.bn-heatmap-H_z').naturalHeight]")
     assert after != size and page_values(page, "H_z") == before
     page.click("button[data-cell='H_z,2,1']")
-    explained(page, "H_z[h3, x2] = (x2) · (W1ᵀ column h3) + b1[h3]")
+    explained(page, "H_z[x2, h3] = (x2) · (W1ᵀ column h3) + b1[h3]")
     assert_no_error_text(page)
+
+
+#: A matrix's controls as the page shows them: the title, the column labels, the row labels.
+CONTROLS = """(name) => { const box = document.querySelector(`.bn-controls-${name}`);
+    return [box.querySelector('.bn-panel-title').textContent,
+            [...box.querySelectorAll('.bn-axis-labels .bn-axis')].map(e => e.textContent),
+            [...box.querySelectorAll('.bn-axis-row')].map(e => e.textContent)]; }"""
+#: A value table as a screen reader reads it: caption, column headers, then each row.
+TABLE = """(name) => { const t = document.querySelector(`table.bn-values-${name}`);
+    return [t.caption.textContent, [...t.rows].map(r => [...r.cells].map(c => c.textContent))]; }"""
+
+
+def shows(page, read: str, name: str, expected: list) -> None:
+    """Wait until ``read(name)`` on the page gives ``expected``: each widget's part arrives in its own time."""
+    page.wait_for_function("([read, name, expected]) => JSON.stringify(eval(read)(name)) === JSON.stringify(expected)",
+                           arg=[read, name, expected], timeout=20_000)
+
+
+@pytest.mark.parametrize("width", [1024, 390])
+def test_in_rows_the_page_speaks_rows(browser, voila_url, width):
+    """Row x3, column h2 of H_z as rows draw it: h2's weights [1, 1, 0] (b1[h2] = 0) meet x3 = [0, 1, 1]."""
+    page = browser.new_page(viewport={"width": width, "height": 768})
+    try:
+        open_app(page, voila_url + MAIN_PAGE)
+        page.select_option(".bn-notation select", label=NOTATIONS["rows"].label)
+        shows(page, CONTROLS, "X", ["X: inputs as rows (3 × 3)", ["1", "2", "3"], ["x1", "x2", "x3"]])
+        shows(page, CONTROLS, "W1", ["W1ᵀ ; b1 (3 × 4 ; 4)", ["h1", "h2", "h3", "h4"], ["1", "2", "3", "b1"]])
+        shows(page, CONTROLS, "W2", ["W2ᵀ ; b2 (4 × 2 ; 2)", ["y1", "y2"], ["h1", "h2", "h3", "h4", "b2"]])
+        # the entry in row 2, column h1 of W1ᵀ's controls is W1's (h1, 2): −1
+        assert "bn-W1-0-1" in page.locator(".bn-controls-W1 .bn-control").nth(4).get_attribute("class").split()
+        # the button at row x3, column h2 of H_z's picture (drawn 3 × 4) is the cell it names
+        from batchnet_core.ui.views import HeatmapViews
+
+        drawing = HeatmapViews(bn.preset("three-inputs").sizes, convention="rows").panels["H_z"]
+        (height, picture_width), (top, bottom, left, right) = drawing.size, drawing.box(2, 1)
+        cell = page.locator("button[data-cell='H_z,1,2']")
+        where = page.evaluate("""() => {
+            const img = document.querySelector('img.bn-heatmap-H_z').getBoundingClientRect();
+            const b = document.querySelector("button[data-cell='H_z,1,2']").getBoundingClientRect();
+            return [(b.left - img.left) / img.width, (b.top - img.top) / img.height,
+                    (b.right - img.left) / img.width, (b.bottom - img.top) / img.height]; }""")
+        assert where == pytest.approx([left / picture_width, top / height, right / picture_width, bottom / height],
+                                      abs=0.01)
+        cell.focus()  # its spoken name takes its value from the table, drawn the other way round
+        page.wait_for_function("() => document.activeElement.getAttribute('aria-label') === 'H_z[x3, h2] = 1; explain'")
+        cell.press("Enter")
+        explained(page, "H_z[x3, h2] = (x3) · (W1ᵀ column h2) + b1[h2]")
+        said = page.inner_text(".bn-explain")
+        assert "0·1 + 1·1 + 1·0 + 0 = 1 → ReLU → 1" in said
+        assert ("The same column of W1ᵀ and the same bias make column h2 for every input in the batch: "
+                "x1 → 3, x2 → 2, x3 → 1.") in said and "row h2" not in said
+        shows(page, TABLE, "H_z", ["H_z, 3 × 4", [["", "h1", "h2", "h3", "h4"], ["x1", "−1", "3", "5", "3"],
+                                                  ["x2", "−5", "2", "2", "−1"], ["x3", "−5", "1", "3", "−1"]]])
+        assert page.evaluate(TABLE, "W1")[0] == "W1ᵀ, 3 × 4" and page.evaluate(TABLE, "b1")[0] == "b1, 1 × 4"
+        assert page.evaluate(TABLE, "Y")[0] == "Y, 3 × 2"
+        page.get_by_role("button", name="Step ▶").click()
+        page.get_by_role("button", name="Step ▶").click()
+        page.wait_for_function("() => document.querySelector('.bn-step-sum')?.textContent === '2·1'")
+        assert page.inner_text(".bn-step-heading") == "H_z[x1, h1] = (x1) · (W1ᵀ column h1) + b1[h1]"
+        page.eval_on_selector(".bn-controls-X", "el => el.scrollIntoView({block: 'start'})")
+        page.screenshot(path=str(ARTIFACTS / f"rows-{width}.png"))
+        assert_no_error_text(page)
+    finally:
+        page.close()
 
 
 def test_one_click_downloads_the_worksheet_of_the_notation_shown(page, voila_url, tmp_path, poppler):

@@ -244,7 +244,7 @@ app.notation_picker.value = "pytorch"
 assert app.views.layout["H_z"].title == "H_z = X·W1ᵀ + b1" and app.views.layout["H_z"].row_labels == ["x1", "x2", "x3"]
 assert "X @ W1.T + b1" in app.code.value and "as nn.Linear does" in app.code_title.value
 app.explain_cell("H_z,2,1")
-assert "H_z[h3, x2] = (x2) · (W1ᵀ column h3) + b1[h3]" in app.explanation.value
+assert "H_z[x2, h3] = (x2) · (W1ᵀ column h3) + b1[h3]" in app.explanation.value
 assert s.to_code(convention="pytorch") == s.to_code(convention="rows")
 assert bn.worksheet_pdf(s, io.BytesIO(), "pytorch").getvalue().startswith(b"%PDF")
 print("a fourth notation")

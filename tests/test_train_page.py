@@ -212,8 +212,15 @@ def test_the_dark_theme_and_the_rows_notation_redraw_the_gradients(trainer):
     assert trainer.views.theme == "dark"
     trainer.app.set_notation("rows")
     assert "[dW2ᵀ ; db2ᵀ] = [H; 1]·δ2ᵀ / 3" in trainer.maps.value
-    np.testing.assert_allclose(table(trainer, "dW2"), np.array([[0, 0, 0, 0], [0, 7, 13, 3]]) / 3)  # tables stay
+    np.testing.assert_allclose(table(trainer, "dW2"), np.array([[0, 0, 0, 0], [0, 7, 13, 3]]) / 3)  # data stays
     assert "data-cell=dW2,1,2" in trainer.maps.value
+    # what a person reads in the tables is drawn as the panels are: dW2ᵀ is 4 × 2, h1 … h4 down its rows
+    from test_ui_model import shown_tables
+
+    shown = shown_tables(trainer.maps.value)
+    assert shown["dW2"]["caption"] == "dW2ᵀ, 4 × 2" and shown["dW2"]["columns"] == ["y1", "y2"]
+    assert [row[0] for row in shown["dW2"]["rows"]] == ["h1", "h2", "h3", "h4"]
+    assert shown["delta1"]["caption"] == "δ1ᵀ, 3 × 4" and shown["E"]["caption"] == "(Y − T)ᵀ, 3 × 2"
 
 
 def test_reset_brings_back_the_weights_the_targets_and_an_empty_curve(trainer, worked):

@@ -86,13 +86,21 @@ def test_one_control_per_entry_with_the_dom_classes(app):
     assert app.entries[("b1", 3, 0)].readout.value == "−2"
 
 
-@pytest.mark.parametrize("sizes, words", [((1, 1, 1, 1), "X 1 × 1 (1 input of 1 number)"),
-                                          ((2, 4, 2, 3), "X 2 × 3 (3 inputs of 2 numbers)"),
-                                          ((3, 1, 1, 1), "X 3 × 1 (1 input of 3 numbers)"),
-                                          ((1, 2, 1, 2), "X 1 × 2 (2 inputs of 1 number)")])
+@pytest.mark.parametrize("sizes, words", [((1, 1, 1, 1), "X 1 × 1 (1 input of 1 number, as a column)"),
+                                          ((2, 4, 2, 3), "X 2 × 3 (3 inputs of 2 numbers, each as a column)"),
+                                          ((3, 1, 1, 1), "X 3 × 1 (1 input of 3 numbers, as a column)"),
+                                          ((1, 2, 1, 2), "X 1 × 2 (2 inputs of 1 number, each as a column)")])
 def test_the_summary_counts_inputs_and_numbers_in_good_english(sizes, words):
     summary = BatchApp(bn.random_state(1, sizes)).summary.value
     assert summary.startswith(f"<div class='bn-summary'><b>Shapes</b>: {words} · W1 ")
+
+
+def test_the_summary_gives_the_shapes_of_the_notation_shown():
+    app = BatchApp(bn.random_state(1, (2, 4, 2, 3)))
+    app.set_notation("rows")
+    assert app.summary.value == ("<div class='bn-summary'><b>Shapes</b>: X 3 × 2 (3 inputs of 2 numbers, each as a "
+                                 "row) · W1 4 × 2 · b1 4 · W2 2 × 4 · b2 2 · H 3 × 4 · Y 3 × 2. "
+                                 "<b>22 parameters</b> = 4·(2+1) + 2·(4+1).</div>")
 
 
 def test_value_tables_hold_every_matrix(app):

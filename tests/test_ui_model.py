@@ -1,5 +1,6 @@
 """The app as one model: clicked cells, notations, depth, and views that follow the model."""
 
+import html
 import io
 import re
 
@@ -10,6 +11,7 @@ import batchnet_core as bn
 from batchnet_core.ui.app import BatchApp, parse_cell
 from batchnet_core.ui.heatmap import Highlight
 
+from test_core import HAND_H_Z
 from test_ui import decode, picture_urls, tables
 
 
@@ -98,6 +100,56 @@ def test_messages_that_are_not_cells_are_ignored(worked):
     assert app.status.value == shown
 
 
+def shown_tables(fragment: str) -> dict[str, dict]:
+    """Each value table as a person reads it: its caption, column headers, and rows (row header, cells)."""
+    from html.parser import HTMLParser
+
+    found: dict[str, dict] = {}
+
+    class Tables(HTMLParser):
+        table = part = None
+
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "table" and "bn-values" in attrs.get("class", ""):
+                self.table = found[attrs["class"].split("bn-values-")[1]] = {"caption": "", "columns": [], "rows": []}
+            elif self.table is not None and tag == "tr":
+                self.table["rows"].append([])
+            self.part = tag
+
+        def handle_endtag(self, tag):
+            if tag == "table" and self.table is not None:
+                self.table["columns"] = self.table["rows"].pop(0)
+                self.table = None
+
+        def handle_data(self, data):
+            if self.table is None:
+                return
+            if self.part == "caption":
+                self.table["caption"] += data
+            elif self.part in ("th", "td"):
+                self.table["rows"][-1].append(data)
+
+    Tables().feed(fragment)
+    return found
+
+
+def control_grid(controls) -> tuple[str, list[str], list[tuple[str, list[tuple[str, int, int]]]]]:
+    """A matrix's controls as a person reads them: the title, the column labels, and each row's label
+    with the entries in it (by the model's names: ("W1", unit, input))."""
+    title = re.sub("<[^>]+>", "", controls.heading.value)
+    header, *cells = controls.grid.children
+    columns = re.findall(r"<div class='bn-axis'>([^<]*)</div>", header.value)
+    key_of = {id(entry.box): key for key, entry in controls.entries.items()}
+    rows = []
+    for cell in cells:
+        if id(cell) in key_of:
+            rows[-1][1].append(key_of[id(cell)])
+        else:
+            rows.append((re.sub("<[^>]+>", "", cell.value), []))
+    return title, columns, rows
+
+
 def test_rows_draw_every_matrix_transposed_with_the_same_numbers(worked):
     app = BatchApp(worked)
     columns = {key: decode(url) for key, url in picture_urls(app.views.widget.value).items()}
@@ -105,16 +157,71 @@ def test_rows_draw_every_matrix_transposed_with_the_same_numbers(worked):
     app.notation_picker.value = "rows"
     assert app.model.notation == "rows"
     rows = {key: decode(url) for key, url in picture_urls(app.views.widget.value).items()}
-    assert tables(app) == before  # the value tables keep the model's orientation
+    assert tables(app) == before  # data-values keep the model's orientation, as data-cell names cells
     for key in ("H_z", "Y"):
         assert rows[key].shape != columns[key].shape  # drawn the other way round
     assert not np.array_equal(rows["X"], columns["X"])  # 3 × 3: the same shape, its rows and columns swapped
     assert app.views.layout["H_z"].title == "H_z = X·W1ᵀ + b1"
     assert app.views.layout["H_z"].row_labels == ["x1", "x2", "x3"]
     assert "X @ W1.T" in app.code.value
-    app.page._handle_custom_msg({"cell": "H_z,2,1"}, [])
-    assert "H_z[h3, x2] = (x2) · (W1ᵀ column h3) + b1[h3]" in app.explanation.value
-    assert "1·0 + 1·1 + 0·1 + 1 = 2" in app.explanation.value  # each product input first: x2 · W1ᵀ column h3
+
+
+def test_in_rows_every_text_a_learner_reads_speaks_rows(worked):
+    """Row x3, column h2 of H_z as rows draw it is the model's cell (h2, x3); hand values from test_core."""
+    app = BatchApp(worked)
+    app.set_notation("rows")
+    # the controls: titled and laid out as the heat maps beside them
+    assert control_grid(app.matrix_controls["X"]) == (
+        "X: inputs as rows (3 × 3)", ["1", "2", "3"],
+        [(f"x{c + 1}", [("X", r, c) for r in range(3)]) for c in range(3)])
+    title, labels, grid = control_grid(app.matrix_controls["W1"])
+    assert (title, labels) == ("W1ᵀ ; b1 (3 × 4 ; 4)", ["h1", "h2", "h3", "h4"])
+    assert grid == [(str(c + 1), [("W1", r, c) for r in range(4)]) for c in range(3)] + [
+        ("b1", [("b1", r, 0) for r in range(4)])]
+    assert control_grid(app.matrix_controls["W2"])[:2] == ("W2ᵀ ; b2 (4 × 2 ; 2)", ["y1", "y2"])
+    # the value tables, as the heat maps draw them
+    shown = shown_tables(app.views.widget.value)
+    assert shown["H_z"]["caption"] == "H_z, 3 × 4" and shown["H_z"]["columns"] == ["h1", "h2", "h3", "h4"]
+    assert shown["H_z"]["rows"][2] == ["x3"] + [str(HAND_H_Z[r][2]).replace("-", "−") for r in range(4)]
+    assert shown["W1"]["caption"] == "W1ᵀ, 3 × 4" and shown["W1"]["rows"][0] == ["1", "1", "1", "0", "1"]
+    assert shown["b1"]["caption"] == "b1, 1 × 4" and shown["b1"]["rows"] == [["b1", "−5", "0", "1", "−2"]]
+    assert shown["X"]["caption"] == "X, 3 × 3" and shown["X"]["rows"][0] == ["x1", "2", "1", "3"]
+    assert shown["Y"]["caption"] == "Y, 3 × 2" and shown["Y"]["columns"] == ["y1", "y2"]
+    assert "ReLU gave 0 at H[x1, h1], H[x2, h1], H[x3, h1], H[x2, h4], H[x3, h4]." in app.views.widget.value
+    assert "its weight column and input row" in app.legend.value
+    # the cells' buttons and the explanation
+    assert cells(app)["H_z,1,2"] == "H_z[x3, h2]; explain"
+    app.page._handle_custom_msg({"cell": "H_z,1,2"}, [])
+    said = [re.sub("<[^>]+>", "", part) for part in re.findall(r"<div[^>]*>.*?</div>", app.explanation.value)]
+    assert said == ["H_z[x3, h2] = (x3) · (W1ᵀ column h2) + b1[h2]", "= [0, 1, 1] · [1, 1, 0] + 0",
+                    "0·1 + 1·1 + 1·0 + 0 = 1 → ReLU → 1",
+                    "The same column of W1ᵀ and the same bias make column h2 for every input in the batch: "
+                    "x1 → 3, x2 → 2, x3 → 1."]
+    # and back: the worksheet's own words again
+    app.set_notation("columns")
+    assert control_grid(app.matrix_controls["X"])[:2] == ("X: inputs as columns (3 × 3)", ["x1", "x2", "x3"])
+    assert control_grid(app.matrix_controls["W1"])[0] == "W1 | b1 (4 × 3 | 4)"
+    assert shown_tables(app.views.widget.value)["H_z"]["caption"] == "H_z, 4 × 3"
+    assert "The same row of W1 and the same bias make row h2" in app.explanation.value
+    assert "its weight row and input column" in app.legend.value
+
+
+def test_a_step_through_in_rows_writes_each_product_input_first(worked):
+    app = BatchApp(worked)
+    app.set_notation("rows")
+    texts = []
+    for _ in range(6):
+        app.steps.next.click()
+        texts.append(html.unescape(re.search(r"class='bn-step-sum'>([^<]*)<", app.steps.text.value).group(1)))
+    # h1's weights [1, −1, 1] against x1 = [2, 1, 3], bias −5: each input entry first, as x1 · W1ᵀ
+    assert texts == ["Multiply each entry of the input's row by the weight in the same place of the column of "
+                     "W1ᵀ, then add the bias.", "2·1", "2·1 + 1·(−1)", "2·1 + 1·(−1) + 3·1",
+                     "2·1 + 1·(−1) + 3·1 + (−5) = −1", "2·1 + 1·(−1) + 3·1 + (−5) = −1 → ReLU → 0"]
+    assert "H_z[x1, h1] = (x1) · (W1ᵀ column h1) + b1[h1]" in app.steps.text.value
+    assert "Step 6 of 114: H_z[x1, h1]. 2·1" in app.status.value
+    app.set_notation("columns")  # the step shown follows a notation switched while stepping
+    assert "H_z[h1, x1] = (W1 row h1) · (x1) + b1[h1]" in app.steps.text.value
+    assert "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0" in app.steps.text.value
 
 
 def test_augmented_labels_the_row_of_1s_as_the_constant_it_is(worked):

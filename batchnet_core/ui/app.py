@@ -10,7 +10,7 @@ import ipywidgets as widgets
 from ..convert import STATE_PAGE_KEYS, TRAIN_PAGE_KEYS, Link, read_link, seed_from_link, state_from_link
 from ..forward import Trace, explain, forward
 from ..layers import layer_of_result, layers_of, unit_labels
-from ..notation import NOTATIONS, Panel, notation
+from ..notation import NOTATIONS, Notation, Panel, notation
 from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
 from .classroom import ClassBar, Pushable
@@ -24,8 +24,9 @@ from .steps import PLAY_BUTTONS, StepThrough
 from .views import HeatmapViews, Selection, code_html, colour_scales, explanation_html, html_widget
 
 
-def legend_html(state: State, trace: Trace) -> str:
-    """How to read the heat maps, with their colour scales (``views.colour_scales``) and where each is darkest.
+def legend_html(state: State, trace: Trace, convention: str = "columns") -> str:
+    """How to read the heat maps, with their colour scales (``views.colour_scales``) and where each is darkest,
+    in a notation: with inputs as rows, a weight column meets an input row.
 
     >>> s = preset("three-inputs")
     >>> print(legend_html(s, forward(s)).split("<br>")[2])
@@ -35,6 +36,7 @@ so the two compare: H_z and H at ±5, Y_z and Y at ±4. Compare colours within a
     scales = colour_scales(state, trace)
     results = ", ".join(f"{layer.pre} and {layer.post} at ±{format_number(scales[layer.pre])}"
                         for layer in layers_of(state.depth))
+    weights, inputs = ("column", "row") if notation(convention).transposed else ("row", "column")
     return ("<div class='bn-legend'>"
             "<b>Reading the heat maps</b><br>"
             "red: positive, blue: negative, white: 0<br>"
@@ -43,7 +45,7 @@ so the two compare: H_z and H at ±5, Y_z and Y at ±4. Compare colours within a
             "Compare colours within a scale, numbers across them.<br>"
             "<span class='bn-hatch'>0</span> hatched: ReLU gave 0 (its sum was 0 or less)<br>"
             "<b>off</b>: the unit is 0 for every input<br>"
-            "outlined: the cell under <i>Explain</i>, its weight row and input column"
+            f"outlined: the cell under <i>Explain</i>, its weight {weights} and input {inputs}"
             "</div>")
 
 
@@ -184,7 +186,7 @@ class BatchApp:
             widgets.HBox([self.preset_picker, load]),
             self.notation_picker,
         ])
-        self.legend = widgets.HTML(legend_html(self.state, self.model.trace))
+        self.legend = widgets.HTML(legend_html(self.state, self.model.trace, self.model.notation))
         self.toolbar.add_class("bn-toolbar")
         self.legend.add_class("bn-legend-box")
 
@@ -279,9 +281,9 @@ class BatchApp:
                          lambda value: setattr(self.explanation, "value", value)))
         m.subscribe(View(("state", "notation"), lambda m: (code_title(m.notation), code_html(m.state, m.notation)),
                          self._send_code))
-        m.subscribe(View(("state",), lambda m: summary_html(m.state),
+        m.subscribe(View(("state", "notation"), lambda m: summary_html(m.state, m.notation),
                          lambda value: setattr(self.summary, "value", value)))
-        m.subscribe(View(("state", "trace"), lambda m: legend_html(m.state, m.trace),
+        m.subscribe(View(("state", "trace", "notation"), lambda m: legend_html(m.state, m.trace, m.notation),
                          lambda value: setattr(self.legend, "value", value)))
         m.subscribe(View(("state", "theme"), lambda m: None, lambda _: self.share.show(self.state, self.theme)))
 
@@ -314,15 +316,16 @@ class BatchApp:
         on_change, on_error = self.guard(self._entry_changed), self.guard(self._entry_refused)
         s = self.state
         xs = unit_labels("x", batch)
+        n = notation("columns")  # _place_views arranges them in the notation shown
         self.matrix_controls = {
-            "X": MatrixControls(f"X: inputs as columns ({inputs} × {batch})", [("X", s.X)],
+            "X": MatrixControls(n.inputs_title(inputs, batch), [("X", s.X)],
                                 unit_labels("", inputs), xs, self.step, on_change, on_error),
         }
         columns = unit_labels("", inputs)
         for layer, (W, b) in zip(layers_of(s.depth), s.layers):
             units = [layer.unit_label(r) for r in range(W.shape[0])]
             self.matrix_controls[layer.weights] = MatrixControls(
-                f"{layer.weights} | {layer.bias} ({W.shape[0]} × {W.shape[1]} | {W.shape[0]})",
+                n.weights_controls_title(layer, len(units), len(columns)),
                 [(layer.weights, W), (layer.bias, b)], units, columns + [layer.bias], self.step, on_change,
                 on_error, depth=s.depth)
             columns = units
@@ -337,9 +340,24 @@ class BatchApp:
                                      for layer in layers_of(s.depth)]
         self._set_picker_options()
 
+    def _arrange_controls(self, n: Notation) -> None:
+        """Each matrix's controls laid out as the notation ``n`` draws its heat map, and titled in it."""
+        inputs, *widths, batch = self.state.sizes
+        entries, xs = unit_labels("", inputs), unit_labels("x", batch)
+        self.matrix_controls["X"].arrange(n.inputs_title(inputs, batch), *((xs, entries) if n.transposed
+                                                                          else (entries, xs)), n.transposed)
+        columns = entries
+        for layer, units in zip(layers_of(self.state.depth), widths):
+            rows = [layer.unit_label(r) for r in range(units)]
+            labels = (columns + [layer.bias], rows) if n.transposed else (rows, columns + [layer.bias])
+            self.matrix_controls[layer.weights].arrange(n.weights_controls_title(layer, units, len(columns)),
+                                                        *labels, n.transposed)
+            columns = rows
+
     def _place_views(self) -> None:
         """The worksheet's grid: the heat maps' staircase right of a column of controls, with each
-        matrix's controls left of (or, for X, above) its heat map."""
+        matrix's controls left of (or, for X, above) its heat map, laid out in the heat maps' notation."""
+        self._arrange_controls(self.views.notation)
         for name in list(self.worksheet._dom_classes):
             if name.startswith("bn-sizes-"):
                 self.worksheet.remove_class(name)
@@ -364,6 +382,7 @@ class BatchApp:
         """Show the same numbers in another notation (``batchnet_core.notation``)."""
         if convention != self.model.notation:
             self.model.update(notation=notation(convention).name)
+            self.steps.follow()
             self._say(f"Notation: {NOTATIONS[convention].label}. The same numbers, written another way.")
         if self.notation_picker.value != convention:
             self.notation_picker.value = convention
@@ -496,16 +515,26 @@ def parse_cell(cell: object, trace: Trace) -> tuple[str, int, int]:
     return name, int(row), int(col)
 
 
-def summary_html(state: State) -> str:
-    """The shapes of every matrix and the count of parameters, in one line."""
+def summary_html(state: State, convention: str = "columns") -> str:
+    """The shapes of every matrix as the notation writes them, and the count of parameters, in one line.
+
+    >>> import batchnet_core as bn
+    >>> print(summary_html(bn.preset("one-input"), "rows").split("<b>")[1])
+    Shapes</b>: X 1 × 3 (1 input of 3 numbers, as a row) · W1 4 × 3 · b1 4 · W2 2 × 4 · b2 2 · H 1 × 4 · Y 1 × 2.
+    """
+    n = notation(convention)
     inputs, *widths, batch = state.sizes
     names = layers_of(state.depth)
+    # W keeps its shape in every notation (nn.Linear's too): inputs as rows use Wᵀ
     shapes = " · ".join(f"{layer.weights} {W.shape[0]} × {W.shape[1]} · {layer.bias} {W.shape[0]}"
                         for layer, (W, _) in zip(names, state.layers))
-    results = " · ".join(f"{layer.post} {units} × {batch}" for layer, units in zip(names, widths))
+    results = " · ".join(f"{layer.post} {' × '.join(map(str, n.shape(units, batch)))}"
+                         for layer, units in zip(names, widths))
     count = " + ".join(f"{W.shape[0]}·({W.shape[1]}+1)" for W, _ in state.layers)
-    return (f"<div class='bn-summary'><b>Shapes</b>: X {inputs} × {batch} ({batch} input{'s' * (batch != 1)} of "
-            f"{inputs} number{'s' * (inputs != 1)}) · {shapes} · {results}. "
+    each = f"{'each ' if batch != 1 else ''}as a {'row' if n.transposed else 'column'}"
+    return (f"<div class='bn-summary'><b>Shapes</b>: X {' × '.join(map(str, n.shape(inputs, batch)))} "
+            f"({batch} input{'s' * (batch != 1)} of {inputs} number{'s' * (inputs != 1)}, {each}) · {shapes} · "
+            f"{results}. "
             f"<b>{parameter_count(state)} parameters</b> = {count}.</div>")
 
 

@@ -202,6 +202,9 @@ class EntryControl:
 class MatrixControls:
     """A grid of ``EntryControl`` for one or two side-by-side matrices (W | b), with labels.
 
+    ``arrange`` lays the same controls out again as a notation draws the matrix: inputs as rows put
+    W | b's columns (and b) down the grid, X's inputs down its rows.
+
     A refused typed value is explained below the grid (``bn-entry-error``) as well as through
     ``on_error``, and its box is marked (``bn-invalid-box``), until the next change of this
     matrix's values.
@@ -213,39 +216,59 @@ class MatrixControls:
                  depth: int = 2) -> None:
         self.entries: dict[tuple[str, int, int], EntryControl] = {}
         self._on_error = on_error
-        rows = len(row_labels)
-        look = EntryLook()
+        self._look = look = EntryLook()
+        #: the entries' keys as the model holds them: a row of the grid for each row of the matrix
+        self._keys: list[list[tuple[str, int, int]]] = [[] for _ in row_labels]
+        for r in range(len(row_labels)):
+            for name, array in parts:
+                for c in range(array.shape[1] if array.ndim == 2 else 1):
+                    value = array[r, c] if array.ndim == 2 else array[r]
+                    self.entries[(name, r, c)] = EntryControl(name, r, c, value, step, on_change, self._refused, look,
+                                                              depth)
+                    self._keys[r].append((name, r, c))
+        self.grid = widgets.GridBox(layout=widgets.Layout(grid_gap="0 2px"))
+        # The title above the grid, not in it: a title wider than the grid widens the box instead of wrapping.
+        self.heading = widgets.HTML(style=look.label_style, layout=widgets.Layout(height=f"{TOP_PIXELS - 20}px",
+                                                                                   margin="0"))
+        # Below the grid, as wide as it: a long message wraps instead of widening the matrix.
+        self.error = widgets.HTML("", layout=widgets.Layout(display="none", height="auto", margin="2px 0 0 0"))
+        self.error.add_class("bn-entry-error")
+        self.widget = widgets.VBox([self.heading, self.grid, self.error])
+        self.widget.add_class("bn-matrix")
+        self._arranged: tuple | None = None
+        self.arrange(title, row_labels, col_labels)
+
+    def arrange(self, title: str, row_labels: list[str], col_labels: list[str], transposed: bool = False) -> None:
+        """Lay the controls out under ``title``, with the grid's row and column labels, the matrix's rows
+        down the grid or (``transposed``) across it; nothing is sent if nothing changed."""
+        arranged = (title, tuple(row_labels), tuple(col_labels), transposed)
+        if arranged == self._arranged:
+            return
+        self._arranged = arranged
+        keys = [list(column) for column in zip(*self._keys)] if transposed else self._keys
+        look = self._look
         template = "26px " + " ".join("66px" for _ in col_labels)
         self.width = 26 + 68 * len(col_labels)  # pixels: the columns and the 2 px gaps between them
         # The column labels are one widget across the grid's first row: each widget is models to
         # create and views to render when the page opens.
-        labels = "".join(f"<div class='bn-axis'>{label}</div>" for label in col_labels)
+        labels = "".join(f"<div class='bn-axis'>{html.escape(label)}</div>" for label in col_labels)
         header = widgets.HTML(
             f"<div class='bn-axis-labels' style='grid-template-columns: {template}'><div></div>{labels}</div>",
             # all of row 1 (grid_area, not grid_column: ipywidgets clears a null grid_area after it)
             layout=widgets.Layout(grid_area="1 / 1 / 2 / -1", margin="0"), style=look.label_style,
         )
         cells: list[widgets.Widget] = [header]
-        for r in range(rows):
-            cells.append(widgets.HTML(f"<div class='bn-axis bn-axis-row'>{row_labels[r]}</div>",
+        for label, row in zip(row_labels, keys):
+            cells.append(widgets.HTML(f"<div class='bn-axis bn-axis-row'>{html.escape(label)}</div>",
                                       layout=look.label, style=look.label_style))
-            for name, array in parts:
-                for c in range(array.shape[1] if array.ndim == 2 else 1):
-                    value = array[r, c] if array.ndim == 2 else array[r]
-                    entry = EntryControl(name, r, c, value, step, on_change, self._refused, look, depth)
-                    self.entries[(name, r, c)] = entry
-                    cells.append(entry.box)
-        grid = widgets.GridBox(cells, layout=widgets.Layout(
-            grid_template_columns=template, grid_gap="0 2px",
-            grid_template_rows=f"20px repeat({rows}, {CELL_PIXELS}px)"))
-        # The title above the grid, not in it: a title wider than the grid widens the box instead of wrapping.
-        heading = widgets.HTML(f"<div class='bn-panel-title'>{title}</div>", style=look.label_style,
-                               layout=widgets.Layout(height=f"{TOP_PIXELS - 20}px", margin="0"))
-        # Below the grid, as wide as it: a long message wraps instead of widening the matrix.
-        self.error = widgets.HTML("", layout=widgets.Layout(display="none", height="auto", margin="2px 0 0 0"))
-        self.error.add_class("bn-entry-error")
-        self.widget = widgets.VBox([heading, grid, self.error])
-        self.widget.add_class("bn-matrix")
+            cells.extend(self.entries[key].box for key in row)
+        old = [cell for cell in self.grid.children if isinstance(cell, widgets.HTML)]
+        self.grid.layout.grid_template_columns = template
+        self.grid.layout.grid_template_rows = f"20px repeat({len(row_labels)}, {CELL_PIXELS}px)"
+        self.grid.children = cells
+        for label in old:  # the labels of the layout before: no longer shown anywhere
+            label.close()
+        self.heading.value = f"<div class='bn-panel-title'>{html.escape(title)}</div>"
 
     def _refused(self, message: str) -> None:
         self.error.value = f"<span class='bn-error'>{html.escape(message)}</span>"

@@ -94,7 +94,9 @@ function render({ model, el }) {
     if (!button) return;
     const [name, row, col] = button.dataset.cell.split(",");
     const table = app.querySelector(`table.bn-values-${CSS.escape(name)}`);
-    const value = table?.rows[Number(row) + 1]?.cells[Number(col) + 1]?.textContent;
+    // data-cell names the model's cell; inputs as rows show the table the other way round
+    const [r, c] = table?.hasAttribute("data-transposed") ? [col, row] : [row, col];
+    const value = table?.rows[Number(r) + 1]?.cells[Number(c) + 1]?.textContent;
     if (value !== undefined) setName(button, `${button.dataset.label} = ${value}; explain`);
   };
   const refocus = () => {

@@ -11,6 +11,8 @@ import html
 
 import ipywidgets as widgets
 
+from ..forward import explain
+from ..notation import notation
 from ..steps import MODES, Frame, walk
 from .controls import WholeSlider
 from .views import html_widget
@@ -43,9 +45,13 @@ class StepThrough:
         self.built = False
         # Until the first step only the mode and Step ▶: every widget is models for the page to
         # make before it shows anything, and most visits never step.
+        # The bar (the buttons and the step's words) stays in sight while stepping; the title and the
+        # settings above it scroll away, so that the bar takes little of a small screen.
+        self.bar = widgets.VBox([widgets.HBox([self.next], layout=self._row)])
+        self.bar.add_class("bn-step-bar")
         self.widget = widgets.VBox([
             html_widget("<div class='bn-panel-title'>Step through the forward pass</div>"),
-            widgets.HBox([self.mode], layout=self._row), widgets.HBox([self.next], layout=self._row),
+            widgets.HBox([self.mode], layout=self._row), self.bar,
         ])
         self.widget.add_class("bn-steps")
 
@@ -76,10 +82,10 @@ class StepThrough:
         self.speed.observe(guard(lambda change: setattr(self.play, "interval", int(SPEEDS[change["new"]] * 1000))),
                            "value")
         self.widget.children = [
-            self.widget.children[0],
-            widgets.HBox([self.mode, self.speed], layout=self._row),
-            widgets.HBox([self.back, self.next, self.play, self.position, self.done], layout=self._row),
-            self.text,
+            self.widget.children[0], widgets.HBox([self.mode, self.speed], layout=self._row), self.bar,
+        ]
+        self.bar.children = [
+            widgets.HBox([self.back, self.next, self.play, self.position, self.done], layout=self._row), self.text,
         ]
         self.built = True
 
@@ -121,11 +127,15 @@ class StepThrough:
         self.app.model.update(frame=frame)
         self.app.page.stepping = True
         self.widget.add_class("bn-stepping")
-        self.text.value = step_html(frame, index, len(frames))
-        self.say(f"Step {index + 1} of {len(frames)}: {frame.label}. {frame.text}")
+        n = notation(self.app.model.notation)
+        e = None if frame.row is None else explain(self.app.state, frame.pre, frame.row, frame.col)
+        label, heading, text = n.step_words(frame, e)
+        self.text.value = step_html(heading, text or n.how_to_start(frame.layer), index, len(frames))
+        self.say(f"Step {index + 1} of {len(frames)}: {label}. {text}")
 
     def follow(self) -> None:
-        """The state changed while stepping: the same step of the new state's walk."""
+        """The state or the notation changed while stepping: the same step of the new state's walk, in the
+        notation shown."""
         if self.active:
             self.show(self.position.value)
 
@@ -155,11 +165,10 @@ class StepThrough:
             self.move(+1 if name == "next" else -1)
 
 
-def step_html(frame: Frame, index: int, count: int) -> str:
-    """What one frame says, large enough for the back of a classroom."""
-    text = frame.text or "Multiply each weight of the row by the input entry below it, then add the bias."
+def step_html(heading: str, text: str, index: int, count: int) -> str:
+    """What one frame says (``Notation.step_words``), large enough for the back of a classroom."""
     return (f"<div class='bn-step-count'>Step {index + 1} of {count}</div>"
-            f"<div class='bn-step-heading'>{html.escape(frame.heading)}</div>"
+            f"<div class='bn-step-heading'>{html.escape(heading)}</div>"
             f"<div class='bn-step-sum'>{html.escape(text)}</div>")
 
 

@@ -233,17 +233,17 @@ class GradientViews:
                 light, zeroed = NO_HIGHLIGHT, None
                 if panel.key == "T":
                     model, vmax = targets, max(_scale(trace.Y), _scale(targets))
-                    tables = values_table("T", targets, outputs, xs)
+                    tables = self._table(panel, "T", targets, outputs, xs)
                 elif panel.key == "E":
                     model, vmax = error, _scale(error)
-                    tables = values_table("E", error, outputs, xs, caption="Y − T")
+                    tables = self._table(panel, "E", error, outputs, xs, caption="Y − T")
                 else:
                     layer = layers[panel.layer - 1]
                     units = [layer.unit_label(r) for r in range(state.layers[panel.layer - 1][0].shape[0])]
                     if panel.cells == "delta":
                         model = g.deltas[panel.layer - 1]
                         zeroed = trace.zeroed(layer.pre)
-                        tables = values_table(f"delta{panel.layer}", model, units, xs, caption=f"δ{panel.layer}")
+                        tables = self._table(panel, f"delta{panel.layer}", model, units, xs, caption=f"δ{panel.layer}")
                         if cell.layer == panel.layer:
                             light = (Highlight(cells=(panel.at(cell.row, cell.col),)) if cell.kind == "delta"
                                      else Highlight(**{("cols" if panel.transposed else "rows"): (cell.row,)}))
@@ -251,9 +251,9 @@ class GradientViews:
                         dW, db = g.layers[panel.layer - 1]
                         model = np.column_stack([dW, db])
                         columns = panel.row_labels[:-1] if panel.transposed else panel.col_labels[:-1]
-                        tables = (values_table(f"dW{panel.layer}", dW, units, columns, caption=f"dW{panel.layer}")
-                                  + values_table(f"db{panel.layer}", db, units, [f"db{panel.layer}"],
-                                                 caption=f"db{panel.layer}"))
+                        tables = (self._table(panel, f"dW{panel.layer}", dW, units, columns, caption=f"dW{panel.layer}")
+                                  + self._table(panel, f"db{panel.layer}", db, units, [f"db{panel.layer}"],
+                                                caption=f"db{panel.layer}"))
                         if cell.layer == panel.layer and cell.kind in ("W", "b"):
                             col = cell.col if cell.kind == "W" else dW.shape[1]
                             light = Highlight(cells=(panel.at(cell.row, col),))
@@ -266,6 +266,15 @@ class GradientViews:
                 figures.append(self._figure(panel, self.pngs[panel.key], tables, model, cell))
             rows_html.append(f"<div class='bn-train-row'>{''.join(figures)}</div>")
         return "".join(rows_html)
+
+    @staticmethod
+    def _table(panel: GradientPanel, name: str, array: np.ndarray, rows: list[str], columns: list[str],
+               caption: str | None = None) -> str:
+        """A value table as its panel draws it: with inputs as rows transposed, and marked ᵀ as its title is."""
+        caption = caption or name
+        if panel.transposed:
+            caption = f"({caption})ᵀ" if " " in caption else f"{caption}ᵀ"
+        return values_table(name, array, rows, columns, caption, transposed=panel.transposed)
 
     def _figure(self, panel: GradientPanel, png: bytes, tables: str, model: np.ndarray, cell: GradientCell) -> str:
         key = panel.key.replace("|", "")

@@ -103,6 +103,7 @@ class HeatmapViews:
     def __init__(self, sizes: tuple[int, ...], theme: str = "light", names: tuple[str, ...] | None = None,
                  grid: bool = False, convention: str = "columns") -> None:
         self.sizes, self.convention, self.grid, self.theme = tuple(sizes), convention, grid, theme
+        self.notation = notation(convention)
         self.layout = {panel.key: panel for panel in panels(self.sizes, convention)}
         self.names = tuple(names) if names is not None else tuple(self.layout)
         inputs, *widths, batch = self.sizes
@@ -201,7 +202,7 @@ class HeatmapViews:
             zeroed = notes = None
             if panel.result is not None and panel.result == panel.layer.post:
                 model_zeroed = trace.zeroed(panel.layer.pre)
-                off = ["off" if not row.any() else "" for row in trace[panel.result]]
+                off = ["off" if row.all() else "" for row in model_zeroed]
                 zeroed = _drawn(panel, model_zeroed, False)
                 if not panel.transposed:
                     # "off" only for a unit whose every input is reached (a step-through reveals it last)
@@ -217,11 +218,20 @@ class HeatmapViews:
             if png is not None:
                 self.pngs[name] = png
                 self.renders += 1
-                tables = "".join(values_table(m, matrices[m], *self.headers[m], shown=exact[m]) for m in panel.matrices)
+                tables = "".join(self._table(panel, m, matrices[m], exact[m]) for m in panel.matrices)
                 if zeroed is not None:
-                    tables += relu_note(panel.result, model_zeroed, off, *self.headers[panel.result])
+                    tables += relu_note(panel.result, model_zeroed, off, *self.headers[panel.result],
+                                        convention=self.convention)
                 figures[name] = self._figure(panel, png, tables)
         return figures
+
+    def _table(self, panel: Panel, name: str, array: np.ndarray, shown: np.ndarray | None = None) -> str:
+        """The value table of one matrix of a panel, as the panel draws it: W1 as W1ᵀ, H_z as batch × units;
+        its digits rounded from ``shown``, the exact values, where given."""
+        weights = panel.layer is not None and name == panel.layer.weights
+        caption = f"{name}ᵀ" if panel.transposed and weights else name
+        return values_table(name, array, *self.headers[name], caption=caption, transposed=panel.transposed,
+                            shown=shown)
 
     def _figure(self, panel: Panel, png: bytes, tables: str) -> str:
         key = panel.key.replace("|", "")
@@ -253,8 +263,9 @@ class HeatmapViews:
             chosen = (selection.row, selection.col) if selection and selection.layer == panel.layer.pre else None
             units, batch = (len(panel.col_labels), len(panel.row_labels)) if panel.transposed else (
                 len(panel.row_labels) - len(panel.faded_rows), len(panel.col_labels))
-            cells = [(f"{panel.result},{r},{c}", panel.at(r, c),
-                      f"{panel.result}[{panel.layer.unit_label(r)}, x{c + 1}]") for r, c in np.ndindex(units, batch)]
+            name_of = self.notation.cell
+            cells = [(f"{panel.result},{r},{c}", panel.at(r, c), name_of(panel.result, panel.layer.unit_label(r), c))
+                     for r, c in np.ndindex(units, batch)]
             chosen_cell = f"{panel.result},{chosen[0]},{chosen[1]}" if chosen else None
             place = self._place(panel).removeprefix(" style='").removesuffix("'")
             layers.append(cell_layer(drawing, cells, chosen_cell, f"bn-cells-{name.replace('|', '')}", place))
@@ -294,34 +305,49 @@ def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
 
 
 def values_table(name: str, array: np.ndarray, row_labels: list[str] | None = None,
-                 col_labels: list[str] | None = None, caption: str | None = None,
+                 col_labels: list[str] | None = None, caption: str | None = None, transposed: bool = False,
                  shown: np.ndarray | None = None) -> str:
     """A matrix as an HTML table with row and column headers, its full-precision values in ``data-values``.
 
-    ``shown`` holds the values exactly (``Trace.exact``) when ``array`` holds their floats: the digits
-    written are rounded from it, the same as every other view's.
+    The tables are the heat maps' text alternative: screen readers and scripts read them. ``transposed``
+    (inputs as rows) shows the matrix the other way round, as its heat map draws it, with
+    ``data-transposed``; ``data-values`` and the labels given are always the model's orientation (a
+    vector is a column), as ``data-cell`` names cells. ``shown`` holds the values exactly (``Trace.exact``)
+    when ``array`` holds their floats: the digits written are rounded from it, the same as every other view's.
 
-    The tables are the heat maps' text alternative: screen readers and scripts read them.
+    >>> table = values_table("b1", np.array([1.0, -2.0]), ["h1", "h2"], ["b1"], transposed=True)
+    >>> print(table.replace("<tr>", "\\n<tr>"))
+    <table class='bn-values bn-values-b1' data-values='[[1.0], [-2.0]]' data-transposed><caption>b1, 1 × 2</caption>
+    <tr><td></td><th scope='col'>h1</th><th scope='col'>h2</th></tr>
+    <tr><th scope='row'>b1</th><td>1</td><td>−2</td></tr></table>
     """
     rows = (array[:, None] if array.ndim == 1 else array).tolist()
     written = rows if shown is None else (shown[:, None] if shown.ndim == 1 else shown).tolist()
     row_labels = row_labels or unit_labels("row ", len(rows))
     col_labels = col_labels or unit_labels("column ", len(rows[0]))
+    mark = ""
+    if transposed:
+        written, row_labels, col_labels, mark = [list(column) for column in zip(*written)], col_labels, row_labels, \
+            " data-transposed"
     head = "<tr><td></td>" + "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in col_labels) + "</tr>"
     body = "".join(f"<tr><th scope='row'>{html.escape(label)}</th>"
                    + "".join(f"<td>{format_number(v)}</td>" for v in row) + "</tr>"
                    for label, row in zip(row_labels, written))
-    return (f"<table class='bn-values bn-values-{name}' data-values='{json.dumps(rows)}'>"
-            f"<caption>{html.escape(caption or name)}, {len(rows)} × {len(rows[0])}</caption>{head}{body}</table>")
+    return (f"<table class='bn-values bn-values-{name}' data-values='{json.dumps(rows)}'{mark}>"
+            f"<caption>{html.escape(caption or name)}, {len(written)} × {len(written[0])}</caption>"
+            f"{head}{body}</table>")
 
 
-def relu_note(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list[str], col_labels: list[str]) -> str:
-    """In words, what the hatching and the *off* marks of a post-ReLU panel show.
+def relu_note(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list[str], col_labels: list[str],
+              convention: str = "columns") -> str:
+    """In words, what the hatching and the *off* marks of a post-ReLU panel show, each cell named as the
+    notation draws it (``Notation.cell``: unit first, or input first with inputs as rows).
 
     >>> relu_note("H", np.array([[True, False], [False, False]]), ["", ""], ["h1", "h2"], ["x1", "x2"])
     "<p class='bn-relu-note'>ReLU gave 0 at H[h1, x1]. No unit is off.</p>"
     """
-    cells = [f"{name}[{row_labels[r]}, {col_labels[c]}]" for r, c in zip(*np.nonzero(zeroed))]
+    cell = notation(convention).cell
+    cells = [cell(name, row_labels[r], int(c)) for r, c in zip(*np.nonzero(zeroed))]
     off = [label for label, note in zip(row_labels, notes) if note]
     zero_text = f"ReLU gave 0 at {', '.join(cells)}." if cells else "ReLU gave 0 nowhere."
     off_text = (f"Off (0 for every input): {', '.join(off)}." if off else "No unit is off.")
@@ -333,24 +359,15 @@ def explanation_html(explanation: Explanation, trace: Trace, convention: str = "
     across the batch. ``relu``: the cell chosen is after ReLU (H, Y, ...), and heads it as ReLU of the sum."""
     e, n = explanation, notation(convention)
     layer = layer_of_result(trace.depth, e.layer)
-    heading = n.heading(e.label, layer, e.unit, e.col)
+    heading = n.heading(layer, e.row, e.col)
     if relu:  # H[h3, x2] = ReLU(the sum that H_z[h3, x2] is)
-        heading = f"{layer.post}{e.label.removeprefix(layer.pre)} = ReLU({heading.partition(' = ')[2]})"
-    weights = ", ".join(format_number(w) for w, _, _ in e.exact_terms)
-    inputs = ", ".join(format_number(v) for _, v, _ in e.exact_terms)
-    if n.augmented:
-        numbers = f"[{weights}, {format_number(e.exact_bias)}] · [{inputs}, 1]"
-    elif n.transposed:
-        numbers = f"[{inputs}] · [{weights}] + {format_number(e.exact_bias)}"
-    else:
-        numbers = f"[{weights}] · [{inputs}] + {format_number(e.exact_bias)}"
-    across = ", ".join(f"x{j + 1} → {format_number(v)}" for j, v in enumerate(trace.exact(e.layer)[e.row]))
+        name, _, sum_ = heading.partition(" = ")
+        heading = f"{layer.post}{name.removeprefix(layer.pre)} = ReLU({sum_})"
     return (
         f"<div class='bn-explain-heading'>{html.escape(heading)}</div>"
-        f"<div>= {numbers}</div>"
+        f"<div>= {html.escape(n.numbers(e))}</div>"
         f"<div class='bn-formula'>{html.escape(n.text(e))}</div>"
-        f"<div>The same row of {e.weights} and the same bias make row {e.unit} for every input "
-        f"in the batch: {across}.</div>"
+        f"<div>{html.escape(n.across(e, trace.exact(e.layer)[e.row]))}</div>"
     )
 
 
