@@ -212,7 +212,8 @@ class BatchApp:
             self.layer_picker, widgets.HBox([self.row_picker, self.col_picker]), self.explanation,
         ], layout=widgets.Layout(width="600px", max_width="100%", margin="0 24px 0 0"))
         self.code_title = html_widget("")
-        code_box = widgets.VBox([self.code_title, self.code], layout=widgets.Layout(width="560px", max_width="100%"))
+        # as wide as the worked example's longest line: the code scrolls (and says so) only when it must
+        code_box = widgets.VBox([self.code_title, self.code], layout=widgets.Layout(width="580px", max_width="100%"))
         self.share = SharePanel(self, self._say, self.guard)
         self.steps = StepThrough(self, self._say)
         self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)",

@@ -115,9 +115,11 @@ class EntryLook:
     """
 
     def __init__(self) -> None:
-        self.slider = widgets.Layout(width="64px", height="18px", margin="0")
+        # the readout above the slider, both in the entry's cell (CELL_PIXELS): the slider as high as
+        # its handle (style.css: 24 px, a finger's target)
+        self.slider = widgets.Layout(width="64px", height="24px", margin="0")
         self.slider_style = SliderStyle()
-        self.readout = widgets.Layout(width="52px", height="24px", margin="2px auto 0 auto")
+        self.readout = widgets.Layout(width="52px", height="22px", margin="0 auto")
         self.readout_style = TextStyle()
         self.box = widgets.Layout(align_items="center", height=f"{CELL_PIXELS}px", overflow="hidden")
         self.label = widgets.Layout(height=f"{CELL_PIXELS}px", margin="0")

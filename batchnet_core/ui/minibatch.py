@@ -122,6 +122,7 @@ class MiniBatchComparison:
         self.widget = widgets.VBox([html_widget(STYLE), self.page,
                                     widgets.HBox([self.epochs, self.learning_rate, self.button]),
                                     self.status, self.table, self.plot])
+        self.widget.add_class("bn-app")  # the app's look (style.css): its rows wrap on a phone
         #: In a class, the teacher's pause holds this part of the page too (``classroom.ClassBar``).
         self.class_bar = ClassBar.join(self.widget, None, self._say)
 

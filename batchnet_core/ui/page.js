@@ -6,6 +6,7 @@
 //   the keyboard's focus on that cell when the heat map is redrawn;
 // - send a step-through's keys while one is on;
 // - turn the heat maps' cell buttons off while the class is paused;
+// - say, above a box that scrolls sideways, that some of it is out of sight and on which side;
 // - start a download the person asked for with one click.
 function render({ model, el }) {
   let app = el;  // the app around this widget, once the widget is placed in it
@@ -117,7 +118,24 @@ function render({ model, el }) {
       if (button.disabled !== paused) button.disabled = paused;
     }
   };
-  const pageWatch = new MutationObserver((records) => { follow(records); refocus(); downloadNow(); holdCells(); });
+  // The boxes that may scroll sideways: a matrix's controls (on a phone, or at size 8) and the code.
+  // Each one's parent is marked with the side that has more (bn-more-right, bn-more-left), and
+  // style.css writes the cue above the box.
+  const SCROLLERS = ".bn-matrix > .widget-gridbox, .bn-code pre";
+  const cue = (box) => {
+    const hidden = box.scrollWidth - box.clientWidth;
+    box.parentElement?.classList.toggle("bn-more-right", hidden > 1 && box.scrollLeft < hidden - 1);
+    box.parentElement?.classList.toggle("bn-more-left", hidden > 1 && box.scrollLeft > 1);
+  };
+  let cueing = 0;
+  const cueSoon = () => {
+    if (!cueing) cueing = requestAnimationFrame(() => { cueing = 0; app.querySelectorAll(SCROLLERS).forEach(cue); });
+  };
+  const onScroll = (event) => { if (event.target.matches?.(SCROLLERS)) cue(event.target); };
+  const sizeWatch = new ResizeObserver(cueSoon);
+  const pageWatch = new MutationObserver((records) => {
+    follow(records); refocus(); downloadNow(); holdCells(); cueSoon();
+  });
 
   // A step-through's keys, for a teacher at a projector (a presenter remote sends Page Up/Down),
   // while one is on and the key is not typing into a box or moving a slider.
@@ -149,6 +167,8 @@ function render({ model, el }) {
       if (event.relatedTarget) focused = "";
     });
     pageWatch.observe(app, { childList: true, subtree: true, characterData: true });
+    app.addEventListener("scroll", onScroll, true);  // a box's own scroll does not bubble: caught on its way down
+    sizeWatch.observe(app);
     said = app.querySelector(".bn-status")?.textContent.trim() ?? "";
     nameAll();
     holdCells();
@@ -160,12 +180,15 @@ function render({ model, el }) {
   return () => {
     themeWatch.disconnect();
     pageWatch.disconnect();
+    sizeWatch.disconnect();
+    app.removeEventListener("scroll", onScroll, true);
     app.removeEventListener("click", onCell);
     app.removeEventListener("focusin", onFocus);
     document.removeEventListener("keydown", onKey);
     clearTimeout(settle);
     cancelAnimationFrame(naming);
     cancelAnimationFrame(placing);
+    cancelAnimationFrame(cueing);
   };
 }
 

@@ -87,6 +87,7 @@ class SpeedComparison:
         self.button.on_click(Guard(self._say)(lambda _: self.run()))
         self.widget = widgets.VBox([html_widget(STYLE), self.page, widgets.HBox([self.button, self.progress]),
                                     self.status, self.table, self.findings, self.plot])
+        self.widget.add_class("bn-app")  # the app's look (style.css): its rows wrap on a phone
 
     def run(self) -> list[Timing]:
         self.button.disabled = True
