@@ -4,6 +4,7 @@ never covers what the learner scrolled to."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from test_browser_lab import jupyterlab, run_notebook
 
@@ -97,16 +98,17 @@ def assert_the_sum_stays_in_view(page, shots: str) -> None:
             return [r.top, hit ? (hit.closest('.bn-step-bar') ? 'the step-through' :
                     el.contains(hit) || hit.closest('.bn-cell-layer') ? 'it' : hit.className) : null]; }""")
         assert corner[0] >= -1 and corner[1] == "it", (selector, corner)
+    # every place from the app's top at the window's top to its end with room left for the bar, which
+    # cannot leave the app: scrolled further, the app itself is leaving the window
     top, bottom, step = page.evaluate("""(el) => {
         const app = document.querySelector('.bn-app').getBoundingClientRect();
+        const bar = document.querySelector('.bn-step-bar').getBoundingClientRect();
         const start = el.scrollTop + app.top - el.getBoundingClientRect().top;
-        return [Math.max(start, 0), start + app.height, el.clientHeight / 3]; }""", scroller)
-    y = top
-    while y <= bottom:
-        page.evaluate("([el, y]) => { el.scrollTop = y; }", [scroller, y])
+        return [Math.max(start, 0), start + app.height - bar.height, el.clientHeight / 3]; }""", scroller)
+    for y in [*np.arange(top, bottom, step), bottom]:
+        page.evaluate("([el, y]) => { el.scrollTop = y; }", [scroller, float(y)])
         where = page.evaluate(SUM_SEEN)
         assert where["inside"] and where["seen"], (y, where)
-        y += step
 
 
 @pytest.mark.parametrize("screen", list(SCREENS))
