@@ -104,7 +104,10 @@ class Exact:
         return Exact(np.where(keep, self.digits, zero), self.scale)
 
     def __getitem__(self, index: object) -> Exact:
-        return Exact(self.digits[index], self.scale)
+        digits = self.digits[index]
+        if not isinstance(digits, np.ndarray):  # one entry: still an array, of the same kind
+            digits = np.array(digits, dtype=self.digits.dtype)
+        return Exact(digits, self.scale)
 
     def __add__(self, other: Exact) -> Exact:
         scale = max(self.scale, other.scale)

@@ -243,6 +243,9 @@ def assert_gradients_agree(state: bn.State, T: list[list[float]]) -> None:
     layer = bn.layers_of(state.depth)[-1]
     e = bn.explain_gradient(state, T, layer.weights, 0, 0)
     assert e.exact_average == grads[-1][0][0][0] and e.average == float(grads[-1][0][0][0])
+    for k in range(1, state.depth + 1):  # every layer's δ of the first unit and input, spelled out
+        d = bn.explain_delta(state, T, k, 0, 0)
+        assert d.value == batched.deltas[k - 1][0, 0]
 
 
 @settings(max_examples=100, deadline=None)
