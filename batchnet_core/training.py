@@ -276,6 +276,18 @@ def sgd_step(state: State, T: object, lr: float) -> State:
     return step_state(state, g.layers, rate)
 
 
+def run_step(state: State, targets: np.ndarray, rate: float) -> tuple[State, float]:
+    """One step of a Train run, and the loss after it, in bare floats (``backward_floats``, ``forward_floats``).
+
+    A run takes up to a thousand steps on weights nobody typed: exactly, a step at the largest state costs
+    about 70 ms, in floats under 2 ms. The state a run stops on is shown exactly, as every state is, and one
+    Step (``sgd_step``) is exact; the steps of a run differ from exact ones in the last places of the floats.
+    ``ValueError`` as ``step_state`` gives it.
+    """
+    moved = step_state(state, backward_floats(state.layers, state.X, targets), rate)
+    return moved, loss_of(forward_floats(moved.layers, moved.X)[-1][1], targets)
+
+
 def step_state(state: State, gradients: Sequence[tuple[np.ndarray, np.ndarray]], rate: float) -> State:
     """``state`` with each layer's (W, b) moved by −rate · its (dW, db); ``ValueError`` naming the entry that
     would leave ±10⁶."""
@@ -463,7 +475,7 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
 __all__ = [
     "MAX_LEARNING_RATE", "WORKED_TARGETS", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
     "backward_exact", "backward_floats", "backward_loop", "check_learning_rate", "check_targets", "default_targets",
-    "explain_delta",
-    "exact_loss", "explain_gradient", "gradients_of", "loss", "loss_of", "resize_targets", "sgd_step", "step_state",
+    "explain_delta", "exact_loss", "explain_gradient", "gradients_of", "loss", "loss_of", "resize_targets", "run_step",
+    "sgd_step", "step_state",
     "targets_from_query", "targets_to_query",
 ]

@@ -75,13 +75,14 @@ def test_one_step_is_sgd_step_and_says_what_the_loss_did(trainer, worked):
 def test_train_takes_the_steps_asked_for_and_draws_every_loss(trainer, worked):
     trainer.steps_box.value = "25"
     press(trainer, "bn-train-run")
-    state = worked
+    state, targets = worked, np.array(T, dtype=float)
     losses = [bn.loss(state, T)]
-    for _ in range(25):
-        state = bn.sgd_step(state, T, 0.03)
-        losses.append(bn.loss(state, T))
+    for _ in range(25):  # a run's steps: in floats (run_step), its last loss exact
+        state, value = bn.training.run_step(state, targets, 0.03)
+        losses.append(value)
+    losses[-1] = bn.loss(state, T)
     assert trainer.app.state == state
-    np.testing.assert_allclose(trainer.history.losses, losses)
+    assert trainer.history.losses == losses
     assert shown_loss(trainer) == pytest.approx(losses[-1])
     assert "Trained 25 steps so far in this run" in status(trainer)
     assert f"Loss curve: 25 steps, the loss going from 1.333 to {bn.format_number(losses[-1])}" in trainer.curve.value
@@ -381,7 +382,7 @@ def test_presses_during_a_run_are_ignored_while_the_page_keeps_being_answered(tr
     assert trainer.history.taken == 30  # one run: the other presses did not queue more
     state = worked
     for _ in range(30):
-        state = bn.sgd_step(state, T, 0.03)
+        state, _ = bn.training.run_step(state, np.array(T, dtype=float), 0.03)
     assert trainer.app.state == state
     assert "Trained 30 steps so far" in status(trainer)
     assert not trainer.train_button.disabled and not trainer.step_button.disabled
@@ -425,3 +426,17 @@ def test_the_loss_line_adds_up_as_written_or_says_it_is_rounded():
     whole = np.array([[0.0, 0, 0], [1, 1, 2]])  # Y is [[0, 0, 0], [3, 3, 4]]: squares 0, 0, 0, 4, 4, 4
     line = trainer_module.loss_html(bn.forward(state), whole, bn.backward(state, whole))
     assert "<b>Loss = 2</b>" in line and "= 12 / 6<" in line
+
+
+def test_a_runs_float_steps_are_the_exact_steps_to_the_last_places():
+    """A Train run steps in floats (run_step); one Step is exact (sgd_step): 100 of each stay together to
+    the last places of the floats, and their losses are the same to 12 digits."""
+    exact = floats = bn.preset("three-inputs")
+    targets = np.array(T, dtype=float)
+    for _ in range(100):
+        exact = bn.sgd_step(exact, T, 0.03)
+        floats, value = bn.training.run_step(floats, targets, 0.03)
+        assert value == pytest.approx(bn.loss(exact, T), rel=1e-12, abs=1e-15)
+    for (W, b), (V, c) in zip(exact.layers, floats.layers):
+        np.testing.assert_allclose(V, W, rtol=1e-12, atol=1e-15)
+        np.testing.assert_allclose(c, b, rtol=1e-12, atol=1e-15)

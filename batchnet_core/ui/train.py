@@ -38,6 +38,7 @@ from ..training import (
     gradients_of,
     loss,
     resize_targets,
+    run_step,
     sgd_step,
     targets_from_query,
     targets_to_query,
@@ -375,6 +376,12 @@ class LossHistory:
     @property
     def last(self) -> float:
         return self.losses[-1]
+
+    def settle(self, value: float) -> None:
+        """The last loss replaced by the same loss worked out exactly (a run's steps are floats)."""
+        if self.lowest == self.losses[-1]:
+            self.lowest = value
+        self.losses[-1] = value
 
     def add(self, value: float) -> None:
         """The loss after one more step."""
@@ -725,11 +732,11 @@ class Trainer:
         before, state, shown_at, stopped = history.last, self.app.state, time.perf_counter(), ""
         for taken in range(1, count + 1):
             try:
-                state = sgd_step(state, targets, rate)
+                state, value = run_step(state, targets, rate)  # in floats: see run_step
             except ValueError as error:
                 stopped = f" Stopped after {taken - 1} step{'s' * (taken != 2)}: {error}."
                 break
-            history.add(loss(state, targets))
+            history.add(value)
             if time.perf_counter() - shown_at > LIVE_SECONDS and taken < count:
                 self._show_step(state, record=False)
                 self.app._say(f"Training: step {taken} of {count}, loss {format_number(history.last)}.")
@@ -738,6 +745,8 @@ class Trainer:
                     return
                 shown_at = time.perf_counter()
         self._show_step(state, record=False)
+        if history.taken:
+            history.settle(loss(state, targets))  # the loss the run ends on, worked out exactly
         taken = history.taken
         went_up = " The loss went up: try a smaller learning rate." if history.last > before and not stopped else ""
         self.app._say(f"Trained {taken} step{'s' * (taken != 1)} so far in this run: loss {format_number(before)} → "
