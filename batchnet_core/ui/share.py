@@ -32,6 +32,14 @@ def download_link(label: str, filename: str, mime: str, data: bytes, now: bool =
             f"href='data:{mime};base64,{encoded}'>{label}</a>")
 
 
+def worksheet_links(state: State, convention: str, now: bool = False) -> list[str]:
+    """The students' worksheet and its answer key, two files: ``now`` downloads the sheet at once."""
+    return [download_link("students' worksheet (PDF)", "batchnet-worksheet.pdf", "application/pdf",
+                          worksheet_pdf(state, io.BytesIO(), convention).getvalue(), now=now),
+            download_link("answer key (PDF)", "batchnet-worksheet-key.pdf", "application/pdf",
+                          worksheet_pdf(state, io.BytesIO(), convention, answers=True).getvalue())]
+
+
 def worksheet_png(images: dict[str, bytes], places: dict[str, tuple[int, int]], background: str) -> bytes:
     """The heat map panels combined into one picture, each at its (row, column) in ``places``, as on the page."""
     panels = {name: Image.open(io.BytesIO(data)) for name, data in images.items() if data}
@@ -76,7 +84,7 @@ class SharePanel:
         export.add_class("bn-button-export")
         export.on_click(guard(lambda _: self.export()))
         worksheet = widgets.Button(description="Worksheet (PDF)", tooltip="Download a printable worksheet of this "
-                                   "state: the exercise, then its answers")
+                                   "state for students to write on, and its answer key as a file of its own")
         worksheet.add_class("bn-button-worksheet")
         worksheet.on_click(guard(lambda _: self.worksheet()))
         self.downloads = html_widget("", "bn-downloads")
@@ -115,13 +123,12 @@ class SharePanel:
                            "Export… → state (JSON), and Open a state.</span>")
 
     def worksheet(self) -> None:
-        """The printable worksheet of the state, in the page's notation: downloaded at once."""
+        """The printable worksheet of the state, in the page's notation: the students' sheet downloaded at
+        once, its answer key offered beside it, a file of its own so that it is never printed with the sheet."""
         state, convention = self.app.state, self.app.model.notation
-        pdf = worksheet_pdf(state, io.BytesIO(), convention).getvalue()
-        # bn-download-now: the page script clicks it once, so one click of the button downloads
-        self.downloads.value = "Download: " + download_link("worksheet (PDF)", "batchnet-worksheet.pdf",
-                                                            "application/pdf", pdf, now=True)
-        self.say("The worksheet (PDF) is downloading: page 1 the exercise, page 2 the answers.")
+        # bn-download-now: the page script clicks it once, so one click of the button downloads the sheet
+        self.downloads.value = "Download: " + " · ".join(worksheet_links(state, convention, now=True))
+        self.say("The students' worksheet (PDF) is downloading; its answer key is the second download below.")
 
     def export(self) -> None:
         state, convention = self.app.state, self.app.model.notation
@@ -137,8 +144,7 @@ class SharePanel:
                           state.to_code(convention=convention).encode()),
             download_link("PyTorch script (.py)", "batchnet_torch.py", "text/x-python",
                           state.to_code(convention=torch_convention, framework="torch").encode()),
-            download_link("worksheet (PDF)", "batchnet-worksheet.pdf", "application/pdf",
-                          worksheet_pdf(state, io.BytesIO(), convention).getvalue()),
+            *worksheet_links(state, convention),
             download_link("heat maps (PNG)", "batchnet-heatmaps.png", "image/png",
                           worksheet_png(images, {key: panel.place for key, panel in self.app.views.layout.items()},
                                         background)),
