@@ -159,18 +159,29 @@ def test_one_click_downloads_the_students_sheet_and_the_key_is_a_second_download
 
 
 @pytest.mark.parametrize(("width", "theme"), [(1024, "light"), (390, "light"), (1024, "dark")])
-def test_the_two_worksheet_downloads_are_in_view_and_readable(browser, voila_url, width, theme):
-    page = browser.new_page(viewport={"width": width, "height": 768})
+def test_a_class_set_and_its_key_download_in_view(browser, voila_url, tmp_path, poppler, width, theme):
+    page = browser.new_page(viewport={"width": width, "height": 768}, accept_downloads=True)
     try:
         open_app(page, voila_url + MAIN_PAGE + ("?theme=dark" if theme == "dark" else ""))
-        with page.expect_download(timeout=30_000):
+        versions = page.locator(".bn-worksheet-versions input")
+        versions.fill("2")
+        versions.press("Tab")  # the box sends its value when it is left
+        box = page.locator(".bn-worksheet-versions").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert page.get_by_label("Versions").input_value() == "2"
+        with page.expect_download(timeout=60_000) as download:
             page.click(".bn-button-worksheet")
+        download.value.save_as(tmp_path / "set.pdf")
+        pages, text = pdf_text(tmp_path / "set.pdf")
+        assert pages == 2 and "Version 1 of 2" in text and "Version 2 of 2" in text and "Answer key" not in text
         links = page.locator(".bn-downloads a.bn-download-pdf")
         links.first.scroll_into_view_if_needed()
         boxes = [links.nth(i).bounding_box() for i in range(2)]
-        # both whole on the screen, a line of text high, the key after the sheet
+        # both whole on the screen, in type of 12 px or more, the key after the sheet
         for box in boxes:
-            assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] >= 16
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] > 0
+        assert all(float(size.rstrip("px")) >= 12 for size in links.evaluate_all(
+            "links => links.map(link => getComputedStyle(link).fontSize)"))
         assert (boxes[1]["y"], boxes[1]["x"]) > (boxes[0]["y"], boxes[0]["x"])
         assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
         page.screenshot(path=str(ARTIFACTS / f"worksheet-downloads-{width}-{theme}.png"))
