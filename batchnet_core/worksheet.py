@@ -9,8 +9,9 @@ state itself, then the same network on other whole-number inputs. Both files lay
 as ``notation.panels`` places them, in the notation asked for. Black ink on light tints (red for
 positive, blue for negative, white for 0, as on the screen), so that a grey photocopy still reads.
 
-A blank cell is at least 10.6 × 8.6 mm between its lines (10 × 8 mm to write in), and the room for
-working takes whatever the page has left, so a small network fills its page. The page is A4,
+A blank cell is at least 10.6 × 8.6 mm between its lines (10 × 8 mm to write in), up to 1.3 times
+that where the page has room, and the room for working takes whatever the page has left, so a small
+network fills its page. The page is A4,
 portrait or landscape, whichever gives larger numbers; numbers are 7 to 12 points. A state that A4
 cannot hold so is printed on the smallest larger ISO paper (A3, A2, ...) that holds it, rather than
 in smaller cells.
@@ -47,8 +48,10 @@ MM = 72 / 25.4  # points in a millimetre
 #: A blank cell's least size between its lines, in points: 10 × 8 mm to write in, inside lines of up to 0.9 points.
 BLANK_WIDTH, BLANK_HEIGHT = 10.6 * MM, 8.6 * MM
 #: The least room for working under a row of results with blanks: two lines of handwriting. A page
-#: with more room gives it all to working.
+#: with more room makes its blank cells larger, up to GROW times, while each room keeps twice this,
+#: and gives the rest to working.
 WORKING = 16 * MM
+GROW = 1.3
 #: A cell's least height and width in numbers' sizes, blank or given.
 RATIO = 2.2
 MAX_VERSIONS = 100  # a class set: one page per student of the largest class, and more
@@ -175,39 +178,44 @@ class _Staircase:
     def column(self, c: int) -> list[_Matrix]:
         return [m for m in self.matrices if m.panel.place[1] == c]
 
-    def cell_height(self, points: float) -> float:
-        return max(BLANK_HEIGHT, RATIO * points)
+    def cell_height(self, points: float, grow: float = 1.0) -> float:
+        return max(BLANK_HEIGHT * grow, RATIO * points)
 
-    def cell_widths(self, points: float) -> list[float]:
-        return [max(RATIO * points, (widest + PADDING_EM) * points, BLANK_WIDTH if blank else 0.0)
+    def cell_widths(self, points: float, grow: float = 1.0) -> list[float]:
+        return [max(RATIO * points, (widest + PADDING_EM) * points, BLANK_WIDTH * grow if blank else 0.0)
                 for widest, blank in zip(self.widest, self.blank_columns)]
 
-    def column_widths(self, points: float) -> list[float]:
+    def column_widths(self, points: float, grow: float = 1.0) -> list[float]:
         widths = []
-        for c, cell in enumerate(self.cell_widths(points)):
+        for c, cell in enumerate(self.cell_widths(points, grow)):
             widths.append(max((self.labels[c] * points + max(m.shape[1] * cell, _em(m.panel.title, True) * points)
                                for m in self.column(c)), default=0.0))
         return widths
 
-    def row_heights(self, points: float, working: float) -> list[float]:
-        cell = self.cell_height(points)
+    def row_heights(self, points: float, working: float, grow: float = 1.0) -> list[float]:
+        cell = self.cell_height(points, grow)
         return [(TITLE_EM + LABEL_EM) * points
                 + max((m.shape[0] * cell for m in self.matrices if m.panel.place[0] == r), default=0.0)
                 + (working if self.working_rows[r] else 0.0) for r in range(self.grid_rows)]
 
-    def size(self, points: float, working: float) -> tuple[float, float]:
+    def size(self, points: float, working: float, grow: float = 1.0) -> tuple[float, float]:
         """(width, height) in points."""
-        return (sum(self.column_widths(points)) + COLUMN_GAP_EM * points * (self.grid_columns - 1),
-                sum(self.row_heights(points, working)) + ROW_GAP_EM * points * (self.grid_rows - 1))
+        return (sum(self.column_widths(points, grow)) + COLUMN_GAP_EM * points * (self.grid_columns - 1),
+                sum(self.row_heights(points, working, grow)) + ROW_GAP_EM * points * (self.grid_rows - 1))
 
-    def fit(self, width: float, height: float) -> tuple[float, float] | None:
+    def fit(self, width: float, height: float) -> tuple[float, float, float] | None:
         """The largest numbers (points) with which the staircase fits ``width`` × ``height`` points with
-        at least WORKING of room for working, and the room for working it then has; None if none fits."""
+        at least WORKING of room for working; then how much larger its blank cells can be (``grow``)
+        and the room for working it then has. None if nothing fits."""
         points = MAX_POINTS
         while points >= MIN_POINTS - 1e-9:
-            w, h = self.size(points, WORKING)
-            if w <= width and h <= height:
-                return points, WORKING + (height - h) / max(1, sum(self.working_rows))
+            if all(a <= b for a, b in zip(self.size(points, WORKING), (width, height))):
+                grow = GROW
+                while grow > 1 and not all(a <= b for a, b in zip(self.size(points, 2 * WORKING, grow),
+                                                                  (width, height))):
+                    grow = round(grow - 0.05, 2)
+                h = self.size(points, WORKING, grow)[1]
+                return points, WORKING + (height - h) / max(1, sum(self.working_rows)), grow
             points -= 0.25
         return None
 
@@ -274,12 +282,12 @@ def _layout(headings: list[list[tuple[str, float, bool]]], stairs: _Staircase) -
     if best is None:  # larger than A0 at 7 points: a page of its own size
         w, h = stairs.size(MIN_POINTS, WORKING)
         top = MARGIN + max(_heading_height(heading(w)) for heading in headings)
-        best = ((MIN_POINTS, WORKING), "custom", w + 2 * MARGIN, top + h + MARGIN, top)
-    (points, working), paper, width, height, top = best
+        best = ((MIN_POINTS, WORKING, 1.0), "custom", w + 2 * MARGIN, top + h + MARGIN, top)
+    (points, working, grow), paper, width, height, top = best
 
-    cell_widths = stairs.cell_widths(points)
-    columns = stairs.column_widths(points)
-    rows = stairs.row_heights(points, working)
+    cell_widths = stairs.cell_widths(points, grow)
+    columns = stairs.column_widths(points, grow)
+    rows = stairs.row_heights(points, working, grow)
     total = sum(columns) + COLUMN_GAP_EM * points * (len(columns) - 1)
     lefts = np.cumsum([MARGIN + (width - 2 * MARGIN - total) / 2] + [c + COLUMN_GAP_EM * points
                                                                        for c in columns[:-1]])
@@ -292,7 +300,7 @@ def _layout(headings: list[list[tuple[str, float, bool]]], stairs: _Staircase) -
         else:
             x = lefts[c] + stairs.labels[c] * points
         cells_at[m.panel.key] = (float(x), float(tops[r] + (TITLE_EM + LABEL_EM) * points))
-    return _Layout(paper, width, height, points, stairs.cell_height(points), tuple(cell_widths), cells_at)
+    return _Layout(paper, width, height, points, stairs.cell_height(points, grow), tuple(cell_widths), cells_at)
 
 
 def _tints(values: np.ndarray) -> np.ndarray:
