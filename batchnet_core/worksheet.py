@@ -11,10 +11,9 @@ positive, blue for negative, white for 0, as on the screen), so that a grey phot
 
 A blank cell is at least 10.6 × 8.6 mm between its lines (10 × 8 mm to write in), up to 1.3 times
 that where the page has room, and the room for working takes whatever the page has left, so a small
-network fills its page. The page is A4,
-portrait or landscape, whichever gives larger numbers; numbers are 7 to 12 points. A state that A4
-cannot hold so is printed on the smallest larger ISO paper (A3, A2, ...) that holds it, rather than
-in smaller cells.
+network fills its page. The page is A4, portrait, or landscape where that gives numbers a point
+larger; numbers are 7 to 12 points. A state that A4 cannot hold so is printed on the smallest larger
+ISO paper (A3, A2, ...) that holds it, rather than in smaller cells.
 
 matplotlib (the ``ui`` extra) draws the pages; it is imported only when a worksheet is made, so
 ``import batchnet_core`` stays numpy only.
@@ -274,8 +273,8 @@ def _layout(headings: list[list[tuple[str, float, bool]]], stairs: _Staircase) -
             inner = width - 2 * MARGIN
             top = MARGIN + max(_heading_height(heading(inner)) for heading in headings)
             fitted = stairs.fit(inner, height - MARGIN - top)
-            # portrait unless landscape gives larger numbers
-            if fitted and (best is None or fitted[0] > best[0][0] + 1e-9):
+            # portrait, with its taller room for working, unless landscape gives numbers a point larger
+            if fitted and (best is None or fitted[0] >= best[0][0] + 1 - 1e-9):
                 best = (fitted, paper, width, height, top)
         if best:
             break
