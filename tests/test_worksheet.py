@@ -419,3 +419,19 @@ def test_blanks_outside_the_network_are_refused_by_name(worked):
     with pytest.raises(ValueError, match=r"blanks: H_z\[4, 0\] is not a cell of H_z, which has 4 rows and 3 "
                                          "columns, counted from 0"):
         bn.worksheet_pdf(worked, io.BytesIO(), blanks=[Cell("H_z", 4, 0)])
+
+
+@pytest.mark.parametrize("convention", CONVENTIONS)
+def test_an_exercises_blanks_are_the_sheets_empty_cells(poppler, tmp_path, convention):
+    from batchnet_core.exercises import new_exercise
+
+    exercise = new_exercise(7, "hard")
+    pdf = pdf_of(exercise.state, convention, blanks=exercise.blanks)
+    cells = blank_cells(pdf, tmp_path)
+    assert len(cells) == len(exercise.blanks) == 8
+    assert_writable(cells)
+    (sheet,) = pages(pdf, tmp_path)
+    trace = bn.forward(exercise.state)
+    printed = results(exercise.state) - sum((written([trace[cell.layer][cell.row, cell.col]])
+                                            for cell in exercise.blanks), Counter())
+    assert numbers(staircase(sheet, exercise.state, convention)) == given(exercise.state, convention) + printed
