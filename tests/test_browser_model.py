@@ -123,9 +123,17 @@ def test_in_rows_the_page_speaks_rows(browser, voila_url, width):
         page.close()
 
 
-def test_one_click_downloads_the_worksheet_of_the_notation_shown(page, voila_url, tmp_path, poppler):
+def pdf_text(path) -> tuple[int, str]:
+    """A downloaded PDF's page count and its text, as poppler reads them."""
     import subprocess
 
+    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return int(re.search(r"^Pages:\s+(\d+)$", info, re.M).group(1)), text
+
+
+def test_one_click_downloads_the_students_sheet_and_the_key_is_a_second_download(page, voila_url, tmp_path,
+                                                                                 poppler):
     open_app(page, voila_url + MAIN_PAGE)
     page.select_option(".bn-notation select", label=NOTATIONS["augmented"].label)
     page.wait_for_function("() => document.querySelector('.bn-code pre').textContent.includes('W1_aug')",
@@ -133,12 +141,52 @@ def test_one_click_downloads_the_worksheet_of_the_notation_shown(page, voila_url
     with page.expect_download(timeout=30_000) as download:
         page.click(".bn-button-worksheet")
     assert download.value.suggested_filename == "batchnet-worksheet.pdf"
-    path = tmp_path / "worksheet.pdf"
-    download.value.save_as(path)
-    info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
-    assert re.search(r"^Pages:\s+2$", info, re.M)
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    assert "[W1 | b1]" in text  # the augmented notation, as on the page
+    download.value.save_as(tmp_path / "sheet.pdf")
+    pages, sheet = pdf_text(tmp_path / "sheet.pdf")
+    assert pages == 1 and "[W1 | b1]" in sheet  # the augmented notation, as on the page
+    assert "Exercise" in sheet and "Answer key" not in sheet and "−5" in sheet
+    assert not re.search(r"y2 +3 +3 +4\b", sheet)  # Y's row y2, whose cells are blank
+    # the key: a second link beside the first, a file of its own
+    links = page.locator(".bn-downloads a.bn-download-pdf")
+    assert links.all_inner_texts() == ["students' worksheet (PDF)", "answer key (PDF)"]
+    with page.expect_download(timeout=30_000) as download:
+        page.get_by_role("link", name="answer key (PDF)").click()
+    assert download.value.suggested_filename == "batchnet-worksheet-key.pdf"
+    download.value.save_as(tmp_path / "key.pdf")
+    pages, key = pdf_text(tmp_path / "key.pdf")
+    assert pages == 1 and "Answer key" in key and "[W1 | b1]" in key and re.search(r"y2 +3 +3 +4\b", key)
+    assert "answer key is the second download" in page.inner_text(".bn-status")
+
+
+@pytest.mark.parametrize(("width", "theme"), [(1024, "light"), (390, "light"), (1024, "dark")])
+def test_a_class_set_and_its_key_download_in_view(browser, voila_url, tmp_path, poppler, width, theme):
+    page = browser.new_page(viewport={"width": width, "height": 768}, accept_downloads=True)
+    try:
+        open_app(page, voila_url + MAIN_PAGE + ("?theme=dark" if theme == "dark" else ""))
+        versions = page.locator(".bn-worksheet-versions input")
+        versions.fill("2")
+        versions.press("Tab")  # the box sends its value when it is left
+        box = page.locator(".bn-worksheet-versions").bounding_box()
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width
+        assert page.get_by_label("Versions").input_value() == "2"
+        with page.expect_download(timeout=60_000) as download:
+            page.click(".bn-button-worksheet")
+        download.value.save_as(tmp_path / "set.pdf")
+        pages, text = pdf_text(tmp_path / "set.pdf")
+        assert pages == 2 and "Version 1 of 2" in text and "Version 2 of 2" in text and "Answer key" not in text
+        links = page.locator(".bn-downloads a.bn-download-pdf")
+        links.first.scroll_into_view_if_needed()
+        boxes = [links.nth(i).bounding_box() for i in range(2)]
+        # both whole on the screen, in type of 12 px or more, the key after the sheet
+        for box in boxes:
+            assert box["x"] >= 0 and box["x"] + box["width"] <= width and box["height"] > 0
+        assert all(float(size.rstrip("px")) >= 12 for size in links.evaluate_all(
+            "links => links.map(link => getComputedStyle(link).fontSize)"))
+        assert (boxes[1]["y"], boxes[1]["x"]) > (boxes[0]["y"], boxes[0]["x"])
+        assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        page.screenshot(path=str(ARTIFACTS / f"worksheet-downloads-{width}-{theme}.png"))
+    finally:
+        page.close()
 
 
 @pytest.mark.parametrize("width", [1400, 1024, 390])

@@ -481,9 +481,10 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
         ("csv", "batchnet-matrices.csv", "text/csv", "all matrices (CSV)"),
         ("py", "batchnet.py", "text/x-python", "numpy script (.py)"),
         ("torch", "batchnet_torch.py", "text/x-python", "PyTorch script (.py)"),
-        ("pdf", "batchnet-worksheet.pdf", "application/pdf", "worksheet (PDF)"),
+        ("pdf", "batchnet-worksheet.pdf", "application/pdf", "students' worksheet (PDF)"),
+        ("pdf", "batchnet-worksheet-key.pdf", "application/pdf", "answer key (PDF)"),
         ("png", "batchnet-heatmaps.png", "image/png", "heat maps (PNG)")]
-    assert app.share.downloads.value.startswith("Download: ") and app.share.downloads.value.count(" · ") == 5
+    assert app.share.downloads.value.startswith("Download: ") and app.share.downloads.value.count(" · ") == 6
     assert app.status.value == "Downloads ready below the Share heading."
     found = {name: data for _, name, _, data, _ in links}
     assert bn.State.from_dict(json.loads(base64.b64decode(found["batchnet-state.json"]))) == app.state
@@ -492,6 +493,8 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
     assert base64.b64decode(found["batchnet_torch.py"]).decode() == app.state.to_code(framework="torch")
     pdf = base64.b64decode(found["batchnet-worksheet.pdf"])
     assert pdf.startswith(b"%PDF") and pdf == bn.worksheet_pdf(app.state, io.BytesIO()).getvalue()
+    assert base64.b64decode(found["batchnet-worksheet-key.pdf"]) == bn.worksheet_pdf(
+        app.state, io.BytesIO(), answers=True).getvalue()
     assert_sheet_holds_every_panel(app, base64.b64decode(found["batchnet-heatmaps.png"]))
     link = re.search(r"href='\?([^']+)'", app.share.link.value).group(1).replace("&amp;", "&")
     assert bn.State.from_query(link) == app.state

@@ -364,14 +364,39 @@ def test_the_exports_follow_the_notation(worked):
                                                                                     framework="torch")
     assert base64.b64decode(found["batchnet-worksheet.pdf"]) == bn.worksheet_pdf(
         worked, io.BytesIO(), "augmented").getvalue()
+    assert base64.b64decode(found["batchnet-worksheet-key.pdf"]) == bn.worksheet_pdf(
+        worked, io.BytesIO(), "augmented", answers=True).getvalue()
 
 
-def test_the_worksheet_button_downloads_at_once(worked):
+def test_the_worksheet_button_downloads_the_sheet_at_once_and_offers_its_key_apart(worked):
     import base64
 
     app = BatchApp(worked)
     app.share.widget.children[2].children[1].click()
-    link = re.search(r"<a class='bn-download bn-download-pdf bn-download-now' download='batchnet-worksheet.pdf' "
-                     r"href='data:application/pdf;base64,([^']+)'>", app.share.downloads.value)
-    assert base64.b64decode(link.group(1)) == bn.worksheet_pdf(worked, io.BytesIO()).getvalue()
-    assert "downloading" in app.status.value
+    links = re.findall(r"<a class='bn-download bn-download-pdf( bn-download-now)?' download='([^']+)' "
+                       r"href='data:application/pdf;base64,([^']+)'>([^<]+)</a>", app.share.downloads.value)
+    assert [(now, name, label) for now, name, _, label in links] == [
+        (" bn-download-now", "batchnet-worksheet.pdf", "students' worksheet (PDF)"),
+        ("", "batchnet-worksheet-key.pdf", "answer key (PDF)")]
+    sheet, key = (base64.b64decode(data) for _, _, data, _ in links)
+    assert sheet == bn.worksheet_pdf(worked, io.BytesIO()).getvalue()
+    assert key == bn.worksheet_pdf(worked, io.BytesIO(), answers=True).getvalue() != sheet
+    assert app.status.value.count("downloading") == 1 and "answer key" in app.status.value
+
+
+def test_versions_make_the_worksheet_a_class_set_and_its_key_answers_each(worked):
+    import base64
+
+    app = BatchApp(worked)
+    app.share.versions.value = 3
+    app.share.worksheet()
+    found = dict(re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", app.share.downloads.value))
+    assert base64.b64decode(found["batchnet-worksheet.pdf"]) == bn.worksheet_pdf(
+        worked, io.BytesIO(), versions=3).getvalue()
+    assert base64.b64decode(found["batchnet-worksheet-key.pdf"]) == bn.worksheet_pdf(
+        worked, io.BytesIO(), versions=3, answers=True).getvalue()
+    assert "3 versions" in app.status.value
+    app.share.versions.value = 2
+    assert app.share.downloads.value == ""  # the links of 3 versions are gone
+    app.share.versions.value = 500  # the box keeps to what a worksheet takes
+    assert app.share.versions.value == bn.worksheet.MAX_VERSIONS

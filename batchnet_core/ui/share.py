@@ -15,7 +15,7 @@ from ..convert import state_to_csv
 from ..formats import data_from_json
 from ..notation import NOTATIONS
 from ..state import State
-from ..worksheet import worksheet_pdf
+from ..worksheet import MAX_VERSIONS, worksheet_pdf
 from .heatmap import THEMES
 from .views import html_widget
 
@@ -30,6 +30,14 @@ def download_link(label: str, filename: str, mime: str, data: bytes, now: bool =
     kind = filename.rsplit('.', 1)[-1] if not filename.endswith("_torch.py") else "torch"
     return (f"<a class='bn-download bn-download-{kind}{' bn-download-now' if now else ''}' download='{filename}' "
             f"href='data:{mime};base64,{encoded}'>{label}</a>")
+
+
+def worksheet_links(state: State, convention: str, versions: int = 1, now: bool = False) -> list[str]:
+    """The students' worksheet and its answer key, two files: ``now`` downloads the sheet at once."""
+    return [download_link("students' worksheet (PDF)", "batchnet-worksheet.pdf", "application/pdf",
+                          worksheet_pdf(state, io.BytesIO(), convention, versions=versions).getvalue(), now=now),
+            download_link("answer key (PDF)", "batchnet-worksheet-key.pdf", "application/pdf",
+                          worksheet_pdf(state, io.BytesIO(), convention, answers=True, versions=versions).getvalue())]
 
 
 def worksheet_png(images: dict[str, bytes], places: dict[str, tuple[int, int]], background: str) -> bytes:
@@ -76,9 +84,15 @@ class SharePanel:
         export.add_class("bn-button-export")
         export.on_click(guard(lambda _: self.export()))
         worksheet = widgets.Button(description="Worksheet (PDF)", tooltip="Download a printable worksheet of this "
-                                   "state: the exercise, then its answers")
+                                   "state for students to write on, and its answer key as a file of its own")
         worksheet.add_class("bn-button-worksheet")
         worksheet.on_click(guard(lambda _: self.worksheet()))
+        # a class set: one page per version, the state itself first, then its network on other inputs
+        self.versions = widgets.BoundedIntText(
+            value=1, min=1, max=MAX_VERSIONS, description="Versions", layout=widgets.Layout(width="160px"),
+            tooltip=f"Pages of the worksheet, each with other inputs: 1 to {MAX_VERSIONS}, one per student")
+        self.versions.add_class("bn-worksheet-versions")
+        self.versions.observe(lambda _: setattr(self.downloads, "value", ""), "value")  # no stale worksheet
         self.downloads = html_widget("", "bn-downloads")
         # ipywidgets writes the count of files after the description; style.css shows the words alone
         self.upload = widgets.FileUpload(accept=".json,application/json", multiple=False, icon="",
@@ -88,7 +102,7 @@ class SharePanel:
         self.upload.observe(guard(self._uploaded), "value")
         self.widget = widgets.VBox([
             html_widget("<div class='bn-panel-title'>Share</div>"), self.link,
-            widgets.HBox([export, worksheet, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([export, worksheet, self.versions, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
             self.downloads,
         ])
 
@@ -115,13 +129,13 @@ class SharePanel:
                            "Export… → state (JSON), and Open a state.</span>")
 
     def worksheet(self) -> None:
-        """The printable worksheet of the state, in the page's notation: downloaded at once."""
-        state, convention = self.app.state, self.app.model.notation
-        pdf = worksheet_pdf(state, io.BytesIO(), convention).getvalue()
-        # bn-download-now: the page script clicks it once, so one click of the button downloads
-        self.downloads.value = "Download: " + download_link("worksheet (PDF)", "batchnet-worksheet.pdf",
-                                                            "application/pdf", pdf, now=True)
-        self.say("The worksheet (PDF) is downloading: page 1 the exercise, page 2 the answers.")
+        """The printable worksheet of the state, in the page's notation: the students' sheet downloaded at
+        once, its answer key offered beside it, a file of its own so that it is never printed with the sheet."""
+        state, convention, versions = self.app.state, self.app.model.notation, self.versions.value
+        # bn-download-now: the page script clicks it once, so one click of the button downloads the sheet
+        self.downloads.value = "Download: " + " · ".join(worksheet_links(state, convention, versions, now=True))
+        pages = f", {versions} versions," if versions > 1 else ""
+        self.say(f"The students' worksheet (PDF{pages}) is downloading; its answer key is the second download below.")
 
     def export(self) -> None:
         state, convention = self.app.state, self.app.model.notation
@@ -137,8 +151,7 @@ class SharePanel:
                           state.to_code(convention=convention).encode()),
             download_link("PyTorch script (.py)", "batchnet_torch.py", "text/x-python",
                           state.to_code(convention=torch_convention, framework="torch").encode()),
-            download_link("worksheet (PDF)", "batchnet-worksheet.pdf", "application/pdf",
-                          worksheet_pdf(state, io.BytesIO(), convention).getvalue()),
+            *worksheet_links(state, convention),
             download_link("heat maps (PNG)", "batchnet-heatmaps.png", "image/png",
                           worksheet_png(images, {key: panel.place for key, panel in self.app.views.layout.items()},
                                         background)),
