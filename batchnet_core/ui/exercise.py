@@ -9,6 +9,7 @@ import html
 
 import ipywidgets as widgets
 
+from ..classroom.answers import AUTHORED
 from ..convert import MAX_SEED, Link, exercise_from_link, read_link
 from ..exercises import (
     DIFFICULTIES,
@@ -286,7 +287,11 @@ class ExerciseApp:
 
     def _tell_class(self, part: str, cell: str, typed: str) -> None:
         """A checked answer, for the class's view (in a class only)."""
-        if self.class_bar is not None:
+        if self.class_bar is None:
+            return
+        if self.exercise.authored:  # known to the class by its link: its network and blanks
+            self.class_bar.answer(0, AUTHORED, part, cell, typed, self.exercise.to_query())
+        else:
             self.class_bar.answer(self.seed, self.exercise.difficulty, part, cell, typed)
 
     def _build_missing(self) -> None:
