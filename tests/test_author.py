@@ -139,3 +139,50 @@ def test_the_blanks_survive_a_theme_and_a_notation(theme):
     app.set_theme(theme)
     app.set_notation("rows")
     assert buttons(app)["H_z,1,2"].get("aria-pressed") == "true"
+
+
+def test_on_page_06_a_gradient_entry_is_asked_and_its_link_opens_that_gradient_exercise(monkeypatch):
+    from batchnet_core.convert import TRAIN_PAGE_KEYS, read_link
+    from batchnet_core.gradient_exercises import authored_gradient_exercise, gradient_exercise_from_link
+    from batchnet_core.ui.gradient_exercise import GradientExerciseApp
+
+    trainer = Trainer(BatchApp(WORKED))
+    trainer.set_targets([[1, 0, 1], [2, 2, 2]])
+    app = trainer.app
+    assert app.author.gradient_result.value == ""  # closed: nothing is made
+    app.author.set_open(True)
+    labels = [label for label, _ in app.author.gradient_picker.options]
+    assert labels[:5] == ["dW1[h1, 1]", "dW1[h1, 2]", "dW1[h1, 3]", "db1[h1]", "dW1[h2, 1]"]
+    assert len(labels) == 4 * 4 + 2 * 5
+    app.author.gradient_picker.label = "dW2[y2, h3]"
+    href = html.unescape(re.search(r"class='bn-author-gradient-exercise' href='\?([^']+)'",
+                                   app.author.gradient_result.value).group(1))
+    expected = authored_gradient_exercise(WORKED, [[1, 0, 1], [2, 2, 2]], "W2", 1, 2)
+    assert gradient_exercise_from_link(read_link(href, TRAIN_PAGE_KEYS)) == expected
+    trainer.set_targets([[1, 0, 1], [2, 2, 3]])  # the link follows the targets
+    assert "T=1,0,1;2,2,3&amp;gradient=dW2,2,3" in app.author.gradient_result.value
+
+    # the student's page 06, opened with that link: that network, those targets, that entry
+    monkeypatch.setenv("QUERY_STRING", href)
+    student = Trainer.from_page()
+    exercise = GradientExerciseApp.from_page(student)
+    assert exercise.exercise == expected and exercise.exercise.authored
+    assert "A gradient exercise made by your teacher: dW2[y2, h3]" in exercise.seed_note.value
+    assert exercise.status.value == "New exercise: your teacher&#x27;s exercise. Work out dW2[y2, h3]."
+    exercise.answer.value = "13"
+    assert "Almost: that is the sum over the batch, not the mean" in exercise.feedback.value
+    exercise.answer.value = "13/3"
+    assert "✓ Correct: dW2[y2, h3]" in exercise.feedback.value
+    assert student.app.share.link.value.count("gradient=dW2,2,3") == 1  # the page's address keeps it
+
+
+def test_page_06_refuses_a_gradient_entry_it_cannot_ask_naming_the_parameter(monkeypatch):
+    from batchnet_core.gradient_exercises import new_gradient_exercise
+    from batchnet_core.ui.gradient_exercise import GradientExerciseApp
+
+    monkeypatch.setenv("QUERY_STRING", f"{WORKED.to_query()}&T=1,0,1;2,2,2&gradient=dW2,9,1")
+    exercise = GradientExerciseApp.from_page(Trainer.from_page())
+    assert exercise.exercise == new_gradient_exercise(1, "medium")
+    assert exercise.status.value == (
+        "<span class='bn-error' role='alert'>The link could not be used: gradient: dW2 has rows 1 to 2 and columns "
+        "1 to 4; got row 9, column 1. Showing the gradient exercise of seed 1, medium instead.</span>")

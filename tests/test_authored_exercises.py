@@ -5,7 +5,7 @@ import numpy as np
 import pytest
 
 import batchnet_core as bn
-from batchnet_core.convert import read_link
+from batchnet_core.convert import TRAIN_PAGE_KEYS, read_link
 from batchnet_core.exercises import (
     EXERCISE_PAGE_KEYS,
     MAX_BLANKS,
@@ -16,6 +16,12 @@ from batchnet_core.exercises import (
     exercise_from_link,
     is_authored_link,
     new_exercise,
+)
+from batchnet_core.gradient_exercises import (
+    authored_gradient_exercise,
+    check_gradient,
+    gradient_exercise_from_link,
+    new_gradient_exercise,
 )
 
 WORKED = bn.preset("three-inputs")
@@ -133,3 +139,42 @@ def test_an_answer_to_the_digits_the_page_shows_is_right_and_no_fewer():
         True, True, False, False]
     whole = bn.State.from_layers([([[1234.0]], [0.0])], [[1.0]])
     assert [check_answer(whole, cell, typed).correct for typed in ("1234", "1234.4")] == [True, False]
+
+
+# -- gradient exercises authored from page 06's state -------------------------------------------------------
+
+TARGETS = [[1, 0, 1], [2, 2, 2]]
+
+
+def test_a_gradient_exercise_is_authored_from_a_state_its_targets_and_an_entry_and_read_back_from_its_link():
+    exercise = authored_gradient_exercise(WORKED, TARGETS, "W2", 1, 2)
+    assert exercise.authored and exercise.label == "dW2[y2, h3]"
+    assert exercise.to_query() == f"{WORKED.to_query()}&T=1,0,1;2,2,2&gradient=dW2,2,3"
+    again = gradient_exercise_from_link(read_link(exercise.to_query(), TRAIN_PAGE_KEYS))
+    assert again == exercise
+    # dW2[y2, h3] = (1·5 + 1·2 + 2·3) / 3 = 13 / 3: right to two decimals, the sum over the batch named
+    assert check_gradient(again, "4.33").correct
+    assert check_gradient(again, "13").mistake == "batch-sum"
+    assert check_gradient(again, "-13/3").mistake == "wrong-sign"
+    bias = authored_gradient_exercise(WORKED, TARGETS, "b1", 3)
+    assert bias.to_query().endswith("&gradient=db1,4")
+    assert gradient_exercise_from_link(read_link(bias.to_query(), TRAIN_PAGE_KEYS)) == bias
+    seeded = new_gradient_exercise(7, "hard")
+    assert gradient_exercise_from_link(read_link(seeded.to_query(), TRAIN_PAGE_KEYS)) == seeded
+
+
+@pytest.mark.parametrize("tail, message", [
+    ("T=1,0,1;2,2,2&gradient=dW3,1,1", "gradient: dW3 is not a gradient of this network; it has dW1, db1, dW2, db2"),
+    ("T=1,0,1;2,2,2&gradient=dW2,3,1", "gradient: dW2 has rows 1 to 2 and columns 1 to 4; got row 3, column 1"),
+    ("T=1,0,1;2,2,2&gradient=db2,1,1", "gradient: 'db2,1,1' is not an entry"),
+    ("T=1,0,1;2,2,2&gradient=dW2,1", "gradient: 'dW2,1' is not an entry"),
+    ("T=1,0,1;2,2,2&gradient=%3Cscript%3E", "gradient: '<script>' is not an entry"),
+    ("gradient=dW2,1,1", "gradient: the link names an entry but no targets"),
+    ("T=1,0,1;2,2,2&gradient=dW2,1,1&gradient_seed=3", "gradient_seed: the link names a gradient exercise by its"),
+    ("T=1,0;2,2&gradient=dW2,1,1", "T "),
+])
+def test_a_gradient_link_that_cannot_be_used_is_refused_naming_the_parameter(tail, message):
+    with pytest.raises(ValueError, match="^" + message.replace("[", "\\[")):
+        gradient_exercise_from_link(read_link(f"{WORKED.to_query()}&{tail}", TRAIN_PAGE_KEYS))
+    with pytest.raises(ValueError, match="^gradient: the link names an entry but no network"):
+        gradient_exercise_from_link(read_link("T=1&gradient=dW1,1,1", TRAIN_PAGE_KEYS))

@@ -447,7 +447,7 @@ def test_an_authored_exercises_answer_is_read_by_its_link_and_refused_naming_the
          "authored: blanks: H_z[h9, x1] is not a cell of this network"),
         ("authored", "W1=1&b1=0&x1=1&blanks=Y,1,1&x17=2", "authored: x17: a batch holds at most 16 inputs"),
         ("authored", 7, "authored: expected text"),
-        ("part", "missing", "authored: an authored exercise is answered in its blanks or its prediction"),
+        ("part", "missing", "authored: an authored exercise has no backwards question"),
         ("seed", 7, "authored: an authored exercise has seed 0 and difficulty 'authored'"),
         ("difficulty", "medium", "authored: an authored exercise has seed 0 and difficulty 'authored'"),
     ]:
@@ -509,3 +509,30 @@ def test_a_database_made_before_authored_exercises_gains_their_table_and_keeps_i
     keep(store, ada.id, authored(bn.Exercise(WORKED, [("Y", 1, 2)]), "Y,1,2", "4"))
     assert store.summary({})["exercises"][0]["cells"]["Y,1,2"]["correct"] == 1
     store.close()
+
+
+def test_an_authored_gradient_exercise_is_checked_and_grouped_by_its_link(store):
+    from batchnet_core.gradient_exercises import authored_gradient_exercise
+
+    exercise = authored_gradient_exercise(WORKED, [[1, 0, 1], [2, 2, 2]], "W2", 1, 2)  # dW2[y2, h3] = 13 / 3
+    page = "06_train_the_batch.ipynb"
+
+    def sent(typed: str) -> Answer:
+        return read_answer({"id": uuid.uuid4().hex, "page": page, "seed": 0, "difficulty": "authored",
+                            "part": "gradient", "cell": "dW2,1,2", "typed": typed, "authored": exercise.to_query()})
+
+    assert check(sent("4.33")) == Verdict(True, None)
+    assert check(sent("13")) == Verdict(False, "batch-sum")
+    with pytest.raises(ValueError, match="^cell: 'dW2,0,0' is not asked in this exercise \\(the authored exercise\\)"):
+        read_answer({"id": "b" * 32, "page": page, "seed": 0, "difficulty": "authored", "part": "gradient",
+                     "cell": "dW2,0,0", "typed": "1", "authored": exercise.to_query()})
+    with pytest.raises(ValueError, match="^authored: gradient: dW3 is not a gradient of this network"):
+        read_answer({"id": "b" * 32, "page": page, "seed": 0, "difficulty": "authored", "part": "gradient",
+                     "cell": "dW2,1,2", "typed": "1", "authored": exercise.to_query().replace("dW2,2,3", "dW3,1,1")})
+    ada = store.student(None)
+    keep(store, ada.id, sent("13"))
+    (shown,) = store.summary({})["exercises"]
+    assert shown["title"].startswith("Train on the batch · authored gradient exercise ")
+    assert shown["title"].endswith(" · dW2[y2, h3]")
+    assert [m["name"] for m in shown["matrices"]] == ["dW2"] and shown["matrices"][0]["asked"] == ["dW2,1,2"]
+    assert shown["cells"]["dW2,1,2"]["answer"] == "4.333"

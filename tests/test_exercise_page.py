@@ -335,6 +335,10 @@ def test_an_authored_link_opens_exactly_that_exercise(monkeypatch):
 def test_an_authored_exercise_without_the_prediction_opens_its_blanks_at_once(monkeypatch):
     app = authored_app(monkeypatch, bn.Exercise(WORKED, [("H", 1, 1)], predict=False))
     assert app.sections["predict"].layout.display == app.predict_box.layout.display == "none"
+    # every other part is shown: no layout hidden here is shared with them
+    shown = (app.seed_note, app.status, app.given, app.sections["blanks"], app.blanks_box, app.feedback)
+    assert all(part.layout.display is None for part in shown)
+    assert all(part.layout is not app.seed_note.layout for part in app.sections.values())
     assert app.blanks_box.layout.display is None and app.waits["blanks"].layout.display == "none"
     assert app.status.value == "New exercise: your teacher&#x27;s exercise. Fill in the blanks."
 

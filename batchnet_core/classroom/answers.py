@@ -21,7 +21,7 @@ import hashlib
 import re
 import unicodedata
 
-from ..convert import MAX_SEED
+from ..convert import MAX_SEED, TRAIN_PAGE_KEYS, read_link
 from ..exercises import (
     DIFFICULTIES,
     MISTAKES,
@@ -35,7 +35,7 @@ from ..exercises import (
 )
 from ..forward import forward
 from ..gradient_exercises import MISTAKES as GRADIENT_MISTAKES
-from ..gradient_exercises import check_gradient, new_gradient_exercise
+from ..gradient_exercises import check_gradient, gradient_exercise_from_link, new_gradient_exercise
 from ..layers import layers_of, unit_label, unit_labels
 from ..numbers import format_number
 from ..series import PAGES
@@ -150,12 +150,15 @@ def _read_authored(query: object, fields: dict) -> str:
     """An authored exercise's link, read as page 03 reads it; ``ValueError`` naming ``authored`` otherwise."""
     if not isinstance(query, str):
         raise ValueError("authored: expected text")
-    if fields["part"] not in ("blank", "predict"):
-        raise ValueError("authored: an authored exercise is answered in its blanks or its prediction")
+    if fields["part"] == "missing":
+        raise ValueError("authored: an authored exercise has no backwards question")
     if fields["seed"] != 0 or fields["difficulty"] != AUTHORED:
         raise ValueError(f"authored: an authored exercise has seed 0 and difficulty {AUTHORED!r}")
     try:
-        _worksheet(0, AUTHORED, query)
+        if fields["part"] == "gradient":
+            _gradient(0, AUTHORED, query)
+        else:
+            _worksheet(0, AUTHORED, query)
     except ValueError as error:
         raise ValueError(f"authored: {error}") from None
     return query
@@ -170,7 +173,9 @@ def _worksheet(seed: int, difficulty: str, authored: str = ""):
 
 
 @functools.lru_cache(maxsize=256)
-def _gradient(seed: int, difficulty: str):
+def _gradient(seed: int, difficulty: str, authored: str = ""):
+    if authored:
+        return gradient_exercise_from_link(read_link(authored, TRAIN_PAGE_KEYS))
     return new_gradient_exercise(seed, difficulty)
 
 
@@ -186,7 +191,7 @@ def asked_cells(part: str, seed: int, difficulty: str, authored: str = "") -> tu
     """The cells a part of an exercise asks about, named as the class view names them (a prediction's as
     ``H,r,c``: the first layer's, whatever the network calls it)."""
     if part == "gradient":
-        return (_gradient_cell(_gradient(seed, difficulty)),)
+        return (_gradient_cell(_gradient(seed, difficulty, authored)),)
     exercise, missing = _worksheet(seed, difficulty, authored)
     if part == "blank":
         return tuple(f"{cell.layer},{cell.row},{cell.col}" for cell in exercise.blanks)
@@ -201,7 +206,7 @@ def asked_cells(part: str, seed: int, difficulty: str, authored: str = "") -> tu
 def check(answer: Answer) -> Verdict:
     """The verdict on an answer, and its named mistake (a key of :data:`MISTAKE_WORDS`) or None."""
     if answer.part == "gradient":
-        feedback = check_gradient(_gradient(answer.seed, answer.difficulty), answer.typed)
+        feedback = check_gradient(_gradient(answer.seed, answer.difficulty, answer.authored), answer.typed)
         return Verdict(feedback.correct, feedback.mistake)
     exercise, missing = _worksheet(answer.seed, answer.difficulty, answer.authored)
     if answer.part == "missing":
@@ -221,7 +226,7 @@ def check(answer: Answer) -> Verdict:
 def right_answer(part: str, seed: int, difficulty: str, cell: str, authored: str = "") -> str:
     """The right answer to a cell, as the worksheet writes it (a prediction: "0" or "+")."""
     if part == "gradient":
-        return format_number(_gradient(seed, difficulty).answer)
+        return format_number(_gradient(seed, difficulty, authored).answer)
     exercise, missing = _worksheet(seed, difficulty, authored)
     if part == "missing":
         return format_number(missing.answer)
@@ -283,9 +288,9 @@ def exercise_layout(page: str, seed: int, difficulty: str, parts: set[str], auth
     title = next(p.title for p in PAGES if p.name == page)
     matrices = []
     if "gradient" in parts:
-        exercise = _gradient(seed, difficulty)
-        matrices.append(_parameter(exercise.name, exercise.state, list(asked_cells("gradient", seed, difficulty)),
-                                   prefix="d"))
+        exercise = _gradient(seed, difficulty, authored)
+        matrices.append(_parameter(exercise.name, exercise.state,
+                                   list(asked_cells("gradient", seed, difficulty, authored)), prefix="d"))
     if parts & {"blank", "predict", "missing"}:
         exercise, missing = _worksheet(seed, difficulty, authored)
         trace = forward(exercise.state)
@@ -302,6 +307,9 @@ def exercise_layout(page: str, seed: int, difficulty: str, parts: set[str], auth
                                         list(asked_cells("blank", seed, difficulty, authored))))
         if "missing" in parts and missing is not None:
             matrices.append(_parameter(missing.name, exercise.state, list(asked_cells("missing", seed, difficulty))))
+    if authored and "gradient" in parts:
+        return {"title": f"{title} · authored gradient exercise {authored_digest(authored)[:6]} · "
+                         f"{_gradient(seed, difficulty, authored).label}", "matrices": matrices}
     if authored:
         blanks = len(_worksheet(seed, difficulty, authored)[0].blanks)
         return {"title": f"{title} · authored exercise {authored_digest(authored)[:6]} · {blanks} blank"

@@ -12,10 +12,13 @@ import html
 from collections.abc import Callable
 
 import ipywidgets as widgets
+import numpy as np
 
 from ..exercises import MAX_BLANKS, Cell, Exercise
-from ..layers import result_names
+from ..gradient_exercises import authored_gradient_exercise
+from ..layers import layers_of, result_names
 from ..series import EXERCISE_PAGE
+from ..training import column_label
 from .model import Worksheet
 from .views import html_widget
 
@@ -58,6 +61,24 @@ class ExerciseAuthor:
         self.panel.layout.display = "none"
         self.widget = widgets.VBox([self.open_button, self.panel])
         self._names: tuple[str, ...] = ()
+        #: On page 06 (``offer_gradients``): the page's targets, and the gradient entry its exercise asks.
+        self.targets: Callable[[], np.ndarray] | None = None
+        self.gradient_picker = widgets.Dropdown(description="Gradient asked", style={"description_width": "initial"},
+                                                layout=widgets.Layout(width="280px", max_width="100%"))
+        self.gradient_picker.add_class("bn-author-gradient")
+        self.gradient_picker.observe(guard(lambda _: self.show()), "value")
+        self.gradient_result = html_widget("", "bn-author-gradient-link")
+        self._gradient_sizes: tuple[int, ...] = ()
+
+    def offer_gradients(self, targets: Callable[[], np.ndarray]) -> None:
+        """On page 06: an entry of the gradient of this state and its ``targets`` may be asked as well, in the
+        page's own gradient exercise."""
+        self.targets = targets
+        self.panel.children = [*self.panel.children,
+                               html_widget("<div class='bn-author-help'>Or ask one entry of the gradient, worked "
+                                           "out by hand with these targets T:</div>"),
+                               self.gradient_picker, self.gradient_result]
+        self.follow()
 
     @property
     def blanks(self) -> frozenset[str]:
@@ -94,6 +115,9 @@ class ExerciseAuthor:
                 button.on_click(self.guard(lambda _, name=name: self.toggle_all(name)))
                 buttons.append(button)
             self.whole.children = buttons
+        if self.targets is not None and self.model.state.sizes != self._gradient_sizes:
+            self._gradient_sizes = self.model.state.sizes
+            self.gradient_picker.options = gradient_entries(self.model.state)
         if self.model.blanks is not None:
             shapes = {name: self.model.trace[name].shape for name in names}
             kept = frozenset(cell for cell in self.model.blanks if _fits(cell, shapes))
@@ -114,10 +138,17 @@ class ExerciseAuthor:
         return Exercise(self.model.state, cells, predict=self.predict.value)
 
     def show(self) -> None:
-        """The link to the exercise, or what to do to have one."""
+        """The link to the exercise, or what to do to have one; on page 06, the link to the gradient asked."""
         if self.model.blanks is None:
-            self.result.value = ""
+            self.result.value = self.gradient_result.value = ""
             return
+        if self.targets is not None and self.gradient_picker.value is not None:
+            name, row, col = self.gradient_picker.value
+            gradient = authored_gradient_exercise(self.model.state, self.targets(), name, row, col)
+            self.gradient_result.value = (
+                f"<div><span class='bn-link-web'><a class='bn-author-gradient-exercise' "
+                f"href='?{html.escape(gradient.to_query())}' target='_blank'>Link to this gradient exercise</a>: "
+                f"{html.escape(gradient.label)} of this network with these targets.</span></div>")
         try:
             exercise = self.exercise()
         except ValueError:
@@ -136,6 +167,18 @@ class ExerciseAuthor:
             "<span class='bn-link-lab'>A link to an exercise works in the web app (make app, Binder's Voila link); "
             f"in Python: bn.Exercise(state, blanks).to_query().</span></div>"
             f"<div class='bn-author-blanks'>Blank: {html.escape(labels)}</div>")
+
+
+def gradient_entries(state) -> list[tuple[str, tuple[str, int, int]]]:
+    """Every entry of every dW and db of ``state``, labelled as page 06 labels it: ``dW2[y2, h3]``, ``db1[h4]``."""
+    entries = []
+    for layer, (W, _) in zip(layers_of(state.depth), state.layers):
+        for r in range(W.shape[0]):
+            unit = layer.unit_label(r)
+            entries += [(f"d{layer.weights}[{unit}, {column_label(layer, c, state.depth)}]", (layer.weights, r, c))
+                        for c in range(W.shape[1])]
+            entries.append((f"d{layer.bias}[{unit}]", (layer.bias, r, 0)))
+    return entries
 
 
 def _fits(cell: str, shapes: dict[str, tuple[int, int]]) -> bool:

@@ -98,9 +98,10 @@ class ExerciseApp:
                       for part, text in WAIT_FOR_REVEAL.items()}
         self.feedback = html_widget("", "bn-feedback")
         # an authored exercise may skip the prediction, and has no backwards question: their sections go
-        self.sections = {"predict": html_widget("<h3>1. Predict, then reveal</h3>"),
-                         "blanks": html_widget("<h3>2. Fill in the blanks</h3>"),
-                         "missing": html_widget("<h3>3. Backwards: find the missing number</h3>")}
+        # (each a layout of its own: html_widget's is shared by every widget it makes)
+        self.sections = {part: widgets.HTML(f"<h3>{heading}</h3>", layout=widgets.Layout()) for part, heading in (
+            ("predict", "1. Predict, then reveal"), ("blanks", "2. Fill in the blanks"),
+            ("missing", "3. Backwards: find the missing number"))}
         self.theme = "light"
         self.page = PageBridge(theme=self.theme)
         self.page.on_theme(self.guard(self.set_theme))
