@@ -69,6 +69,8 @@ def test_a_teacher_makes_an_exercise_and_a_student_does_exactly_that_one(page, v
         assert blank["name"].endswith("; blank in the exercise")
     for control in page.evaluate(FITS, ".bn-author button, .bn-author-link"):
         assert not control["overflows"] and control["inside"], control
+    page.locator(".bn-cells-Y").scroll_into_view_if_needed()
+    shot(page, f"author-02-blanks-{theme}")
     page.locator(".bn-author").scroll_into_view_if_needed()
     shot(page, f"author-02-{theme}")
     href = page.get_attribute("a.bn-author-exercise", "href")
@@ -119,3 +121,28 @@ def test_page_03_refuses_an_authored_link_it_cannot_use_naming_the_parameter(pag
     assert said == ("The link could not be used: blanks: H_z[h9, x1] is not a cell of this network; H_z has rows h1 "
                     "to h4 and columns x1 to x3. Showing seed 1, medium instead.")
     assert page.locator(".bn-blank").count() == 5  # seed 1's exercise, medium
+
+
+def test_on_page_06_a_gradient_entry_is_asked_and_its_link_opens_that_exercise(page, voila_url):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_app(page, render(voila_url, "06_train_the_batch", "preset=three-inputs&T=1,0,1;2,2,2"))
+    open_author(page)
+    picker = page.locator(".bn-author-gradient select")
+    picker.select_option(label="dW2[y2, h3]")
+    page.wait_for_selector("a.bn-author-gradient-exercise[href*='gradient=dW2,2,3']", timeout=30_000)
+    for control in page.evaluate(FITS, ".bn-author-gradient, .bn-author-gradient-link"):
+        assert not control["overflows"] and control["inside"], control
+    page.locator(".bn-author-gradient").scroll_into_view_if_needed()
+    shot(page, "author-06")
+    href = page.get_attribute("a.bn-author-gradient-exercise", "href")
+    page.goto(page.url.split("?", 1)[0] + href, timeout=90_000)
+    page.wait_for_selector(".bn-gradient-answer input", timeout=90_000)
+    assert page.locator(".bn-gradient-answer label").inner_text().strip() == "dW2[y2, h3] ="
+    assert "A gradient exercise made by your teacher: dW2[y2, h3]" in page.inner_text(".bn-authored")
+    answer = page.locator(".bn-gradient-answer input")
+    answer.fill("13")  # the sum over the batch: 1·5 + 1·2 + 2·3
+    answer.press("Enter")
+    page.wait_for_selector(".bn-gradient-feedback .bn-not-yet", timeout=30_000)
+    assert "Almost: that is the sum over the batch, not the mean" in page.inner_text(".bn-gradient-feedback")
+    page.locator(".bn-gradient-feedback").scroll_into_view_if_needed()
+    shot(page, "author-06-exercise")
