@@ -146,3 +146,17 @@ def test_on_page_06_a_gradient_entry_is_asked_and_its_link_opens_that_exercise(p
     assert "Almost: that is the sum over the batch, not the mean" in page.inner_text(".bn-gradient-feedback")
     page.locator(".bn-gradient-feedback").scroll_into_view_if_needed()
     shot(page, "author-06-exercise")
+
+
+def test_on_the_playground_a_deeper_network_makes_an_exercise_of_its_own_results(page, voila_url):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    state = bn.random_state(4, (2, 3, 3, 2, 3))  # three layers: H1, H2, Y
+    open_app(page, render(voila_url, "05_playground", state.to_query()))
+    open_author(page)
+    page.locator(".bn-author-all-H2").click()
+    blanks_on_page(page, 9)
+    href = page.get_attribute("a.bn-author-exercise", "href")
+    exercise = Exercise.from_query(href.split("?", 1)[1])
+    assert exercise.state == state and {cell.layer for cell in exercise.blanks} == {"H2"}
+    for control in page.evaluate(FITS, ".bn-author button, .bn-author-link"):
+        assert not control["overflows"] and control["inside"], control
