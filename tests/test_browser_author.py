@@ -8,7 +8,7 @@ import pytest
 import batchnet_core as bn
 from batchnet_core.exercises import Exercise
 
-from conftest import open_app, render, serious_violations
+from conftest import make_server, open_app, render, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -160,3 +160,30 @@ def test_on_the_playground_a_deeper_network_makes_an_exercise_of_its_own_results
     assert exercise.state == state and {cell.layer for cell in exercise.blanks} == {"H2"}
     for control in page.evaluate(FITS, ".bn-author button, .bn-author-link"):
         assert not control["overflows"] and control["inside"], control
+
+
+def test_the_class_view_shows_an_authored_exercises_answers_under_its_own_title(browser, tmp_path):
+    teacher_token = "teacher-of-the-class"
+    exercise = Exercise(bn.preset("three-inputs"), [("H_z", 0, 0), ("Y", 1, 2)], predict=False)
+    contexts = [browser.new_context(viewport={"width": 1024, "height": 768}) for _ in range(2)]
+    teacher, student = (context.new_page() for context in contexts)
+    try:
+        with make_server("serve", name="class-authored", POOL=0, TEACHER=teacher_token, CLASS_DATA=tmp_path) as server:
+            teacher.goto(server.url + f"class?token={teacher_token}", timeout=90_000)
+            teacher.wait_for_selector(".bn-class-connection:has-text('Live')", timeout=90_000)
+            student.goto(render(server.url, "03_by_hand", exercise.to_query()), timeout=90_000)
+            student.wait_for_selector(".bn-class-bar .bn-class-who b", timeout=90_000)
+            box = student.locator(".bn-blank-H_z-0-0 input")
+            box.fill("4")  # the bias −5 forgotten
+            box.press("Enter")
+            teacher.wait_for_function("() => document.querySelector(\".bn-class-cell[data-cell='H_z,0,0']\")"
+                                      "?.dataset.answers === '1'", timeout=15_000)
+            title = teacher.locator(".bn-class-pick option").first.inner_text()
+            assert title.startswith("Work it out by hand · authored exercise ") and title.endswith(" · 2 blanks")
+            teacher.click(".bn-class-cell[data-cell='H_z,0,0']")
+            assert "1 of 1: Almost: the bias is missing" in teacher.locator(".bn-class-mistakes").inner_text()
+            SHOTS.mkdir(exist_ok=True)
+            teacher.screenshot(path=str(SHOTS / "author-class-view.png"))
+    finally:
+        for context in contexts:
+            context.close()
