@@ -8,6 +8,7 @@ array([[0., 0., 0.],
 """
 
 from .convert import state_to_csv as to_csv
+from .exercises import Cell, Exercise
 from .forward import RESULTS, Explanation, Trace, explain, forward, forward_loop, relu, relu_zeroed
 from .layers import MAX_DEPTH, Layer, field_names, layers_of, result_names
 from .numbers import format_number, parse_number
@@ -27,7 +28,8 @@ from .training import (
 from .worksheet import worksheet_pdf
 
 __all__ = [
-    "FIELDS", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "DeltaExplanation", "Explanation",
+    "FIELDS", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "Cell", "DeltaExplanation", "Exercise",
+    "Explanation",
     "Frame", "GradientExplanation", "Gradients", "Layer", "State", "Trace", "backward", "backward_loop", "explain",
     "explain_delta", "explain_gradient", "field_names", "format_number", "forward", "forward_loop", "layers_of",
     "loss", "parameter_count", "parse_number", "preset", "random_state", "relu", "relu_zeroed", "resize",

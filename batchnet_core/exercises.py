@@ -7,12 +7,18 @@ state, and the feedback names the likely mistake when the typed number reveals o
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections.abc import Iterable
+from urllib.parse import urlencode
 
 import numpy as np
 
+from .convert import Link, read_link
+from .convert import exercise_from_link as seeded_from_link
+from .formats import STATE_KEYS
 from .forward import explain, forward, relu_zeroed
 from .layers import layer_of_result, layers_of, result_names, unit_label
-from .numbers import format_factor, format_number, parse_number
+from .numbers import format_factor, format_number, parse_number, shown_exactly
 from .state import State
 
 #: Result matrices a blank can be in, in the order they are computed: the worksheet's two layers.
@@ -49,17 +55,171 @@ class Cell:
         return f"{self.layer}[{unit_label(self.layer, self.row)}, x{self.col + 1}]"
 
 
+#: Most blank cells an exercise may leave: two sides of a worksheet by hand, and a page 03 that opens quickly.
+MAX_BLANKS = 48
+
+#: What a page-03 link of an authored exercise adds to its network: the blank cells, and whether ReLU's
+#: zeros are predicted first (``predict=1``, the default, or ``predict=0``).
+AUTHORED_KEYS = ("blanks", "predict")
+
+#: What page 03 reads from its link: a seeded exercise (``seed``, ``difficulty``), or an authored one (a full
+#: state and ``AUTHORED_KEYS``).
+EXERCISE_PAGE_KEYS = ("seed", "difficulty", *STATE_KEYS, *AUTHORED_KEYS)
+
+
 @dataclasses.dataclass(frozen=True)
 class Exercise:
-    """A random whole-number network and batch, with some result cells left blank."""
+    """A network and batch with some result cells left blank, to fill in by hand.
 
-    seed: int
-    difficulty: str
+    Built from any state and the cells to leave blank (``Cell`` or ``(matrix, row, col)``, 0-based), or
+    made from a seed by ``new_exercise`` (then ``seed`` and ``difficulty`` say which). ``predict``: ReLU's
+    zeros are predicted before the blanks open. A blank that does not exist, one given twice, none at all or
+    more than ``MAX_BLANKS`` raise ``ValueError`` naming ``blanks``.
+
+    Examples
+    --------
+    >>> from batchnet_core import preset
+    >>> e = Exercise(preset("three-inputs"), [("Y", 1, 2), ("H_z", 0, 0)])
+    >>> [cell.label for cell in e.blanks]
+    ['H_z[h1, x1]', 'Y[y2, x3]']
+    >>> e.to_query().endswith("&blanks=H_z,1,1;Y,2,3")
+    True
+    >>> Exercise.from_query(e.to_query()) == e
+    True
+    >>> Exercise(preset("three-inputs"), [("H", 4, 0)])
+    Traceback (most recent call last):
+    ...
+    ValueError: blanks: H[h5, x1] is not a cell of this network; H has rows h1 to h4 and columns x1 to x3
+    """
+
     state: State
     blanks: tuple[Cell, ...]
+    predict: bool = True
+    seed: int | None = None
+    difficulty: str | None = None
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.state, State):
+            raise TypeError(f"state: expected a State; got {type(self.state).__name__}")
+        object.__setattr__(self, "blanks", _checked_blanks(self.state, self.blanks))
+        object.__setattr__(self, "predict", bool(self.predict))
+
+    @property
+    def authored(self) -> bool:
+        """Made from a state and its blanks, not from a seed."""
+        return self.seed is None
 
     def answer(self, cell: Cell) -> float:
         return float(forward(self.state)[cell.layer][cell.row, cell.col])
+
+    def to_query(self) -> str:
+        """The link that opens this exercise on page 03: ``seed=7&difficulty=medium``, or the network, its
+        blanks (matrix, row, column, counted from 1 as the page counts units and inputs) and ``predict=0``
+        when ReLU's zeros are not predicted first."""
+        if not self.authored:
+            return urlencode({"seed": self.seed, "difficulty": self.difficulty})
+        blanks = ";".join(f"{cell.layer},{cell.row + 1},{cell.col + 1}" for cell in self.blanks)
+        return f"{self.state.to_query()}&blanks={blanks}" + ("" if self.predict else "&predict=0")
+
+    @classmethod
+    def from_query(cls, query: object) -> Exercise:
+        """The exercise a page-03 link names (``to_query``'s); ``ValueError`` naming the parameter otherwise."""
+        return exercise_from_link(read_link(query, EXERCISE_PAGE_KEYS))
+
+
+def _cell_of(item: object) -> Cell:
+    if isinstance(item, Cell):
+        return item
+    if (isinstance(item, (tuple, list)) and len(item) == 3 and isinstance(item[0], str)
+            and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in item[1:])):
+        return Cell(item[0], int(item[1]), int(item[2]))
+    raise ValueError(f"blanks: {str(item)[:40]!r} is not a cell; give a Cell or (matrix, row, col), "
+                     "such as ('H_z', 0, 1)")
+
+
+def _checked_blanks(state: State, blanks: object) -> tuple[Cell, ...]:
+    """``blanks`` as cells of ``state``'s results in the page's order, or ``ValueError`` naming ``blanks``."""
+    if isinstance(blanks, (str, bytes)) or not isinstance(blanks, Iterable):
+        raise ValueError(f"blanks: expected a list of cells; got {type(blanks).__name__}")
+    cells = []
+    for item in blanks:
+        cells.append(_cell_of(item))
+        if len(cells) > MAX_BLANKS:
+            raise ValueError(f"blanks: more than {MAX_BLANKS} cells; an exercise leaves at most {MAX_BLANKS} blank")
+    if not cells:
+        raise ValueError("blanks: no cell is blank; leave at least one")
+    names = result_names(state.depth)
+    shapes = dict(zip(names, (values.shape for pair in state.results() for values in pair)))
+    for cell in cells:
+        if cell.layer not in shapes:
+            raise ValueError(f"blanks: {cell.layer[:20]!r} is not a result of this network; it has "
+                             f"{', '.join(names)}")
+        rows, cols = shapes[cell.layer]
+        if not (0 <= cell.row < rows and 0 <= cell.col < cols):
+            where = (f"{cell.layer}[{unit_label(cell.layer, cell.row)}, x{cell.col + 1}]"
+                     if cell.row >= 0 and cell.col >= 0 else f"{cell.layer} row {cell.row}, column {cell.col}")
+            raise ValueError(f"blanks: {where} is not a cell of this network; {cell.layer} has rows "
+                             f"{unit_label(cell.layer, 0)} to {unit_label(cell.layer, rows - 1)} and columns "
+                             f"x1 to x{cols}")
+        if cells.count(cell) > 1:
+            raise ValueError(f"blanks: {cell.label} is given twice; give each cell once")
+    return tuple(sorted(cells, key=lambda cell: (names.index(cell.layer), cell.row, cell.col)))
+
+
+def _blanks_from_link(text: str) -> list[Cell]:
+    """``H_z,1,2;Y,2,3`` (counted from 1) as cells, or ``ValueError`` naming ``blanks``."""
+    items = text.split(";")
+    if len(items) > MAX_BLANKS:
+        raise ValueError(f"blanks: {len(items)} cells in the link; an exercise leaves at most {MAX_BLANKS} blank")
+    cells = []
+    for item in items:
+        parts = item.split(",")
+        if not (len(parts) == 3 and re.fullmatch(r"[A-Za-z][A-Za-z0-9_]{0,7}", parts[0])
+                and all(re.fullmatch(r"[1-9][0-9]?", part) for part in parts[1:])):
+            raise ValueError(f"blanks: {item[:30]!r} is not a cell; write matrix,row,column counted from 1, "
+                             "cells split by ';', such as H_z,1,2;Y,2,3")
+        cells.append(Cell(parts[0], int(parts[1]) - 1, int(parts[2]) - 1))
+    return cells
+
+
+def is_authored_link(link: Link) -> bool:
+    """Whether a page-03 link names an authored exercise (a network or its blanks) rather than a seed."""
+    return any(key in link.values for key in (*STATE_KEYS, *AUTHORED_KEYS))
+
+
+def exercise_from_link(link: Link) -> Exercise:
+    """The exercise a page-03 link names, authored or seeded; ``ValueError`` naming the parameter that cannot
+    be used.
+
+    >>> exercise_from_link(read_link("W1=1&b1=0&x1=2&blanks=Y,1,1;H,1,1", EXERCISE_PAGE_KEYS))
+    Traceback (most recent call last):
+    ...
+    ValueError: blanks: 'H' is not a result of this network; it has Y_z, Y
+    >>> exercise_from_link(read_link("W1=1&b1=0&x1=2&blanks=Y,1,1&predict=yes", EXERCISE_PAGE_KEYS))
+    Traceback (most recent call last):
+    ...
+    ValueError: predict must be 1 or 0 (got 'yes')
+    """
+    values = link.check()
+    if not is_authored_link(link):
+        seed, difficulty, problems = seeded_from_link(link, DIFFICULTIES)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return new_exercise(seed, difficulty)
+    given = [key for key in ("seed", "difficulty") if key in values]
+    if given:
+        raise ValueError(f"{given[0]}: the link names an exercise by its network and blanks, and by a seed too; "
+                         "keep one of them")
+    if "blanks" not in values:
+        raise ValueError("blanks: the link gives a network but no blank cells; add blanks=H_z,1,1;... "
+                         "(matrix,row,column counted from 1)")
+    fields = {key: value for key, value in values.items() if key in STATE_KEYS}
+    if not fields:
+        raise ValueError("the link gives blanks but no network; it needs W1, b1, ... and x1, x2, ...")
+    predict = values.get("predict", "1")
+    if predict not in ("0", "1"):
+        raise ValueError(f"predict must be 1 or 0 (got {predict[:20]!r})")
+    return Exercise(State.from_link_values(fields), _blanks_from_link(values["blanks"]), predict == "1")
 
 
 def _check_difficulty(difficulty: str) -> Difficulty:
@@ -108,7 +268,7 @@ def new_exercise(seed: int, difficulty: str = "medium") -> Exercise:
     chosen += [rest[i] for i in order[: level.blanks - len(chosen)]]
     order_of = result_names(state.depth)
     chosen.sort(key=lambda cell: (order_of.index(cell.layer), cell.row, cell.col))
-    return Exercise(seed=seed, difficulty=difficulty, state=state, blanks=tuple(chosen))
+    return Exercise(state=state, blanks=tuple(chosen), seed=seed, difficulty=difficulty)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -153,6 +313,12 @@ def _close(a: float, b: float) -> bool:
     return abs(a - b) <= 1e-6 * max(1.0, abs(b))
 
 
+def _agrees(typed: float, value: float) -> bool:
+    """``typed`` is ``value``, or ``value`` as the page writes it when the page rounds it (−2.059 for
+    −2.0594): a learner copies the given numbers as shown, so an answer to those digits is right."""
+    return _close(typed, value) or (not shown_exactly(value) and format_number(typed) == format_number(value))
+
+
 def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
     """Check a typed answer for one result cell and name the likely mistake.
 
@@ -173,7 +339,7 @@ def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
     e = explain(state, cell.layer, cell.row, cell.col)
     activated = cell.layer != e.layer  # a cell after ReLU: the explanation is of its sum
     expected = e.activated if activated else e.total
-    if _close(value, expected):  # the worked sum; ReLU only for H and Y
+    if _agrees(value, expected):  # the worked sum; ReLU only for H and Y
         return Feedback(True, f"Correct: {cell.label} = {format_number(expected)}.",
                         e.text if activated else e.sum_text)
 
@@ -201,7 +367,7 @@ def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
         candidates.append(("swapped", float(results[cell.col, cell.row]),
                            f"Row {cell.row + 1} is the unit (a row of weights), column {cell.col + 1} the input."))
     for mistake, wrong, explanation in candidates:
-        if not _close(wrong, expected) and _close(value, wrong):
+        if not _agrees(wrong, expected) and _agrees(value, wrong):
             return Feedback(False, f"{MISTAKES[mistake]}. {explanation}", tip, mistake)
     flipped = [apply(e.total - 2 * p) for _, _, p in e.terms if p != 0]
     if abs(value - expected) <= 2 or any(_close(value, f) for f in flipped):
@@ -343,7 +509,7 @@ class Score:
 
 
 __all__ = [
-    "DIFFICULTIES", "LAYERS", "MISTAKES", "Cell", "Difficulty", "Exercise", "Feedback", "Missing", "Prediction",
-    "Score", "check_answer", "check_missing", "check_prediction", "hint", "new_exercise", "new_missing",
-    "zeroed_by_relu",
+    "AUTHORED_KEYS", "DIFFICULTIES", "EXERCISE_PAGE_KEYS", "LAYERS", "MAX_BLANKS", "MISTAKES", "Cell", "Difficulty",
+    "Exercise", "Feedback", "Missing", "Prediction", "Score", "check_answer", "check_missing", "check_prediction",
+    "exercise_from_link", "hint", "is_authored_link", "new_exercise", "new_missing", "zeroed_by_relu",
 ]

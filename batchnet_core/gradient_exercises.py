@@ -16,14 +16,26 @@ tell them apart; that makes ReLU matter for it too (the first mistake would give
 from __future__ import annotations
 
 import dataclasses
+import re
+from urllib.parse import urlencode
 
 import numpy as np
 
+from .convert import GRADIENT_KEYS, Link, state_from_link
+from .convert import exercise_from_link as seeded_from_link
 from .exercises import Difficulty, Feedback, _close
 from .layers import layers_of
 from .numbers import format_number, parse_number
 from .state import State
-from .training import GradientExplanation, backward_exact, column_label, explain_gradient
+from .training import (
+    GradientExplanation,
+    backward_exact,
+    check_targets,
+    column_label,
+    explain_gradient,
+    targets_from_query,
+    targets_to_query,
+)
 
 #: Sizes (inputs, hidden, outputs, batch) and the range of whole-number entries; one entry is asked.
 DIFFICULTIES = {
@@ -63,25 +75,44 @@ MISTAKES = {
 
 @dataclasses.dataclass(frozen=True)
 class GradientExercise:
-    """A whole-number network, batch and targets, and the gradient entry asked for.
+    """A network, batch and targets, and the gradient entry asked for: made from a seed (whole numbers,
+    ``new_gradient_exercise``) or authored from any state and targets (``authored_gradient_exercise``; then
+    ``seed`` and ``difficulty`` are None).
 
     Attributes
     ----------
-    seed : int
-    difficulty : str      "easy", "medium" or "hard"
+    seed : int or None
+    difficulty : str or None   "easy", "medium" or "hard"
     state : State         two layers, whole numbers
     targets : tuple of tuples of float   T, one row per output, one column per input (``.T`` as an array)
     name : str            the parameter: "W2", "b2", "W1" or "b1"
     row, col : int        its entry, 0-based (a bias has only col 0)
     """
 
-    seed: int
-    difficulty: str
+    seed: int | None
+    difficulty: str | None
     state: State
     targets: tuple[tuple[float, ...], ...]
     name: str
     row: int
     col: int
+
+    @property
+    def authored(self) -> bool:
+        """Made from a state, its targets and the entry asked, not from a seed."""
+        return self.seed is None
+
+    @property
+    def entry(self) -> str:
+        """The entry asked as a link writes it, counted from 1: ``dW2,1,3``, ``db1,2``."""
+        return f"d{self.name},{self.row + 1}" + ("" if self.name.startswith("b") else f",{self.col + 1}")
+
+    def to_query(self) -> str:
+        """The link that opens this exercise on page 06: ``gradient_seed=7&gradient_difficulty=hard``, or the
+        network, its targets and the entry asked (``gradient=dW2,1,3``)."""
+        if not self.authored:
+            return urlencode(dict(zip(GRADIENT_KEYS, (self.seed, self.difficulty))))
+        return f"{self.state.to_query()}&{targets_to_query(self.T)}&gradient={self.entry}"
 
     @property
     def T(self) -> np.ndarray:
@@ -202,6 +233,72 @@ def new_gradient_exercise(seed: int, difficulty: str = "medium") -> GradientExer
     raise RuntimeError(f"no {difficulty} gradient exercise found for seed {seed} in {MAX_DRAWS} draws")
 
 
+def authored_gradient_exercise(state: State, T: object, name: str, row: int, col: int = 0) -> GradientExercise:
+    """The gradient of ``name`` (``"W2"``, ``"b1"``) at (``row``, ``col``), 0-based, asked of ``state`` with
+    targets ``T``; ``ValueError`` naming ``gradient`` for an entry the network does not have, or ``T``.
+
+    >>> import batchnet_core as bn
+    >>> e = authored_gradient_exercise(bn.preset("three-inputs"), [[1, 0, 1], [2, 2, 2]], "W2", 1, 2)
+    >>> e.label, e.to_query().endswith("&T=1,0,1;2,2,2&gradient=dW2,2,3"), format_number(e.answer)
+    ('dW2[y2, h3]', True, '4.333')
+    >>> authored_gradient_exercise(bn.preset("three-inputs"), [[1, 0, 1], [2, 2, 2]], "W3", 0, 0)
+    Traceback (most recent call last):
+    ...
+    ValueError: gradient: dW3 is not a gradient of this network; it has dW1, db1, dW2, db2
+    """
+    if not isinstance(state, State):
+        raise TypeError(f"state: expected a State; got {type(state).__name__}")
+    targets = check_targets(state, T)
+    names = [f"{kind}{layer.index}" for layer in layers_of(state.depth) for kind in ("W", "b")]
+    if name not in names:
+        raise ValueError(f"gradient: d{str(name)[:20]} is not a gradient of this network; it has "
+                         f"{', '.join('d' + n for n in names)}")
+    W = state.layers[int(name[1:]) - 1][0]
+    rows, cols = W.shape[0], (1 if name.startswith("b") else W.shape[1])
+    if not (isinstance(row, int) and isinstance(col, int) and 0 <= row < rows and 0 <= col < cols):
+        shape = f"rows 1 to {rows}" + ("" if name.startswith("b") else f" and columns 1 to {cols}")
+        raise ValueError(f"gradient: d{name} has {shape}; got row {row + 1 if isinstance(row, int) else row}"
+                         + ("" if name.startswith("b") else f", column {col + 1 if isinstance(col, int) else col}"))
+    rows_of_T = tuple(tuple(float(v) for v in line) for line in targets)
+    return GradientExercise(None, None, state, rows_of_T, name, row, col)
+
+
+def gradient_exercise_from_link(link: Link) -> GradientExercise:
+    """The gradient exercise a page-06 link names: ``gradient=dW2,1,3`` with its network and ``T``, or its seed
+    (``gradient_seed``, ``gradient_difficulty``); ``ValueError`` naming the parameter that cannot be used.
+
+    >>> from batchnet_core.convert import TRAIN_PAGE_KEYS, read_link
+    >>> gradient_exercise_from_link(read_link("preset=three-inputs&T=1,0,1;2,2,2&gradient=W2,1,1",
+    ...                                       TRAIN_PAGE_KEYS))
+    Traceback (most recent call last):
+    ...
+    ValueError: gradient: 'W2,1,1' is not an entry; write dW or db, the layer, then row and column counted from 1, such as dW2,1,3 or db1,2
+    """  # noqa: E501
+    values = link.check()
+    if "gradient" not in values:
+        seed, difficulty, problems = seeded_from_link(link, DIFFICULTIES, GRADIENT_KEYS)
+        if problems:
+            raise ValueError("; ".join(problems))
+        return new_gradient_exercise(seed, difficulty)
+    given = [key for key in GRADIENT_KEYS if key in values]
+    if given:
+        raise ValueError(f"{given[0]}: the link names a gradient exercise by its entry (gradient=) and by a seed "
+                         "too; keep one of them")
+    text = values["gradient"]
+    match = re.fullmatch(r"d([Wb])([1-9]),([1-9][0-9]?)(?:,([1-9][0-9]?))?", text)
+    if not match or (match[1] == "W") != (match[4] is not None):
+        raise ValueError(f"gradient: {text[:20]!r} is not an entry; write dW or db, the layer, then row and column "
+                         "counted from 1, such as dW2,1,3 or db1,2")
+    state = state_from_link(link)
+    if state is None:
+        raise ValueError("gradient: the link names an entry but no network; it needs W1, b1, ... and x1, x2, ...")
+    if "T" not in values:
+        raise ValueError("gradient: the link names an entry but no targets; add T=... (rows split by ';')")
+    T = targets_from_query(state, values["T"])
+    return authored_gradient_exercise(state, T, f"{match[1]}{match[2]}", int(match[3]) - 1,
+                                      int(match[4] or 1) - 1)
+
+
 def _check_difficulty_of(difficulty: object) -> Difficulty:
     if not isinstance(difficulty, str) or difficulty not in DIFFICULTIES:
         raise ValueError(f"difficulty must be one of {', '.join(DIFFICULTIES)}; got {str(difficulty)[:20]!r}")
@@ -292,5 +389,5 @@ def check_gradient(exercise: GradientExercise, typed: str) -> Feedback:
     return Feedback(False, f"Not yet: {e.label} is not {format_number(value)}.", tip)
 
 
-__all__ = ["ASKED", "DIFFICULTIES", "MISTAKES", "GradientExercise", "check_gradient", "gradient_hint",
-           "new_gradient_exercise"]
+__all__ = ["ASKED", "DIFFICULTIES", "MISTAKES", "GradientExercise", "authored_gradient_exercise", "check_gradient",
+           "gradient_exercise_from_link", "gradient_hint", "new_gradient_exercise"]

@@ -38,6 +38,9 @@ PAGES: tuple[Page, ...] = (
          "Set targets, see every gradient as the average over the batch, and train step by step; why mini-batches"),
 )
 
+#: The page where exercises are worked by hand (03): an authored exercise's link opens it.
+EXERCISE_PAGE = PAGES[3]
+
 NAVIGATION_RULE = "---\n\n"  # the navigation cell starts with a horizontal rule, below the page's content
 
 

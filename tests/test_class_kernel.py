@@ -18,6 +18,7 @@ import tornado.web
 import tornado.websocket
 
 import batchnet_core as bn
+from batchnet_core.classroom import answers
 from batchnet_core.convert import read_link
 from batchnet_core.exercises import zeroed_by_relu
 from batchnet_core.series import PAGES
@@ -212,6 +213,21 @@ def test_blanks_predictions_and_the_missing_number_are_sent_as_checked(in_class)
     ids = [m["id"] for m in room.of("answer")]
     assert len(set(ids)) == len(ids) and all(len(i) == 32 and int(i, 16) >= 0 for i in ids)
     assert all(len(json.dumps(m).encode()) <= classroom.MAX_FRAME for m in room.sent)
+
+
+def test_an_authored_exercise_is_sent_as_its_link_and_the_class_reads_it_back(in_class):
+    room = in_class("03_by_hand.ipynb")
+    exercise = bn.Exercise(bn.preset("three-inputs"), [("H_z", 0, 0), ("Y", 1, 2)])
+    app = ExerciseApp(authored=exercise)
+    find(app.widget, "bn-button-reveal").click()
+    app.blank_cells[bn.Cell("H_z", 0, 0)].box.value = "4"  # the bias forgotten
+    sent = room.of("answer")
+    assert len(sent) == 12 + 1 and all(m["authored"] == exercise.to_query() for m in sent)
+    assert all((m["seed"], m["difficulty"]) == (0, "authored") for m in sent)
+    assert all(len(json.dumps(m).encode()) <= classroom.MAX_FRAME for m in sent)
+    verdicts = [answers.check(answers.read_answer(m)) for m in sent]  # as the server reads and checks them
+    assert verdicts[-1] == answers.Verdict(False, "bias-forgotten")
+    assert len({answers.read_answer(m).exercise for m in sent}) == 1
 
 
 def test_a_bias_asked_backwards_is_its_column_0(in_class):

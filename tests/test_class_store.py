@@ -18,9 +18,11 @@ import numpy as np
 import pytest
 import sqlalchemy as sa
 
+import batchnet_core as bn
 from batchnet_core.classroom.answers import (
     MISTAKE_WORDS,
     Answer,
+    Verdict,
     asked_cells,
     check,
     exercise_layout,
@@ -422,3 +424,115 @@ def test_an_event_over_the_size_limit_is_refused_naming_the_limit(store_url):
         run_in_a_thread(scenario(store))
     finally:
         store.close()
+
+
+# -- authored exercises -----------------------------------------------------------------------------
+
+def authored(exercise, cell: str, typed: str, part: str = "blank") -> Answer:
+    return read_answer({"id": uuid.uuid4().hex, "page": PAGE, "seed": 0, "difficulty": "authored", "part": part,
+                        "cell": cell, "typed": typed, "authored": exercise.to_query()})
+
+
+WORKED = bn.preset("three-inputs")
+
+
+def test_an_authored_exercises_answer_is_read_by_its_link_and_refused_naming_the_field():
+    exercise = bn.Exercise(WORKED, [("H_z", 0, 0), ("Y", 1, 2)])
+    good = {"id": "a" * 32, "page": PAGE, "seed": 0, "difficulty": "authored", "part": "blank", "cell": "Y,1,2",
+            "typed": "4", "authored": exercise.to_query()}
+    assert read_answer(good).exercise.startswith(f"{PAGE}|authored|")
+    for field, value, words in [
+        ("cell", "H,0,0", "cell: 'H,0,0' is not asked in this exercise (the authored exercise)"),
+        ("authored", exercise.to_query().replace("blanks=H_z,1,1", "blanks=H_z,9,1"),
+         "authored: blanks: H_z[h9, x1] is not a cell of this network"),
+        ("authored", "W1=1&b1=0&x1=1&blanks=Y,1,1&x17=2", "authored: x17: a batch holds at most 16 inputs"),
+        ("authored", 7, "authored: expected text"),
+        ("part", "missing", "authored: an authored exercise has no backwards question"),
+        ("seed", 7, "authored: an authored exercise has seed 0 and difficulty 'authored'"),
+        ("difficulty", "medium", "authored: an authored exercise has seed 0 and difficulty 'authored'"),
+    ]:
+        with pytest.raises(ValueError) as refused:
+            read_answer({**good, field: value})
+        assert str(refused.value).startswith(words), (field, value)
+    with pytest.raises(ValueError, match="^difficulty: expected one of easy, medium, hard"):
+        read_answer({key: value for key, value in good.items() if key != "authored"})
+    # no prediction asked: none is taken
+    quiet = bn.Exercise(WORKED, [("Y", 1, 2)], predict=False)
+    with pytest.raises(ValueError, match="^cell: 'H,0,0' is not asked"):
+        read_answer({**good, "part": "predict", "cell": "H,0,0", "typed": "0", "authored": quiet.to_query()})
+
+
+def test_the_server_checks_an_authored_exercise_with_the_mistake_named():
+    exercise = bn.Exercise(WORKED, [("H_z", 0, 0), ("Y", 1, 2)])
+    assert check(authored(exercise, "H_z,0,0", "-1")) == Verdict(True, None)      # 1·2 + (−1)·1 + 1·3 + (−5)
+    assert check(authored(exercise, "H_z,0,0", "4")) == Verdict(False, "bias-forgotten")
+    assert check(authored(exercise, "H,0,0", "0", part="predict")) == Verdict(True, None)  # H_z[h1, x1] = −1
+    assert check(authored(exercise, "H,0,0", "+", part="predict")) == Verdict(False, "relu-zero-missed")
+
+
+def test_the_class_view_groups_answers_by_the_authored_exercise(store_url):
+    store = ClassStore(store_url)
+    one = bn.Exercise(WORKED, [("H_z", 0, 0), ("Y", 1, 2)])
+    two = bn.Exercise(WORKED, [("H_z", 0, 0)])  # the same network, other blanks: another exercise
+    ada, bo = store.student(None), store.student(None)
+    keep(store, ada.id, authored(one, "H_z,0,0", "4"))
+    keep(store, bo.id, authored(one, "H_z,0,0", "-1"))
+    keep(store, bo.id, authored(two, "H_z,0,0", "-1"))
+    seeded = new_exercise(7, "medium").blanks[0]
+    keep(store, ada.id, answer(f"{seeded.layer},{seeded.row},{seeded.col}", "0"))
+    store.close()
+    store = ClassStore(store_url)  # a restart keeps each exercise's link
+    shown = store.summary({})["exercises"]
+    assert [(e["difficulty"], len(e["cells"])) for e in shown] == [("authored", 1), ("authored", 1), ("medium", 1)]
+    first, second = shown[0], shown[1]
+    assert first["key"] != second["key"]
+    assert first["title"].startswith("Work it out by hand · authored exercise ")
+    assert first["title"].endswith(" · 2 blanks") and second["title"].endswith(" · 1 blank")
+    assert [m["name"] for m in first["matrices"]] == ["H_z", "H", "Y_z", "Y"]
+    assert first["matrices"][0]["asked"] == ["H_z,0,0"] and first["matrices"][3]["asked"] == ["Y,1,2"]
+    cell = first["cells"]["H_z,0,0"]
+    assert (cell["answers"], cell["correct"], cell["mistakes"], cell["answer"]) == (2, 1, {"bias-forgotten": 1}, "−1")
+    assert second["cells"]["H_z,0,0"]["correct"] == 1
+    store.close()
+
+
+def test_a_database_made_before_authored_exercises_gains_their_table_and_keeps_its_answers(tmp_path):
+    from batchnet_core.classroom import store as storage
+
+    url = f"sqlite:///{tmp_path / 'old.sqlite'}"
+    engine = sa.create_engine(url)
+    storage.metadata.create_all(engine, tables=[table for name, table in storage.metadata.tables.items()
+                                                if name != "authored_exercises"])
+    engine.dispose()
+    store = ClassStore(url)
+    ada = store.student(None)
+    keep(store, ada.id, authored(bn.Exercise(WORKED, [("Y", 1, 2)]), "Y,1,2", "4"))
+    assert store.summary({})["exercises"][0]["cells"]["Y,1,2"]["correct"] == 1
+    store.close()
+
+
+def test_an_authored_gradient_exercise_is_checked_and_grouped_by_its_link(store):
+    from batchnet_core.gradient_exercises import authored_gradient_exercise
+
+    exercise = authored_gradient_exercise(WORKED, [[1, 0, 1], [2, 2, 2]], "W2", 1, 2)  # dW2[y2, h3] = 13 / 3
+    page = "06_train_the_batch.ipynb"
+
+    def sent(typed: str) -> Answer:
+        return read_answer({"id": uuid.uuid4().hex, "page": page, "seed": 0, "difficulty": "authored",
+                            "part": "gradient", "cell": "dW2,1,2", "typed": typed, "authored": exercise.to_query()})
+
+    assert check(sent("4.33")) == Verdict(True, None)
+    assert check(sent("13")) == Verdict(False, "batch-sum")
+    with pytest.raises(ValueError, match="^cell: 'dW2,0,0' is not asked in this exercise \\(the authored exercise\\)"):
+        read_answer({"id": "b" * 32, "page": page, "seed": 0, "difficulty": "authored", "part": "gradient",
+                     "cell": "dW2,0,0", "typed": "1", "authored": exercise.to_query()})
+    with pytest.raises(ValueError, match="^authored: gradient: dW3 is not a gradient of this network"):
+        read_answer({"id": "b" * 32, "page": page, "seed": 0, "difficulty": "authored", "part": "gradient",
+                     "cell": "dW2,1,2", "typed": "1", "authored": exercise.to_query().replace("dW2,2,3", "dW3,1,1")})
+    ada = store.student(None)
+    keep(store, ada.id, sent("13"))
+    (shown,) = store.summary({})["exercises"]
+    assert shown["title"].startswith("Train on the batch · authored gradient exercise ")
+    assert shown["title"].endswith(" · dW2[y2, h3]")
+    assert [m["name"] for m in shown["matrices"]] == ["dW2"] and shown["matrices"][0]["asked"] == ["dW2,1,2"]
+    assert shown["cells"]["dW2,1,2"]["answer"] == "4.333"

@@ -89,11 +89,11 @@ def parameters_read() -> dict[str, list[str]]:
 
 def test_the_sweep_knows_what_each_page_reads():
     """The pages' reads as recorded: a link's state on 02, 05 and 06, ``T`` and the gradient exercise's seed and
-    difficulty on 06, seed and difficulty on 03."""
+    difficulty on 06, seed and difficulty on 03, or an authored exercise's network, blanks and prediction."""
     reads = parameters_read()
     assert list(reads) == PAGE_NAMES
     assert {"T", "gradient_seed", "gradient_difficulty", *STATE_PAGE_KEYS} <= set(reads["06_train_the_batch"])
-    assert {"seed", "difficulty"} <= set(reads["03_by_hand"])
+    assert {"seed", "difficulty", "blanks", "predict", *STATE_KEYS} <= set(reads["03_by_hand"])
     assert {"preset", "W4", "x16"} <= set(reads["02_batch_of_three"]) & set(reads["05_playground"])
 
 

@@ -210,8 +210,8 @@ def test_new_and_open_buttons_change_the_exercise_and_start_the_score_again(app)
     ("seed=12&seed=13", 1, "medium", "The link could not be used: seed appears twice in the link; give it once. "
                                      "Showing seed 1, medium instead."),
     ("seed=12&dificulty=hard", 1, "medium", "The link could not be used: 'dificulty' is not a parameter of this "
-                                            "page's link; it reads theme, token, seed, difficulty. Showing seed 1, "
-                                            "medium instead."),
+                                            "page's link; it reads theme, token, seed, difficulty, blanks, predict, W1 "
+                                            "to W4, b1 to b4, x1 to x16. Showing seed 1, medium instead."),
     ("seed=12&difficulty=hard&theme=dark&token=abc", 12, "hard", None),
     ("seed=4&difficulty=expert", 4, "medium", "The link could not be used: difficulty must be one of easy, medium, "
                                              "hard (got 'expert'). Showing seed 4, medium instead."),
@@ -295,3 +295,81 @@ def test_the_marks_of_right_and_wrong_stand_out_in_both_themes(theme, kind):
             assert min(contrast_ratio(colour, box), contrast_ratio(colour, page)) >= 3, border  # WCAG, non-text
         tick = rgb(declared(f"{prefix}.bn-{kind}-box.widget-text::after", "color"))
         assert min(contrast_ratio(tick, box), contrast_ratio(tick, page)) >= 4.5
+
+
+WORKED = bn.preset("three-inputs")
+
+
+def authored_app(monkeypatch, exercise: bn.Exercise) -> ExerciseApp:
+    monkeypatch.setenv("QUERY_STRING", exercise.to_query())
+    return ExerciseApp.from_page()
+
+
+def test_an_authored_link_opens_exactly_that_exercise(monkeypatch):
+    exercise = bn.Exercise(WORKED, [("H_z", 0, 0), ("Y", 1, 2)])
+    app = authored_app(monkeypatch, exercise)
+    assert app.exercise == exercise and app.seed is None
+    assert set(app.blank_cells) == {Cell("H_z", 0, 0), Cell("Y", 1, 2)}
+    assert f"href='?{html.escape(exercise.to_query())}'" in app.seed_note.value
+    assert "An exercise made by your teacher: this network, 2 blank cells, ReLU predicted first" in app.seed_note.value
+    assert set(app.toggles) == {(r, c) for r in range(4) for c in range(3)}
+    assert app.status.value == "New exercise: your teacher&#x27;s exercise. Start by predicting which hidden cells " \
+                               "ReLU will set to 0."
+    # no backwards question: its heading, its wait and its box are all gone, before and after the reveal
+    for shown in (False, True):
+        if shown:
+            button(app, "reveal").click()
+        assert app.sections["missing"].layout.display == "none"
+        assert app.missing_box.layout.display == app.waits["missing"].layout.display == "none"
+        assert app.blanks_box.layout.display == (None if shown else "none")
+    box = app.blank_cells[Cell("H_z", 0, 0)].box
+    box.value = "4"  # 1·2 + (−1)·1 + 1·3, without b1 = −5
+    assert "Almost: the bias is missing. H_z[h1, x1] adds the bias −5 after the products." in app.feedback.value
+    app.blank_cells[Cell("Y", 1, 2)].box.value = "4"
+    assert "✓ Correct: Y[y2, x3] = 4." in app.feedback.value
+    assert app.score_view.value == "<b>Score: 1 right of 2 checked</b>"
+    button(app, "new-exercise").click()  # from an authored exercise to the seeded ones
+    assert app.exercise == new_exercise(2) and app.sections["missing"].layout.display is None
+
+
+def test_an_authored_exercise_without_the_prediction_opens_its_blanks_at_once(monkeypatch):
+    app = authored_app(monkeypatch, bn.Exercise(WORKED, [("H", 1, 1)], predict=False))
+    assert app.sections["predict"].layout.display == app.predict_box.layout.display == "none"
+    # every other part is shown: no layout hidden here is shared with them
+    shown = (app.seed_note, app.status, app.given, app.sections["blanks"], app.blanks_box, app.feedback)
+    assert all(part.layout.display is None for part in shown)
+    assert all(part.layout is not app.seed_note.layout for part in app.sections.values())
+    assert app.blanks_box.layout.display is None and app.waits["blanks"].layout.display == "none"
+    assert app.status.value == "New exercise: your teacher&#x27;s exercise. Fill in the blanks."
+
+
+@pytest.mark.parametrize("state, given, predicted", [
+    (bn.State.from_layers([([[0.5, -1.0]], [0.25])], [[1, 2], [3, -4]]), {"X", "W1b1"}, "Y"),
+    (bn.random_state(3, (2, 3, 2, 1, 2)), {"X", "W1b1", "W2b2", "W3b3"}, "H1"),
+])
+def test_an_authored_exercise_of_any_depth_shows_its_network_and_predicts_its_first_layer(monkeypatch, state, given,
+                                                                                          predicted):
+    last = bn.result_names(state.depth)[-1]
+    app = authored_app(monkeypatch, bn.Exercise(state, [(last, 0, 1)]))
+    assert set(picture_urls(app.given.children[0].value)) == given
+    assert f"Which cells of {predicted} = ReLU(" in app.predict_box.children[0].value
+    hidden, batch = bn.forward(state).Z[0].shape
+    assert set(app.toggles) == {(r, c) for r in range(hidden) for c in range(batch)}
+    app.blank_cells[Cell(last, 0, 1)].box.value = format_number(app.exercise.answer(Cell(last, 0, 1)))
+    assert "✓ Correct" in app.feedback.value
+
+
+@pytest.mark.parametrize("tail, message", [
+    ("blanks=H_z,5,1", "blanks: H_z[h5, x1] is not a cell of this network; H_z has rows h1 to h4 and columns x1 to "
+                       "x3"),
+    ("blanks=" + ";".join(["H,1,1"] * 49), "blanks: 49 cells in the link; an exercise leaves at most 48 blank"),
+    ("blanks=%3Cimg%20src=x%3E,1,1", "blanks: '<img src=x>,1,1' is not a cell; write matrix,row,column counted "
+                                     "from 1, cells split by ';', such as H_z,1,2;Y,2,3"),
+    ("blanks=H,1,1&predict=%3Cb%3E", "predict must be 1 or 0 (got '<b>')"),
+])
+def test_an_authored_link_that_cannot_be_used_says_why_and_opens_seed_1(monkeypatch, tail, message):
+    monkeypatch.setenv("QUERY_STRING", f"{WORKED.to_query()}&{tail}")
+    app = ExerciseApp.from_page()
+    assert app.exercise == new_exercise(1)
+    assert app.status.value == (f"<span class='bn-error' role='alert'>{html.escape('The link could not be used: ')}"
+                                f"{html.escape(message)}. Showing seed 1, medium instead.</span>")

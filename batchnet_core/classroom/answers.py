@@ -3,7 +3,9 @@
 Pure: no server, no database. The server trusts no verdict from a kernel: an answer arrives as the
 exercise (seed and difficulty), the part of the page, the cell and the typed text, and the verdict
 and the named mistake kept are :func:`check`'s. The same exercise gives every student the same
-numbers, so the exercise's seed and difficulty are all the server needs to know it.
+numbers, so the exercise's seed and difficulty are all the server needs to know it; an exercise a
+teacher authored arrives as its link instead (``Exercise.to_query``: its network and blanks), read
+again as any link is, and its answers are grouped by that link.
 
 >>> answer = read_answer({"id": "0" * 32, "page": "03_by_hand.ipynb", "seed": 7, "difficulty": "medium",
 ...                       "part": "blank", "cell": "H_z,1,0", "typed": "abc"})
@@ -15,14 +17,16 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import hashlib
 import re
 import unicodedata
 
-from ..convert import MAX_SEED
+from ..convert import MAX_SEED, TRAIN_PAGE_KEYS, read_link
 from ..exercises import (
     DIFFICULTIES,
     MISTAKES,
     Cell,
+    Exercise,
     check_answer,
     check_missing,
     new_exercise,
@@ -31,7 +35,7 @@ from ..exercises import (
 )
 from ..forward import forward
 from ..gradient_exercises import MISTAKES as GRADIENT_MISTAKES
-from ..gradient_exercises import check_gradient, new_gradient_exercise
+from ..gradient_exercises import check_gradient, gradient_exercise_from_link, new_gradient_exercise
 from ..layers import layers_of, unit_label, unit_labels
 from ..numbers import format_number
 from ..series import PAGES
@@ -53,6 +57,9 @@ MISTAKE_WORDS = {**MISTAKES, **GRADIENT_MISTAKES, **PREDICTION_MISTAKES}
 #: What a prediction's cell says: marked 0, or left to stay above 0.
 PREDICTED = {"0": True, "+": False}
 
+#: The difficulty an authored exercise's answers are kept under: it has no seed (kept as 0).
+AUTHORED = "authored"
+
 MAX_TYPED = 64
 MAX_NAME = 40
 #: The largest message either way between a kernel and the class, in bytes: a pushed state, the longest,
@@ -72,11 +79,12 @@ class Answer:
     part: str
     cell: str
     typed: str
+    authored: str = ""  # an authored exercise's link (``Exercise.to_query``); "" for a seeded one
 
     @property
     def exercise(self) -> str:
         """The exercise's key: the answers of one exercise are shown together."""
-        return exercise_key(self.page, self.seed, self.difficulty)
+        return exercise_key(self.page, self.seed, self.difficulty, self.authored)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -85,8 +93,16 @@ class Verdict:
     mistake: str | None
 
 
-def exercise_key(page: str, seed: int, difficulty: str) -> str:
+def exercise_key(page: str, seed: int, difficulty: str, authored: str = "") -> str:
+    """``03_by_hand.ipynb|7|medium``; an authored exercise's is named by a digest of its link, which may be
+    long: ``03_by_hand.ipynb|authored|3f2a…`` (24 hexadecimal digits)."""
+    if authored:
+        return f"{page}|{AUTHORED}|{authored_digest(authored)}"
     return f"{page}|{seed}|{difficulty}"
+
+
+def authored_digest(query: str) -> str:
+    return hashlib.sha256(query.encode()).hexdigest()[:24]
 
 
 def read_answer(message: object) -> Answer:
@@ -115,26 +131,51 @@ def read_answer(message: object) -> Answer:
         raise ValueError(f"seed: expected 0 to {MAX_SEED:,}")
     if fields["part"] not in PARTS:
         raise ValueError(f"part: expected one of {', '.join(PARTS)}")
-    if fields["difficulty"] not in DIFFICULTIES:
+    if "authored" in message:
+        fields["authored"] = _read_authored(message["authored"], fields)
+    elif fields["difficulty"] not in DIFFICULTIES:
         raise ValueError(f"difficulty: expected one of {', '.join(DIFFICULTIES)}")
     if len(fields["typed"]) > MAX_TYPED:
         raise ValueError(f"typed: at most {MAX_TYPED} characters")
     answer = Answer(**fields)
-    if answer.cell not in asked_cells(answer.part, answer.seed, answer.difficulty):
-        raise ValueError(f"cell: {answer.cell[:40]!r} is not asked in this exercise "
-                         f"(seed {answer.seed}, {answer.difficulty})")
+    if answer.cell not in asked_cells(answer.part, answer.seed, answer.difficulty, answer.authored):
+        which = "the authored exercise" if answer.authored else f"seed {answer.seed}, {answer.difficulty}"
+        raise ValueError(f"cell: {answer.cell[:40]!r} is not asked in this exercise ({which})")
     if answer.part == "predict" and answer.typed not in PREDICTED:
         raise ValueError("typed: a prediction is '0' or '+'")
     return answer
 
 
+def _read_authored(query: object, fields: dict) -> str:
+    """An authored exercise's link, read as page 03 reads it; ``ValueError`` naming ``authored`` otherwise."""
+    if not isinstance(query, str):
+        raise ValueError("authored: expected text")
+    if fields["part"] == "missing":
+        raise ValueError("authored: an authored exercise has no backwards question")
+    if fields["seed"] != 0 or fields["difficulty"] != AUTHORED:
+        raise ValueError(f"authored: an authored exercise has seed 0 and difficulty {AUTHORED!r}")
+    try:
+        if fields["part"] == "gradient":
+            _gradient(0, AUTHORED, query)
+        else:
+            _worksheet(0, AUTHORED, query)
+    except ValueError as error:
+        raise ValueError(f"authored: {error}") from None
+    return query
+
+
 @functools.lru_cache(maxsize=256)
-def _worksheet(seed: int, difficulty: str):
+def _worksheet(seed: int, difficulty: str, authored: str = ""):
+    """The exercise and its backwards question (None for an authored exercise, which has none)."""
+    if authored:
+        return Exercise.from_query(authored), None
     return new_exercise(seed, difficulty), new_missing(seed, difficulty)
 
 
 @functools.lru_cache(maxsize=256)
-def _gradient(seed: int, difficulty: str):
+def _gradient(seed: int, difficulty: str, authored: str = ""):
+    if authored:
+        return gradient_exercise_from_link(read_link(authored, TRAIN_PAGE_KEYS))
     return new_gradient_exercise(seed, difficulty)
 
 
@@ -146,25 +187,28 @@ def _gradient_cell(exercise) -> str:
     return f"d{exercise.name},{exercise.row},{exercise.col}"
 
 
-def asked_cells(part: str, seed: int, difficulty: str) -> tuple[str, ...]:
-    """The cells a part of an exercise asks about, named as the class view names them."""
+def asked_cells(part: str, seed: int, difficulty: str, authored: str = "") -> tuple[str, ...]:
+    """The cells a part of an exercise asks about, named as the class view names them (a prediction's as
+    ``H,r,c``: the first layer's, whatever the network calls it)."""
     if part == "gradient":
-        return (_gradient_cell(_gradient(seed, difficulty)),)
-    exercise, missing = _worksheet(seed, difficulty)
+        return (_gradient_cell(_gradient(seed, difficulty, authored)),)
+    exercise, missing = _worksheet(seed, difficulty, authored)
     if part == "blank":
         return tuple(f"{cell.layer},{cell.row},{cell.col}" for cell in exercise.blanks)
     if part == "predict":
+        if not exercise.predict:
+            return ()
         hidden, batch = forward(exercise.state).Z[0].shape
         return tuple(f"H,{r},{c}" for r in range(hidden) for c in range(batch))
-    return (_missing_cell(missing),)
+    return () if missing is None else (_missing_cell(missing),)
 
 
 def check(answer: Answer) -> Verdict:
     """The verdict on an answer, and its named mistake (a key of :data:`MISTAKE_WORDS`) or None."""
     if answer.part == "gradient":
-        feedback = check_gradient(_gradient(answer.seed, answer.difficulty), answer.typed)
+        feedback = check_gradient(_gradient(answer.seed, answer.difficulty, answer.authored), answer.typed)
         return Verdict(feedback.correct, feedback.mistake)
-    exercise, missing = _worksheet(answer.seed, answer.difficulty)
+    exercise, missing = _worksheet(answer.seed, answer.difficulty, answer.authored)
     if answer.part == "missing":
         feedback = check_missing(missing, answer.typed)
         return Verdict(feedback.correct, feedback.mistake)
@@ -179,11 +223,11 @@ def check(answer: Answer) -> Verdict:
     return Verdict(feedback.correct, feedback.mistake)
 
 
-def right_answer(part: str, seed: int, difficulty: str, cell: str) -> str:
+def right_answer(part: str, seed: int, difficulty: str, cell: str, authored: str = "") -> str:
     """The right answer to a cell, as the worksheet writes it (a prediction: "0" or "+")."""
     if part == "gradient":
-        return format_number(_gradient(seed, difficulty).answer)
-    exercise, missing = _worksheet(seed, difficulty)
+        return format_number(_gradient(seed, difficulty, authored).answer)
+    exercise, missing = _worksheet(seed, difficulty, authored)
     if part == "missing":
         return format_number(missing.answer)
     layer, row, col = cell.split(",")
@@ -238,34 +282,43 @@ def _parameter(name: str, state, asked: list[str], prefix: str = "") -> dict:
     return _matrix(prefix + name, prefix + name, rows, cols, asked)
 
 
-def exercise_layout(page: str, seed: int, difficulty: str, parts: set[str]) -> dict:
+def exercise_layout(page: str, seed: int, difficulty: str, parts: set[str], authored: str = "") -> dict:
     """The worksheet's own grid of an exercise, for the class view: its title and, in the page's order,
     every matrix the answered ``parts`` ask about, with the cells they ask (named by :func:`grid_cell`)."""
     title = next(p.title for p in PAGES if p.name == page)
     matrices = []
     if "gradient" in parts:
-        exercise = _gradient(seed, difficulty)
-        matrices.append(_parameter(exercise.name, exercise.state, list(asked_cells("gradient", seed, difficulty)),
-                                   prefix="d"))
+        exercise = _gradient(seed, difficulty, authored)
+        matrices.append(_parameter(exercise.name, exercise.state,
+                                   list(asked_cells("gradient", seed, difficulty, authored)), prefix="d"))
     if parts & {"blank", "predict", "missing"}:
-        exercise, missing = _worksheet(seed, difficulty)
+        exercise, missing = _worksheet(seed, difficulty, authored)
         trace = forward(exercise.state)
         if "predict" in parts:
+            first = layers_of(exercise.state.depth)[0]
             hidden, batch = trace.Z[0].shape
-            asked = [grid_cell("predict", cell) for cell in asked_cells("predict", seed, difficulty)]
-            matrices.append(_matrix("predict", "ReLU(H_z) = 0?", unit_labels("h", hidden), unit_labels("x", batch),
-                                    asked))
+            asked = [grid_cell("predict", cell) for cell in asked_cells("predict", seed, difficulty, authored)]
+            matrices.append(_matrix("predict", f"ReLU({first.pre}) = 0?",
+                                    [first.unit_label(r) for r in range(hidden)], unit_labels("x", batch), asked))
         if "blank" in parts:
             for layer, values in trace.items():
                 rows = [unit_label(layer, r) for r in range(values.shape[0])]
                 matrices.append(_matrix(layer, layer, rows, unit_labels("x", values.shape[1]),
-                                        list(asked_cells("blank", seed, difficulty))))
-        if "missing" in parts:
+                                        list(asked_cells("blank", seed, difficulty, authored))))
+        if "missing" in parts and missing is not None:
             matrices.append(_parameter(missing.name, exercise.state, list(asked_cells("missing", seed, difficulty))))
+    if authored and "gradient" in parts:
+        return {"title": f"{title} · authored gradient exercise {authored_digest(authored)[:6]} · "
+                         f"{_gradient(seed, difficulty, authored).label}", "matrices": matrices}
+    if authored:
+        blanks = len(_worksheet(seed, difficulty, authored)[0].blanks)
+        return {"title": f"{title} · authored exercise {authored_digest(authored)[:6]} · {blanks} blank"
+                         f"{'s' * (blanks != 1)}", "matrices": matrices}
     # 06's seed is its gradient exercise's (gradient_seed in its link), not the page's state's
     seed_name = "gradient exercise seed" if "gradient" in parts else "seed"
     return {"title": f"{title} · {seed_name} {seed} · {difficulty}", "matrices": matrices}
 
 
-__all__ = ["MAX_FRAME", "MAX_NAME", "MAX_TYPED", "MISTAKE_WORDS", "PARTS", "Answer", "Verdict", "asked_cells", "check",
-           "exercise_key", "exercise_layout", "grid_cell", "read_answer", "read_name", "right_answer"]
+__all__ = ["AUTHORED", "MAX_FRAME", "MAX_NAME", "MAX_TYPED", "MISTAKE_WORDS", "PARTS", "Answer", "Verdict",
+           "asked_cells", "check", "exercise_key", "exercise_layout", "grid_cell", "read_answer", "read_name",
+           "right_answer"]

@@ -36,7 +36,7 @@ from collections.abc import Callable
 
 import sqlalchemy as sa
 
-from .answers import MISTAKE_WORDS, Answer, Verdict, exercise_layout, grid_cell, right_answer
+from .answers import AUTHORED, MISTAKE_WORDS, Answer, Verdict, exercise_layout, grid_cell, right_answer
 
 metadata = sa.MetaData()
 
@@ -66,6 +66,14 @@ answers = sa.Table(
     sa.Column("correct", sa.Boolean, nullable=False),
     sa.Column("mistake", sa.String(40)),
     sa.Column("answered_at", sa.Float, nullable=False),
+)
+
+#: The link of each authored exercise answered (``Exercise.to_query``), by the key its answers are kept under:
+#: a table of its own, so a database made before authored exercises gains it and keeps its answers.
+authored_exercises = sa.Table(
+    "authored_exercises", metadata,
+    sa.Column("exercise", sa.String(120), primary_key=True),
+    sa.Column("query", sa.Text, nullable=False),
 )
 
 #: Each class's own state, a row per class and key (``<class>/paused``, ``<class>/push``), JSON.
@@ -167,6 +175,8 @@ class ClassStore:
         row = dict(id=answer.id, student=student_id, exercise=answer.exercise, page=answer.page, seed=answer.seed,
                    difficulty=answer.difficulty, part=answer.part, cell=answer.cell, typed=answer.typed,
                    correct=verdict.correct, mistake=verdict.mistake, answered_at=at or time.time())
+        if answer.authored:
+            self._keep_authored(answer.exercise, answer.authored)
         try:
             with self.engine.begin() as db:
                 db.execute(answers.insert().values(**row))
@@ -176,6 +186,20 @@ class ClassStore:
                     raise  # not a repeat: a real fault
             return False
         return True
+
+    def _keep_authored(self, key: str, query: str) -> None:
+        """Keep an authored exercise's link once; several answering at once may each try."""
+        with contextlib.suppress(sa.exc.IntegrityError), self.engine.begin() as db:
+            if db.execute(sa.select(authored_exercises.c.exercise).where(
+                    authored_exercises.c.exercise == key)).first() is None:
+                db.execute(authored_exercises.insert().values(exercise=key, query=query))
+
+    def _authored(self, keys: list[str]) -> dict[str, str]:
+        if not keys:
+            return {}
+        with self.engine.begin() as db:
+            return dict(db.execute(sa.select(authored_exercises.c.exercise, authored_exercises.c.query).where(
+                authored_exercises.c.exercise.in_(keys))).all())
 
     def _rows(self, class_name: str):
         with self.engine.begin() as db:
@@ -311,14 +335,18 @@ class ClassStore:
                 cell["mistakes"][row.mistake].add(row.student)
             cell["typed"][row.typed] += 1
         shown = []
+        queries = self._authored([key for key, e in exercises.items() if e["difficulty"] == AUTHORED])
         for exercise in sorted(exercises.values(), key=lambda e: e["last"]):
-            layout = exercise_layout(exercise["page"], exercise["seed"], exercise["difficulty"], exercise["parts"])
+            authored = queries.get(exercise["key"], "")
+            layout = exercise_layout(exercise["page"], exercise["seed"], exercise["difficulty"], exercise["parts"],
+                                     authored)
             cells = {
                 name: {"answers": len(cell["latest"]), "correct": sum(cell["latest"].values()),
                        "mistakes": {key: len(who) for key, who in sorted(cell["mistakes"].items(),
                                                                           key=lambda item: -len(item[1]))},
                        "typed": dict(cell["typed"].most_common(MAX_TYPED_SHOWN)),
-                       "answer": right_answer(cell["part"], exercise["seed"], exercise["difficulty"], cell["cell"])}
+                       "answer": right_answer(cell["part"], exercise["seed"], exercise["difficulty"], cell["cell"],
+                                              authored)}
                 for name, cell in exercise["cells"].items()}
             shown.append({"key": exercise["key"], "page": exercise["page"], "seed": exercise["seed"],
                           "difficulty": exercise["difficulty"], **layout, "cells": cells})

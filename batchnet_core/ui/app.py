@@ -13,6 +13,7 @@ from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import NOTATIONS, Notation, Panel, notation
 from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
+from .author import ExerciseAuthor
 from .classroom import ClassBar, Pushable
 from .common import STYLE, Guard, status_html
 from .controls import STEPS, MatrixControls, entry_label
@@ -215,6 +216,7 @@ class BatchApp:
         # as wide as the worked example's longest line: the code scrolls (and says so) only when it must
         code_box = widgets.VBox([self.code_title, self.code], layout=widgets.Layout(width="580px", max_width="100%"))
         self.share = SharePanel(self, self._say, self.guard)
+        self.author = ExerciseAuthor(self.model, self._say, self.guard)
         self.steps = StepThrough(self, self._say)
         self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)",
                                                         "bn-step-play": list(PLAY_BUTTONS)})
@@ -225,7 +227,7 @@ class BatchApp:
             html_widget(STYLE), self.layout_style, self.page, self.summary, self.status, self.worksheet,
             self.steps.widget,
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
-            self.share.widget,
+            self.share.widget, self.author.widget,
         ])
         self.widget.add_class("bn-app")
         #: The class bar, in a class (``classroom.ClassBar``); None elsewhere.
@@ -275,7 +277,7 @@ class BatchApp:
     def _subscribe(self) -> None:
         """Every view of the model, in the order its part is sent: the results first."""
         m = self.model
-        m.subscribe(View(("state", "trace", "theme", "notation", "selection", "frame"), self._draw_heatmaps,
+        m.subscribe(View(("state", "trace", "theme", "notation", "selection", "frame", "blanks"), self._draw_heatmaps,
                          self._send_heatmaps, lambda: self.views.forget()))
         m.subscribe(View(("state",), lambda m: None, lambda _: self._show_controls()))
         m.subscribe(View(("state", "trace", "selection", "notation", "frame"), self._draw_explanation,
@@ -287,13 +289,14 @@ class BatchApp:
         m.subscribe(View(("state", "trace", "notation"), lambda m: legend_html(m.state, m.trace, m.notation),
                          lambda value: setattr(self.legend, "value", value)))
         m.subscribe(View(("state", "theme"), lambda m: None, lambda _: self.share.show(self.state, self.theme)))
+        m.subscribe(View(("state",), lambda m: None, lambda _: self.author.follow()))
 
     def _draw_heatmaps(self, m: Worksheet) -> tuple[HeatmapViews, dict[str, str], str]:
         """The heat maps of the model: the panels that changed, or a new set for a new theme or notation."""
         views = self.views
         if (views.sizes, views.convention, views.theme) != (m.state.sizes, m.notation, m.theme):
             views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation)
-        return views, views.draw(m.state, m.trace, m.selection, m.frame), views.cells_html(m.selection)
+        return views, views.draw(m.state, m.trace, m.selection, m.frame), views.cells_html(m.selection, m.blanks)
 
     def _draw_explanation(self, m: Worksheet) -> str:
         if m.frame is not None:  # it would give the walk's sums away before their step
@@ -396,6 +399,9 @@ class BatchApp:
             self.cell_explainers[kind](cell)
             return
         name, row, col = parse_cell(cell, self.trace)
+        if self.model.blanks is not None:  # an exercise is being made: the cell is a blank, or given again
+            self.author.toggle(f"{name},{row},{col}")
+            return
         layer = layer_of_result(self.state.depth, name)
         self.model.update(selection=Selection(layer.pre, row, col, relu=name == layer.post))
         self._set_picker_options()

@@ -214,10 +214,13 @@ class ClassLink:
             return
         self._task = loop.create_task(self.run())  # kept: the loop holds only a weak reference to a task
 
-    def answer(self, seed: int, difficulty: str, part: str, cell: str, typed: str) -> str:
-        """Send a checked answer of this page's exercise (kept until the server has it); its id."""
+    def answer(self, seed: int, difficulty: str, part: str, cell: str, typed: str, authored: str = "") -> str:
+        """Send a checked answer of this page's exercise (kept until the server has it); its id. An authored
+        exercise (seed 0, difficulty "authored") is sent as its link, ``authored``."""
         message = {"type": "answer", "id": uuid.uuid4().hex, "page": self.page, "seed": int(seed),
                    "difficulty": difficulty, "part": part, "cell": cell, "typed": str(typed)[:MAX_TYPED]}
+        if authored:
+            message["authored"] = authored
         if len(self.pending) >= MAX_PENDING:
             oldest = next(iter(self.pending))
             log.warning("The class has not acknowledged %d answers: the oldest is given up", MAX_PENDING)
@@ -482,10 +485,10 @@ class ClassBar(widgets.VBox):
         self.pushable = pushable
         self._show()
 
-    def answer(self, seed: int, difficulty: str, part: str, cell: str, typed: str) -> None:
+    def answer(self, seed: int, difficulty: str, part: str, cell: str, typed: str, authored: str = "") -> None:
         """Tell the class of a checked answer; a failure is the kernel's to log, never the page's."""
         try:
-            self.answers.append(self.link.answer(seed, difficulty, part, cell, typed))
+            self.answers.append(self.link.answer(seed, difficulty, part, cell, typed, authored))
         except Exception:
             log.error("An answer could not be given to the class link", exc_info=True)
 

@@ -6,24 +6,28 @@ All checking is ``batchnet_core.exercises``; this module only shows it.
 from __future__ import annotations
 
 import html
-from urllib.parse import urlencode
 
 import ipywidgets as widgets
 
+from ..classroom.answers import AUTHORED
 from ..convert import MAX_SEED, Link, exercise_from_link, read_link
 from ..exercises import (
     DIFFICULTIES,
+    EXERCISE_PAGE_KEYS,
     Cell,
+    Exercise,
     Feedback,
     Score,
     check_answer,
     check_missing,
     check_prediction,
+    is_authored_link,
     new_exercise,
     new_missing,
 )
+from ..exercises import exercise_from_link as authored_from_link
 from ..forward import explain, forward, relu_zeroed
-from ..layers import unit_label, unit_labels
+from ..layers import layers_of, unit_label, unit_labels
 from ..notation import panels
 from ..numbers import format_number
 from .classroom import ClassBar
@@ -67,9 +71,10 @@ class ExerciseApp:
     ----------
     seed : int
     difficulty : {"easy", "medium", "hard"}
+    authored : an exercise made from a state and its blanks (``Exercise``), shown instead of the seed's
     """
 
-    def __init__(self, seed: int = 1, difficulty: str = "medium") -> None:
+    def __init__(self, seed: int = 1, difficulty: str = "medium", authored: Exercise | None = None) -> None:
         self.guard = Guard(self._say)
         self.score = Score()
         self.status = html_widget("", "bn-status")
@@ -92,6 +97,11 @@ class ExerciseApp:
         self.waits = {part: widgets.HTML(f"<div class='bn-wait'>{html.escape(text)}</div>", layout=widgets.Layout())
                       for part, text in WAIT_FOR_REVEAL.items()}
         self.feedback = html_widget("", "bn-feedback")
+        # an authored exercise may skip the prediction, and has no backwards question: their sections go
+        # (each a layout of its own: html_widget's is shared by every widget it makes)
+        self.sections = {part: widgets.HTML(f"<h3>{heading}</h3>", layout=widgets.Layout()) for part, heading in (
+            ("predict", "1. Predict, then reveal"), ("blanks", "2. Fill in the blanks"),
+            ("missing", "3. Backwards: find the missing number"))}
         self.theme = "light"
         self.page = PageBridge(theme=self.theme)
         self.page.on_theme(self.guard(self.set_theme))
@@ -99,22 +109,34 @@ class ExerciseApp:
             html_widget(STYLE), self.page,
             widgets.HBox([self.difficulty, self.seed_box, load, new]), self.seed_note, self.score_view,
             self.status, self.given,
-            html_widget("<h3>1. Predict, then reveal</h3>"), self.predict_box,
-            html_widget("<h3>2. Fill in the blanks</h3>"), self.waits["blanks"], self.blanks_box, self.feedback,
-            html_widget("<h3>3. Backwards: find the missing number</h3>"), self.waits["missing"], self.missing_box,
+            self.sections["predict"], self.predict_box,
+            self.sections["blanks"], self.waits["blanks"], self.blanks_box, self.feedback,
+            self.sections["missing"], self.waits["missing"], self.missing_box,
         ])
         self.widget.add_class("bn-app")
         #: The class bar, in a class (``classroom.ClassBar``): checked answers are told to the class.
         self.class_bar = ClassBar.join(self.widget, self.page, self._say)
-        self._open(seed)
+        if authored is not None:
+            self._show(authored)
+        else:
+            self._open(seed)
 
     @classmethod
     def from_page(cls) -> ExerciseApp:
-        """The exercise the page's URL names (``?seed=12&difficulty=hard``), else seed 1, medium."""
+        """The exercise the page's URL names: seeded (``?seed=12&difficulty=hard``) or authored (a network
+        and its blanks, ``Exercise.to_query``), else seed 1, medium."""
         try:
-            link = read_link(page_query(), ("seed", "difficulty"))
+            link = read_link(page_query(), EXERCISE_PAGE_KEYS)
         except ValueError as error:
             link = Link({}, (str(error),))
+        if is_authored_link(link) and not link.refused:
+            try:
+                return cls(authored=authored_from_link(link))
+            except ValueError as error:
+                app = cls()
+                app._say(f"The link could not be used: {error}. Showing seed {app.seed}, "
+                         f"{app.exercise.difficulty} instead.", error=True)
+                return app
         seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES)
         app = cls(seed, difficulty)
         if problems:
@@ -127,33 +149,56 @@ class ExerciseApp:
     def _open(self, seed: int) -> None:
         self.seed = seed
         self.seed_box.value = seed
-        self.exercise = new_exercise(seed, self.difficulty.value)
         self.missing = new_missing(seed, self.difficulty.value)
-        address = html.escape(urlencode({"seed": seed, "difficulty": self.exercise.difficulty}))
-        self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {seed}</b>, {self.exercise.difficulty}: "
-                                "give this seed to the class and everyone gets the same numbers "
-                                f"(<a class='bn-address' href='?{address}' target='_blank'>link to this exercise</a>)."
-                                "</div>")
+        self._show(new_exercise(seed, self.difficulty.value))
+
+    def _show(self, exercise: Exercise) -> None:
+        """Lay out ``exercise``: the seed's (with its backwards question, ``self.missing``) or an authored one."""
+        self.exercise = exercise
+        address = html.escape(exercise.to_query())
+        link = f"<a class='bn-address' href='?{address}' target='_blank'>link to this exercise</a>"
+        if exercise.authored:
+            self.seed = None
+            blanks = len(exercise.blanks)
+            self.seed_note.value = (f"<div class='bn-seed bn-authored'>An exercise made by your teacher: this "
+                                    f"network, {blanks} blank cell{'s' * (blanks != 1)}"
+                                    f"{', ReLU predicted first' if exercise.predict else ''} ({link}).</div>")
+        else:
+            self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {self.seed}</b>, {exercise.difficulty}: "
+                                    f"give this seed to the class and everyone gets the same numbers ({link}).</div>")
         self._show_given()
         self._build_prediction()
         self._build_blanks()
-        self._build_missing()
+        if exercise.authored:
+            self.missing_box.children = ()
+        else:
+            self._build_missing()
+        self.sections["predict"].layout.display = self.predict_box.layout.display = (
+            None if exercise.predict else "none")
+        self.sections["missing"].layout.display = "none" if exercise.authored else None
         self.page.names = self._names()
-        self._show_after_reveal(False)
+        self._show_after_reveal(not exercise.predict)
         self.feedback.value = ""
-        self._say(f"New exercise: seed {seed}. Start by predicting which hidden cells ReLU will set to 0.")
+        first = layers_of(exercise.state.depth)[0]
+        name = f"seed {self.seed}" if self.seed is not None else "your teacher's exercise"
+        cells = f"cells of {first.post}" if first.output else "hidden cells"
+        self._say(f"New exercise: {name}. " + (f"Start by predicting which {cells} ReLU will set to 0."
+                                               if exercise.predict else "Fill in the blanks."))
         self._show_score()
 
     def _build_prediction(self) -> None:
-        _, hidden, _, batch = self.exercise.state.sizes
+        first = layers_of(self.exercise.state.depth)[0]  # the worksheet's H; Y when the network has one layer
+        hidden, batch = forward(self.exercise.state).Z[0].shape
         self.toggles = {}
         self.predicted = False  # revealed, and told to the class
         cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{x}</b>")
                                                               for x in unit_labels("x", batch)]
-        for r, h in enumerate(unit_labels("h", hidden)):
+        for r in range(hidden):
+            h = first.unit_label(r)
             cells.append(html_widget(f"<b>{h}</b>"))
             for c in range(batch):
-                toggle = widgets.ToggleButton(description="> 0", tooltip=f"H[{h}, x{c + 1}]: click if it becomes 0",
+                toggle = widgets.ToggleButton(description="> 0",
+                                              tooltip=f"{first.post}[{h}, x{c + 1}]: click if it becomes 0",
                                               layout=widgets.Layout(width="84px"))
                 toggle.add_class(f"bn-predict-{r}-{c}")
                 toggle.observe(lambda change, t=toggle: setattr(t, "description", "0" if change["new"] else "> 0"),
@@ -167,21 +212,23 @@ class ExerciseApp:
         reveal.on_click(self.guard(lambda _: self._reveal()))
         self.prediction_result = html_widget("", "bn-prediction")
         self.predict_box.children = [
-            html_widget("Which cells of H = ReLU(H_z) will be <b>0</b>? Click those cells, then reveal."),
+            html_widget(f"Which cells of {first.post} = ReLU({first.pre}) will be <b>0</b>? Click those cells, "
+                        "then reveal."),
             grid, reveal, self.prediction_result,
         ]
 
     def _reveal(self) -> None:
         marked = {key for key, toggle in self.toggles.items() if toggle.value}
         result = check_prediction(self.exercise.state, marked)
-        H_z = forward(self.exercise.state).H_z
+        first = layers_of(self.exercise.state.depth)[0]
+        H_z = forward(self.exercise.state).Z[0]
         zeroed = relu_zeroed(H_z)
         for key, toggle in self.toggles.items():
             right = key in result.right or (key not in marked and not zeroed[key])
             toggle.disabled = True  # marked right or wrong by its border and mark, in full contrast (style.css)
             toggle.description = ("✓ " if right else "✗ ") + format_number(H_z[key]) + (" → 0" if zeroed[key] else "")
             toggle.add_class("bn-correct-box" if right else "bn-wrong-box")
-        self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are H_z.)"
+        self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are {first.pre}.)"
         self._show_after_reveal(True)
         self._say(result.message)
         if not self.predicted:  # the prediction is made once: a second Reveal shows it again
@@ -194,6 +241,8 @@ class ExerciseApp:
         for box, wait in ((self.blanks_box, self.waits["blanks"]), (self.missing_box, self.waits["missing"])):
             box.layout.display = None if revealed else "none"
             wait.layout.display = "none" if revealed else None
+        if self.exercise.authored:  # no backwards question
+            self.missing_box.layout.display = self.waits["missing"].layout.display = "none"
 
     def _build_blanks(self) -> None:
         trace = forward(self.exercise.state)
@@ -239,7 +288,11 @@ class ExerciseApp:
 
     def _tell_class(self, part: str, cell: str, typed: str) -> None:
         """A checked answer, for the class's view (in a class only)."""
-        if self.class_bar is not None:
+        if self.class_bar is None:
+            return
+        if self.exercise.authored:  # known to the class by its link: its network and blanks
+            self.class_bar.answer(0, AUTHORED, part, cell, typed, self.exercise.to_query())
+        else:
             self.class_bar.answer(self.seed, self.exercise.difficulty, part, cell, typed)
 
     def _build_missing(self) -> None:
@@ -277,7 +330,8 @@ class ExerciseApp:
     def _show_given(self) -> None:
         """The network and inputs of the exercise, as heat maps for the page's theme."""
         state = self.exercise.state
-        views = HeatmapViews(state.sizes, self.theme, names=("X", "W1|b1", "W2|b2"))
+        given = ("X", *(f"{layer.weights}|{layer.bias}" for layer in layers_of(state.depth)))
+        views = HeatmapViews(state.sizes, self.theme, names=given)
         views.update(state, forward(state), None)
         self.given.children = [views.widget]
 
@@ -289,10 +343,13 @@ class ExerciseApp:
 
     def _names(self) -> dict[str, str]:
         """Spoken names of the controls whose text alone would not say what they are for."""
-        names = {f"bn-predict-{r}-{c}": f"{{text}}, predict H[h{r + 1}, x{c + 1}]" for r, c in self.toggles}
+        first = layers_of(self.exercise.state.depth)[0]
+        names = {f"bn-predict-{r}-{c}": f"{{text}}, predict {first.post}[{first.unit_label(r)}, x{c + 1}]"
+                 for r, c in self.toggles}
         names.update({f"bn-blank-{cell.layer}-{cell.row}-{cell.col}": f"blank {cell.label}"
                       for cell in self.blank_cells})
-        names["bn-missing-answer"] = f"answer: {self.missing.label}"
+        if not self.exercise.authored:
+            names["bn-missing-answer"] = f"answer: {self.missing.label}"
         return names
 
     def _show_score(self) -> None:

@@ -13,10 +13,17 @@ from urllib.parse import urlencode
 import ipywidgets as widgets
 import numpy as np
 
+from ..classroom.answers import AUTHORED
 from ..convert import GRADIENT_KEYS, MAX_SEED, Link, exercise_from_link, read_link
 from ..exercises import Score
 from ..forward import forward
-from ..gradient_exercises import DIFFICULTIES, GradientExercise, check_gradient, new_gradient_exercise
+from ..gradient_exercises import (
+    DIFFICULTIES,
+    GradientExercise,
+    check_gradient,
+    gradient_exercise_from_link,
+    new_gradient_exercise,
+)
 from ..layers import layers_of, unit_labels
 from ..numbers import format_number
 from ..training import column_label, explain_delta
@@ -29,8 +36,15 @@ from .page import PageBridge
 from .train import GradientCell, Trainer
 from .views import HeatmapViews, html_widget, values_table
 
-#: The given matrices, a layer to a row: the network and its forward pass (the question is the gradient).
-GIVEN = (("X", "W1|b1", "H_z", "H"), ("W2|b2", "Y_z", "Y"))
+
+def given(depth: int) -> list[tuple[str, ...]]:
+    """The given matrices, a layer to a row: the network and its forward pass (the question is the gradient).
+
+    >>> given(2)
+    [('X', 'W1|b1', 'H_z', 'H'), ('W2|b2', 'Y_z', 'Y')]
+    """
+    rows = [(f"{layer.weights}|{layer.bias}", layer.pre, layer.post) for layer in layers_of(depth)]
+    return [("X", *rows[0]), *rows[1:]]
 
 
 #: The look of a cell of the table of terms: numbers right-aligned, apart from their neighbours.
@@ -76,9 +90,10 @@ class GradientExerciseApp:
     ----------
     seed : int
     difficulty : {"easy", "medium", "hard"}
+    authored : an exercise authored from a state (``authored_gradient_exercise``), shown instead of the seed's
     """
 
-    def __init__(self, seed: int = 1, difficulty: str = "medium") -> None:
+    def __init__(self, seed: int = 1, difficulty: str = "medium", authored: GradientExercise | None = None) -> None:
         self.guard = Guard(self._say)
         self.score = Score()
         self.status = html_widget("", "bn-status")
@@ -128,7 +143,11 @@ class GradientExerciseApp:
         self.class_bar = ClassBar.join(self.widget, self.page, self._say)
         #: Called after each new exercise: the page's link follows it (``from_page``).
         self.on_open: Callable[[], None] = lambda: None
-        self._open(seed)
+        if authored is not None:
+            self.seed = seed
+            self._show(authored)
+        else:
+            self._open(seed)
 
     @classmethod
     def from_page(cls, trainer: Trainer | None = None) -> GradientExerciseApp:
@@ -142,8 +161,19 @@ class GradientExerciseApp:
                 link = read_link(page_query(), GRADIENT_KEYS)
             except ValueError as error:
                 link = Link({}, (str(error),))
-        seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES, GRADIENT_KEYS)
-        app = cls(seed, difficulty)
+        authored, problems = None, []
+        if "gradient" in link.values and not link.refused:
+            try:
+                authored = gradient_exercise_from_link(link)
+            except ValueError as error:
+                problems = [str(error)]
+        if authored is not None:
+            app = cls(authored=authored)
+        elif problems:
+            app = cls()
+        else:
+            seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES, GRADIENT_KEYS)
+            app = cls(seed, difficulty)
         if problems:
             app._say(f"The link could not be used: {'; '.join(problems)}. Showing the gradient exercise of seed "
                      f"{app.seed}, {app.exercise.difficulty} instead.", error=True)
@@ -155,19 +185,33 @@ class GradientExerciseApp:
         return app
 
     def query(self) -> str:
-        """The exercise as the page's link gives it: ``gradient_seed=12&gradient_difficulty=hard``."""
+        """The exercise as the page's link gives it: ``gradient_seed=12&gradient_difficulty=hard``, or an
+        authored exercise's entry (``gradient=dW2,1,3``: the page's link gives its network and targets)."""
+        if self.exercise.authored:
+            return f"gradient={self.exercise.entry}"
         return urlencode(dict(zip(GRADIENT_KEYS, (self.seed, self.exercise.difficulty))))
 
     def _open(self, seed: int) -> None:
-        self.exercise = new_gradient_exercise(seed, self.difficulty.value)  # first: if it fails, nothing changed
+        exercise = new_gradient_exercise(seed, self.difficulty.value)  # first: if it fails, nothing changed
         self.seed = seed
         self.seed_box.value = seed
+        self._show(exercise)
+
+    def _show(self, exercise: GradientExercise) -> None:
+        self.exercise = exercise
         self.revealed, self._checked = False, None
-        self.seed_note.value = (
-            f"<div class='bn-seed'>Gradient exercise <b>seed {seed}</b>, {self.exercise.difficulty}: give the class "
-            "this seed and difficulty and everyone gets the same numbers<span class='bn-link-web'> (<a "
-            f"class='bn-gradient-link' href='?{html.escape(self.query())}' target='_blank'>link to this "
-            f"exercise</a>: {html.escape(self.query())})</span>.</div>")
+        if exercise.authored:
+            self.seed_note.value = (
+                f"<div class='bn-seed bn-authored'>A gradient exercise made by your teacher: "
+                f"{html.escape(exercise.label)} of this network and these targets<span class='bn-link-web'> (<a "
+                f"class='bn-gradient-link' href='?{html.escape(exercise.to_query())}' target='_blank'>link to this "
+                "exercise</a>)</span>.</div>")
+        else:
+            self.seed_note.value = (
+                f"<div class='bn-seed'>Gradient exercise <b>seed {self.seed}</b>, {exercise.difficulty}: give the "
+                "class this seed and difficulty and everyone gets the same numbers<span class='bn-link-web'> (<a "
+                f"class='bn-gradient-link' href='?{html.escape(self.query())}' target='_blank'>link to this "
+                f"exercise</a>: {html.escape(self.query())})</span>.</div>")
         self._show_given()
         self.question.value = question_html(self.exercise)
         self.answer.description = f"{self.exercise.label} ="  # plain text: ipywidgets does not read it as HTML
@@ -177,7 +221,8 @@ class GradientExerciseApp:
         self.answer.value = ""  # nothing typed: nothing checked
         self.page.names = {"bn-gradient-answer": f"answer: {self.exercise.label}"}
         self.feedback.value = self.explanation.value = ""
-        self._say(f"New exercise: seed {seed}, {self.exercise.difficulty}. Work out {self.exercise.label}.")
+        name = "your teacher's exercise" if exercise.authored else f"seed {self.seed}, {exercise.difficulty}"
+        self._say(f"New exercise: {name}. Work out {exercise.label}.")
         self._show_score()
         self.on_open()
 
@@ -197,7 +242,10 @@ class GradientExerciseApp:
         if self.class_bar is not None:
             e = self.exercise
             cell = GradientCell("W" if e.name.startswith("W") else "b", int(e.name[1:]), e.row, e.col)
-            self.class_bar.answer(e.seed, e.difficulty, "gradient", cell.data, typed)
+            if e.authored:  # known to the class by its link: its network, targets and entry
+                self.class_bar.answer(0, AUTHORED, "gradient", cell.data, typed, e.to_query())
+            else:
+                self.class_bar.answer(e.seed, e.difficulty, "gradient", cell.data, typed)
 
     def reveal(self) -> None:
         """Show the answer input by input; later checks of this exercise are not scored."""
@@ -215,7 +263,7 @@ class GradientExerciseApp:
         """The network, its forward pass and the targets, as heat maps for the page's theme."""
         state, trace = self.exercise.state, forward(self.exercise.state)
         rows = []
-        for names in GIVEN:
+        for names in given(state.depth):
             views = HeatmapViews(state.sizes, self.theme, names=names)
             views.update(state, trace, None)
             rows.append(views.widget)

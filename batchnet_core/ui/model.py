@@ -39,7 +39,7 @@ class View:
 
 class Worksheet(HasTraits):
     """What the page shows: the state and its forward pass, the page's theme, the notation, the
-    explained cell, and the step of a step-through."""
+    explained cell, the step of a step-through, and the blanks of an exercise being made."""
 
     state = Instance(State)
     trace = Instance(Trace)
@@ -47,6 +47,8 @@ class Worksheet(HasTraits):
     notation = Enum(tuple(NOTATIONS), default_value="columns")
     selection = Instance(Selection, args=())
     frame = Instance(Frame, allow_none=True)  # a step-through's frame; None: everything shown
+    # the result cells an exercise being made leaves blank (``data-cell`` names); None: no exercise is made
+    blanks = Instance(frozenset, allow_none=True)
 
     def __init__(self, state: State, theme: str = "light") -> None:
         super().__init__(state=state, trace=forward(state), theme=theme)

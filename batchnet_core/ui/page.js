@@ -98,7 +98,7 @@ function render({ model, el }) {
     // data-cell names the model's cell; inputs as rows show the table the other way round
     const [r, c] = table?.hasAttribute("data-transposed") ? [col, row] : [row, col];
     const value = table?.rows[Number(r) + 1]?.cells[Number(c) + 1]?.textContent;
-    if (value !== undefined) setName(button, `${button.dataset.label} = ${value}; explain`);
+    if (value !== undefined) setName(button, `${button.dataset.label} = ${value}; ${button.dataset.action}`);
   };
   const refocus = () => {
     if (!focused || (document.activeElement && document.activeElement !== document.body)) return;

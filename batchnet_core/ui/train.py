@@ -518,6 +518,7 @@ class Trainer:
                 self.app.cell_explainers[f"{prefix}{k}"] = self.explain_cell
         # the targets as they fit the state shown: the app's link is made before this panel follows a new size
         self.app.share.extra_query = lambda: targets_to_query(resize_targets(self.targets, self.app.state))
+        self.app.author.offer_gradients(lambda: resize_targets(self.targets, self.app.state))
         self.app.step_picker.observe(guard(lambda change: self.target_controls.set_step(change["new"])), "value")
         self._view = View(("state", "theme", "notation"), self._draw, self._send, self.views.forget)
         self.app.model.subscribe(self._view)
@@ -626,6 +627,7 @@ class Trainer:
         self._redraw(targets=checked)
         self._new_run()  # its losses were against the old targets
         self.app.share.show(self.app.state, self.app.theme)
+        self.app.author.show()
 
     def _target_changed(self, name: str, row: int, col: int, value: float) -> None:
         if self.targets[row, col] == value:

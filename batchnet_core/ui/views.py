@@ -247,8 +247,9 @@ class HeatmapViews:
         row, col = panel.place
         return f" style='grid-area: {row + 1} / {col + 2}'" if self.grid else ""
 
-    def cells_html(self, selection: Selection | None) -> str:
-        """A button over each cell of every result shown: click or Enter explains it.
+    def cells_html(self, selection: Selection | None, blanks: frozenset[str] | None = None) -> str:
+        """A button over each cell of every result shown: click or Enter explains it, or, while an
+        exercise is made (``blanks`` not None), makes it blank or given again.
 
         Each result's buttons lie in a box the size of its picture, in the picture's place of the
         grid, and scale with it. A button's name is its cell's (``data-label``, "H_z[h1, x1]"); the
@@ -268,25 +269,31 @@ class HeatmapViews:
                      for r, c in np.ndindex(units, batch)]
             chosen_cell = f"{panel.result},{chosen[0]},{chosen[1]}" if chosen else None
             place = self._place(panel).removeprefix(" style='").removesuffix("'")
-            layers.append(cell_layer(drawing, cells, chosen_cell, f"bn-cells-{name.replace('|', '')}", place))
+            layers.append(cell_layer(drawing, cells, chosen_cell, f"bn-cells-{name.replace('|', '')}", place, blanks))
         return "".join(layers)
 
 
 def cell_layer(drawing: HeatmapPanel, cells: list[tuple[str, tuple[int, int], str]], chosen: str | None,
-               css_class: str, style: str = "") -> str:
+               css_class: str, style: str = "", blanks: frozenset[str] | None = None) -> str:
     """A box the size of a heat map's picture with a button over each of its cells, scaling with it.
 
     ``cells`` are (``data-cell``, the cell's (row, column) in the picture, its spoken label); the button
-    whose ``data-cell`` is ``chosen`` is marked current.
+    whose ``data-cell`` is ``chosen`` is marked current. With ``blanks`` (an exercise being made), each
+    button toggles its cell's blank, pressed when it is one, and no cell is current.
     """
     height, width = drawing.size
     buttons = []
     for data, (r, c), text in cells:
         top, _, left, _ = drawing.box(r, c)
         label = html.escape(text)
-        current = " aria-current=true" if data == chosen else ""
+        if blanks is None:
+            current, action = " aria-current=true" if data == chosen else "", "explain"
+        else:
+            pressed = data in blanks
+            current = f" aria-pressed={'true' if pressed else 'false'}" + (" data-blank" if pressed else "")
+            action = "blank in the exercise"
         buttons.append(f"<button class=bn-cell data-cell={html.escape(data)}{current} "
-                       f"data-label='{label}' aria-label='{label}; explain' "
+                       f"data-label='{label}' data-action='{action}' aria-label='{label}; {action}' "
                        f"style='left:{100 * left / width:.2f}%;top:{100 * top / height:.2f}%'></button>")
     top, bottom, left, right = drawing.box(0, 0)
     size = f"--w:{100 * (right - left) / width:.2f}%;--h:{100 * (bottom - top) / height:.2f}%"
