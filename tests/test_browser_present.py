@@ -10,6 +10,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from test_browser_steps import SCROLLER
 
 from batchnet_core.series import PAGES
 from batchnet_core.ui.heatmap import CELL_PIXELS
@@ -71,10 +72,14 @@ def test_the_worksheet_and_a_cells_explanation_share_the_projectors_screen(brows
         # the settings are folded into the strip: no matrix's controls, no toolbar, no code on screen
         for folded in (".bn-controls-X", ".bn-controls-W1", ".bn-toolbar", ".bn-code", ".bn-legend-box"):
             assert not page.locator(folded).first.is_visible(), folded
+        # the teacher scrolls past the page's introduction once, to the app: from there on, nothing moves
+        scroller = page.evaluate_handle(SCROLLER)
+        page.eval_on_selector(".bn-status", "el => el.scrollIntoView({block: 'start'})")
+        scrolled = page.evaluate("(el) => el.scrollTop", scroller)
         page.click("button[data-cell='H_z,1,2']")
         page.wait_for_function("() => document.querySelector('.bn-explain').textContent.includes('H_z[h2, x3]')")
         page.screenshot(path=f"{shots}-explain.png")
-        assert page.evaluate("document.scrollingElement.scrollTop") == 0
+        assert page.evaluate("(el) => el.scrollTop", scroller) == scrolled
         assert page.evaluate("document.documentElement.scrollWidth <= document.documentElement.clientWidth")
         for selector in TOGETHER:
             where = assert_on_screen(page, selector)
@@ -95,7 +100,7 @@ def test_the_worksheet_and_a_cells_explanation_share_the_projectors_screen(brows
         assert where["font"] >= 28, where
         for selector in TOGETHER[:3]:
             assert_on_screen(page, selector)
-        assert page.evaluate("document.scrollingElement.scrollTop") == 0
+        assert page.evaluate("(el) => el.scrollTop", scroller) == scrolled
         page.keyboard.press("p")
         page.wait_for_function("() => document.querySelector('.bn-step-count').textContent !== 'Step 2 of 114'")
         page.keyboard.press("P")

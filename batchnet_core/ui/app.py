@@ -122,7 +122,7 @@ def worksheet_css(key: str, layout: tuple[Panel, ...], controls: dict[str, int],
 #: type): the height of what must share the screen with the heat maps (the presenter strip, the status
 #: line, and the step-through's bar with its running sum), the width of the explanation beside them,
 #: and the least page width for the two side by side.
-PRESENT_RESERVE_PIXELS, PRESENT_SIDE_PIXELS, PRESENT_MIN_PIXELS = 300, 340, 800
+PRESENT_RESERVE_PIXELS, PRESENT_SIDE_PIXELS, PRESENT_MIN_PIXELS = 220, 340, 800
 
 
 def presenter_css(key: str, layout: tuple[Panel, ...], widths: dict[str, int], heights: dict[str, int]) -> str:
@@ -133,7 +133,7 @@ def presenter_css(key: str, layout: tuple[Panel, ...], widths: dict[str, int], h
     >>> from batchnet_core.notation import panels
     >>> layout = panels((3, 4, 2, 3))
     >>> css = presenter_css(".bn-sizes-3-4-2-3", layout, {p.key: 100 for p in layout}, {p.key: 50 for p in layout})
-    >>> "width: min(320px, calc((100vh - 300px) * 2.1333), calc(100% - 340px))" in css
+    >>> "width: min(320px, calc((100vh - 220px) * 2.1333), calc(100% - 340px))" in css
     True
     """
     columns = [max(widths[panel.key] for panel in layout if panel.place[1] == col) for col in range(3)]

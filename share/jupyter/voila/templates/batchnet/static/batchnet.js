@@ -209,8 +209,8 @@
     return strip;
   }
   document.addEventListener("DOMContentLoaded", () => {
-    const cells = document.getElementById("rendered_cells");
-    if (cells) cells.before(presenterStrip());
+    // inside the cells, which Voila moves into the box that scrolls the page
+    document.getElementById("rendered_cells")?.prepend(presenterStrip());
   });
 
   // -- the theme and presenter mode go along ------------------------------------------------
