@@ -120,14 +120,15 @@ def test_the_present_button_enters_and_leaves_and_the_address_follows(browser, v
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     try:
         open_app(page, voila_url + MAIN_PAGE + "?preset=one-input")
-        tall = page.evaluate("document.scrollingElement.scrollHeight")
+        scroller = page.evaluate_handle(SCROLLER)
+        tall = page.evaluate("(el) => el.scrollHeight", scroller)
         assert page.locator(".bn-controls-W1").is_visible()
         page.get_by_role("button", name="Present").click()
         assert page.evaluate("document.documentElement.classList.contains('bn-present')")
         query = urllib.parse.parse_qs(urllib.parse.urlparse(page.url).query)
-        assert query["present"] == ["1"] and query["preset"] == ["one-input"]
+        assert query["present"] == ["1"] and query["x1"] == ["2,1,3"]  # the state's own link, presented
         assert not page.locator(".bn-controls-W1").is_visible()
-        assert page.evaluate("document.scrollingElement.scrollHeight") < tall
+        assert page.evaluate("(el) => el.scrollHeight", scroller) < tall
         # the settings unfold in place, and a change to them keeps presenter mode in the address
         page.get_by_role("button", name="Show the settings").click()
         assert page.locator(".bn-controls-W1").is_visible()
@@ -167,6 +168,9 @@ def test_every_page_presents_in_large_type(browser, voila_url, axe_source, theme
             page.wait_for_selector("#rendered_cells", state="visible", timeout=90_000)
             page.wait_for_load_state("networkidle", timeout=90_000)
             assert page.get_by_role("button", name="Leave presenter mode").is_visible(), name
+            # settings to show only where there is an app (not on the start page's prose)
+            has_app = page.locator(".bn-app").count() > 0
+            assert page.get_by_role("button", name="Show the settings").is_visible() == has_app, name
             prose = page.evaluate("parseFloat(getComputedStyle(document.querySelector('.jp-RenderedMarkdown p'))"
                                   ".fontSize)")
             assert prose >= 20, (name, prose)
