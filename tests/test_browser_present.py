@@ -86,6 +86,9 @@ def test_the_worksheet_and_a_cells_explanation_share_the_projectors_screen(brows
             if where["scale"] is not None:
                 assert where["scale"] * CELL_PIXELS >= LEGIBLE_CELL_PIXELS, (selector, where)
         assert page.evaluate(WHERE, ".bn-explain")["font"] >= 20  # large type: 15 px on a laptop's page
+        # the step-through's bar below the heat maps, across the page
+        bar, sheet = (page.evaluate(WHERE, selector) for selector in (".bn-step-bar", ".bn-worksheet"))
+        assert bar["top"] >= sheet["bottom"] - 1 and bar["left"] <= sheet["left"], (bar, sheet)
 
         # the step-through: its running sum large and in view, moved by the remote's keys
         page.get_by_role("button", name="Step ▶").click()
