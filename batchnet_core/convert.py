@@ -20,8 +20,13 @@ from .state import State, preset
 #: Largest seed a link may name.
 MAX_SEED = 10**9
 
-#: Parameters every page's link may carry: Voila's theme, and the server's token (``make serve TOKEN=...``).
-SERVER_KEYS = ("theme", "token")
+#: Parameters every page's link may carry: Voila's theme, presenter mode (``present=1``: large type, the
+#: worksheet on one screen of a projector; the page script shows it) and the server's token (``make serve TOKEN=...``).
+SERVER_KEYS = ("theme", "present", "token")
+#: The one value of ``present``: presenter mode on. Without it the page is shown as usual.
+PRESENT = "1"
+#: What a ``present`` of any other value is told (the server says it on its 400 page).
+PRESENT_RULE = f"present must be {PRESENT} (presenter mode): write present={PRESENT}, or remove present= from the link"
 
 #: What a page showing a state reads from its link (pages 02, 05, and 06 with ``T``): a preset, a seed,
 #: or a full state.
@@ -62,7 +67,8 @@ class Link:
 
 
 def read_link(query: object, reads: Collection[str] = STATE_PAGE_KEYS) -> Link:
-    """A page's link, for a page that reads the parameters ``reads`` (and the server's theme and token).
+    """A page's link, for a page that reads the parameters ``reads`` (and the server's theme, presenter
+    mode and token).
 
     A link that is not text, too long or of too many parameters raises ``ValueError``; parameters that
     cannot be used are in ``refused``, each message naming one.
@@ -75,7 +81,21 @@ def read_link(query: object, reads: Collection[str] = STATE_PAGE_KEYS) -> Link:
     """
     reads = tuple(dict.fromkeys((*SERVER_KEYS, *reads)))
     values, refused = single_values(query_pairs(query), reads)
+    if "present" in values and (problem := present_problem(values["present"])):
+        del values["present"]
+        refused.append(problem)
     return Link(values, tuple(refused))
+
+
+def present_problem(value: str) -> str | None:
+    """What is wrong with a link's ``present`` (presenter mode), or None for ``present=1``.
+
+    >>> present_problem("1") is None
+    True
+    >>> present_problem("yes")
+    "present must be 1 (presenter mode): write present=1, or remove present= from the link; got 'yes'"
+    """
+    return None if value == PRESENT else f"{PRESENT_RULE}; got {str(value)[:20]!r}"
 
 
 def state_from_link(link: Link | str) -> State | None:

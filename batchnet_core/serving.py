@@ -57,6 +57,7 @@ from batchnet_core.classroom.server import (
     new_teacher_token,
 )
 from batchnet_core.classroom.store import ClassStore
+from batchnet_core.convert import PRESENT, PRESENT_RULE
 from batchnet_core.series import PAGES
 
 THEMES = ("light", "dark")
@@ -93,15 +94,23 @@ def check_voila_query(query: str) -> None:
 
     Voila reads ``theme`` and ``template`` from every page's address; the lab template writes
     ``theme`` into the HTML unescaped, and a junk ``template`` hangs or fails the request. Only
-    ``theme=light`` or ``theme=dark`` reach a page here.
+    ``theme=light`` or ``theme=dark`` reach a page here; and of presenter mode, only ``present=1``,
+    which every page's script reads. (The refusal does not repeat the value: it travels in the
+    response's status line.)
 
     >>> check_voila_query("preset=one-input&theme=dark")
     >>> check_voila_query("theme=%22%3E%3Cscript%3E")
     Traceback (most recent call last):
     ...
     tornado.web.HTTPError: HTTP 400: theme must be light or dark (...)
+    >>> check_voila_query("present=on")
+    Traceback (most recent call last):
+    ...
+    tornado.web.HTTPError: HTTP 400: present must be 1 (presenter mode): write present=1, or remove present= ...
     """
     parameters = parse_qs(query, keep_blank_values=True)
+    if any(present != PRESENT for present in parameters.get("present", [])):
+        raise web.HTTPError(400, reason=PRESENT_RULE)
     for theme in parameters.get("theme", []):
         if theme not in THEMES:
             raise web.HTTPError(400, reason="theme must be light or dark (remove theme= from the address "

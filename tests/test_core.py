@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import urllib.parse
 
 import numpy as np
 import pytest
@@ -410,8 +411,8 @@ WORKED_LINK = "W1=1,-1,1;1,1,0;0,1,1;1,0,1&b1=-5,0,1,-2&W2=1,1,-1,0;0,0,1,-1&b2=
     (WORKED_LINK + "&x17=1,2,3", r"^x17: a batch holds at most 16 inputs \(x1 to x16\)$"),
     ("W1=1&b1=0&W5=1&b5=0&x1=1", r"^W5: a network has at most 4 layers \(W1, b1 to W4, b4\); b5: a network has at "
                                  r"most 4 layers"),
-    (WORKED_LINK + "&sed=3", r"^'sed' is not a parameter of this page's link; it reads theme, token, preset, seed, "
-                             r"W1 to W4, b1 to b4, x1 to x16$"),
+    (WORKED_LINK + "&sed=3", r"^'sed' is not a parameter of this page's link; it reads theme, present, token, "
+                             r"preset, seed, W1 to W4, b1 to b4, x1 to x16$"),
     ("X=1&preset=one-input", r"^'X' is not a parameter of this page's link"),
     ("=5&preset=one-input", r"^a parameter has no name"),
     # digits are ASCII 0-9 in every field: no underscores, no other scripts' digits
@@ -442,10 +443,23 @@ def test_a_link_reads_what_the_page_reads_and_names_the_rest():
     assert link.values == {"seed": "3", "theme": "dark", "token": "abc"}
     assert link.theme == "dark"
     assert link.refused == ("difficulty appears twice in the link; give it once",
-                            "'x1' is not a parameter of this page's link; it reads theme, token, seed, difficulty")
+                            "'x1' is not a parameter of this page's link; it reads theme, present, token, seed, "
+                            "difficulty")
     with pytest.raises(ValueError, match="^difficulty appears twice in the link; give it once; 'x1' is not"):
         link.check()
     assert read_link("?x1=1e+5&x1%3D=2", ("x1",)).values == {"x1": "1e+5"}  # a plus is a plus, not a space
+
+
+@pytest.mark.parametrize("present", ["0", "yes", "", "1 ", "１", "11", '"><img src=x>'])
+def test_presenter_mode_is_present_1_and_nothing_else(present):
+    """Every page reads ``present`` (presenter mode); any value but 1 is refused, named, and not kept."""
+    from batchnet_core.convert import read_link
+
+    assert read_link("present=1&seed=3", ("seed",)).values == {"present": "1", "seed": "3"}
+    link = read_link(f"present={urllib.parse.quote(present)}&seed=3", ("seed",))
+    assert link.values == {"seed": "3"}
+    assert link.refused == ("present must be 1 (presenter mode): write present=1, or remove present= from the link; "
+                            f"got {present!r}",)
 
 
 @pytest.mark.parametrize("text, message", [

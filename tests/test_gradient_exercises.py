@@ -380,7 +380,8 @@ NOT_USED = "The link could not be used: {}. Showing the gradient exercise of see
      "gradient_difficulty must be one of easy, medium, hard (got 'expert')"),
     ("gradient_seed=12&gradient_seed=13", 1, "medium", "gradient_seed appears twice in the link; give it once"),
     ("gradient_seed=12&gradient_difficulty=hard&seed=3", 1, "medium",
-     "'seed' is not a parameter of this page's link; it reads theme, token, gradient_seed, gradient_difficulty"),
+     "'seed' is not a parameter of this page's link; it reads theme, present, token, gradient_seed, "
+     "gradient_difficulty"),
 ])
 def test_the_exercise_alone_opens_what_its_link_names(monkeypatch, query, seed, difficulty, problem):
     monkeypatch.setenv("QUERY_STRING", query)

@@ -507,6 +507,10 @@ def test_export_offers_every_format_and_a_link_reproduces_the_state(app):
     [("preset=one-input", bn.preset("one-input"), None),
      (bn.random_state(5).to_query() + "&theme=dark", bn.random_state(5), None),
      ("token=abc&preset=one-input&theme=light", bn.preset("one-input"), None),  # the server's token is no error
+     ("present=1&preset=one-input", bn.preset("one-input"), None),  # presenter mode is no error either
+     ("present=yes&preset=one-input", bn.preset("three-inputs"),
+      "The link could not be used: present must be 1 (presenter mode): write present=1, or remove present= from the "
+      "link; got 'yes'. Showing the worked example instead."),
      ("W1=1&b1=0&W2=1&b2=0&x1=1e999", bn.preset("three-inputs"), "The link could not be used: X[0, 0] is inf"),
      ("x1=" + "9," * 30_000, bn.preset("three-inputs"), "The link could not be used: the link is too long"),
      ("preset=../../etc", bn.preset("three-inputs"), "unknown preset '../../etc'"),

@@ -62,7 +62,8 @@ def worksheet_class(sizes: tuple[int, ...], convention: str = "columns") -> str:
     return "bn-sizes-" + "-".join(map(str, sizes)) + ("" if convention == "columns" else f"-{convention}")
 
 
-def worksheet_css(key: str, layout: tuple[Panel, ...], controls: dict[str, int], widths: dict[str, int]) -> str:
+def worksheet_css(key: str, layout: tuple[Panel, ...], controls: dict[str, int], widths: dict[str, int],
+                  heights: dict[str, int]) -> str:
     """The worksheet's layout for the width it has, as container queries on the app.
 
     Wide enough: controls left of each layer's heat maps, which stand in a staircase (as on paper).
@@ -75,7 +76,7 @@ def worksheet_css(key: str, layout: tuple[Panel, ...], controls: dict[str, int],
     key : the worksheet's class (``worksheet_class``)
     layout : the panels, as ``notation.panels`` places them
     controls : pixel width of the controls of X, W1, W2, ...
-    widths : pixel width of each heat map panel, by key
+    widths, heights : pixel width and height of each heat map panel, by key
     """
     key = "." + key
     columns = [max(widths[panel.key] for panel in layout if panel.place[1] == col) for col in range(3)]
@@ -113,7 +114,44 @@ def worksheet_css(key: str, layout: tuple[Panel, ...], controls: dict[str, int],
         f"@container bn-app (max-width: {side_by_side - 1}px) {{"
         f"{key} {{ grid-template-columns: minmax(0, 1fr) !important; }}"
         f"{key} {{ max-width: none; }}{narrow} }}"
+        f"{presenter_css(key, layout, widths, heights)}"
         "</style>"
+    )
+
+
+#: Presenter mode (``?present=1``; the page script marks the page ``bn-present``, style.css sets its
+#: type): the height of what must share the screen with the heat maps (the presenter strip, the status
+#: line, and the step-through's bar with its running sum), the width of the explanation beside them,
+#: and the least page width for the two side by side.
+PRESENT_RESERVE_PIXELS, PRESENT_SIDE_PIXELS, PRESENT_MIN_PIXELS = 220, 340, 800
+
+
+def presenter_css(key: str, layout: tuple[Panel, ...], widths: dict[str, int], heights: dict[str, int]) -> str:
+    """The worksheet in presenter mode: the heat maps alone, in their staircase (the controls are folded
+    away), scaled together so that all of them and the step-through's bar fit the window's height, and
+    the explanation of a cell fits beside them (style.css places it).
+
+    >>> from batchnet_core.notation import panels
+    >>> layout = panels((3, 4, 2, 3))
+    >>> css = presenter_css(".bn-sizes-3-4-2-3", layout, {p.key: 100 for p in layout}, {p.key: 50 for p in layout})
+    >>> "width: min(320px, calc((100vh - 220px) * 2.1333), calc(100% - 340px))" in css
+    True
+    """
+    columns = [max(widths[panel.key] for panel in layout if panel.place[1] == col) for col in range(3)]
+    rows = [max(heights[panel.key] for panel in layout if panel.place[0] == row)
+            for row in range(1 + max(panel.place[0] for panel in layout))]
+    width = sum(columns) + 2 * GAP_PIXELS
+    sheet = f".bn-present:not(.bn-present-open) {key}"
+    areas = "".join(
+        f"{sheet} .bn-figure-{panel.key.replace('|', '')}, {sheet} .bn-cells-{panel.key.replace('|', '')} "
+        f"{{ grid-area: {panel.place[0] + 1} / {panel.place[1] + 1} !important; }}" for panel in layout)
+    fractions = " ".join(f"minmax(0, {column}fr)" for column in columns)
+    return (
+        f"@media (min-width: {PRESENT_MIN_PIXELS}px) {{"
+        f"{sheet} {{ grid-template-columns: {fractions} !important; max-width: none; "
+        f"width: min({width}px, calc((100vh - {PRESENT_RESERVE_PIXELS}px) * {width / sum(rows):.4f}), "
+        f"calc(100% - {PRESENT_SIDE_PIXELS}px)); }}"
+        f"{sheet} img.bn-heatmap {{ max-width: 100%; height: auto; }}{areas} }}"
     )
 
 
@@ -215,6 +253,9 @@ class BatchApp:
         self.code_title = html_widget("")
         # as wide as the worked example's longest line: the code scrolls (and says so) only when it must
         code_box = widgets.VBox([self.code_title, self.code], layout=widgets.Layout(width="580px", max_width="100%"))
+        explain_box.add_class("bn-explain-panel")
+        code_box.add_class("bn-code-panel")
+        self.summary.add_class("bn-summary")
         self.share = SharePanel(self, self._say, self.guard)
         self.author = ExerciseAuthor(self.model, self._say, self.guard)
         self.steps = StepThrough(self, self._say)
@@ -229,6 +270,7 @@ class BatchApp:
             widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
             self.share.widget, self.author.widget,
         ])
+        self.widget.children[-2].add_class("bn-panels")
         self.widget.add_class("bn-app")
         #: The class bar, in a class (``classroom.ClassBar``); None elsewhere.
         self.class_bar = ClassBar.join(self.widget, self.page, self._say)
@@ -374,7 +416,8 @@ class BatchApp:
         self.worksheet.add_class(key)
         self.layout_style.value = worksheet_css(key, tuple(self.views.layout.values()),
                                                 {name: c.width for name, c in self.matrix_controls.items()},
-                                                {name: panel.size[1] for name, panel in self.views.panels.items()})
+                                                {name: panel.size[1] for name, panel in self.views.panels.items()},
+                                                {name: panel.size[0] for name, panel in self.views.panels.items()})
         self.worksheet.children = [widget for widget, _ in places] + [self.views.widget, self.views.cells]
 
     def set_theme(self, theme: str) -> None:

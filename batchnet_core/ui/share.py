@@ -105,6 +105,7 @@ class SharePanel:
             widgets.HBox([export, worksheet, self.versions, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
             self.downloads,
         ])
+        self.widget.add_class("bn-share")
 
     def show(self, state: State, theme: str) -> None:
         """Follow a new state: a fresh link, and no stale downloads."""

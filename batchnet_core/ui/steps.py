@@ -49,9 +49,10 @@ class StepThrough:
         # settings above it scroll away, so that the bar takes little of a small screen.
         self.bar = widgets.VBox([widgets.HBox([self.next], layout=self._row)])
         self.bar.add_class("bn-step-bar")
+        self.settings = widgets.HBox([self.mode], layout=self._row)
+        self.settings.add_class("bn-step-settings")
         self.widget = widgets.VBox([
-            html_widget("<div class='bn-panel-title'>Step through the forward pass</div>"),
-            widgets.HBox([self.mode], layout=self._row), self.bar,
+            html_widget("<div class='bn-panel-title'>Step through the forward pass</div>"), self.settings, self.bar,
         ])
         self.widget.add_class("bn-steps")
 
@@ -81,9 +82,7 @@ class StepThrough:
         self.position.observe(guard(lambda change: self.show(change["new"])), "value")
         self.speed.observe(guard(lambda change: setattr(self.play, "interval", int(SPEEDS[change["new"]] * 1000))),
                            "value")
-        self.widget.children = [
-            self.widget.children[0], widgets.HBox([self.mode, self.speed], layout=self._row), self.bar,
-        ]
+        self.settings.children = [self.mode, self.speed]
         self.bar.children = [
             widgets.HBox([self.back, self.next, self.play, self.position, self.done], layout=self._row), self.text,
         ]

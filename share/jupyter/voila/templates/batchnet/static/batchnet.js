@@ -10,6 +10,9 @@
 // - An upload larger than the app accepts is refused here, before it travels: a file of several MB
 //   would otherwise drop the websocket (tornado refuses messages over 10 MB).
 // - A dark page's links to the other pages open them dark too.
+// - Presenter mode (`?present=1`, the one value the server and the pages accept): large type, the
+//   settings folded into one strip, the worksheet on one screen of a projector (batchnet.css). A
+//   button enters and leaves it, the address follows, and the links to the other pages keep it.
 (() => {
   "use strict";
   const KERNEL_SOCKET = /\/api\/kernels\/[^/]+\/channels/;
@@ -106,8 +109,10 @@
     if (!link) return;
     const wanted = new URL(link.getAttribute("href"), window.location.href);
     const here = new URL(window.location.href);
-    const token = here.searchParams.get("token");
-    if (token !== null && !wanted.searchParams.has("token")) wanted.searchParams.set("token", token);
+    for (const kept of ["token", "present"]) {  // the app's link is the state's; these are the visit's
+      const value = here.searchParams.get(kept);
+      if (value !== null && !wanted.searchParams.has(kept)) wanted.searchParams.set(kept, value);
+    }
     if (wanted.search !== here.search) window.history.replaceState(window.history.state, "", wanted.search + here.hash);
   }
 
@@ -156,18 +161,71 @@
     }
   }
 
-  // -- the theme goes along ----------------------------------------------------------------
+  // -- presenter mode -----------------------------------------------------------------------
 
-  // A dark page's links to the series' other pages open them dark too.
+  const PRESENT = "1"; // batchnet_core.convert.PRESENT
+  const root = document.documentElement;
+  // Set before the page is drawn (this script runs in <head>), so it never shows itself as a laptop page first.
+  root.classList.toggle("bn-present", new URLSearchParams(window.location.search).get("present") === PRESENT);
+  const presenting = () => root.classList.contains("bn-present");
+
+  // The strip: Present (or Leave presenter mode) and, while presenting, the settings shown or folded.
+  function presenterStrip() {
+    const strip = document.createElement("div");
+    strip.className = "bn-present-strip";
+    strip.setAttribute("role", "region");
+    strip.setAttribute("aria-label", "Presenter mode");
+    const toggle = document.createElement("button");
+    toggle.type = "button";
+    toggle.className = "bn-present-toggle";
+    const settings = document.createElement("button");
+    settings.type = "button";
+    settings.className = "bn-present-settings";
+    const show = () => {
+      toggle.textContent = presenting() ? "Leave presenter mode" : "Present";
+      toggle.title = presenting() ? "Back to the page as on a laptop" :
+        "Large type, the settings folded away, the worksheet on one screen of a projector";
+      settings.hidden = !presenting();
+      const open = root.classList.contains("bn-present-open");
+      settings.textContent = open ? "Fold the settings away" : "Show the settings";
+      settings.setAttribute("aria-expanded", String(open));
+    };
+    toggle.addEventListener("click", () => {
+      root.classList.toggle("bn-present");
+      root.classList.remove("bn-present-open");
+      const here = new URL(window.location.href);
+      if (presenting()) here.searchParams.set("present", PRESENT);
+      else here.searchParams.delete("present");
+      window.history.replaceState(window.history.state, "", here.search + here.hash);
+      show();
+      window.dispatchEvent(new Event("resize")); // widgets that measure themselves measure again
+    });
+    settings.addEventListener("click", () => {
+      root.classList.toggle("bn-present-open");
+      show();
+    });
+    show();
+    strip.append(toggle, settings);
+    return strip;
+  }
+  document.addEventListener("DOMContentLoaded", () => {
+    // inside the cells, which Voila moves into the box that scrolls the page
+    document.getElementById("rendered_cells")?.prepend(presenterStrip());
+  });
+
+  // -- the theme and presenter mode go along ------------------------------------------------
+
+  // A dark page's links to the series' other pages open them dark too; a presented page's, presented.
   document.addEventListener("click", (event) => {
     const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
-    if (!link || !document.body.classList.contains("theme-dark")) return;
+    if (!link) return;
     const target = new URL(link.href, window.location.href);
     if (target.origin !== window.location.origin || !target.pathname.includes("/voila/render/")) return;
-    if (!target.searchParams.has("theme")) {
+    if (document.body.classList.contains("theme-dark") && !target.searchParams.has("theme")) {
       target.searchParams.set("theme", "dark");
-      link.href = target.href;
     }
+    if (presenting() && !target.searchParams.has("present")) target.searchParams.set("present", PRESENT);
+    if (target.href !== link.href) link.href = target.href;
   }, true);
 
   let openingUpload = false;
