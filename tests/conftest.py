@@ -307,6 +307,29 @@ def open_app(page, url: str, timeout: float = 90_000):
     return page
 
 
+#: A page is drawn: every cell's output shown, every output a widget, every picture decoded, every app's
+#: status said and its announcer in place.
+DRAWN = """() => document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').length === 0
+  && [...document.querySelectorAll('.jp-OutputArea-child')].every(c => c.querySelector('.jupyter-widgets'))
+  && [...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)
+  && [...document.querySelectorAll('.bn-app .bn-status')].every(s => s.textContent.trim())
+  && [...document.querySelectorAll('.bn-app')].filter(a => a.querySelector('.bn-matrix, .bn-code'))
+       .every(a => a.querySelector('.bn-announce'))"""
+
+
+def settle(page) -> None:
+    """Two frames on: what page.js does at the next frame (the scroll cues) is done."""
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
+def open_drawn(page, url: str) -> None:
+    """Open any page of the series and wait until all of it is drawn (``DRAWN``)."""
+    page.goto(url, timeout=90_000)
+    page.locator("#rendered_cells a[href$='.ipynb']").last.wait_for(state="visible", timeout=90_000)
+    page.wait_for_function(DRAWN, timeout=90_000)
+    settle(page)
+
+
 def render(url: str, notebook: str, query: str = "") -> str:
     """The address of a notebook's page on the server at ``url``."""
     return f"{url}voila/render/{notebook}.ipynb" + (f"?{query}" if query else "")

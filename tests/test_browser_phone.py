@@ -12,7 +12,7 @@ from batchnet_core.layers import MAX_DEPTH
 from batchnet_core.series import PAGES
 from batchnet_core.ui.playground import PLAYGROUND_MAX, Playground
 
-from conftest import render
+from conftest import open_drawn, render, settle
 from test_browser_layout import SCREENS
 
 pytestmark = pytest.mark.browser
@@ -27,13 +27,6 @@ VISITS = [(page.name.removesuffix(".ipynb"), "") for page in PAGES] + [("05_play
 #: The page is drawn: every cell's output is on screen as widgets, every heat map is loaded, every
 #: app has said its first words, and the page script (page.js) of every app with a matrix or code
 #: is running (it writes the scroll cues).
-DRAWN = """() => document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').length === 0
-  && [...document.querySelectorAll('.jp-OutputArea-child')].every(c => c.querySelector('.jupyter-widgets'))
-  && [...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)
-  && [...document.querySelectorAll('.bn-app .bn-status')].every(s => s.textContent.trim())
-  && [...document.querySelectorAll('.bn-app')].filter(a => a.querySelector('.bn-matrix, .bn-code'))
-       .every(a => a.querySelector('.bn-announce'))"""
-
 #: What a person sees of the page's controls, measured.
 #: - cut: a button, toggle button, label or drop-down whose words are wider than it (ipywidgets cuts
 #:   them with "…"), or that lies outside the screen without a box that scrolls to it and says so;
@@ -94,18 +87,6 @@ MEASURE = """() => {
   return {cut, scrolling, cues, handles,
           sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth};
 }"""
-
-
-def settle(page) -> None:
-    """Two frames on: what page.js does at the next frame (the scroll cues) is done."""
-    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
-
-
-def open_drawn(page, url: str) -> None:
-    page.goto(url, timeout=90_000)
-    page.locator("#rendered_cells a[href$='.ipynb']").last.wait_for(state="visible", timeout=90_000)
-    page.wait_for_function(DRAWN, timeout=90_000)
-    settle(page)
 
 
 def assert_every_control_shows_whole(page) -> dict:

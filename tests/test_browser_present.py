@@ -15,7 +15,7 @@ from test_browser_steps import SCROLLER
 from batchnet_core.series import PAGES
 from batchnet_core.ui.heatmap import CELL_PIXELS
 
-from conftest import ARTIFACTS, MAIN_PAGE, open_app, render, serious_violations
+from conftest import ARTIFACTS, MAIN_PAGE, open_app, open_drawn, render, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -107,6 +107,11 @@ def test_the_worksheet_and_a_cells_explanation_share_the_projectors_screen(brows
         page.keyboard.press("p")
         page.wait_for_function("() => document.querySelector('.bn-step-count').textContent !== 'Step 2 of 114'")
         page.keyboard.press("P")
+        # paused in the page: its timer moves the step no further; the last step it moved to is drawn
+        page.wait_for_selector(".bn-step-play i.fa-play", state="attached")
+        last = page.eval_on_selector(".bn-step-position .noUi-handle", "h => Number(h.getAttribute('aria-valuenow'))")
+        page.wait_for_function("(n) => document.querySelector('.bn-step-count').textContent === n",
+                               arg=f"Step {last + 1} of 114")
         paused = step_count(page)
         page.wait_for_timeout(2000)  # two frames' time at the medium speed: no frame came
         assert step_count(page) == paused
@@ -166,10 +171,7 @@ def test_every_page_presents_in_large_type(browser, voila_url, axe_source, theme
     page = browser.new_page(viewport={"width": 1024, "height": 768})
     try:
         for name in (p.name.removesuffix(".ipynb") for p in PAGES):
-            page.goto(render(voila_url, name, "present=1" + ("&theme=dark" if theme == "dark" else "")),
-                      timeout=90_000)
-            page.wait_for_selector("#rendered_cells", state="visible", timeout=90_000)
-            page.wait_for_load_state("networkidle", timeout=90_000)
+            open_drawn(page, render(voila_url, name, "present=1" + ("&theme=dark" if theme == "dark" else "")))
             assert page.get_by_role("button", name="Leave presenter mode").is_visible(), name
             # settings to show only where there is an app (not on the start page's prose)
             has_app = page.locator(".bn-app").count() > 0

@@ -264,13 +264,12 @@ class BatchApp:
         self.page.on_theme(self.guard(self.set_theme))
         self.page.on_cell(self.guard(self.explain_cell))
         self.page.on_key(self.guard(self.steps.key))
+        panels = widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0"))
+        panels.add_class("bn-panels")  # presenter mode places the explanation beside the heat maps
         self.widget = widgets.VBox([
             html_widget(STYLE), self.layout_style, self.page, self.summary, self.status, self.worksheet,
-            self.steps.widget,
-            widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0")),
-            self.share.widget, self.author.widget,
+            self.steps.widget, panels, self.share.widget, self.author.widget,
         ])
-        self.widget.children[-2].add_class("bn-panels")
         self.widget.add_class("bn-app")
         #: The class bar, in a class (``classroom.ClassBar``); None elsewhere.
         self.class_bar = ClassBar.join(self.widget, self.page, self._say)
