@@ -161,12 +161,11 @@ def lesson(server, teacher, students, axe_source) -> str:
     teacher.click(".bn-class-push")
     one_input = bn.preset("one-input").X.tolist()
     for student in students:
-        student.wait_for_selector(".bn-class-pushed", state="visible", timeout=2_000)
-        student.wait_for_function(X_IS,
-                                  arg=one_input, timeout=2_000)
+        student.wait_for_selector(".bn-class-pushed", state="visible")
+        student.wait_for_function(X_IS, arg=one_input)
     shot(students[0], "pushed")
     students[0].click(".bn-class-back")
-    students[0].wait_for_selector(".bn-class-pushed", state="hidden", timeout=5_000)
+    students[0].wait_for_selector(".bn-class-pushed", state="hidden")
     assert np.array_equal(page_values(students[0], "X"), own[0])
 
     # -- and one from the teacher's own page --------------------------------------------------------
@@ -175,24 +174,23 @@ def lesson(server, teacher, students, axe_source) -> str:
     mine.click(".bn-class-send")
     theirs = page_values(mine, "X")
     for student in students:
-        student.wait_for_function(X_IS,
-                                  arg=theirs, timeout=2_000)
+        student.wait_for_function(X_IS, arg=theirs)
     mine.close()
 
     # -- pause, then resume: every control off, then back as it was ------------------------------
     student = students[1]
     enabled = student.locator(".bn-app input:enabled, .bn-app button:enabled, .bn-app select:enabled").count()
     teacher.click(".bn-class-pause")
-    student.wait_for_selector(".bn-class-paused", state="visible", timeout=2_000)
+    student.wait_for_selector(".bn-class-paused", state="visible")
     assert "eyes on the front" in student.locator(".bn-class-paused").inner_text()
     student.wait_for_function("() => [...document.querySelectorAll('.bn-app input, .bn-app button, .bn-app select')]"
-                              ".filter(e => !e.closest('.bn-class-bar')).every(e => e.disabled)", timeout=2_000)
+                              ".filter(e => !e.closest('.bn-class-bar')).every(e => e.disabled)")
     assert teacher.locator(".bn-class-pause").get_attribute("aria-pressed") == "true"
     shot(student, "paused")
     teacher.click(".bn-class-pause")
-    student.wait_for_selector(".bn-class-paused", state="hidden", timeout=2_000)
+    student.wait_for_selector(".bn-class-paused", state="hidden")
     student.wait_for_function("(n) => document.querySelectorAll('.bn-app input:enabled, .bn-app button:enabled, "
-                              ".bn-app select:enabled').length === n", arg=enabled, timeout=2_000)
+                              ".bn-app select:enabled').length === n", arg=enabled)
 
     # -- a student's kernel dies: nothing they answered is lost, and the reloaded page is still theirs ---
     before = summary(server)
