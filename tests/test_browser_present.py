@@ -54,9 +54,13 @@ def step_count(page) -> str:
     return page.inner_text(".bn-step-count")
 
 
+def wait_for_step(page, count: str) -> None:
+    page.wait_for_function("(n) => document.querySelector('.bn-step-count')?.textContent === n", arg=count)
+
+
 def press_and_wait(page, key: str, count: str) -> None:
     page.keyboard.press(key)
-    page.wait_for_function("(n) => document.querySelector('.bn-step-count')?.textContent === n", arg=count)
+    wait_for_step(page, count)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -110,8 +114,7 @@ def test_the_worksheet_and_a_cells_explanation_share_the_projectors_screen(brows
         # paused in the page: its timer moves the step no further; the last step it moved to is drawn
         page.wait_for_selector(".bn-step-play i.fa-play", state="attached")
         last = page.eval_on_selector(".bn-step-position .noUi-handle", "h => Number(h.getAttribute('aria-valuenow'))")
-        page.wait_for_function("(n) => document.querySelector('.bn-step-count').textContent === n",
-                               arg=f"Step {last + 1} of 114")
+        wait_for_step(page, f"Step {last + 1} of 114")
         paused = step_count(page)
         page.wait_for_timeout(2000)  # two frames' time at the medium speed: no frame came
         assert step_count(page) == paused
