@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import functools
+import html
 import json
 import os
 import re
@@ -97,21 +98,51 @@ def test_the_sweep_knows_what_each_page_reads():
     assert {"preset", "W4", "x16"} <= set(reads["02_batch_of_three"]) & set(reads["05_playground"])
 
 
+#: A whole state (the worked example's): a payload in one of its fields is then read and named by the page,
+#: where alone it would only be refused as a state missing its other fields.
+WHOLE_STATE = dict(urllib.parse.parse_qsl(bn.preset("three-inputs").to_query()))
+#: The state's fields a page is swept with, a matrix and a vector: every field takes the same route to the
+#: page (``read_number``'s message, the app's status line), and
+#: ``test_every_field_of_a_linked_state_reaches_the_status_line_escaped`` sends each field there without a page.
+SWEPT_FIELDS = ("W2", "x3")
+
+
 def links_for(notebook: str, payloads: list[str], each: bool = True) -> list[dict[str, str]]:
     """The links a page is swept with: each parameter it reads, and each of ``ALWAYS``, given a payload
-    (each payload in turn to the state's many fields; every payload to the others, or with ``each``
-    false, each payload in turn to them too); then one link giving every parameter that another page
-    reads and this one does not, each refused by name."""
+    (every payload in turn, or with ``each`` false, one payload each, in turn); each payload in turn in
+    ``SWEPT_FIELDS`` of a whole state, if the page reads a state; then one link giving every parameter that
+    another page reads and this one does not, each refused by name."""
     reads = parameters_read()
     read = list(dict.fromkeys([*ALWAYS, *reads[notebook]]))
     links = []
-    for index, parameter in enumerate(read):
-        every = each and parameter not in STATE_KEYS
-        links += [{parameter: payload} for payload in (payloads if every else [payloads[index % len(payloads)]])]
+    for index, parameter in enumerate(key for key in read if key not in STATE_KEYS):
+        links += [{parameter: payload} for payload in (payloads if each else [payloads[index % len(payloads)]])]
+    if set(STATE_KEYS) <= set(read):
+        links += [{**WHOLE_STATE, field: payload} for field in SWEPT_FIELDS for payload in payloads]
     others = [key for page in reads.values() for key in page if key not in read]
     if others:
         links.append({key: payloads[i % len(payloads)] for i, key in enumerate(dict.fromkeys(others))})
     return links
+
+
+def test_every_field_of_a_linked_state_reaches_the_status_line_escaped(monkeypatch):
+    """Each field of a state in a link, given a payload in a whole state: the page's app names the field
+    and shows the value as text, never as markup (the sweep below sends two of the fields, with every
+    payload, through Voila and Chromium)."""
+    from batchnet_core.ui.app import BatchApp
+
+    deepest_widest = bn.random_state(1, (2,) * (bn.MAX_DEPTH + 1) + (bn.MAX_SIZE,))  # every field a link can hold
+    every_field = dict(urllib.parse.parse_qsl(deepest_widest.to_query()))
+    assert set(every_field) == set(STATE_KEYS)
+    for index, field in enumerate(STATE_KEYS):
+        payload = PAYLOADS[index % len(PAYLOADS)]
+        query = urllib.parse.urlencode({**every_field, field: payload}, quote_via=urllib.parse.quote)
+        monkeypatch.setenv("QUERY_STRING", query)
+        status = BatchApp.from_page().status.value
+        text = re.sub(r"<span[^>]*>|</span>", "", status)
+        assert "<" not in text, (field, status)
+        assert f"The link could not be used: {field}" in html.unescape(text), (field, status)
+        assert repr(payload[:20]) in html.unescape(text), (field, status)
 
 
 #: What any payload would look like, had it reached the HTML unescaped.
