@@ -111,6 +111,19 @@ def assert_pictures_show(pictures: dict[str, np.ndarray], state: bn.State) -> No
         assert read == expected, name
 
 
+def assert_drawing_shows(drawing, state: bn.State) -> None:
+    """A drawing (``drawing.HeatmapDrawing``) is sent, for each of its panels of ``state``'s worksheet, each
+    cell's number as ``panel_texts`` writes it from the state alone."""
+    layout, shown = HeatmapViews(state.sizes).panels, shown_values(state)
+    names = {name.replace("|", ""): name for name in shown}
+    assert drawing.pictures and set(drawing.pictures) <= set(names)
+    for key, picture in drawing.pictures.items():
+        values, boxes = shown[names[key]], layout[names[key]]._boxes
+        bold = bn.relu_zeroed(values) if key in ("H", "Y") else np.zeros(values.shape, bool)  # hatched
+        assert picture["t"] == panel_texts(tuple(values.ravel()), tuple(right - left for _, _, left, right in boxes),
+                                           tuple(bold.ravel())), key
+
+
 def assert_cells_show(app: BatchApp, state: bn.State) -> None:
     """The page's drawing writes in each cell that cell's number of ``state``, and the exported PNG shows the
     same numbers (read from its pixels) in the same colours."""

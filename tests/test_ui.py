@@ -66,6 +66,8 @@ def drawn_buttons(drawing) -> dict[str, dict[str, str]]:
                 attrs["aria-current"] = "true"
             if pressed["blanks"] is not None:
                 attrs["aria-pressed"] = "true" if data in pressed["blanks"] else "false"
+                if data in pressed["blanks"]:
+                    attrs["data-blank"] = ""
             found[data] = attrs
     return found
 

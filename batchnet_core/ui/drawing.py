@@ -50,6 +50,11 @@ from .heatmap import (
 )
 
 
+def panel_key(name: str) -> str:
+    """A panel's key as its classes spell it: "W1b1" for the panel W1|b1."""
+    return name.replace("|", "")
+
+
 def _hex(rgb: np.ndarray) -> str:
     return "#" + "".join(f"{int(v):02x}" for v in rgb)
 
@@ -175,6 +180,24 @@ def picture_json(picture: Picture) -> dict:
     return sent
 
 
+def frame_of(theme: str, groups: Sequence[tuple[str | None, Sequence[str]]], panels: Sequence[dict]) -> dict:
+    """A drawing's ``frame``: the theme's look, the panels (``panel_frame``), and their keys in groups, each
+    group in a box of its class (``None``: no box, each figure in its place in the page's grid)."""
+    return {"look": theme_frame(theme), "groups": [{"cls": cls, "keys": list(keys)} for cls, keys in groups],
+            "panels": list(panels)}
+
+
+def parts_of(frame: dict, pictures: dict[str, Picture], values: dict[str, dict], relu: dict[str, str],
+             buttons: dict) -> dict:
+    """Everything a drawing is sent for one state (``HeatmapDrawing.show`` sends what changed): its frame, each
+    panel's picture (by its name, as "W1|b1") and outlines, the value tables' numbers (``table_numbers``),
+    ReLU's notes by panel key, and which buttons are current or pressed."""
+    return {"frame": frame, "pictures": {panel_key(name): picture_json(p) for name, p in pictures.items()},
+            "outlines": {panel_key(name): [list(box) for box in p.outlines] for name, p in pictures.items()
+                         if p.outlines},
+            "tables": {"values": values, "relu": relu}, "buttons": buttons}
+
+
 class HeatmapDrawing(anywidget.AnyWidget):
     """Heat maps drawn by the page from numbers (see the module's text for what each trait holds)."""
 
@@ -193,3 +216,17 @@ class HeatmapDrawing(anywidget.AnyWidget):
         with self.hold_sync():
             for name, value in changed.items():
                 setattr(self, name, value)
+
+
+def matrix_drawing(name: str, title: str, values: np.ndarray, vmax: float, row_labels: Sequence[str],
+                   col_labels: Sequence[str], theme: str = "light") -> HeatmapDrawing:
+    """One matrix alone as a heat map drawn by the page (as the targets T beside a network), on a colour scale
+    from −vmax to vmax, with its value table as its text alternative."""
+    panel = HeatmapPanel(title, row_labels, col_labels, theme=theme)
+    drawing = HeatmapDrawing()
+    drawing.add_class("bn-heatmaps")
+    headers = table(name, values.shape, row_labels, col_labels)
+    drawing.show(**parts_of(frame_of(theme, [(None, [name])], [panel_frame(name, panel, tables=[headers])]),
+                            {name: panel.picture(values, vmax)}, {name: table_numbers(values)}, {},
+                            {"chosen": [], "blanks": None, "action": "explain"}))
+    return drawing

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import functools
 import html
-import json
 
 import ipywidgets as widgets
 import numpy as np
@@ -14,10 +13,9 @@ from ipywidgets.widgets.widget_string import HTMLStyle
 from ..forward import Explanation, Trace
 from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import Panel, notation, panels
-from ..numbers import format_number
 from ..state import State
 from ..steps import Frame
-from .drawing import Buttons, HeatmapDrawing, Table, panel_frame, picture_json, table, table_numbers, theme_frame
+from .drawing import Buttons, HeatmapDrawing, Table, frame_of, panel_frame, panel_key, parts_of, table, table_numbers
 from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight, Picture
 
 #: Heat map panels of the worksheet's two layers, in worksheet order (``notation.panels`` gives any depth's).
@@ -121,8 +119,8 @@ class HeatmapViews:
                                split_after=self.layout[name].split_after, theme=theme)
             for name in self.names
         }
-        self.frame = {"look": theme_frame(theme), "groups": [{"cls": None, "keys": [_key(n) for n in self.names]}],
-                      "panels": [self._panel_frame(name) for name in self.names]}
+        self.frame = frame_of(theme, [(None, [panel_key(n) for n in self.names])],
+                              [self._panel_frame(name) for name in self.names])
         self.widget = widget if widget is not None else HeatmapDrawing()
         self.widget.add_class("bn-heatmaps")
         #: What each panel shows now, as the page draws it (``heatmap.Picture``), by panel.
@@ -139,9 +137,9 @@ class HeatmapViews:
             cells = tuple((f"{panel.result},{r},{c}", panel.at(r, c),
                            self.notation.cell(panel.result, panel.layer.unit_label(r), c))
                           for r, c in np.ndindex(units, batch))
-            buttons = Buttons(cells, f"bn-cells-{_key(name)}")
+            buttons = Buttons(cells, f"bn-cells-{panel_key(name)}")
         relu = panel.result is not None and panel.result == panel.layer.post
-        return panel_frame(_key(name), self.panels[name], style=self._place(panel), tables=tables, relu=relu,
+        return panel_frame(panel_key(name), self.panels[name], style=self._place(panel), tables=tables, relu=relu,
                            buttons=buttons)
 
     def update(self, state: State, trace: Trace, selection: Selection | None) -> None:
@@ -208,7 +206,7 @@ class HeatmapViews:
         exact = {**matrices, **{name: trace.exact(name) for name, _ in trace.items()}}
         light = self.highlights(state, selection) if frame is None else self.step_highlights(frame)
         scales = colour_scales(state, trace)
-        pictures, sent, values, relu = {}, {}, {}, {}
+        pictures, values, relu = {}, {}, {}
         for name in self.names:
             panel = self.layout[name]
             drawn = panel.draw(matrices)
@@ -221,7 +219,7 @@ class HeatmapViews:
                     # "off" only for a unit whose every input is reached (a step-through reveals it last)
                     done = np.ones(len(off), bool) if frame is None else frame.filled(panel.result).all(axis=1)
                     notes = [note if shown else "" for note, shown in zip(off, done)] + [""] * len(panel.faded_rows)
-                relu[_key(name)] = relu_words(panel.result, model_zeroed, off, *self.headers[panel.result],
+                relu[panel_key(name)] = relu_words(panel.result, model_zeroed, off, *self.headers[panel.result],
                                               convention=self.convention)
             vmax = scales[panel.matrices[0]]
             extra = {"faded_rows": panel.faded_rows} if panel.faded_rows else {}
@@ -231,14 +229,11 @@ class HeatmapViews:
                 extra["exact"] = panel.draw(exact)
             picture = self.panels[name].picture(drawn, vmax, zeroed, notes, light.get(name, NO_HIGHLIGHT), **extra)
             pictures[name] = picture
-            sent[_key(name)] = picture_json(picture)
             for m in panel.matrices:
                 values[m] = table_numbers(matrices[m], exact[m], transposed=panel.transposed)
         self.renders += sum(self.pictures.get(name) != picture for name, picture in pictures.items())
         self.pictures = pictures
-        outlines = {_key(name): [list(box) for box in p.outlines] for name, p in pictures.items() if p.outlines}
-        return {"frame": self.frame, "pictures": sent, "outlines": outlines,
-                "tables": {"values": values, "relu": relu}, "buttons": self.buttons(selection, blanks)}
+        return parts_of(self.frame, pictures, values, relu, self.buttons(selection, blanks))
 
     def buttons(self, selection: Selection | None, blanks: frozenset[str] | None = None) -> dict:
         """Which cell's button is current (the explained cell), or, while an exercise is made (``blanks`` not
@@ -263,11 +258,6 @@ class HeatmapViews:
         return f"grid-area: {row + 1} / {col + 2}" if self.grid else ""
 
 
-def _key(name: str) -> str:
-    """A panel's key as its classes spell it: "W1b1" for the panel W1|b1."""
-    return name.replace("|", "")
-
-
 def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
     """A mask of the model's cells as the panel draws them: transposed, or with its row of 1s."""
     if panel.transposed:
@@ -275,40 +265,6 @@ def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
     if panel.faded_rows:
         return np.vstack([mask, np.full((len(panel.faded_rows), mask.shape[1]), fill)])
     return mask
-
-
-def values_table(name: str, array: np.ndarray, row_labels: list[str] | None = None,
-                 col_labels: list[str] | None = None, caption: str | None = None, transposed: bool = False,
-                 shown: np.ndarray | None = None) -> str:
-    """A matrix as an HTML table with row and column headers, its full-precision values in ``data-values``.
-
-    The tables are the heat maps' text alternative: screen readers and scripts read them. ``transposed``
-    (inputs as rows) shows the matrix the other way round, as its heat map draws it, with
-    ``data-transposed``; ``data-values`` and the labels given are always the model's orientation (a
-    vector is a column), as ``data-cell`` names cells. ``shown`` holds the values exactly (``Trace.exact``)
-    when ``array`` holds their floats: the digits written are rounded from it, the same as every other view's.
-
-    >>> table = values_table("b1", np.array([1.0, -2.0]), ["h1", "h2"], ["b1"], transposed=True)
-    >>> print(table.replace("<tr>", "\\n<tr>"))
-    <table class='bn-values bn-values-b1' data-values='[[1.0], [-2.0]]' data-transposed><caption>b1, 1 × 2</caption>
-    <tr><td></td><th scope='col'>h1</th><th scope='col'>h2</th></tr>
-    <tr><th scope='row'>b1</th><td>1</td><td>−2</td></tr></table>
-    """
-    rows = (array[:, None] if array.ndim == 1 else array).tolist()
-    written = rows if shown is None else (shown[:, None] if shown.ndim == 1 else shown).tolist()
-    row_labels = row_labels or unit_labels("row ", len(rows))
-    col_labels = col_labels or unit_labels("column ", len(rows[0]))
-    mark = ""
-    if transposed:
-        written, row_labels, col_labels, mark = [list(column) for column in zip(*written)], col_labels, row_labels, \
-            " data-transposed"
-    head = "<tr><td></td>" + "".join(f"<th scope='col'>{html.escape(c)}</th>" for c in col_labels) + "</tr>"
-    body = "".join(f"<tr><th scope='row'>{html.escape(label)}</th>"
-                   + "".join(f"<td>{format_number(v)}</td>" for v in row) + "</tr>"
-                   for label, row in zip(row_labels, written))
-    return (f"<table class='bn-values bn-values-{name}' data-values='{json.dumps(rows)}'{mark}>"
-            f"<caption>{html.escape(caption or name)}, {len(written)} × {len(written[0])}</caption>"
-            f"{head}{body}</table>")
 
 
 def relu_words(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list[str], col_labels: list[str],
