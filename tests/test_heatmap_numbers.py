@@ -133,12 +133,15 @@ def assert_cells_show(app: BatchApp, state: bn.State) -> None:
 
 def assert_export_is_the_drawing(app: BatchApp) -> None:
     """Each exported panel shows, cell by cell, the number (read from its pixels) and the colour the page's
-    drawing was sent."""
+    drawing was sent (a cell the page draws empty is not read)."""
     for name, picture in panel_pictures(app).items():
         key, panel = name.replace("|", ""), app.views.panels[name]
         texts, colours = cell_texts(app.views.widget, key).ravel(), cell_colours(app.views.widget, key)
+        pending = set(app.views.widget.pictures[key].get("p", []))
         for k, (top, bottom, left, right) in enumerate(panel._boxes):
             r, c = divmod(k, panel.shape[1])
+            if k in pending:
+                continue
             assert read_number(picture[top:bottom, left:right], set(texts)) == texts[k], (name, r, c)
             np.testing.assert_array_equal(picture[top + 3, left + 3], colours[r, c], err_msg=f"{name} {r} {c}")
 

@@ -85,11 +85,12 @@ def cell_texts(drawing, key: str) -> np.ndarray:
 
 def cell_colours(drawing, key: str) -> np.ndarray:
     """The colours a drawing paints the cells of panel ``key`` (rows × columns × RGB): its colour map's own,
-    at the indices sent, as the page's script reads them from the table it was sent."""
+    at the indices sent, or a faded row's faded colour, as the page's script reads them from the tables it was
+    sent."""
     frame = next(p for p in drawing.frame["panels"] if p["key"] == key)
-    lut = drawing.frame["look"]["lut"]
-    colours = [[int(lut[i][k:k + 2], 16) for k in (1, 3, 5)] for i in drawing.pictures[key]["c"]]
-    return np.array(colours).reshape(len(frame["rows"]), len(frame["cols"]), 3)
+    look, sent, columns = drawing.frame["look"], drawing.pictures[key], len(frame["cols"])
+    colours = [look["faded" if k // columns in sent.get("f", []) else "lut"][i] for k, i in enumerate(sent["c"])]
+    return np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for c in colours]).reshape(-1, columns, 3)
 
 
 def decode_bytes(url: str) -> bytes:
