@@ -15,7 +15,7 @@ from batchnet_core.ui.heatmap import DPI, LUT_RGB, HeatmapPanel, colour_indices
 from batchnet_core.ui.train import Trainer
 
 from test_heatmap_numbers import assert_export_is_the_drawing, read_number
-from test_ui import cell_colours, cell_texts, decode_bytes_png
+from test_ui import cell_colours, cell_texts, decode_bytes_png, drawing_state
 
 #: Slider moves of page 02's worked example: a weight of each layer, an input, a bias.
 MOVES = [(("W1", 0, 0), 2), (("W1", 0, 0), 3), (("W2", 1, 3), 1), (("X", 0, 0), 3), (("b1", 1, 0), -1)]
@@ -122,3 +122,15 @@ def test_a_panel_is_laid_out_as_big_as_matplotlib_draws_it(rows, title):
         width, height = panel._inches
         assert FigureCanvasAgg(Figure(figsize=(width, height), dpi=DPI)).get_width_height()[::-1] == panel.size
         assert decode_bytes_png(panel.png(panel.picture(np.zeros((rows, cols)), 1.0))).shape[:2] == panel.size
+
+
+def test_a_change_that_fails_leaves_the_drawing_and_its_export_as_they_were(monkeypatch):
+    def broken(*arguments):
+        raise RuntimeError("simulated failure")
+
+    app = BatchApp()
+    sent, exported = drawing_state(app.views.widget), app.views.pngs()
+    monkeypatch.setattr("batchnet_core.ui.app.code_html", broken)
+    app.entries[("W1", 0, 0)].slider.value = 3
+    assert "simulated failure" in app.status.value
+    assert drawing_state(app.views.widget) == sent and app.views.pngs() == exported

@@ -223,14 +223,17 @@ class GradientViews:
         self.widget.add_class("bn-train-maps")
         #: What each panel shows now, as the page draws it (``heatmap.Picture``), by panel.
         self.pictures: dict[str, Picture] = {}
+        self._drawn: dict[str, Picture] = {}  # what ``draw`` made, shown once sent
         self._frame: dict | None = None
 
     def forget(self) -> None:
-        """Nothing is kept from one drawing to the next: what was not sent is drawn again anyway."""
+        """What was drawn was not sent: the page, and ``pictures``, keep what was shown before."""
+        self._drawn = self.pictures
 
     def show(self, drawn: dict) -> None:
         """Send the page what ``draw`` made; only the parts that changed go."""
         self.widget.show(**drawn)
+        self.pictures = self._drawn
 
     def pngs(self) -> dict[str, bytes]:
         """Each panel as the page shows it, as PNG: painted from the same pictures."""
@@ -285,7 +288,7 @@ class GradientViews:
             rows = [("bn-train-row", [drawing.panel_key(p.key) for p in row]) for row in self.rows]
             self._frame = drawing.frame_of(self.theme, rows, [self._panel_frame(panel, tables[panel.key], g)
                                                               for panel in self.layout.values()])
-        self.pictures = pictures
+        self._drawn = pictures
         return drawing.parts_of(self._frame, pictures, values, {},
                                 {"chosen": [cell.data], "blanks": None, "action": "explain"})
 

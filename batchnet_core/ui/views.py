@@ -125,6 +125,7 @@ class HeatmapViews:
         self.widget.add_class("bn-heatmaps")
         #: What each panel shows now, as the page draws it (``heatmap.Picture``), by panel.
         self.pictures: dict[str, Picture] = {}
+        self._drawn: dict[str, Picture] = {}  # what ``draw`` made, shown once sent
         self.renders = 0
 
     def _panel_frame(self, name: str) -> dict:
@@ -147,12 +148,13 @@ class HeatmapViews:
         self.show(self.draw(state, trace, selection))
 
     def forget(self) -> None:
-        """What was drawn was not sent: count every panel as drawn afresh next time."""
-        self.pictures = {}
+        """What was drawn was not sent: the page, and ``pictures``, keep what was shown before."""
+        self._drawn = self.pictures
 
     def show(self, drawn: dict) -> None:
         """Send the page what ``draw`` made; only the parts that changed go."""
         self.widget.show(**drawn)
+        self.pictures = self._drawn
 
     def pngs(self) -> dict[str, bytes]:
         """Each panel as the page shows it, as PNG (for the export): painted from the same pictures."""
@@ -232,7 +234,7 @@ class HeatmapViews:
             for m in panel.matrices:
                 values[m] = table_numbers(matrices[m], exact[m], transposed=panel.transposed)
         self.renders += sum(self.pictures.get(name) != picture for name, picture in pictures.items())
-        self.pictures = pictures
+        self._drawn = pictures
         return parts_of(self.frame, pictures, values, relu, self.buttons(selection, blanks))
 
     def buttons(self, selection: Selection | None, blanks: frozenset[str] | None = None) -> dict:
