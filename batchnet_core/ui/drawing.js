@@ -199,8 +199,13 @@ function render({ model, el }) {
         const panel = byKey[key];
         return panel.layer && !panel.frame.buttons.inside ? [panel.figure, panel.layer] : [panel.figure];
       });
-      if (group.cls) parts.push(html("div", { class: group.cls })), parts.at(-1).append(...members);
-      else parts.push(...members);
+      if (group.cls) {
+        const box = html("div", { class: group.cls });
+        box.append(...members);
+        parts.push(box);
+      } else {
+        parts.push(...members);
+      }
     }
     el.replaceChildren(...parts);
   };
