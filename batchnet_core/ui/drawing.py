@@ -219,11 +219,12 @@ class HeatmapDrawing(anywidget.AnyWidget):
 
 
 def matrix_drawing(name: str, title: str, values: np.ndarray, vmax: float, row_labels: Sequence[str],
-                   col_labels: Sequence[str], theme: str = "light") -> HeatmapDrawing:
+                   col_labels: Sequence[str], theme: str = "light",
+                   widget: HeatmapDrawing | None = None) -> HeatmapDrawing:
     """One matrix alone as a heat map drawn by the page (as the targets T beside a network), on a colour scale
-    from −vmax to vmax, with its value table as its text alternative."""
+    from −vmax to vmax, with its value table as its text alternative; in ``widget`` (a new drawing by default)."""
     panel = HeatmapPanel(title, row_labels, col_labels, theme=theme)
-    drawing = HeatmapDrawing()
+    drawing = widget if widget is not None else HeatmapDrawing()
     drawing.add_class("bn-heatmaps")
     headers = table(name, values.shape, row_labels, col_labels)
     drawing.show(**parts_of(frame_of(theme, [(None, [name])], [panel_frame(name, panel, tables=[headers])]),

@@ -112,6 +112,9 @@ class GradientExerciseApp:
         new.on_click(self.guard(lambda _: self._open((self.seed + 1) % (MAX_SEED + 1))))
         self.seed_note = html_widget()
         self.given = widgets.VBox()
+        # the drawings of the given rows and of T, kept for every exercise and theme: a widget replaced while
+        # the page still sets it up fails there
+        self.drawings: dict[int, HeatmapDrawing] = {}
         self.given.add_class("bn-gradient-given")
         self.question = html_widget()
         self.answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="260px"))
@@ -262,8 +265,8 @@ class GradientExerciseApp:
         """The network, its forward pass and the targets, as heat maps for the page's theme."""
         state, trace = self.exercise.state, forward(self.exercise.state)
         rows = []
-        for names in given(state.depth):
-            views = HeatmapViews(state.sizes, self.theme, names=names)
+        for k, names in enumerate(given(state.depth)):
+            views = HeatmapViews(state.sizes, self.theme, names=names, widget=self._drawing(k))
             views.update(state, trace, None)
             rows.append(views.widget)
         beside = widgets.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="0 10px")
@@ -275,7 +278,14 @@ class GradientExerciseApp:
         T = self.exercise.T
         outputs, batch = T.shape
         return matrix_drawing("T", "T (targets)", T, max(float(np.abs(Y_z).max()), float(np.abs(T).max()), 1.0),
-                              unit_labels("y", outputs), unit_labels("x", batch), self.theme)
+                              unit_labels("y", outputs), unit_labels("x", batch), self.theme,
+                              widget=self._drawing(-1))
+
+    def _drawing(self, place: int) -> HeatmapDrawing:
+        """The drawing kept for a row of the given matrices (-1: T), made at its first use."""
+        if place not in self.drawings:
+            self.drawings[place] = HeatmapDrawing()
+        return self.drawings[place]
 
     def set_theme(self, theme: str) -> None:
         """Draw the given matrices for a light or a dark page."""
