@@ -231,3 +231,30 @@ def matrix_drawing(name: str, title: str, values: np.ndarray, vmax: float, row_l
                             {name: panel.picture(values, vmax)}, {name: table_numbers(values)}, {},
                             {"chosen": [], "blanks": None, "action": "explain"}))
     return drawing
+
+
+class DrawnPanels:
+    """What the heat map views of a page share: the panels (``HeatmapPanel``, by name) drawn in ``widget``,
+    what each shows (``pictures``), and its sending: a subclass's ``draw`` puts its pictures in ``_drawn``
+    and returns the parts for ``show``."""
+
+    panels: dict[str, HeatmapPanel]
+    widget: HeatmapDrawing
+
+    def __init__(self) -> None:
+        #: What each panel shows now, as the page draws it (``heatmap.Picture``), by panel.
+        self.pictures: dict[str, Picture] = {}
+        self._drawn: dict[str, Picture] = {}  # what ``draw`` made, shown once sent
+
+    def forget(self) -> None:
+        """What was drawn was not sent: the page, and ``pictures``, keep what was shown before."""
+        self._drawn = self.pictures
+
+    def show(self, drawn: dict) -> None:
+        """Send the page what ``draw`` made; only the parts that changed go."""
+        self.widget.show(**drawn)
+        self.pictures = self._drawn
+
+    def pngs(self) -> dict[str, bytes]:
+        """Each panel as the page shows it, as PNG (for the export): painted from the same pictures."""
+        return {name: self.panels[name].png(picture) for name, picture in self.pictures.items()}

@@ -48,7 +48,7 @@ from .app import BatchApp, pushed_state
 from .charts import LINES, chart, themed_png
 from .classroom import Pushable
 from .controls import MatrixControls, entry_label
-from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight, Picture
+from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight
 from .kernel import kernel_loop
 from .model import View, Worksheet
 from .views import html_widget
@@ -205,7 +205,7 @@ def _scale(values: np.ndarray) -> float:
     return largest if largest > 0 else 1.0
 
 
-class GradientViews:
+class GradientViews(drawing.DrawnPanels):
     """Training's heat maps, each a figure: its picture (drawn by the page from numbers, ``drawing.py``), a
     button over each cell it explains, and the tables of its numbers as its text alternative.
 
@@ -221,23 +221,8 @@ class GradientViews:
         self.widget = widget if widget is not None else drawing.HeatmapDrawing()
         self.widget.add_class("bn-heatmaps")
         self.widget.add_class("bn-train-maps")
-        #: What each panel shows now, as the page draws it (``heatmap.Picture``), by panel.
-        self.pictures: dict[str, Picture] = {}
-        self._drawn: dict[str, Picture] = {}  # what ``draw`` made, shown once sent
+        super().__init__()
         self._frame: dict | None = None
-
-    def forget(self) -> None:
-        """What was drawn was not sent: the page, and ``pictures``, keep what was shown before."""
-        self._drawn = self.pictures
-
-    def show(self, drawn: dict) -> None:
-        """Send the page what ``draw`` made; only the parts that changed go."""
-        self.widget.show(**drawn)
-        self.pictures = self._drawn
-
-    def pngs(self) -> dict[str, bytes]:
-        """Each panel as the page shows it, as PNG: painted from the same pictures."""
-        return {key: self.panels[key].png(picture) for key, picture in self.pictures.items()}
 
     def draw(self, state: State, trace: Trace, targets: np.ndarray, g: Gradients, cell: GradientCell) -> dict:
         """All of training's heat maps, as numbers and short strings (``show`` sends them), a row of the page

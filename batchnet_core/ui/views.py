@@ -15,8 +15,19 @@ from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import Panel, notation, panels
 from ..state import State
 from ..steps import Frame
-from .drawing import Buttons, HeatmapDrawing, Table, frame_of, panel_frame, panel_key, parts_of, table, table_numbers
-from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight, Picture
+from .drawing import (
+    Buttons,
+    DrawnPanels,
+    HeatmapDrawing,
+    Table,
+    frame_of,
+    panel_frame,
+    panel_key,
+    parts_of,
+    table,
+    table_numbers,
+)
+from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight
 
 #: Heat map panels of the worksheet's two layers, in worksheet order (``notation.panels`` gives any depth's).
 PANELS = tuple(panel.key for panel in panels((3, 4, 2, 3)))
@@ -78,7 +89,7 @@ def colour_scales(state: State, trace: Trace) -> dict[str, float]:
     return scales
 
 
-class HeatmapViews:
+class HeatmapViews(DrawnPanels):
     """Heat map panels (every panel of the worksheet, or those named), drawn by the page from numbers.
 
     Each panel is a figure: its picture, drawn in SVG (``drawing.HeatmapDrawing``), and the tables of
@@ -123,9 +134,7 @@ class HeatmapViews:
                               [self._panel_frame(name) for name in self.names])
         self.widget = widget if widget is not None else HeatmapDrawing()
         self.widget.add_class("bn-heatmaps")
-        #: What each panel shows now, as the page draws it (``heatmap.Picture``), by panel.
-        self.pictures: dict[str, Picture] = {}
-        self._drawn: dict[str, Picture] = {}  # what ``draw`` made, shown once sent
+        super().__init__()
         self.renders = 0
 
     def _panel_frame(self, name: str) -> dict:
@@ -146,19 +155,6 @@ class HeatmapViews:
     def update(self, state: State, trace: Trace, selection: Selection | None) -> None:
         """Draw the panels and send what changed; nothing is sent if nothing did."""
         self.show(self.draw(state, trace, selection))
-
-    def forget(self) -> None:
-        """What was drawn was not sent: the page, and ``pictures``, keep what was shown before."""
-        self._drawn = self.pictures
-
-    def show(self, drawn: dict) -> None:
-        """Send the page what ``draw`` made; only the parts that changed go."""
-        self.widget.show(**drawn)
-        self.pictures = self._drawn
-
-    def pngs(self) -> dict[str, bytes]:
-        """Each panel as the page shows it, as PNG (for the export): painted from the same pictures."""
-        return {name: self.panels[name].png(picture) for name, picture in self.pictures.items()}
 
     def step_highlights(self, frame: Frame) -> dict[str, Highlight]:
         """What a step of the walk outlines in each panel, as the notation draws it."""
