@@ -27,11 +27,11 @@ PAGES = [page.name.removesuffix(".ipynb") for page in series.PAGES]
 
 #: How the page fits: its widths, where its heat maps end, how far they are scaled down, its full height.
 FIT = """() => {
-  const maps = [...document.querySelectorAll('img.bn-heatmap')];
+  const maps = [...document.querySelectorAll('svg.bn-heatmap')];
   const scrolled = [...document.querySelectorAll('*')].map(e => e.scrollHeight);
   return {scrollWidth: document.documentElement.scrollWidth,
           right: Math.round(Math.max(0, ...maps.map(m => m.getBoundingClientRect().right))),
-          scale: Math.min(1, ...maps.map(m => m.getBoundingClientRect().width / m.naturalWidth)).toFixed(2),
+          scale: Math.min(1, ...maps.map(m => m.getBoundingClientRect().width / m.viewBox.baseVal.width)).toFixed(2),
           height: Math.max(...scrolled) + 40};
 }"""
 

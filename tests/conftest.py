@@ -294,9 +294,32 @@ def page(browser, request):
     assert not errors, f"errors in the page: {errors}"
 
 
-#: Every heat map of the page is drawn.
-PICTURES_SHOWN = ("() => [...document.querySelectorAll('img.bn-heatmap')].length > 0 && "
-                  "[...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)")
+#: (A script's expression) Every heat map on the page, an SVG the page draws from numbers, has its cells painted.
+HEAT_MAPS_DRAWN = ("[...document.querySelectorAll('svg.bn-heatmap')]"
+                   ".every(m => m.querySelector('.bn-drawn-cell rect[fill]'))")
+#: There are heat maps on the page, and every one is drawn.
+PICTURES_SHOWN = f"() => document.querySelectorAll('svg.bn-heatmap').length > 0 && {HEAT_MAPS_DRAWN}"
+
+#: What each heat map shows on the page, read from its SVG as the browser renders it, by its key
+#: ("W1b1"): each cell, in reading order, with its number, colour, ink, weight, and whether it is hatched.
+READ_HEAT_MAPS = """() => Object.fromEntries([...document.querySelectorAll('svg.bn-heatmap')].map(svg => [
+  [...svg.classList].find(c => c.startsWith('bn-heatmap-')).slice('bn-heatmap-'.length),
+  [...svg.querySelectorAll('.bn-drawn-cell')].map(cell => {
+    const [colour, hatch] = cell.querySelectorAll('rect'), number = cell.querySelector('text');
+    const style = getComputedStyle(number);
+    return {text: number.textContent, fill: getComputedStyle(colour).fill, ink: style.fill,
+            bold: Number(style.fontWeight) >= 700, hatched: getComputedStyle(hatch).visibility === 'visible'};
+  })]))"""
+
+
+def heat_maps_on_page(page) -> dict[str, list[dict]]:
+    """What each heat map shows on the page (``READ_HEAT_MAPS``), each cell's colours as RGB tuples."""
+    def rgb(colour: str) -> tuple[int, ...] | None:
+        found = re.findall(r"\d+", colour)
+        return tuple(int(v) for v in found[:3]) if colour.startswith("rgb") else None
+
+    return {key: [{**cell, "fill": rgb(cell["fill"]), "ink": rgb(cell["ink"])} for cell in cells]
+            for key, cells in page.evaluate(READ_HEAT_MAPS).items()}
 
 
 def open_app(page, url: str, timeout: float = 90_000):
@@ -307,11 +330,11 @@ def open_app(page, url: str, timeout: float = 90_000):
     return page
 
 
-#: A page is drawn: every cell's output shown, every output a widget, every picture decoded, every app's
+#: A page is drawn: every cell's output shown, every output a widget, every heat map drawn, every app's
 #: status said and its announcer in place.
 DRAWN = """() => document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]').length === 0
   && [...document.querySelectorAll('.jp-OutputArea-child')].every(c => c.querySelector('.jupyter-widgets'))
-  && [...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth > 0)
+  && """ + HEAT_MAPS_DRAWN + """
   && [...document.querySelectorAll('.bn-app .bn-status')].every(s => s.textContent.trim())
   && [...document.querySelectorAll('.bn-app')].filter(a => a.querySelector('.bn-matrix, .bn-code'))
        .every(a => a.querySelector('.bn-announce'))"""

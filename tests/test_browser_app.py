@@ -1,8 +1,10 @@
 """The Interactive Code Environment in the real Voila server, driven in headless Chromium."""
 
-import re
+import io
 
+import numpy as np
 import pytest
+from PIL import Image
 
 import batchnet_core as bn
 from batchnet_core.ui.views import PANELS
@@ -11,6 +13,7 @@ from conftest import (
     MAIN_PAGE,
     assert_no_error_text,
     assert_results_follow_the_state,
+    heat_maps_on_page,
     open_app,
     page_values,
     state_on_page,
@@ -28,7 +31,7 @@ def test_the_page_opens_on_the_worked_example(page, voila_url):
     assert page_values(page, "Y_z") == HAND_Y_Z
     assert page_values(page, "Y") == HAND_Y
     assert page.locator(".bn-control").count() == 35
-    assert page.locator("img.bn-heatmap").count() == 7
+    assert page.locator("svg.bn-heatmap").count() == 7
     assert "26 parameters" in page.inner_text("body")
     assert page.title() == "A batch of three inputs, by hand and live — batchnet"
     assert_no_error_text(page)
@@ -54,24 +57,37 @@ def test_keyboard_slider_and_typed_value_recompute_everything(page, voila_url):
 
 
 def assert_heat_maps_on_screen_show(page, state: bn.State) -> None:
-    """The pictures the browser shows (not only the tables beside them) hold the state's numbers."""
-    from test_heatmap_numbers import assert_pictures_show
-    from test_ui import decode
+    """The pictures the browser shows (not only the tables beside them) hold the state's numbers, each in its
+    colour of the map with the ink that stands out on it, ReLU's zeros hatched and bold: read from the SVG as
+    rendered, and computed from the state alone."""
+    from batchnet_core.ui.heatmap import LUT_RGB, LUT_TAKES_DARK_INK, colour_indices, panel_texts
+    from batchnet_core.ui.views import HeatmapViews, colour_scales
 
-    sources = page.eval_on_selector_all("img.bn-heatmap", "images => images.map(i => [i.className, i.src])")
-    names = {name.replace("|", ""): name for name in PANELS}
-    pictures = {names[re.search(r"bn-heatmap-(\w+)", kind).group(1)]: decode(src) for kind, src in sources}
-    assert set(pictures) == set(PANELS)
-    assert_pictures_show(pictures, state)
+    from test_heatmap_numbers import shown_values
+
+    drawn, layout = heat_maps_on_page(page), HeatmapViews(state.sizes).panels
+    scales = colour_scales(state, bn.forward(state))
+    assert set(drawn) == {name.replace("|", "") for name in PANELS}
+    for name, values in shown_values(state).items():
+        cells = drawn[name.replace("|", "")]
+        zeroed = (bn.relu_zeroed(values) if name in ("H", "Y") else np.zeros(values.shape, bool)).ravel().tolist()
+        widths = tuple(right - left for _, _, left, right in layout[name]._boxes)
+        assert [cell["text"] for cell in cells] == panel_texts(tuple(values.ravel()), widths, zeroed), name
+        colours = colour_indices(values, scales[name.split("|")[0]]).ravel()
+        assert [cell["fill"] for cell in cells] == [tuple(int(v) for v in LUT_RGB[i]) for i in colours], name
+        assert [cell["ink"] for cell in cells] == [(0, 0, 0) if LUT_TAKES_DARK_INK[i] else (255, 255, 255)
+                                                   for i in colours], name
+        assert [cell["hatched"] for cell in cells] == [cell["bold"] for cell in cells] == zeroed, name
 
 
-#: Notes, in the page, every moment a heat map is missing or has no picture loaded: when new
-#: figures enter the page (before anything could paint them) and at every animation frame.
+#: Notes, in the page, every moment a heat map is missing or has no number drawn: whenever the drawing
+#: changes (before anything could paint it) and at every animation frame.
 WATCH_HEAT_MAPS = """() => {
   window.__blank = []; window.__frames = 0; window.__replaced = 0;
   const look = (when) => {
-    const images = [...document.querySelectorAll('img.bn-heatmap')];
-    if (images.length !== 7 || images.some(i => !(i.complete && i.naturalWidth > 0))) window.__blank.push(when);
+    const maps = [...document.querySelectorAll('svg.bn-heatmap')];
+    if (maps.length !== 7 || maps.some(m => [...m.querySelectorAll('.bn-drawn-cell text')].every(t => !t.textContent)))
+      window.__blank.push(when);
   };
   new MutationObserver(() => { window.__replaced++; look('inserted'); })
     .observe(document.querySelector('.bn-heatmaps'), {subtree: true, childList: true});
@@ -155,11 +171,10 @@ def test_explain_a_cell_of_the_second_layer(page, voila_url):
 def test_dark_theme_draws_dark_heat_maps(page, voila_url):
     open_app(page, voila_url + MAIN_PAGE + "?theme=dark")
     assert "theme-dark" in page.get_attribute("body", "class")
-    corner = page.evaluate(
-        """() => { const img = document.querySelector('img.bn-heatmap-H_z');
-        const c = document.createElement('canvas'); c.width = img.naturalWidth; c.height = img.naturalHeight;
-        const g = c.getContext('2d'); g.drawImage(img, 0, 0); return Array.from(g.getImageData(2, 2, 1, 1).data); }"""
-    )
-    assert sum(corner[:3]) / 3 < 60, corner
+    shown = page.locator("svg.bn-heatmap-H_z").screenshot()
+    corner = Image.open(io.BytesIO(shown)).convert("RGB").getpixel((2, 2))
+    assert sum(corner) / 3 < 60, corner  # the page's own dark colour shows through
+    title = page.locator("svg.bn-heatmap-H_z text").first
+    assert title.evaluate("t => getComputedStyle(t).fill") == "rgb(232, 232, 232)"  # light text for a dark page
     assert page_values(page, "Y") == HAND_Y
     assert_no_error_text(page)

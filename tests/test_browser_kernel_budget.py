@@ -12,7 +12,7 @@ import batchnet_core as bn
 from batchnet_core.serving import KERNEL_MEGABYTES
 from batchnet_core.ui.train import MAX_TRAIN_STEPS
 
-from conftest import make_server, render
+from conftest import HEAT_MAPS_DRAWN, make_server, render
 
 pytestmark = pytest.mark.browser
 
@@ -33,8 +33,7 @@ def open_largest(page, server, notebook: str) -> None:
     page.goto(render(server.url, notebook, LARGEST.to_query()), timeout=180_000)
     # the last layer's results: 16 × 16 cells, each a button over its picture
     page.wait_for_selector("button[data-cell='Y,15,15']", state="attached", timeout=180_000)
-    page.wait_for_function("() => [...document.querySelectorAll('img.bn-heatmap')].every("
-                           "i => i.complete && i.naturalWidth > 0)", timeout=60_000)
+    page.wait_for_function(f"() => {HEAT_MAPS_DRAWN}", timeout=60_000)
 
 
 def status(page) -> str:

@@ -10,7 +10,7 @@ import sys
 import pytest
 
 from conftest import ARTIFACTS, free_port, page_values, stop, wait_until_serving
-from test_browser_layout import DRAWN_FOR, MEASURE, theme_background
+from test_browser_layout import DRAWN_FOR, MEASURE, theme_ink
 from test_core import HAND_H_Z, HAND_Y
 
 pytestmark = pytest.mark.browser
@@ -75,7 +75,7 @@ def run_notebook(page, url: str, notebook: str, heat_maps: int = 7, ready: str =
                            timeout=90_000)
     page.evaluate("() => window.jupyterapp.commands.execute('notebook:run-all-cells')")
     page.wait_for_selector(ready, state="attached", timeout=90_000)
-    page.wait_for_function(f"() => document.querySelectorAll('img.bn-heatmap').length === {heat_maps}",
+    page.wait_for_function(f"() => document.querySelectorAll('svg.bn-heatmap').length === {heat_maps}",
                            timeout=30_000)
 
 
@@ -84,7 +84,7 @@ def test_the_app_follows_jupyterlab_dark_and_a_theme_switch_with_the_file_browse
     try:
         run_notebook(page, dark_lab_url, "02_batch_of_three")
         assert page.evaluate("document.body.dataset.jpThemeLight") == "false"
-        page.wait_for_function(DRAWN_FOR, arg=theme_background("dark"), timeout=30_000)
+        page.wait_for_function(DRAWN_FOR, arg=theme_ink("dark"), timeout=30_000)
         assert page.locator("#filebrowser").is_visible(), "the sidebar is open"
         notebook_right = page.evaluate("document.querySelector('.jp-NotebookPanel').getBoundingClientRect().right")
         for heat_map in page.evaluate(MEASURE):
@@ -94,7 +94,7 @@ def test_the_app_follows_jupyterlab_dark_and_a_theme_switch_with_the_file_browse
         page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', "
                       "{theme: 'JupyterLab Light'})")
         page.wait_for_function("() => document.body.dataset.jpThemeLight === 'true'", timeout=30_000)
-        page.wait_for_function(DRAWN_FOR, arg=theme_background("light"), timeout=30_000)
+        page.wait_for_function(DRAWN_FOR, arg=theme_ink("light"), timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "jupyterlab-light-after-switch-1280.png"))
     finally:
         page.close()
@@ -102,7 +102,7 @@ def test_the_app_follows_jupyterlab_dark_and_a_theme_switch_with_the_file_browse
 
 def test_main_notebook_runs_in_jupyterlab(page, lab_url):
     run_notebook(page, lab_url, "02_batch_of_three")
-    page.wait_for_function(DRAWN_FOR, arg=theme_background("light"), timeout=30_000)
+    page.wait_for_function(DRAWN_FOR, arg=theme_ink("light"), timeout=30_000)
     assert page_values(page, "H_z") == HAND_H_Z
     assert page_values(page, "Y") == HAND_Y
     assert page.locator(".bn-control").count() == 35

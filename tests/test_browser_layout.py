@@ -9,7 +9,7 @@ import pytest
 import batchnet_core as bn
 from batchnet_core.ui.heatmap import CELL_PIXELS, THEMES
 
-from conftest import PAGE_NAMES, open_app, render
+from conftest import HEAT_MAPS_DRAWN, PAGE_NAMES, open_app, render
 
 pytestmark = pytest.mark.browser
 
@@ -21,36 +21,42 @@ LEGIBLE_CELL_PIXELS = 0.65 * CELL_PIXELS
 #: own layer of see-through cell buttons may lie over it.
 MEASURE = """() => {
   const width = document.documentElement.clientWidth;
-  return [...document.querySelectorAll('img.bn-heatmap')].map(img => {
+  return [...document.querySelectorAll('svg.bn-heatmap')].map(img => {
     img.scrollIntoView({block: 'center', inline: 'nearest'});
     const box = img.getBoundingClientRect();
     const inset = 3;
     const corners = [[box.left + inset, box.top + inset], [box.right - inset, box.top + inset],
                      [box.left + inset, box.bottom - inset], [box.right - inset, box.bottom - inset]];
-    const key = img.className.match(/bn-heatmap-(\\S+)/)[1];
+    const key = img.getAttribute('class').match(/bn-heatmap-(\\S+)/)[1];
     const own = el => el === img || (el?.closest(`.bn-cells-${key}`) !== null
                                       && getComputedStyle(el).backgroundColor === 'rgba(0, 0, 0, 0)');
-    return {name: img.className, left: box.left, right: box.right, width: width,
-            scale: box.width / img.naturalWidth, inApp: img.closest('.bn-app') !== null,
+    return {name: img.getAttribute('class'), left: box.left, right: box.right, width: width,
+            scale: box.width / img.viewBox.baseVal.width, inApp: img.closest('.bn-app') !== null,
             seen: corners.every(([x, y]) => own(document.elementFromPoint(x, y)))};
   });
 }"""
 
 
-#: Whether every heat map on the page is drawn for a theme: its see-through colour is that theme's.
-DRAWN_FOR = """(background) => {
-  const maps = [...document.querySelectorAll('img.bn-heatmap')];
-  return maps.length > 0 && maps.every(img => {
-    const png = atob(img.src.split(',')[1]);
-    const at = png.indexOf('tRNS') + 4;
-    const colour = [0, 2, 4].map(i => png.charCodeAt(at + i + 1));
-    return colour.every((v, i) => v === background[i]);
+#: Whether every heat map on the page is drawn for a theme: its title in that theme's text colour (the
+#: drawing has no background: the page's own shows through).
+DRAWN_FOR = """(ink) => {
+  const maps = [...document.querySelectorAll('svg.bn-heatmap')];
+  return maps.length > 0 && maps.every(svg => {
+    const title = svg.querySelector('text');
+    return title !== null && getComputedStyle(title).fill === `rgb(${ink.join(', ')})`
+      && svg.querySelector('.bn-drawn-cell rect[fill]') !== null;
   });
 }"""
 
 
 def theme_background(theme: str) -> list[int]:
     colour = THEMES[theme]["background"]
+    return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
+
+
+def theme_ink(theme: str) -> list[int]:
+    """The colour of a heat map's title in ``theme`` (``DRAWN_FOR``)."""
+    colour = THEMES[theme]["text"]
     return [int(colour[i:i + 2], 16) for i in (1, 3, 5)]
 
 
@@ -136,8 +142,7 @@ def test_the_exercise_page_fits(browser, voila_url, screen):
     page = browser.new_page(viewport={"width": width, "height": height})
     try:
         page.goto(render(voila_url, "03_by_hand"), timeout=90_000)
-        page.wait_for_function("() => document.querySelectorAll('img.bn-heatmap').length === 3"
-                               " && [...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete)",
+        page.wait_for_function(f"() => document.querySelectorAll('svg.bn-heatmap').length === 3 && {HEAT_MAPS_DRAWN}",
                                timeout=90_000)
         assert_every_heat_map_fits(page, 3)
     finally:
@@ -153,8 +158,8 @@ def test_a_dark_page_is_one_even_dark(page, voila_url, notebook):
     """?theme=dark: every heat map is drawn for dark with a see-through background, and sits on the
     page's own colour, not on a box of another grey."""
     page.goto(render(voila_url, notebook, "theme=dark"), timeout=90_000)
-    page.wait_for_function(DRAWN_FOR, arg=theme_background("dark"), timeout=90_000)
-    assert page.locator("img.bn-heatmap").count() >= 3
+    page.wait_for_function(DRAWN_FOR, arg=theme_ink("dark"), timeout=90_000)
+    assert page.locator("svg.bn-heatmap").count() >= 3
     grounds = page.evaluate("""() => {
         const ground = el => {  // the colour an element is seen on: its own, or its nearest painted ancestor's
             for (; el; el = el.parentElement) {
@@ -163,7 +168,7 @@ def test_a_dark_page_is_one_even_dark(page, voila_url, notebook):
             }
             return 'none'; };
         return [ground(document.getElementById('rendered_cells')),
-                [...new Set([...document.querySelectorAll('img.bn-heatmap')]
+                [...new Set([...document.querySelectorAll('svg.bn-heatmap')]
                     .map(img => ground(img.parentElement)))]]; }""")
     page_ground, under_heat_maps = grounds
     assert under_heat_maps == [page_ground], grounds

@@ -46,13 +46,13 @@ def test_a_cell_by_keyboard_keeps_the_focus_through_the_redraw(page, voila_url):
 def test_the_notation_switch_redraws_the_same_numbers_transposed(page, voila_url):
     open_app(page, voila_url + MAIN_PAGE)
     before = page_values(page, "H_z")
-    size = page.evaluate("() => [document.querySelector('img.bn-heatmap-H_z').naturalWidth,"
-                         " document.querySelector('img.bn-heatmap-H_z').naturalHeight]")
+    size = page.evaluate("() => [document.querySelector('svg.bn-heatmap-H_z').viewBox.baseVal.width,"
+                         " document.querySelector('svg.bn-heatmap-H_z').viewBox.baseVal.height]")
     page.select_option(".bn-notation select", label=NOTATIONS["rows"].label)
     page.wait_for_function("() => document.querySelector('.bn-code pre').textContent.includes('X @ W1.T')",
                            timeout=20_000)
-    after = page.evaluate("() => [document.querySelector('img.bn-heatmap-H_z').naturalWidth,"
-                          " document.querySelector('img.bn-heatmap-H_z').naturalHeight]")
+    after = page.evaluate("() => [document.querySelector('svg.bn-heatmap-H_z').viewBox.baseVal.width,"
+                          " document.querySelector('svg.bn-heatmap-H_z').viewBox.baseVal.height]")
     assert after != size and page_values(page, "H_z") == before
     page.click("button[data-cell='H_z,2,1']")
     explained(page, "H_z[x2, h3] = (x2) · (W1ᵀ column h3) + b1[h3]")
@@ -94,7 +94,7 @@ def test_in_rows_the_page_speaks_rows(browser, voila_url, width):
         (height, picture_width), (top, bottom, left, right) = drawing.size, drawing.box(2, 1)
         cell = page.locator("button[data-cell='H_z,1,2']")
         where = page.evaluate("""() => {
-            const img = document.querySelector('img.bn-heatmap-H_z').getBoundingClientRect();
+            const img = document.querySelector('svg.bn-heatmap-H_z').getBoundingClientRect();
             const b = document.querySelector("button[data-cell='H_z,1,2']").getBoundingClientRect();
             return [(b.left - img.left) / img.width, (b.top - img.top) / img.height,
                     (b.right - img.left) / img.width, (b.bottom - img.top) / img.height]; }""")
@@ -201,7 +201,7 @@ def test_each_cell_button_lies_over_its_cell_at_any_scale(browser, voila_url, wi
         for name in ("H_z", "Y"):
             height, picture_width = views.panels[name].size
             placed = page.evaluate("""(name) => {
-                const img = document.querySelector(`img.bn-heatmap-${name}`).getBoundingClientRect();
+                const img = document.querySelector(`svg.bn-heatmap-${name}`).getBoundingClientRect();
                 return [...document.querySelectorAll(`button[data-cell^="${name},"]`)].map(b => {
                     const r = b.getBoundingClientRect();
                     return [b.dataset.cell, (r.left - img.left) / img.width, (r.top - img.top) / img.height,

@@ -17,8 +17,7 @@ import batchnet_core as bn
 from batchnet_core.ui.heatmap import LUT_RGB, THEMES, colour_indices, contrast_ratio
 from batchnet_core.ui.views import HeatmapViews, colour_scales
 
-from conftest import ARTIFACTS, open_app, render, state_on_page
-from test_ui import decode
+from conftest import ARTIFACTS, heat_maps_on_page, open_app, render, state_on_page
 
 pytestmark = pytest.mark.browser
 
@@ -209,11 +208,17 @@ def test_the_legend_names_each_scale_and_a_number_has_one_colour_in_x_w_and_b(pa
     readout.press("Enter")
     page.wait_for_function("() => document.querySelector('.bn-legend').innerText.includes('darkest at ±9;')",
                            timeout=30_000)
-    page.wait_for_function("() => [...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete)")
     ones = [("W1b1", "W1|b1", 0, 0), ("W2b2", "W2|b2", 0, 0), ("W2b2", "W2|b2", 1, 4), ("X", "X", 1, 1)]
-    panels = HeatmapViews(state.sizes).panels
-    colours = set()
+    deeper = tuple(int(v) for v in LUT_RGB[colour_indices(np.array(1.0), 9.0)])
+    page.wait_for_function("(fill) => getComputedStyle(document.querySelector("
+                           "'svg.bn-heatmap-X .bn-drawn-cell:nth-of-type(5) rect')).fill === fill",
+                           arg=f"rgb({', '.join(map(str, deeper))})", timeout=30_000)
+    panels, drawn = HeatmapViews(state.sizes).panels, heat_maps_on_page(page)
+    colours = {drawn[key][row * panels[name].shape[1] + col]["fill"] for key, name, row, col in ones}
+    assert colours == {deeper}
+    # and on screen: the pixels Chromium paints inside each of those cells, clear of its number
     for key, name, row, col in ones:
+        pixels, _ = seen(page, f"svg.bn-heatmap-{key}")
         top, _, left, _ = panels[name].box(row, col)
-        colours.add(tuple(decode(page.get_attribute(f"img.bn-heatmap-{key}", "src"))[top + 3, left + 3]))
-    assert colours == {tuple(LUT_RGB[colour_indices(np.array(1.0), 9.0)])}
+        scale = pixels.shape[1] / panels[name].size[1]
+        assert tuple(pixels[int((top + 4) * scale), int((left + 4) * scale)]) == deeper, key

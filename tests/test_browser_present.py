@@ -23,19 +23,19 @@ SCREENS = {"projector": (1024, 768), "laptop": (1280, 720)}
 #: The smallest a heat map cell may be drawn, in screen pixels: its number is then about 8 pt.
 LEGIBLE_CELL_PIXELS = 0.65 * CELL_PIXELS
 #: What must be on the screen together: the inputs, the first weights, their sums, and the explanation.
-TOGETHER = ("img.bn-heatmap-X", "img.bn-heatmap-W1b1", "img.bn-heatmap-H_z", ".bn-explain")
+TOGETHER = ("svg.bn-heatmap-X", "svg.bn-heatmap-W1b1", "svg.bn-heatmap-H_z", ".bn-explain")
 
 #: Where an element is in the window, whether it is what a person sees at its corners (not under
 #: anything else but its own heat map's cell buttons), and its type's size.
 WHERE = """(selector) => {
     const el = document.querySelector(selector);
     const box = el.getBoundingClientRect();
-    const own = (hit) => !!hit && (el.contains(hit) || (el.matches('img') && !!hit.closest('.bn-cell-layer')));
+    const own = (hit) => !!hit && (el.contains(hit) || (el.matches('svg') && !!hit.closest('.bn-cell-layer')));
     const corners = [[box.left + 3, box.top + 3], [box.right - 3, box.top + 3], [box.left + 3, box.bottom - 3],
                      [box.right - 3, box.bottom - 3]];
     return {top: box.top, bottom: box.bottom, left: box.left, right: box.right, height: box.height,
             innerWidth: window.innerWidth, innerHeight: window.innerHeight,
-            scale: el.naturalWidth ? box.width / el.naturalWidth : null,
+            scale: el.viewBox?.baseVal ? box.width / el.viewBox.baseVal.width : null,
             seen: corners.every(([x, y]) => own(document.elementFromPoint(x, y))),
             font: parseFloat(getComputedStyle(el.querySelector('.bn-step-sum, .widget-html-content') ?? el).fontSize)};
 }"""

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 #: A projector, and a phone held upright.
 SCREENS = {"projector": (1024, 768), "phone": (390, 844)}
 #: What the learner scrolls up to while stepping: the inputs, the first weights, the first sums.
-TOP_MATRICES = (".bn-controls-X", ".bn-controls-W1", "img.bn-heatmap-H_z")
+TOP_MATRICES = (".bn-controls-X", ".bn-controls-W1", "svg.bn-heatmap-H_z")
 
 #: Where the running sum is, in the part of the page that shows (the window, less whatever scrolls
 #: inside it), and whether it is what a person sees there: not clipped by a scrolling box, not under

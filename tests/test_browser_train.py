@@ -10,8 +10,8 @@ from test_browser_lab import jupyterlab, run_notebook
 import batchnet_core as bn
 from batchnet_core.gradient_exercises import new_gradient_exercise
 
-from conftest import ARTIFACTS, render, serious_violations
-from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, theme_background
+from conftest import ARTIFACTS, HEAT_MAPS_DRAWN, render, serious_violations
+from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, theme_ink
 
 pytestmark = pytest.mark.browser
 
@@ -24,8 +24,8 @@ HEAT_MAPS = 7 + 6 + 8
 def open_training(page, url: str) -> None:
     page.goto(url, timeout=90_000)
     page.wait_for_selector(".bn-loss", state="attached", timeout=90_000)
-    page.wait_for_function(f"() => document.querySelectorAll('img.bn-heatmap').length === {HEAT_MAPS} && "
-                           "[...document.querySelectorAll('img.bn-heatmap')].every(i => i.complete && i.naturalWidth)",
+    page.wait_for_function(f"() => document.querySelectorAll('svg.bn-heatmap').length === {HEAT_MAPS} && "
+                           f"{HEAT_MAPS_DRAWN}",
                            timeout=90_000)
 
 
@@ -114,7 +114,7 @@ def test_the_training_page_fits_every_screen(browser, voila_url, screen):
         # each gradient cell's button lies over its own cell of the picture
         for cell, key in (("dW2,1,2", "dW2db2"), ("db1,3,0", "dW1db1"), ("delta1,2,2", "delta1")):
             button = page.locator(f"button[data-cell='{cell}']").bounding_box()
-            image = page.locator(f"img.bn-heatmap-{key}").bounding_box()
+            image = page.locator(f"svg.bn-heatmap-{key}").bounding_box()
             rows, cols = (4, 4) if key == "dW1db1" else (2, 5) if key == "dW2db2" else (4, 3)
             centre = (button["x"] + button["width"] / 2 - image["x"], button["y"] + button["height"] / 2 - image["y"])
             assert 0 < centre[0] < image["width"] and 0 < centre[1] < image["height"], cell
@@ -128,7 +128,7 @@ def test_the_training_page_fits_every_screen(browser, voila_url, screen):
 
 def test_the_dark_training_page_is_drawn_dark(page, voila_url):
     open_training(page, render(voila_url, "06_train_the_batch", "theme=dark"))
-    page.wait_for_function(DRAWN_FOR, arg=theme_background("dark"), timeout=60_000)
+    page.wait_for_function(DRAWN_FOR, arg=theme_ink("dark"), timeout=60_000)
     page.click("button.bn-train-step")
     page.wait_for_selector(".bn-loss-curve img")
 
@@ -149,7 +149,7 @@ def test_the_training_page_runs_in_jupyterlab_dark(browser, tmp_path, worked):
     try:
         with jupyterlab(tmp_path, theme="JupyterLab Dark") as url:
             run_notebook(page, url, "06_train_the_batch", heat_maps=HEAT_MAPS)
-            page.wait_for_function(DRAWN_FOR, arg=theme_background("dark"), timeout=30_000)
+            page.wait_for_function(DRAWN_FOR, arg=theme_ink("dark"), timeout=30_000)
             assert shown_loss(page) == pytest.approx(4 / 3)
             page.click("button.bn-train-step")
             wait_for_loss(page, bn.loss(bn.sgd_step(worked, T, 0.03), T))

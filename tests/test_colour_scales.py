@@ -14,7 +14,7 @@ from batchnet_core.ui.app import legend_html
 from batchnet_core.ui.heatmap import LUT_RGB, colour_indices
 from batchnet_core.ui.views import colour_scales
 
-from test_ui import decode, pictures
+from test_ui import cell_colours
 
 STATES = [bn.preset("three-inputs"), bn.preset("one-input")] + [
     bn.random_state(seed, sizes, integers=seed % 2 == 0)
@@ -34,10 +34,9 @@ def test_the_numbers_set_share_one_scale_and_each_layer_s_results_one(state):
 
 
 def cell_colour(app: BatchApp, panel: str, row: int, col: int) -> tuple[int, ...]:
-    """The colour a heat map shows in a cell, read from the picture sent to the page, by the cell's corner
-    (clear of its number)."""
-    top, _, left, _ = app.views.panels[panel].box(row, col)
-    return tuple(decode(pictures(app)[panel.replace("|", "")])[top + 3, left + 3])
+    """The colour a heat map shows in a cell, as sent to the page (the colour map's table sent with it, at
+    the cell's index)."""
+    return tuple(int(v) for v in cell_colours(app.views.widget, panel.replace("|", ""))[row, col])
 
 
 def test_a_number_has_one_colour_in_x_and_every_w_and_b():

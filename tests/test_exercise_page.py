@@ -19,8 +19,8 @@ from batchnet_core.exercises import (
 from batchnet_core.numbers import format_number
 from batchnet_core.ui.exercise import ExerciseApp
 
-from test_heatmap_numbers import assert_pictures_show
-from test_ui import button, decode, picture_urls
+from test_heatmap_numbers import assert_drawing_shows
+from test_ui import button
 
 
 @pytest.fixture
@@ -37,10 +37,9 @@ def test_the_page_opens_on_its_seed_with_a_link_and_no_score(app):
 
 
 def test_the_given_heat_maps_show_the_exercise(app):
-    found = picture_urls(app.given.children[0].value)
-    assert set(found) == {"X", "W1b1", "W2b2"}
-    assert_pictures_show({"X": decode(found["X"]), "W1|b1": decode(found["W1b1"]), "W2|b2": decode(found["W2b2"])},
-                         app.exercise.state)
+    drawing = app.given.children[0]
+    assert set(drawing.pictures) == {"X", "W1b1", "W2b2"}
+    assert_drawing_shows(drawing, app.exercise.state)
 
 
 def test_predicting_then_revealing_marks_each_cell(app):
@@ -351,7 +350,7 @@ def test_an_authored_exercise_of_any_depth_shows_its_network_and_predicts_its_fi
                                                                                           predicted):
     last = bn.result_names(state.depth)[-1]
     app = authored_app(monkeypatch, bn.Exercise(state, [(last, 0, 1)]))
-    assert set(picture_urls(app.given.children[0].value)) == given
+    assert set(app.given.children[0].pictures) == given
     assert f"Which cells of {predicted} = ReLU(" in app.predict_box.children[0].value
     hidden, batch = bn.forward(state).Z[0].shape
     assert set(app.toggles) == {(r, c) for r in range(hidden) for c in range(batch)}

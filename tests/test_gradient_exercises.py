@@ -22,11 +22,12 @@ from batchnet_core.gradient_exercises import (
 )
 from batchnet_core.numbers import format_number, shown_exactly
 from batchnet_core.ui import gradient_exercise as page
+from batchnet_core.ui.drawing import HeatmapDrawing
 from batchnet_core.ui.gradient_exercise import GradientExerciseApp
 from batchnet_core.ui.train import Trainer
 
-from test_heatmap_numbers import assert_pictures_show
-from test_ui import decode, picture_urls
+from test_heatmap_numbers import assert_drawing_shows
+from test_ui import drawing_state, drawn_tables
 
 #: What each difficulty may ask for (the module's docstring says so in words).
 ASKED = {"easy": {"W2", "b2"}, "medium": {"W2", "b1"}, "hard": {"W1"}}
@@ -209,31 +210,37 @@ def find(app, css_class: str):
     return found[0]
 
 
-def given_html(app) -> str:
-    return "".join(child.value for child in app.given.children)
+def given_drawings(app) -> list:
+    """The drawings of the given matrices, in the order they are shown."""
+    found, todo = [], list(app.given.children)
+    while todo:
+        widget = todo.pop(0)
+        if isinstance(widget, HeatmapDrawing):
+            found.append(widget)
+        todo[:0] = getattr(widget, "children", ())
+    return found
 
 
-def tables(fragment: str) -> dict[str, list]:
-    return {name: json.loads(values) for name, values in
-            re.findall(r"class='bn-values bn-values-(\w+)' data-values='([^']+)'", fragment)}
+def tables(app) -> dict[str, list]:
+    return {name: values for drawing in given_drawings(app) for name, values in drawn_tables(drawing).items()}
 
 
 def test_the_page_gives_the_network_its_forward_pass_and_the_targets(app):
     e = app.exercise
     assert e == new_gradient_exercise(1, "medium")
-    fragment = given_html(app)
     X, W1, b1, W2, b2 = (np.array(getattr(e.state, n)) for n in ("X", "W1", "b1", "W2", "b2"))
     H_z = W1 @ X + b1[:, None]
     Y_z = W2 @ np.maximum(H_z, 0) + b2[:, None]
-    shown = tables(fragment)
+    shown = tables(app)
     for name, array in {"X": X, "W1": W1, "b1": b1[:, None], "H_z": H_z, "H": np.maximum(H_z, 0),
                         "W2": W2, "b2": b2[:, None], "Y_z": Y_z, "Y": np.maximum(Y_z, 0),
                         "T": np.array(e.targets)}.items():
         assert shown[name] == array.tolist(), name
-    found = picture_urls(fragment)
-    assert set(found) == {"X", "W1b1", "H_z", "H", "W2b2", "Y_z", "Y", "T"}
-    names = {"X": "X", "W1b1": "W1|b1", "H_z": "H_z", "H": "H", "W2b2": "W2|b2", "Y_z": "Y_z", "Y": "Y"}
-    assert_pictures_show({names[key]: decode(url) for key, url in found.items() if key != "T"}, e.state)
+    drawings = given_drawings(app)
+    assert [set(d.pictures) for d in drawings] == [{"X", "W1b1", "H_z", "H"}, {"W2b2", "Y_z", "Y"}, {"T"}]
+    for drawing in drawings[:-1]:
+        assert_drawing_shows(drawing, e.state)
+    assert drawings[-1].pictures["T"]["t"] == [format_number(v) for v in np.ravel(e.targets)]
     assert app.question.value == page.question_html(e) and f"<b>{e.label}</b>" in app.question.value
     assert app.status.value == f"New exercise: seed 1, medium. Work out {e.label}."
     assert app.score_view.value == "<b>Score: 0 right of 0 checked</b>"
@@ -329,12 +336,12 @@ def test_a_failure_becomes_a_message_never_a_traceback(app, monkeypatch):
 
 
 def test_the_given_pictures_follow_the_theme(app):
-    light = picture_urls(given_html(app))
+    light = [drawing_state(d) for d in given_drawings(app)]
+    assert {state["frame"]["look"]["theme"] for state in light} == {"light"}
     app.page.theme = "dark"
-    dark = picture_urls(given_html(app))
-    assert set(dark) == set(light) and all(dark[k] != light[k] for k in light)
-    background = decode(dark["T"])[0, 0]
-    assert background.max() < 80  # a dark page's picture
+    dark = [drawing_state(d) for d in given_drawings(app)]
+    assert {state["frame"]["look"]["theme"] for state in dark} == {"dark"}  # every picture: T too
+    assert [state["pictures"] for state in dark] == [state["pictures"] for state in light]
 
 
 def test_the_question_says_which_forms_of_a_number_are_taken_and_gives_no_number(every):

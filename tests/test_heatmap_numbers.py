@@ -17,9 +17,9 @@ import batchnet_core as bn
 from batchnet_core.numbers import format_cell
 from batchnet_core.ui import BatchApp, heatmap
 from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_MARGIN_PIXELS, NUMBER_POINTS, cell_text, panel_texts
-from batchnet_core.ui.views import PANELS, HeatmapViews
+from batchnet_core.ui.views import HeatmapViews
 
-from test_ui import decode, pictures
+from test_ui import cell_colours, cell_texts, decode_bytes_png
 
 #: Pixels left out along each cell's edges, where an outline may lie.
 EDGE = 3
@@ -85,9 +85,8 @@ def read_number(cell: np.ndarray, candidates: set[str]) -> str:
 
 
 def panel_pictures(app: BatchApp) -> dict[str, np.ndarray]:
-    """Each panel's picture as the page receives it: decoded from the widget's data URL."""
-    found = pictures(app)
-    return {name: decode(found[name.replace("|", "")]) for name in PANELS}
+    """Each panel's picture as the export gives it (PNG)."""
+    return {name: decode_bytes_png(png) for name, png in app.views.pngs().items()}
 
 
 def shown_values(state: bn.State) -> dict[str, np.ndarray]:
@@ -112,8 +111,39 @@ def assert_pictures_show(pictures: dict[str, np.ndarray], state: bn.State) -> No
         assert read == expected, name
 
 
+def assert_drawing_shows(drawing, state: bn.State) -> None:
+    """A drawing (``drawing.HeatmapDrawing``) is sent, for each of its panels of ``state``'s worksheet, each
+    cell's number as ``panel_texts`` writes it from the state alone."""
+    layout, shown = HeatmapViews(state.sizes).panels, shown_values(state)
+    names = {name.replace("|", ""): name for name in shown}
+    assert drawing.pictures and set(drawing.pictures) <= set(names)
+    for key, picture in drawing.pictures.items():
+        values, boxes = shown[names[key]], layout[names[key]]._boxes
+        bold = bn.relu_zeroed(values) if key in ("H", "Y") else np.zeros(values.shape, bool)  # hatched
+        assert picture["t"] == panel_texts(tuple(values.ravel()), tuple(right - left for _, _, left, right in boxes),
+                                           tuple(bold.ravel())), key
+
+
 def assert_cells_show(app: BatchApp, state: bn.State) -> None:
+    """The page's drawing writes in each cell that cell's number of ``state``, and the exported PNG shows the
+    same numbers (read from its pixels) in the same colours."""
     assert_pictures_show(panel_pictures(app), state)
+    assert_export_is_the_drawing(app)
+
+
+def assert_export_is_the_drawing(app: BatchApp) -> None:
+    """Each exported panel shows, cell by cell, the number (read from its pixels) and the colour the page's
+    drawing was sent (a cell the page draws empty is not read)."""
+    for name, picture in panel_pictures(app).items():
+        key, panel = name.replace("|", ""), app.views.panels[name]
+        texts, colours = cell_texts(app.views.widget, key).ravel(), cell_colours(app.views.widget, key)
+        pending = set(app.views.widget.pictures[key].get("p", []))
+        for k, (top, bottom, left, right) in enumerate(panel._boxes):
+            r, c = divmod(k, panel.shape[1])
+            if k in pending:
+                continue
+            assert read_number(picture[top:bottom, left:right], set(texts)) == texts[k], (name, r, c)
+            np.testing.assert_array_equal(picture[top + 3, left + 3], colours[r, c], err_msg=f"{name} {r} {c}")
 
 
 #: Distinct numbers within each panel, so that a number drawn in another cell is seen.
@@ -148,20 +178,21 @@ def test_the_reading_tells_numbers_apart():
 
 
 @pytest.mark.parametrize("sizes", [(3, 4, 2, 3), (2, 5, 1, 4), (4, 6, 3, 5)])
-def test_random_decimals_are_drawn_at_full_size(monkeypatch, sizes):
+def test_random_decimals_are_drawn_at_full_size(sizes):
     """No number is shrunk beside full-size ones, except a negative number closer to 0 than −0.01
     (such as −2e−3), which no text of a few characters fits at full size."""
-    drawn, draw = set(), heatmap._cell
-
-    def recording(height, width, colour, hatched, text, hatch_ink):
-        drawn.add((width, hatched, text))
-        return draw(height, width, colour, hatched, text, hatch_ink)
-
-    monkeypatch.setattr(heatmap, "_cell", recording)
+    drawn = set()
     views = HeatmapViews(sizes)
     for seed in range(40):
         state = bn.random_state(seed, sizes, integers=False)
         views.update(state, bn.forward(state), None)
+        for name, picture in views.pictures.items():  # the cells as the page is told to draw them
+            widths = [right - left for _, _, left, right in views.panels[name]._boxes]
+            drawn |= set(zip(widths, picture.hatched, picture.texts))
+            smaller = {text for text, points in zip(picture.texts, picture.points) if points < NUMBER_POINTS}
+            assert smaller == {text for width, hatched, text in zip(widths, picture.hatched, picture.texts)
+                               if heatmap._glyphs(text, hatched, NUMBER_POINTS).shape[1]
+                               > width - 2 * NUMBER_MARGIN_PIXELS}
     too_wide = {text for width, hatched, text in drawn
                 if heatmap._glyphs(text, hatched, NUMBER_POINTS).shape[1] > width - 2 * NUMBER_MARGIN_PIXELS}
     assert all(re.fullmatch(r"−\de−3|−\.00\d", text) for text in too_wide), too_wide

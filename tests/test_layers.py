@@ -208,7 +208,7 @@ exec(s.to_code().replace("print(", "(lambda *a: None)("), namespace)
 np.testing.assert_array_equal(namespace["Y"], t.Y)
 assert bn.explain(s, "Y", 1, 0).heading.startswith("Y_z[y2, x1] = (W5 row y2) · (H4 column x1)")
 app = BatchApp(s)
-assert "bn-values-H4_z" in app.views.widget.value and ("W5", 1, 2) in app.entries
+assert "H4_z" in app.views.widget.tables["values"] and ("W5", 1, 2) in app.entries
 app.explain_cell("H3,2,1")
 print("five layers")
 """

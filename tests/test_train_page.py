@@ -3,7 +3,6 @@ does to the page, and what is refused."""
 
 import asyncio
 import concurrent.futures
-import json
 import re
 
 import numpy as np
@@ -21,6 +20,8 @@ from batchnet_core.ui.train import (
     read_setting,
 )
 
+from test_ui import drawing_state, drawn_buttons, drawn_tables, drawn_value_tables
+
 T = [[1, 0, 1], [2, 2, 2]]
 
 
@@ -29,7 +30,12 @@ def shown_loss(trainer) -> float:
 
 
 def table(trainer, name) -> list:
-    return json.loads(re.search(rf"bn-values-{name}' data-values='([^']+)'", trainer.maps.value).group(1))
+    return drawn_tables(trainer.maps)[name]
+
+
+def titles(trainer) -> list[str]:
+    """The heat maps' titles, as sent to the page."""
+    return [panel["title"] for panel in trainer.maps.frame["panels"]]
 
 
 def status(trainer) -> str:
@@ -161,7 +167,7 @@ def test_a_clicked_cell_of_a_gradient_is_explained_with_every_inputs_term(traine
     for j, (d, a, p) in enumerate(e.terms):
         assert f"<th scope='row'>x{j + 1}</th><td>{bn.format_number(d)}</td><td>{bn.format_number(a)}</td>" \
                f"<td>{bn.format_number(p)}</td>" in trainer.explanation.value
-    assert "data-cell=dW1,2,1 aria-current=true" in trainer.maps.value
+    assert drawn_buttons(trainer.maps)["dW1,2,1"]["aria-current"] == "true"
     trainer.app.guard(trainer.app.explain_cell)("delta2,0,1")  # Y_z[y1, x2] = 0: ReLU′(0) = 0
     assert "δ2[y1, x2] = (Y − T)·ReLU′(Y_z) = (0 − 0)·0 = 0" in trainer.explanation.value
     assert "ReLU′ = 0" in trainer.explanation.value
@@ -176,11 +182,11 @@ def test_a_clicked_cell_of_a_gradient_is_explained_with_every_inputs_term(traine
                                     "dW1,0", "<img src=x onerror=alert(1)>", "dW01,0,0", "delta1,0,0,0", "dWx,0,0",
                                     "dW1,9999,0"])
 def test_a_forged_cell_message_is_refused_and_nothing_changes(trainer, forged):
-    before = trainer.explanation.value, trainer.maps.value
+    before = trainer.explanation.value, drawing_state(trainer.maps)
     trainer.app.guard(trainer.app.explain_cell)(forged)
     assert "bn-error" in status(trainer)
     assert "<img src=x" not in status(trainer)
-    assert (trainer.explanation.value, trainer.maps.value) == before
+    assert (trainer.explanation.value, drawing_state(trainer.maps)) == before
 
 
 @pytest.mark.parametrize("forged", [None, 3, ["dW1,0,0"], {"cell": 1}])
@@ -190,7 +196,7 @@ def test_a_cell_message_that_is_not_text_is_refused(trainer, forged):
 
 
 def test_every_cell_of_every_gradient_has_a_button_that_explains_it(trainer, worked):
-    cells = re.findall(r"data-cell=([\w]+,\d+,\d+)", trainer.maps.value)
+    cells = list(drawn_buttons(trainer.maps))
     # δ2 2×3, dW2|db2 2×5, δ1 4×3, dW1|db1 4×4
     assert len(cells) == 6 + 10 + 12 + 16 == len(set(cells))
     for cell in cells:
@@ -212,13 +218,11 @@ def test_the_dark_theme_and_the_rows_notation_redraw_the_gradients(trainer):
     trainer.app.set_theme("dark")
     assert trainer.views.theme == "dark"
     trainer.app.set_notation("rows")
-    assert "[dW2ᵀ ; db2ᵀ] = [H; 1]·δ2ᵀ / 3" in trainer.maps.value
+    assert "[dW2ᵀ ; db2ᵀ] = [H; 1]·δ2ᵀ / 3" in titles(trainer)
     np.testing.assert_allclose(table(trainer, "dW2"), np.array([[0, 0, 0, 0], [0, 7, 13, 3]]) / 3)  # data stays
-    assert "data-cell=dW2,1,2" in trainer.maps.value
+    assert "dW2,1,2" in drawn_buttons(trainer.maps)
     # what a person reads in the tables is drawn as the panels are: dW2ᵀ is 4 × 2, h1 … h4 down its rows
-    from test_ui_model import shown_tables
-
-    shown = shown_tables(trainer.maps.value)
+    shown = drawn_value_tables(trainer.maps)
     assert shown["dW2"]["caption"] == "dW2ᵀ, 4 × 2" and shown["dW2"]["columns"] == ["y1", "y2"]
     assert [row[0] for row in shown["dW2"]["rows"]] == ["h1", "h2", "h3", "h4"]
     assert shown["delta1"]["caption"] == "δ1ᵀ, 3 × 4" and shown["E"]["caption"] == "(Y − T)ᵀ, 3 × 2"
@@ -311,8 +315,8 @@ def test_a_long_loss_is_written_without_its_terms():
 
 def test_the_rows_notation_names_each_delta_cell_by_its_own_name(trainer):
     trainer.app.set_notation("rows")
-    assert "data-label='δ1[h3, x1]'" in trainer.maps.value
-    assert "[dW1ᵀ ; db1ᵀ] = [X; 1]·δ1ᵀ / 3" in trainer.maps.value
+    assert "δ1[h3, x1]" in [attrs["data-label"] for attrs in drawn_buttons(trainer.maps).values()]
+    assert "[dW1ᵀ ; db1ᵀ] = [X; 1]·δ1ᵀ / 3" in titles(trainer)
 
 
 def test_what_page_06_says_about_the_learning_rate_holds(worked):

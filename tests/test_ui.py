@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import batchnet_core as bn
+from batchnet_core.numbers import format_number
 from batchnet_core.ui import BatchApp
 from batchnet_core.ui.common import status_html
 from batchnet_core.ui.controls import WholeSlider
@@ -20,19 +21,76 @@ from test_core import HAND_H_Z, HAND_Y
 
 
 def tables(app) -> dict:
-    """The value tables' data-values, by matrix name."""
-    found = re.findall(r"class='bn-values bn-values-(\w+)' data-values='([^']*)'", app.views.widget.value)
-    return {name: json.loads(values) for name, values in found}
+    """The value tables' data-values as sent to the page, by matrix name."""
+    return drawn_tables(app.views.widget)
 
 
-def picture_urls(fragment: str) -> dict[str, str]:
-    """Each heat map's data URL in an HTML fragment, by its class key ("W1b1" for the panel W1|b1)."""
-    return dict(re.findall(r"class='bn-heatmap bn-heatmap-(\w+)' src='([^']+)'", fragment))
+def drawn_tables(drawing) -> dict:
+    """A drawing's value tables' data-values as sent to the page, by matrix name."""
+    return {name: json.loads(numbers["d"]) for name, numbers in drawing.tables["values"].items()}
 
 
-def pictures(app) -> dict[str, str]:
-    """Each panel's picture as sent to the page (its data URL), by panel."""
-    return picture_urls(app.views.widget.value)
+def drawn(drawing) -> dict[str, dict]:
+    """What a drawing (``drawing.HeatmapDrawing``) sent the page of each panel, by its class key ("W1b1" for
+    the panel W1|b1): its texts, colour indices and marks, its outlines, and the theme it is drawn in."""
+    theme = drawing.frame["look"]["theme"]
+    return {key: {**picture, "outlines": drawing.outlines.get(key, []), "theme": theme}
+            for key, picture in drawing.pictures.items()}
+
+
+def drawing_state(drawing) -> dict:
+    """Everything a drawing has sent the page."""
+    return {name: getattr(drawing, name) for name in ("frame", "pictures", "outlines", "tables", "buttons")}
+
+
+def drawn_value_tables(drawing) -> dict[str, dict]:
+    """Each value table as a person reads it, built as the page builds it from what was sent: its caption,
+    column headers, and rows (row header, cells)."""
+    found = {}
+    for panel in drawing.frame["panels"]:
+        for spec in panel["tables"]:
+            written = drawing.tables["values"][spec["name"]]["w"]
+            found[spec["name"]] = {"caption": spec["caption"], "columns": spec["cols"],
+                                   "rows": [[label, *row] for label, row in zip(spec["rows"], written)]}
+    return found
+
+
+def drawn_buttons(drawing) -> dict[str, dict[str, str]]:
+    """Every cell button over a drawing's heat maps, with the attributes the page gives it from what was
+    sent: data-cell → attributes."""
+    pressed, found = drawing.buttons, {}
+    for panel in drawing.frame["panels"]:
+        for data, _, _, label in panel.get("buttons", {}).get("cells", []):
+            attrs = {"data-cell": data, "data-label": label, "aria-label": f"{label}; {pressed['action']}"}
+            if pressed["blanks"] is None and data in pressed["chosen"]:
+                attrs["aria-current"] = "true"
+            if pressed["blanks"] is not None:
+                attrs["aria-pressed"] = "true" if data in pressed["blanks"] else "false"
+                if data in pressed["blanks"]:
+                    attrs["data-blank"] = ""
+            found[data] = attrs
+    return found
+
+
+def pictures(app) -> dict[str, dict]:
+    """Each panel's picture as sent to the page, by its class key."""
+    return drawn(app.views.widget)
+
+
+def cell_texts(drawing, key: str) -> np.ndarray:
+    """The numbers a drawing writes in the cells of panel ``key``, as sent (rows × columns)."""
+    frame = next(p for p in drawing.frame["panels"] if p["key"] == key)
+    return np.array(drawing.pictures[key]["t"]).reshape(len(frame["rows"]), len(frame["cols"]))
+
+
+def cell_colours(drawing, key: str) -> np.ndarray:
+    """The colours a drawing paints the cells of panel ``key`` (rows × columns × RGB): its colour map's own,
+    at the indices sent, or a faded row's faded colour, as the page's script reads them from the tables it was
+    sent."""
+    frame = next(p for p in drawing.frame["panels"] if p["key"] == key)
+    look, sent, columns = drawing.frame["look"], drawing.pictures[key], len(frame["cols"])
+    colours = [look["faded" if k // columns in sent.get("f", []) else "lut"][i] for k, i in enumerate(sent["c"])]
+    return np.array([[int(c[k:k + 2], 16) for k in (1, 3, 5)] for c in colours]).reshape(-1, columns, 3)
 
 
 def decode_bytes(url: str) -> bytes:
@@ -42,9 +100,14 @@ def decode_bytes(url: str) -> bytes:
 
 def decode(url: str) -> np.ndarray:
     """A PNG data URL's pixels."""
+    return decode_bytes_png(decode_bytes(url))
+
+
+def decode_bytes_png(png: bytes) -> np.ndarray:
+    """A PNG's pixels."""
     from PIL import Image
 
-    return np.asarray(Image.open(io.BytesIO(decode_bytes(url))).convert("RGB"))
+    return np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
 
 
 def assert_app_shows(app, state) -> None:
@@ -259,7 +322,7 @@ def test_explanation_follows_the_selection(app):
     app.col_picker.value = 2
     assert "0·0 + 0·1 + 1·3 + (−1)·0 + 1 = 4 → ReLU → 4" in app.explanation.value
     assert "x1 → 3, x2 → 3, x3 → 4" in app.explanation.value
-    assert app.views.panels["W2|b2"]._last_key[-1] == Highlight(rows=(1,))
+    assert outlined(app, "W2|b2") == Highlight(rows=(1,))
 
 
 def test_code_view_reproduces_the_state(app):
@@ -337,11 +400,11 @@ def test_a_view_failing_to_compute_leaves_the_page_on_the_last_state(app, monkey
     def broken(*arguments):
         raise RuntimeError("simulated failure")
 
-    sent = app.views.widget.value
+    sent = pictures(app), tables(app)
     monkeypatch.setattr("batchnet_core.ui.app.code_html", broken)
     app.entries[("W1", 0, 0)].slider.value = 3
     assert "That did not work: simulated failure" in app.status.value
-    assert app.state == bn.preset("three-inputs") and app.views.widget.value == sent
+    assert app.state == bn.preset("three-inputs") and (pictures(app), tables(app)) == sent
     assert app.entries[("W1", 0, 0)].slider.value == 1
     monkeypatch.undo()
     app.entries[("W1", 0, 0)].slider.value = 3  # the same move again is drawn and sent in full
@@ -349,20 +412,38 @@ def test_a_view_failing_to_compute_leaves_the_page_on_the_last_state(app, monkey
 
 
 def test_layers_share_one_colour_scale_and_relu_zeros_are_marked(app):
-    panels = app.views.panels
-    assert panels["H_z"].vmax == panels["H"].vmax == 5
-    assert panels["Y_z"].vmax == panels["Y"].vmax == 4
-    np.testing.assert_array_equal(panels["H"].values, bn.forward(app.state).H)
-    key = panels["H"]._last_key
-    zeroed = np.frombuffer(key[2], dtype=bool).reshape(4, 3)
-    np.testing.assert_array_equal(zeroed, np.array(HAND_H_Z) <= 0)
-    assert key[3] == ("off", "", "", "")
+    from batchnet_core.ui.heatmap import colour_indices
+
+    sent = app.views.widget.pictures
+    trace = bn.forward(app.state)
+    for name, vmax in (("H_z", 5), ("H", 5), ("Y_z", 4), ("Y", 4)):  # sums and their ReLU on one scale
+        assert sent[name]["c"] == colour_indices(trace[name], vmax).ravel().tolist(), name
+    assert sent["H"]["t"] == [format_number(v) for v in trace.H.ravel()]
+    np.testing.assert_array_equal(hatched(app, "H"), np.array(HAND_H_Z) <= 0)
+    assert sent["H"]["n"] == ["off", "", "", ""]
 
 
 def hatched(app, name: str) -> np.ndarray:
-    """The cells the panel ``name`` was last drawn with hatched."""
+    """The cells the panel ``name`` is drawn with hatched, as sent to the page."""
+    shape = app.views.panels[name].shape
+    mask = np.zeros(shape[0] * shape[1], bool)
+    mask[app.views.widget.pictures[name.replace("|", "")].get("z", [])] = True
+    return mask.reshape(shape)
+
+
+def outlined(app, name: str) -> Highlight:
+    """What the panel ``name`` outlines, as sent to the page: its boxes read back as rows, columns and cells."""
     panel = app.views.panels[name]
-    return np.frombuffer(panel._last_key[2], dtype=bool).reshape(panel.shape)
+    boxes = [tuple(box) for box in app.views.widget.outlines.get(name.replace("|", ""), [])]
+    rows, cols = panel.shape
+    candidates = {**{("rows", r): Highlight(rows=(r,)) for r in range(rows)},
+                  **{("cols", c): Highlight(cols=(c,)) for c in range(cols)},
+                  **{("cells", r, c): Highlight(cells=((r, c),)) for r in range(rows) for c in range(cols)}}
+    found = {kind: [] for kind in ("rows", "cols", "cells")}
+    for key, light in candidates.items():
+        if panel._outline_boxes(light)[0] in boxes:
+            found[key[0]].append(key[1] if len(key) == 2 else key[1:])
+    return Highlight(rows=tuple(found["rows"]), cols=tuple(found["cols"]), cells=tuple(found["cells"]))
 
 
 def test_a_sum_of_exactly_0_is_hatched_in_h_and_in_y():
@@ -394,8 +475,9 @@ def test_theme_comes_from_the_page_query(monkeypatch, query, theme):
     app = BatchApp.from_page()
     assert app.theme == theme
     background = np.array([int(THEMES[theme]["background"][i:i + 2], 16) for i in (1, 3, 5)])
-    for name, url in pictures(app).items():  # every panel is drawn in the page's colours
-        np.testing.assert_array_equal(decode(url)[0, 0], background, err_msg=name)
+    assert app.views.widget.frame["look"]["theme"] == theme  # every panel is drawn in the page's colours
+    for name, png in app.views.pngs().items():  # and exported so
+        np.testing.assert_array_equal(decode_bytes_png(png)[0, 0], background, err_msg=name)
     assert_app_shows(app, app.state)
     assert ("theme=dark" in app.share.link.value) == (theme == "dark")
 
@@ -553,7 +635,7 @@ def assert_sheet_holds_every_panel(app, png: bytes) -> None:
 
     places = {key: panel.place for key, panel in app.views.layout.items()}
     sheet = np.asarray(Image.open(io.BytesIO(png)).convert("RGB"))
-    panels = {name: np.asarray(Image.open(io.BytesIO(data)).convert("RGB")) for name, data in app.views.pngs.items()}
+    panels = {name: np.asarray(Image.open(io.BytesIO(data)).convert("RGB")) for name, data in app.views.pngs().items()}
     widths = [max(p.shape[1] for n, p in panels.items() if places[n][1] == col) for col in range(3)]
     heights = [max(p.shape[0] for n, p in panels.items() if places[n][0] == row) for row in range(app.state.depth + 1)]
     assert sheet.shape[:2] == (sum(heights), sum(widths))
@@ -830,25 +912,24 @@ def test_every_number_in_a_cell_reaches_four_and_a_half_to_one():
         assert distance_to_ink.min() <= 12, colour
 
 
-def test_heat_map_pictures_let_the_page_show_through():
+def test_exported_heat_maps_let_the_page_show_through():
     app = BatchApp(theme="dark")
-    for url in pictures(app).values():
-        png = decode_bytes(url)
+    for png in app.views.pngs().values():
         at = png.index(b"tRNS") + 4
         assert tuple(png[at + 1:at + 6:2]) == (26, 26, 26)
 
 
 def test_each_value_table_has_headers_and_says_what_relu_did():
     app = BatchApp()
-    H = re.search(r"<table class='bn-values bn-values-H' .*?</table><p class='bn-relu-note'>(.*?)</p>",
-                  app.views.widget.value)
-    assert H is not None
-    table = H.group(0)
-    assert "<tr><td></td><th scope='col'>x1</th><th scope='col'>x2</th><th scope='col'>x3</th></tr>" in table
-    assert "<tr><th scope='row'>h1</th>" in table
+    H = next(p for p in app.views.widget.frame["panels"] if p["key"] == "H")
+    assert H["tables"] == [{"name": "H", "caption": "H, 4 × 3", "rows": ["h1", "h2", "h3", "h4"],
+                            "cols": ["x1", "x2", "x3"], "transposed": False}] and H["relu"]
     zeroed = [f"H[h{r + 1}, x{c + 1}]" for r, c in zip(*np.nonzero(bn.forward(app.state).H_z <= 0))]
-    assert H.group(1) == f"ReLU gave 0 at {', '.join(zeroed)}. Off (0 for every input): h1."
-    assert "ReLU gave 0 at Y[y1, x1], Y[y1, x2], Y[y1, x3]. Off (0 for every input): y1." in app.views.widget.value
+    relu = app.views.widget.tables["relu"]
+    assert relu["H"] == f"ReLU gave 0 at {', '.join(zeroed)}. Off (0 for every input): h1."
+    assert relu["Y"] == "ReLU gave 0 at Y[y1, x1], Y[y1, x2], Y[y1, x3]. Off (0 for every input): y1."
+    assert app.views.widget.tables["values"]["H"]["w"] == [["0", "0", "0"], ["3", "2", "1"], ["5", "2", "3"],
+                                                           ["3", "0", "0"]]
 
 
 def test_the_page_widget_reports_a_theme_and_the_app_redraws_for_it():

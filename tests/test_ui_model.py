@@ -12,23 +12,20 @@ from batchnet_core.ui.app import BatchApp, parse_cell
 from batchnet_core.ui.heatmap import Highlight
 
 from test_core import HAND_H_Z
-from test_ui import decode, picture_urls, tables
+from test_ui import (
+    cell_texts,
+    decode_bytes_png,
+    drawing_state,
+    drawn_buttons,
+    drawn_value_tables,
+    outlined,
+    tables,
+)
 
 
 def buttons(app) -> dict[str, dict[str, str]]:
-    """Every cell button over the heat maps, as a browser parses them: data-cell → attributes."""
-    from html.parser import HTMLParser
-
-    found = {}
-
-    class Buttons(HTMLParser):
-        def handle_starttag(self, tag, attrs):
-            attrs = dict(attrs)
-            if tag == "button" and "data-cell" in attrs:
-                found[attrs["data-cell"]] = attrs
-
-    Buttons().feed(app.views.cells.value)
-    return found
+    """Every cell button over the heat maps: data-cell → attributes."""
+    return drawn_buttons(app.views.widget)
 
 
 def cells(app) -> dict[str, str]:
@@ -49,7 +46,7 @@ def test_every_result_cell_is_a_named_button(worked):
 def test_a_slider_step_does_not_send_the_cells_again(worked):
     app = BatchApp(worked)
     sent = []
-    app.views.cells.observe(lambda change: sent.append(change["new"]), "value")
+    app.views.widget.observe(lambda change: sent.append(change["new"]), ["frame", "buttons"])
     app.entries[("W1", 0, 0)].slider.value = 3
     app.entries[("X", 1, 2)].readout.value = "2.5"
     assert sent == [] and app.state.W1[0, 0] == 3
@@ -84,10 +81,10 @@ def test_a_click_explains_the_cell_and_h_and_y_head_their_own_cell_as_relu_of_th
                                   "<script>,0,0", "x" * 200, 5, None, ["H_z", 0, 0]])
 def test_a_hostile_cell_message_is_refused_with_a_message_and_nothing_changes(worked, cell):
     app = BatchApp(worked)
-    shown = app.explanation.value, app.views.widget.value
+    shown = app.explanation.value, drawing_state(app.views.widget)
     app.page._handle_custom_msg({"cell": cell}, [])
     assert "That did not work" in app.status.value and "<script>" not in app.status.value
-    assert (app.explanation.value, app.views.widget.value) == shown
+    assert (app.explanation.value, drawing_state(app.views.widget)) == shown
     with pytest.raises(ValueError, match="^a cell as NAME,row,col|^H_z has rows"):
         parse_cell(cell, bn.forward(worked))
 
@@ -100,38 +97,9 @@ def test_messages_that_are_not_cells_are_ignored(worked):
     assert app.status.value == shown
 
 
-def shown_tables(fragment: str) -> dict[str, dict]:
+def shown_tables(app) -> dict[str, dict]:
     """Each value table as a person reads it: its caption, column headers, and rows (row header, cells)."""
-    from html.parser import HTMLParser
-
-    found: dict[str, dict] = {}
-
-    class Tables(HTMLParser):
-        table = part = None
-
-        def handle_starttag(self, tag, attrs):
-            attrs = dict(attrs)
-            if tag == "table" and "bn-values" in attrs.get("class", ""):
-                self.table = found[attrs["class"].split("bn-values-")[1]] = {"caption": "", "columns": [], "rows": []}
-            elif self.table is not None and tag == "tr":
-                self.table["rows"].append([])
-            self.part = tag
-
-        def handle_endtag(self, tag):
-            if tag == "table" and self.table is not None:
-                self.table["columns"] = self.table["rows"].pop(0)
-                self.table = None
-
-        def handle_data(self, data):
-            if self.table is None:
-                return
-            if self.part == "caption":
-                self.table["caption"] += data
-            elif self.part in ("th", "td"):
-                self.table["rows"][-1].append(data)
-
-    Tables().feed(fragment)
-    return found
+    return drawn_value_tables(app.views.widget)
 
 
 def control_grid(controls) -> tuple[str, list[str], list[tuple[str, list[tuple[str, int, int]]]]]:
@@ -152,15 +120,17 @@ def control_grid(controls) -> tuple[str, list[str], list[tuple[str, list[tuple[s
 
 def test_rows_draw_every_matrix_transposed_with_the_same_numbers(worked):
     app = BatchApp(worked)
-    columns = {key: decode(url) for key, url in picture_urls(app.views.widget.value).items()}
+    columns = {key: cell_texts(app.views.widget, key) for key in ("X", "H_z", "Y")}
     before = tables(app)
     app.notation_picker.value = "rows"
     assert app.model.notation == "rows"
-    rows = {key: decode(url) for key, url in picture_urls(app.views.widget.value).items()}
+    rows = {key: cell_texts(app.views.widget, key) for key in ("X", "H_z", "Y")}
     assert tables(app) == before  # data-values keep the model's orientation, as data-cell names cells
     for key in ("H_z", "Y"):
         assert rows[key].shape != columns[key].shape  # drawn the other way round
-    assert not np.array_equal(rows["X"], columns["X"])  # 3 × 3: the same shape, its rows and columns swapped
+        np.testing.assert_array_equal(rows[key], columns[key].T)
+    np.testing.assert_array_equal(rows["X"], columns["X"].T)  # 3 × 3: the same shape, its rows and columns swapped
+    assert not np.array_equal(rows["X"], columns["X"])
     assert app.views.layout["H_z"].title == "H_z = X·W1ᵀ + b1"
     assert app.views.layout["H_z"].row_labels == ["x1", "x2", "x3"]
     assert "X @ W1.T" in app.code.value
@@ -180,14 +150,15 @@ def test_in_rows_every_text_a_learner_reads_speaks_rows(worked):
         ("b1", [("b1", r, 0) for r in range(4)])]
     assert control_grid(app.matrix_controls["W2"])[:2] == ("W2ᵀ ; b2 (4 × 2 ; 2)", ["y1", "y2"])
     # the value tables, as the heat maps draw them
-    shown = shown_tables(app.views.widget.value)
+    shown = shown_tables(app)
     assert shown["H_z"]["caption"] == "H_z, 3 × 4" and shown["H_z"]["columns"] == ["h1", "h2", "h3", "h4"]
     assert shown["H_z"]["rows"][2] == ["x3"] + [str(HAND_H_Z[r][2]).replace("-", "−") for r in range(4)]
     assert shown["W1"]["caption"] == "W1ᵀ, 3 × 4" and shown["W1"]["rows"][0] == ["1", "1", "1", "0", "1"]
     assert shown["b1"]["caption"] == "b1, 1 × 4" and shown["b1"]["rows"] == [["b1", "−5", "0", "1", "−2"]]
     assert shown["X"]["caption"] == "X, 3 × 3" and shown["X"]["rows"][0] == ["x1", "2", "1", "3"]
     assert shown["Y"]["caption"] == "Y, 3 × 2" and shown["Y"]["columns"] == ["y1", "y2"]
-    assert "ReLU gave 0 at H[x1, h1], H[x2, h1], H[x3, h1], H[x2, h4], H[x3, h4]." in app.views.widget.value
+    assert app.views.widget.tables["relu"]["H"].startswith(
+        "ReLU gave 0 at H[x1, h1], H[x2, h1], H[x3, h1], H[x2, h4], H[x3, h4].")
     assert "its weight column and input row" in app.legend.value
     # the cells' buttons and the explanation
     assert cells(app)["H_z,1,2"] == "H_z[x3, h2]; explain"
@@ -201,7 +172,7 @@ def test_in_rows_every_text_a_learner_reads_speaks_rows(worked):
     app.set_notation("columns")
     assert control_grid(app.matrix_controls["X"])[:2] == ("X: inputs as columns (3 × 3)", ["x1", "x2", "x3"])
     assert control_grid(app.matrix_controls["W1"])[0] == "W1 | b1 (4 × 3 | 4)"
-    assert shown_tables(app.views.widget.value)["H_z"]["caption"] == "H_z, 4 × 3"
+    assert shown_tables(app)["H_z"]["caption"] == "H_z, 4 × 3"
     assert "The same row of W1 and the same bias make row h2" in app.explanation.value
     assert "its weight row and input column" in app.legend.value
 
@@ -242,16 +213,16 @@ def test_a_notation_change_keeps_the_state_and_its_outlines(worked):
     app.set_notation("rows")
     assert app.state == worked and app.selection.layer == "H_z" and (app.selection.row, app.selection.col) == (3, 0)
     # the outlined weight row h4 of W1 is a column of W1ᵀ; input x1 is a row of X
-    assert app.views.panels["W1|b1"]._last_key[-1] == Highlight(cols=(3,))
-    assert app.views.panels["X"]._last_key[-1] == Highlight(rows=(0,))
-    assert app.views.panels["H"]._last_key[-1] == Highlight(cells=((0, 3),))
+    assert outlined(app, "W1|b1") == Highlight(cols=(3,))
+    assert outlined(app, "X") == Highlight(rows=(0,))
+    assert outlined(app, "H") == Highlight(cells=((0, 3),))
     app.set_notation("columns")
-    assert app.views.panels["W1|b1"]._last_key[-1] == Highlight(rows=(3,))
+    assert outlined(app, "W1|b1") == Highlight(rows=(3,))
 
 
 def test_the_model_rolls_back_when_a_view_fails(worked, monkeypatch):
     app = BatchApp(worked)
-    shown = app.views.widget.value, app.explanation.value
+    shown = drawing_state(app.views.widget), app.explanation.value
 
     def broken(*arguments):
         raise RuntimeError("simulated failure")
@@ -260,7 +231,7 @@ def test_the_model_rolls_back_when_a_view_fails(worked, monkeypatch):
     app.notation_picker.value = "rows"
     assert "That did not work: simulated failure" in app.status.value
     assert app.model.notation == "columns" and app.notation_picker.value == "columns"
-    assert (app.views.widget.value, app.explanation.value) == shown
+    assert (drawing_state(app.views.widget), app.explanation.value) == shown
 
 
 def test_step_walks_the_first_dot_product_term_by_term(worked):
@@ -269,7 +240,7 @@ def test_step_walks_the_first_dot_product_term_by_term(worked):
     steps.next.click()
     assert app.model.frame is steps.frames[0] and app.page.stepping
     pending = [name for name, values in bn.forward(worked).items()
-               if "<img class='bn-heatmap bn-heatmap-" + name + "'" in app.views.widget.value]
+               if len(app.views.widget.pictures[name].get("p", [])) == values.size]
     assert pending == ["H_z", "H", "Y_z", "Y"]
     texts = []
     for _ in range(5):
@@ -299,14 +270,17 @@ def test_a_step_leaves_every_result_not_reached_empty(worked, convention):
     for _ in range(5):  # to the sum of H_z[h1, x1]: that one cell of H_z is filled, nothing else
         app.steps.next.click()
     background = rgb(THEMES["light"]["background"])
+    exported = app.views.pngs()
     for name in ("H_z", "H", "Y"):
-        picture = decode(picture_urls(app.views.widget.value)[name])
         panel = app.views.panels[name]
+        pending = set(app.views.widget.pictures[name].get("p", []))  # drawn empty by the page
+        picture = decode_bytes_png(exported[name])  # and in the export
         for r, c in np.ndindex(bn.forward(worked)[name].shape):
             drawn_at = app.views.layout[name].at(r, c)
+            empty = not (name == "H_z" and (r, c) == (0, 0))
+            assert (drawn_at[0] * panel.shape[1] + drawn_at[1] in pending) == empty, (name, r, c)
             inside = cell(picture, panel, *drawn_at)[2:-2, 2:-2]
-            empty = (inside == background).all()
-            assert empty == (not (name == "H_z" and (r, c) == (0, 0))), (name, r, c)
+            assert (inside == background).all() == empty, (name, r, c)
 
 
 def test_the_columns_mode_fills_one_input_column_of_a_layer_at_a_time(worked):
@@ -331,13 +305,13 @@ def test_keys_step_play_and_finish_and_a_bad_key_is_refused(worked):
     assert app.steps.play.playing
     send({"key": "play"}, [])
     assert not app.steps.play.playing
-    shown = app.views.widget.value
+    shown = drawing_state(app.views.widget)
     send({"key": "<b>rm</b>"}, [])
     assert "That did not work" in app.status.value and "<b>rm" not in app.status.value
-    assert app.views.widget.value == shown
+    assert drawing_state(app.views.widget) == shown
     send({"key": "done"}, [])
     assert app.model.frame is None and not app.page.stepping
-    assert app.views.widget.value == BatchApp(worked).views.widget.value  # everything shown as before
+    assert drawing_state(app.views.widget) == drawing_state(BatchApp(worked).views.widget)  # everything shown as before
 
 
 def test_a_slider_moved_while_stepping_keeps_the_step_on_the_new_numbers(worked):

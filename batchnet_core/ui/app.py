@@ -110,7 +110,7 @@ def worksheet_css(key: str, layout: tuple[Panel, ...], controls: dict[str, int],
         f"@container bn-app (max-width: {full - 1}px) {{"
         f"{key} {{ grid-template-columns: {fractions} !important; max-width: {sum(columns) + 2 * GAP_PIXELS}px; }}"
         f"{medium}"
-        f"{key} img.bn-heatmap {{ max-width: 100%; height: auto; }} }}"
+        f"{key} .bn-heatmap {{ max-width: 100%; height: auto; }} }}"
         f"@container bn-app (max-width: {side_by_side - 1}px) {{"
         f"{key} {{ grid-template-columns: minmax(0, 1fr) !important; }}"
         f"{key} {{ max-width: none; }}{narrow} }}"
@@ -151,7 +151,7 @@ def presenter_css(key: str, layout: tuple[Panel, ...], widths: dict[str, int], h
         f"{sheet} {{ grid-template-columns: {fractions} !important; max-width: none; "
         f"width: min({width}px, calc((100vh - {PRESENT_RESERVE_PIXELS}px) * {width / sum(rows):.4f}), "
         f"calc(100% - {PRESENT_SIDE_PIXELS}px)); }}"
-        f"{sheet} img.bn-heatmap {{ max-width: 100%; height: auto; }}{areas} }}"
+        f"{sheet} .bn-heatmap {{ max-width: 100%; height: auto; }}{areas} }}"
     )
 
 
@@ -332,12 +332,13 @@ class BatchApp:
         m.subscribe(View(("state", "theme"), lambda m: None, lambda _: self.share.show(self.state, self.theme)))
         m.subscribe(View(("state",), lambda m: None, lambda _: self.author.follow()))
 
-    def _draw_heatmaps(self, m: Worksheet) -> tuple[HeatmapViews, dict[str, str], str]:
-        """The heat maps of the model: the panels that changed, or a new set for a new theme or notation."""
+    def _draw_heatmaps(self, m: Worksheet) -> tuple[HeatmapViews, dict]:
+        """The heat maps of the model, in a new set of panels (drawn in the same widget) for a new theme or
+        notation."""
         views = self.views
         if (views.sizes, views.convention, views.theme) != (m.state.sizes, m.notation, m.theme):
-            views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation)
-        return views, views.draw(m.state, m.trace, m.selection, m.frame), views.cells_html(m.selection, m.blanks)
+            views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation, widget=views.widget)
+        return views, views.draw(m.state, m.trace, m.selection, m.frame, m.blanks)
 
     def _draw_explanation(self, m: Worksheet) -> str:
         if m.frame is not None:  # it would give the walk's sums away before their step
@@ -345,9 +346,9 @@ class BatchApp:
         e = explain(m.state, m.selection.layer, m.selection.row, m.selection.col)
         return explanation_html(e, m.trace, m.notation, m.selection.relu)
 
-    def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict[str, str], str]) -> None:
-        views, figures, cells = drawn
-        views.show(figures, cells)
+    def _send_heatmaps(self, drawn: tuple[HeatmapViews, dict]) -> None:
+        views, parts = drawn
+        views.show(parts)
         if views is not self.views:
             self.views = views
             self._place_views()
@@ -377,7 +378,8 @@ class BatchApp:
         self.entries = {key: entry for m in self.matrix_controls.values() for key, entry in m.entries.items()}
         for name, controls in self.matrix_controls.items():
             controls.widget.add_class(f"bn-controls-{name}")
-        self.views = HeatmapViews(sizes, self.theme, grid=True, convention=self.model.notation)
+        self.views = HeatmapViews(sizes, self.theme, grid=True, convention=self.model.notation,
+                                  widget=self.views.widget if self.views is not None else None)
         self._place_views()
         self.model.selection = Selection(layers_of(s.depth)[0].pre)
         self._picking = True  # new options are not a person's choice
@@ -417,7 +419,7 @@ class BatchApp:
                                                 {name: c.width for name, c in self.matrix_controls.items()},
                                                 {name: panel.size[1] for name, panel in self.views.panels.items()},
                                                 {name: panel.size[0] for name, panel in self.views.panels.items()})
-        self.worksheet.children = [widget for widget, _ in places] + [self.views.widget, self.views.cells]
+        self.worksheet.children = [widget for widget, _ in places] + [self.views.widget]
 
     def set_theme(self, theme: str) -> None:
         """Draw the heat maps for a light or a dark page."""

@@ -32,6 +32,7 @@ from ..notation import panels
 from ..numbers import format_number
 from .classroom import ClassBar
 from .common import STYLE, Guard, status_html
+from .drawing import HeatmapDrawing
 from .kernel import page_query
 from .page import PageBridge
 from .views import HeatmapViews, html_widget
@@ -91,6 +92,8 @@ class ExerciseApp:
         load.on_click(self.guard(lambda _: self._open(self.seed_box.value)))
         self.seed_note = html_widget()
         self.given = widgets.HBox(layout=widgets.Layout(align_items="flex-start"))
+        # one drawing for every exercise and theme: a widget replaced while the page still sets it up fails there
+        self.drawing = HeatmapDrawing()
         self.predict_box = widgets.VBox()
         self.blanks_box = widgets.VBox()
         self.missing_box = widgets.VBox()
@@ -331,7 +334,7 @@ class ExerciseApp:
         """The network and inputs of the exercise, as heat maps for the page's theme."""
         state = self.exercise.state
         given = ("X", *(f"{layer.weights}|{layer.bias}" for layer in layers_of(state.depth)))
-        views = HeatmapViews(state.sizes, self.theme, names=given)
+        views = HeatmapViews(state.sizes, self.theme, names=given, widget=self.drawing)
         views.update(state, forward(state), None)
         self.given.children = [views.widget]
 

@@ -5,7 +5,6 @@ All checking is ``batchnet_core.gradient_exercises``; this module only shows it.
 
 from __future__ import annotations
 
-import base64
 import html
 from collections.abc import Callable
 from urllib.parse import urlencode
@@ -29,12 +28,12 @@ from ..numbers import format_number
 from ..training import column_label, explain_delta
 from .classroom import ClassBar
 from .common import STYLE, Guard, status_html
+from .drawing import HeatmapDrawing, matrix_drawing
 from .exercise import feedback_html
-from .heatmap import HeatmapPanel
 from .kernel import page_query
 from .page import PageBridge
 from .train import GradientCell, Trainer
-from .views import HeatmapViews, html_widget, values_table
+from .views import HeatmapViews, html_widget
 
 
 def given(depth: int) -> list[tuple[str, ...]]:
@@ -113,6 +112,9 @@ class GradientExerciseApp:
         new.on_click(self.guard(lambda _: self._open((self.seed + 1) % (MAX_SEED + 1))))
         self.seed_note = html_widget()
         self.given = widgets.VBox()
+        # the drawings of the given rows and of T, kept for every exercise and theme: a widget replaced while
+        # the page still sets it up fails there
+        self.drawings: dict[int, HeatmapDrawing] = {}
         self.given.add_class("bn-gradient-given")
         self.question = html_widget()
         self.answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="260px"))
@@ -263,25 +265,27 @@ class GradientExerciseApp:
         """The network, its forward pass and the targets, as heat maps for the page's theme."""
         state, trace = self.exercise.state, forward(self.exercise.state)
         rows = []
-        for names in given(state.depth):
-            views = HeatmapViews(state.sizes, self.theme, names=names)
+        for k, names in enumerate(given(state.depth)):
+            views = HeatmapViews(state.sizes, self.theme, names=names, widget=self._drawing(k))
             views.update(state, trace, None)
             rows.append(views.widget)
-        rows[-1].value += self._targets_figure(trace.Y_z)
+        beside = widgets.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="0 10px")
+        rows[-1] = widgets.HBox([rows[-1], self._targets_drawing(trace.Y_z)], layout=beside)
         self.given.children = rows
 
-    def _targets_figure(self, Y_z: np.ndarray) -> str:
+    def _targets_drawing(self, Y_z: np.ndarray) -> HeatmapDrawing:
         """T as a heat map on the colour scale of Y, with its table of numbers as its text alternative."""
         T = self.exercise.T
         outputs, batch = T.shape
-        ys, xs = unit_labels("y", outputs), unit_labels("x", batch)
-        panel = HeatmapPanel("T (targets)", ys, xs, theme=self.theme)
-        png = panel.render(T, max(float(np.abs(Y_z).max()), float(np.abs(T).max()), 1.0))
-        height, width = panel.size
-        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        return (f"<figure class='bn-figure bn-figure-T'><img class='bn-heatmap bn-heatmap-T' src='{url}' "
-                f"width='{width}' height='{height}' alt='Heat map of T (targets); its numbers follow as a table.'>"
-                f"<div class='bn-sr-only'>{values_table('T', T, ys, xs)}</div></figure>")
+        return matrix_drawing("T", "T (targets)", T, max(float(np.abs(Y_z).max()), float(np.abs(T).max()), 1.0),
+                              unit_labels("y", outputs), unit_labels("x", batch), self.theme,
+                              widget=self._drawing(-1))
+
+    def _drawing(self, place: int) -> HeatmapDrawing:
+        """The drawing kept for a row of the given matrices (-1: T), made at its first use."""
+        if place not in self.drawings:
+            self.drawings[place] = HeatmapDrawing()
+        return self.drawings[place]
 
     def set_theme(self, theme: str) -> None:
         """Draw the given matrices for a light or a dark page."""

@@ -1,6 +1,7 @@
 """One matrix as a heat map with its numbers, drawn fast enough to follow a slider.
 
-Each panel is its own small Agg figure. matplotlib draws everything that never changes (title,
+The page draws its heat maps itself from numbers (``drawing.py``); this draws the same panels as PNG,
+for the export. Each panel is its own small Agg figure. matplotlib draws everything that never changes (title,
 tick labels, layout) once, and fixes where each cell lies; that picture is kept as pixels. A
 change copies those pixels and writes only what changed straight into them: the cells' colours
 from the colour map's own table, their numbers and notes as glyphs from matplotlib's font
@@ -26,6 +27,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg, get_hinting_flag
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
+from matplotlib.transforms import Affine2D
 
 from ..numbers import format_cell
 
@@ -78,6 +80,8 @@ DPI = 100
 CELL_PIXELS, TOP_PIXELS = 46, 62
 CELL_INCHES = CELL_PIXELS / DPI
 NUMBER_POINTS, MIN_NUMBER_POINTS, NOTE_POINTS = 11, 7, 8
+#: Sizes of a panel's title and of its row and column labels, in points.
+TITLE_POINTS, LABEL_POINTS = 11, 9
 #: Pixels kept clear of a cell's number on its left and on its right.
 NUMBER_MARGIN_PIXELS = 2
 #: Width of an outline, in pixels, centred on the outlined cells' edge.
@@ -112,6 +116,31 @@ class Highlight:
 
 
 NO_HIGHLIGHT = Highlight()
+
+
+@dataclasses.dataclass(frozen=True)
+class Picture:
+    """What a panel shows for some values, cell by cell in reading order: the one description that the
+    page's drawing (``drawing.py``) and the PNG (``HeatmapPanel.render``) are both made from.
+
+    texts : each cell's number, as written (``panel_texts``)
+    colours : each cell's row of ``LUT_RGB``
+    points : each cell's type size: ``NUMBER_POINTS``, or less for a number that does not fit
+    hatched : the cells ReLU set to 0 (their numbers bold)
+    pending : the cells not computed yet (drawn empty)
+    faded_rows : rows drawn faded
+    notes : a note right of each row ("off"), or ""
+    outlines : the outlined boxes, (top, left, bottom, right) in pixels, centred on their edges
+    """
+
+    texts: tuple[str, ...]
+    colours: tuple[int, ...]
+    points: tuple[int, ...]
+    hatched: tuple[bool, ...]
+    pending: tuple[bool, ...]
+    faded_rows: tuple[int, ...]
+    notes: tuple[str, ...]
+    outlines: tuple[tuple[int, int, int, int], ...]
 
 
 def _ink(colour: str) -> np.ndarray:
@@ -251,13 +280,20 @@ def panel_texts(values: Sequence[float | Fraction], widths: Sequence[int], bold:
     return best
 
 
-def _centre_number(pixels: np.ndarray, text: str, bold: bool, ink: np.ndarray) -> None:
-    """Write ``text`` in the middle of one cell's ``pixels``: smaller where it does not fit, not cut."""
-    height, width, _ = pixels.shape
+@functools.lru_cache(maxsize=4096)
+def _points(text: str, bold: bool, width: int) -> int:
+    """The type size of ``text`` in a cell ``width`` pixels wide: ``NUMBER_POINTS``, or smaller where it does
+    not fit (down to ``MIN_NUMBER_POINTS``), so that it is never cut."""
     points = NUMBER_POINTS
     while not _fits(text, bold, width, points) and points > MIN_NUMBER_POINTS:
         points -= 1
-    coverage = _glyphs(text, bold, points)
+    return points
+
+
+def _centre_number(pixels: np.ndarray, text: str, bold: bool, ink: np.ndarray) -> None:
+    """Write ``text`` in the middle of one cell's ``pixels``: smaller where it does not fit, not cut."""
+    height, width, _ = pixels.shape
+    coverage = _glyphs(text, bold, _points(text, bold, width))
     h, w = coverage.shape
     _stamp(pixels, coverage, height // 2 - h // 2, width // 2 - w // 2, ink)
 
@@ -322,56 +358,74 @@ class HeatmapPanel:
         self.shape = (len(row_labels), len(col_labels))
         self.theme = theme
         self.colors = THEMES[theme]
+        self.title, self.row_labels, self.col_labels = title, tuple(row_labels), tuple(col_labels)
         rows, cols = self.shape
         # wide enough for the title too, when there are few columns (a batch of one)
-        width = max(MARGIN_LEFT + cols * CELL_INCHES + MARGIN_RIGHT, MARGIN_LEFT + TITLE_INCHES_PER_CHAR * len(title))
-        height = MARGIN_TOP + rows * CELL_INCHES + MARGIN_BOTTOM
-        figure = Figure(figsize=(width, height), dpi=DPI, facecolor=self.colors["background"])
-        canvas = FigureCanvasAgg(figure)
-        left, top = MARGIN_LEFT * DPI, float(TOP_PIXELS)  # the cells' top left corner, in pixels
-
-        def to_pixels(x: float, y: float) -> tuple[int, int]:
-            """Cell coordinates (column x, row y; a cell's centre is whole) to the picture's (row, column)."""
-            return int(round(top + (y + 0.5) * CELL_PIXELS)), int(round(left + (x + 0.5) * CELL_PIXELS))
-
-        def text(x: float, y: float, label: str, **style) -> None:
-            """Write at pixel (x from the left, y from the top)."""
-            figure.text(x / (width * DPI), 1 - y / (height * DPI), label, **style)
-
-        # Texts placed on the figure directly: an Axes would lay out ticks and spines that are
-        # never shown, and cost most of the time to open a page.
-        text(left, TITLE_BASELINE_PIXELS, title, fontsize=11, color=self.colors["text"], va="baseline")
-        for c, label in enumerate(col_labels):
-            text(left + (c + 0.5) * CELL_PIXELS, top - LABEL_PAD_PIXELS, label, fontsize=9,
-                 color=self.colors["muted"], ha="center", va="bottom")
-        for r, label in enumerate(row_labels):
-            text(left - LABEL_PAD_PIXELS, top + (r + 0.5) * CELL_PIXELS, label, fontsize=9,
-                 color=self.colors["muted"], ha="right", va="center_baseline")
-        canvas.draw()
-
-        rgba = np.asarray(canvas.buffer_rgba())
-        pixel_height, pixel_width, _ = rgba.shape
-        # The picture as PNG rows: a filter byte (0, none), then the RGB pixels of the row; each
-        # render copies it into a buffer of its own. A large one is kept compressed (a 16 × 16
-        # panel's 2 MB in 30 kB): kept as pixels, with a buffer each, a page of 23 such panels held
-        # 88 MB between changes. A small one is copied faster than unpacked.
-        blank = np.zeros((pixel_height, 1 + 3 * pixel_width), np.uint8)
-        blank[:, 1:].reshape(pixel_height, pixel_width, 3)[...] = rgba[..., :3]
-        self._packed = blank.nbytes > PACKED_BYTES
-        self._blank = zlib.compress(blank, 1) if self._packed else blank.tobytes()
-
-        self._to_pixels = to_pixels
-        self.size = (pixel_height, pixel_width)
+        self._inches = (max(MARGIN_LEFT + cols * CELL_INCHES + MARGIN_RIGHT,
+                            MARGIN_LEFT + TITLE_INCHES_PER_CHAR * len(title)),
+                        MARGIN_TOP + rows * CELL_INCHES + MARGIN_BOTTOM)
+        # the picture's size as matplotlib's Agg canvas makes it: its figure's inches through the same
+        # transform, in whole pixels, rounded down unless within 1e-8 of the next (FigureCanvasBase.get_width_height)
+        width, height = Affine2D().scale(DPI).transform([self._inches])[0]
+        self.size = (int(height + 1e-8), int(width + 1e-8))
+        #: The cells' top left corner, in pixels.
+        self.corner = (MARGIN_LEFT * DPI, float(TOP_PIXELS))
         self._boxes = self._cell_boxes(split_after)
-        self._notes_at = [to_pixels(cols - 0.5 + 0.12, r) for r in range(rows)]
+        self.notes_at = [self._to_pixels(cols - 0.5 + 0.12, r) for r in range(rows)]
         self._hatch_ink = _ink(self.colors["hatch"])
         self._note_ink = _ink(self.colors["muted"])
         self._transparent = tuple(int(v) for v in _ink(self.colors["background"]))
         self._empty_border = tuple(int(v) for v in self._note_ink)
         self._outline = _ink(self.colors["highlight"])
-        self.vmax = 1.0
-        self.values = np.zeros(self.shape)
+        self._blank: bytes | None = None
         self._last_key: object = None
+
+    def _to_pixels(self, x: float, y: float) -> tuple[int, int]:
+        """Cell coordinates (column x, row y; a cell's centre is whole) to the picture's (row, column)."""
+        left, top = self.corner
+        return int(round(top + (y + 0.5) * CELL_PIXELS)), int(round(left + (x + 0.5) * CELL_PIXELS))
+
+    def _blank_rows(self) -> np.ndarray:
+        """The picture without its cells (title and labels, drawn by matplotlib), as PNG rows to write into:
+        made at the first render, since the page draws its own pictures and only an export needs these."""
+        if self._blank is None:
+            width, height = self._inches
+            figure = Figure(figsize=(width, height), dpi=DPI, facecolor=self.colors["background"])
+            canvas = FigureCanvasAgg(figure)
+            left, top = self.corner
+
+            def text(x: float, y: float, label: str, **style) -> None:
+                """Write at pixel (x from the left, y from the top)."""
+                figure.text(x / (width * DPI), 1 - y / (height * DPI), label, **style)
+
+            # Texts placed on the figure directly: an Axes would lay out ticks and spines that are
+            # never shown, and cost most of the time to open a page.
+            text(left, TITLE_BASELINE_PIXELS, self.title, fontsize=TITLE_POINTS, color=self.colors["text"],
+                 va="baseline")
+            for c, label in enumerate(self.col_labels):
+                text(left + (c + 0.5) * CELL_PIXELS, top - LABEL_PAD_PIXELS, label, fontsize=LABEL_POINTS,
+                     color=self.colors["muted"], ha="center", va="bottom")
+            for r, label in enumerate(self.row_labels):
+                text(left - LABEL_PAD_PIXELS, top + (r + 0.5) * CELL_PIXELS, label, fontsize=LABEL_POINTS,
+                     color=self.colors["muted"], ha="right", va="center_baseline")
+            canvas.draw()
+            drawn = np.asarray(canvas.buffer_rgba())
+            # a matplotlib that rounds the size another way draws a pixel more or less of the margin
+            rgba = np.empty((*self.size, 4), np.uint8)
+            rgba[...] = drawn[0, 0]
+            height, width = min(self.size[0], drawn.shape[0]), min(self.size[1], drawn.shape[1])
+            rgba[:height, :width] = drawn[:height, :width]
+            pixel_height, pixel_width = self.size
+            # The picture as PNG rows: a filter byte (0, none), then the RGB pixels of the row; each
+            # render copies it into a buffer of its own. A large one is kept compressed (a 16 × 16
+            # panel's 2 MB in 30 kB). A small one is copied faster than unpacked.
+            blank = np.zeros((pixel_height, 1 + 3 * pixel_width), np.uint8)
+            blank[:, 1:].reshape(pixel_height, pixel_width, 3)[...] = rgba[..., :3]
+            self._packed = blank.nbytes > PACKED_BYTES
+            self._blank = zlib.compress(blank, 1) if self._packed else blank.tobytes()
+        height, width = self.size
+        blank = zlib.decompress(self._blank) if self._packed else self._blank
+        return np.frombuffer(bytearray(blank), np.uint8).reshape(height, 1 + 3 * width)
 
     def box(self, row: int, col: int) -> tuple[int, int, int, int]:
         """Where cell (row, col) lies in the picture, in pixels: (top, bottom, left, right)."""
@@ -388,7 +442,24 @@ class HeatmapPanel:
             boxes.append((min(top, bottom), max(top, bottom), left, right))
         return boxes
 
-    def render(
+    def render(self, *arguments: object, **keywords: object) -> bytes | None:
+        """PNG bytes of the panel showing ``values`` (the arguments of ``picture``), or None when nothing
+        visible changed."""
+        picture = self.picture(*arguments, **keywords)
+        if picture == self._last_key:
+            return None
+        png = self.png(picture)
+        self._last_key = picture
+        return png
+
+    def png(self, picture: Picture) -> bytes:
+        """PNG bytes of ``picture`` (one of this panel's ``picture``): the page's drawing, as a file."""
+        rows = self._blank_rows()
+        height, width = self.size
+        self._paint(rows[:, 1:].reshape(height, width, 3), picture)
+        return encode_png_rows(rows, transparent=self._transparent)
+
+    def picture(
         self,
         values: np.ndarray,
         vmax: float,
@@ -398,8 +469,8 @@ class HeatmapPanel:
         pending: np.ndarray | None = None,
         faded_rows: Sequence[int] | None = None,
         exact: np.ndarray | None = None,
-    ) -> bytes | None:
-        """PNG bytes of the panel showing ``values``, or None when nothing visible changed.
+    ) -> Picture:
+        """What the panel shows for ``values``, cell by cell.
 
         Parameters
         ----------
@@ -432,31 +503,20 @@ class HeatmapPanel:
         shown = values
         if pending is not None:  # what lies under an empty cell is never drawn, nor a change
             shown, zeroed = np.where(pending, 0.0, values), zeroed & ~pending
-        key = (shown.tobytes(), vmax, zeroed.tobytes(), row_notes, None if pending is None else pending.tobytes(),
-               faded_rows, None if exact is None else tuple(exact.ravel()), highlight)
-        if key == self._last_key:
-            return None
-        self.values, self.vmax = values, vmax
-
-        height, width = self.size
-        blank = zlib.decompress(self._blank) if self._packed else self._blank
-        rows = np.frombuffer(bytearray(blank), np.uint8).reshape(height, 1 + 3 * width)
-        pixels = rows[:, 1:].reshape(height, width, 3)
-        colours = colour_indices(shown, vmax)
         numbers = shown if exact is None else np.where(pending if pending is not None else False, 0, exact)
-        self._paint_cells(pixels, numbers, colours, zeroed, vmax)
-        if faded_rows is not None:
-            self._paint_faded(pixels, numbers, colours, faded_rows, vmax)
-        if pending is not None:
-            self._paint_pending(pixels, pending)
-        for note, (y, x) in zip(row_notes, self._notes_at):
-            if note:
-                coverage = _glyphs(note, True, NOTE_POINTS)
-                _stamp(pixels, coverage, y - coverage.shape[0] // 2, x, self._note_ink)
-        self._draw_outlines(pixels, highlight)
-        png = encode_png_rows(rows, transparent=self._transparent)
-        self._last_key = key
-        return png
+        widths = tuple(right - left for _, _, left, right in self._boxes)
+        hatched = tuple(bool(b) for b in zeroed.ravel())
+        texts = panel_texts(tuple(numbers.ravel()), widths, hatched)
+        return Picture(
+            texts=tuple(texts),
+            colours=tuple(int(c) for c in colour_indices(shown, vmax).ravel()),
+            points=tuple(_points(text, bold, width) for text, bold, width in zip(texts, hatched, widths)),
+            hatched=hatched,
+            pending=tuple(bool(p) for p in pending.ravel()) if pending is not None else (False,) * len(texts),
+            faded_rows=faded_rows or (),
+            notes=row_notes,
+            outlines=self._outline_boxes(highlight),
+        )
 
     def _pending(self, pending: np.ndarray) -> np.ndarray | None:
         """``pending`` checked, as a boolean array; None if no cell is pending."""
@@ -478,49 +538,31 @@ class HeatmapPanel:
         """The last picture did not reach the page: the next ``render`` draws even if nothing changed."""
         self._last_key = None
 
-    def _paint_cells(self, pixels: np.ndarray, values: np.ndarray, colours: np.ndarray, zeroed: np.ndarray,
-                     vmax: float) -> None:
-        """Paint each cell: its colour, hatched if ReLU zeroed it, and its number on top.
+    def _paint(self, pixels: np.ndarray, picture: Picture) -> None:
+        """Paint each cell: its colour, hatched if ReLU zeroed it, and its number on top; faded rows and
+        pending cells over again; then the row notes and the outlines.
 
         Every cell is a uniform rectangle at a fixed place, so a finished cell is a small block
         of pixels that depends only on its size, colour, mark and number; those repeat from one
         slider step to the next, so each is made once and then copied into place.
         """
-        texts = panel_texts(tuple(values.ravel()), tuple(right - left for _, _, left, right in self._boxes),
-                            tuple(bool(b) for b in zeroed.ravel()))
-        for (top, bottom, left, right), text, colour, hatched in zip(
-                self._boxes, texts, colours.ravel(), zeroed.ravel()):
-            pixels[top:bottom, left:right] = _cell(
-                bottom - top, right - left, int(colour), bool(hatched), text,
-                tuple(self._hatch_ink) if hatched else None)
-        self._texts = texts
-
-    def _paint_faded(self, pixels: np.ndarray, values: np.ndarray, colours: np.ndarray, rows: tuple[int, ...],
-                     vmax: float) -> None:
-        """Paint the cells of ``rows`` over again, faded."""
         cols = self.shape[1]
-        for r in rows:
-            for c in range(cols):
-                top, bottom, left, right = self._boxes[r * cols + c]
-                pixels[top:bottom, left:right] = _faded_cell(
-                    bottom - top, right - left, int(colours[r, c]), self._texts[r * cols + c], self.theme)
-
-    def _paint_pending(self, pixels: np.ndarray, pending: np.ndarray) -> None:
-        """Paint the pending cells over again, empty."""
-        for (top, bottom, left, right), empty in zip(self._boxes, pending.ravel()):
+        for k, ((top, bottom, left, right), text, colour, hatched, empty) in enumerate(zip(
+                self._boxes, picture.texts, picture.colours, picture.hatched, picture.pending)):
             if empty:
-                pixels[top:bottom, left:right] = _empty_cell(
-                    bottom - top, right - left, self._transparent, self._empty_border)
-
-    def _draw_outlines(self, pixels: np.ndarray, highlight: Highlight) -> None:
-        """Frame whole rows, whole columns and single cells, centred on their edges."""
-        rows, cols = self.shape
-        boxes = [(-0.5, r - 0.5, cols, 1) for r in highlight.rows]
-        boxes += [(c - 0.5, -0.5, 1, rows) for c in highlight.cols]
-        boxes += [(c - 0.5, r - 0.5, 1, 1) for r, c in highlight.cells]
+                block = _empty_cell(bottom - top, right - left, self._transparent, self._empty_border)
+            elif k // cols in picture.faded_rows:
+                block = _faded_cell(bottom - top, right - left, colour, text, self.theme)
+            else:
+                block = _cell(bottom - top, right - left, colour, hatched, text,
+                              tuple(self._hatch_ink) if hatched else None)
+            pixels[top:bottom, left:right] = block
+        for note, (y, x) in zip(picture.notes, self.notes_at):
+            if note:
+                coverage = _glyphs(note, True, NOTE_POINTS)
+                _stamp(pixels, coverage, y - coverage.shape[0] // 2, x, self._note_ink)
         half = OUTLINE_PIXELS // 2
-        for x, y, w, h in boxes:
-            (top, left), (bottom, right) = self._to_pixels(x, y), self._to_pixels(x + w, y + h)
+        for top, left, bottom, right in picture.outlines:
             top, left = max(top - half, 0), max(left - half, 0)
             edges = ((top, top + OUTLINE_PIXELS, left, right + half),  # (top, bottom, left, right) of each
                      (bottom - half, bottom + half, left, right + half),
@@ -528,6 +570,14 @@ class HeatmapPanel:
                      (top, bottom + half, right - half, right + half))
             for edge_top, edge_bottom, edge_left, edge_right in edges:
                 pixels[edge_top:edge_bottom, edge_left:edge_right] = self._outline
+
+    def _outline_boxes(self, highlight: Highlight) -> tuple[tuple[int, int, int, int], ...]:
+        """The boxes (top, left, bottom, right) that frame whole rows, whole columns and single cells."""
+        rows, cols = self.shape
+        boxes = [(-0.5, r - 0.5, cols, 1) for r in highlight.rows]
+        boxes += [(c - 0.5, -0.5, 1, rows) for c in highlight.cols]
+        boxes += [(c - 0.5, r - 0.5, 1, 1) for r, c in highlight.cells]
+        return tuple((*self._to_pixels(x, y), *self._to_pixels(x + w, y + h)) for x, y, w, h in boxes)
 
 
 def _png_chunk(kind: bytes, data: bytes) -> bytes:

@@ -140,7 +140,7 @@ class SharePanel:
 
     def export(self) -> None:
         state, convention = self.app.state, self.app.model.notation
-        images = dict(self.app.views.pngs)
+        images = self.app.views.pngs()
         background = THEMES[self.app.theme]["background"]
         # PyTorch's nn.Linear keeps the bias apart: the augmented page gets PyTorch's own rows
         torch_convention = "rows" if NOTATIONS[convention].augmented else convention

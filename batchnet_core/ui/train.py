@@ -43,6 +43,7 @@ from ..training import (
     targets_from_query,
     targets_to_query,
 )
+from . import drawing
 from .app import BatchApp, pushed_state
 from .charts import LINES, chart, themed_png
 from .classroom import Pushable
@@ -50,7 +51,7 @@ from .controls import MatrixControls, entry_label
 from .heatmap import NO_HIGHLIGHT, HeatmapPanel, Highlight
 from .kernel import kernel_loop
 from .model import View, Worksheet
-from .views import cell_layer, html_widget, values_table
+from .views import html_widget
 
 #: Most steps one press of Train takes: at about a millisecond a step, a second or two of waiting.
 MAX_TRAIN_STEPS = 1000
@@ -204,105 +205,109 @@ def _scale(values: np.ndarray) -> float:
     return largest if largest > 0 else 1.0
 
 
-class GradientViews:
-    """Training's heat maps, each a figure: its picture, a button over each cell it explains, and the
-    tables of its numbers as its text alternative."""
+class GradientViews(drawing.DrawnPanels):
+    """Training's heat maps, each a figure: its picture (drawn by the page from numbers, ``drawing.py``), a
+    button over each cell it explains, and the tables of its numbers as its text alternative.
 
-    def __init__(self, sizes: tuple[int, ...], theme: str = "light", convention: str = "columns") -> None:
+    ``widget`` is the drawing to draw in (a page keeps one for every size, notation and theme)."""
+
+    def __init__(self, sizes: tuple[int, ...], theme: str = "light", convention: str = "columns",
+                 widget: drawing.HeatmapDrawing | None = None) -> None:
         self.sizes, self.theme, self.convention = tuple(sizes), theme, convention
         self.rows = gradient_panels(self.sizes, convention)
         self.layout = {panel.key: panel for row in self.rows for panel in row}
         self.panels = {key: HeatmapPanel(p.title, p.row_labels, p.col_labels, split_after=p.split_after, theme=theme)
                        for key, p in self.layout.items()}
-        self.pngs: dict[str, bytes] = {}
+        self.widget = widget if widget is not None else drawing.HeatmapDrawing()
+        self.widget.add_class("bn-heatmaps")
+        self.widget.add_class("bn-train-maps")
+        super().__init__()
+        self._frame: dict | None = None
 
-    def forget(self) -> None:
-        for panel in self.panels.values():
-            panel.forget()
-
-    def draw(self, state: State, trace: Trace, targets: np.ndarray, g: Gradients, cell: GradientCell) -> str:
-        """All of training's figures as HTML, a row of the page for each row of ``gradient_panels``."""
+    def draw(self, state: State, trace: Trace, targets: np.ndarray, g: Gradients, cell: GradientCell) -> dict:
+        """All of training's heat maps, as numbers and short strings (``show`` sends them), a row of the page
+        for each row of ``gradient_panels``."""
         depth, batch = state.depth, state.X.shape[1]
         layers = layers_of(depth)
         outputs = [layers[-1].unit_label(r) for r in range(targets.shape[0])]
         xs = unit_labels("x", batch)
         error = trace.Y - targets
-        rows_html = []
-        for row in self.rows:
-            figures = []
-            for panel in row:
-                light, zeroed = NO_HIGHLIGHT, None
-                if panel.key == "T":
-                    model, vmax = targets, max(_scale(trace.Y), _scale(targets))
-                    tables = self._table(panel, "T", targets, outputs, xs)
-                elif panel.key == "E":
-                    model, vmax = error, _scale(error)
-                    tables = self._table(panel, "E", error, outputs, xs, caption="Y − T")
+        pictures, values, tables = {}, {}, {}
+        for panel in (panel for row in self.rows for panel in row):
+            light, zeroed = NO_HIGHLIGHT, None
+            if panel.key == "T":
+                model, vmax = targets, max(_scale(trace.Y), _scale(targets))
+                matrices = [("T", targets, outputs, xs, "T")]
+            elif panel.key == "E":
+                model, vmax = error, _scale(error)
+                matrices = [("E", error, outputs, xs, "Y − T")]
+            else:
+                layer = layers[panel.layer - 1]
+                units = [layer.unit_label(r) for r in range(state.layers[panel.layer - 1][0].shape[0])]
+                if panel.cells == "delta":
+                    model = g.deltas[panel.layer - 1]
+                    zeroed = trace.zeroed(layer.pre)
+                    matrices = [(f"delta{panel.layer}", model, units, xs, f"δ{panel.layer}")]
+                    if cell.layer == panel.layer:
+                        light = (Highlight(cells=(panel.at(cell.row, cell.col),)) if cell.kind == "delta"
+                                 else Highlight(**{("cols" if panel.transposed else "rows"): (cell.row,)}))
                 else:
-                    layer = layers[panel.layer - 1]
-                    units = [layer.unit_label(r) for r in range(state.layers[panel.layer - 1][0].shape[0])]
-                    if panel.cells == "delta":
-                        model = g.deltas[panel.layer - 1]
-                        zeroed = trace.zeroed(layer.pre)
-                        tables = self._table(panel, f"delta{panel.layer}", model, units, xs, caption=f"δ{panel.layer}")
-                        if cell.layer == panel.layer:
-                            light = (Highlight(cells=(panel.at(cell.row, cell.col),)) if cell.kind == "delta"
-                                     else Highlight(**{("cols" if panel.transposed else "rows"): (cell.row,)}))
-                    else:
-                        dW, db = g.layers[panel.layer - 1]
-                        model = np.column_stack([dW, db])
-                        columns = panel.row_labels[:-1] if panel.transposed else panel.col_labels[:-1]
-                        tables = (self._table(panel, f"dW{panel.layer}", dW, units, columns, caption=f"dW{panel.layer}")
-                                  + self._table(panel, f"db{panel.layer}", db, units, [f"db{panel.layer}"],
-                                                caption=f"db{panel.layer}"))
-                        if cell.layer == panel.layer and cell.kind in ("W", "b"):
-                            col = cell.col if cell.kind == "W" else dW.shape[1]
-                            light = Highlight(cells=(panel.at(cell.row, col),))
-                    vmax = _scale(model)
-                drawn = model.T if panel.transposed else model
-                png = self.panels[panel.key].render(drawn, vmax, None if zeroed is None else
-                                                    (zeroed.T if panel.transposed else zeroed), None, light)
-                if png is not None:
-                    self.pngs[panel.key] = png
-                figures.append(self._figure(panel, self.pngs[panel.key], tables, model, cell))
-            rows_html.append(f"<div class='bn-train-row'>{''.join(figures)}</div>")
-        return "".join(rows_html)
+                    dW, db = g.layers[panel.layer - 1]
+                    model = np.column_stack([dW, db])
+                    columns = panel.row_labels[:-1] if panel.transposed else panel.col_labels[:-1]
+                    matrices = [(f"dW{panel.layer}", dW, units, columns, f"dW{panel.layer}"),
+                                (f"db{panel.layer}", db, units, [f"db{panel.layer}"], f"db{panel.layer}")]
+                    if cell.layer == panel.layer and cell.kind in ("W", "b"):
+                        col = cell.col if cell.kind == "W" else dW.shape[1]
+                        light = Highlight(cells=(panel.at(cell.row, col),))
+                vmax = _scale(model)
+            drawn = model.T if panel.transposed else model
+            picture = self.panels[panel.key].picture(drawn, vmax, None if zeroed is None else
+                                                     (zeroed.T if panel.transposed else zeroed), None, light)
+            pictures[panel.key] = picture
+            tables[panel.key] = [self._table(panel, name, array.shape, rows, columns, caption)
+                                 for name, array, rows, columns, caption in matrices]
+            values.update({name: drawing.table_numbers(array, transposed=panel.transposed)
+                           for name, array, *_ in matrices})
+        if self._frame is None:  # what lies where: the same for every drawing of these sizes
+            rows = [("bn-train-row", [drawing.panel_key(p.key) for p in row]) for row in self.rows]
+            self._frame = drawing.frame_of(self.theme, rows, [self._panel_frame(panel, tables[panel.key], g)
+                                                              for panel in self.layout.values()])
+        self._drawn = pictures
+        return drawing.parts_of(self._frame, pictures, values, {},
+                                {"chosen": [cell.data], "blanks": None, "action": "explain"})
 
     @staticmethod
-    def _table(panel: GradientPanel, name: str, array: np.ndarray, rows: list[str], columns: list[str],
-               caption: str | None = None) -> str:
-        """A value table as its panel draws it: with inputs as rows transposed, and marked ᵀ as its title is."""
-        caption = caption or name
+    def _table(panel: GradientPanel, name: str, shape: tuple[int, ...], rows: list[str], columns: list[str],
+               caption: str) -> drawing.Table:
+        """A value table's headers as its panel draws it: with inputs as rows transposed, and marked ᵀ as its
+        title is."""
         if panel.transposed:
             caption = f"({caption})ᵀ" if " " in caption else f"{caption}ᵀ"
-        return values_table(name, array, rows, columns, caption, transposed=panel.transposed)
+        return drawing.table(name, shape, rows, columns, caption, transposed=panel.transposed)
 
-    def _figure(self, panel: GradientPanel, png: bytes, tables: str, model: np.ndarray, cell: GradientCell) -> str:
-        key = panel.key.replace("|", "")
-        drawing = self.panels[panel.key]
-        height, width = drawing.size
-        url = "data:image/png;base64," + base64.b64encode(png).decode("ascii")
-        buttons = ""
+    def _panel_frame(self, panel: GradientPanel, tables: list[drawing.Table], g: Gradients) -> dict:
+        buttons = None
         if panel.cells:
+            shape = (g.deltas[panel.layer - 1] if panel.cells == "delta" else
+                     np.column_stack(g.layers[panel.layer - 1])).shape
             cells = []
             label = f"δ{panel.layer}"
-            for r, c in np.ndindex(model.shape):
+            for r, c in np.ndindex(shape):
                 if panel.cells == "delta":
                     data = GradientCell("delta", panel.layer, r, c)
                     text = f"{label}[{panel.row_labels[r] if not panel.transposed else panel.col_labels[r]}, x{c + 1}]"
                 else:
-                    is_bias = c == model.shape[1] - 1
+                    is_bias = c == shape[1] - 1
                     data = GradientCell("b" if is_bias else "W", panel.layer, r, 0 if is_bias else c)
                     units = panel.col_labels if panel.transposed else panel.row_labels
                     columns = panel.row_labels if panel.transposed else panel.col_labels
                     text = (f"db{panel.layer}[{units[r]}]" if is_bias
                             else f"dW{panel.layer}[{units[r]}, {columns[c]}]")
                 cells.append((data.data, panel.at(r, c), text))
-            buttons = cell_layer(drawing, cells, cell.data, f"bn-cells-{key}")
-        return (f"<figure class='bn-figure bn-train-figure bn-figure-{key}'>"
-                f"<img class='bn-heatmap bn-heatmap-{key}' src='{url}' width='{width}' height='{height}' "
-                f"decoding='sync' alt='Heat map of {html.escape(panel.title)}; its numbers follow as a table.'>"
-                f"{buttons}<div class='bn-sr-only'>{tables}</div></figure>")
+            buttons = drawing.Buttons(tuple(cells), f"bn-cells-{drawing.panel_key(panel.key)}", inside=True)
+        return drawing.panel_frame(drawing.panel_key(panel.key), self.panels[panel.key], "bn-figure bn-train-figure",
+                                   tables=tables, buttons=buttons)
 
 
 def loss_html(trace: Trace, targets: np.ndarray, g: Gradients) -> str:
@@ -492,10 +497,10 @@ class Trainer:
 
         self.loss_view = html_widget("", "bn-loss-box")
         self.curve = html_widget(curve_html(None, self.app.theme))
-        self.maps = html_widget("", "bn-train-maps")
         self.explanation = html_widget("", "bn-grad-explain")
         self.target_box = widgets.VBox()
         self.views = GradientViews(state.sizes, self.app.theme, self.app.model.notation)
+        self.maps = self.views.widget
         self._build_targets()
         intro = html_widget(
             "<h2 class='bn-train-title'>Targets, loss and gradients</h2>"
@@ -584,7 +589,7 @@ class Trainer:
             cell = first_cell(g)  # the sizes changed under it
         views = self.views
         if (views.sizes, views.theme, views.convention) != (m.state.sizes, m.theme, m.notation):
-            views = GradientViews(m.state.sizes, m.theme, m.notation)
+            views = GradientViews(m.state.sizes, m.theme, m.notation, widget=views.widget)
         return (views, targets, cell, views.draw(m.state, m.trace, targets, g, cell),
                 loss_html(m.trace, targets, g), explanation_html(m.state, m.trace, targets, cell))
 
@@ -599,7 +604,8 @@ class Trainer:
             self.target_controls.show({"T": targets})
         if new_theme:
             self.curve.value = curve_html(self.history, views.theme)
-        for widget, value in ((self.maps, maps), (self.loss_view, loss_text), (self.explanation, explanation)):
+        views.show(maps)
+        for widget, value in ((self.loss_view, loss_text), (self.explanation, explanation)):
             if widget.value != value:
                 widget.value = value
 
