@@ -86,6 +86,9 @@ OPENING_AT_ONCE = 3
 #: Changes of one student alone, for bytes and CPU per change; the first WARMUP are not counted.
 ALONE_CHANGES = 40
 ALONE_PAUSE_S = 0.25
+#: How long the crowd's kernels and server are watched at rest, before the phases: their CPU then
+#: is in every phase's CPU per change too.
+IDLE_S = 3.0
 
 
 def say(message: str) -> None:
@@ -366,6 +369,12 @@ class Meter:
                 **{name: sl.cpu_seconds(group) for name, group in self.groups.items()}}
 
 
+def cores(before: dict[str, float], after: dict[str, float]) -> dict[str, float]:
+    """Cores in use on average between two readings of a Meter (1.0: one core busy all the time)."""
+    wall = after["wall"] - before["wall"]
+    return {name: (after[name] - before[name]) / wall for name in before if name != "wall"}
+
+
 def percentiles(samples: list[float]) -> dict:
     if not samples:
         return {"n": 0, "p50": None, "p95": None, "max": None}
@@ -460,6 +469,10 @@ async def crowd_phases(server: sl.BenchServer, page: Page, args: argparse.Namesp
         await asyncio.to_thread(server.wait_quiet, kernels)
         say(f"  opened in {open_s:.0f} s; kernels {sum(sl.rss_mb(k) for k in kernels):.0f} MB in all")
         meter = Meter(server, kernels)
+        before = meter.read()
+        await asyncio.sleep(IDLE_S)
+        idle = cores(before, meter.read())
+        say(f"  at rest: kernels {idle['kernels']:.2f}, server {idle['server']:.2f} of a core")
         phases = []
         for n in args.paced:
             answers, before, after = await timed(crowd[:n], meter, args.seconds, args.warmup,
@@ -478,7 +491,7 @@ async def crowd_phases(server: sl.BenchServer, page: Page, args: argparse.Namesp
             say(f"  {describe(phases[-1])}")
             if phases[-1]["latency_ms"]["p95"] > BOUND_MS:
                 break
-        return {"page": page.label, "students_opened": size, "open_s": open_s,
+        return {"page": page.label, "students_opened": size, "open_s": open_s, "idle_cores": idle,
                 "kernels_rss_mb": sum(sl.rss_mb(k) for k in kernels), "phases": phases,
                 "saturation": saturation(phases)}
     finally:
@@ -487,13 +500,16 @@ async def crowd_phases(server: sl.BenchServer, page: Page, args: argparse.Namesp
 
 def saturation(phases: list[dict]) -> dict:
     """The most changes answered per second in a ramp step whose p95 stayed within the bound, and the
-    first step past it."""
+    first step past it; and the most answered per second in any phase (the server's capacity, once
+    more students answer no more: a crowd too small for the bound, each student waiting for its
+    answer, finds that instead)."""
     ramp = [p for p in phases if p["kind"] == "ramp"]
     within = [p for p in ramp if p["latency_ms"]["p95"] <= BOUND_MS]
     past = next((p for p in ramp if p["latency_ms"]["p95"] > BOUND_MS), None)
     return {"changes_per_s": max((p["changes_per_s"] for p in within), default=None),
             "offered_past_bound": past["offered_per_s"] if past else None,
-            "reached_bound": past is not None}
+            "reached_bound": past is not None,
+            "most_answered_per_s": max(p["changes_per_s"] for p in phases)}
 
 
 def describe(phase: dict) -> str:
@@ -604,13 +620,17 @@ def report(facts: dict, results: dict, settings: dict) -> str:
           ms(p["latency_ms"]["p50"]), ms(p["latency_ms"]["p95"]),
           *(f"{p['cpu_ms_per_change'][name]:.2f} ms" for name in ("kernels", "server", "bench")),
           f"{100 * p['machine_busy']:.0f} %"] for c in results["crowd"] for p in c["phases"]])
+    at_rest = "; ".join(f"{c['page']}: kernels {c['idle_cores']['kernels']:.2f}, server "
+                        f"{c['idle_cores']['server']:.2f}" for c in results["crowd"] if "idle_cores" in c)
     saturations = "; ".join(
         f"{c['page']}: {rate(c['saturation']['changes_per_s'])} changes/s"
         + ("" if c["saturation"]["reached_bound"] else " (bound not reached by the last rate)")
+        + f", at most {rate(c['saturation']['most_answered_per_s'])} answered/s in any phase"
         for c in results["crowd"])
     machine = "\n".join(f"- {key}: {value}" for key, value in facts.items())
     return (f"## Machine\n\n{machine}\n\n## One student alone, per change\n\n{alone}\n\n## A crowd\n\n{crowd}"
             + f"\n\nSaturation (most changes answered per second with p95 within {BOUND_MS:.0f} ms): {saturations}."
+            f"\n\nThe crowd at rest before its phases, cores in use: {at_rest or '—'}."
             f"\n\nLatency: from the move to the kernel's idle after it, the page's state showing the change. "
             f"Settings: {settings}\n")
 

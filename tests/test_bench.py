@@ -84,7 +84,9 @@ def test_the_students_bench_answers_every_change_over_the_websocket(tmp_path):
             assert phase["changes"] > 0 and phase["not_shown"] == 0 and phase["students"] == 2
             assert 0 < latency["p50"] <= latency["p95"] <= latency["max"]
             assert phase["changes_per_s"] > 0 and phase["cpu_ms_per_change"]["server"] > 0
-        assert set(crowd["saturation"]) == {"changes_per_s", "offered_past_bound", "reached_bound"}
+        assert set(crowd["saturation"]) == {"changes_per_s", "offered_past_bound", "reached_bound",
+                                            "most_answered_per_s"}
+        assert crowd["saturation"]["most_answered_per_s"] == max(p["changes_per_s"] for p in crowd["phases"])
     assert "## A crowd" in out and "Saturation" in out
 
 
