@@ -52,7 +52,7 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 PORT_FREE = @$(BIN)/python scripts/port_free.py '$(HOST)' '$(PORT)' 'make $@'
 VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT) --Voila.port_retries=0
 
-.PHONY: app lab serve test lint bench bench-page bench-class load mutate binder-links clean
+.PHONY: app lab serve test lint bench bench-page bench-class bench-students load mutate binder-links clean
 
 app: $(VENV)/.ui
 	$(PORT_FREE)
@@ -99,6 +99,11 @@ bench-page: $(VENV)/.test
 
 load: $(VENV)/.test
 	$(BIN)/python bench/load.py
+
+# Students over the kernel websocket, no browsers: bytes, CPU and latency per slider change, and the
+# rate a make serve holds before p95 passes 300 ms, next to the bare page (bench/students.py).
+bench-students: $(VENV)/.test
+	$(BIN)/python bench/students.py
 
 # One student's slider while others answer on page 03 and the class records every answer.
 bench-class: $(VENV)/.test

@@ -53,6 +53,41 @@ def test_the_slider_bench_times_every_change_and_load_it_was_asked_for(tmp_path)
             assert 0 < results[start][page]["html"]["median"] < results[start][page]["ready"]["median"]
     assert "## Figures" in out and len(figures["table"]) > 10
     assert {row["met"] for row in figures["table"]} <= {True, False, None}
+    # the same changes again on emulated school Wi-Fi and on a 6× slower CPU, both pages in each
+    assert set(results["conditions"]) == {"wifi", "slow-cpu"}
+    for runs in results["conditions"].values():
+        for page in ("batchnet", "bare"):
+            assert runs[page]["update"]["n"] == TIMED and runs[page]["bytes"]["median"] > 0
+            assert runs[page]["main_thread_ms_per_change"]["TaskDuration"] > 0
+    assert "school Wi-Fi" in out and "6× slower CPU" in out
+
+
+def test_the_students_bench_answers_every_change_over_the_websocket(tmp_path):
+    out = bench("students.py", "--students", "2", "--paced", "2", "--dragging", "2", "--rates", "4",
+                "--seconds", "1.5", "--warmup", "0.5", "--alone", "3", "--json", str(tmp_path / "students.json"))
+    results = json.loads((tmp_path / "students.json").read_text())["results"]
+    alone = {r["page"]: r for r in results["alone"]}
+    assert set(alone) == {"batchnet 02", "batchnet 06", "bare"}
+    for r in alone.values():
+        # every change answered with the page's state showing the new value, its bytes counted both ways
+        assert r["changes"] == 3 and r["not_shown"] == 0 and r["messages_per_change"] >= 2
+        assert 0 < r["wire_bytes_per_change"] and 0 < r["uncompressed_bytes_per_change"]
+        assert r["sent_wire_bytes_per_change"] > 0 and r["cpu_ms_per_change"]["kernels"] > 0
+    # batchnet's answer carries its results, the bare page's one number; deflate shrinks batchnet's
+    assert alone["batchnet 02"]["uncompressed_bytes_per_change"] > alone["bare"]["uncompressed_bytes_per_change"]
+    assert alone["batchnet 02"]["wire_bytes_per_change"] < alone["batchnet 02"]["uncompressed_bytes_per_change"]
+    assert [c["page"] for c in results["crowd"]] == ["batchnet 02", "bare"]
+    for crowd in results["crowd"]:
+        assert [p["kind"] for p in crowd["phases"]] == ["paced", "dragging", "ramp"]
+        for phase in crowd["phases"]:
+            latency = phase["latency_ms"]
+            assert phase["changes"] > 0 and phase["not_shown"] == 0 and phase["students"] == 2
+            assert 0 < latency["p50"] <= latency["p95"] <= latency["max"]
+            assert phase["changes_per_s"] > 0 and phase["cpu_ms_per_change"]["server"] > 0
+        assert set(crowd["saturation"]) == {"changes_per_s", "offered_past_bound", "reached_bound",
+                                            "most_answered_per_s"}
+        assert crowd["saturation"]["most_answered_per_s"] == max(p["changes_per_s"] for p in crowd["phases"])
+    assert "## A crowd" in out and "Saturation" in out
 
 
 @pytest.mark.browser
