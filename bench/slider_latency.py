@@ -559,20 +559,23 @@ def kernel_side(changes: int) -> list[float]:
 
 
 def profile_kernel_side(changes: int, top: int = 20) -> None:
-    """Print where the kernel-side time goes (cProfile, by own time), and the PNG sizes sent."""
+    """Print where the kernel-side time goes (cProfile, by own time), and what the heat maps' drawing holds:
+    the bytes of each part as JSON (the frame is sent when the sizes, notation or theme change; the rest as
+    each changes)."""
     from batchnet_core.ui import BatchApp
 
     app = BatchApp()
     slider = app.entries[("W1", 0, 0)].slider
-    sizes = {name: len(png) for name, png in app.views.pngs.items()}
-    print(f"PNG bytes per heat map at the worked example: {sizes} (total {sum(sizes.values())})")
-    renders = app.views.renders
+    drawing = app.views.widget
+    sizes = {part: len(json.dumps(getattr(drawing, part))) for part in ("frame", "pictures", "outlines", "tables",
+                                                                         "buttons")}
+    print(f"JSON bytes of each part of the drawing at the worked example: {sizes}")
     profiler = cProfile.Profile()
     profiler.enable()
     for i in range(changes):
         slider.value = 2.0 if i % 2 == 0 else 1.0
     profiler.disable()
-    print(f"{changes} changes redrew {app.views.renders - renders} heat maps")
+    print(f"{changes} changes")
     pstats.Stats(profiler).sort_stats("tottime").print_stats(top)
     pstats.Stats(profiler).sort_stats("cumulative").print_stats(top)
 
