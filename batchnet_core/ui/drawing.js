@@ -137,17 +137,24 @@ function paintPicture(panel, sent, look) {
 }
 
 // A number wider than its cell in the page's font (where it differs from the kernel's) is narrowed to fit.
-function fitNumbers(panel, margin) {
-  for (const cell of panel.cells) {
-    cell.number.removeAttribute("textLength");
-    cell.number.removeAttribute("lengthAdjust");
-    if (!cell.number.textContent) continue;
+// Every panel is measured at once, after all the writes: reading a length between writes would lay the
+// page out again for each cell.
+function fitNumbers(panels, margin) {
+  const cells = panels.flatMap((panel) => panel.cells.filter((cell) => cell.number.textContent));
+  for (const cell of cells) {
+    if (cell.number.hasAttribute("textLength")) {
+      cell.number.removeAttribute("textLength");
+      cell.number.removeAttribute("lengthAdjust");
+    }
+  }
+  const lengths = cells.map((cell) => cell.number.getComputedTextLength());
+  cells.forEach((cell, k) => {
     const room = cell.width - 2 * margin;
-    if (cell.number.getComputedTextLength() > room) {
+    if (lengths[k] > room) {
       cell.number.setAttribute("textLength", room);
       cell.number.setAttribute("lengthAdjust", "spacingAndGlyphs");
     }
-  }
+  });
 }
 
 function paintOutlines(panel, boxes) {
@@ -216,7 +223,7 @@ function render({ model, el }) {
       fitting = requestAnimationFrame(fit);
       return;
     }
-    for (const panel of panels) fitNumbers(panel, look.margin);
+    fitNumbers(panels, look.margin);
   };
 
   let queued = false;
