@@ -136,13 +136,14 @@ class EntryControl:
         self.label = entry_label(name, row, col)
         self._on_change, self._on_error = on_change, on_error
         self.value = float(value)
+        self._shown, self._text = self.value.hex(), format_number(self.value)  # what ``show`` wrote, for what
         self.slider = EntrySlider(
             value=slider_position(self.value, step), min=-LIMIT, max=LIMIT, step=step, readout=False,
             continuous_update=True, layout=look.slider, style=look.slider_style, tooltip=self.label,
             description=entry_name(name, row, col, depth),  # its spoken name (hidden on screen by style.css)
         )
         self.readout = widgets.Text(
-            value=format_number(self.value), continuous_update=False, tooltip=self.label,
+            value=self._text, continuous_update=False, tooltip=self.label,
             description=entry_name(name, row, col, depth),
             layout=look.readout, style=look.readout_style,
         )
@@ -188,8 +189,9 @@ class EntryControl:
 
     def show(self, value: float) -> None:
         """Display ``value`` without reporting it back as a change."""
-        self.value = float(value)
-        text = format_number(self.value)
+        if float(value).hex() != self._shown:  # most entries keep their value from one change to the next
+            self._shown, self._text = float(value).hex(), format_number(float(value))
+        self.value, text = float(value), self._text
         if self.readout.value != text:
             self.readout.value = text
         position = slider_position(self.value, self.slider.step)

@@ -136,6 +136,7 @@ class HeatmapViews(DrawnPanels):
         self.widget.add_class("bn-heatmaps")
         super().__init__()
         self.renders = 0
+        self._kept: dict[tuple, tuple] = {}  # what ``_made`` made last, and from what
 
     def _panel_frame(self, name: str) -> dict:
         panel = self.layout[name]
@@ -225,13 +226,24 @@ class HeatmapViews(DrawnPanels):
                 extra["pending"] = _drawn(panel, frame.pending(panel.result), False)
             if panel.result is not None:
                 extra["exact"] = panel.draw(exact)
-            picture = self.panels[name].picture(drawn, vmax, zeroed, notes, light.get(name, NO_HIGHLIGHT), **extra)
-            pictures[name] = picture
+            highlight = light.get(name, NO_HIGHLIGHT)
+            made_of = _key(drawn, vmax, zeroed, notes, highlight, *extra, *extra.values())
+            pictures[name] = self._made(("picture", name), made_of, self.panels[name].picture, drawn, vmax, zeroed,
+                                        notes, highlight, **extra)
             for m in panel.matrices:
-                values[m] = table_numbers(matrices[m], exact[m], transposed=panel.transposed)
+                values[m] = self._made(("table", m), _key(matrices[m], exact[m], panel.transposed), table_numbers,
+                                       matrices[m], exact[m], transposed=panel.transposed)
         self.renders += sum(self.pictures.get(name) != picture for name, picture in pictures.items())
         self._drawn = pictures
         return parts_of(self.frame, pictures, values, relu, self.buttons(selection, blanks))
+
+    def _made(self, what: tuple, made_of: tuple, make, *args, **kwargs):
+        """``make(*args, **kwargs)``, or what it made last time from the same ``made_of``: a slider moves one
+        matrix, and the panels and tables of the others stay as they were (their digits are the costly part)."""
+        kept = self._kept.get(what)
+        if kept is None or kept[0] != made_of:
+            kept = self._kept[what] = (made_of, make(*args, **kwargs))
+        return kept[1]
 
     def buttons(self, selection: Selection | None, blanks: frozenset[str] | None = None) -> dict:
         """Which cell's button is current (the explained cell), or, while an exercise is made (``blanks`` not
@@ -254,6 +266,17 @@ class HeatmapViews(DrawnPanels):
     def _place(self, panel: Panel) -> str:
         row, col = panel.place
         return f"grid-area: {row + 1} / {col + 2}" if self.grid else ""
+
+
+def _key(*parts: object) -> tuple:
+    """What a picture or a table is made of, as a key to compare: arrays by their values (exact ones, of
+    fractions, too), lists as tuples."""
+    def one(part: object) -> object:
+        if isinstance(part, np.ndarray):
+            values = tuple(part.ravel().tolist()) if part.dtype == object else part.tobytes()
+            return part.shape, part.dtype.str, values
+        return tuple(part) if isinstance(part, list) else part
+    return tuple(one(part) for part in parts)
 
 
 def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
