@@ -16,7 +16,7 @@ import numpy as np
 from .convert import Link, read_link
 from .convert import exercise_from_link as seeded_from_link
 from .formats import STATE_KEYS
-from .forward import explain, forward, relu_zeroed
+from .forward import Explanation, explain, forward, relu_zeroed
 from .layers import layer_of_result, layers_of, result_names, unit_label
 from .numbers import format_factor, format_number, parse_number, shown_exactly
 from .state import State
@@ -102,7 +102,12 @@ class Exercise:
         if not isinstance(self.state, State):
             raise TypeError(f"state: expected a State; got {type(self.state).__name__}")
         object.__setattr__(self, "blanks", _checked_blanks(self.state, self.blanks))
+        if not isinstance(self.predict, (bool, np.bool_)):
+            raise ValueError(f"predict: expected True or False; got {self.predict!r:.20}")
         object.__setattr__(self, "predict", bool(self.predict))
+        if (self.seed is None) != (self.difficulty is None):
+            raise ValueError("seed and difficulty go together: new_exercise(seed, difficulty) makes a seeded "
+                             "exercise; an exercise built from a state and its blanks has neither")
 
     @property
     def authored(self) -> bool:
@@ -128,8 +133,8 @@ class Exercise:
 
 
 def _cell_of(item: object) -> Cell:
-    if isinstance(item, Cell):
-        return item
+    if isinstance(item, Cell):  # checked as a tuple is: Cell(...) is built unchecked
+        item = (item.layer, item.row, item.col)
     if (isinstance(item, (tuple, list)) and len(item) == 3 and isinstance(item[0], str)
             and all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) for n in item[1:])):
         return Cell(item[0], int(item[1]), int(item[2]))
@@ -319,6 +324,15 @@ def _agrees(typed: float, value: float) -> bool:
     return _close(typed, value) or (not shown_exactly(value) and format_number(typed) == format_number(value))
 
 
+def _slip(e: Explanation) -> float:
+    """How far off an answer may be and still be called an arithmetic slip: 2 where every product and the
+    bias are whole numbers (a seeded exercise's); else a tenth of the largest of them and of the sum."""
+    numbers = [p for _, _, p in e.terms] + [e.bias, e.total]
+    if all(float(n).is_integer() for n in numbers):
+        return 2.0
+    return 0.1 * max(abs(n) for n in numbers)
+
+
 def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
     """Check a typed answer for one result cell and name the likely mistake.
 
@@ -370,7 +384,7 @@ def check_answer(state: State, cell: Cell, typed: str) -> Feedback:
         if not _agrees(wrong, expected) and _agrees(value, wrong):
             return Feedback(False, f"{MISTAKES[mistake]}. {explanation}", tip, mistake)
     flipped = [apply(e.total - 2 * p) for _, _, p in e.terms if p != 0]
-    if abs(value - expected) <= 2 or any(_close(value, f) for f in flipped):
+    if abs(value - expected) <= _slip(e) or any(_close(value, f) for f in flipped):
         return Feedback(False, f"{MISTAKES['arithmetic']}: check each product's sign and the sum.", tip,
                         "arithmetic")
     return Feedback(False, f"Not yet: {cell.label} is not {format_number(value)}.", tip)

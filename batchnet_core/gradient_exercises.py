@@ -58,8 +58,11 @@ HAND_DELTA, HAND_PRODUCT = 8, 16
 MAX_DRAWS = 2000
 
 #: An answer within this of the gradient is right: two decimals are enough (4.33 for 13/3). Distinct
-#: numbers of these exercises differ by a third or more, so no mistake is ever taken for the answer.
+#: numbers of seeded exercises differ by a third or more, so no mistake is ever taken for the answer.
 ROUNDED = 0.005
+#: ... and within this share of the gradient's size: an authored exercise's gradient may be 0.0002, where two
+#: decimals would take 0, or the wrong sign, for it.
+ROUNDED_SHARE = 0.02
 
 #: Each mistake's name and the words its message opens with; a text that is not a number gets the
 #: message of ``parse_number``, which quotes the text and says what to type instead.
@@ -255,10 +258,12 @@ def authored_gradient_exercise(state: State, T: object, name: str, row: int, col
                          f"{', '.join('d' + n for n in names)}")
     W = state.layers[int(name[1:]) - 1][0]
     rows, cols = W.shape[0], (1 if name.startswith("b") else W.shape[1])
-    if not (isinstance(row, int) and isinstance(col, int) and 0 <= row < rows and 0 <= col < cols):
+    whole = [isinstance(n, (int, np.integer)) and not isinstance(n, (bool, np.bool_)) for n in (row, col)]
+    row, col = (int(n) if ok else n for n, ok in zip((row, col), whole))
+    if not (all(whole) and 0 <= row < rows and 0 <= col < cols):
         shape = f"rows 1 to {rows}" + ("" if name.startswith("b") else f" and columns 1 to {cols}")
-        raise ValueError(f"gradient: d{name} has {shape}; got row {row + 1 if isinstance(row, int) else row}"
-                         + ("" if name.startswith("b") else f", column {col + 1 if isinstance(col, int) else col}"))
+        raise ValueError(f"gradient: d{name} has {shape}; got row {row + 1 if whole[0] else row}"
+                         + ("" if name.startswith("b") else f", column {col + 1 if whole[1] else col}"))
     rows_of_T = tuple(tuple(float(v) for v in line) for line in targets)
     return GradientExercise(None, None, state, rows_of_T, name, row, col)
 
@@ -355,8 +360,13 @@ def _explanation(exercise: GradientExercise, mistake: str, value: float) -> str:
     return "The error is Y − T, not T − Y: the gradient points where the loss grows, and a step goes against it."
 
 
+def _rounding(target: float) -> float:
+    """How far from ``target`` a typed answer may be and still be it (``ROUNDED``, ``ROUNDED_SHARE``)."""
+    return min(ROUNDED, ROUNDED_SHARE * abs(target))
+
+
 def _agrees(value: float, target: float) -> bool:
-    return _close(value, target) or abs(value - target) <= ROUNDED
+    return _close(value, target) or abs(value - target) <= _rounding(target)
 
 
 def check_gradient(exercise: GradientExercise, typed: str) -> Feedback:
@@ -383,7 +393,7 @@ def check_gradient(exercise: GradientExercise, typed: str) -> Feedback:
     for mistake, wrong in exercise.mistakes.items():
         if _agrees(value, wrong):
             return Feedback(False, f"{MISTAKES[mistake]}. {_explanation(exercise, mistake, value)}", tip, mistake)
-    if abs(value - e.average) < 0.05 and e.average != round(e.average):
+    if abs(value - e.average) < 10 * _rounding(e.average) and e.average != round(e.average):
         return Feedback(False, f"{MISTAKES['rounding']} (or type the fraction {format_number(e.total)}/{e.batch}).",
                         tip, "rounding")
     return Feedback(False, f"Not yet: {e.label} is not {format_number(value)}.", tip)

@@ -490,7 +490,7 @@ def _versions(state: State, versions: int, seed: int) -> list[State]:
         raise ValueError(f"seed must be a whole number, 0 or more; got {seed!r:.20}")
     X = state.X
     low, high = int(np.floor(X.min())), int(np.ceil(X.max()))
-    low, high = min(low, high - 2), max(high, low + 2)  # three numbers at least: 0, 1 and 2 for inputs of 0 and 1
+    high = max(high, low + 2)  # three numbers at least: 0, 1 and 2 for inputs of 0 and 1
     while (high - low + 1) ** X.size < 2 * versions:  # room enough that a new X is quickly found
         low, high = low - 1, high + 1
     rng = np.random.default_rng([seed, 24])

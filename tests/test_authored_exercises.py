@@ -95,6 +95,9 @@ def test_the_prediction_of_an_authored_exercise_is_of_its_first_layer():
     ([], "blanks: no cell is blank; leave at least one"),
     ("H_z", "blanks: expected a list of cells; got str"),
     ([("H", 0.5, 0)], "blanks: .* is not a cell; give a Cell or \\(matrix, row, col\\)"),
+    ([Cell("H", 0.5, 0)], "blanks: .* is not a cell; give a Cell or \\(matrix, row, col\\)"),
+    ([Cell("H", True, 0)], "blanks: .* is not a cell; give a Cell or \\(matrix, row, col\\)"),
+    ([Cell(5, 0, 0)], "blanks: .* is not a cell; give a Cell or \\(matrix, row, col\\)"),
     ([("H_z", r, c) for r in range(4) for c in range(3)] * 5,
      f"blanks: more than {MAX_BLANKS} cells; an exercise leaves at most {MAX_BLANKS} blank"),
 ])
@@ -102,6 +105,14 @@ def test_blanks_that_cannot_be_are_refused_by_name(blanks, message):
     with pytest.raises(ValueError, match="^" + message.replace("[", "\\[").replace("]", "\\]")
                        if "\\(" not in message else "^" + message):
         Exercise(WORKED, blanks)
+
+
+def test_an_exercise_refuses_a_prediction_that_is_not_yes_or_no_and_a_seed_without_its_difficulty():
+    with pytest.raises(ValueError, match="^predict: expected True or False; got 'no'"):
+        Exercise(WORKED, [("H", 0, 0)], predict="no")
+    with pytest.raises(ValueError, match="^seed and difficulty go together"):
+        Exercise(WORKED, [("H", 0, 0)], seed=3)
+    assert Exercise(WORKED, [("H", 0, 0)], predict=np.bool_(False)).to_query().endswith("&predict=0")
 
 
 def link(tail: str) -> str:
@@ -156,11 +167,28 @@ def test_a_gradient_exercise_is_authored_from_a_state_its_targets_and_an_entry_a
     assert check_gradient(again, "4.33").correct
     assert check_gradient(again, "13").mistake == "batch-sum"
     assert check_gradient(again, "-13/3").mistake == "wrong-sign"
+    assert authored_gradient_exercise(WORKED, TARGETS, "W2", np.int64(1), np.int64(2)) == exercise
+    with pytest.raises(ValueError, match="^gradient: dW2 has rows 1 to 2 and columns 1 to 4; got row True"):
+        authored_gradient_exercise(WORKED, TARGETS, "W2", True, 2)
     bias = authored_gradient_exercise(WORKED, TARGETS, "b1", 3)
     assert bias.to_query().endswith("&gradient=db1,4")
     assert gradient_exercise_from_link(read_link(bias.to_query(), TRAIN_PAGE_KEYS)) == bias
     seeded = new_gradient_exercise(7, "hard")
     assert gradient_exercise_from_link(read_link(seeded.to_query(), TRAIN_PAGE_KEYS)) == seeded
+
+
+def test_a_small_authored_gradient_is_right_only_near_itself_and_its_sign_still_counts():
+    # weights of a hundredth: db1[h2] = −0.0003267, where two decimals would take 0 and +0.004 for it
+    state = bn.State.from_layers([([[0.01, 0.02], [0.03, -0.01]], [0.0, 0.01]), ([[0.02, 0.01]], [0.0])],
+                                 [[1, 2, 0], [1, 0, 1]])
+    exercise = authored_gradient_exercise(state, [[0.1, 0.0, 0.05]], "b1", 1)
+    answer = exercise.explanation.average
+    assert bn.format_number(answer) == "−0.0003267"
+    assert [check_gradient(exercise, typed).correct for typed in ("−0.0003267", "-0.00033", "0", "0.004", "-0.004",
+                                                                  "-0.0004")] == [True, True, False, False, False,
+                                                                                  False]
+    assert check_gradient(exercise, "0.0003267").mistake == "wrong-sign"
+    assert check_gradient(exercise, "-0.0045").mistake is None  # far off: no "rounding" named either
 
 
 @pytest.mark.parametrize("tail, message", [

@@ -358,6 +358,28 @@ def test_the_worksheet_button_downloads_the_sheet_at_once_and_offers_its_key_apa
     assert app.status.value.count("downloading") == 1 and "answer key" in app.status.value
 
 
+def test_an_exercise_being_made_leaves_only_its_blanks_empty_on_the_worksheet(worked):
+    import base64
+
+    app = BatchApp(worked)
+    app.author.set_open(True)
+    app.author.toggle("Y,1,2")
+    app.author.toggle("H_z,0,0")
+    app.share.worksheet()
+    found = dict(re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", app.share.downloads.value))
+    blanks = [bn.Cell("H_z", 0, 0), bn.Cell("Y", 1, 2)]
+    sheet = base64.b64decode(found["batchnet-worksheet.pdf"])
+    assert sheet == bn.worksheet_pdf(worked, io.BytesIO(), blanks=blanks).getvalue()
+    assert sheet != bn.worksheet_pdf(worked, io.BytesIO()).getvalue()
+    assert base64.b64decode(found["batchnet-worksheet-key.pdf"]) == bn.worksheet_pdf(
+        worked, io.BytesIO(), answers=True, blanks=blanks).getvalue()
+    assert "2 blank cells, the exercise's" in html.unescape(app.status.value)
+    app.author.set_open(False)  # closed: every result cell is blank again
+    app.share.worksheet()
+    found = dict(re.findall(r"download='([^']+)' href='data:[^;]+;base64,([^']+)'", app.share.downloads.value))
+    assert base64.b64decode(found["batchnet-worksheet.pdf"]) == bn.worksheet_pdf(worked, io.BytesIO()).getvalue()
+
+
 def test_versions_make_the_worksheet_a_class_set_and_its_key_answers_each(worked):
     import base64
 
@@ -374,3 +396,11 @@ def test_versions_make_the_worksheet_a_class_set_and_its_key_answers_each(worked
     assert app.share.downloads.value == ""  # the links of 3 versions are gone
     app.share.versions.value = 500  # the box keeps to what a worksheet takes
     assert app.share.versions.value == bn.worksheet.MAX_VERSIONS
+
+
+def test_a_link_refused_with_a_question_is_told_in_sentences(monkeypatch):
+    worked = bn.preset("three-inputs").to_query()
+    transposed = worked.replace("W1=1,-1,1;1,1,0;0,1,1;1,0,1", "W1=1,1,0,1;-1,1,1,0;1,0,1,1")
+    monkeypatch.setenv("QUERY_STRING", transposed)
+    said = html.unescape(BatchApp.from_page().status.value)
+    assert "got (3 × 4). Did you mean W1.T? Showing the worked example instead." in said

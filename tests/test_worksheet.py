@@ -392,6 +392,14 @@ def test_inputs_that_span_too_few_numbers_still_give_distinct_versions():
     assert len({float(s.X[0, 0]) for s in states}) == 30
 
 
+def test_inputs_of_0_and_1_get_versions_of_0_1_and_2_never_below_what_they_span():
+    from batchnet_core.worksheet import _versions
+
+    state = bn.State.from_layers([([[1.0, 1.0]], [0.0])], [[0.0, 1.0], [1.0, 0.0]])  # pixels: off and on
+    seen = {float(v) for s in _versions(state, 30, 0) for v in s.X.ravel()}
+    assert seen == {0.0, 1.0, 2.0}
+
+
 @pytest.mark.parametrize(("options", "message"), [
     ({"versions": 0}, "versions must be a whole number from 1 to 100; got 0"),
     ({"versions": 101}, "versions must be a whole number from 1 to 100; got 101"),

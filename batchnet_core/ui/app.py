@@ -15,7 +15,7 @@ from ..numbers import format_number
 from ..state import PRESETS, State, parameter_count, preset, random_state
 from .author import ExerciseAuthor
 from .classroom import ClassBar, Pushable
-from .common import STYLE, Guard, status_html
+from .common import STYLE, Guard, link_refused, status_html
 from .controls import STEPS, MatrixControls, entry_label
 from .kernel import page_query
 from .model import View, Worksheet
@@ -303,7 +303,7 @@ class BatchApp:
                 app.seed = seed_from_link(app.link.values["seed"])
                 state, message = random_state(app.seed, app.state.sizes), f"Random integers, seed {app.seed}."
         except ValueError as error:
-            app._say(f"The link could not be used: {error}. Showing the worked example instead.", error=True)
+            app._say(link_refused(str(error), "the worked example"), error=True)
         else:
             if state is not None:
                 app.initial = state

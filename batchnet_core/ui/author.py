@@ -115,27 +115,28 @@ class ExerciseAuthor:
                 button.on_click(self.guard(lambda _, name=name: self.toggle_all(name)))
                 buttons.append(button)
             self.whole.children = buttons
-        if self.targets is not None and self.model.state.sizes != self._gradient_sizes:
-            self._gradient_sizes = self.model.state.sizes
-            self.gradient_picker.options = gradient_entries(self.model.state)
-        if self.model.blanks is not None:
+        if self.model.blanks is not None:  # first: a new picker's options show the blanks at once
             shapes = {name: self.model.trace[name].shape for name in names}
             kept = frozenset(cell for cell in self.model.blanks if _fits(cell, shapes))
             if kept != self.model.blanks:
                 self.model.update(blanks=kept)
+        if self.targets is not None and self.model.state.sizes != self._gradient_sizes:
+            self._gradient_sizes = self.model.state.sizes
+            self.gradient_picker.options = gradient_entries(self.model.state)
         self.show()
 
     def _set(self, blanks: frozenset[str] | None) -> None:
         self.model.update(blanks=blanks)
         self.show()
 
+    def cells(self) -> list[Cell]:
+        """The cells chosen to be left blank (none while closed)."""
+        chosen = (cell.split(",") for cell in sorted(self.blanks))
+        return [Cell(layer, int(row), int(col)) for layer, row, col in chosen]
+
     def exercise(self) -> Exercise:
         """The exercise chosen; ``ValueError`` naming ``blanks`` when there is none, or too many."""
-        cells = []
-        for cell in sorted(self.blanks):
-            layer, row, col = cell.split(",")
-            cells.append(Cell(layer, int(row), int(col)))
-        return Exercise(self.model.state, cells, predict=self.predict.value)
+        return Exercise(self.model.state, self.cells(), predict=self.predict.value)
 
     def show(self) -> None:
         """The link to the exercise, or what to do to have one; on page 06, the link to the gradient asked."""
@@ -149,15 +150,13 @@ class ExerciseAuthor:
                 f"<div><span class='bn-link-web'><a class='bn-author-gradient-exercise' "
                 f"href='?{html.escape(gradient.to_query())}' target='_blank'>Link to this gradient exercise</a>: "
                 f"{html.escape(gradient.label)} of this network with these targets.</span></div>")
-        try:
-            exercise = self.exercise()
-        except ValueError:
-            count = len(self.blanks)
+        count = len(self.blanks)
+        if not 1 <= count <= MAX_BLANKS:
             hint = (f"{count} cells chosen: an exercise leaves at most {MAX_BLANKS} blank." if count > MAX_BLANKS
                     else "Choose at least one cell to leave blank.")
             self.result.value = f"<div class='bn-author-none'>{html.escape(hint)}</div>"
             return
-        count = len(exercise.blanks)
+        exercise = self.exercise()
         labels = ", ".join(cell.label for cell in exercise.blanks)
         address = html.escape(f"{EXERCISE_PAGE.name}?{exercise.to_query()}")
         self.result.value = (

@@ -19,6 +19,13 @@ def status_html(message: str, error: bool = False) -> str:
     return f"<span class='bn-error' role='alert'>{text}</span>" if error else text
 
 
+def link_refused(problems: str, instead: str) -> str:
+    """What a page says of a link it cannot use, and what it shows ``instead``: one full stop after the
+    problems, which may end in their own (``Did you mean W1.T?``)."""
+    stop = "" if problems.endswith((".", "?", "!")) else "."
+    return f"The link could not be used: {problems}{stop} Showing {instead} instead."
+
+
 class Guard:
     """Wraps widget callbacks: a failure becomes a message in the page, never a traceback.
 

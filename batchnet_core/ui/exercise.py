@@ -31,7 +31,7 @@ from ..layers import layers_of, unit_label, unit_labels
 from ..notation import panels
 from ..numbers import format_number
 from .classroom import ClassBar
-from .common import STYLE, Guard, status_html
+from .common import STYLE, Guard, link_refused, status_html
 from .drawing import HeatmapDrawing
 from .kernel import page_query
 from .page import PageBridge
@@ -137,14 +137,12 @@ class ExerciseApp:
                 return cls(authored=authored_from_link(link))
             except ValueError as error:
                 app = cls()
-                app._say(f"The link could not be used: {error}. Showing seed {app.seed}, "
-                         f"{app.exercise.difficulty} instead.", error=True)
+                app._say(link_refused(str(error), f"seed {app.seed}, {app.exercise.difficulty}"), error=True)
                 return app
         seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES)
         app = cls(seed, difficulty)
         if problems:
-            app._say(f"The link could not be used: {'; '.join(problems)}. Showing seed {app.seed}, "
-                     f"{app.exercise.difficulty} instead.", error=True)
+            app._say(link_refused("; ".join(problems), f"seed {app.seed}, {app.exercise.difficulty}"), error=True)
         return app
 
     # -- building one exercise -------------------------------------------------------------
@@ -167,7 +165,8 @@ class ExerciseApp:
                                     f"network, {blanks} blank cell{'s' * (blanks != 1)}"
                                     f"{', ReLU predicted first' if exercise.predict else ''} ({link}).</div>")
         else:
-            self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {self.seed}</b>, {exercise.difficulty}: "
+            difficulty = html.escape(str(exercise.difficulty))
+            self.seed_note.value = (f"<div class='bn-seed'>Exercise <b>seed {self.seed}</b>, {difficulty}: "
                                     f"give this seed to the class and everyone gets the same numbers ({link}).</div>")
         self._show_given()
         self._build_prediction()
@@ -194,11 +193,11 @@ class ExerciseApp:
         hidden, batch = forward(self.exercise.state).Z[0].shape
         self.toggles = {}
         self.predicted = False  # revealed, and told to the class
-        cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{x}</b>")
+        cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{html.escape(x)}</b>")
                                                               for x in unit_labels("x", batch)]
         for r in range(hidden):
             h = first.unit_label(r)
-            cells.append(html_widget(f"<b>{h}</b>"))
+            cells.append(html_widget(f"<b>{html.escape(h)}</b>"))
             for c in range(batch):
                 toggle = widgets.ToggleButton(description="> 0",
                                               tooltip=f"{first.post}[{h}, x{c + 1}]: click if it becomes 0",
@@ -231,7 +230,8 @@ class ExerciseApp:
             toggle.disabled = True  # marked right or wrong by its border and mark, in full contrast (style.css)
             toggle.description = ("✓ " if right else "✗ ") + format_number(H_z[key]) + (" → 0" if zeroed[key] else "")
             toggle.add_class("bn-correct-box" if right else "bn-wrong-box")
-        self.prediction_result.value = f"<b>{html.escape(result.message)}</b> (The numbers are {first.pre}.)"
+        self.prediction_result.value = (f"<b>{html.escape(result.message)}</b> "
+                                        f"(The numbers are {html.escape(first.pre)}.)")
         self._show_after_reveal(True)
         self._say(result.message)
         if not self.predicted:  # the prediction is made once: a second Reveal shows it again
@@ -254,10 +254,10 @@ class ExerciseApp:
         titles = {panel.key: panel.title for panel in panels(self.exercise.state.sizes)}
         for layer, values in trace.items():
             rows, cols = values.shape
-            cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{x}</b>")
+            cells: list[widgets.Widget] = [html_widget("")] + [html_widget(f"<b>{html.escape(x)}</b>")
                                                                   for x in unit_labels("x", cols)]
             for r in range(rows):
-                cells.append(html_widget(f"<b>{unit_label(layer, r)}</b>"))
+                cells.append(html_widget(f"<b>{html.escape(unit_label(layer, r))}</b>"))
                 for c in range(cols):
                     cell = Cell(layer, r, c)
                     if cell in self.exercise.blanks:
@@ -265,10 +265,12 @@ class ExerciseApp:
                         self.blank_cells[cell] = blank
                         cells.append(blank.box)
                     else:
-                        cells.append(html_widget(f"<div class='bn-given'>{format_number(values[r, c])}</div>"))
+                        given = html.escape(format_number(values[r, c]))
+                        cells.append(html_widget(f"<div class='bn-given'>{given}</div>"))
             grid = widgets.GridBox(cells, layout=widgets.Layout(
                 grid_template_columns=f"28px repeat({cols}, 60px)", grid_gap="2px"))
-            matrices.append(widgets.VBox([html_widget(f"<div class='bn-panel-title'>{titles[layer]}</div>"), grid],
+            title = html_widget(f"<div class='bn-panel-title'>{html.escape(titles[layer])}</div>")
+            matrices.append(widgets.VBox([title, grid],
                                          layout=widgets.Layout(margin="0 24px 0 0")))
         self.blanks_box.children = [
             html_widget("Type each missing number and press Enter. Accepted: −3, -3, 3.0, 1/2, 0,5."),
@@ -280,7 +282,7 @@ class ExerciseApp:
             return
         feedback = check_answer(self.exercise.state, blank.cell, typed)
         self.score = self.score.record(feedback)
-        self.feedback.value = f"<div><b>{blank.cell.label}</b></div>" + feedback_html(feedback)
+        self.feedback.value = f"<div><b>{html.escape(blank.cell.label)}</b></div>" + feedback_html(feedback)
         blank.box.remove_class("bn-correct-box")
         blank.box.remove_class("bn-wrong-box")
         blank.box.add_class("bn-correct-box" if feedback.correct else "bn-wrong-box")
@@ -309,10 +311,11 @@ class ExerciseApp:
             bias = "?"
         x = ", ".join(format_number(v) for _, v, _ in e.terms)
         unit = f"h{m.row + 1}"
+        given = html.escape(f"with row {unit} of W1 = [{', '.join(weights)}], x{m.input + 1} = [{x}] and "
+                            f"b1[{unit}] = {bias}.")
         question = html_widget(
-            f"<div>H_z[{unit}, x{m.input + 1}] = <b>{format_number(m.target)}</b>, with row {unit} of W1 = "
-            f"[{', '.join(weights)}], x{m.input + 1} = [{x}] and b1[{unit}] = {bias}.</div>"
-            f"<div>What is <b>{m.label}</b>? Work it out from these numbers alone; then check it against "
+            f"<div>H_z[{unit}, x{m.input + 1}] = <b>{html.escape(format_number(m.target))}</b>, {given}</div>"
+            f"<div>What is <b>{html.escape(m.label)}</b>? Work it out from these numbers alone; then check it against "
             f"the network above, where it is given.</div>")
         answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="80px"))
         answer.add_class("bn-missing-answer")
@@ -356,7 +359,7 @@ class ExerciseApp:
         return names
 
     def _show_score(self) -> None:
-        self.score_view.value = f"<b>{self.score.text}</b>"
+        self.score_view.value = f"<b>{html.escape(self.score.text)}</b>"
 
     def _say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)

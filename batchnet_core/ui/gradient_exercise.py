@@ -27,7 +27,7 @@ from ..layers import layers_of, unit_labels
 from ..numbers import format_number
 from ..training import column_label, explain_delta
 from .classroom import ClassBar
-from .common import STYLE, Guard, status_html
+from .common import STYLE, Guard, link_refused, status_html
 from .drawing import HeatmapDrawing, matrix_drawing
 from .exercise import feedback_html
 from .kernel import page_query
@@ -177,8 +177,8 @@ class GradientExerciseApp:
             seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES, GRADIENT_KEYS)
             app = cls(seed, difficulty)
         if problems:
-            app._say(f"The link could not be used: {'; '.join(problems)}. Showing the gradient exercise of seed "
-                     f"{app.seed}, {app.exercise.difficulty} instead.", error=True)
+            app._say(link_refused("; ".join(problems), f"the gradient exercise of seed {app.seed}, "
+                                                       f"{app.exercise.difficulty}"), error=True)
         if trainer is not None:
             share = trainer.app.share
             share.page_parts.append(app.query)

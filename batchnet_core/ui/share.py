@@ -32,12 +32,17 @@ def download_link(label: str, filename: str, mime: str, data: bytes, now: bool =
             f"href='data:{mime};base64,{encoded}'>{label}</a>")
 
 
-def worksheet_links(state: State, convention: str, versions: int = 1, now: bool = False) -> list[str]:
-    """The students' worksheet and its answer key, two files: ``now`` downloads the sheet at once."""
-    return [download_link("students' worksheet (PDF)", "batchnet-worksheet.pdf", "application/pdf",
-                          worksheet_pdf(state, io.BytesIO(), convention, versions=versions).getvalue(), now=now),
-            download_link("answer key (PDF)", "batchnet-worksheet-key.pdf", "application/pdf",
-                          worksheet_pdf(state, io.BytesIO(), convention, answers=True, versions=versions).getvalue())]
+def worksheet_links(state: State, convention: str, versions: int = 1, now: bool = False,
+                    blanks: list | None = None) -> list[str]:
+    """The students' worksheet and its answer key, two files: ``now`` downloads the sheet at once. ``blanks``:
+    the result cells left empty (``exercises.Cell``), every one by default."""
+    def pdf(answers: bool) -> bytes:
+        return worksheet_pdf(state, io.BytesIO(), convention, answers=answers, blanks=blanks,
+                             versions=versions).getvalue()
+
+    return [download_link("students' worksheet (PDF)", "batchnet-worksheet.pdf", "application/pdf", pdf(False),
+                          now=now),
+            download_link("answer key (PDF)", "batchnet-worksheet-key.pdf", "application/pdf", pdf(True))]
 
 
 def worksheet_png(images: dict[str, bytes], places: dict[str, tuple[int, int]], background: str) -> bytes:
@@ -133,10 +138,15 @@ class SharePanel:
         """The printable worksheet of the state, in the page's notation: the students' sheet downloaded at
         once, its answer key offered beside it, a file of its own so that it is never printed with the sheet."""
         state, convention, versions = self.app.state, self.app.model.notation, self.versions.value
+        # an exercise being made: its blanks are the sheet's only empty cells
+        blanks = self.app.author.cells() or None
         # bn-download-now: the page script clicks it once, so one click of the button downloads the sheet
-        self.downloads.value = "Download: " + " · ".join(worksheet_links(state, convention, versions, now=True))
-        pages = f", {versions} versions," if versions > 1 else ""
-        self.say(f"The students' worksheet (PDF{pages}) is downloading; its answer key is the second download below.")
+        self.downloads.value = "Download: " + " · ".join(worksheet_links(state, convention, versions, now=True,
+                                                                         blanks=blanks))
+        what = [f"{versions} versions"] if versions > 1 else []
+        what += [f"{len(blanks)} blank cell{'s' * (len(blanks) != 1)}, the exercise's"] if blanks else []
+        self.say(f"The students' worksheet (PDF{''.join(f', {w}' for w in what)}) is downloading; its answer key "
+                 "is the second download below.")
 
     def export(self) -> None:
         state, convention = self.app.state, self.app.model.notation
