@@ -519,16 +519,18 @@ class PageKernel:
 
     @staticmethod
     def html_values(replies: list[dict], name: str) -> list | None:
-        """The last full-precision value table of ``name`` that these replies sent to the page."""
-        tables = re.findall(rf"bn-values-{name}' data-values='([^']*)'", json.dumps([m["content"] for m in replies]))
-        return json.loads(tables[-1]) if tables else None
+        """The last full-precision value table of ``name`` that these replies sent to the page (a heat map
+        drawing's ``tables``)."""
+        tables = [m["content"]["data"]["state"]["tables"]["values"].get(name) for m in replies
+                  if m["msg_type"] == "comm_msg" and "tables" in m["content"]["data"].get("state", {})]
+        sent = [table for table in tables if table is not None]
+        return json.loads(sent[-1]["d"]) if sent else None
 
     def shown_values(self, name: str) -> list[list]:
-        """Every value table of ``name`` in the widget models the page was given (page 06 has
-        more than one part)."""
-        text = json.dumps([model.get("value") for model in self.models.values()])
-        return [json.loads(table) for table in re.findall(rf"bn-values-{name}' data-values='([^']*)'", text)]
-
+        """Every value table of ``name`` in the heat map drawings the page was given (page 06 has
+        more than one)."""
+        tables = [model["tables"].get("values", {}).get(name) for model in self.models.values() if model.get("tables")]
+        return [json.loads(table["d"]) for table in tables if table is not None]
 
 
 #: What the kernel must never send to a page: a traceback, or any sign of the server's files.
