@@ -290,6 +290,7 @@ def page(browser, request):
     ARTIFACTS.mkdir(exist_ok=True)
     with contextlib.suppress(Exception):
         page.screenshot(path=str(ARTIFACTS / f"{artifact_name(request.node.name)}.png"))
+    close_tab(page)
     context.close()
     assert not errors, f"errors in the page: {errors}"
 
@@ -338,6 +339,17 @@ DRAWN = """() => document.querySelectorAll('script[type="application/vnd.voila.c
   && [...document.querySelectorAll('.bn-app .bn-status')].every(s => s.textContent.trim())
   && [...document.querySelectorAll('.bn-app')].filter(a => a.querySelector('.bn-matrix, .bn-code'))
        .every(a => a.querySelector('.bn-announce'))"""
+
+
+def close_tab(page) -> None:
+    """Close a tab as a person does: the page unloads, and Voila's page sends its kernel back (its shutdown
+    beacon, sent before unload). Playwright's own close skips that, and the kernel would live on until
+    culled ten minutes later, filling the server's ceiling for the tests after it."""
+    if page.is_closed():
+        return
+    page.close(run_before_unload=True)
+    if not page.is_closed():
+        page.wait_for_event("close", timeout=30_000)
 
 
 def settle(page) -> None:

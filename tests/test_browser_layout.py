@@ -9,7 +9,7 @@ import pytest
 import batchnet_core as bn
 from batchnet_core.ui.heatmap import CELL_PIXELS, THEMES
 
-from conftest import HEAT_MAPS_DRAWN, PAGE_NAMES, open_app, render
+from conftest import HEAT_MAPS_DRAWN, PAGE_NAMES, close_tab, open_app, render
 
 pytestmark = pytest.mark.browser
 
@@ -89,7 +89,7 @@ def test_the_worksheet_fits_every_screen(browser, voila_url, screen, notebook):
         }""")
         assert drawn == written
     finally:
-        page.close()
+        close_tab(page)
 
 
 @pytest.mark.parametrize(("screen", "sizes"), [
@@ -103,7 +103,7 @@ def test_the_playground_fits_at_every_size(browser, voila_url, screen, sizes):
         open_app(page, render(voila_url, "05_playground", bn.random_state(3, sizes).to_query()))
         assert_every_heat_map_fits(page, 7)
     finally:
-        page.close()
+        close_tab(page)
 
 
 def test_the_layout_follows_the_space_it_has(browser, voila_url):
@@ -133,7 +133,7 @@ def test_the_layout_follows_the_space_it_has(browser, voila_url):
         phone = boxes()
         assert phone["W1"][3] <= phone["W1b1"][1] <= phone["H_z"][1] <= phone["H"][1], "one column, in order"
     finally:
-        page.close()
+        close_tab(page)
 
 
 @pytest.mark.parametrize("screen", ["projector", "phone"])
@@ -146,7 +146,7 @@ def test_the_exercise_page_fits(browser, voila_url, screen):
                                timeout=90_000)
         assert_every_heat_map_fits(page, 3)
     finally:
-        page.close()
+        close_tab(page)
 
 
 #: The pages that draw heat maps: all but the start page's prose and the speed page's timings.

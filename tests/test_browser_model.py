@@ -7,7 +7,7 @@ import pytest
 import batchnet_core as bn
 from batchnet_core.notation import NOTATIONS
 
-from conftest import ARTIFACTS, MAIN_PAGE, assert_no_error_text, open_app, page_values
+from conftest import ARTIFACTS, MAIN_PAGE, assert_no_error_text, close_tab, open_app, page_values
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +120,7 @@ def test_in_rows_the_page_speaks_rows(browser, voila_url, width):
         page.screenshot(path=str(ARTIFACTS / f"rows-{width}.png"))
         assert_no_error_text(page)
     finally:
-        page.close()
+        close_tab(page)
 
 
 def pdf_text(path) -> tuple[int, str]:
@@ -186,7 +186,7 @@ def test_a_class_set_and_its_key_download_in_view(browser, voila_url, tmp_path, 
         assert page.evaluate("() => document.documentElement.scrollWidth <= document.documentElement.clientWidth")
         page.screenshot(path=str(ARTIFACTS / f"worksheet-downloads-{width}-{theme}.png"))
     finally:
-        page.close()
+        close_tab(page)
 
 
 @pytest.mark.parametrize("width", [1400, 1024, 390])
@@ -215,4 +215,4 @@ def test_each_cell_button_lies_over_its_cell_at_any_scale(browser, voila_url, wi
                 expected = (box_left / picture_width, box_top / height, box_right / picture_width, box_bottom / height)
                 assert (left, top, right, bottom) == pytest.approx(expected, abs=0.01), cell
     finally:
-        page.close()
+        close_tab(page)

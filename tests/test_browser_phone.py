@@ -12,7 +12,7 @@ from batchnet_core.layers import MAX_DEPTH
 from batchnet_core.series import PAGES
 from batchnet_core.ui.playground import PLAYGROUND_MAX, Playground
 
-from conftest import open_drawn, render, settle
+from conftest import close_tab, open_drawn, render, settle
 from test_browser_layout import SCREENS
 
 pytestmark = pytest.mark.browser
@@ -131,7 +131,7 @@ def test_every_control_shows_whole_on_every_page(browser, voila_url, screen, not
             seen = assert_every_control_shows_whole(page)
             assert all("←" in box["cue"] and "→" not in box["cue"] for box in seen["scrolling"]), seen["scrolling"]
     finally:
-        page.close()
+        close_tab(page)
 
 
 def test_the_controls_a_page_shows_later_fit_a_phone_too(browser, voila_url):
@@ -176,4 +176,4 @@ def test_the_controls_a_page_shows_later_fit_a_phone_too(browser, voila_url):
         settle(page)
         assert_every_control_shows_whole(page)
     finally:
-        page.close()
+        close_tab(page)

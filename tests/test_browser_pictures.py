@@ -17,7 +17,7 @@ import batchnet_core as bn
 from batchnet_core.ui.heatmap import LUT_RGB, THEMES, colour_indices, contrast_ratio
 from batchnet_core.ui.views import HeatmapViews, colour_scales
 
-from conftest import ARTIFACTS, heat_maps_on_page, open_app, render, state_on_page
+from conftest import ARTIFACTS, close_tab, heat_maps_on_page, open_app, render, state_on_page
 
 pytestmark = pytest.mark.browser
 
@@ -169,7 +169,7 @@ def test_the_charts_follow_jupyterlab_dark_and_a_switch_while_open(browser, tmp_
             assert_drawn_for_the_page(page, "img.bn-speed-plot", "light")
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-light-after-switch-speed.png"))
     finally:
-        page.close()
+        close_tab(page)
 
 
 def legend_text(page) -> str:

@@ -15,7 +15,7 @@ from test_browser_steps import SCROLLER
 from batchnet_core.series import PAGES
 from batchnet_core.ui.heatmap import CELL_PIXELS
 
-from conftest import ARTIFACTS, MAIN_PAGE, open_app, open_drawn, render, serious_violations
+from conftest import ARTIFACTS, MAIN_PAGE, close_tab, open_app, open_drawn, render, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -124,7 +124,7 @@ def test_the_worksheet_and_a_cells_explanation_share_the_projectors_screen(brows
         found = serious_violations(page, axe_source)
         assert found == [], found
     finally:
-        page.close()
+        close_tab(page)
 
 
 def test_the_present_button_enters_and_leaves_and_the_address_follows(browser, voila_url, axe_source):
@@ -164,7 +164,7 @@ def test_the_present_button_enters_and_leaves_and_the_address_follows(browser, v
         assert page.locator(".bn-controls-W1").is_visible()
         assert page.get_by_role("button", name="Show the settings").count() == 0
     finally:
-        page.close()
+        close_tab(page)
 
 
 @pytest.mark.parametrize("theme", ["light", "dark"])
@@ -187,7 +187,7 @@ def test_every_page_presents_in_large_type(browser, voila_url, axe_source, theme
             found = serious_violations(page, axe_source)
             assert found == [], (name, found)
     finally:
-        page.close()
+        close_tab(page)
 
 
 @pytest.mark.parametrize("value", ["0", "yes", "", "2", '"><img src=x onerror=alert(1)>'])

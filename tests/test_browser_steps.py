@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_browser_lab import jupyterlab, run_notebook
 
-from conftest import ARTIFACTS, MAIN_PAGE, open_app
+from conftest import ARTIFACTS, MAIN_PAGE, close_tab, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -120,7 +120,7 @@ def test_the_running_sum_stays_in_view_in_voila(browser, voila_url, screen):
         step_seven_times(page, by_key=True)
         assert_the_sum_stays_in_view(page, str(ARTIFACTS / f"steps-voila-{screen}"))
     finally:
-        page.close()
+        close_tab(page)
 
 
 @pytest.fixture(scope="module")
@@ -140,4 +140,4 @@ def test_the_running_sum_stays_in_view_in_jupyterlab(browser, lab_url, screen):
         step_seven_times(page, by_key=False)  # in JupyterLab the keys belong to the notebook
         assert_the_sum_stays_in_view(page, str(ARTIFACTS / f"steps-lab-{screen}"))
     finally:
-        page.close()
+        close_tab(page)

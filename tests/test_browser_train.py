@@ -10,7 +10,7 @@ from test_browser_lab import jupyterlab, run_notebook
 import batchnet_core as bn
 from batchnet_core.gradient_exercises import new_gradient_exercise
 
-from conftest import ARTIFACTS, HEAT_MAPS_DRAWN, render, serious_violations
+from conftest import ARTIFACTS, HEAT_MAPS_DRAWN, close_tab, render, serious_violations
 from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, theme_ink
 
 pytestmark = pytest.mark.browser
@@ -123,7 +123,7 @@ def test_the_training_page_fits_every_screen(browser, voila_url, screen):
         assert neighbours == sorted(neighbours), "the buttons of a row run left to right, as its cells"
         page.screenshot(path=str(ARTIFACTS / f"train-{screen}.png"), full_page=True)
     finally:
-        page.close()
+        close_tab(page)
 
 
 def test_the_dark_training_page_is_drawn_dark(page, voila_url):
@@ -160,7 +160,7 @@ def test_the_training_page_runs_in_jupyterlab_dark(browser, tmp_path, worked):
             page.locator(".bn-train").scroll_into_view_if_needed()
             page.screenshot(path=str(ARTIFACTS / "jupyterlab-dark-train-1280.png"))
     finally:
-        page.close()
+        close_tab(page)
 
 
 def test_a_gradient_worked_out_by_hand_is_checked_on_the_page(page, voila_url):
