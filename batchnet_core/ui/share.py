@@ -143,9 +143,9 @@ class SharePanel:
         # bn-download-now: the page script clicks it once, so one click of the button downloads the sheet
         self.downloads.value = "Download: " + " · ".join(worksheet_links(state, convention, versions, now=True,
                                                                          blanks=blanks))
-        what = [f"{versions} versions"] if versions > 1 else []
-        what += [f"{len(blanks)} blank cell{'s' * (len(blanks) != 1)}, the exercise's"] if blanks else []
-        self.say(f"The students' worksheet (PDF{''.join(f', {w}' for w in what)}) is downloading; its answer key "
+        what = ["PDF", *([f"{versions} versions"] if versions > 1 else []),
+                *([f"{len(blanks)} blank cell{'s' * (len(blanks) != 1)}, the exercise's"] if blanks else [])]
+        self.say(f"The students' worksheet ({', '.join(what)}) is downloading; its answer key "
                  "is the second download below.")
 
     def export(self) -> None:
