@@ -6,7 +6,8 @@
   ``max_kernels`` kernels ever run; a visitor over the cap gets a polite HTTP 503 page.
 - :class:`KernelPool` keeps Voila's pool of preheated kernels full after any departure, never
   hands out a kernel that died while it waited, and lets no refused refill stand in the pool.
-- :class:`ClassroomPageHandler` serves a page without code (the start page) with no kernel.
+- :class:`ClassroomPageHandler` serves a page without code (the start page) with no kernel, and gives
+  back the kernel of a page its visitor left before it arrived.
 - :class:`ClassroomIdentityProvider` gives every page the ``_xsrf`` cookie that Voila's shutdown
   beacon sends back, so a closed tab gives its kernel back at once with XSRF protection on
   (voila-dashboards/voila#1458).
@@ -23,6 +24,8 @@ Imported by the Voila server only (tornado and jupyter_server), never by the cor
 
 from __future__ import annotations
 
+import asyncio
+import contextvars
 import functools
 import hashlib
 import hmac
@@ -120,6 +123,22 @@ def check_voila_query(query: str) -> None:
                             "from the address")
 
 
+#: The page request a task serves (in :meth:`ClassroomPageHandler.get_generator`), so that the kernel started or
+#: handed out for it is known to it; tasks started meanwhile (a pool's refills) copy it, and ignore it.
+SERVED_PAGE: contextvars.ContextVar[ClassroomPageHandler | None] = contextvars.ContextVar("batchnet_served_page",
+                                                                                        default=None)
+
+#: Kernels being given back, as tasks.
+GIVING_BACK: set[asyncio.Future] = set()
+
+
+def note_page_kernel(kernel_id: str) -> None:
+    """The kernel that serves the page being rendered in this task."""
+    page = SERVED_PAGE.get()
+    if page is not None:
+        page.page_kernel = kernel_id
+
+
 class ClassroomKernelManager(AsyncMappingKernelManager):
     """Voila's kernel manager with a ceiling on kernels and a check of each page's address."""
 
@@ -147,9 +166,12 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
             kwargs["env"] = {**env, **room.kernel_env(kwargs["kernel_id"])}
         self._starting += 1
         try:
-            return await super().start_kernel(*args, **kwargs)
+            kernel_id = await super().start_kernel(*args, **kwargs)
         finally:
             self._starting -= 1
+        if not preheating:
+            note_page_kernel(kernel_id)
+        return kernel_id
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:
         await super().shutdown_kernel(kernel_id, *args, **kwargs)
@@ -223,7 +245,9 @@ class KernelPool:
         self._prune(notebook_name)
         if not pool:
             self.fill_if_needed(delay=0, notebook_name=notebook_name)
-        return await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        render_task, rendered, kernel_id = await super().get_rendered_notebook(notebook_name, *args, **kwargs)
+        note_page_kernel(kernel_id)
+        return render_task, rendered, kernel_id
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:
         for notebook_name in self._pools:
@@ -282,7 +306,17 @@ class ClassroomPageHandler(TornadoVoilaHandler):
     and failed with a 500. Here such a page is rendered by the same template without a kernel
     (``resources.batchnet_prose_only``: the template loads no kernel or widget code), so nothing
     connects to anything.
+
+    A visitor who leaves a page before it has arrived (a reload, a link followed, a closed tab while a
+    slow page renders) sends no shutdown beacon: the page's script that sends it never ran. Voila
+    would keep that kernel until the idle cull, ten minutes later, a seat of the class taken; here it
+    is given back as the connection closes.
     """
+
+    #: The kernel started or handed out for this page, once it has one.
+    page_kernel: str | None = None
+    #: The visitor left before the page arrived.
+    page_left = False
 
     async def prepare(self) -> None:
         await super().prepare()
@@ -293,16 +327,33 @@ class ClassroomPageHandler(TornadoVoilaHandler):
                                    path=self.base_url)
 
     async def get_generator(self, path=None):
+        SERVED_PAGE.set(self)
         single_notebook = bool(self.notebook_path)  # Voila redirects any other path there
         renderer = None if single_notebook else await self._prose_only_renderer(path)
         if renderer is None:
-            async for html in super().get_generator(path=path):
-                yield html
+            pages = super().get_generator(path=path)
+            try:
+                async for html in pages:
+                    if self.page_left:  # Voila would write to the closed connection until the page is done,
+                        return          # and forever (a heartbeat every few seconds) if its kernel has gone
+                    yield html
+            finally:
+                await pages.aclose()
             return
         self.set_header("Content-Type", "text/html")
         self.set_header("Cache-Control", "no-cache, no-store, must-revalidate")
         async for html, _ in renderer.generate_content_generator():
             yield html
+
+    def on_connection_close(self) -> None:
+        super().on_connection_close()
+        self.page_left = True
+        kernel_id, self.page_kernel = self.page_kernel, None
+        if kernel_id is not None and not self._finished and kernel_id in self.kernel_manager:
+            self.log.info("The page of kernel %s was left before it arrived: its kernel is given back", kernel_id)
+            giving_back = asyncio.ensure_future(self.kernel_manager.shutdown_kernel(kernel_id))
+            GIVING_BACK.add(giving_back)  # the loop holds its tasks weakly
+            giving_back.add_done_callback(GIVING_BACK.discard)
 
     async def _prose_only_renderer(self, notebook_path: str | None) -> ProsePageRenderer | None:
         """A renderer for a notebook without code cells, or None for any other path."""
@@ -485,4 +536,8 @@ def kept_secret() -> bytes:
 main = ClassroomVoila.launch_instance
 
 if __name__ == "__main__":
-    main()
+    # as the module voila.json names: run as __main__, this file would be a second copy of it, with classes
+    # and context variables of its own
+    import batchnet_core.serving
+
+    batchnet_core.serving.main()

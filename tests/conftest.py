@@ -345,11 +345,20 @@ def close_tab(page) -> None:
     """Close a tab as a person does: the page unloads, and Voila's page sends its kernel back (its shutdown
     beacon, sent before unload). Playwright's own close skips that, and the kernel would live on until
     culled ten minutes later, filling the server's ceiling for the tests after it."""
-    if page.is_closed():
-        return
-    page.close(run_before_unload=True)
     if not page.is_closed():
-        page.wait_for_event("close", timeout=30_000)
+        page.close(run_before_unload=True)
+        if not page.is_closed():
+            page.wait_for_event("close", timeout=30_000)
+    if not page.context.pages:
+        page.context.close()
+
+
+def new_tab(browser, **options):
+    """A tab in a browser context of its own (``options`` as for ``new_context``); close it with ``close_tab``.
+
+    Not ``browser.new_page``: closing such a page closes its context at once, before the unloading page's
+    beacon has left, so its kernel would stay behind (as with Playwright's own close)."""
+    return browser.new_context(**options).new_page()
 
 
 def settle(page) -> None:

@@ -5,7 +5,7 @@ import pytest
 
 from batchnet_core.notation import NOTATIONS
 
-from conftest import CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, close_tab, open_app
+from conftest import CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, close_tab, new_tab, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -51,7 +51,7 @@ def scroll_bars(browser):
     """A tab of a Chromium that draws scroll bars: Playwright's headless one hides them all."""
     shown = browser.browser_type.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS,
                                         ignore_default_args=["--hide-scrollbars"])
-    tab = shown.new_page(viewport={"width": 390, "height": 844})
+    tab = new_tab(shown, viewport={"width": 390, "height": 844})
     yield tab
     close_tab(tab)
     shown.close()

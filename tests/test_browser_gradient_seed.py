@@ -48,8 +48,7 @@ def test_the_link_opens_its_exercise_shows_its_seed_and_the_address_keeps_it(pag
     exercise.locator(".bn-gradient-new").click()
     page.wait_for_function("() => location.search.endsWith('&gradient_seed=13&gradient_difficulty=hard')")
     assert exercise.locator(".bn-gradient-seed input").input_value() == "13"
-    page.reload()
-    exercise = open_exercise(page, voila_url, page.url.split("?", 1)[1])
+    exercise = open_exercise(page, voila_url, page.url.split("?", 1)[1])  # the address opened anew: a reload
     assert asked(exercise) == f"{new_gradient_exercise(13, 'hard').label} ="
     assert page.locator(".bn-error").count() == 0
 

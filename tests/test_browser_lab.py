@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from conftest import ARTIFACTS, free_port, page_values, stop, wait_until_serving
+from conftest import ARTIFACTS, close_tab, free_port, new_tab, page_values, stop, wait_until_serving
 from test_browser_layout import DRAWN_FOR, MEASURE, theme_ink
 from test_core import HAND_H_Z, HAND_Y
 
@@ -80,7 +80,7 @@ def run_notebook(page, url: str, notebook: str, heat_maps: int = 7, ready: str =
 
 
 def test_the_app_follows_jupyterlab_dark_and_a_theme_switch_with_the_file_browser_open(browser, dark_lab_url):
-    page = browser.new_page(viewport={"width": 1280, "height": 720})
+    page = new_tab(browser, viewport={"width": 1280, "height": 720})
     try:
         run_notebook(page, dark_lab_url, "02_batch_of_three")
         assert page.evaluate("document.body.dataset.jpThemeLight") == "false"
@@ -97,7 +97,7 @@ def test_the_app_follows_jupyterlab_dark_and_a_theme_switch_with_the_file_browse
         page.wait_for_function(DRAWN_FOR, arg=theme_ink("light"), timeout=30_000)
         page.screenshot(path=str(ARTIFACTS / "jupyterlab-light-after-switch-1280.png"))
     finally:
-        page.close()
+        close_tab(page)
 
 
 def test_main_notebook_runs_in_jupyterlab(page, lab_url):

@@ -9,7 +9,7 @@ import pytest
 import batchnet_core as bn
 from batchnet_core.ui.heatmap import CELL_PIXELS, THEMES
 
-from conftest import HEAT_MAPS_DRAWN, PAGE_NAMES, close_tab, open_app, render
+from conftest import HEAT_MAPS_DRAWN, PAGE_NAMES, close_tab, new_tab, open_app, render
 
 pytestmark = pytest.mark.browser
 
@@ -75,7 +75,7 @@ def assert_every_heat_map_fits(page, count: int) -> None:
 @pytest.mark.parametrize("notebook", ["01_one_input", "02_batch_of_three"])
 def test_the_worksheet_fits_every_screen(browser, voila_url, screen, notebook):
     width, height = SCREENS[screen]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         open_app(page, render(voila_url, notebook))
         assert_every_heat_map_fits(page, 7)
@@ -98,7 +98,7 @@ def test_the_worksheet_fits_every_screen(browser, voila_url, screen, notebook):
 ])
 def test_the_playground_fits_at_every_size(browser, voila_url, screen, sizes):
     width, height = SCREENS[screen]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         open_app(page, render(voila_url, "05_playground", bn.random_state(3, sizes).to_query()))
         assert_every_heat_map_fits(page, 7)
@@ -109,7 +109,7 @@ def test_the_playground_fits_at_every_size(browser, voila_url, screen, sizes):
 def test_the_layout_follows_the_space_it_has(browser, voila_url):
     """Wide: the staircase, weights left of results; narrower: a layer's heat maps in one row under
     its controls; a phone: one column."""
-    page = browser.new_page(viewport={"width": 1400, "height": 900})
+    page = new_tab(browser, viewport={"width": 1400, "height": 900})
     try:
         open_app(page, render(voila_url, "02_batch_of_three"))
 
@@ -139,7 +139,7 @@ def test_the_layout_follows_the_space_it_has(browser, voila_url):
 @pytest.mark.parametrize("screen", ["projector", "phone"])
 def test_the_exercise_page_fits(browser, voila_url, screen):
     width, height = SCREENS[screen]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         page.goto(render(voila_url, "03_by_hand"), timeout=90_000)
         page.wait_for_function(f"() => document.querySelectorAll('svg.bn-heatmap').length === 3 && {HEAT_MAPS_DRAWN}",

@@ -7,7 +7,7 @@ import pytest
 import batchnet_core as bn
 from batchnet_core.notation import NOTATIONS
 
-from conftest import ARTIFACTS, MAIN_PAGE, assert_no_error_text, close_tab, open_app, page_values
+from conftest import ARTIFACTS, MAIN_PAGE, assert_no_error_text, close_tab, new_tab, open_app, page_values
 
 pytestmark = pytest.mark.browser
 
@@ -78,7 +78,7 @@ def shows(page, read: str, name: str, expected: list) -> None:
 @pytest.mark.parametrize("width", [1024, 390])
 def test_in_rows_the_page_speaks_rows(browser, voila_url, width):
     """Row x3, column h2 of H_z as rows draw it: h2's weights [1, 1, 0] (b1[h2] = 0) meet x3 = [0, 1, 1]."""
-    page = browser.new_page(viewport={"width": width, "height": 768})
+    page = new_tab(browser, viewport={"width": width, "height": 768})
     try:
         open_app(page, voila_url + MAIN_PAGE)
         page.select_option(".bn-notation select", label=NOTATIONS["rows"].label)
@@ -160,7 +160,7 @@ def test_one_click_downloads_the_students_sheet_and_the_key_is_a_second_download
 
 @pytest.mark.parametrize(("width", "theme"), [(1024, "light"), (390, "light"), (1024, "dark")])
 def test_a_class_set_and_its_key_download_in_view(browser, voila_url, tmp_path, poppler, width, theme):
-    page = browser.new_page(viewport={"width": width, "height": 768}, accept_downloads=True)
+    page = new_tab(browser, viewport={"width": width, "height": 768}, accept_downloads=True)
     try:
         open_app(page, voila_url + MAIN_PAGE + ("?theme=dark" if theme == "dark" else ""))
         versions = page.locator(".bn-worksheet-versions input")
@@ -194,7 +194,7 @@ def test_each_cell_button_lies_over_its_cell_at_any_scale(browser, voila_url, wi
     import batchnet_core as bn
     from batchnet_core.ui.views import HeatmapViews
 
-    page = browser.new_page(viewport={"width": width, "height": 900})
+    page = new_tab(browser, viewport={"width": width, "height": 900})
     try:
         open_app(page, voila_url + MAIN_PAGE)
         views = HeatmapViews(bn.preset("three-inputs").sizes)

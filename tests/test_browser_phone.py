@@ -12,7 +12,7 @@ from batchnet_core.layers import MAX_DEPTH
 from batchnet_core.series import PAGES
 from batchnet_core.ui.playground import PLAYGROUND_MAX, Playground
 
-from conftest import close_tab, open_drawn, render, settle
+from conftest import close_tab, new_tab, open_drawn, render, settle
 from test_browser_layout import SCREENS
 
 pytestmark = pytest.mark.browser
@@ -110,7 +110,7 @@ def assert_every_control_shows_whole(page) -> dict:
 @pytest.mark.parametrize(("notebook", "query"), VISITS, ids=[n + ("-largest" if q else "") for n, q in VISITS])
 def test_every_control_shows_whole_on_every_page(browser, voila_url, screen, notebook, query):
     width, height = SCREENS[screen]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         open_drawn(page, render(voila_url, notebook, query))
         seen = assert_every_control_shows_whole(page)
@@ -138,7 +138,7 @@ def test_the_controls_a_page_shows_later_fit_a_phone_too(browser, voila_url):
     """What appears on use: the step-through's controls and the downloads (02), the blanks (03), the
     timings (04), the loss curve, a gradient's terms, the mini-batch table and the revealed answer (06)."""
     width, height = SCREENS["phone"]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         open_drawn(page, render(voila_url, "02_batch_of_three"))
         page.click(".bn-step-next")

@@ -17,7 +17,7 @@ import batchnet_core as bn
 from batchnet_core.ui.heatmap import LUT_RGB, THEMES, colour_indices, contrast_ratio
 from batchnet_core.ui.views import HeatmapViews, colour_scales
 
-from conftest import ARTIFACTS, close_tab, heat_maps_on_page, open_app, render, state_on_page
+from conftest import ARTIFACTS, close_tab, heat_maps_on_page, new_tab, open_app, render, state_on_page
 
 pytestmark = pytest.mark.browser
 
@@ -145,7 +145,7 @@ def test_the_mini_batch_chart_is_drawn_for_its_theme(page, voila_url, theme):
 
 
 def test_the_charts_follow_jupyterlab_dark_and_a_switch_while_open(browser, tmp_path):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = new_tab(browser, viewport={"width": 1280, "height": 900})
     try:
         with jupyterlab(tmp_path, theme="JupyterLab Dark") as url:
             run_notebook(page, url, "06_train_the_batch", heat_maps=HEAT_MAPS)

@@ -15,7 +15,7 @@ from test_browser_steps import SCROLLER
 from batchnet_core.series import PAGES
 from batchnet_core.ui.heatmap import CELL_PIXELS
 
-from conftest import ARTIFACTS, MAIN_PAGE, close_tab, open_app, open_drawn, render, serious_violations
+from conftest import ARTIFACTS, MAIN_PAGE, close_tab, new_tab, open_app, open_drawn, render, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -68,7 +68,7 @@ def press_and_wait(page, key: str, count: str) -> None:
 def test_the_worksheet_and_a_cells_explanation_share_the_projectors_screen(browser, voila_url, axe_source,
                                                                             screen, theme):
     width, height = SCREENS[screen]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     shots = ARTIFACTS / f"present-{screen}-{theme}"
     try:
         open_app(page, voila_url + MAIN_PAGE + "?present=1" + ("&theme=dark" if theme == "dark" else ""))
@@ -128,7 +128,7 @@ def test_the_worksheet_and_a_cells_explanation_share_the_projectors_screen(brows
 
 
 def test_the_present_button_enters_and_leaves_and_the_address_follows(browser, voila_url, axe_source):
-    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page = new_tab(browser, viewport={"width": 1024, "height": 768})
     try:
         open_app(page, voila_url + MAIN_PAGE + "?preset=one-input")
         scroller = page.evaluate_handle(SCROLLER)
@@ -171,7 +171,7 @@ def test_the_present_button_enters_and_leaves_and_the_address_follows(browser, v
 def test_every_page_presents_in_large_type(browser, voila_url, axe_source, theme):
     """Every page of the series, presented: the strip leads out of it, the prose is large, nothing is
     wider than the projector's screen, and axe finds nothing serious."""
-    page = browser.new_page(viewport={"width": 1024, "height": 768})
+    page = new_tab(browser, viewport={"width": 1024, "height": 768})
     try:
         for name in (p.name.removesuffix(".ipynb") for p in PAGES):
             open_drawn(page, render(voila_url, name, "present=1" + ("&theme=dark" if theme == "dark" else "")))

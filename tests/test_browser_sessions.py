@@ -5,7 +5,7 @@ import pytest
 
 import batchnet_core as bn
 
-from conftest import MAIN_PAGE, make_server, open_app, state_on_page, wait_for_kernels, wait_for_value
+from conftest import MAIN_PAGE, close_tab, make_server, open_app, state_on_page, wait_for_kernels, wait_for_value
 
 pytestmark = pytest.mark.browser
 
@@ -38,5 +38,5 @@ def test_sessions_never_see_each_others_state(browser, voila_url):
             wait_for_value(page, "b1", 0, 0, value)
             assert state_on_page(page) == bn.preset("three-inputs").with_entry("b1", 0, 0, value)
     finally:
-        for context in contexts:
-            context.close()
+        for tab in [tab for context in contexts for tab in context.pages]:
+            close_tab(tab)

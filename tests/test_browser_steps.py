@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from test_browser_lab import jupyterlab, run_notebook
 
-from conftest import ARTIFACTS, MAIN_PAGE, close_tab, open_app
+from conftest import ARTIFACTS, MAIN_PAGE, close_tab, new_tab, open_app
 
 pytestmark = pytest.mark.browser
 
@@ -114,7 +114,7 @@ def assert_the_sum_stays_in_view(page, shots: str) -> None:
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_the_running_sum_stays_in_view_in_voila(browser, voila_url, screen):
     width, height = SCREENS[screen]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         open_app(page, voila_url + MAIN_PAGE)
         step_seven_times(page, by_key=True)
@@ -132,7 +132,7 @@ def lab_url(tmp_path_factory):
 @pytest.mark.parametrize("screen", list(SCREENS))
 def test_the_running_sum_stays_in_view_in_jupyterlab(browser, lab_url, screen):
     width, height = SCREENS[screen]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         run_notebook(page, lab_url, "02_batch_of_three")
         # as a person on a small screen would: the side bars closed

@@ -10,7 +10,7 @@ from test_browser_lab import jupyterlab, run_notebook
 import batchnet_core as bn
 from batchnet_core.gradient_exercises import new_gradient_exercise
 
-from conftest import ARTIFACTS, HEAT_MAPS_DRAWN, close_tab, render, serious_violations
+from conftest import ARTIFACTS, HEAT_MAPS_DRAWN, close_tab, new_tab, render, serious_violations
 from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, theme_ink
 
 pytestmark = pytest.mark.browser
@@ -107,7 +107,7 @@ def test_the_link_keeps_the_targets_and_the_state(page, voila_url, worked):
 @pytest.mark.parametrize("screen", ["projector", "phone"])
 def test_the_training_page_fits_every_screen(browser, voila_url, screen):
     width, height = SCREENS[screen]
-    page = browser.new_page(viewport={"width": width, "height": height})
+    page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         open_training(page, render(voila_url, "06_train_the_batch"))
         assert_every_heat_map_fits(page, HEAT_MAPS)
@@ -145,7 +145,7 @@ def test_the_training_page_has_no_serious_violation(page, voila_url, axe_source,
 
 
 def test_the_training_page_runs_in_jupyterlab_dark(browser, tmp_path, worked):
-    page = browser.new_page(viewport={"width": 1280, "height": 900})
+    page = new_tab(browser, viewport={"width": 1280, "height": 900})
     try:
         with jupyterlab(tmp_path, theme="JupyterLab Dark") as url:
             run_notebook(page, url, "06_train_the_batch", heat_maps=HEAT_MAPS)

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
 import functools
 import html
+import http.client
 import json
 import os
 import re
@@ -19,6 +21,7 @@ import urllib.request
 import uuid
 
 import numpy as np
+import psutil
 import pytest
 
 import batchnet_core as bn
@@ -316,6 +319,48 @@ def test_closed_tabs_give_their_kernels_back_at_once_with_xsrf_on(browser):
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(forged, timeout=30)
         assert refused.value.code == 403
+
+
+#: A page its kernel takes seconds to build (four layers, every size 16): time to leave before it arrives.
+SLOW_STATE = bn.random_state(1, (bn.MAX_SIZE,) * (bn.MAX_DEPTH + 2), integers=False)
+
+
+@contextlib.contextmanager
+def arriving_page(server, notebook: str):
+    """A page asked for as a browser asks, its first bytes in (its kernel runs it); leaving the block leaves the
+    page before the rest arrives, as a reload or a link followed does: the connection closes, and no beacon."""
+    address = urllib.parse.urlsplit(render(server.url, notebook, SLOW_STATE.to_query()))
+    connection = http.client.HTTPConnection(address.hostname, address.port, timeout=90)
+    connection.request("GET", f"{address.path}?{address.query}")
+    reply = connection.getresponse()
+    try:
+        assert reply.status == 200
+        yield
+    finally:
+        reply.close()
+        connection.close()
+
+
+def test_a_page_left_before_it_arrives_gives_its_kernel_back(app_server):
+    """Voila would keep its kernel until the idle cull, ten minutes later."""
+    before = {kernel.pid for kernel in app_server.kernels()}
+    with arriving_page(app_server, "06_train_the_batch"):
+        (started,) = [kernel for kernel in app_server.kernels() if kernel.pid not in before]
+    _, alive = psutil.wait_procs([started], timeout=30)
+    assert not alive, "the kernel of the page left outlived it"
+
+
+def test_a_pooled_page_left_before_it_arrives_gives_its_kernel_back_and_the_pool_refills():
+    with make_server("serve", name="serve-left", POOL=1) as server:
+        filled = "Kernel pool of 02_batch_of_three.ipynb is filled with 1 kernel(s)"
+        wait_for_log(server, filled)
+        (pooled,) = server.kernels()
+        with arriving_page(server, "02_batch_of_three"):
+            wait_for_log(server, "Using pre-heated kernel")
+        _, alive = psutil.wait_procs([pooled], timeout=30)
+        assert not alive, "the kernel of the page left outlived it"
+        wait_for_log(server, filled, times=2)
+        wait_for_kernels(server, 1, timeout=30)
 
 
 def test_a_visitor_over_the_kernel_ceiling_gets_a_polite_page(browser):
