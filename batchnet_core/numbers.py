@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import math
 from decimal import Decimal
 from fractions import Fraction
@@ -67,6 +68,11 @@ def parse_number(text: str) -> float:
     if not math.isfinite(value):
         raise ValueError(f"'{shown}' is too large to compute with: type a smaller number")
     return value
+
+
+#: Numbers written, kept by value and type: a page writes the same few numbers at every change, and writing
+#: one exactly (through its fraction) costs far more than looking it up.
+written = functools.lru_cache(maxsize=16384, typed=True)
 
 
 #: What a number to be written may be: a float (the decimal it is typed as), a whole number, or an exact
@@ -135,6 +141,7 @@ def _powers(m: int, e: int) -> str:
     return f"{'-' if m < 0 else ''}{mantissa}e{e + len(text) - 1}"
 
 
+@written
 def format_number(value: Number, digits: int = 4) -> str:
     """Write a number compactly, with a typographic minus: ``-5.0`` → ``−5``.
 
@@ -160,6 +167,7 @@ def format_number(value: Number, digits: int = 4) -> str:
     return text.replace("-", MINUS)
 
 
+@written
 def shown_exactly(value: Number, digits: int = 4) -> bool:
     """Whether ``format_number(value, digits)`` writes the whole value, nothing rounded away: a written sum
     says "=" only when all its numbers are, and "≈" otherwise.
@@ -176,6 +184,7 @@ def equals_sign(*values: Number) -> str:
     return "=" if all(shown_exactly(v) for v in values) else "≈"
 
 
+@written
 def format_cell(value: Number, digits: int = 3, style: str | None = None) -> str:
     """A number short enough for a heat map cell, with a typographic minus.
 

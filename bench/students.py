@@ -195,6 +195,7 @@ class Student:
         self.queued: float | None = None  # when the first move not yet sent was made
         self.sending: asyncio.Task | None = None  # sends the moves made at a pace, one after another
         self.answers: list[Answer] = []
+        self.parts: dict[str, str] = {}  # a drawing's model id: the name of the text of it that shows the answer
         self.kernel_id = ""
         self.ws = None
         self.reader: asyncio.Task | None = None
@@ -253,7 +254,8 @@ class Student:
         return states
 
     def _find_models(self) -> tuple[str, list[str]]:
-        """The slider's model id and those of the models that may show the answer."""
+        """The slider's model id and those of the models that may show the answer: an HTML model, or the
+        drawing whose ``texts`` a text part (batchnet's ``drawing.TextPart``) shows."""
         def classes(model_id: str) -> list[str]:
             return self.states[model_id]["state"].get("_dom_classes", [])
 
@@ -266,6 +268,9 @@ class Student:
             shown = [c for c in children if self.states[c]["model_name"] == "HTMLModel"]
         else:
             shown = [m for m in self.states if self.page.shown_in in classes(m)]
+            texts = [self.states[m]["state"] for m in shown if "source" in self.states[m]["state"]]
+            self.parts = {text["source"].removeprefix("IPY_MODEL_"): text["name"] for text in texts}
+            shown = [m for m in shown if "source" not in self.states[m]["state"]] + list(self.parts)
         if len(slider) != 1 or not shown:
             raise RuntimeError(f"{self.page.path}: {len(slider)} sliders in {self.page.slider_box}, "
                                f"{len(shown)} models of {self.page.shown_in or 'its HTML'}")
@@ -305,6 +310,10 @@ class Student:
             if data["comm_id"] in self.shown_ids and data["data"].get("method") == "update":
                 self.states[data["comm_id"]]["state"].update(data["data"]["state"])
 
+    def _shown_text(self, model_id: str) -> str:
+        state = self.states[model_id]["state"]
+        return state["texts"][self.parts[model_id]] if model_id in self.parts else state.get("value", "")
+
     # moving the slider
 
     def next_value(self) -> float:
@@ -325,7 +334,7 @@ class Student:
         answer.answered = await asyncio.wait_for(idle, ANSWER_TIMEOUT_S)
         self.value = value
         expected = self.page.expected(value)
-        answer.shown = any(expected in self.states[m]["state"].get("value", "") for m in self.shown_ids)
+        answer.shown = any(expected in self._shown_text(m) for m in self.shown_ids)
         self.in_flight = None
         self.answers.append(answer)
         return answer

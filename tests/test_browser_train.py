@@ -10,7 +10,7 @@ from test_browser_lab import jupyterlab, run_notebook
 import batchnet_core as bn
 from batchnet_core.gradient_exercises import new_gradient_exercise
 
-from conftest import ARTIFACTS, HEAT_MAPS_DRAWN, close_tab, new_tab, render, serious_violations
+from conftest import ARTIFACTS, HEAT_MAPS_DRAWN, close_tab, new_tab, render, serious_violations, wait_for_value
 from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, theme_ink
 
 pytestmark = pytest.mark.browser
@@ -49,7 +49,8 @@ def test_a_step_a_run_and_a_clicked_gradient_in_voila(page, voila_url, worked):
     page.click("button.bn-train-step")
     stepped = bn.sgd_step(worked, T, 0.03)
     wait_for_loss(page, bn.loss(stepped, T))
-    np.testing.assert_allclose(table(page, "W2"), stepped.W2)  # the worksheet follows the step
+    wait_for_value(page, "W2", 1, 1, float(stepped.W2[1, 1]))  # the worksheet follows the step, in a message of its own
+    np.testing.assert_allclose(table(page, "W2"), stepped.W2)
     np.testing.assert_allclose(table(page, "dW1"), bn.backward(stepped, T).W1)
     page.wait_for_selector(".bn-loss-curve img")
 

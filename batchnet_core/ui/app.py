@@ -17,6 +17,7 @@ from .author import ExerciseAuthor
 from .classroom import ClassBar, Pushable
 from .common import STYLE, Guard, link_refused, status_html
 from .controls import STEPS, MatrixControls, entry_label
+from .drawing import HeatmapDrawing, TextPart
 from .kernel import page_query
 from .model import View, Worksheet
 from .page import PageBridge
@@ -177,15 +178,17 @@ class BatchApp:
         self.seed = 0
         #: The page's link as ``from_page`` read it: the parameters it gave, and those it could not use.
         self.link = Link({})
-        self.guard = Guard(self._say, recover=self._recover)
+        #: The heat maps, and the texts each change rewrites with them (``drawing.TextPart``).
+        self.drawing = HeatmapDrawing()
+        self.guard = Guard(self._say, recover=self._recover, hold=self.drawing.hold_sync)
         #: Cells of more than the results, by the name their ``data-cell`` starts with: a part of the page
         #: that adds heat maps of its own explains their cells (the gradients of training).
         self.cell_explainers: dict[str, Callable[[str], None]] = {}
 
-        self.status = html_widget("", "bn-status")
-        self.summary = html_widget()
-        self.explanation = html_widget("", "bn-explain")
-        self.code = html_widget("", "bn-code")
+        self.status = TextPart(self.drawing, "status", "bn-status")
+        self.summary = TextPart(self.drawing, "summary")
+        self.explanation = TextPart(self.drawing, "explanation", "bn-explain")
+        self.code = TextPart(self.drawing, "code", "bn-code")
 
         shown = next((name for name in PRESETS if preset(name) == self.state), "three-inputs")
         self.preset_picker = widgets.Dropdown(options=list(PRESETS), value=shown, description="Preset",
@@ -225,7 +228,9 @@ class BatchApp:
             widgets.HBox([self.preset_picker, load]),
             self.notation_picker,
         ])
-        self.legend = widgets.HTML(legend_html(self.state, self.model.trace, self.model.notation))
+        self.legend = TextPart(self.drawing, "legend", value=legend_html(self.state, self.model.trace,
+                                                                         self.model.notation),
+                               layout=widgets.Layout())  # its own: the worksheet's grid places it
         self.toolbar.add_class("bn-toolbar")
         self.legend.add_class("bn-legend-box")
 
@@ -378,8 +383,7 @@ class BatchApp:
         self.entries = {key: entry for m in self.matrix_controls.values() for key, entry in m.entries.items()}
         for name, controls in self.matrix_controls.items():
             controls.widget.add_class(f"bn-controls-{name}")
-        self.views = HeatmapViews(sizes, self.theme, grid=True, convention=self.model.notation,
-                                  widget=self.views.widget if self.views is not None else None)
+        self.views = HeatmapViews(sizes, self.theme, grid=True, convention=self.model.notation, widget=self.drawing)
         self._place_views()
         self.model.selection = Selection(layers_of(s.depth)[0].pre)
         self._picking = True  # new options are not a person's choice

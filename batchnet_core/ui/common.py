@@ -8,7 +8,18 @@ import html
 from collections.abc import Callable
 from pathlib import Path
 
+import ipywidgets as widgets
+from ipywidgets.widgets.widget_string import HTMLStyle
+
 from .kernel import report_widget_errors_to
+
+
+@functools.cache
+def plain_look() -> tuple[widgets.Layout, HTMLStyle]:
+    """The one layout and style of every text widget whose layout never changes: each widget otherwise brings
+    a layout and a style of its own, two more models for the kernel to open and the page to create."""
+    return widgets.Layout(), HTMLStyle()
+
 
 STYLE = "<style>" + (Path(__file__).parent / "style.css").read_text() + "</style>"
 
@@ -34,18 +45,21 @@ class Guard:
     fails before any callback runs (``kernel.report_widget_errors_to``).
     """
 
-    def __init__(self, say: Callable[..., None], recover: Callable[[], None] | None = None) -> None:
-        self.say, self.recover = say, recover
+    def __init__(self, say: Callable[..., None], recover: Callable[[], None] | None = None,
+                 hold: Callable[[], contextlib.AbstractContextManager] = contextlib.nullcontext) -> None:
+        self.say, self.recover, self.hold = say, recover, hold
         report_widget_errors_to(say)  # and of a page's message that fails before any callback
 
     def __call__(self, callback: Callable) -> Callable:
+        """``callback``, run while ``hold`` holds (a drawing's messages: what it changes goes out as one)."""
         @functools.wraps(callback)
         def run(*args, **kwargs):
-            try:
-                return callback(*args, **kwargs)
-            except Exception as error:  # a visitor must never meet a traceback
-                self.say(f"That did not work: {error}. The last good state is still shown.", error=True)
-                if self.recover is not None:
-                    with contextlib.suppress(Exception):
-                        self.recover()
+            with self.hold():
+                try:
+                    return callback(*args, **kwargs)
+                except Exception as error:  # a visitor must never meet a traceback
+                    self.say(f"That did not work: {error}. The last good state is still shown.", error=True)
+                    if self.recover is not None:
+                        with contextlib.suppress(Exception):
+                            self.recover()
         return run

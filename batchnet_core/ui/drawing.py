@@ -12,9 +12,12 @@ What is sent, and when:
 - ``pictures``: each panel's texts, colour indices, hatched and pending cells, faded rows and notes;
 - ``outlines``: the outlined boxes (the explained cell, a step of the step-through);
 - ``tables``: the value tables' numbers (``data-values`` and the digits written) and ReLU's note;
-- ``buttons``: which cell is explained, or which are blanks of an exercise being made.
+- ``buttons``: which cell is explained, or which are blanks of an exercise being made;
+- ``texts``: the page's texts that a change rewrites with the pictures (its status line, explanation, code,
+  link), each shown where its ``TextPart`` is.
 
-A change sends only the traits it changed, in one message (``show``).
+A change sends only the traits it changed, in one message (``show``; a page holds the drawing's messages
+while it handles a change, ``common.Guard``, so that its texts go with its pictures).
 """
 
 from __future__ import annotations
@@ -25,11 +28,13 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import anywidget
+import ipywidgets as widgets
 import numpy as np
 from matplotlib.colors import to_hex
-from traitlets import Dict
+from traitlets import Dict, Instance, Unicode
 
 from ..numbers import format_number
+from .common import plain_look
 from .heatmap import (
     CELL_PIXELS,
     DPI,
@@ -207,6 +212,7 @@ class HeatmapDrawing(anywidget.AnyWidget):
     outlines = Dict().tag(sync=True)
     tables = Dict().tag(sync=True)
     buttons = Dict().tag(sync=True)
+    texts = Dict().tag(sync=True)
 
     def show(self, **parts: dict) -> None:
         """Set the parts given, in one message; a part equal to what the page has is not sent."""
@@ -216,6 +222,35 @@ class HeatmapDrawing(anywidget.AnyWidget):
         with self.hold_sync():
             for name, value in changed.items():
                 setattr(self, name, value)
+
+
+class TextPart(anywidget.AnyWidget):
+    """A text of the page (HTML), shown from its drawing's ``texts[name]``, as an HTML widget would show it.
+
+    Six widgets' messages a slider change once sent (the pictures, the status line, the explanation, the code,
+    the link, the entry's box) cost the kernel, the server and the page each their own; the texts now go with
+    the pictures. Setting ``value`` sets the drawing's text.
+    """
+
+    _esm = Path(__file__).with_name("text_part.js")
+    source = Instance(HeatmapDrawing).tag(sync=True, **widgets.widget_serialization)
+    name = Unicode().tag(sync=True)
+
+    def __init__(self, source: HeatmapDrawing, name: str, *classes: str, value: str = "",
+                 layout: widgets.Layout | None = None) -> None:
+        super().__init__(source=source, name=name, layout=layout if layout is not None else plain_look()[0])
+        for css_class in classes:
+            self.add_class(css_class)
+        self.value = value
+
+    @property
+    def value(self) -> str:
+        return self.source.texts.get(self.name, "")
+
+    @value.setter
+    def value(self, text: str) -> None:
+        if self.source.texts.get(self.name) != text:
+            self.source.texts = {**self.source.texts, self.name: text}
 
 
 def matrix_drawing(name: str, title: str, values: np.ndarray, vmax: float, row_labels: Sequence[str],

@@ -16,6 +16,7 @@ from ..formats import data_from_json
 from ..notation import NOTATIONS
 from ..state import State
 from ..worksheet import MAX_VERSIONS, worksheet_pdf
+from .drawing import TextPart
 from .heatmap import THEMES
 from .views import html_widget
 
@@ -83,7 +84,7 @@ class SharePanel:
         #: Other parts of the page whose settings its link carries too, after the state's (06's gradient
         #: exercise: its seed and difficulty); each part calls ``follow`` when they change.
         self.page_parts: list[Callable[[], str]] = []
-        self.link = html_widget("", "bn-link")
+        self.link = TextPart(app.drawing, "link", "bn-link")
         export = widgets.Button(description="Export…",
                                 tooltip="Download this state as JSON, CSV, a numpy script or a picture")
         export.add_class("bn-button-export")

@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import dataclasses
-import functools
 import html
 
 import ipywidgets as widgets
 import numpy as np
-from ipywidgets.widgets.widget_string import HTMLStyle
 
 from ..forward import Explanation, Trace
 from ..layers import layer_of_result, layers_of, unit_labels
 from ..notation import Panel, notation, panels
 from ..state import State
 from ..steps import Frame
+from .common import plain_look
 from .drawing import (
     Buttons,
     DrawnPanels,
@@ -44,11 +43,6 @@ class Selection:
     relu: bool = False
 
 
-@functools.cache
-def _plain_look() -> tuple[widgets.Layout, HTMLStyle]:
-    return widgets.Layout(), HTMLStyle()
-
-
 def html_widget(value: str = "", *classes: str) -> widgets.HTML:
     """An HTML widget sharing one layout and one style with every other made here.
 
@@ -56,7 +50,7 @@ def html_widget(value: str = "", *classes: str) -> widgets.HTML:
     kernel to open and the page to create before it shows anything. Give a widget whose
     layout will change its own ``widgets.HTML``.
     """
-    layout, style = _plain_look()
+    layout, style = plain_look()
     widget = widgets.HTML(value, layout=layout, style=style)
     for name in classes:
         widget.add_class(name)
