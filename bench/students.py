@@ -195,7 +195,7 @@ class Student:
         self.queued: float | None = None  # when the first move not yet sent was made
         self.sending: asyncio.Task | None = None  # sends the moves made at a pace, one after another
         self.answers: list[Answer] = []
-        self.parts: dict[str, str] = {}  # a drawing's model id: the name of the text of it that shows the answer
+        self.parts: dict[str, str] = {}  # a drawing's model id: the name of its text that shows the answer
         self.kernel_id = ""
         self.ws = None
         self.reader: asyncio.Task | None = None
@@ -255,7 +255,7 @@ class Student:
 
     def _find_models(self) -> tuple[str, list[str]]:
         """The slider's model id and those of the models that may show the answer: an HTML model, or the
-        drawing whose ``texts`` a text part (batchnet's ``drawing.TextPart``) shows."""
+        drawing whose text a text part (batchnet's ``drawing.TextPart``) shows."""
         def classes(model_id: str) -> list[str]:
             return self.states[model_id]["state"].get("_dom_classes", [])
 
@@ -312,7 +312,7 @@ class Student:
 
     def _shown_text(self, model_id: str) -> str:
         state = self.states[model_id]["state"]
-        return state["texts"][self.parts[model_id]] if model_id in self.parts else state.get("value", "")
+        return state[self.parts[model_id]] if model_id in self.parts else state.get("value", "")
 
     # moving the slider
 

@@ -13,8 +13,8 @@ What is sent, and when:
 - ``outlines``: the outlined boxes (the explained cell, a step of the step-through);
 - ``tables``: the value tables' numbers (``data-values`` and the digits written) and ReLU's note;
 - ``buttons``: which cell is explained, or which are blanks of an exercise being made;
-- ``texts``: the page's texts that a change rewrites with the pictures (its status line, explanation, code,
-  link), each shown where its ``TextPart`` is.
+- ``status``, ``explanation``, ``code``, ``link``, ``legend``, ``summary`` (``TEXTS``): the page's texts that a
+  change rewrites with the pictures, each shown where its ``TextPart`` is, each sent only when it changed.
 
 A change sends only the traits it changed, in one message (``show``; a page holds the drawing's messages
 while it handles a change, ``common.Guard``, so that its texts go with its pictures).
@@ -212,7 +212,12 @@ class HeatmapDrawing(anywidget.AnyWidget):
     outlines = Dict().tag(sync=True)
     tables = Dict().tag(sync=True)
     buttons = Dict().tag(sync=True)
-    texts = Dict().tag(sync=True)
+    status = Unicode().tag(sync=True)
+    explanation = Unicode().tag(sync=True)
+    code = Unicode().tag(sync=True)
+    link = Unicode().tag(sync=True)
+    legend = Unicode().tag(sync=True)
+    summary = Unicode().tag(sync=True)
 
     def show(self, **parts: dict) -> None:
         """Set the parts given, in one message; a part equal to what the page has is not sent."""
@@ -224,8 +229,13 @@ class HeatmapDrawing(anywidget.AnyWidget):
                 setattr(self, name, value)
 
 
+#: The drawing's texts (HTML), by the name of its trait.
+TEXTS = ("status", "explanation", "code", "link", "legend", "summary")
+
+
 class TextPart(anywidget.AnyWidget):
-    """A text of the page (HTML), shown from its drawing's ``texts[name]``, as an HTML widget would show it.
+    """A text of the page (HTML), shown from its drawing's trait ``name`` (one of ``TEXTS``), as an HTML widget
+    would show it.
 
     Six widgets' messages a slider change once sent (the pictures, the status line, the explanation, the code,
     the link, the entry's box) cost the kernel, the server and the page each their own; the texts now go with
@@ -238,6 +248,8 @@ class TextPart(anywidget.AnyWidget):
 
     def __init__(self, source: HeatmapDrawing, name: str, *classes: str, value: str = "",
                  layout: widgets.Layout | None = None) -> None:
+        if name not in TEXTS:
+            raise ValueError(f"a drawing has no text {name!r}; its texts are {', '.join(TEXTS)}")
         super().__init__(source=source, name=name, layout=layout if layout is not None else plain_look()[0])
         for css_class in classes:
             self.add_class(css_class)
@@ -245,12 +257,11 @@ class TextPart(anywidget.AnyWidget):
 
     @property
     def value(self) -> str:
-        return self.source.texts.get(self.name, "")
+        return getattr(self.source, self.name)
 
     @value.setter
     def value(self, text: str) -> None:
-        if self.source.texts.get(self.name) != text:
-            self.source.texts = {**self.source.texts, self.name: text}
+        setattr(self.source, self.name, text)
 
 
 def matrix_drawing(name: str, title: str, values: np.ndarray, vmax: float, row_labels: Sequence[str],
