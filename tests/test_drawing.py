@@ -41,21 +41,18 @@ def every_widget() -> list[widgets.Widget]:
     return [widget for widget in list(widgets.Widget.widgets.values()) if widget.comm is not None]
 
 
-def per_change(app, senders=None, sent: list | None = None) -> list[tuple[int, int, int]]:
-    """For each of ``MOVES``: the messages the page's widgets send (every widget's by default), their bytes,
-    and their bytes deflated as a websocket deflates them (one stream for the change's messages); each
-    message is also added to ``sent``."""
-    messages, found = sent_by(every_widget() if senders is None else senders), []
+def per_change(app, sent: list | None = None) -> list[tuple[int, int, int]]:
+    """For each of ``MOVES``: the messages every widget sends, their bytes, and their bytes deflated as a
+    websocket deflates them (one stream for the change's messages); each message is also added to ``sent``."""
+    messages, found = sent_by(every_widget()), []
     for key, value in MOVES:
-        if sent is not None:
-            sent.extend(messages)
         messages.clear()
         app.entries[key].slider.set_state({"value": value})  # as the page's message sets it
         stream = zlib.compressobj(6, zlib.DEFLATED, -15)
         deflated = sum(len(stream.compress(m) + stream.flush(zlib.Z_SYNC_FLUSH)) for m in messages)
         found.append((len(messages), sum(map(len, messages)), deflated))
-    if sent is not None:
-        sent.extend(messages)
+        if sent is not None:
+            sent.extend(messages)
     return found
 
 
