@@ -110,6 +110,47 @@ def test_heat_maps_are_never_blank_while_they_change(page, voila_url):
     assert blank == []
 
 
+#: A font wider than the kernel's, as a page whose fonts differ may draw the numbers: every number must
+#: then be narrowed to its cell by the page.
+WIDE_NUMBERS = """document.addEventListener('DOMContentLoaded', () => {
+  const style = document.createElement('style');
+  style.textContent = '.bn-heatmap .bn-drawn-cell text { letter-spacing: 1em; }';
+  document.head.appendChild(style);
+});"""
+
+#: Each number drawn: its text, the width it is drawn at, its cell's and whether the page narrowed it.
+DRAWN_NUMBERS = """() => [...document.querySelectorAll('svg.bn-heatmap .bn-drawn-cell')].map(cell => {
+  const text = cell.querySelector('text');
+  return {text: text.textContent, cell: cell.querySelector('rect').width.baseVal.value,
+          width: text.textContent ? text.getBBox().width : 0, narrowed: text.hasAttribute('textLength')};
+}).filter(n => n.text)"""
+
+
+def assert_every_number_fits_its_cell(page) -> list[dict]:
+    numbers = page.evaluate(DRAWN_NUMBERS)
+    for number in numbers:
+        assert number["width"] <= number["cell"], number
+    return numbers
+
+
+def test_a_number_wider_than_its_cell_in_the_pages_font_is_narrowed_to_it_after_every_change(page, voila_url):
+    page.add_init_script(WIDE_NUMBERS)
+    open_app(page, voila_url + MAIN_PAGE)
+    first = assert_every_number_fits_its_cell(page)
+    assert any(n["narrowed"] for n in first) and not all(n["narrowed"] for n in first)
+    readout = page.locator(".bn-X-2-0 input")
+    shown = []
+    for typed, value in [("−1.25", -1.25), ("3", 3)]:  # longer numbers, then the worked example's again
+        readout.fill(typed)
+        readout.press("Enter")
+        wait_for_value(page, "X", 2, 0, value)
+        page.evaluate("() => new Promise(requestAnimationFrame)")  # the page fits its numbers at the next frame
+        shown.append(assert_every_number_fits_its_cell(page))
+    longer, again = shown
+    assert sum(n["narrowed"] for n in longer) > sum(n["narrowed"] for n in first)
+    assert again == first  # the same numbers, narrowed as they first were, and the shorter ones no longer
+
+
 @pytest.mark.parametrize(
     "typed, message",
     [("abc", "W1[2,2]: 'abc' is not a number: type a whole number, a decimal or a fraction"),

@@ -75,3 +75,18 @@ def test_a_line_wider_than_the_panel_scrolls_it_with_a_scroll_bar_and_an_edge_sh
     pre.evaluate("p => { p.scrollLeft = p.scrollWidth; }")
     ends = next(line for line in page.evaluate(LINES)["lines"] if line["line"] == widest["line"])
     assert ends["right"] <= page.evaluate(LINES)["inside"] + 0.5  # scrolled, its end is in view
+
+
+def test_the_scroll_cue_follows_the_code_as_a_change_widens_it_and_narrows_it_again(page, voila_url):
+    page.set_viewport_size({"width": 1024, "height": 768})
+    open_app(page, voila_url + MAIN_PAGE)
+    cue = "() => { const p = document.querySelector('.bn-code pre');" \
+          " return [p.scrollWidth > p.clientWidth, p.parentElement.classList.contains('bn-more-right')]; }"
+    assert page.evaluate(cue) == [False, False]
+    readout = page.locator(".bn-W1-0-0 input")  # its row is the code's longest line
+    for typed, scrolls in [("−123456.789/7", True), ("1", False)]:
+        readout.fill(typed)
+        readout.press("Enter")
+        page.wait_for_function(f"() => ({cue})()[0] === {str(scrolls).lower()}")
+        page.evaluate("() => new Promise(requestAnimationFrame)")  # the cue is written at the next frame
+        assert page.evaluate(cue) == [scrolls, scrolls], typed

@@ -109,4 +109,4 @@ def test_main_notebook_runs_in_jupyterlab(page, lab_url):
     assert "Traceback" not in page.inner_text("body")
     # no link that would not restore the state here: what works in JupyterLab instead
     assert not page.locator("a.bn-address").is_visible()
-    assert "Export… → state (JSON), and Open a state" in page.inner_text(".bn-link")
+    assert "Export… → state (JSON), and Open a state" in page.inner_text(".bn-share-lab")

@@ -21,17 +21,23 @@ function html(name, attributes = {}, parent = null, text = null) {
   return element;
 }
 
-// Set an attribute only when it changes (most cells keep most of theirs from one step to the next).
+// Set an attribute only when it changes (most cells keep most of theirs from one step to the next);
+// whether it did.
 function put(element, key, value) {
   if (value === null) {
-    if (element.hasAttribute(key)) element.removeAttribute(key);
-  } else if (element.getAttribute(key) !== String(value)) {
+    if (!element.hasAttribute(key)) return false;
+    element.removeAttribute(key);
+  } else {
+    if (element.getAttribute(key) === String(value)) return false;
     element.setAttribute(key, value);
   }
+  return true;
 }
 
 function write(element, text) {
-  if (element.textContent !== text) element.textContent = text;
+  if (element.textContent === text) return false;
+  element.textContent = text;
+  return true;
 }
 
 // One panel: its figure (the picture and its value tables) and, if its cells explain, their buttons.
@@ -107,7 +113,8 @@ function buildPanel(frame, look, id) {
   return { frame, figure, picture, cells, notes, outlines, tables, relu, layer, buttons };
 }
 
-function paintPicture(panel, sent, look) {
+// Paint a panel's cells; the cells whose number's text or size changed are added to `resized`.
+function paintPicture(panel, sent, look, resized) {
   if (!sent) return;
   const hatched = new Set(sent.z ?? []), pending = new Set(sent.p ?? []), faded = new Set(sent.f ?? []);
   const columns = panel.frame.cols.length, sizes = sent.s ?? {};
@@ -128,19 +135,20 @@ function paintPicture(panel, sent, look) {
     put(cell.fill, "width", empty ? box[3] - box[2] - 1 : box[3] - box[2]);
     put(cell.fill, "height", empty ? box[1] - box[0] - 1 : box[1] - box[0]);
     put(cell.hatch, "visibility", marked ? "visible" : "hidden");
-    write(cell.number, empty ? "" : sent.t[k]);
+    let wider = write(cell.number, empty ? "" : sent.t[k]);
     put(cell.number, "fill", pale ? look.fadedInk[colour] : look.darkInk[colour] === "1" ? "#000000" : "#ffffff");
-    put(cell.number, "font-weight", marked ? "bold" : null);
-    put(cell.number, "font-size", sizes[k] ?? look.sizes.number);
+    wider = put(cell.number, "font-weight", marked ? "bold" : null) || wider;
+    wider = put(cell.number, "font-size", sizes[k] ?? look.sizes.number) || wider;
+    if (wider) resized.add(cell);
   });
   panel.notes.forEach((note, r) => write(note, sent.n?.[r] ?? ""));
 }
 
 // A number wider than its cell in the page's font (where it differs from the kernel's) is narrowed to fit.
-// Every panel is measured at once, after all the writes: reading a length between writes would lay the
-// page out again for each cell.
-function fitNumbers(panels, margin) {
-  const cells = panels.flatMap((panel) => panel.cells.filter((cell) => cell.number.textContent));
+// Only the cells whose number changed are measured (a measure lays the page out), all at once, after all
+// the writes: reading a length between writes would lay the page out again for each cell.
+function fitNumbers(resized, margin) {
+  const cells = [...resized].filter((cell) => cell.number.isConnected && cell.number.textContent);
   for (const cell of cells) {
     if (cell.number.hasAttribute("textLength")) {
       cell.number.removeAttribute("textLength");
@@ -195,6 +203,7 @@ function pressButtons(panel, sent) {
 function render({ model, el }) {
   const id = `bn-drawing-${++drawings}`;
   let shown = {}, panels = [], look = null, fitting = 0;
+  const resized = new Set();  // cells whose number is still to be fitted
 
   const build = (frame) => {
     look = frame.look;
@@ -223,7 +232,8 @@ function render({ model, el }) {
       fitting = requestAnimationFrame(fit);
       return;
     }
-    fitNumbers(panels, look.margin);
+    fitNumbers(resized, look.margin);
+    resized.clear();
   };
 
   let queued = false;
@@ -233,11 +243,12 @@ function render({ model, el }) {
     const rebuilt = now.frame !== shown.frame;
     if (rebuilt) {
       if (!now.frame?.panels) return;
+      resized.clear();
       build(now.frame);
     }
     if (rebuilt || now.pictures !== shown.pictures) {
-      for (const panel of panels) paintPicture(panel, now.pictures?.[panel.frame.key], look);
-      fit();
+      for (const panel of panels) paintPicture(panel, now.pictures?.[panel.frame.key], look, resized);
+      if (resized.size) fit();
     }
     if (rebuilt || now.outlines !== shown.outlines) {
       for (const panel of panels) paintOutlines(panel, now.outlines?.[panel.frame.key]);

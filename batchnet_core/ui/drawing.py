@@ -124,7 +124,9 @@ def table_numbers(array: np.ndarray, shown: np.ndarray | None = None, transposed
     written = [[format_number(v) for v in row] for row in exact]
     if transposed:
         written = [list(column) for column in zip(*written)]
-    return {"d": json.dumps(rows), "w": written}
+    # whole numbers without their ".0" and no spaces: the same numbers to JSON.parse, in half the bytes
+    whole = [[int(v) if float(v).is_integer() and abs(v) < 2**53 else v for v in row] for row in rows]
+    return {"d": json.dumps(whole, separators=(",", ":")), "w": written}
 
 
 @dataclasses.dataclass(frozen=True)

@@ -127,14 +127,38 @@ function render({ model, el }) {
     box.parentElement?.classList.toggle("bn-more-right", hidden > 1 && box.scrollLeft < hidden - 1);
     box.parentElement?.classList.toggle("bn-more-left", hidden > 1 && box.scrollLeft > 1);
   };
-  let cueing = 0;
+  // Measuring a box lays the page out: once a frame, and only the boxes whose content changed (all of them
+  // when the page's size did).
+  let cueing = 0, cueAll = false;
+  const toCue = new Set();
   const cueSoon = () => {
-    if (!cueing) cueing = requestAnimationFrame(() => { cueing = 0; app.querySelectorAll(SCROLLERS).forEach(cue); });
+    if (!cueing) {
+      cueing = requestAnimationFrame(() => {
+        cueing = 0;
+        const boxes = cueAll ? app.querySelectorAll(SCROLLERS) : [...toCue].filter((box) => box.isConnected);
+        cueAll = false;
+        toCue.clear();
+        boxes.forEach(cue);
+      });
+    }
   };
   const onScroll = (event) => { if (event.target.matches?.(SCROLLERS)) cue(event.target); };
-  const sizeWatch = new ResizeObserver(cueSoon);
+  const sizeWatch = new ResizeObserver(() => { cueAll = true; cueSoon(); });
+  const changedScrollers = (records) => {
+    for (const record of records) {
+      const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
+      const box = target?.closest(SCROLLERS);
+      if (box) toCue.add(box);
+      for (const node of record.addedNodes) {  // a box drawn anew, or one with a box inside
+        if (node.nodeType !== Node.ELEMENT_NODE) continue;
+        if (node.matches(SCROLLERS)) toCue.add(node);
+        node.querySelectorAll(SCROLLERS).forEach((inner) => toCue.add(inner));
+      }
+    }
+    if (toCue.size) cueSoon();
+  };
   const pageWatch = new MutationObserver((records) => {
-    follow(records); refocus(); downloadNow(); holdCells(); cueSoon();
+    follow(records); refocus(); downloadNow(); holdCells(); changedScrollers(records);
   });
 
   // A step-through's keys, for a teacher at a projector (a presenter remote sends Page Up/Down),

@@ -85,6 +85,11 @@ class SharePanel:
         #: exercise: its seed and difficulty); each part calls ``follow`` when they change.
         self.page_parts: list[Callable[[], str]] = []
         self.link = TextPart(app.drawing, "link", "bn-link")
+        # the same words whatever the state: written once, not sent with every link
+        self.link_in_lab = html_widget(
+            "<span class='bn-link-lab'>A link to this state works in the web app (make app, Binder's Voila link). "
+            "In JupyterLab, pass a state on as a file: Export… → state (JSON), and Open a state.</span>",
+            "bn-share-lab")
         export = widgets.Button(description="Export…",
                                 tooltip="Download this state as JSON, CSV, a numpy script or a picture")
         export.add_class("bn-button-export")
@@ -107,7 +112,7 @@ class SharePanel:
         self.upload.add_class("bn-upload")
         self.upload.observe(guard(self._uploaded), "value")
         self.widget = widgets.VBox([
-            html_widget("<div class='bn-panel-title'>Share</div>"), self.link,
+            html_widget("<div class='bn-panel-title'>Share</div>"), self.link, self.link_in_lab,
             widgets.HBox([export, worksheet, self.versions, self.upload], layout=widgets.Layout(flex_flow="row wrap")),
             self.downloads,
         ])
@@ -131,9 +136,7 @@ class SharePanel:
         # link gives way to what works instead.
         self.link.value = (f"<span class='bn-link-web'><a class='bn-address' href='?{html.escape(query)}' "
                            "target='_blank'>Link to this state</a>: opens this page with exactly these "
-                           "numbers.</span><span class='bn-link-lab'>A link to this state works in the web app "
-                           "(make app, Binder's Voila link). In JupyterLab, pass a state on as a file: "
-                           "Export… → state (JSON), and Open a state.</span>")
+                           "numbers.</span>")
 
     def worksheet(self) -> None:
         """The printable worksheet of the state, in the page's notation: the students' sheet downloaded at
