@@ -153,3 +153,14 @@ def test_the_exact_bench_times_each_state_against_bare_floats(tmp_path):
         assert results[name]["ratio"] == results[name]["exact_ms"] / results[name]["bare_ms"]
     assert 0 < results["worked example"]["exact_ms"] < results["slider_change_ms"]
     assert "machine:" in out and "slider change on the worksheet" in out
+
+
+@pytest.mark.browser
+def test_the_wire_emulation_bench_times_compressed_messages_of_each_kind_and_size(tmp_path):
+    bench("wire_emulation.py", "--count", "1", "--json", str(tmp_path / "wire.json"))
+    rows = json.loads((tmp_path / "wire.json").read_text())["rows"]
+    assert [(row["kind"], row["bytes"]) for row in rows] == [(kind, size) for size in (500, 5_000, 20_000)
+                                                             for kind in ("repeated", "random")]
+    for repeated, random in zip(rows[::2], rows[1::2]):
+        assert repeated["deflated"] < repeated["bytes"] / 10 < random["deflated"]
+        assert "permessage-deflate" in repeated["extension"] and len(repeated["samples_ms"]) == 1

@@ -151,6 +151,26 @@ def test_a_number_wider_than_its_cell_in_the_pages_font_is_narrowed_to_it_after_
     assert again == first  # the same numbers, narrowed as they first were, and the shorter ones no longer
 
 
+def test_numbers_drawn_while_hidden_are_narrowed_once_shown(page, voila_url):
+    """A drawing may arrive where it is not shown (an output collapsed, a tab in the background): its numbers
+    cannot be measured there, and are once it is shown."""
+    page.add_init_script(WIDE_NUMBERS + """
+document.addEventListener('DOMContentLoaded', () => {
+  const style = document.createElement('style');
+  style.textContent = 'html.bn-hidden-test figure.bn-figure { display: none !important; }';
+  document.head.appendChild(style);
+  document.documentElement.classList.add('bn-hidden-test');
+});""")
+    page.goto(voila_url + MAIN_PAGE)
+    page.wait_for_function("() => [...document.querySelectorAll('.bn-values-Y td')].some(td => td.textContent)",
+                           timeout=90_000)
+    assert not page.locator("svg.bn-heatmap").first.is_visible()
+    page.evaluate("() => document.documentElement.classList.remove('bn-hidden-test')")
+    page.evaluate("() => new Promise(requestAnimationFrame)")  # observed shown at this frame, fitted before it paints
+    numbers = assert_every_number_fits_its_cell(page)
+    assert any(n["narrowed"] for n in numbers)
+
+
 @pytest.mark.parametrize(
     "typed, message",
     [("abc", "W1[2,2]: 'abc' is not a number: type a whole number, a decimal or a fraction"),

@@ -18,6 +18,9 @@ def test_a_state_link_opens_exactly_that_state(page, voila_url):
     assert page_values(page, "Y") == bn.forward(state).Y.tolist()
     href = page.get_attribute(".bn-link a", "href")
     assert bn.State.from_query(href.lstrip("?")) == state
+    # the web app shows the link, and not what JupyterLab's page says instead
+    assert page.get_by_role("link", name="Link to this state").is_visible()
+    assert page.locator(".bn-share-lab").count() == 1 and not page.locator(".bn-share-lab").is_visible()
     assert_no_error_text(page)
 
 

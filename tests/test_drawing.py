@@ -12,7 +12,7 @@ from matplotlib.figure import Figure
 
 import batchnet_core as bn
 from batchnet_core.ui import BatchApp
-from batchnet_core.ui.drawing import TEXTS
+from batchnet_core.ui.drawing import TEXTS, table_numbers
 from batchnet_core.ui.heatmap import DPI, LUT_RGB, HeatmapPanel, colour_indices
 from batchnet_core.ui.train import Trainer
 
@@ -149,3 +149,11 @@ def test_a_change_that_fails_leaves_the_drawing_and_its_export_as_they_were(monk
     app.entries[("W1", 0, 0)].slider.value = 3
     assert "simulated failure" in app.status.value
     assert drawing_state(app.views.widget) == sent and app.views.pngs() == exported
+
+
+def test_a_value_tables_data_values_are_the_same_floats_written_short():
+    values = np.array([[1.0, -0.5, -0.0, 0.0, -3.0, 1e16, 2.5, 2.0**53, 1 / 3]])
+    sent = table_numbers(values)["d"]
+    back = json.loads(sent)[0]
+    assert back == values[0].tolist() and [np.copysign(1, v) for v in back] == [np.copysign(1, v) for v in values[0]]
+    assert sent.startswith("[[1,-0.5,-0.0,0,-3,") and " " not in sent

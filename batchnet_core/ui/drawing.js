@@ -232,9 +232,18 @@ function render({ model, el }) {
       fitting = requestAnimationFrame(fit);
       return;
     }
+    // not shown (a hidden tab or output; the view itself is `display: contents`): once it is, `shownWatch`
+    if (!panels.some((panel) => panel.picture.getClientRects().length)) return;
     fitNumbers(resized, look.margin);
     resized.clear();
   };
+  // The numbers not yet measured are measured once the pictures are shown; all of them when a font arrives.
+  const shownWatch = new ResizeObserver(() => { if (resized.size) fit(); });
+  const refitAll = () => {
+    for (const panel of panels) panel.cells.forEach((cell) => resized.add(cell));
+    fit();
+  };
+  document.fonts?.addEventListener("loadingdone", refitAll);
 
   let queued = false;
   const update = () => {
@@ -245,6 +254,8 @@ function render({ model, el }) {
       if (!now.frame?.panels) return;
       resized.clear();
       build(now.frame);
+      shownWatch.disconnect();
+      for (const panel of panels) shownWatch.observe(panel.picture);
     }
     if (rebuilt || now.pictures !== shown.pictures) {
       for (const panel of panels) paintPicture(panel, now.pictures?.[panel.frame.key], look, resized);
@@ -268,6 +279,8 @@ function render({ model, el }) {
   update();
   return () => {
     cancelAnimationFrame(fitting);
+    shownWatch.disconnect();
+    document.fonts?.removeEventListener("loadingdone", refitAll);
     for (const part of ["frame", "pictures", "outlines", "tables", "buttons"]) model.off(`change:${part}`, soon);
   };
 }

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import math
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -116,6 +117,12 @@ def table(name: str, shape: tuple[int, ...], row_labels: Sequence[str] | None = 
     return Table(name, f"{caption or name}, {rows} × {cols}", tuple(row_labels), tuple(col_labels), transposed)
 
 
+def _json_number(value: float) -> float | int:
+    """A whole number as an int, written without ".0" (−0.0 keeps its sign, as a float)."""
+    whole = value.is_integer() and abs(value) < 2**53 and (value != 0 or math.copysign(1.0, value) > 0)
+    return int(value) if whole else value
+
+
 def table_numbers(array: np.ndarray, shown: np.ndarray | None = None, transposed: bool = False) -> dict:
     """A value table's numbers: ``d``, the full-precision JSON of the model's rows (``data-values``), and
     ``w``, the digits written (``format_number`` of the exact values ``shown`` where given), as shown."""
@@ -125,7 +132,7 @@ def table_numbers(array: np.ndarray, shown: np.ndarray | None = None, transposed
     if transposed:
         written = [list(column) for column in zip(*written)]
     # whole numbers without their ".0" and no spaces: the same numbers to JSON.parse, in half the bytes
-    whole = [[int(v) if float(v).is_integer() and abs(v) < 2**53 else v for v in row] for row in rows]
+    whole = [[_json_number(float(v)) for v in row] for row in rows]
     return {"d": json.dumps(whole, separators=(",", ":")), "w": written}
 
 

@@ -127,14 +127,21 @@ function render({ model, el }) {
     box.parentElement?.classList.toggle("bn-more-right", hidden > 1 && box.scrollLeft < hidden - 1);
     box.parentElement?.classList.toggle("bn-more-left", hidden > 1 && box.scrollLeft > 1);
   };
-  // Measuring a box lays the page out: once a frame, and only the boxes whose content changed (all of them
-  // when the page's size did).
+  // Measuring a box lays the page out: once a frame, and only the boxes whose content or size changed (all
+  // of them when the page's size did, or a font arrived). Each box is watched for its own size too (a
+  // neighbour or a class may narrow it), for as long as it is in the page.
   let cueing = 0, cueAll = false;
-  const toCue = new Set();
+  const toCue = new Set(), watched = new Set();
   const cueSoon = () => {
     if (!cueing) {
       cueing = requestAnimationFrame(() => {
         cueing = 0;
+        for (const box of watched) {
+          if (!box.isConnected) {
+            sizeWatch.unobserve(box);
+            watched.delete(box);
+          }
+        }
         const boxes = cueAll ? app.querySelectorAll(SCROLLERS) : [...toCue].filter((box) => box.isConnected);
         cueAll = false;
         toCue.clear();
@@ -143,7 +150,20 @@ function render({ model, el }) {
     }
   };
   const onScroll = (event) => { if (event.target.matches?.(SCROLLERS)) cue(event.target); };
-  const sizeWatch = new ResizeObserver(() => { cueAll = true; cueSoon(); });
+  const sizeWatch = new ResizeObserver((entries) => {
+    for (const entry of entries) {
+      if (entry.target === app) cueAll = true;
+      else toCue.add(entry.target);
+    }
+    cueSoon();
+  });
+  const watchBox = (box) => {
+    toCue.add(box);
+    if (!watched.has(box)) {
+      watched.add(box);
+      sizeWatch.observe(box);
+    }
+  };
   const changedScrollers = (records) => {
     for (const record of records) {
       const target = record.target.nodeType === Node.ELEMENT_NODE ? record.target : record.target.parentElement;
@@ -151,12 +171,14 @@ function render({ model, el }) {
       if (box) toCue.add(box);
       for (const node of record.addedNodes) {  // a box drawn anew, or one with a box inside
         if (node.nodeType !== Node.ELEMENT_NODE) continue;
-        if (node.matches(SCROLLERS)) toCue.add(node);
-        node.querySelectorAll(SCROLLERS).forEach((inner) => toCue.add(inner));
+        if (node.matches(SCROLLERS)) watchBox(node);
+        node.querySelectorAll(SCROLLERS).forEach(watchBox);
       }
     }
     if (toCue.size) cueSoon();
   };
+  const fontsArrived = () => { cueAll = true; cueSoon(); };
+  document.fonts?.addEventListener("loadingdone", fontsArrived);
   const pageWatch = new MutationObserver((records) => {
     follow(records); refocus(); downloadNow(); holdCells(); changedScrollers(records);
   });
@@ -193,6 +215,7 @@ function render({ model, el }) {
     pageWatch.observe(app, { childList: true, subtree: true, characterData: true });
     app.addEventListener("scroll", onScroll, true);  // a box's own scroll does not bubble: caught on its way down
     sizeWatch.observe(app);
+    app.querySelectorAll(SCROLLERS).forEach(watchBox);
     said = app.querySelector(".bn-status")?.textContent.trim() ?? "";
     nameAll();
     holdCells();
@@ -206,6 +229,7 @@ function render({ model, el }) {
     pageWatch.disconnect();
     sizeWatch.disconnect();
     app.removeEventListener("scroll", onScroll, true);
+    document.fonts?.removeEventListener("loadingdone", fontsArrived);
     app.removeEventListener("click", onCell);
     app.removeEventListener("focusin", onFocus);
     document.removeEventListener("keydown", onKey);
