@@ -7,14 +7,14 @@ array([[0., 0., 0.],
        [3., 3., 4.]])
 """
 
+from . import code  # noqa: F401  (State.to_code writes with it)
 from .convert import state_to_csv as to_csv
 from .exercises import Cell, Exercise
-from .forward import RESULTS, Explanation, Trace, explain, forward, forward_loop, relu, relu_zeroed
-from .layers import MAX_DEPTH, Layer, field_names, layers_of, result_names
-from .numbers import format_number, parse_number
-from .state import FIELDS, MAX_MAGNITUDE, MAX_SIZE, PRESETS, State, parameter_count, preset, random_state, resize
-from .steps import Frame, walk
-from .training import (
+from .nn.forward import RESULTS, Explanation, Trace, explain, forward, forward_loop, relu, relu_zeroed
+from .nn.layers import MAX_DEPTH, Layer, field_names, layers_of, result_names
+from .nn.numbers import format_number, parse_number
+from .nn.state import FIELDS, MAX_MAGNITUDE, MAX_SIZE, PRESETS, State, parameter_count, preset, random_state, resize
+from .nn.training import (
     DeltaExplanation,
     GradientExplanation,
     Gradients,
@@ -25,6 +25,7 @@ from .training import (
     loss,
     sgd_step,
 )
+from .steps import Frame, walk
 from .worksheet import worksheet_pdf
 
 __all__ = [

@@ -20,9 +20,10 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .compute import forward_floats
-from .formats import rows
-from .layers import Layer, layers_of
+from .nn.compute import forward_floats
+from .nn.formats import rows
+from .nn.layers import Layer, layers_of
+from .nn.state import writes_code
 from .notation import NOTATIONS, Notation
 
 #: The notations a script can be written in, those of the notation table; the first is the default.
@@ -51,6 +52,7 @@ def _choice(argument: str, value: object, choices: Sequence[str]) -> str:
     raise ValueError(f"{argument} must be one of {', '.join(choices)}; got {given}")
 
 
+@writes_code
 def script(layers: Layers, X: np.ndarray, convention: str = "columns", framework: str = "numpy") -> str:
     """A script that rebuilds the network and the batch, runs the batch through it and prints every result.
 

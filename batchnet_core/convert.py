@@ -14,8 +14,8 @@ import dataclasses
 import re
 from collections.abc import Collection, Mapping
 
-from .formats import MAX_QUERY_LENGTH, STATE_KEYS, query_pairs, single_values
-from .state import State, preset
+from .nn.formats import MAX_QUERY_LENGTH, STATE_KEYS, query_pairs, single_values
+from .nn.state import State, preset
 
 #: Largest seed a link may name.
 MAX_SEED = 10**9

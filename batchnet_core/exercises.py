@@ -15,11 +15,11 @@ import numpy as np
 
 from .convert import Link, read_link
 from .convert import exercise_from_link as seeded_from_link
-from .formats import STATE_KEYS
-from .forward import Explanation, explain, forward, relu_zeroed
-from .layers import layer_of_result, layers_of, result_names, unit_label
-from .numbers import format_factor, format_number, parse_number, shown_exactly
-from .state import State
+from .nn.formats import STATE_KEYS
+from .nn.forward import Explanation, explain, forward, relu_zeroed
+from .nn.layers import layer_of_result, layers_of, result_names, unit_label
+from .nn.numbers import format_factor, format_number, parse_number, shown_exactly
+from .nn.state import State
 
 #: Result matrices a blank can be in, in the order they are computed: the worksheet's two layers.
 LAYERS = result_names(2)

@@ -24,10 +24,10 @@ import numpy as np
 from .convert import GRADIENT_KEYS, Link, state_from_link
 from .convert import exercise_from_link as seeded_from_link
 from .exercises import Difficulty, Feedback, _close
-from .layers import layers_of
-from .numbers import format_number, parse_number
-from .state import State
-from .training import (
+from .nn.layers import layers_of
+from .nn.numbers import format_number, parse_number
+from .nn.state import State
+from .nn.training import (
     GradientExplanation,
     backward_exact,
     check_targets,

@@ -21,9 +21,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from .compute import forward_floats
-from .training import backward_floats, check_learning_rate, loss_of
-from .validation import MAX_MAGNITUDE, as_array
+from .nn.compute import forward_floats
+from .nn.training import backward_floats, check_learning_rate, loss_of
+from .nn.validation import MAX_MAGNITUDE, as_array
 
 Layers = list[tuple[np.ndarray, np.ndarray]]
 

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
-from .layers import Layer, layers_of, unit_labels
-from .numbers import format_factor, format_number, written_sum
+from .nn.layers import Layer, layers_of, unit_labels
+from .nn.numbers import format_factor, format_number, written_sum
 
 #: How the augmented notation labels the row of 1s it appends to a layer's input: a constant, not an input
 #: (X's inputs are rows 1, 2, 3, …); it meets W's last column, the bias b.

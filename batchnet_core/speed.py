@@ -9,8 +9,8 @@ from collections.abc import Callable, Iterator
 
 import numpy as np
 
-from .compute import forward_floats, forward_loop_floats
-from .state import State, preset
+from .nn.compute import forward_floats, forward_loop_floats
+from .nn.state import State, preset
 
 #: Batch sizes timed by default: 1 to 100,000 inputs, a factor of 10 apart.
 BATCH_SIZES = (1, 10, 100, 1_000, 10_000, 100_000)

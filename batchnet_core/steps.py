@@ -57,10 +57,10 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .compute import typed
-from .layers import Layer, layer_of_result, layers_of
-from .numbers import format_factor, format_number, shown_exactly
-from .state import State
+from .nn.compute import typed
+from .nn.layers import Layer, layer_of_result, layers_of
+from .nn.numbers import format_factor, format_number, shown_exactly
+from .nn.state import State
 
 #: What ``walk`` can step through: one cell at a time, or one input column of a layer at a time.
 MODES = ("cells", "columns")

@@ -31,11 +31,11 @@ from typing import BinaryIO
 import numpy as np
 
 from .exercises import Cell
-from .forward import forward
-from .layers import result_names
+from .nn.forward import forward
+from .nn.layers import result_names
+from .nn.numbers import format_cell
+from .nn.state import State
 from .notation import Notation, Panel, notation, panels
-from .numbers import format_cell
-from .state import State
 
 #: ISO papers in points, portrait: A4 first, then each next size up for states A4 cannot hold.
 PAPERS = (("A4", 595.28, 841.89), ("A3", 841.89, 1190.55), ("A2", 1190.55, 1683.78),

@@ -24,10 +24,10 @@ from pathlib import Path
 import numpy as np
 
 import batchnet_core as bn
-from batchnet_core.compute import forward_floats
-from batchnet_core.state import random_state
+from batchnet_core.nn.compute import forward_floats
+from batchnet_core.nn.state import random_state
+from batchnet_core.nn.training import backward_floats
 from batchnet_core.steps import walk
-from batchnet_core.training import backward_floats
 
 sys.path.insert(0, str(Path(__file__).parent))
 from training import T, machine, per_change, publish, timed  # noqa: E402  (the training bench's own helpers)

@@ -5,7 +5,7 @@ whose every change the kernel echoes into one HTML widget), served by the same V
 same configuration, in the same headless Chromium, in the same run:
 
 1. Slider latency: from the keydown of an arrow key on a slider handle until the page shows the
-   new state (every result table equals ``batchnet_core.forward`` of it, every heat map whose
+   new state (every result table equals ``batchnet_core.nn.forward`` of it, every heat map whose
    matrix changed has a new image, every heat map image has finished loading). Timed inside the
    page with ``performance.now()``: a capturing keydown listener starts the clock, a
    MutationObserver and a capturing ``load`` listener stop it, so Playwright's round trips are
@@ -51,8 +51,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import batchnet_core as bn  # noqa: E402
+from batchnet_core.nn.numbers import format_number  # noqa: E402
 from batchnet_core.notation import panels  # noqa: E402
-from batchnet_core.numbers import format_number  # noqa: E402
 from batchnet_core.ui.controls import entry_label  # noqa: E402
 
 from conftest import CHROMIUM, CHROMIUM_ARGS, MAIN_PAGE, Server, make_server, open_app  # noqa: E402

@@ -68,7 +68,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from page_weight import CountingRelay  # noqa: E402
 
-from batchnet_core.numbers import format_number  # noqa: E402
+from batchnet_core.nn.numbers import format_number  # noqa: E402
 from batchnet_core.ui.controls import entry_label  # noqa: E402
 
 import slider_latency as sl  # noqa: E402

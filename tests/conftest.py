@@ -409,7 +409,7 @@ def state_on_page(page) -> bn.State:
 
 
 def assert_results_follow_the_state(page) -> bn.State:
-    """Every result table equals batchnet_core.forward of the parameter tables."""
+    """Every result table equals batchnet_core.nn.forward of the parameter tables."""
     state = state_on_page(page)
     for name, expected in bn.forward(state).items():
         np.testing.assert_allclose(page_values(page, name), expected, rtol=1e-12, err_msg=name)

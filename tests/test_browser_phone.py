@@ -8,7 +8,7 @@ from __future__ import annotations
 import pytest
 
 import batchnet_core as bn
-from batchnet_core.layers import MAX_DEPTH
+from batchnet_core.nn.layers import MAX_DEPTH
 from batchnet_core.series import PAGES
 from batchnet_core.ui.playground import PLAYGROUND_MAX, Playground
 

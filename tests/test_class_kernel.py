@@ -21,8 +21,8 @@ import batchnet_core as bn
 from batchnet_core.classroom import answers
 from batchnet_core.convert import read_link
 from batchnet_core.exercises import zeroed_by_relu
+from batchnet_core.nn.training import targets_to_query
 from batchnet_core.series import PAGES
-from batchnet_core.training import targets_to_query
 from batchnet_core.ui import classroom
 from batchnet_core.ui.app import BatchApp
 from batchnet_core.ui.classroom import PAUSED, PUSHED, ClassLink, page_of, read_message, widget_tree

@@ -20,9 +20,9 @@ import pytest
 from batchnet_core.classroom.answers import asked_cells, check, exercise_key, read_answer, read_name
 from batchnet_core.classroom.store import ClassStore
 from batchnet_core.exercises import new_exercise, new_missing, zeroed_by_relu
-from batchnet_core.forward import explain, forward
 from batchnet_core.gradient_exercises import new_gradient_exercise
-from batchnet_core.numbers import format_number
+from batchnet_core.nn.forward import explain, forward
+from batchnet_core.nn.numbers import format_number
 
 from conftest import ARTIFACTS, AXE, ROOT, skip_or_fail
 

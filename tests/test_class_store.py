@@ -31,8 +31,8 @@ from batchnet_core.classroom.answers import (
 )
 from batchnet_core.classroom.store import MAX_EVENT_BYTES, ClassStore
 from batchnet_core.exercises import new_exercise, new_missing, zeroed_by_relu
-from batchnet_core.forward import forward
 from batchnet_core.gradient_exercises import new_gradient_exercise
+from batchnet_core.nn.forward import forward
 
 from conftest import run_in_a_thread
 

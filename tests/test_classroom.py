@@ -660,9 +660,9 @@ def longest_state() -> bn.State:
 def test_the_longest_link_a_page_makes_fits_under_the_servers_limit():
     """The figures of ``serving.MAX_LINK_LENGTH``'s comment: a page's share link of the longest state
     and targets, and the longest query a page reads, are served; only longer gets the 414 page."""
-    from batchnet_core.formats import MAX_QUERY_LENGTH
+    from batchnet_core.nn.formats import MAX_QUERY_LENGTH
+    from batchnet_core.nn.training import targets_to_query
     from batchnet_core.serving import MAX_LINK_LENGTH
-    from batchnet_core.training import targets_to_query
 
     query = f"{longest_state().to_query()}&{targets_to_query(np.full((16, 16), LONGEST_NUMBER))}&theme=dark"
     assert len(query) == 40_091
@@ -681,7 +681,7 @@ def test_a_link_too_long_gets_a_page_saying_so_and_the_longest_valid_link_works(
         assert response.seconds < 10
     assert len(app_server.kernels()) == kernels, "a link too long starts no kernel"
 
-    from batchnet_core.training import targets_to_query
+    from batchnet_core.nn.training import targets_to_query
 
     state = longest_state()
     targets = np.full((16, 16), -12345.678901)  # T as long as a page reads it back: 4,000 characters

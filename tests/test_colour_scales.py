@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import batchnet_core as bn
-from batchnet_core.layers import layers_of
+from batchnet_core.nn.layers import layers_of
 from batchnet_core.ui import BatchApp
 from batchnet_core.ui.app import legend_html
 from batchnet_core.ui.heatmap import LUT_RGB, colour_indices

@@ -474,7 +474,7 @@ def test_a_seed_is_written_in_ascii_digits_like_every_number_of_a_link(text, mes
 
 
 def test_targets_in_a_link_are_written_in_ascii_digits(worked):
-    from batchnet_core.training import targets_from_query
+    from batchnet_core.nn.training import targets_from_query
 
     np.testing.assert_array_equal(targets_from_query(worked, "1,0,1;2,2,2"), [[1, 0, 1], [2, 2, 2]])
     with pytest.raises(ValueError, match=r"^T row 2: '٢' is not a number; write digits 0-9"):
@@ -503,14 +503,14 @@ SMALL_FILE = '{"W1": [[1, 2]], "b1": [0], "X": [[1], [%s]]}'
     (b"\xff\xfe{}", r"^not a JSON file: not UTF-8 text \(invalid start byte at byte 0\)$"),
 ])
 def test_a_state_file_that_cannot_be_used_says_why_in_our_words(content, message):
-    from batchnet_core.formats import data_from_json
+    from batchnet_core.nn.formats import data_from_json
 
     with pytest.raises(ValueError, match=message):
         bn.State.from_dict(data_from_json(content))
 
 
 def test_a_state_file_with_a_byte_order_mark_is_read(worked):
-    from batchnet_core.formats import data_from_json
+    from batchnet_core.nn.formats import data_from_json
 
     content = json.dumps(worked.to_dict()).encode()
     assert bn.State.from_dict(data_from_json(b"\xef\xbb\xbf" + content)) == worked == bn.State.from_dict(

@@ -20,7 +20,7 @@ from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
 import batchnet_core as bn
-from batchnet_core.numbers import MINUS, format_number
+from batchnet_core.nn.numbers import MINUS, format_number
 from batchnet_core.steps import walk
 from batchnet_core.ui.drawing import table_numbers
 from batchnet_core.ui.heatmap import cell_text

@@ -16,7 +16,7 @@ from batchnet_core.exercises import (
     new_missing,
     zeroed_by_relu,
 )
-from batchnet_core.numbers import format_number
+from batchnet_core.nn.numbers import format_number
 from batchnet_core.ui.exercise import ExerciseApp
 
 from test_heatmap_numbers import assert_drawing_shows

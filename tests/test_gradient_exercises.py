@@ -20,7 +20,7 @@ from batchnet_core.gradient_exercises import (
     gradient_hint,
     new_gradient_exercise,
 )
-from batchnet_core.numbers import format_number, shown_exactly
+from batchnet_core.nn.numbers import format_number, shown_exactly
 from batchnet_core.ui import gradient_exercise as page
 from batchnet_core.ui.drawing import HeatmapDrawing
 from batchnet_core.ui.gradient_exercise import GradientExerciseApp

@@ -14,7 +14,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
 import batchnet_core as bn
-from batchnet_core.numbers import format_cell
+from batchnet_core.nn.numbers import format_cell
 from batchnet_core.ui import BatchApp, heatmap
 from batchnet_core.ui.heatmap import DPI, MIN_NUMBER_POINTS, NUMBER_MARGIN_PIXELS, NUMBER_POINTS, cell_text, panel_texts
 from batchnet_core.ui.views import HeatmapViews

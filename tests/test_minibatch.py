@@ -111,7 +111,7 @@ def test_the_same_seed_gives_the_same_data_network_and_training():
 
 def test_the_starting_network_is_alive_on_the_data():
     X, _ = make_data()
-    (H_z, _), (Y_z, _) = bn.compute.forward_arrays(start_network(), X)
+    (H_z, _), (Y_z, _) = bn.nn.compute.forward_arrays(start_network(), X)
     alive = (H_z > 0).mean(axis=1)
     assert np.all((0.25 <= alive) & (alive <= 0.9))  # every hidden unit on for part of the square, off for part
     assert (Y_z > 0).mean() > 0.9
@@ -148,7 +148,7 @@ def test_mini_batches_are_steps_on_the_shuffled_examples_in_turn(batch_size, ste
     run = train(network, X, T, batch_size, epochs=2, lr=0.2, seed=5)
     assert run.steps_per_epoch == steps  # batches of 10: six of 10, then the 4 left
     assert_same_layers(run.layers, replayed(network, X, T, batch_size, 2, 0.2, seed=5))
-    final = bn.compute.forward_arrays(run.layers, X)[-1][1]
+    final = bn.nn.compute.forward_arrays(run.layers, X)[-1][1]
     assert run.losses[-1] == pytest.approx(0.5 * np.sum((final - T) ** 2) / POINTS, rel=1e-12)
 
 
@@ -280,7 +280,7 @@ def test_an_output_switched_off_for_every_example_is_said():
     runs = compare(lr=2)
     for run in runs:
         assert run.switched_off and run.diverged is None
-        final = bn.compute.forward_arrays(run.layers, make_data()[0])[-1][0]
+        final = bn.nn.compute.forward_arrays(run.layers, make_data()[0])[-1][0]
         assert np.all(final <= 0)
         assert "the output is 0 for every example" in run.message and "Lower the learning rate." in run.message
 

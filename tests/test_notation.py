@@ -9,7 +9,7 @@ import re
 import pytest
 
 import batchnet_core as bn
-from batchnet_core.layers import layers_of
+from batchnet_core.nn.layers import layers_of
 from batchnet_core.notation import NOTATIONS
 
 from test_core import HAND_H_Z

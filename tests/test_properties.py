@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import batchnet_core as bn
-from batchnet_core.compute import forward_floats
+from batchnet_core.nn.compute import forward_floats
 
 sizes = st.integers(1, 6)
 entries = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=64)
@@ -193,7 +193,7 @@ json_texts = st.recursive(
 @settings(max_examples=300)
 @given(json_texts.map(str.encode) | st.binary(max_size=40) | st.sampled_from([b"[" * 50_000, b"\xef\xbb\xbf{}"]))
 def test_garbage_files_raise_value_error_only(content):
-    from batchnet_core.formats import data_from_json
+    from batchnet_core.nn.formats import data_from_json
 
     try:
         assert isinstance(bn.State.from_dict(data_from_json(content)), bn.State)

@@ -84,7 +84,7 @@ def test_train_takes_the_steps_asked_for_and_draws_every_loss(trainer, worked):
     state, targets = worked, np.array(T, dtype=float)
     losses = [bn.loss(state, T)]
     for _ in range(25):  # a run's steps: in floats (run_step), its last loss exact
-        state, value = bn.training.run_step(state, targets, 0.03)
+        state, value = bn.nn.training.run_step(state, targets, 0.03)
         losses.append(value)
     losses[-1] = bn.loss(state, T)
     assert trainer.app.state == state
@@ -386,7 +386,7 @@ def test_presses_during_a_run_are_ignored_while_the_page_keeps_being_answered(tr
     assert trainer.history.taken == 30  # one run: the other presses did not queue more
     state = worked
     for _ in range(30):
-        state, _ = bn.training.run_step(state, np.array(T, dtype=float), 0.03)
+        state, _ = bn.nn.training.run_step(state, np.array(T, dtype=float), 0.03)
     assert trainer.app.state == state
     assert "Trained 30 steps so far" in status(trainer)
     assert not trainer.train_button.disabled and not trainer.step_button.disabled
@@ -439,7 +439,7 @@ def test_a_runs_float_steps_are_the_exact_steps_to_the_last_places():
     targets = np.array(T, dtype=float)
     for _ in range(100):
         exact = bn.sgd_step(exact, T, 0.03)
-        floats, value = bn.training.run_step(floats, targets, 0.03)
+        floats, value = bn.nn.training.run_step(floats, targets, 0.03)
         assert value == pytest.approx(bn.loss(exact, T), rel=1e-12, abs=1e-15)
     for (W, b), (V, c) in zip(exact.layers, floats.layers):
         np.testing.assert_allclose(V, W, rtol=1e-12, atol=1e-15)

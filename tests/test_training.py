@@ -10,8 +10,8 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import batchnet_core as bn
-from batchnet_core import training
-from batchnet_core.training import MAX_LEARNING_RATE, check_targets
+from batchnet_core.nn import training
+from batchnet_core.nn.training import MAX_LEARNING_RATE, check_targets
 
 T = [[1, 0, 1], [2, 2, 2]]
 

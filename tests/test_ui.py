@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import batchnet_core as bn
-from batchnet_core.numbers import format_number
+from batchnet_core.nn.numbers import format_number
 from batchnet_core.ui import BatchApp
 from batchnet_core.ui.common import status_html
 from batchnet_core.ui.controls import WholeSlider

@@ -346,7 +346,7 @@ def test_the_worksheet_button_downloads_the_sheet_at_once_and_offers_its_key_apa
     import base64
 
     app = BatchApp(worked)
-    app.share.widget.children[2].children[1].click()
+    app.share.widget.children[3].children[1].click()
     links = re.findall(r"<a class='bn-download bn-download-pdf( bn-download-now)?' download='([^']+)' "
                        r"href='data:application/pdf;base64,([^']+)'>([^<]+)</a>", app.share.downloads.value)
     assert [(now, name, label) for now, name, _, label in links] == [

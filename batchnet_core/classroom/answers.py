@@ -33,13 +33,13 @@ from ..exercises import (
     new_missing,
     zeroed_by_relu,
 )
-from ..forward import forward
 from ..gradient_exercises import MISTAKES as GRADIENT_MISTAKES
 from ..gradient_exercises import check_gradient, gradient_exercise_from_link, new_gradient_exercise
-from ..layers import layers_of, unit_label, unit_labels
-from ..numbers import format_number
+from ..nn.forward import forward
+from ..nn.layers import layers_of, unit_label, unit_labels
+from ..nn.numbers import format_number
+from ..nn.training import column_label
 from ..series import PAGES
-from ..training import column_label
 
 #: The parts of a page a student answers, each with the exercise it belongs to: 03's worksheet
 #: (its blanks, its ReLU prediction, its backwards question) or 06's gradient exercise.

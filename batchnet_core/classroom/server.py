@@ -43,8 +43,8 @@ from jupyter_server.utils import url_path_join
 from tornado import web, websocket
 
 from ..convert import TRAIN_PAGE_KEYS, read_link, state_from_link
-from ..formats import MAX_QUERY_LENGTH
-from ..training import targets_from_query, targets_to_query
+from ..nn.formats import MAX_QUERY_LENGTH
+from ..nn.training import targets_from_query, targets_to_query
 from .answers import MAX_FRAME, check, read_answer, read_name
 from .store import ClassStore
 

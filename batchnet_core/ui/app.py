@@ -8,11 +8,11 @@ from collections.abc import Callable, Collection
 import ipywidgets as widgets
 
 from ..convert import STATE_PAGE_KEYS, TRAIN_PAGE_KEYS, Link, read_link, seed_from_link, state_from_link
-from ..forward import Trace, explain, forward
-from ..layers import layer_of_result, layers_of, unit_labels
+from ..nn.forward import Trace, explain, forward
+from ..nn.layers import layer_of_result, layers_of, unit_labels
+from ..nn.numbers import format_number
+from ..nn.state import PRESETS, State, parameter_count, preset, random_state
 from ..notation import NOTATIONS, Notation, Panel, notation
-from ..numbers import format_number
-from ..state import PRESETS, State, parameter_count, preset, random_state
 from .author import ExerciseAuthor
 from .classroom import ClassBar, Pushable
 from .common import STYLE, Guard, link_refused, status_html

@@ -16,9 +16,9 @@ import numpy as np
 
 from ..exercises import MAX_BLANKS, Cell, Exercise
 from ..gradient_exercises import authored_gradient_exercise
-from ..layers import layers_of, result_names
+from ..nn.layers import layers_of, result_names
+from ..nn.training import column_label
 from ..series import EXERCISE_PAGE
-from ..training import column_label
 from .model import Worksheet
 from .views import html_widget
 

@@ -14,9 +14,9 @@ from ipywidgets.widgets.widget_int import SliderStyle
 from ipywidgets.widgets.widget_string import HTMLStyle, TextStyle
 from traitlets import CFloat, CInt, TraitError, validate
 
-from ..layers import layers_of
-from ..numbers import format_number, parse_number
-from ..validation import MAX_MAGNITUDE
+from ..nn.layers import layers_of
+from ..nn.numbers import format_number, parse_number
+from ..nn.validation import MAX_MAGNITUDE
 from .heatmap import CELL_PIXELS, TOP_PIXELS
 
 #: Every slider spans this range. A typed value may go up to ``MAX_MAGNITUDE``, as far as a State

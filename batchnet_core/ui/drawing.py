@@ -34,7 +34,7 @@ import numpy as np
 from matplotlib.colors import to_hex
 from traitlets import Dict, Instance, Unicode
 
-from ..numbers import format_number
+from ..nn.numbers import format_number
 from .common import plain_look
 from .heatmap import (
     CELL_PIXELS,

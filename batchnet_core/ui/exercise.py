@@ -26,10 +26,10 @@ from ..exercises import (
     new_missing,
 )
 from ..exercises import exercise_from_link as authored_from_link
-from ..forward import explain, forward, relu_zeroed
-from ..layers import layers_of, unit_label, unit_labels
+from ..nn.forward import explain, forward, relu_zeroed
+from ..nn.layers import layers_of, unit_label, unit_labels
+from ..nn.numbers import format_number
 from ..notation import panels
-from ..numbers import format_number
 from .classroom import ClassBar
 from .common import STYLE, Guard, link_refused, status_html
 from .drawing import HeatmapDrawing

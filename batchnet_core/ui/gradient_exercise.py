@@ -15,7 +15,6 @@ import numpy as np
 from ..classroom.answers import AUTHORED
 from ..convert import GRADIENT_KEYS, MAX_SEED, Link, exercise_from_link, read_link
 from ..exercises import Score
-from ..forward import forward
 from ..gradient_exercises import (
     DIFFICULTIES,
     GradientExercise,
@@ -23,9 +22,10 @@ from ..gradient_exercises import (
     gradient_exercise_from_link,
     new_gradient_exercise,
 )
-from ..layers import layers_of, unit_labels
-from ..numbers import format_number
-from ..training import column_label, explain_delta
+from ..nn.forward import forward
+from ..nn.layers import layers_of, unit_labels
+from ..nn.numbers import format_number
+from ..nn.training import column_label, explain_delta
 from .classroom import ClassBar
 from .common import STYLE, Guard, link_refused, status_html
 from .drawing import HeatmapDrawing, matrix_drawing

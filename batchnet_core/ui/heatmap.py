@@ -29,7 +29,7 @@ from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, findfont, get_font
 from matplotlib.transforms import Affine2D
 
-from ..numbers import format_cell
+from ..nn.numbers import format_cell
 
 #: Diverging and colour-blind safe (ColorBrewer RdBu), reversed so positive is red; white at 0.
 COLORMAP = matplotlib.colormaps["RdBu_r"]

@@ -10,7 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..minibatch import BATCH_SIZES, EPOCHS, LEARNING_RATE, POINTS, Run, compare
-from ..numbers import parse_number
+from ..nn.numbers import parse_number
 from ..speed import format_duration
 from .charts import LINES, chart, themed_png
 from .classroom import ClassBar

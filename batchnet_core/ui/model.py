@@ -13,9 +13,9 @@ from collections.abc import Callable
 
 from traitlets import Enum, HasTraits, Instance
 
-from ..forward import Trace, forward
+from ..nn.forward import Trace, forward
+from ..nn.state import State
 from ..notation import NOTATIONS
-from ..state import State
 from ..steps import Frame
 from .page import THEMES
 from .views import Selection

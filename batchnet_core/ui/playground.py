@@ -6,8 +6,8 @@ import asyncio
 
 import ipywidgets as widgets
 
-from ..layers import MAX_DEPTH
-from ..state import State, resize
+from ..nn.layers import MAX_DEPTH
+from ..nn.state import State, resize
 from .app import BatchApp, pushed_state
 from .classroom import Pushable
 from .controls import WholeSlider

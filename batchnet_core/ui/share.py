@@ -12,9 +12,9 @@ import ipywidgets as widgets
 from PIL import Image
 
 from ..convert import state_to_csv
-from ..formats import data_from_json
+from ..nn.formats import data_from_json
+from ..nn.state import State
 from ..notation import NOTATIONS
-from ..state import State
 from ..worksheet import MAX_VERSIONS, worksheet_pdf
 from .drawing import TextPart
 from .heatmap import THEMES

@@ -9,10 +9,10 @@ import itertools
 import ipywidgets as widgets
 from matplotlib.ticker import FuncFormatter
 
-from ..forward import forward
-from ..numbers import format_number
+from ..nn.forward import forward
+from ..nn.numbers import format_number
+from ..nn.state import State, preset
 from ..speed import BATCH_SIZES, Timing, findings, format_duration, time_batches
-from ..state import State, preset
 from .charts import LINES, chart, themed_png
 from .common import STYLE, Guard, status_html
 from .page import PageBridge

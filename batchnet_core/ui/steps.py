@@ -11,7 +11,7 @@ import html
 
 import ipywidgets as widgets
 
-from ..forward import explain
+from ..nn.forward import explain
 from ..notation import notation
 from ..steps import MODES, Frame, walk
 from .controls import WholeSlider

@@ -2,7 +2,7 @@
 gradients dW | db as heat maps whose cells explain themselves, one step of gradient descent, and training
 for N steps with its loss curve.
 
-All the arithmetic is ``batchnet_core.training``; this module only shows it.
+All the arithmetic is ``batchnet_core.nn.training``; this module only shows it.
 """
 
 from __future__ import annotations
@@ -21,12 +21,11 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..convert import TRAIN_PAGE_KEYS, read_link
-from ..forward import Trace
-from ..layers import MAX_DEPTH, layers_of, unit_labels
-from ..notation import notation
-from ..numbers import equals_sign, exact_value, format_number, parse_number
-from ..state import State
-from ..training import (
+from ..nn.forward import Trace
+from ..nn.layers import MAX_DEPTH, layers_of, unit_labels
+from ..nn.numbers import equals_sign, exact_value, format_number, parse_number
+from ..nn.state import State
+from ..nn.training import (
     MAX_LEARNING_RATE,
     Gradients,
     backward,
@@ -43,6 +42,7 @@ from ..training import (
     targets_from_query,
     targets_to_query,
 )
+from ..notation import notation
 from . import drawing
 from .app import BatchApp, pushed_state
 from .charts import LINES, chart, themed_png

@@ -8,10 +8,10 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
-from ..forward import Explanation, Trace
-from ..layers import layer_of_result, layers_of, unit_labels
+from ..nn.forward import Explanation, Trace
+from ..nn.layers import layer_of_result, layers_of, unit_labels
+from ..nn.state import State
 from ..notation import Panel, notation, panels
-from ..state import State
 from ..steps import Frame
 from .common import plain_look
 from .drawing import (

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 
-from . import code, formats
+from . import formats
 from .compute import Exact, ExactResults, exact_layers, floats_of, forward_exact
 from .layers import MAX_DEPTH, check_depth, field_names, layers_of
 from .validation import MAX_MAGNITUDE, MAX_SIZE, as_array, check_layers
@@ -183,7 +183,7 @@ class State:
 
     def results(self) -> list[tuple[np.ndarray, np.ndarray]]:
         """Each layer's (pre-activation, ReLU of it) as read-only floats, each its exact value correctly
-        rounded; ``batchnet_core.forward`` names them."""
+        rounded; ``batchnet_core.nn.forward`` names them."""
         if self._floats is None:
             object.__setattr__(self, "_floats", floats_of(self.exact_results()))
         return list(self._floats)
@@ -256,13 +256,25 @@ class State:
         >>> "model = nn.Sequential(" in s.to_code(framework="torch")
         True
         """
-        return code.script(self._layers, self._X, convention, framework)
+        return _CODE_WRITERS[0](self._layers, self._X, convention, framework)
 
     def to_csv(self) -> str:
         """Every matrix, parameters and results, as CSV rows ``matrix,row,col,value``."""
         names = [name for layer in layers_of(self.depth) for name in (layer.pre, layer.post)]
         results = [array for pair in self.results() for array in pair]
         return formats.csv_text([*self.items(), *zip(names, results)])
+
+
+#: What writes a state as a script (``batchnet_core.code.script``), set by that module when it is imported
+#: (``writes_code``): the mathematics imports nothing of the package above it, and ``import batchnet_core``
+#: imports the code's module, so ``State.to_code`` always has it.
+_CODE_WRITERS: list[Callable[..., str]] = []
+
+
+def writes_code(writer: Callable[..., str]) -> Callable[..., str]:
+    """Make ``writer(layers, X, convention, framework)`` what ``State.to_code`` calls."""
+    _CODE_WRITERS[:] = [writer]
+    return writer
 
 
 def _state_or_value_error(fields: dict) -> State:
