@@ -8,7 +8,8 @@ from typing import Any
 import numpy as np
 
 from . import formats
-from .compute import Exact, ExactResults, exact_layers, floats_of, forward_exact
+from .compute import ExactResults, exact_layers, floats_of, forward_exact
+from .exact import Exact
 from .layers import MAX_DEPTH, check_depth, field_names, layers_of
 from .validation import MAX_MAGNITUDE, MAX_SIZE, as_array, check_layers
 
@@ -189,7 +190,7 @@ class State:
         return list(self._floats)
 
     def exact_results(self) -> ExactResults:
-        """Each layer's (pre-activation, ReLU of it) exactly, in the decimals typed (``compute.Exact``).
+        """Each layer's (pre-activation, ReLU of it) exactly, in the decimals typed (``exact.Exact``).
 
         Worked out once per state: a state never changes."""
         if self._exact is None:

@@ -3,7 +3,7 @@
 The loss is the mean over the batch of each input's ½‖y − t‖². Its gradients come back through the
 layers as one matrix product per layer (``backward``), or one input at a time and then averaged, as it
 is done by hand (``backward_loop``). Both give the same numbers, bit for bit: each works in the decimals
-typed exactly (``compute``) and rounds only the final value to a float.
+typed exactly (``exact``) and rounds only the final value to a float.
 
 ReLU's derivative is 1 where the pre-activation is above 0 and 0 where it is 0 or below: at exactly 0
 it is taken as 0, the same cells ``relu_zeroed`` marks as switched off.
@@ -23,7 +23,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .compute import Exact, forward_floats, forward_loop_exact, typed
+from .compute import forward_floats, forward_loop_exact, typed
+from .exact import Exact
 from .formats import parse_matrix, query_from_fields
 from .layers import Layer, layers_of
 from .numbers import equals_sign, format_factor, format_number
