@@ -10,6 +10,7 @@ array([[0., 0., 0.],
 from . import code  # noqa: F401  (State.to_code writes with it)
 from .convert import state_to_csv as to_csv
 from .exercises import Cell, Exercise
+from .nn.activations import ACTIVATIONS
 from .nn.forward import RESULTS, Explanation, Trace, explain, forward, forward_loop, relu, relu_zeroed
 from .nn.layers import MAX_DEPTH, Layer, field_names, layers_of, result_names
 from .nn.numbers import format_number, parse_number
@@ -29,8 +30,8 @@ from .steps import Frame, walk
 from .worksheet import worksheet_pdf
 
 __all__ = [
-    "FIELDS", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "Cell", "DeltaExplanation", "Exercise",
-    "Explanation",
+    "ACTIVATIONS", "FIELDS", "MAX_DEPTH", "MAX_MAGNITUDE", "MAX_SIZE", "PRESETS", "RESULTS", "Cell",
+    "DeltaExplanation", "Exercise", "Explanation",
     "Frame", "GradientExplanation", "Gradients", "Layer", "State", "Trace", "backward", "backward_loop", "explain",
     "explain_delta", "explain_gradient", "field_names", "format_number", "forward", "forward_loop", "layers_of",
     "loss", "parameter_count", "parse_number", "preset", "random_state", "relu", "relu_zeroed", "resize",

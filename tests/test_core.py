@@ -169,10 +169,10 @@ def test_from_query_explains_what_is_wrong(query, pattern):
 @pytest.mark.parametrize("query, message", [
     ("?", "the state link is empty; it needs W1, b1, W2, b2 and x1, x2, ..."),
     ("W1=1&b1=0&W2=1&b2=0&x1=1&evil=1", "'evil' is not a parameter of this page's link; it reads W1 to W4, b1 to b4, "
-                                         "x1 to x16"),
+                                         "x1 to x16, activations"),
     ("W1=1&b1=0&W2=1&b2=0&x1=1=2", "x1: '1=2' is not a number; write digits 0-9, such as -3, 0.5 or 1e-3"),
     ("abcdefghijklmnopqrstuvwxyz", "'abcdefghijklmnopqrst' is not a parameter of this page's link; it reads W1 to W4, "
-                                   "b1 to b4, x1 to x16"),
+                                   "b1 to b4, x1 to x16, activations"),
     ("W1=1&b1=0&W2=1&b2=0&x1=1?", "x1: '1?' is not a number; write digits 0-9, such as -3, 0.5 or 1e-3"),
     (3, "the state link's query must be text; got int"),
 ])
@@ -412,7 +412,7 @@ WORKED_LINK = "W1=1,-1,1;1,1,0;0,1,1;1,0,1&b1=-5,0,1,-2&W2=1,1,-1,0;0,0,1,-1&b2=
     ("W1=1&b1=0&W5=1&b5=0&x1=1", r"^W5: a network has at most 4 layers \(W1, b1 to W4, b4\); b5: a network has at "
                                  r"most 4 layers"),
     (WORKED_LINK + "&sed=3", r"^'sed' is not a parameter of this page's link; it reads theme, present, token, "
-                             r"preset, seed, W1 to W4, b1 to b4, x1 to x16$"),
+                             r"preset, seed, W1 to W4, b1 to b4, x1 to x16, activations$"),
     ("X=1&preset=one-input", r"^'X' is not a parameter of this page's link"),
     ("=5&preset=one-input", r"^a parameter has no name"),
     # digits are ASCII 0-9 in every field: no underscores, no other scripts' digits

@@ -159,14 +159,16 @@ entries = st.floats(-3, 3, allow_nan=False, allow_infinity=False, width=64)
 
 
 @st.composite
-def problems(draw, depth=None, batch=None):
-    """A network of 1 to MAX_DEPTH layers, its batch and targets."""
+def problems(draw, depth=None, batch=None, any_activation=False):
+    """A network of 1 to MAX_DEPTH layers, its batch and targets; ``any_activation``: each layer's activation
+    drawn from the table (else ReLU's, the worksheet's)."""
     depth = depth or draw(st.integers(1, bn.MAX_DEPTH))
     inputs, *widths = (draw(st.integers(1, 4)) for _ in range(depth + 1))
     batch = batch or draw(st.integers(1, 4))
     layers = [(draw(arrays(float, (units, columns), elements=entries)), draw(arrays(float, (units,), elements=entries)))
               for columns, units in zip([inputs, *widths], widths)]
-    state = bn.State.from_layers(layers, draw(arrays(float, (inputs, batch), elements=entries)))
+    chosen = [draw(st.sampled_from(list(bn.ACTIVATIONS))) for _ in layers] if any_activation else None
+    state = bn.State.from_layers(layers, draw(arrays(float, (inputs, batch), elements=entries)), activations=chosen)
     return state, draw(arrays(float, (widths[-1], batch), elements=entries))
 
 
@@ -179,14 +181,14 @@ def moved(state, k, which, index, h):
     array = np.array(layers[k][which])
     array[index] += h
     layers[k][which] = array
-    return bn.State.from_layers([tuple(pair) for pair in layers], state.X)
+    return bn.State.from_layers([tuple(pair) for pair in layers], state.X, state.activations)
 
 
 @pytest.mark.parametrize("depth", range(1, bn.MAX_DEPTH + 1))
 @given(data=st.data())
 def test_backward_is_the_slope_of_the_loss(depth, data):
     """Central differences of the loss, entry by entry, wherever no unit switches on or off within ±h."""
-    state, targets = data.draw(problems(depth=depth))
+    state, targets = data.draw(problems(depth=depth, any_activation=True))
     g = bn.backward(state, targets)
     h, base, compared = 1e-6, masks(state), 0
     for k, pair in enumerate(g.layers):
@@ -201,7 +203,7 @@ def test_backward_is_the_slope_of_the_loss(depth, data):
     assume(compared)
 
 
-@given(problems())
+@given(problems(any_activation=True))
 def test_backward_equals_the_per_input_loop(problem):
     state, targets = problem
     batched, looped = bn.backward(state, targets), bn.backward_loop(state, targets)
@@ -211,10 +213,10 @@ def test_backward_equals_the_per_input_loop(problem):
         np.testing.assert_allclose(db, lb, rtol=1e-9, atol=1e-9)
 
 
-@given(problems())
+@given(problems(any_activation=True))
 def test_the_batch_gradient_is_the_mean_of_each_inputs_own(problem):
     state, targets = problem
-    alone = [bn.backward(bn.State.from_layers(state.layers, state.X[:, [j]]), targets[:, [j]])
+    alone = [bn.backward(state.replace(X=state.X[:, [j]]), targets[:, [j]])
              for j in range(state.X.shape[1])]
     g = bn.backward(state, targets)
     for k, (dW, db) in enumerate(g.layers):
@@ -223,12 +225,12 @@ def test_the_batch_gradient_is_the_mean_of_each_inputs_own(problem):
     assert g.loss == pytest.approx(np.mean([a.loss for a in alone]), rel=1e-9, abs=1e-12)
 
 
-@given(problems(), st.randoms(use_true_random=False))
+@given(problems(any_activation=True), st.randoms(use_true_random=False))
 def test_the_order_of_the_batch_does_not_change_the_gradient(problem, random):
     state, targets = problem
     order = list(range(state.X.shape[1]))
     random.shuffle(order)
-    shuffled = bn.backward(bn.State.from_layers(state.layers, state.X[:, order]), targets[:, order])
+    shuffled = bn.backward(state.replace(X=state.X[:, order]), targets[:, order])
     g = bn.backward(state, targets)
     for (dW, db), (sW, sb) in zip(g.layers, shuffled.layers):
         np.testing.assert_allclose(dW, sW, rtol=1e-9, atol=1e-9)

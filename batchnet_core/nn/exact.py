@@ -19,6 +19,7 @@ on this; the timing compares the bare float products (``forward_floats``).
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 from fractions import Fraction
 
 import numpy as np
@@ -63,6 +64,17 @@ class Exact:
         scale = max(_decimal_places(q) for q in fractions)
         ints = [q.numerator * (10**scale // q.denominator) for q in fractions]
         return cls(_objects(ints).reshape(values.shape), scale)._fitted()
+
+    @classmethod
+    def of_fractions(cls, values: Sequence[Fraction]) -> Exact:
+        """Decimals given as fractions (an exact result, one entry at a time), as a row.
+
+        >>> Exact.of_fractions([Fraction(1, 4), Fraction(-3)]).fractions().tolist()
+        [Fraction(1, 4), Fraction(-3, 1)]
+        """
+        scale = max((_decimal_places(q) for q in values), default=0)
+        ints = [q.numerator * (10**scale // q.denominator) for q in values]
+        return cls(_objects(ints), scale)._fitted()
 
     @property
     def shape(self) -> tuple[int, ...]:
@@ -118,6 +130,18 @@ class Exact:
 
     def __sub__(self, other: Exact) -> Exact:
         return self + (-other)
+
+    def __mul__(self, other: Exact) -> Exact:
+        """Entry by entry (broadcast as numpy does): an activation's slope times δ, leaky ReLU's 0.01 times a sum.
+
+        >>> (Exact.of(np.array([0.5, -2.0])) * Exact.of(np.array([0.01]))).fractions().tolist()
+        [Fraction(1, 200), Fraction(-1, 50)]
+        """
+        scale = self.scale + other.scale
+        if _floats(self.digits, other.digits) and \
+                (np.abs(self.digits) * np.abs(other.digits)).max(initial=0) < EXACT_LIMIT:
+            return Exact(self.digits * other.digits + 0.0, scale)._normal()
+        return Exact(_objects(self.digits) * _objects(other.digits), scale)._fitted()
 
     def __matmul__(self, other: Exact) -> Exact:
         scale = self.scale + other.scale

@@ -31,7 +31,9 @@ MAX_NUMBER_TEXT = 40
 #: Query and dict keys a state may have, of every depth: W1, b1, ..., x1, x2, ...
 PARAMETER_KEYS = tuple(f"{kind}{k}" for k in range(1, MAX_DEPTH + 1) for kind in ("W", "b"))
 INPUT_KEYS = tuple(f"x{j + 1}" for j in range(MAX_SIZE))
-STATE_KEYS = PARAMETER_KEYS + INPUT_KEYS
+#: Each layer's activation, by name, comma-separated: only where a layer's is not ReLU.
+ACTIVATIONS_KEY = "activations"
+STATE_KEYS = PARAMETER_KEYS + INPUT_KEYS + (ACTIVATIONS_KEY,)
 
 #: A number as links and files write it: ASCII digits only, an optional sign, point and exponent.
 _NUMBER = re.compile(r"[+-]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][+-]?[0-9]+)?")
@@ -117,7 +119,7 @@ def fields_from_dict(data: object) -> dict[str, list]:
                          f"got {_describe(data) if isinstance(data, _LongNumber) else type(data).__name__}")
     expected = field_names(_depth_of(str(key) for key in data))
     missing = [name for name in expected if name not in data]
-    unknown = sorted(str(key)[:20] for key in data if key not in expected)
+    unknown = sorted(str(key)[:20] for key in data if key not in expected and key != ACTIVATIONS_KEY)
     deeper = [key for key in unknown if re.fullmatch(r"[Wb][0-9]{1,9}", key) and int(key[1:]) > MAX_DEPTH]
     if deeper:
         raise ValueError(key_problem(deeper[0], STATE_KEYS))
@@ -128,7 +130,14 @@ def fields_from_dict(data: object) -> dict[str, list]:
         raise ValueError(f"a state needs exactly the keys {', '.join(expected)}: {'; '.join(parts)}")
     for name in expected:
         _check_nesting(name, data[name])
-    return {name: data[name] for name in expected}
+    fields = {name: data[name] for name in expected}
+    if ACTIVATIONS_KEY in data:
+        names = data[ACTIVATIONS_KEY]
+        if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+            raise ValueError(f"activations must be a list of names, one a layer, such as [\"relu\", \"tanh\"]; "
+                             f"got {_describe(names)}")
+        fields[ACTIVATIONS_KEY] = names
+    return fields
 
 
 def _check_nesting(name: str, value: object) -> None:
@@ -224,6 +233,8 @@ def describe_keys(keys: Collection[str]) -> str:
         shown += [f"W1 to W{MAX_DEPTH}", f"b1 to b{MAX_DEPTH}"]
     if "x1" in keys:
         shown.append(f"x1 to x{MAX_SIZE}")
+    if ACTIVATIONS_KEY in keys:
+        shown.append(ACTIVATIONS_KEY)
     return ", ".join(shown)
 
 
@@ -281,6 +292,8 @@ def fields_from_values(values: Mapping[str, str]) -> dict[str, object]:
     if len({len(x) for x in inputs}) != 1:
         raise ValueError("inputs x1, x2, ... in the link must all have the same length")
     fields["X"] = np.column_stack(inputs)
+    if ACTIVATIONS_KEY in values:
+        fields[ACTIVATIONS_KEY] = values[ACTIVATIONS_KEY].split(",")
     return fields
 
 

@@ -121,7 +121,7 @@ def forward_loop(state: State) -> Trace:
     >>> forward_loop(preset("three-inputs")).H_z[:, 0]  # x1 through the four hidden units
     array([-1.,  3.,  5.,  3.])
     """
-    results = forward_loop_exact(state.layers, state.X)
+    results = forward_loop_exact(state.layers, state.X, state.activation_entries)
     exact = tuple((_fractions(pre), _fractions(post)) for pre, post in results)
     return _trace([(_floats(Z), _floats(A)) for Z, A in exact], exact)
 

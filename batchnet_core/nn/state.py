@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from . import formats
+from .activations import RELU, Activation, activations_of
 from .compute import ExactResults, exact_layers, floats_of, forward_exact
 from .exact import Exact
 from .layers import MAX_DEPTH, check_depth, field_names, layers_of
@@ -58,9 +59,9 @@ class State:
     ValueError: W1 must have shape (hidden × inputs) with 2 columns, ... Did you mean W1.T?
     """
 
-    __slots__ = ("_layers", "_X", "_exact", "_floats")
+    __slots__ = ("_layers", "_X", "_activations", "_exact", "_floats")
 
-    def __init__(self, **fields: Any) -> None:
+    def __init__(self, activations: Sequence[str] | None = None, **fields: Any) -> None:
         depth = sum(1 for key in fields if key.startswith("W"))
         if not 1 <= depth <= MAX_DEPTH:
             raise TypeError(f"a State needs W1, b1, ..., X for 1 to {MAX_DEPTH} layers; got {', '.join(fields)}")
@@ -78,15 +79,20 @@ class State:
         check_layers(layers, X)
         object.__setattr__(self, "_layers", layers)
         object.__setattr__(self, "_X", X)
+        object.__setattr__(self, "_activations", activations_of(activations, depth))
         object.__setattr__(self, "_exact", None)
         object.__setattr__(self, "_floats", None)
 
     @classmethod
-    def from_layers(cls, layers: Sequence[tuple[Any, Any]], X: Any) -> State:
-        """A state from its layers in order, each a pair (W, b), and the batch X.
+    def from_layers(cls, layers: Sequence[tuple[Any, Any]], X: Any, activations: Sequence[str] | None = None,
+                    ) -> State:
+        """A state from its layers in order, each a pair (W, b), the batch X, and each layer's activation by
+        its name in ``ACTIVATIONS`` (ReLU for every layer unless given).
 
         >>> State.from_layers([([[1, 2]], [0])], [[1], [1]]).sizes
         (2, 1, 1)
+        >>> State.from_layers([([[1, 2]], [0])], [[1], [1]], activations=["tanh"]).activations
+        ('tanh',)
         """
         if isinstance(layers, (str, bytes, np.ndarray)) or not isinstance(layers, Sequence):
             raise ValueError(f"layers must be a list of (W, b) pairs; got {type(layers).__name__}")
@@ -97,7 +103,7 @@ class State:
                 raise ValueError(f"layer {layer.index} must be a pair ({layer.weights}, {layer.bias}); "
                                  f"got {type(pair).__name__}")
             fields[layer.weights], fields[layer.bias] = pair
-        return cls(**fields, X=X)
+        return cls(**fields, X=X, activations=activations)
 
     def __setattr__(self, name: str, value: Any) -> None:
         raise AttributeError(f"a State cannot be changed; use state.replace({name}=...) for a new one")
@@ -117,8 +123,18 @@ class State:
 
     @property
     def depth(self) -> int:
-        """How many layers, each a (W, b) with ReLU after it."""
+        """How many layers, each a (W, b) with its activation after it."""
         return len(self._layers)
+
+    @property
+    def activations(self) -> tuple[str, ...]:
+        """Each layer's activation, by its name in ``ACTIVATIONS``: ("relu", "relu") for the worksheet."""
+        return tuple(entry.name for entry in self._activations)
+
+    @property
+    def activation_entries(self) -> tuple[Activation, ...]:
+        """Each layer's activation, its entry of the table."""
+        return self._activations
 
     @property
     def X(self) -> np.ndarray:
@@ -148,7 +164,7 @@ class State:
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, State):
             return NotImplemented
-        return self.sizes == other.sizes and all(
+        return self.sizes == other.sizes and self.activations == other.activations and all(
             np.array_equal(a, b) for (_, a), (_, b) in zip(self.items(), other.items()))
 
     __hash__ = None  # mutable-looking arrays inside; equality is by value
@@ -157,11 +173,18 @@ class State:
         inputs, *widths, batch = self.sizes
         hidden = widths[:-1]
         shown = "" if not hidden else f", hidden={hidden[0]}" if len(hidden) == 1 else f", hidden={tuple(hidden)}"
-        return f"State(inputs={inputs}{shown}, outputs={widths[-1]}, batch={batch})"
+        chosen = "" if self.relu_only else f", activations={self.activations}"
+        return f"State(inputs={inputs}{shown}, outputs={widths[-1]}, batch={batch}{chosen})"
+
+    @property
+    def relu_only(self) -> bool:
+        """Whether every layer applies ReLU, as the worksheet's network does (its links say nothing of it)."""
+        return all(entry is RELU for entry in self._activations)
 
     def replace(self, **fields: Any) -> State:
-        """A new state with some fields replaced (validated like any other)."""
-        return State(**{**dict(self.items()), **fields})
+        """A new state with some fields replaced (validated like any other), its activations kept unless
+        ``activations`` is one of them."""
+        return State(**{**dict(self.items()), "activations": self.activations, **fields})
 
     def with_entry(self, name: str, row: int, col: int, value: float) -> State:
         """A new state with one entry changed; vectors (b1, b2, ...) use ``col=0``.
@@ -194,7 +217,8 @@ class State:
 
         Worked out once per state: a state never changes."""
         if self._exact is None:
-            object.__setattr__(self, "_exact", forward_exact(self.exact_layers(), Exact.of(self._X)))
+            object.__setattr__(self, "_exact", forward_exact(self.exact_layers(), Exact.of(self._X),
+                                                             self._activations))
         return list(self._exact)
 
     def exact_layers(self) -> list[tuple[Exact, Exact]]:
@@ -202,8 +226,12 @@ class State:
         return exact_layers(self._layers)
 
     def to_dict(self) -> dict[str, list]:
-        """A plain JSON-able dict of lists; ``State.from_dict`` reads it back exactly."""
-        return {name: formats.rows(array) for name, array in self.items()}
+        """A plain JSON-able dict of lists (and the layers' activations, unless all are ReLU); ``State.from_dict``
+        reads it back exactly."""
+        data: dict[str, list] = {name: formats.rows(array) for name, array in self.items()}
+        if not self.relu_only:
+            data[formats.ACTIVATIONS_KEY] = list(self.activations)
+        return data
 
     @classmethod
     def from_dict(cls, data: object) -> State:
@@ -211,8 +239,10 @@ class State:
         return _state_or_value_error(formats.fields_from_dict(data))
 
     def to_query(self) -> str:
-        """A compact URL query string; ``State.from_query`` reads it back exactly."""
-        return formats.query_from_fields(self.items())
+        """A compact URL query string; ``State.from_query`` reads it back exactly. The layers' activations come
+        last, and only where one is not ReLU: the worksheet's links are as they always were."""
+        query = formats.query_from_fields(self.items())
+        return query if self.relu_only else f"{query}&{formats.ACTIVATIONS_KEY}={','.join(self.activations)}"
 
     @classmethod
     def from_query(cls, query: object) -> State:

@@ -23,7 +23,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .compute import forward_floats, forward_loop_exact, typed
+from .activations import Activation
+from .compute import Activations, each_layer, forward_floats, forward_loop_exact, typed
 from .exact import Exact
 from .formats import parse_matrix, query_from_fields
 from .layers import Layer, layers_of
@@ -119,19 +120,21 @@ def loss(state: State, T: object) -> float:
     return float(exact_loss(state, check_targets(state, T)))
 
 
-def backward_floats(layers: Layers, X: np.ndarray, T: np.ndarray) -> list[tuple[np.ndarray, np.ndarray]]:
+def backward_floats(layers: Layers, X: np.ndarray, T: np.ndarray, activations: Activations = None,
+                    ) -> list[tuple[np.ndarray, np.ndarray]]:
     """Each layer's batch-mean gradients (dW, db) in bare floats, one matrix product per layer: for training on
     data that was never typed (the mini-batch comparison), where many steps are taken."""
-    results = forward_floats(layers, X)
+    chosen = each_layer(activations, len(layers))
+    results = forward_floats(layers, X, chosen)
     batch = X.shape[1]
     Z, Y = results[-1]
-    delta = (Y - T) * (Z > 0)
+    delta = (Y - T) * chosen[-1].slope(Z, Y)
     gradients: list = [None] * len(layers)
     for k in range(len(layers) - 1, -1, -1):
         source = X if k == 0 else results[k - 1][1]
         gradients[k] = (delta @ source.T / batch, delta.sum(axis=1) / batch)
         if k:
-            delta = (layers[k][0].T @ delta) * (results[k - 1][0] > 0)
+            delta = (layers[k][0].T @ delta) * chosen[k - 1].slope(*results[k - 1])
     return gradients
 
 
@@ -139,12 +142,12 @@ def backward_exact(state: State, targets: np.ndarray, gated: bool = True,
                    ) -> tuple[list[tuple[Exact, Exact]], list[Exact]]:
     """Each layer's gradients summed over the batch (dW·B, db·B) and its error signal δ, exactly, one matrix
     product per layer. ``gated=False`` takes ReLU′ as 1 everywhere (a mistake the exercises name)."""
-    layers, results = state.exact_layers(), state.exact_results()
+    layers, results, chosen = state.exact_layers(), state.exact_results(), state.activation_entries
     X = Exact.of(state.X)
     Z, Y = results[-1]
     delta = Y - Exact.of(targets)
     if gated:
-        delta = delta.where(Z.positive())
+        delta = _gated(delta, chosen[-1], Z, Y)
     sums: list = [None] * len(layers)
     deltas: list = [None] * len(layers)
     for k in range(len(layers) - 1, -1, -1):
@@ -154,8 +157,13 @@ def backward_exact(state: State, targets: np.ndarray, gated: bool = True,
         if k:
             delta = layers[k][0].T @ delta
             if gated:
-                delta = delta.where(results[k - 1][0].positive())
+                delta = _gated(delta, chosen[k - 1], *results[k - 1])
     return sums, deltas
+
+
+def _gated(delta: Exact, activation: Activation, Z: Exact, A: Exact) -> Exact:
+    """δ times the activation's slope at each sum (ReLU's: 1 where Z > 0, else 0)."""
+    return delta * activation.exact_slope(Z, A)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -223,7 +231,8 @@ def backward_loop(state: State, T: object) -> Gradients:
     targets = check_targets(state, T)
     plain = [([[typed(w) for w in row] for row in W.tolist()], [typed(v) for v in b.tolist()])
              for W, b in state.layers]
-    forward = forward_loop_exact(state.layers, state.X)
+    chosen = state.activation_entries
+    forward = forward_loop_exact(state.layers, state.X, chosen)
     depth, batch = len(plain), state.X.shape[1]
     zero = Fraction(0)
     sums = [([[zero] * len(W[0]) for _ in W], [zero] * len(b)) for W, b in plain]
@@ -234,7 +243,7 @@ def backward_loop(state: State, T: object) -> Gradients:
         pres = [pre[j] for pre, _ in forward]
         y, goals = inputs[-1], [typed(v) for v in t]
         total += sum(((v - goal) ** 2 for v, goal in zip(y, goals)), zero) / 2
-        delta = [(v - goal) if z > 0 else zero for v, goal, z in zip(y, goals, pres[-1])]
+        delta = [(v - goal) * _slope_of(chosen[-1], z, v) for v, goal, z in zip(y, goals, pres[-1])]
         for k in range(depth - 1, -1, -1):
             dW, db = sums[k]
             for i, d in enumerate(delta):
@@ -244,12 +253,17 @@ def backward_loop(state: State, T: object) -> Gradients:
             deltas[k].append(delta)
             if k:
                 W = plain[k][0]
-                delta = [sum((W[i][m] * delta[i] for i in range(len(W))), zero) if pres[k - 1][m] > 0 else zero
-                         for m in range(len(W[0]))]
+                delta = [sum((W[i][m] * delta[i] for i in range(len(W))), zero)
+                         * _slope_of(chosen[k - 1], pres[k - 1][m], inputs[k][m]) for m in range(len(W[0]))]
     layers = tuple((_frozen([[float(v / batch) for v in row] for row in dW]), _frozen([float(v / batch) for v in db]))
                    for dW, db in sums)
     return Gradients(layers, tuple(_frozen([[float(v) for v in d] for d in ds]).T for ds in deltas),
                      float(total / batch))
+
+
+def _slope_of(activation: Activation, z: Fraction, a: Fraction) -> Fraction:
+    """The activation's slope at one exact sum z (its value a), as the batched ``exact_slope`` gives it."""
+    return activation.exact_slope(Exact.of_fractions([z]), Exact.of_fractions([a])).fractions()[0]
 
 
 def check_learning_rate(lr: object) -> float:
@@ -285,8 +299,9 @@ def run_step(state: State, targets: np.ndarray, rate: float) -> tuple[State, flo
     Step (``sgd_step``) is exact; the steps of a run differ from exact ones in the last places of the floats.
     ``ValueError`` as ``step_state`` gives it.
     """
-    moved = step_state(state, backward_floats(state.layers, state.X, targets), rate)
-    return moved, loss_of(forward_floats(moved.layers, moved.X)[-1][1], targets)
+    chosen = state.activation_entries
+    moved = step_state(state, backward_floats(state.layers, state.X, targets, chosen), rate)
+    return moved, loss_of(forward_floats(moved.layers, moved.X, chosen)[-1][1], targets)
 
 
 def step_state(state: State, gradients: Sequence[tuple[np.ndarray, np.ndarray]], rate: float) -> State:
@@ -301,7 +316,7 @@ def step_state(state: State, gradients: Sequence[tuple[np.ndarray, np.ndarray]],
                 raise ValueError(
                     f"a step with learning rate {format_number(rate)} would take {name}[{where}] beyond "
                     f"±{MAX_MAGNITUDE:g}: the steps are growing, so lower the learning rate")
-    return State.from_layers(moved, state.X)
+    return State.from_layers(moved, state.X, state.activations)
 
 
 # -- one gradient entry, spelled out ---------------------------------------------------------------------

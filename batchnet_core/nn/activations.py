@@ -1,0 +1,176 @@
+"""The activations a layer may apply to its sums, as one table (``ACTIVATIONS``): the forward pass, training,
+the words and the code read each one's entry, and nothing else names them.
+
+Each entry works in floats and in the exact decimals of ``exact.Exact``. ReLU, leaky ReLU and linear keep
+typed decimals exact. tanh and sigmoid do not (their values are not decimals): the exact value they give is
+the decimal of their float, the double nearest the true value, from which the same arithmetic goes on
+exactly; the digits shown of it are the true value's to well beyond the places any view writes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Callable, Sequence
+from fractions import Fraction
+
+import numpy as np
+
+from .exact import Exact
+
+#: Leaky ReLU's slope below 0, PyTorch's default (``nn.LeakyReLU(0.01)``).
+LEAKY_SLOPE = 0.01
+
+
+@dataclasses.dataclass(frozen=True)
+class Activation:
+    """One activation: what it does to a sum z, its slope, and how it is written.
+
+    Attributes
+    ----------
+    name          as links, JSON, the code and the API spell it: "relu"
+    label         as titles and explanations write it: "ReLU"
+    values        a(z) on an array of floats
+    value_of      a(z) on one float, as a loop over the inputs takes it
+    slope         a′(z) on floats, given z and a(z); at ReLU's kink (z = 0) it is ``kink``, as PyTorch takes it
+    kink          the slope taken at z = 0
+    exact         a(z) on exact decimals (``Exact``)
+    exact_of      a(z) on one exact value (a ``Fraction``), the same value as ``exact`` gives
+    exact_slope   a′(z) on exact decimals, given z and a(z)
+    zeroes        it makes a unit's output 0 for some inputs, which a heat map marks (hatched, and "off"
+                  when a unit is 0 for every input)
+    keeps_decimals  whether typed decimals stay exact decimals through it
+    numpy         the numpy expression of a(z), ``{z}`` standing for the sum's name
+    torch         the PyTorch module that applies it
+    """
+
+    name: str
+    label: str
+    values: Callable[[np.ndarray], np.ndarray]
+    value_of: Callable[[float], float]
+    slope: Callable[[np.ndarray, np.ndarray], np.ndarray]
+    kink: float
+    exact: Callable[[Exact], Exact]
+    exact_of: Callable[[Fraction], Fraction]
+    exact_slope: Callable[[Exact, Exact], Exact]
+    zeroes: bool
+    keeps_decimals: bool
+    numpy: str
+    torch: str
+
+    def zeroed(self, z: np.ndarray) -> np.ndarray:
+        """Where it gives 0 and a heat map marks it (ReLU: z ≤ 0); nowhere for an activation that never zeroes."""
+        z = np.asarray(z)
+        return z <= 0 if self.zeroes else np.zeros(z.shape, dtype=bool)
+
+
+def _ones_like(z: Exact) -> Exact:
+    return Exact(np.ones(z.shape), 0)
+
+
+def _from_floats(function: Callable[[np.ndarray], np.ndarray]) -> Callable[[Exact], Exact]:
+    """An activation that is not exact in decimals: the exact decimal of its float (of the sum's float, each
+    correctly rounded)."""
+    return lambda z: Exact.of(function(z.floats()))
+
+
+def _one_from_floats(function: Callable[[np.ndarray], np.ndarray]) -> Callable[[Fraction], Fraction]:
+    """The same for one exact value: its float correctly rounded (``float`` of a Fraction is), then the
+    decimal of the function's float, computed by the same numpy function."""
+    return lambda q: Fraction(repr(float(function(np.array([float(q)]))[0])))
+
+
+def _sigmoid(z: np.ndarray) -> np.ndarray:
+    # both halves in the form that cannot overflow: e^z / (1 + e^z) below 0, 1 / (1 + e^−z) from 0
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e)) + 0.0
+
+
+_LEAK = Exact.of(np.array([LEAKY_SLOPE]))
+
+RELU = Activation(
+    "relu", "ReLU",
+    values=lambda z: np.maximum(z, 0.0) + 0.0,
+    value_of=lambda v: max(v, 0.0),
+    slope=lambda z, a: (np.asarray(z) > 0) * 1.0,
+    kink=0.0,
+    exact=lambda z: z.where(z.positive()),
+    exact_of=lambda q: q if q > 0 else Fraction(0),
+    exact_slope=lambda z, a: _ones_like(z).where(z.positive()),
+    zeroes=True, keeps_decimals=True,
+    numpy="np.maximum({z}, 0)", torch="nn.ReLU()",
+)
+
+ACTIVATIONS: dict[str, Activation] = {
+    "relu": RELU,
+    "leaky_relu": Activation(
+        "leaky_relu", "leaky ReLU",
+        values=lambda z: np.where(z > 0, z, LEAKY_SLOPE * z) + 0.0,
+        value_of=lambda v: v if v > 0 else LEAKY_SLOPE * v + 0.0,
+        slope=lambda z, a: np.where(np.asarray(z) > 0, 1.0, LEAKY_SLOPE),
+        kink=LEAKY_SLOPE,
+        exact=lambda z: z.where(z.positive()) + (z * _LEAK).where(~z.positive()),
+        exact_of=lambda q: q if q > 0 else q * Fraction(repr(LEAKY_SLOPE)),
+        exact_slope=lambda z, a: _ones_like(z).where(z.positive()) + (_ones_like(z) * _LEAK).where(~z.positive()),
+        zeroes=False, keeps_decimals=True,
+        numpy=f"np.where({{z}} > 0, {{z}}, {LEAKY_SLOPE} * {{z}})", torch=f"nn.LeakyReLU({LEAKY_SLOPE})",
+    ),
+    "tanh": Activation(
+        "tanh", "tanh",
+        values=lambda z: np.tanh(z) + 0.0,
+        value_of=math.tanh,
+        slope=lambda z, a: 1.0 - np.asarray(a) ** 2,
+        kink=1.0,
+        exact=_from_floats(np.tanh),
+        exact_of=_one_from_floats(np.tanh),
+        exact_slope=lambda z, a: _ones_like(a) - a * a,
+        zeroes=False, keeps_decimals=False,
+        numpy="np.tanh({z})", torch="nn.Tanh()",
+    ),
+    "sigmoid": Activation(
+        "sigmoid", "sigmoid",
+        values=_sigmoid,
+        value_of=lambda v: 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v)),
+        slope=lambda z, a: np.asarray(a) * (1.0 - np.asarray(a)),
+        kink=0.25,
+        exact=_from_floats(_sigmoid),
+        exact_of=_one_from_floats(_sigmoid),
+        exact_slope=lambda z, a: a * (_ones_like(a) - a),
+        zeroes=False, keeps_decimals=False,
+        numpy="1 / (1 + np.exp(-{z}))", torch="nn.Sigmoid()",
+    ),
+    "linear": Activation(
+        "linear", "linear",
+        values=lambda z: np.asarray(z, dtype=float) + 0.0,
+        value_of=lambda v: v,
+        slope=lambda z, a: np.ones(np.shape(z)),
+        kink=1.0,
+        exact=lambda z: z,
+        exact_of=lambda q: q,
+        exact_slope=lambda z, a: _ones_like(z),
+        zeroes=False, keeps_decimals=True,
+        numpy="{z}", torch="nn.Identity()",
+    ),
+}
+
+
+def activations_of(names: object, depth: int) -> tuple[Activation, ...]:
+    """Each layer's activation from a sequence of ``depth`` names (None: ReLU for every layer, the worksheet's);
+    ``ValueError`` naming what is wrong."""
+    if names is None:
+        return (RELU,) * depth
+    if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
+        raise ValueError(f"activations must be a list of {depth} names, one a layer, such as "
+                         f"{', '.join(['relu'] * depth)}; got {type(names).__name__}")
+    if len(names) != depth:
+        raise ValueError(f"activations: a network of {depth} layer{'s' * (depth != 1)} takes {depth} "
+                         f"name{'s' * (depth != 1)}, one a layer; got {len(names)}")
+    chosen = []
+    for k, name in enumerate(names, start=1):
+        entry = ACTIVATIONS.get(name) if isinstance(name, str) else None
+        if entry is None:
+            shown = repr(name)[:24]
+            raise ValueError(f"activations: layer {k}'s {shown} is not an activation; choose one of "
+                             f"{', '.join(ACTIVATIONS)}")
+        chosen.append(entry)
+    return tuple(chosen)
