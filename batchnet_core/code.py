@@ -20,6 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .nn.activations import Activation, activations_of
 from .nn.compute import forward_floats
 from .nn.formats import rows
 from .nn.layers import Layer, layers_of
@@ -53,7 +54,8 @@ def _choice(argument: str, value: object, choices: Sequence[str]) -> str:
 
 
 @writes_code
-def script(layers: Layers, X: np.ndarray, convention: str = "columns", framework: str = "numpy") -> str:
+def script(layers: Layers, X: np.ndarray, convention: str = "columns", framework: str = "numpy",
+           activations: Sequence[str] | None = None) -> str:
     """A script that rebuilds the network and the batch, runs the batch through it and prints every result.
 
     Run on its own, it defines the weights and biases (W1, b1, ...), the inputs (x1, x2, ...), X and
@@ -69,6 +71,8 @@ def script(layers: Layers, X: np.ndarray, convention: str = "columns", framework
     convention, framework : str
         As ``State.to_code`` describes them, which passes them here; checked here, and refused with
         the ``ValueError`` it names.
+    activations : sequence of str
+        Each layer's activation by its name (``State.activations``); ReLU for every layer unless given.
 
     Examples
     --------
@@ -82,12 +86,13 @@ def script(layers: Layers, X: np.ndarray, convention: str = "columns", framework
     ValueError: convention='augmented' is for framework='numpy' only: ...
     """
     n = NOTATIONS[_choice("convention", convention, CONVENTIONS)]
+    chosen = activations_of(activations, len(layers))
     if _choice("framework", framework, FRAMEWORKS) == "numpy":
-        return _numpy_script(layers, X, n)
+        return _numpy_script(layers, X, n, chosen)
     if n.augmented:
         raise ValueError("convention='augmented' is for framework='numpy' only: nn.Linear keeps its bias apart "
                          "from W, so with framework='torch' convention must be 'columns' or 'rows'")
-    return _torch_script(layers, X, n)
+    return _torch_script(layers, X, n, chosen)
 
 
 def _inputs(X: np.ndarray, tensor: str) -> tuple[list[str], list[str]]:
@@ -101,7 +106,7 @@ def _print_loop(names: Sequence[Layer], value: str = "value") -> list[str]:
     return [f"for name, value in [{results}]:", f'    print(f"{{name}} =\\n{{{value}}}\\n")', ""]
 
 
-def _numpy_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
+def _numpy_script(layers: Layers, X: np.ndarray, n: Notation, activations: Sequence[Activation]) -> str:
     names = layers_of(len(layers))
     as_rows, augmented = n.transposed, n.augmented
     # whole numbers stay numpy integers (they print as 3, not 3.), unless a sum could pass what int64
@@ -123,14 +128,14 @@ def _numpy_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
         "(row of X) · (row of weights) + bias, so W is transposed" if as_rows
         else "(row of W_aug) · (column of X_aug), bias times 1 included" if augmented
         else "(row of weights) · (column of X) + bias")]
-    for layer in names:
+    for layer, activation in zip(names, activations):
         if as_rows:
             lines += [f"{layer.pre} = {layer.source} @ {layer.weights}.T + {layer.bias}"]
         elif augmented:
             lines += [f"{layer.pre} = {layer.weights}_aug @ {layer.source}_aug"]
         else:
             lines += [f"{layer.pre} = {layer.weights} @ {layer.source} + {layer.bias}[:, None]"]
-        lines += [f"{layer.post} = np.maximum({layer.pre}, 0)  # ReLU"]
+        lines += [f"{layer.post} = {activation.numpy.format(z=layer.pre)}  # {activation.label}"]
         if augmented and not layer.output:
             lines += [f"{layer.post}_aug = np.vstack([{layer.post}, np.ones_like({layer.post}[:1])])"
                       "  # a 1 under each column, for the next bias"]
@@ -140,7 +145,7 @@ def _numpy_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
     return _joined(lines + _print_loop(names))
 
 
-def _torch_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
+def _torch_script(layers: Layers, X: np.ndarray, n: Notation, activations: Sequence[Activation]) -> str:
     names = layers_of(len(layers))
     as_columns = not n.transposed
     tensor = "torch.tensor({}, dtype=torch.float64)"
@@ -150,7 +155,8 @@ def _torch_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
         lines += [f"{layer.weights} = {tensor.format(_literal(W))}", f"{layer.bias} = {tensor.format(_literal(b))}"]
     lines += ["", "# nn.Linear stores W as out × in and takes one input per row: Y = X·Wᵀ + b",
               "model = nn.Sequential(  # in float64, as numpy computes: whole numbers stay exact"]
-    lines += [f"    nn.Linear({W.shape[1]}, {W.shape[0]}, dtype=torch.float64), nn.ReLU()," for W, _ in layers]
+    lines += [f"    nn.Linear({W.shape[1]}, {W.shape[0]}, dtype=torch.float64), {activation.torch},"
+              for (W, _), activation in zip(layers, activations)]
     lines += [")", "with torch.no_grad():"]
     for k, layer in enumerate(names):
         lines += [f"    model[{2 * k}].weight.copy_({layer.weights})", f"    model[{2 * k}].bias.copy_({layer.bias})"]
@@ -163,15 +169,15 @@ def _torch_script(layers: Layers, X: np.ndarray, n: Notation) -> str:
               if as_columns else "# Every input at once, one row per input",
               "with torch.no_grad():", f"    Y = model(X{flip}){flip}  # the whole network",
               "    # the same, one layer at a time, to see what each makes"]
-    for k, layer in enumerate(names):
+    for k, (layer, activation) in enumerate(zip(names, activations)):
         product = (f"{layer.weights}·{layer.source} + {layer.bias}" if as_columns
                    else f"{layer.source}·{layer.weights}ᵀ + {layer.bias}")
         lines += [f"    {layer.pre} = model[{2 * k}]({layer.source}{flip}){flip}  # {product}"]
         if not layer.output:
-            lines += [f"    {layer.post} = model[{2 * k + 1}]({layer.pre})  # ReLU"]
+            lines += [f"    {layer.post} = model[{2 * k + 1}]({layer.pre})  # {activation.label}"]
     lines += ["", "# One column per input, as in the worksheet" if as_columns
               else "# One row per input: each result is the worksheet's matrix transposed"]
-    if _whole(layers, X):
+    if _whole(layers, X) and all(activation.keeps_whole for activation in activations):
         lines += ["# Every number here is whole: print 3, not 3."]
         return _joined(lines + _print_loop(names, "value.long()"))
     return _joined(lines + _print_loop(names))

@@ -10,12 +10,13 @@ printed worksheet all ask this module how to show a matrix; a new notation is a 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
+from .nn.activations import activations_of
 from .nn.layers import Layer, layers_of, unit_labels
-from .nn.numbers import format_factor, format_number, written_sum
+from .nn.numbers import approximately, format_factor, format_number, written_sum
 
 #: How the augmented notation labels the row of 1s it appends to a layer's input: a constant, not an input
 #: (X's inputs are rows 1, 2, 3, …); it meets W's last column, the bias b.
@@ -136,8 +137,9 @@ class Notation:
         return written_sum(weights, inputs, e.exact_bias, e.exact_total, self.transposed, self.augmented)
 
     def text(self, e) -> str:
-        """The sum, then its ReLU: ``… = −1 → ReLU → 0``."""
-        return f"{self.sum_text(e)} → ReLU → {format_number(max(e.exact_total, 0))}"
+        """The sum, then its activation: ``… = −1 → ReLU → 0``."""
+        return f"{self.sum_text(e)} → {e.activation} → {approximately(e.exact_activated)}" \
+               f"{format_number(e.exact_activated)}"
 
     def step_text(self, e, stage: str, term: int | None = None) -> str:
         """What a step of the walk (``batchnet_core.steps``) of the cell ``e`` explains has written so far.
@@ -242,10 +244,12 @@ class Panel:
         return (col, row) if self.transposed else (row, col)
 
 
-def panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[Panel, ...]:
+def panels(sizes: tuple[int, ...], convention: str = "columns", activations: Sequence[str] | None = None,
+           ) -> tuple[Panel, ...]:
     """The worksheet's heat maps for a network of these sizes, in reading order, drawn in a notation.
 
-    ``sizes`` is ``State.sizes``: (inputs, units of each layer..., batch).
+    ``sizes`` is ``State.sizes``: (inputs, units of each layer..., batch); ``activations`` is
+    ``State.activations`` (ReLU for every layer unless given), which the results' titles name.
 
     >>> [p.title for p in panels((3, 4, 2, 3))]
     ['X (inputs)', 'W1 | b1', 'H_z = W1·X + b1', 'H = ReLU(H_z)', 'W2 | b2', 'Y_z = W2·H + b2', 'Y = ReLU(Y_z)']
@@ -257,6 +261,7 @@ def panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[Panel, 
     n = notation(convention)
     inputs, *widths, batch = sizes
     layers = layers_of(len(widths))
+    chosen = activations_of(activations, len(widths))
     xs = unit_labels("x", batch)
 
     def batch_panel(key, title, rows, matrices, place, result=None, layer=None, ones=False, draw=None):
@@ -289,7 +294,7 @@ def panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[Panel, 
                                draw=weights))
         shown.append(batch_panel(layer.pre, n.formula(layer), units, (layer.pre,), (k, 1), layer.pre, layer,
                                  draw=lambda m, name=layer.pre: m[name]))
-        title = f"{layer.post} = ReLU({layer.pre})"
+        title = f"{layer.post} = {chosen[layer.index - 1].written.format(z=layer.pre)}"
         shown.append(batch_panel(layer.post, title, units, (layer.post,), (k, 2), layer.post, layer,
                                  ones=not layer.output, draw=lambda m, name=layer.post: m[name]))
         columns = units

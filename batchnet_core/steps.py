@@ -59,7 +59,7 @@ import numpy as np
 
 from .nn.compute import typed
 from .nn.layers import Layer, layer_of_result, layers_of
-from .nn.numbers import format_factor, format_number, shown_exactly
+from .nn.numbers import approximately, format_factor, format_number, shown_exactly
 from .nn.state import State
 
 #: What ``walk`` can step through: one cell at a time, or one input column of a layer at a time.
@@ -246,7 +246,7 @@ def walk(state: State, mode: str = "cells") -> tuple[Frame, ...]:
         raise ValueError(f"mode must be one of {', '.join(map(repr, MODES))}; got {str(mode)[:20]!r}")
     layers = layers_of(state.depth)
     exact = state.exact_results()
-    # the inputs explain reads: X as typed, then each layer's exact ReLU
+    # the inputs explain reads: X as typed, then each layer's exact activation
     sources = [np.array([[typed(v) for v in row] for row in state.X.tolist()], dtype=object)] + \
         [post.fractions() for _, post in exact[:-1]]
     pre = [Z for Z, _ in state.results()]
@@ -264,7 +264,8 @@ def walk(state: State, mode: str = "cells") -> tuple[Frame, ...]:
     shared = _Walk(layers, tuple(ranks), tuple(pre), tuple(post))
     frames: list[Frame] = []
     position = 0
-    for layer, (W, b), source, (Z, A) in zip(layers, state.layers, sources, exact):
+    for layer, (W, b), source, (Z, A), activation in zip(layers, state.layers, sources, exact,
+                                                         state.activation_entries):
         weights = [[typed(w) for w in row] for row in W.tolist()]
         biases = [typed(v) for v in b.tolist()]
         totals, activated = Z.fractions(), A.fractions()
@@ -277,8 +278,10 @@ def walk(state: State, mode: str = "cells") -> tuple[Frame, ...]:
             column_exact = all(map(shown_exactly, column))
             if mode == "columns":
                 position += 1
-                text = (f"[{', '.join(map(format_number, totals[:, c]))}] → ReLU → "
-                        f"[{', '.join(map(format_number, activated[:, c]))}]")
+                outputs = activated[:, c]
+                rounded = "≈ " if not all(map(shown_exactly, outputs)) else ""
+                text = (f"[{', '.join(map(format_number, totals[:, c]))}] → {activation.label} → "
+                        f"{rounded}[{', '.join(map(format_number, outputs))}]")
                 frames.append(_frame(layer, None, c, "column", None, text, position, shared))
                 continue
             for r, (row_factors, bias) in enumerate(zip(written, biases)):
@@ -292,7 +295,8 @@ def walk(state: State, mode: str = "cells") -> tuple[Frame, ...]:
                 text = f"{text} + {format_factor(bias)} {sign} {format_number(total)}"
                 frames.append(_frame(layer, r, c, "sum", None, text, position + 1, shared))
                 position += 1
-                text = f"{text} → ReLU → {format_number(activated[r, c])}"
+                value = activated[r, c]
+                text = f"{text} → {activation.label} → {approximately(value)}{format_number(value)}"
                 frames.append(_frame(layer, r, c, "relu", None, text, position, shared))
     return tuple(frames)
 

@@ -32,7 +32,7 @@ import numpy as np
 
 from .exercises import Cell
 from .nn.forward import forward
-from .nn.layers import result_names
+from .nn.layers import layers_of, result_names
 from .nn.numbers import format_cell
 from .nn.state import State
 from .notation import Notation, Panel, notation, panels
@@ -120,7 +120,7 @@ def _matrices(state: State, convention: str, blanks: frozenset[Cell] = frozenset
         """A mask of the model's result as the panel draws it: transposed or with its row of 1s (never marked)."""
         return (np.asarray(panel.draw({**everything, panel.result: mask.astype(float)})) == 1) & ~faded
 
-    for panel in panels(state.sizes, convention):
+    for panel in panels(state.sizes, convention, state.activations):
         values = np.asarray(panel.draw(everything), float)
         faded = np.zeros(values.shape, bool)
         faded[list(panel.faded_rows)] = True
@@ -237,26 +237,33 @@ def _title(state: State, sheet: _Sheet | None = None) -> str:
     return f"{version}batchnet worksheet: {chain} ({depth} layer{'s' * (depth != 1)}), batch of {batch}"
 
 
-def _instruction(n: Notation) -> str:
-    """What to do, in one sentence: how one cell of a sum is made in this notation, then ReLU."""
+def _instruction(state: State, n: Notation) -> str:
+    """What to do, in one sentence: how one cell of a sum is made in this notation, then each layer's
+    activation."""
     if n.transposed:
         cell = "a row of its input · a column of Wᵀ, + that column's b"
     elif n.augmented:
         cell = "a row of [W | b] · a column of [its input; 1]"
     else:
         cell = "a row of W · a column of its input, + that row's b"
-    return (f"Fill every empty cell: a sum is {cell}; then ReLU keeps a positive sum and makes any other 0. "
-            "Work in the space under each row of results.")
+    rules = [activation.rule for activation in state.activation_entries]
+    if len(set(rules)) == 1:
+        then = rules[0]
+    else:  # each layer's own, by its result's name
+        then = "; ".join(f"for {layer.post}, {rule}" for layer, rule in zip(layers_of(state.depth), rules))
+    return f"Fill every empty cell: a sum is {cell}; then {then}. Work in the space under each row of results."
 
 
 def _heading(state: State, n: Notation, sheet: _Sheet, width: float) -> list[tuple[str, float, bool]]:
     """The lines above the staircase: (text, size, bold)."""
     if sheet.answers:
-        lines = [f"Answer key, notation {n.label}. Hatched: ReLU made the cell 0 (its sum was 0 or less)."]
+        zeroing = [activation.label for activation in dict.fromkeys(state.activation_entries) if activation.zeroes]
+        hatched = f" Hatched: {' and '.join(zeroing)} made the cell 0 (its sum was 0 or less)." if zeroing else ""
+        lines = [f"Answer key, notation {n.label}.{hatched}"]
         if sheet.given_results:
             lines.append("Black: the answers to the sheet's empty cells; grey: results the sheet gives.")
     else:
-        lines = [f"Exercise, notation {n.label}.    Name: ________________________", _instruction(n)]
+        lines = [f"Exercise, notation {n.label}.    Name: ________________________", _instruction(state, n)]
     return ([(line, TITLE_POINTS, True) for line in _wrap(_title(state, sheet), TITLE_POINTS, width, True)]
             + [(part, TEXT_POINTS, False) for line in lines for part in _wrap(line, TEXT_POINTS, width)])
 

@@ -9,6 +9,7 @@ import sys
 import numpy as np
 import pytest
 from hypothesis import given
+from hypothesis import strategies as st
 
 import batchnet_core as bn
 from batchnet_core import code as code_module
@@ -93,8 +94,9 @@ def test_generated_networks_give_forward_in_every_notation(convention, framework
     if framework == "torch":
         request.getfixturevalue("torch")
 
-    @given(states())
-    def check(state):
+    @given(states(), st.data())
+    def check(state, data):  # each layer's activation any of the table's
+        state = state.replace(activations=[data.draw(st.sampled_from(list(bn.ACTIVATIONS))) for _ in state.layers])
         namespace, _ = run_here(state.to_code(convention=convention, framework=framework))
         assert_reproduces(namespace, state, convention, exact=False)
 

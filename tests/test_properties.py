@@ -8,7 +8,6 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 
 import batchnet_core as bn
-from batchnet_core.nn.compute import forward_floats
 
 sizes = st.integers(1, 6)
 entries = st.floats(-100, 100, allow_nan=False, allow_infinity=False, width=64)
@@ -68,9 +67,14 @@ def test_positive_scaling_with_zero_biases_scales_the_outputs(state, factor):
 
 
 def bound(state):
-    """Every result's largest possible magnitude: the forward pass on the magnitudes of its entries."""
-    magnitudes = forward_floats([(np.abs(W), np.abs(b)) for W, b in state.layers], np.abs(state.X))
-    return dict(zip(bn.result_names(state.depth), (array for pair in magnitudes for array in pair)))
+    """Every result's largest possible magnitude: the forward pass on the magnitudes of its entries, each
+    activation's output at most its sum's magnitude (ReLU, leaky ReLU, linear) or at most 1 (tanh, sigmoid)."""
+    bounds, A = {}, np.abs(state.X)
+    for layer, (W, b), activation in zip(bn.layers_of(state.depth), state.layers, state.activation_entries):
+        Z = np.abs(W) @ A + np.abs(b)[:, None]
+        A = Z if activation.keeps_decimals else np.ones_like(Z)
+        bounds[layer.pre], bounds[layer.post] = Z, A
+    return bounds
 
 
 def rounding(bound):

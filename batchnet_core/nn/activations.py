@@ -29,7 +29,9 @@ class Activation:
     Attributes
     ----------
     name          as links, JSON, the code and the API spell it: "relu"
-    label         as titles and explanations write it: "ReLU"
+    label         as explanations write it: "ReLU"
+    written       as a heat map's title writes it applied to a sum: "ReLU({z})"
+    rule          what it does to a sum, in words, as a worksheet asks it to be done by hand
     values        a(z) on an array of floats
     value_of      a(z) on one float, as a loop over the inputs takes it
     slope         a′(z) on floats, given z and a(z); at ReLU's kink (z = 0) it is ``kink``, as PyTorch takes it
@@ -40,12 +42,15 @@ class Activation:
     zeroes        it makes a unit's output 0 for some inputs, which a heat map marks (hatched, and "off"
                   when a unit is 0 for every input)
     keeps_decimals  whether typed decimals stay exact decimals through it
+    keeps_whole   whether whole numbers stay whole numbers through it (a script may print them as such)
     numpy         the numpy expression of a(z), ``{z}`` standing for the sum's name
     torch         the PyTorch module that applies it
     """
 
     name: str
     label: str
+    written: str
+    rule: str
     values: Callable[[np.ndarray], np.ndarray]
     value_of: Callable[[float], float]
     slope: Callable[[np.ndarray, np.ndarray], np.ndarray]
@@ -55,6 +60,7 @@ class Activation:
     exact_slope: Callable[[Exact, Exact], Exact]
     zeroes: bool
     keeps_decimals: bool
+    keeps_whole: bool
     numpy: str
     torch: str
 
@@ -89,7 +95,7 @@ def _sigmoid(z: np.ndarray) -> np.ndarray:
 _LEAK = Exact.of(np.array([LEAKY_SLOPE]))
 
 RELU = Activation(
-    "relu", "ReLU",
+    "relu", "ReLU", "ReLU({z})", "ReLU keeps a positive sum and makes any other 0",
     values=lambda z: np.maximum(z, 0.0) + 0.0,
     value_of=lambda v: max(v, 0.0),
     slope=lambda z, a: (np.asarray(z) > 0) * 1.0,
@@ -97,14 +103,15 @@ RELU = Activation(
     exact=lambda z: z.where(z.positive()),
     exact_of=lambda q: q if q > 0 else Fraction(0),
     exact_slope=lambda z, a: _ones_like(z).where(z.positive()),
-    zeroes=True, keeps_decimals=True,
+    zeroes=True, keeps_decimals=True, keeps_whole=True,
     numpy="np.maximum({z}, 0)", torch="nn.ReLU()",
 )
 
 ACTIVATIONS: dict[str, Activation] = {
     "relu": RELU,
     "leaky_relu": Activation(
-        "leaky_relu", "leaky ReLU",
+        "leaky_relu", "leaky ReLU", "leaky ReLU({z})",
+        f"leaky ReLU keeps a positive sum and multiplies any other by {LEAKY_SLOPE}",
         values=lambda z: np.where(z > 0, z, LEAKY_SLOPE * z) + 0.0,
         value_of=lambda v: v if v > 0 else LEAKY_SLOPE * v + 0.0,
         slope=lambda z, a: np.where(np.asarray(z) > 0, 1.0, LEAKY_SLOPE),
@@ -112,11 +119,11 @@ ACTIVATIONS: dict[str, Activation] = {
         exact=lambda z: z.where(z.positive()) + (z * _LEAK).where(~z.positive()),
         exact_of=lambda q: q if q > 0 else q * Fraction(repr(LEAKY_SLOPE)),
         exact_slope=lambda z, a: _ones_like(z).where(z.positive()) + (_ones_like(z) * _LEAK).where(~z.positive()),
-        zeroes=False, keeps_decimals=True,
+        zeroes=False, keeps_decimals=True, keeps_whole=False,
         numpy=f"np.where({{z}} > 0, {{z}}, {LEAKY_SLOPE} * {{z}})", torch=f"nn.LeakyReLU({LEAKY_SLOPE})",
     ),
     "tanh": Activation(
-        "tanh", "tanh",
+        "tanh", "tanh", "tanh({z})", "tanh squashes the sum into −1 to 1 (a calculator's tanh)",
         values=lambda z: np.tanh(z) + 0.0,
         value_of=math.tanh,
         slope=lambda z, a: 1.0 - np.asarray(a) ** 2,
@@ -124,11 +131,11 @@ ACTIVATIONS: dict[str, Activation] = {
         exact=_from_floats(np.tanh),
         exact_of=_one_from_floats(np.tanh),
         exact_slope=lambda z, a: _ones_like(a) - a * a,
-        zeroes=False, keeps_decimals=False,
+        zeroes=False, keeps_decimals=False, keeps_whole=False,
         numpy="np.tanh({z})", torch="nn.Tanh()",
     ),
     "sigmoid": Activation(
-        "sigmoid", "sigmoid",
+        "sigmoid", "sigmoid", "sigmoid({z})", "sigmoid squashes the sum into 0 to 1: 1 / (1 + e^(−sum))",
         values=_sigmoid,
         value_of=lambda v: 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v)),
         slope=lambda z, a: np.asarray(a) * (1.0 - np.asarray(a)),
@@ -136,11 +143,11 @@ ACTIVATIONS: dict[str, Activation] = {
         exact=_from_floats(_sigmoid),
         exact_of=_one_from_floats(_sigmoid),
         exact_slope=lambda z, a: a * (_ones_like(a) - a),
-        zeroes=False, keeps_decimals=False,
+        zeroes=False, keeps_decimals=False, keeps_whole=False,
         numpy="1 / (1 + np.exp(-{z}))", torch="nn.Sigmoid()",
     ),
     "linear": Activation(
-        "linear", "linear",
+        "linear", "linear", "{z}", "linear keeps the sum as it is",
         values=lambda z: np.asarray(z, dtype=float) + 0.0,
         value_of=lambda v: v,
         slope=lambda z, a: np.ones(np.shape(z)),
@@ -148,7 +155,7 @@ ACTIVATIONS: dict[str, Activation] = {
         exact=lambda z: z,
         exact_of=lambda q: q,
         exact_slope=lambda z, a: _ones_like(z),
-        zeroes=False, keeps_decimals=True,
+        zeroes=False, keeps_decimals=True, keeps_whole=True,
         numpy="{z}", torch="nn.Identity()",
     ),
 }

@@ -8,9 +8,10 @@ from fractions import Fraction
 
 import numpy as np
 
-from .compute import ExactResults, forward_loop_exact, relu, relu_zeroed, typed
+from .activations import Activation
+from .compute import ExactResults, each_layer, forward_loop_exact, relu, relu_zeroed, typed
 from .layers import Layer, layer_of_result, layers_of, result_names
-from .numbers import format_number, written_sum
+from .numbers import approximately, format_number, written_sum
 from .state import State
 
 #: The results of the worksheet's two layers, in the order they are computed; ``result_names(depth)``
@@ -36,6 +37,12 @@ class Trace:
     A: tuple[np.ndarray, ...]
     _exact: tuple[tuple[np.ndarray, np.ndarray], ...] | ExactResults | None = dataclasses.field(
         default=None, repr=False, compare=False)
+    #: Each layer's activation (``activations.ACTIVATIONS``); ReLU for every layer unless given.
+    activations: tuple[Activation, ...] | None = dataclasses.field(default=None, repr=False, compare=False)
+
+    def activation(self, name: str) -> Activation:
+        """The activation of the layer that makes the result ``name``."""
+        return each_layer(self.activations, self.depth)[layer_of_result(self.depth, name).index - 1]
 
     @property
     def depth(self) -> int:
@@ -71,9 +78,12 @@ class Trace:
         return exact if isinstance(exact, np.ndarray) else exact.fractions()
 
     def zeroed(self, name: str) -> np.ndarray:
-        """Where ReLU gives 0 in the layer that makes ``name``: its exact sum is 0 or below (``relu_zeroed``
-        of the exact values, which a float keeps unless it is too small for a double: below 10⁻³⁰⁸)."""
+        """Where the layer that makes ``name`` gives a 0 that a heat map marks: where ReLU's exact sum is 0 or
+        below (``relu_zeroed`` of the exact values, which a float keeps unless it is too small for a double:
+        below 10⁻³⁰⁸); nowhere for an activation that does not zero (``Activation.zeroes``)."""
         layer = layer_of_result(self.depth, name)
+        if not self.activation(name).zeroes:
+            return np.zeros(self[layer.pre].shape, dtype=bool)
         if self._exact is None:
             return relu_zeroed(self[layer.pre])
         exact = self._exact[layer.index - 1][0]
@@ -89,8 +99,9 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def _trace(results: list[tuple[np.ndarray, np.ndarray]], exact: object = None) -> Trace:
-    return Trace(tuple(_frozen(Z) for Z, _ in results), tuple(_frozen(A) for _, A in results), exact)
+def _trace(results: list[tuple[np.ndarray, np.ndarray]], exact: object, state: State) -> Trace:
+    return Trace(tuple(_frozen(Z) for Z, _ in results), tuple(_frozen(A) for _, A in results), exact,
+                 state.activation_entries)
 
 
 def forward(state: State) -> Trace:
@@ -105,7 +116,7 @@ def forward(state: State) -> Trace:
     array([[0., 0., 0.],
            [3., 3., 4.]])
     """
-    return _trace(state.results(), tuple(state.exact_results()))
+    return _trace(state.results(), tuple(state.exact_results()), state)
 
 
 def forward_loop(state: State) -> Trace:
@@ -123,7 +134,7 @@ def forward_loop(state: State) -> Trace:
     """
     results = forward_loop_exact(state.layers, state.X, state.activation_entries)
     exact = tuple((_fractions(pre), _fractions(post)) for pre, post in results)
-    return _trace([(_floats(Z), _floats(A)) for Z, A in exact], exact)
+    return _trace([(_floats(Z), _floats(A)) for Z, A in exact], exact, state)
 
 
 def _fractions(columns: list[list]) -> np.ndarray:
@@ -152,11 +163,13 @@ class Explanation:
     terms : list of (weight, input, product)    each the exact value correctly rounded to a float
     bias : float
     total : float                the cell's value: sum of products plus bias (forward's float, bit for bit)
-    activated : float            after ReLU
+    activated : float            after the layer's activation
     exact_terms : list of (weight, input, product) as ``Fraction``: the decimals typed, exactly
     exact_total : Fraction       what ``text`` rounds its digits from
-    text : str                   the whole sum on one line, then ReLU: how a cell of H or Y is made
-    sum_text : str               the sum alone, without ReLU: how a cell of H_z or Y_z is made
+    activation : str             the layer's activation as words write it: "ReLU"
+    exact_activated : Fraction   the activation's exact value (of a tanh or sigmoid: its float's decimal)
+    text : str                   the whole sum on one line, then the activation: how a cell of H or Y is made
+    sum_text : str               the sum alone, without the activation: how a cell of H_z or Y_z is made
     bias_name : str              "b1" or "b2"
     unit : str                   the unit's label: "h3", "y1"
     """
@@ -177,6 +190,8 @@ class Explanation:
     exact_terms: tuple = ()
     exact_bias: Fraction = Fraction(0)
     exact_total: Fraction = Fraction(0)
+    activation: str = "ReLU"
+    exact_activated: Fraction = Fraction(0)
 
     @property
     def label(self) -> str:
@@ -198,7 +213,7 @@ def explain(state: State, layer: str, row: int, col: int) -> Explanation:
     state : State
     layer : str
         A result's name, such as "H_z", "H", "Y_z", "Y" (``result_names(state.depth)``). "H" and "Y" name
-        the same cells as "H_z" and "Y_z": the explanation is of the sum, then its ReLU.
+        the same cells as "H_z" and "Y_z": the explanation is of the sum, then its activation (ReLU).
     row : int
         The unit: a row of the layer's weights, 0-based.
     col : int
@@ -228,14 +243,17 @@ def explain(state: State, layer: str, row: int, col: int) -> Explanation:
     exact_bias = typed(b[row])
     exact_total = sum((p for _, _, p in exact_terms), Fraction(0)) + exact_bias
     total = float(state.results()[names.index - 1][0][row, col])  # the same value, correctly rounded
-    activated = max(total, 0.0) + 0.0
+    activation = state.activation_entries[names.index - 1]
+    exact_activated = activation.exact_of(exact_total)
+    activated = float(state.results()[names.index - 1][1][row, col])  # the same value, correctly rounded
     sum_text = written_sum(weights, column, exact_bias, exact_total)
-    text = f"{sum_text} → ReLU → {format_number(max(exact_total, 0))}"
+    text = f"{sum_text} → {activation.label} → {approximately(exact_activated)}{format_number(exact_activated)}"
     return Explanation(
         layer=names.pre, row=int(row), col=int(col), weights=names.weights, source=names.source,
         terms=[(float(w), float(v), float(p)) for w, v, p in exact_terms], bias=float(exact_bias), total=total,
         activated=activated, text=text, sum_text=sum_text, bias_name=names.bias, unit=names.unit_label(int(row)),
-        exact_terms=exact_terms, exact_bias=exact_bias, exact_total=exact_total,
+        exact_terms=exact_terms, exact_bias=exact_bias, exact_total=exact_total, activation=activation.label,
+        exact_activated=exact_activated,
     )
 
 

@@ -184,6 +184,12 @@ def equals_sign(*values: Number) -> str:
     return "=" if all(shown_exactly(v) for v in values) else "≈"
 
 
+def approximately(value: Number) -> str:
+    """"≈ " before a number written rounded (after an arrow, where no "=" stands), nothing before one shown
+    exactly: ``→ tanh → ≈ 0.7616`` but ``→ ReLU → 0``."""
+    return "" if shown_exactly(value) else "≈ "
+
+
 @written
 def format_cell(value: Number, digits: int = 3, style: str | None = None) -> str:
     """A number short enough for a heat map cell, with a typographic minus.

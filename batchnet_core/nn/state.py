@@ -287,7 +287,7 @@ class State:
         >>> "model = nn.Sequential(" in s.to_code(framework="torch")
         True
         """
-        return _CODE_WRITERS[0](self._layers, self._X, convention, framework)
+        return _CODE_WRITERS[0](self._layers, self._X, convention, framework, self.activations)
 
     def to_csv(self) -> str:
         """Every matrix, parameters and results, as CSV rows ``matrix,row,col,value``."""
