@@ -15,7 +15,7 @@ import numpy as np
 
 from .convert import Link, read_link
 from .convert import exercise_from_link as seeded_from_link
-from .nn.formats import STATE_KEYS
+from .nn.formats import ACTIVATIONS_KEY, STATE_KEYS
 from .nn.forward import Explanation, explain, forward, relu_zeroed
 from .nn.layers import layer_of_result, layers_of, result_names, unit_label
 from .nn.numbers import format_factor, format_number, parse_number, shown_exactly
@@ -64,7 +64,11 @@ AUTHORED_KEYS = ("blanks", "predict")
 
 #: What page 03 reads from its link: a seeded exercise (``seed``, ``difficulty``), or an authored one (a full
 #: state and ``AUTHORED_KEYS``).
-EXERCISE_PAGE_KEYS = ("seed", "difficulty", *STATE_KEYS, *AUTHORED_KEYS)
+#: An exercise's network is the worksheet's, ReLU in every layer (its blanks and mistakes are ReLU's): its link
+#: gives no activations.
+NETWORK_KEYS = tuple(key for key in STATE_KEYS if key != ACTIVATIONS_KEY)
+
+EXERCISE_PAGE_KEYS = ("seed", "difficulty", *NETWORK_KEYS, *AUTHORED_KEYS)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -101,6 +105,9 @@ class Exercise:
     def __post_init__(self) -> None:
         if not isinstance(self.state, State):
             raise TypeError(f"state: expected a State; got {type(self.state).__name__}")
+        if not self.state.relu_only:
+            raise ValueError(f"an exercise's network is the worksheet's, ReLU in every layer; this one's are "
+                             f"{', '.join(self.state.activations)}: choose ReLU for every layer first")
         object.__setattr__(self, "blanks", _checked_blanks(self.state, self.blanks))
         if not isinstance(self.predict, (bool, np.bool_)):
             raise ValueError(f"predict: expected True or False; got {self.predict!r:.20}")
@@ -189,7 +196,7 @@ def _blanks_from_link(text: str) -> list[Cell]:
 
 def is_authored_link(link: Link) -> bool:
     """Whether a page-03 link names an authored exercise (a network or its blanks) rather than a seed."""
-    return any(key in link.values for key in (*STATE_KEYS, *AUTHORED_KEYS))
+    return any(key in link.values for key in (*NETWORK_KEYS, *AUTHORED_KEYS))
 
 
 def exercise_from_link(link: Link) -> Exercise:
@@ -218,7 +225,7 @@ def exercise_from_link(link: Link) -> Exercise:
     if "blanks" not in values:
         raise ValueError("blanks: the link gives a network but no blank cells; add blanks=H_z,1,1;... "
                          "(matrix,row,column counted from 1)")
-    fields = {key: value for key, value in values.items() if key in STATE_KEYS}
+    fields = {key: value for key, value in values.items() if key in NETWORK_KEYS}
     if not fields:
         raise ValueError("the link gives blanks but no network; it needs W1, b1, ... and x1, x2, ...")
     predict = values.get("predict", "1")

@@ -210,8 +210,7 @@ def test_new_and_open_buttons_change_the_exercise_and_start_the_score_again(app)
                                      "Showing seed 1, medium instead."),
     ("seed=12&dificulty=hard", 1, "medium", "The link could not be used: 'dificulty' is not a parameter of this "
                                             "page's link; it reads theme, present, token, seed, difficulty, blanks, "
-                                            "predict, W1 to W4, b1 to b4, x1 to x16, activations. Showing seed 1, "
-                                            "medium instead."),
+                                            "predict, W1 to W4, b1 to b4, x1 to x16. Showing seed 1, medium instead."),
     ("seed=12&difficulty=hard&theme=dark&token=abc", 12, "hard", None),
     ("seed=4&difficulty=expert", 4, "medium", "The link could not be used: difficulty must be one of easy, medium, "
                                              "hard (got 'expert'). Showing seed 4, medium instead."),

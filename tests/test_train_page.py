@@ -42,9 +42,16 @@ def status(trainer) -> str:
     return trainer.app.status.value
 
 
+def widgets_in(box):
+    """Every widget in a box, at any depth."""
+    for child in getattr(box, "children", ()):
+        yield child
+        yield from widgets_in(child)
+
+
 def press(trainer, cls):
     """Click the training button with this class, as the page would."""
-    button = next(w for w in trainer.panel.children[1].children[1].children[0].children if cls in w._dom_classes)
+    button = next(w for w in widgets_in(trainer.panel) if cls in w._dom_classes)
     button.click()
 
 

@@ -412,7 +412,8 @@ def random_state(seed: int = 0, sizes: Sequence[int] = (3, 4, 2, 3), integers: b
 
 def resize(state: State, sizes: Sequence[int], seed: int = 0) -> State:
     """The same network and batch at new sizes (or depth): entries that still fit are kept, layer by
-    layer, new ones are random whole numbers (seeded), so a resized network stays consistent.
+    layer, new ones are random whole numbers (seeded), so a resized network stays consistent. The output
+    layer keeps its activation, and every hidden layer takes the first hidden layer's (ReLU if there was none).
 
     Examples
     --------
@@ -429,7 +430,10 @@ def resize(state: State, sizes: Sequence[int], seed: int = 0) -> State:
             overlap = tuple(slice(0, min(a, b)) for a, b in zip(old[name].shape, new.shape))
             merged[overlap] = old[name][overlap]
         fields[name] = merged
-    return State(**fields)
+    # the activations follow: the output layer keeps its own, every hidden layer the first hidden one's
+    kept = state.activations
+    hidden = kept[0] if len(kept) > 1 else RELU.name
+    return State(**fields, activations=(hidden,) * (fresh.depth - 1) + (kept[-1],))
 
 
 __all__ = [

@@ -434,7 +434,7 @@ class DeltaExplanation:
     row, col : int       unit and input, 0-based
     label : str          "δ2[y2, x1]"
     error : float        for the last layer Y − T; before it, the next layer's δ sent back through its weights
-    derivative : float   ReLU′ of the pre-activation: 1 or 0
+    derivative : float   the activation's slope at the pre-activation (ReLU′: 1 or 0)
     value : float        error · derivative
     text : str           "δ2[y2, x1] = (Y − T)·ReLU′(Y_z) = (3 − 2)·1 = 1"
     """
@@ -465,15 +465,17 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
     targets = check_targets(state, T)
     _, deltas = backward_exact(state, targets)
     Z, A = state.exact_results()[layer - 1]
-    derivative = Fraction(1) if Z.positive()[r, c] else Fraction(0)
+    activation = state.activation_entries[layer - 1]
+    derivative = activation.exact_slope(Z, A)[r, c].fractions().item()
+    slope = f"{activation.label}′"
     unit, x = names.unit_label(r), f"x{c + 1}"
     label = f"δ{layer}[{unit}, {x}]"
     if names.output:
         output, goal = A[r, c].fractions().item(), typed(targets[r, c])
         error = output - goal
         value = error * derivative
-        text = (f"{label} = ({names.post} − T)·ReLU′({names.pre}) = ({format_number(output)} − "
-                f"{format_number(goal)})·{format_number(derivative)} {equals_sign(output, goal, value)} "
+        text = (f"{label} = ({names.post} − T)·{slope}({names.pre}) = ({format_number(output)} − "
+                f"{format_number(goal)})·{format_number(derivative)} {equals_sign(output, goal, derivative, value)} "
                 f"{format_number(value)}")
     else:
         following = layers_of(state.depth)[layer]
@@ -482,8 +484,8 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
         error = sum((w * d for w, d in zip(weights, later)), Fraction(0))
         value = error * derivative
         written = " + ".join(f"{format_factor(w)}·{format_factor(d)}" for w, d in zip(weights, later))
-        text = (f"{label} = ({following.weights} column {unit} · δ{layer + 1} column {x})·ReLU′({names.pre}) = "
-                f"({written})·{format_number(derivative)} {equals_sign(*weights, *later, value)} "
+        text = (f"{label} = ({following.weights} column {unit} · δ{layer + 1} column {x})·{slope}({names.pre}) = "
+                f"({written})·{format_number(derivative)} {equals_sign(*weights, *later, derivative, value)} "
                 f"{format_number(value)}")
     return DeltaExplanation(layer, r, c, label, float(error) + 0.0, float(derivative), float(value) + 0.0, text)
 

@@ -37,16 +37,24 @@ so the two compare: H_z and H at ±5, Y_z and Y at ±4. Compare colours within a
     """
     scales = colour_scales(state, trace)
     results = ", ".join(f"{layer.pre} and {layer.post} at ±{format_number(scales[layer.pre])}"
+                        if scales[layer.pre] == scales[layer.post] or trace.activation(layer.post).keeps_decimals
+                        else f"{layer.pre} at ±{format_number(scales[layer.pre])} and {layer.post} at "
+                             f"±{format_number(scales[layer.post])}"
                         for layer in layers_of(state.depth))
+    shared = ("each layer's sums and their ReLU share one, so the two compare" if state.relu_only else
+              "each layer's sums and their activation's outputs share one, so the two compare, unless the outputs "
+              "are a tanh's or a sigmoid's (within ±1: a scale of their own)")
+    zeroing = [entry.label for entry in dict.fromkeys(state.activation_entries) if entry.zeroes]
+    hatched = (f"<span class='bn-hatch'>0</span> hatched: {' or '.join(zeroing)} gave 0 (its sum was 0 or less)<br>"
+               "<b>off</b>: the unit is 0 for every input<br>") if zeroing else ""
     weights, inputs = ("column", "row") if notation(convention).transposed else ("row", "column")
     return ("<div class='bn-legend'>"
             "<b>Reading the heat maps</b><br>"
             "red: positive, blue: negative, white: 0<br>"
             f"<b>Colour scales</b>: X, W and b share one, darkest at ±{format_number(scales['X'])}; "
-            f"each layer's sums and their ReLU share one, so the two compare: {html.escape(results)}. "
+            f"{shared}: {html.escape(results)}. "
             "Compare colours within a scale, numbers across them.<br>"
-            "<span class='bn-hatch'>0</span> hatched: ReLU gave 0 (its sum was 0 or less)<br>"
-            "<b>off</b>: the unit is 0 for every input<br>"
+            f"{hatched}"
             f"outlined: the cell under <i>Explain</i>, its weight {weights} and input {inputs}"
             "</div>")
 
@@ -341,8 +349,10 @@ class BatchApp:
         """The heat maps of the model, in a new set of panels (drawn in the same widget) for a new theme or
         notation."""
         views = self.views
-        if (views.sizes, views.convention, views.theme) != (m.state.sizes, m.notation, m.theme):
-            views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation, widget=views.widget)
+        if (views.sizes, views.convention, views.theme, views.activations) != \
+                (m.state.sizes, m.notation, m.theme, m.state.activations):
+            views = HeatmapViews(m.state.sizes, m.theme, grid=True, convention=m.notation, widget=views.widget,
+                                 activations=m.state.activations)
         return views, views.draw(m.state, m.trace, m.selection, m.frame, m.blanks)
 
     def _draw_explanation(self, m: Worksheet) -> str:
@@ -383,7 +393,8 @@ class BatchApp:
         self.entries = {key: entry for m in self.matrix_controls.values() for key, entry in m.entries.items()}
         for name, controls in self.matrix_controls.items():
             controls.widget.add_class(f"bn-controls-{name}")
-        self.views = HeatmapViews(sizes, self.theme, grid=True, convention=self.model.notation, widget=self.drawing)
+        self.views = HeatmapViews(sizes, self.theme, grid=True, convention=self.model.notation, widget=self.drawing,
+                                  activations=s.activations)
         self._place_views()
         self.model.selection = Selection(layers_of(s.depth)[0].pre)
         self._picking = True  # new options are not a person's choice

@@ -8,6 +8,7 @@ import ipywidgets as widgets
 
 from ..nn.layers import MAX_DEPTH
 from ..nn.state import State, resize
+from .activations import ActivationPicker
 from .app import BatchApp, pushed_state
 from .classroom import Pushable
 from .controls import WholeSlider
@@ -49,9 +50,10 @@ class Playground:
         # inside the app's own box: the sliders are part of it (its spoken names, its width), under
         # the class bar if there is one
         sizes = widgets.HBox(list(self.size_sliders.values()), layout=widgets.Layout(flex_flow="row wrap"))
+        self.activations = ActivationPicker(self.app)
         children = list(self.app.widget.children)
         at = children.index(self.app.page) + 1 + (self.app.class_bar is not None)
-        self.app.widget.children = children[:at] + [sizes] + children[at:]
+        self.app.widget.children = children[:at] + [sizes, self.activations.widget] + children[at:]
         self.widget = self.app.widget
 
     @classmethod

@@ -21,6 +21,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..convert import TRAIN_PAGE_KEYS, read_link
+from ..nn.activations import activations_of
 from ..nn.forward import Trace
 from ..nn.layers import MAX_DEPTH, layers_of, unit_labels
 from ..nn.numbers import equals_sign, exact_value, format_number, parse_number
@@ -44,6 +45,7 @@ from ..nn.training import (
 )
 from ..notation import notation
 from . import drawing
+from .activations import ActivationPicker
 from .app import BatchApp, pushed_state
 from .charts import LINES, chart, themed_png
 from .classroom import Pushable
@@ -107,14 +109,16 @@ class GradientPanel:
         return (col, row) if self.transposed else (row, col)
 
 
-def gradient_panels(sizes: tuple[int, ...], convention: str = "columns") -> tuple[tuple[GradientPanel, ...], ...]:
+def gradient_panels(sizes: tuple[int, ...], convention: str = "columns", activations: tuple[str, ...] | None = None,
+                    ) -> tuple[tuple[GradientPanel, ...], ...]:
     """Training's heat maps in rows: T and Y − T, then from the last layer back to the first its δ and
-    its dW | db, drawn in a notation.
+    its dW | db, drawn in a notation; each δ's title names its layer's activation (``State.activations``).
 
     >>> [[p.title for p in row] for row in gradient_panels((3, 4, 2, 3))][:2]
     [['T (targets)', 'Y − T (error)'], ['δ2 = (Y − T) ⊙ ReLU′(Y_z)', 'dW2 | db2 = δ2·Hᵀ / 3 | mean of δ2']]
     """
     n = notation(convention)
+    chosen = activations_of(activations, len(sizes) - 2)
     inputs, *widths, batch = sizes
     layers = layers_of(len(widths))
     xs = unit_labels("x", batch)
@@ -132,10 +136,8 @@ def gradient_panels(sizes: tuple[int, ...], convention: str = "columns") -> tupl
         k = layer.index
         units = [layer.unit_label(r) for r in range(widths[k - 1])]
         columns = [column_label(layer, c, len(widths)) for c in range(([inputs, *widths])[k - 1])]
-        if layer.output:
-            why = f"(Y − T) ⊙ ReLU′({layer.pre})"
-        else:
-            why = f"({layers[k].weights}ᵀ·δ{k + 1}) ⊙ ReLU′({layer.pre})"
+        slope = f"{chosen[k - 1].label}′({layer.pre})"
+        why = f"(Y − T) ⊙ {slope}" if layer.output else f"({layers[k].weights}ᵀ·δ{k + 1}) ⊙ {slope}"
         title = f"δ{k}ᵀ, where δ{k} = {why}" if n.transposed else f"δ{k} = {why}"
         delta = batch_panel(f"delta{k}", title, units, k, "delta")
         if n.transposed:
@@ -212,9 +214,10 @@ class GradientViews(drawing.DrawnPanels):
     ``widget`` is the drawing to draw in (a page keeps one for every size, notation and theme)."""
 
     def __init__(self, sizes: tuple[int, ...], theme: str = "light", convention: str = "columns",
-                 widget: drawing.HeatmapDrawing | None = None) -> None:
+                 widget: drawing.HeatmapDrawing | None = None, activations: tuple[str, ...] | None = None) -> None:
         self.sizes, self.theme, self.convention = tuple(sizes), theme, convention
-        self.rows = gradient_panels(self.sizes, convention)
+        self.activations = activations or ("relu",) * (len(self.sizes) - 2)
+        self.rows = gradient_panels(self.sizes, convention, self.activations)
         self.layout = {panel.key: panel for row in self.rows for panel in row}
         self.panels = {key: HeatmapPanel(p.title, p.row_labels, p.col_labels, split_after=p.split_after, theme=theme)
                        for key, p in self.layout.items()}
@@ -333,9 +336,16 @@ def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: Grad
         why = ("Y − T is how far the output is from its target" if layer.output else
                f"the error of layer {cell.layer + 1} comes back through the weights that {layer.unit_label(cell.row)} "
                f"feeds")
-        passed = ("ReLU′ = 1: the unit was on for this input, so the error passes." if e.derivative else
-                  f"ReLU′ = 0: {layer.pre}[{layer.unit_label(cell.row)}, x{cell.col + 1}] is 0 or less, the unit "
-                  f"was off for this input, so nothing passes back.")
+        activation = state.activation_entries[cell.layer - 1]
+        at = f"{layer.pre}[{layer.unit_label(cell.row)}, x{cell.col + 1}]"
+        if not activation.zeroes:  # a slope that scales the error, never a switch
+            passed = (f"{activation.label}′ = {format_number(e.derivative)}: the slope of {activation.label} at "
+                      f"{at} scales the error it passes back.")
+        elif e.derivative:
+            passed = f"{activation.label}′ = 1: the unit was on for this input, so the error passes."
+        else:
+            passed = (f"{activation.label}′ = 0: {at} is 0 or less, the unit was off for this input, so nothing "
+                      f"passes back.")
         return (f"<div class='bn-explain-heading'>{html.escape(e.label)}: how wrong unit "
                 f"{html.escape(layer.unit_label(cell.row))} was for input x{cell.col + 1}</div>"
                 f"<div class='bn-formula'>{html.escape(e.text)}</div>"
@@ -499,7 +509,8 @@ class Trainer:
         self.curve = html_widget(curve_html(None, self.app.theme))
         self.explanation = html_widget("", "bn-grad-explain")
         self.target_box = widgets.VBox()
-        self.views = GradientViews(state.sizes, self.app.theme, self.app.model.notation)
+        self.views = GradientViews(state.sizes, self.app.theme, self.app.model.notation,
+                                   activations=state.activations)
         self.maps = self.views.widget
         self._build_targets()
         intro = html_widget(
@@ -513,7 +524,8 @@ class Trainer:
         controls.add_class("bn-train-controls")
         top = widgets.HBox([self.target_box, widgets.VBox([controls, self.loss_view, self.curve])],
                            layout=widgets.Layout(flex_flow="row wrap", grid_gap="10px 24px"))
-        self.panel = widgets.VBox([intro, top, self.maps, widgets.VBox(
+        self.activations = ActivationPicker(self.app)
+        self.panel = widgets.VBox([intro, self.activations.widget, top, self.maps, widgets.VBox(
             [html_widget("<div class='bn-panel-title'>Explain a gradient: click a cell of δ, dW or db</div>"),
              self.explanation], layout=widgets.Layout(max_width="720px"))])
         self.panel.add_class("bn-train")
@@ -588,8 +600,10 @@ class Trainer:
         except ValueError:
             cell = first_cell(g)  # the sizes changed under it
         views = self.views
-        if (views.sizes, views.theme, views.convention) != (m.state.sizes, m.theme, m.notation):
-            views = GradientViews(m.state.sizes, m.theme, m.notation, widget=views.widget)
+        if (views.sizes, views.theme, views.convention, views.activations) != \
+                (m.state.sizes, m.theme, m.notation, m.state.activations):
+            views = GradientViews(m.state.sizes, m.theme, m.notation, widget=views.widget,
+                                  activations=m.state.activations)
         return (views, targets, cell, views.draw(m.state, m.trace, targets, g, cell),
                 loss_html(m.trace, targets, g), explanation_html(m.state, m.trace, targets, cell))
 

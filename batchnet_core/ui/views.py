@@ -68,7 +68,9 @@ def colour_scales(state: State, trace: Trace) -> dict[str, float]:
     One scale for the numbers set, X and every W and b: a number has one colour in all of them, so
     weights side by side compare. One for each layer's results, its sums and their ReLU together, so
     a cell before and after ReLU compare; results grow with the sums, and on the scale of the numbers
-    set they would crowd its ends. Each scale reaches from −m to m, m the largest size on it, at least 1.
+    set they would crowd its ends. A tanh's or sigmoid's outputs, within ±1, have a scale of their own,
+    where on their sums' they would all look alike. Each scale reaches from −m to m, m the largest size
+    on it, at least 1.
 
     >>> import batchnet_core as bn
     >>> s = bn.preset("three-inputs")
@@ -80,6 +82,8 @@ def colour_scales(state: State, trace: Trace) -> dict[str, float]:
     scales = dict.fromkeys(given, _scale(*given.values()))
     for layer in layers_of(state.depth):
         scales[layer.pre] = scales[layer.post] = _scale(trace[layer.pre])
+        if not trace.activation(layer.post).keeps_decimals:  # tanh, sigmoid: within ±1, on a scale of their own
+            scales[layer.post] = _scale(trace[layer.post])
     return scales
 
 
@@ -100,14 +104,17 @@ class HeatmapViews(DrawnPanels):
     grid : place each panel in a CSS grid where ``notation.panels`` puts it (offset by one row and two
         columns, for the controls); without it the panels flow in a row
     convention : a notation of ``batchnet_core.notation``
+    activations : ``State.activations``, which the results' titles name (ReLU for every layer by default)
     widget : the drawing to draw in (a page keeps one for every size, notation and theme); a new one by default
     """
 
     def __init__(self, sizes: tuple[int, ...], theme: str = "light", names: tuple[str, ...] | None = None,
-                 grid: bool = False, convention: str = "columns", widget: HeatmapDrawing | None = None) -> None:
+                 grid: bool = False, convention: str = "columns", widget: HeatmapDrawing | None = None,
+                 activations: tuple[str, ...] | None = None) -> None:
         self.sizes, self.convention, self.grid, self.theme = tuple(sizes), convention, grid, theme
+        self.activations = activations or ("relu",) * (len(self.sizes) - 2)
         self.notation = notation(convention)
-        self.layout = {panel.key: panel for panel in panels(self.sizes, convention)}
+        self.layout = {panel.key: panel for panel in panels(self.sizes, convention, self.activations)}
         self.names = tuple(names) if names is not None else tuple(self.layout)
         inputs, *widths, batch = self.sizes
         xs = unit_labels("x", batch)
@@ -212,8 +219,10 @@ class HeatmapViews(DrawnPanels):
                     # "off" only for a unit whose every input is reached (a step-through reveals it last)
                     done = np.ones(len(off), bool) if frame is None else frame.filled(panel.result).all(axis=1)
                     notes = [note if shown else "" for note, shown in zip(off, done)] + [""] * len(panel.faded_rows)
+                activation = trace.activation(panel.result)
                 relu[panel_key(name)] = relu_words(panel.result, model_zeroed, off, *self.headers[panel.result],
-                                              convention=self.convention)
+                                                   convention=self.convention, label=activation.label) \
+                    if activation.zeroes else ""
             vmax = scales[panel.matrices[0]]
             extra = {"faded_rows": panel.faded_rows} if panel.faded_rows else {}
             if frame is not None and panel.result is not None:
@@ -283,7 +292,7 @@ def _drawn(panel: Panel, mask: np.ndarray, fill: bool) -> np.ndarray:
 
 
 def relu_words(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list[str], col_labels: list[str],
-               convention: str = "columns") -> str:
+               convention: str = "columns", label: str = "ReLU") -> str:
     """In words, what the hatching and the *off* marks of a post-ReLU panel show, each cell named as the
     notation draws it (``Notation.cell``: unit first, or input first with inputs as rows).
 
@@ -293,7 +302,7 @@ def relu_words(name: str, zeroed: np.ndarray, notes: list[str], row_labels: list
     cell = notation(convention).cell
     cells = [cell(name, row_labels[r], int(c)) for r, c in zip(*np.nonzero(zeroed))]
     off = [label for label, note in zip(row_labels, notes) if note]
-    zero_text = f"ReLU gave 0 at {', '.join(cells)}." if cells else "ReLU gave 0 nowhere."
+    zero_text = f"{label} gave 0 at {', '.join(cells)}." if cells else f"{label} gave 0 nowhere."
     off_text = (f"Off (0 for every input): {', '.join(off)}." if off else "No unit is off.")
     return f"{zero_text} {off_text}"
 
@@ -304,9 +313,9 @@ def explanation_html(explanation: Explanation, trace: Trace, convention: str = "
     e, n = explanation, notation(convention)
     layer = layer_of_result(trace.depth, e.layer)
     heading = n.heading(layer, e.row, e.col)
-    if relu:  # H[h3, x2] = ReLU(the sum that H_z[h3, x2] is)
+    if relu:  # H[h3, x2] = ReLU(the sum that H_z[h3, x2] is), in the layer's activation
         name, _, sum_ = heading.partition(" = ")
-        heading = f"{layer.post}{name.removeprefix(layer.pre)} = ReLU({sum_})"
+        heading = f"{layer.post}{name.removeprefix(layer.pre)} = {trace.activation(layer.post).written.format(z=sum_)}"
     return (
         f"<div class='bn-explain-heading'>{html.escape(heading)}</div>"
         f"<div>= {html.escape(n.numbers(e))}</div>"
