@@ -118,3 +118,80 @@ def test_forward_equals_the_per_input_loop_exactly_for_every_activation(state, d
     for name, _ in batched.items():
         assert batched.exact(name).tolist() == looped.exact(name).tolist(), name
         np.testing.assert_array_equal(batched[name], looped[name], err_msg=name)
+
+
+SOFTPLUS = '''    "softplus": Activation(
+        "softplus", "softplus", "softplus({z})", "softplus smooths ReLU: log(1 + e^sum)",
+        values=lambda z: np.logaddexp(0.0, z) + 0.0,
+        value_of=lambda v: float(np.logaddexp(0.0, v)),
+        slope=lambda z, a: _sigmoid(np.asarray(z, dtype=float)),
+        kink=0.5,
+        exact=_from_floats(lambda z: np.logaddexp(0.0, z)),
+        exact_of=_one_from_floats(lambda z: np.logaddexp(0.0, z)),
+        exact_slope=lambda z, a: Exact.of(_sigmoid(z.floats())),
+        zeroes=False, keeps_decimals=False, keeps_whole=False,
+        numpy="np.logaddexp(0, {z})", torch="nn.Softplus()",
+    ),
+'''
+
+ONE_ENTRY = r'''
+import subprocess, tempfile
+import numpy as np
+import batchnet_core as bn
+from batchnet_core.notation import panels
+from batchnet_core.ui.playground import Playground
+from batchnet_core.ui.train import Trainer, gradient_panels
+
+s = bn.preset("three-inputs").replace(activations=("softplus", "relu"))
+T = [[1, 0, 1], [2, 2, 2]]
+t = bn.forward(s)
+assert np.allclose(t.H, np.log1p(np.exp(t.H_z))) and bn.State.from_query(s.to_query()) == s
+# backward: one entry against a central difference of the loss
+g, h = bn.backward(s, T), 1e-6
+up, down = s.with_entry("W1", 0, 0, 1 + h), s.with_entry("W1", 0, 0, 1 - h)
+assert abs(g.W1[0, 0] - (bn.loss(up, T) - bn.loss(down, T)) / (2 * h)) < 1e-6
+assert "→ softplus → ≈ 0.3133" in bn.explain(s, "H", 0, 0).text
+assert "softplus′(H_z)" in bn.explain_delta(s, T, 1, 0, 0).text
+assert any("→ softplus →" in frame.text for frame in bn.walk(s))
+assert "H = softplus(H_z)" in [p.title for p in panels(s.sizes, "columns", s.activations)]
+assert any("softplus′(H_z)" in p.title for row in gradient_panels(s.sizes, "columns", s.activations) for p in row)
+namespace = {}
+exec(s.to_code().replace("print(", "(lambda *a: None)("), namespace)
+assert np.allclose(namespace["H"], t.H) and "nn.Softplus()" in s.to_code(framework="torch")
+with tempfile.NamedTemporaryFile(suffix=".pdf") as pdf:
+    bn.worksheet_pdf(s, pdf.name)
+    text = subprocess.run(["pdftotext", pdf.name, "-"], capture_output=True, text=True, check=True).stdout
+assert "H = softplus(H_z)" in text and "softplus smooths ReLU" in text
+# the page's choice: 05's drop-down offers it, and choosing it shows the network with it
+playground = Playground()
+picker = playground.activations.pickers[0]
+assert "softplus" in [value for _, value in picker.options]
+picker.value = "softplus"
+assert playground.app.state.activations == ("softplus", "relu")
+assert "softplus" in playground.app.views.layout["H"].title
+trainer = Trainer()
+trainer.activations.pickers[1].value = "softplus"
+assert trainer.app.state.activations == ("relu", "softplus")
+print("one entry")
+'''
+
+
+def test_an_activation_added_to_the_table_alone_reaches_every_part(tmp_path):
+    """Softplus, added as one entry of ACTIVATIONS in a copy of the package and nowhere else, goes through
+    forward and backward, links, titles, explain, the step-through, δ, the numpy and PyTorch code, the worksheet
+    and the choice on pages 05 and 06."""
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    copy = tmp_path / "batchnet_core"
+    shutil.copytree(Path(bn.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    table = copy / "nn" / "activations.py"
+    source = table.read_text()
+    assert source.count('    "linear": Activation(\n') == 1
+    table.write_text(source.replace('    "linear": Activation(\n', SOFTPLUS + '    "linear": Activation(\n'))
+    done = subprocess.run([sys.executable, "-c", ONE_ENTRY], cwd=tmp_path, capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert done.stdout.strip().splitlines()[-1] == "one entry"
