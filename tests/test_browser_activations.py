@@ -4,11 +4,11 @@ opens it again, a step of training takes it, and the page stays axe-clean in lig
 
 import numpy as np
 import pytest
+from test_browser_train import T, open_training, shown_loss, table, wait_for_loss
 
 import batchnet_core as bn
 
 from conftest import close_tab, new_tab, open_app, page_values, render, serious_violations, wait_for_value
-from test_browser_train import T, open_training, shown_loss, table, wait_for_loss
 
 pytestmark = pytest.mark.browser
 
