@@ -195,3 +195,9 @@ def test_an_activation_added_to_the_table_alone_reaches_every_part(tmp_path):
                           timeout=300)
     assert done.returncode == 0, done.stderr[-3000:]
     assert done.stdout.strip().splitlines()[-1] == "one entry"
+
+
+def test_the_csv_names_each_layers_activation_after_its_matrices(worked):
+    rows = worked.replace(activations=("leaky_relu", "linear")).to_csv().splitlines()
+    assert rows[-2:] == ["activation,1,1,leaky_relu", "activation,2,1,linear"]
+    assert not any(row.startswith("activation,") for row in worked.to_csv().splitlines())

@@ -290,10 +290,18 @@ class State:
         return _CODE_WRITERS[0](self._layers, self._X, convention, framework, self.activations)
 
     def to_csv(self) -> str:
-        """Every matrix, parameters and results, as CSV rows ``matrix,row,col,value``."""
+        """Every matrix, parameters and results, as CSV rows ``matrix,row,col,value``; then, unless every layer
+        is ReLU, each layer's activation as a row ``activation,layer,1,name``.
+
+        >>> preset("three-inputs").replace(activations=("tanh", "relu")).to_csv().splitlines()[-2:]
+        ['activation,1,1,tanh', 'activation,2,1,relu']
+        """
         names = [name for layer in layers_of(self.depth) for name in (layer.pre, layer.post)]
         results = [array for pair in self.results() for array in pair]
-        return formats.csv_text([*self.items(), *zip(names, results)])
+        text = formats.csv_text([*self.items(), *zip(names, results)])
+        if self.relu_only:
+            return text
+        return text + "".join(f"activation,{k},1,{name}\n" for k, name in enumerate(self.activations, start=1))
 
 
 #: What writes a state as a script (``batchnet_core.code.script``), set by that module when it is imported
