@@ -14,7 +14,7 @@ import dataclasses
 import re
 from collections.abc import Collection, Mapping
 
-from .nn.formats import MAX_QUERY_LENGTH, STATE_KEYS, query_pairs, single_values
+from .nn.formats import ACTIVATIONS_KEY, MAX_QUERY_LENGTH, STATE_KEYS, query_pairs, single_values
 from .nn.state import State, preset
 
 #: Largest seed a link may name.
@@ -120,15 +120,28 @@ def state_from_link(link: Link | str) -> State | None:
         link = read_link(link, STATE_PAGE_KEYS)
     values = link.check()
     fields = {key: value for key, value in values.items() if key in STATE_KEYS}
+    # the layers' activations go with a preset, a seed or a full state alike
     named = [what for what, given in (("a preset", "preset" in values), ("a seed", "seed" in values),
-                                      ("a full state", bool(fields))) if given]
+                                      ("a full state", bool(set(fields) - {ACTIVATIONS_KEY}))) if given]
     if len(named) > 1:
         raise ValueError(f"the link names both {named[0]} and {named[1]}; keep one of them")
     if "preset" in values:
-        return preset(values["preset"][:40])
-    if fields:
+        return with_link_activations(preset(values["preset"][:40]), values)
+    if set(fields) - {ACTIVATIONS_KEY}:
         return State.from_link_values(fields)
     return None
+
+
+def with_link_activations(state: State, values: dict[str, str]) -> State:
+    """``state`` with the layers' activations a link names (``activations=tanh,relu``), if it names them;
+    ``ValueError`` naming ``activations`` if they do not fit the network.
+
+    >>> with_link_activations(preset("three-inputs"), {"activations": "tanh,relu"}).activations
+    ('tanh', 'relu')
+    """
+    if ACTIVATIONS_KEY not in values:
+        return state
+    return state.replace(activations=values[ACTIVATIONS_KEY].split(","))
 
 
 def seed_from_link(text: str, name: str = "seed") -> int:
@@ -192,4 +205,4 @@ def state_to_csv(state: State) -> str:
 
 __all__ = ["GRADIENT_KEYS", "MAX_QUERY_LENGTH", "MAX_SEED", "SERVER_KEYS", "STATE_KEYS", "STATE_PAGE_KEYS",
            "TRAIN_PAGE_KEYS", "Link", "exercise_from_link", "read_link", "seed_from_link", "state_from_link",
-           "state_to_csv"]
+           "state_to_csv", "with_link_activations"]

@@ -251,6 +251,9 @@ def authored_gradient_exercise(state: State, T: object, name: str, row: int, col
     """
     if not isinstance(state, State):
         raise TypeError(f"state: expected a State; got {type(state).__name__}")
+    if not state.relu_only:  # its hints and mistakes are ReLU′'s
+        raise ValueError(f"a gradient exercise's network is the worksheet's, ReLU in every layer; this one's are "
+                         f"{', '.join(state.activations)}: choose ReLU for every layer first")
     targets = check_targets(state, T)
     names = [f"{kind}{layer.index}" for layer in layers_of(state.depth) for kind in ("W", "b")]
     if name not in names:

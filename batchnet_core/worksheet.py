@@ -507,7 +507,7 @@ def _versions(state: State, versions: int, seed: int) -> list[State]:
         inputs = rng.integers(low, high + 1, size=X.shape).astype(float)
         if tuple(inputs.ravel().tolist()) not in seen:
             seen.add(tuple(inputs.ravel().tolist()))
-            shown.append(State.from_layers(state.layers, inputs))
+            shown.append(state.replace(X=inputs))
     return shown
 
 

@@ -129,6 +129,7 @@ SOFTPLUS = '''    "softplus": Activation(
         exact=_from_floats(lambda z: np.logaddexp(0.0, z)),
         exact_of=_one_from_floats(lambda z: np.logaddexp(0.0, z)),
         exact_slope=lambda z, a: Exact.of(_sigmoid(z.floats())),
+        slope_of=lambda z, a: Fraction(repr(float(_sigmoid(np.array([float(z)]))[0]))),
         zeroes=False, keeps_decimals=False, keeps_whole=False,
         numpy="np.logaddexp(0, {z})", torch="nn.Softplus()",
     ),
@@ -201,3 +202,51 @@ def test_the_csv_names_each_layers_activation_after_its_matrices(worked):
     rows = worked.replace(activations=("leaky_relu", "linear")).to_csv().splitlines()
     assert rows[-2:] == ["activation,1,1,leaky_relu", "activation,2,1,linear"]
     assert not any(row.startswith("activation,") for row in worked.to_csv().splitlines())
+
+
+def test_each_entrys_exact_slope_and_the_loops_own_agree_and_take_the_kink_at_0():
+    from batchnet_core.nn.exact import Exact
+
+    z = Exact.of(np.array([-2.5, 0.0, 0.4, 1.5]))
+    for name, entry in bn.ACTIVATIONS.items():
+        a = entry.exact(z)
+        batched = entry.exact_slope(z, a).fractions().tolist()
+        looped = [entry.slope_of(q, entry.exact_of(q)) for q in z.fractions().tolist()]
+        assert batched == looped, name
+        assert batched[1] == Fraction(repr(entry.kink)), name  # at z = 0
+
+
+def test_a_resize_keeps_each_layers_activation_that_is_still_there():
+    state = bn.random_state(1, (3, 4, 4, 4, 2, 3)).replace(activations=("relu", "tanh", "sigmoid", "linear"))
+    assert bn.resize(state, (3, 4, 4, 4, 2, 5)).activations == ("relu", "tanh", "sigmoid", "linear")
+    assert bn.resize(state, (3, 4, 4, 2, 3)).activations == ("relu", "tanh", "linear")
+    assert bn.resize(state, (3, 2, 3)).activations == ("linear",)
+    assert bn.resize(bn.resize(state, (3, 2, 3)), (3, 4, 2, 3)).activations == ("relu", "linear")
+
+
+def test_a_class_set_keeps_the_activations_on_every_version(worked):
+    from batchnet_core.worksheet import _versions
+
+    state = worked.replace(activations=("tanh", "sigmoid"))
+    assert [s.activations for s in _versions(state, 3, 0)] == [("tanh", "sigmoid")] * 3
+
+
+def test_exercises_are_of_relus_network_and_say_so(worked):
+    from batchnet_core.gradient_exercises import authored_gradient_exercise
+
+    tanh = worked.replace(activations=("tanh", "relu"))
+    with pytest.raises(ValueError, match="an exercise's network is the worksheet's, ReLU in every layer"):
+        bn.Exercise(tanh, [bn.Cell("H", 0, 0)])
+    with pytest.raises(ValueError, match="a gradient exercise's network is the worksheet's, ReLU in every layer"):
+        authored_gradient_exercise(tanh, [[1, 0, 1], [2, 2, 2]], "W2", 1, 2)
+
+
+def test_a_link_gives_activations_to_a_preset_a_seeded_network_or_a_full_state():
+    from batchnet_core.convert import state_from_link
+
+    assert state_from_link("preset=three-inputs&activations=tanh,relu").activations == ("tanh", "relu")
+    full = bn.preset("three-inputs").replace(activations=("linear", "sigmoid"))
+    assert state_from_link(full.to_query()) == full
+    assert state_from_link("seed=3&activations=tanh,tanh") is None  # the page draws the seed's network
+    with pytest.raises(ValueError, match="activations: a network of 2 layers takes 2 names"):
+        state_from_link("preset=three-inputs&activations=tanh")

@@ -186,3 +186,17 @@ def test_page_06_refuses_a_gradient_entry_it_cannot_ask_naming_the_parameter(mon
     assert exercise.status.value == (
         "<span class='bn-error' role='alert'>The link could not be used: gradient: dW2 has rows 1 to 2 and columns "
         "1 to 4; got row 9, column 1. Showing the gradient exercise of seed 1, medium instead.</span>")
+
+
+def test_choosing_another_activation_while_an_exercise_is_made_says_an_exercise_is_relus_and_keeps_the_choice():
+    playground = Playground()
+    app = playground.app
+    widget_with(app, "bn-button-author").value = True
+    click(app, "H,0,0")
+    assert "Link to this exercise" in app.author.result.value
+    playground.activations.pickers[0].value = "tanh"
+    assert app.state.activations == ("tanh", "relu")
+    assert "An exercise's network is the worksheet's, ReLU in every layer" in app.author.result.value
+    assert "bn-error" not in app.status.value
+    playground.activations.pickers[0].value = "relu"
+    assert linked(app) == Exercise(WORKED, [("H", 0, 0)])

@@ -3,8 +3,9 @@ the words and the code read each one's entry, and nothing else names them.
 
 Each entry works in floats and in the exact decimals of ``exact.Exact``. ReLU, leaky ReLU and linear keep
 typed decimals exact. tanh and sigmoid do not (their values are not decimals): the exact value they give is
-the decimal of their float, the double nearest the true value, from which the same arithmetic goes on
-exactly; the digits shown of it are the true value's to well beyond the places any view writes.
+the shortest decimal of their float (its ``repr``, as a typed number is read), within a unit in the last
+place of the true value, from which the same arithmetic goes on exactly; the digits shown of it are the
+true value's to well beyond the places any view writes.
 """
 
 from __future__ import annotations
@@ -39,6 +40,7 @@ class Activation:
     exact         a(z) on exact decimals (``Exact``)
     exact_of      a(z) on one exact value (a ``Fraction``), the same value as ``exact`` gives
     exact_slope   a′(z) on exact decimals, given z and a(z)
+    slope_of      a′(z) on one exact value, given z and a(z), in plain fractions: the per-input loop's own
     zeroes        it makes a unit's output 0 for some inputs, which a heat map marks (hatched, and "off"
                   when a unit is 0 for every input)
     keeps_decimals  whether typed decimals stay exact decimals through it
@@ -58,6 +60,7 @@ class Activation:
     exact: Callable[[Exact], Exact]
     exact_of: Callable[[Fraction], Fraction]
     exact_slope: Callable[[Exact, Exact], Exact]
+    slope_of: Callable[[Fraction, Fraction], Fraction]
     zeroes: bool
     keeps_decimals: bool
     keeps_whole: bool
@@ -103,6 +106,7 @@ RELU = Activation(
     exact=lambda z: z.where(z.positive()),
     exact_of=lambda q: q if q > 0 else Fraction(0),
     exact_slope=lambda z, a: _ones_like(z).where(z.positive()),
+    slope_of=lambda z, a: Fraction(1 if z > 0 else 0),
     zeroes=True, keeps_decimals=True, keeps_whole=True,
     numpy="np.maximum({z}, 0)", torch="nn.ReLU()",
 )
@@ -119,6 +123,7 @@ ACTIVATIONS: dict[str, Activation] = {
         exact=lambda z: z.where(z.positive()) + (z * _LEAK).where(~z.positive()),
         exact_of=lambda q: q if q > 0 else q * Fraction(repr(LEAKY_SLOPE)),
         exact_slope=lambda z, a: _ones_like(z).where(z.positive()) + (_ones_like(z) * _LEAK).where(~z.positive()),
+        slope_of=lambda z, a: Fraction(1) if z > 0 else Fraction(repr(LEAKY_SLOPE)),
         zeroes=False, keeps_decimals=True, keeps_whole=False,
         numpy=f"np.where({{z}} > 0, {{z}}, {LEAKY_SLOPE} * {{z}})", torch=f"nn.LeakyReLU({LEAKY_SLOPE})",
     ),
@@ -131,6 +136,7 @@ ACTIVATIONS: dict[str, Activation] = {
         exact=_from_floats(np.tanh),
         exact_of=_one_from_floats(np.tanh),
         exact_slope=lambda z, a: _ones_like(a) - a * a,
+        slope_of=lambda z, a: 1 - a * a,
         zeroes=False, keeps_decimals=False, keeps_whole=False,
         numpy="np.tanh({z})", torch="nn.Tanh()",
     ),
@@ -143,6 +149,7 @@ ACTIVATIONS: dict[str, Activation] = {
         exact=_from_floats(_sigmoid),
         exact_of=_one_from_floats(_sigmoid),
         exact_slope=lambda z, a: a * (_ones_like(a) - a),
+        slope_of=lambda z, a: a * (1 - a),
         zeroes=False, keeps_decimals=False, keeps_whole=False,
         numpy="1 / (1 + np.exp(-{z}))", torch="nn.Sigmoid()",
     ),
@@ -155,6 +162,7 @@ ACTIVATIONS: dict[str, Activation] = {
         exact=lambda z: z,
         exact_of=lambda q: q,
         exact_slope=lambda z, a: _ones_like(z),
+        slope_of=lambda z, a: Fraction(1),
         zeroes=False, keeps_decimals=True, keeps_whole=True,
         numpy="{z}", torch="nn.Identity()",
     ),

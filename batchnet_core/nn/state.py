@@ -311,7 +311,7 @@ _CODE_WRITERS: list[Callable[..., str]] = []
 
 
 def writes_code(writer: Callable[..., str]) -> Callable[..., str]:
-    """Make ``writer(layers, X, convention, framework)`` what ``State.to_code`` calls."""
+    """Make ``writer(layers, X, convention, framework, activations)`` what ``State.to_code`` calls."""
     _CODE_WRITERS[:] = [writer]
     return writer
 
@@ -421,7 +421,8 @@ def random_state(seed: int = 0, sizes: Sequence[int] = (3, 4, 2, 3), integers: b
 def resize(state: State, sizes: Sequence[int], seed: int = 0) -> State:
     """The same network and batch at new sizes (or depth): entries that still fit are kept, layer by
     layer, new ones are random whole numbers (seeded), so a resized network stays consistent. The output
-    layer keeps its activation, and every hidden layer takes the first hidden layer's (ReLU if there was none).
+    layer keeps its activation, and each hidden layer still there its own; a new hidden layer takes the last
+    hidden layer's (ReLU if there was none).
 
     Examples
     --------
@@ -438,10 +439,12 @@ def resize(state: State, sizes: Sequence[int], seed: int = 0) -> State:
             overlap = tuple(slice(0, min(a, b)) for a, b in zip(old[name].shape, new.shape))
             merged[overlap] = old[name][overlap]
         fields[name] = merged
-    # the activations follow: the output layer keeps its own, every hidden layer the first hidden one's
-    kept = state.activations
-    hidden = kept[0] if len(kept) > 1 else RELU.name
-    return State(**fields, activations=(hidden,) * (fresh.depth - 1) + (kept[-1],))
+    # the activations follow: the output layer keeps its own, each hidden layer still there its own, and a new
+    # hidden layer takes the last hidden one's (ReLU if there was none)
+    *hidden, output = state.activations
+    added = hidden[-1] if hidden else RELU.name
+    chosen = [hidden[k] if k < len(hidden) else added for k in range(fresh.depth - 1)]
+    return State(**fields, activations=(*chosen, output))
 
 
 __all__ = [

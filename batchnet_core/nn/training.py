@@ -262,8 +262,9 @@ def backward_loop(state: State, T: object) -> Gradients:
 
 
 def _slope_of(activation: Activation, z: Fraction, a: Fraction) -> Fraction:
-    """The activation's slope at one exact sum z (its value a), as the batched ``exact_slope`` gives it."""
-    return activation.exact_slope(Exact.of_fractions([z]), Exact.of_fractions([a])).fractions()[0]
+    """The activation's slope at one exact sum z (its value a), in plain fractions (``Activation.slope_of``):
+    written apart from the batched ``exact_slope``, so that the loop checks it."""
+    return activation.slope_of(z, a)
 
 
 def check_learning_rate(lr: object) -> float:

@@ -7,7 +7,15 @@ from collections.abc import Callable, Collection
 
 import ipywidgets as widgets
 
-from ..convert import STATE_PAGE_KEYS, TRAIN_PAGE_KEYS, Link, read_link, seed_from_link, state_from_link
+from ..convert import (
+    STATE_PAGE_KEYS,
+    TRAIN_PAGE_KEYS,
+    Link,
+    read_link,
+    seed_from_link,
+    state_from_link,
+    with_link_activations,
+)
 from ..nn.forward import Trace, explain, forward
 from ..nn.layers import layer_of_result, layers_of, unit_labels
 from ..nn.numbers import format_number
@@ -314,7 +322,8 @@ class BatchApp:
             state, message = state_from_link(app.link), ""
             if state is None and "seed" in app.link.values:
                 app.seed = seed_from_link(app.link.values["seed"])
-                state, message = random_state(app.seed, app.state.sizes), f"Random integers, seed {app.seed}."
+                state = with_link_activations(random_state(app.seed, app.state.sizes), app.link.values)
+                message = f"Random integers, seed {app.seed}."
         except ValueError as error:
             app._say(link_refused(str(error), "the worked example"), error=True)
         else:
@@ -504,8 +513,8 @@ class BatchApp:
     def _random(self, integers: bool) -> None:
         self.seed += 1
         kind = "integers" if integers else "decimals"
-        self.load(random_state(self.seed, self.state.sizes, integers=integers),
-                  f"Random {kind}, seed {self.seed}.")
+        drawn = random_state(self.seed, self.state.sizes, integers=integers)
+        self.load(drawn.replace(activations=self.state.activations), f"Random {kind}, seed {self.seed}.")
 
     # -- state changes -----------------------------------------------------------------------
 

@@ -143,6 +143,11 @@ class ExerciseAuthor:
         if self.model.blanks is None:
             self.result.value = self.gradient_result.value = ""
             return
+        if not self.model.state.relu_only:  # an exercise's network is the worksheet's
+            self.gradient_result.value = ""
+            self.result.value = ("<div class='bn-author-none'>An exercise's network is the worksheet's, ReLU in "
+                                 "every layer: choose ReLU for every layer to make one of this network.</div>")
+            return
         if self.targets is not None and self.gradient_picker.value is not None:
             name, row, col = self.gradient_picker.value
             gradient = authored_gradient_exercise(self.model.state, self.targets(), name, row, col)

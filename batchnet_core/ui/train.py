@@ -339,8 +339,9 @@ def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: Grad
         activation = state.activation_entries[cell.layer - 1]
         at = f"{layer.pre}[{layer.unit_label(cell.row)}, x{cell.col + 1}]"
         if not activation.zeroes:  # a slope that scales the error, never a switch
-            passed = (f"{activation.label}′ = {format_number(e.derivative)}: the slope of {activation.label} at "
-                      f"{at} scales the error it passes back.")
+            slope = Fraction(repr(e.derivative))
+            passed = (f"{activation.label}′ {equals_sign(slope)} {format_number(slope)}: the slope of "
+                      f"{activation.label} at {at} scales the error it passes back.")
         elif e.derivative:
             passed = f"{activation.label}′ = 1: the unit was on for this input, so the error passes."
         else:
