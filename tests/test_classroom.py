@@ -26,6 +26,7 @@ import pytest
 
 import batchnet_core as bn
 from batchnet_core.convert import SERVER_KEYS, STATE_KEYS, STATE_PAGE_KEYS
+from batchnet_core.exercises import NETWORK_KEYS
 
 from conftest import (
     PAGE_NAMES,
@@ -97,7 +98,7 @@ def test_the_sweep_knows_what_each_page_reads():
     reads = parameters_read()
     assert list(reads) == PAGE_NAMES
     assert {"T", "gradient_seed", "gradient_difficulty", *STATE_PAGE_KEYS} <= set(reads["06_train_the_batch"])
-    assert {"seed", "difficulty", "blanks", "predict", *STATE_KEYS} <= set(reads["03_by_hand"])
+    assert {"seed", "difficulty", "blanks", "predict", *NETWORK_KEYS} <= set(reads["03_by_hand"])
     assert {"preset", "W4", "x16"} <= set(reads["02_batch_of_three"]) & set(reads["05_playground"])
 
 
@@ -134,7 +135,8 @@ def test_every_field_of_a_linked_state_reaches_the_status_line_escaped(monkeypat
     payload, through Voila and Chromium)."""
     from batchnet_core.ui.app import BatchApp
 
-    deepest_widest = bn.random_state(1, (2,) * (bn.MAX_DEPTH + 1) + (bn.MAX_SIZE,))  # every field a link can hold
+    deepest_widest = bn.random_state(1, (2,) * (bn.MAX_DEPTH + 1) + (bn.MAX_SIZE,)).replace(
+        activations=("tanh",) * bn.MAX_DEPTH)  # every field a link can hold
     every_field = dict(urllib.parse.parse_qsl(deepest_widest.to_query()))
     assert set(every_field) == set(STATE_KEYS)
     for index, field in enumerate(STATE_KEYS):

@@ -313,3 +313,15 @@ def test_a_value_too_small_for_a_double_is_still_that_value_and_not_switched_off
     assert bn.explain(s, "Y_z", 0, 0).text == "1e−200·1e−200 + 0 = 1e−400 → ReLU → 1e−400"
     sheet = next(m for m in _matrices(s, "columns") if m.panel.result == "Y")
     assert sheet.texts[0, 0] == "1e−400" and not sheet.zeroed[0, 0]
+
+
+def test_digits_between_int64_and_uint64_stay_exact():
+    """999999.9999999999 beside 1e−13 is 9999999999999999000 at scale 13: past int64, where numpy once turned
+    the list of digits into float64 and rounded the first to 10⁶."""
+    from batchnet_core.nn.exact import Exact
+
+    typed = [999999.9999999999, 1e-13]
+    assert Exact.of(np.array(typed)).fractions().tolist() == [Fraction(repr(v)) for v in typed]
+    state = bn.State(W1=[typed], b1=[0], X=[[1], [1]])
+    assert bn.forward(state).exact("Y_z")[0, 0] == Fraction("999999.9999999999") + Fraction("1e-13")
+    assert bn.forward(state).exact("Y_z").tolist() == bn.forward_loop(state).exact("Y_z").tolist()

@@ -77,16 +77,28 @@ def _ones_like(z: Exact) -> Exact:
     return Exact(np.ones(z.shape), 0)
 
 
-def _from_floats(function: Callable[[np.ndarray], np.ndarray]) -> Callable[[Exact], Exact]:
-    """An activation that is not exact in decimals: the exact decimal of its float (of the sum's float, each
-    correctly rounded)."""
-    return lambda z: Exact.of(function(z.floats()))
+def _from_floats(function: Callable[[float], float]) -> Callable[[Exact], Exact]:
+    """An activation that is not exact in decimals: the shortest decimal of its float, of each sum's float
+    (correctly rounded), one entry at a time: numpy's vectorised exp and tanh may differ from one call to the
+    next in the last place, and the per-input loop must meet the same value (``_one_from_floats``)."""
+    def exact(z: Exact) -> Exact:
+        floats = z.floats()
+        return Exact.of(np.array([function(float(v)) for v in floats.ravel()], dtype=float).reshape(floats.shape))
+    return exact
 
 
-def _one_from_floats(function: Callable[[np.ndarray], np.ndarray]) -> Callable[[Fraction], Fraction]:
+def _one_from_floats(function: Callable[[float], float]) -> Callable[[Fraction], Fraction]:
     """The same for one exact value: its float correctly rounded (``float`` of a Fraction is), then the
-    decimal of the function's float, computed by the same numpy function."""
-    return lambda q: Fraction(repr(float(function(np.array([float(q)]))[0])))
+    shortest decimal of the same function's float."""
+    return lambda q: Fraction(repr(float(function(float(q)))))
+
+
+def _sigmoid_of(v: float) -> float:
+    """1 / (1 + e^−v) of one float, in the form that cannot overflow on either side."""
+    if v >= 0:
+        return 1.0 / (1.0 + math.exp(-v))
+    e = math.exp(v)
+    return e / (1.0 + e)
 
 
 def _sigmoid(z: np.ndarray) -> np.ndarray:
@@ -133,8 +145,8 @@ ACTIVATIONS: dict[str, Activation] = {
         value_of=math.tanh,
         slope=lambda z, a: 1.0 - np.asarray(a) ** 2,
         kink=1.0,
-        exact=_from_floats(np.tanh),
-        exact_of=_one_from_floats(np.tanh),
+        exact=_from_floats(math.tanh),
+        exact_of=_one_from_floats(math.tanh),
         exact_slope=lambda z, a: _ones_like(a) - a * a,
         slope_of=lambda z, a: 1 - a * a,
         zeroes=False, keeps_decimals=False, keeps_whole=False,
@@ -143,11 +155,11 @@ ACTIVATIONS: dict[str, Activation] = {
     "sigmoid": Activation(
         "sigmoid", "sigmoid", "sigmoid({z})", "sigmoid squashes the sum into 0 to 1: 1 / (1 + e^(−sum))",
         values=_sigmoid,
-        value_of=lambda v: 1.0 / (1.0 + math.exp(-v)) if v >= 0 else math.exp(v) / (1.0 + math.exp(v)),
+        value_of=_sigmoid_of,
         slope=lambda z, a: np.asarray(a) * (1.0 - np.asarray(a)),
         kink=0.25,
-        exact=_from_floats(_sigmoid),
-        exact_of=_one_from_floats(_sigmoid),
+        exact=_from_floats(_sigmoid_of),
+        exact_of=_one_from_floats(_sigmoid_of),
         exact_slope=lambda z, a: a * (_ones_like(a) - a),
         slope_of=lambda z, a: a * (1 - a),
         zeroes=False, keeps_decimals=False, keeps_whole=False,
@@ -177,15 +189,15 @@ def activations_of(names: object, depth: int) -> tuple[Activation, ...]:
     if isinstance(names, (str, bytes)) or not isinstance(names, Sequence):
         raise ValueError(f"activations must be a list of {depth} names, one a layer, such as "
                          f"{', '.join(['relu'] * depth)}; got {type(names).__name__}")
-    if len(names) != depth:
-        raise ValueError(f"activations: a network of {depth} layer{'s' * (depth != 1)} takes {depth} "
-                         f"name{'s' * (depth != 1)}, one a layer; got {len(names)}")
     chosen = []
-    for k, name in enumerate(names, start=1):
+    for k, name in enumerate(names[:depth], start=1):  # a name that is none is quoted before the count
         entry = ACTIVATIONS.get(name) if isinstance(name, str) else None
         if entry is None:
-            shown = repr(name)[:24]
+            shown = repr(name[:20]) if isinstance(name, str) else repr(name)[:20]
             raise ValueError(f"activations: layer {k}'s {shown} is not an activation; choose one of "
                              f"{', '.join(ACTIVATIONS)}")
         chosen.append(entry)
+    if len(names) != depth:
+        raise ValueError(f"activations: a network of {depth} layer{'s' * (depth != 1)} takes {depth} "
+                         f"name{'s' * (depth != 1)}, one a layer; got {len(names)}")
     return tuple(chosen)

@@ -194,12 +194,15 @@ def _floats(*arrays: np.ndarray) -> bool:
     return all(a.dtype != object for a in arrays)
 
 
-def _objects(values: object) -> np.ndarray:
-    """An object array of Python ints (from whole-number floats or ints), exact at any size."""
-    array = np.asarray(values)
-    flat = np.empty(array.size, dtype=object)
-    flat[:] = [int(v) for v in array.ravel()]
-    return flat.reshape(array.shape)
+def _objects(values: np.ndarray | list[int]) -> np.ndarray:
+    """An object array of Python ints (from an array of whole-number floats or ints, or a list of ints), exact
+    at any size. A list is never handed to numpy as it is: ints beyond int64 would become float64 there and
+    lose their last digits."""
+    entries, shape = (values.ravel().tolist(), values.shape) if isinstance(values, np.ndarray) else \
+        (list(values), (len(values),))
+    flat = np.empty(len(entries), dtype=object)
+    flat[:] = [int(v) for v in entries]
+    return flat.reshape(shape)
 
 
 def _divided(digits: np.ndarray, divisor: int) -> np.ndarray:
