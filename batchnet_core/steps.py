@@ -57,7 +57,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from .nn.compute import typed
+from .nn.exact import typed
 from .nn.layers import Layer, layer_of_result, layers_of
 from .nn.numbers import approximately, format_factor, format_number, shown_exactly
 from .nn.state import State

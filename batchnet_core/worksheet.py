@@ -31,6 +31,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .exercises import Cell
+from .nn.activations import zeroing_labels
 from .nn.forward import forward
 from .nn.layers import layers_of, result_names
 from .nn.numbers import format_cell
@@ -257,7 +258,7 @@ def _instruction(state: State, n: Notation) -> str:
 def _heading(state: State, n: Notation, sheet: _Sheet, width: float) -> list[tuple[str, float, bool]]:
     """The lines above the staircase: (text, size, bold)."""
     if sheet.answers:
-        zeroing = [activation.label for activation in dict.fromkeys(state.activation_entries) if activation.zeroes]
+        zeroing = zeroing_labels(state.activation_entries)
         hatched = f" Hatched: {' and '.join(zeroing)} made the cell 0 (its sum was 0 or less)." if zeroing else ""
         lines = [f"Answer key, notation {n.label}.{hatched}"]
         if sheet.given_results:

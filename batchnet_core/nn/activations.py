@@ -17,7 +17,7 @@ from fractions import Fraction
 
 import numpy as np
 
-from .exact import Exact
+from .exact import Exact, typed
 
 #: Leaky ReLU's slope below 0, PyTorch's default (``nn.LeakyReLU(0.01)``).
 LEAKY_SLOPE = 0.01
@@ -67,10 +67,41 @@ class Activation:
     numpy: str
     torch: str
 
-    def zeroed(self, z: np.ndarray) -> np.ndarray:
-        """Where it gives 0 and a heat map marks it (ReLU: z ≤ 0); nowhere for an activation that never zeroes."""
-        z = np.asarray(z)
-        return z <= 0 if self.zeroes else np.zeros(z.shape, dtype=bool)
+
+
+def relu(z: np.ndarray) -> np.ndarray:
+    """max(z, 0), entry by entry (``+ 0.0`` folds -0.0 into 0)."""
+    return np.maximum(z, 0.0) + 0.0
+
+
+def relu_zeroed(z: np.ndarray) -> np.ndarray:
+    """Where ReLU gives 0: the pre-activation is 0 or less, so the unit is inactive for that input.
+
+    The one definition of "zeroed by ReLU": the heat maps hatch these cells and the exercises count
+    them. A sum of exactly 0 counts, since ReLU gives 0 there too. A result's float has its exact
+    value's sign (it is that value correctly rounded), so this reads the floats of ``forward``.
+
+    Parameters
+    ----------
+    z : ndarray
+        Pre-activations, such as H_z or Y_z.
+
+    Returns
+    -------
+    ndarray of bool, the shape of ``z``
+
+    Examples
+    --------
+    >>> relu_zeroed(np.array([-1.5, 0.0, 2.0]))
+    array([ True,  True, False])
+    """
+    return np.asarray(z) <= 0
+
+
+def zeroing_labels(entries: Sequence[Activation]) -> list[str]:
+    """The labels of the activations among ``entries`` that zero a unit (whose cells a heat map hatches), each
+    once, in order: ["ReLU"] for the worksheet's network, [] for one without ReLU."""
+    return [entry.label for entry in dict.fromkeys(entries) if entry.zeroes]
 
 
 def _ones_like(z: Exact) -> Exact:
@@ -90,7 +121,7 @@ def _from_floats(function: Callable[[float], float]) -> Callable[[Exact], Exact]
 def _one_from_floats(function: Callable[[float], float]) -> Callable[[Fraction], Fraction]:
     """The same for one exact value: its float correctly rounded (``float`` of a Fraction is), then the
     shortest decimal of the same function's float."""
-    return lambda q: Fraction(repr(float(function(float(q)))))
+    return lambda q: typed(function(float(q)))
 
 
 def _sigmoid_of(v: float) -> float:
@@ -111,7 +142,7 @@ _LEAK = Exact.of(np.array([LEAKY_SLOPE]))
 
 RELU = Activation(
     "relu", "ReLU", "ReLU({z})", "ReLU keeps a positive sum and makes any other 0",
-    values=lambda z: np.maximum(z, 0.0) + 0.0,
+    values=relu,
     value_of=lambda v: max(v, 0.0),
     slope=lambda z, a: (np.asarray(z) > 0) * 1.0,
     kink=0.0,
@@ -133,9 +164,9 @@ ACTIVATIONS: dict[str, Activation] = {
         slope=lambda z, a: np.where(np.asarray(z) > 0, 1.0, LEAKY_SLOPE),
         kink=LEAKY_SLOPE,
         exact=lambda z: z.where(z.positive()) + (z * _LEAK).where(~z.positive()),
-        exact_of=lambda q: q if q > 0 else q * Fraction(repr(LEAKY_SLOPE)),
+        exact_of=lambda q: q if q > 0 else q * typed(LEAKY_SLOPE),
         exact_slope=lambda z, a: _ones_like(z).where(z.positive()) + (_ones_like(z) * _LEAK).where(~z.positive()),
-        slope_of=lambda z, a: Fraction(1) if z > 0 else Fraction(repr(LEAKY_SLOPE)),
+        slope_of=lambda z, a: Fraction(1) if z > 0 else typed(LEAKY_SLOPE),
         zeroes=False, keeps_decimals=True, keeps_whole=False,
         numpy=f"np.where({{z}} > 0, {{z}}, {LEAKY_SLOPE} * {{z}})", torch=f"nn.LeakyReLU({LEAKY_SLOPE})",
     ),

@@ -9,7 +9,7 @@ from fractions import Fraction
 import numpy as np
 
 from .activations import RELU, Activation
-from .exact import Exact
+from .exact import Exact, typed
 
 Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 #: Each layer's activation, in order; None: ReLU for every layer (the worksheet's).
@@ -18,35 +18,6 @@ Activations = Sequence[Activation] | None
 
 def each_layer(activations: Activations, depth: int) -> Sequence[Activation]:
     return (RELU,) * depth if activations is None else activations
-
-
-def relu(z: np.ndarray) -> np.ndarray:
-    """max(z, 0), entry by entry (``+ 0.0`` folds -0.0 into 0)."""
-    return np.maximum(z, 0.0) + 0.0
-
-
-def relu_zeroed(z: np.ndarray) -> np.ndarray:
-    """Where ReLU gives 0: the pre-activation is 0 or less, so the unit is inactive for that input.
-
-    The one definition of "zeroed by ReLU": the heat maps hatch these cells and the exercises count
-    them. A sum of exactly 0 counts, since ReLU gives 0 there too. A result's float has its exact
-    value's sign (it is that value correctly rounded), so this reads the floats of ``forward``.
-
-    Parameters
-    ----------
-    z : ndarray
-        Pre-activations, such as H_z or Y_z.
-
-    Returns
-    -------
-    ndarray of bool, the shape of ``z``
-
-    Examples
-    --------
-    >>> relu_zeroed(np.array([-1.5, 0.0, 2.0]))
-    array([ True,  True, False])
-    """
-    return np.asarray(z) <= 0
 
 
 ExactResults = list[tuple[Exact, Exact]]
@@ -109,11 +80,6 @@ def forward_loop_floats(layers: Layers, X: np.ndarray, activations: Activations 
             pre.append(z)
             post.append(x)
     return results
-
-
-def typed(value: float) -> Fraction:
-    """One typed number as the decimal it is written as (its float's shortest ``repr``)."""
-    return Fraction(repr(float(value)))
 
 
 def forward_loop_exact(layers: Layers, X: np.ndarray, activations: Activations = None) -> list[tuple[list, list]]:

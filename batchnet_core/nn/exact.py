@@ -60,7 +60,7 @@ class Exact:
                     return cls(digits + 0.0, scale)._normal()
         if not values.size:
             return cls(values + 0.0, 0)
-        fractions = [Fraction(repr(float(v))) for v in values.ravel()]
+        fractions = [typed(v) for v in values.ravel()]
         scale = max(_decimal_places(q) for q in fractions)
         ints = [q.numerator * (10**scale // q.denominator) for q in fractions]
         return cls(_objects(ints).reshape(values.shape), scale)._fitted()
@@ -178,6 +178,11 @@ class Exact:
         if digits.dtype == object and all(abs(int(d)) < EXACT_LIMIT for d in digits.ravel()):
             return Exact(np.array(digits, dtype=float) + 0.0, self.scale)._normal()
         return self
+
+
+def typed(value: float) -> Fraction:
+    """One typed number as the decimal it is written as (its float's shortest ``repr``)."""
+    return Fraction(repr(float(value)))
 
 
 def _decimal_places(q: Fraction) -> int:

@@ -8,8 +8,9 @@ from fractions import Fraction
 
 import numpy as np
 
-from .activations import Activation
-from .compute import ExactResults, each_layer, forward_loop_exact, relu, relu_zeroed, typed
+from .activations import Activation, relu, relu_zeroed
+from .compute import ExactResults, each_layer, forward_loop_exact
+from .exact import typed
 from .layers import Layer, layer_of_result, layers_of, result_names
 from .numbers import approximately, format_number, written_sum
 from .state import State

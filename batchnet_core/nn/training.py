@@ -23,9 +23,8 @@ from fractions import Fraction
 
 import numpy as np
 
-from .activations import Activation
-from .compute import Activations, each_layer, forward_floats, forward_loop_exact, typed
-from .exact import Exact
+from .compute import Activations, each_layer, forward_floats, forward_loop_exact
+from .exact import Exact, typed
 from .formats import parse_matrix, query_from_fields
 from .layers import Layer, layers_of
 from .numbers import equals_sign, format_factor, format_number
@@ -147,7 +146,7 @@ def backward_exact(state: State, targets: np.ndarray, gated: bool = True,
     Z, Y = results[-1]
     delta = Y - Exact.of(targets)
     if gated:
-        delta = _gated(delta, chosen[-1], Z, Y)
+        delta = delta * chosen[-1].exact_slope(Z, Y)
     sums: list = [None] * len(layers)
     deltas: list = [None] * len(layers)
     for k in range(len(layers) - 1, -1, -1):
@@ -157,13 +156,8 @@ def backward_exact(state: State, targets: np.ndarray, gated: bool = True,
         if k:
             delta = layers[k][0].T @ delta
             if gated:
-                delta = _gated(delta, chosen[k - 1], *results[k - 1])
+                delta = delta * chosen[k - 1].exact_slope(*results[k - 1])
     return sums, deltas
-
-
-def _gated(delta: Exact, activation: Activation, Z: Exact, A: Exact) -> Exact:
-    """δ times the activation's slope at each sum (ReLU's: 1 where Z > 0, else 0)."""
-    return delta * activation.exact_slope(Z, A)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -243,7 +237,8 @@ def backward_loop(state: State, T: object) -> Gradients:
         pres = [pre[j] for pre, _ in forward]
         y, goals = inputs[-1], [typed(v) for v in t]
         total += sum(((v - goal) ** 2 for v, goal in zip(y, goals)), zero) / 2
-        delta = [(v - goal) * _slope_of(chosen[-1], z, v) for v, goal, z in zip(y, goals, pres[-1])]
+        # each slope in plain fractions (Activation.slope_of), written apart from the batched one: the loop checks it
+        delta = [(v - goal) * chosen[-1].slope_of(z, v) for v, goal, z in zip(y, goals, pres[-1])]
         for k in range(depth - 1, -1, -1):
             dW, db = sums[k]
             for i, d in enumerate(delta):
@@ -254,17 +249,11 @@ def backward_loop(state: State, T: object) -> Gradients:
             if k:
                 W = plain[k][0]
                 delta = [sum((W[i][m] * delta[i] for i in range(len(W))), zero)
-                         * _slope_of(chosen[k - 1], pres[k - 1][m], inputs[k][m]) for m in range(len(W[0]))]
+                         * chosen[k - 1].slope_of(pres[k - 1][m], inputs[k][m]) for m in range(len(W[0]))]
     layers = tuple((_frozen([[float(v / batch) for v in row] for row in dW]), _frozen([float(v / batch) for v in db]))
                    for dW, db in sums)
     return Gradients(layers, tuple(_frozen([[float(v) for v in d] for d in ds]).T for ds in deltas),
                      float(total / batch))
-
-
-def _slope_of(activation: Activation, z: Fraction, a: Fraction) -> Fraction:
-    """The activation's slope at one exact sum z (its value a), in plain fractions (``Activation.slope_of``):
-    written apart from the batched ``exact_slope``, so that the loop checks it."""
-    return activation.slope_of(z, a)
 
 
 def check_learning_rate(lr: object) -> float:

@@ -16,6 +16,7 @@ from ..convert import (
     state_from_link,
     with_link_activations,
 )
+from ..nn.activations import zeroing_labels
 from ..nn.forward import Trace, explain, forward
 from ..nn.layers import layer_of_result, layers_of, unit_labels
 from ..nn.numbers import format_number
@@ -52,7 +53,7 @@ so the two compare: H_z and H at ±5, Y_z and Y at ±4. Compare colours within a
     shared = ("each layer's sums and their ReLU share one, so the two compare" if state.relu_only else
               "each layer's sums and their activation's outputs share one, so the two compare, unless the outputs "
               "are a tanh's or a sigmoid's (within ±1: a scale of their own)")
-    zeroing = [entry.label for entry in dict.fromkeys(state.activation_entries) if entry.zeroes]
+    zeroing = zeroing_labels(state.activation_entries)
     hatched = (f"<span class='bn-hatch'>0</span> hatched: {' or '.join(zeroing)} gave 0 (its sum was 0 or less)<br>"
                "<b>off</b>: the unit is 0 for every input<br>") if zeroing else ""
     weights, inputs = ("column", "row") if notation(convention).transposed else ("row", "column")
