@@ -38,7 +38,7 @@ GRADIENT_KEYS = ("gradient_seed", "gradient_difficulty")
 
 #: What page 06 reads from its link: a state, its targets ``T``, and its gradient exercise: seeded, or an entry of
 #: the state's own gradient (``gradient=dW2,1,3``, an authored exercise).
-TRAIN_PAGE_KEYS = (*STATE_PAGE_KEYS, "T", *GRADIENT_KEYS, "gradient")
+TRAIN_PAGE_KEYS = (*STATE_PAGE_KEYS, "T", "loss", *GRADIENT_KEYS, "gradient")
 
 
 @dataclasses.dataclass(frozen=True)

@@ -260,12 +260,18 @@ def test_the_pages_link_gives_the_targets(monkeypatch, worked):
     ("T=1,0,1;2,2,1e9", "T[1, 2] is 1000000000.0"),
     ("T=1,0,1;2,\u0662,2", "T row 2: '٢' is not a number; write digits 0-9"),
     ("T=1_0,0,1;2,2,2", "T row 1: '1_0' is not a number; write digits 0-9"),
+    ("loss=hinge", "loss must be one of mse, softmax_cross_entropy; got 'hinge'"),
+    ("loss=softmax_cross_entropy", "layer 2's activation must be linear; it is relu"),
+    ("preset=three-inputs&activations=relu,linear&loss=softmax_cross_entropy&T=1,0,1;2,2,2", "column x1 is 1, 2"),
+    ("loss=<script>", "got '&lt;script&gt;'"),
 ])
-def test_targets_in_a_link_that_cannot_be_used_are_named(monkeypatch, link, message):
+def test_targets_or_a_loss_in_a_link_that_cannot_be_used_are_named(monkeypatch, link, message):
     monkeypatch.setattr("batchnet_core.ui.app.page_query", lambda: link)
     trainer = Trainer.from_page()
-    assert "The link&#x27;s targets could not be used" in status(trainer)
+    what = "loss and targets" if "loss=" in link else "targets"
+    assert f"The link&#x27;s {what} could not be used" in status(trainer)
     assert message.replace("'", "&#x27;") in status(trainer)
+    assert trainer.loss == "mse"
     np.testing.assert_array_equal(trainer.targets, T)
 
 
@@ -432,11 +438,17 @@ def test_a_press_that_arrives_as_a_run_ends_is_ignored(trainer, live_every_step)
 
 def test_the_loss_line_adds_up_as_written_or_says_it_is_rounded():
     state, T = bn.preset("three-inputs"), np.array([[1.0, 0, 1], [2, 2, 2]])
-    line = trainer_module.loss_html(bn.forward(state), T, bn.backward(state, T))
-    assert "<b>Loss ≈ 1.333</b>" in line and "= (1 + 0 + 1 + 1 + 1 + 4) / 6 = 8 / 6<" in line
+    line = trainer_module.loss_html(state, T, bn.backward(state, T))
+    assert "<b>Loss ≈ 1.333</b>" in line and "= Σ (Y − T)² / (2·3) = (1 + 0 + 1 + 1 + 1 + 4) / 6 = 8 / 6<" in line
     whole = np.array([[0.0, 0, 0], [1, 1, 2]])  # Y is [[0, 0, 0], [3, 3, 4]]: squares 0, 0, 0, 4, 4, 4
-    line = trainer_module.loss_html(bn.forward(state), whole, bn.backward(state, whole))
+    line = trainer_module.loss_html(state, whole, bn.backward(state, whole))
     assert "<b>Loss = 2</b>" in line and "= 12 / 6<" in line
+    # softmax cross-entropy: Y = [[−2, 0, −2], [3, 3, 4]] (linear); each input's −log p of its class
+    logits, classes = state.replace(activations=("relu", "linear")), np.array([[1.0, 0, 1], [0, 1, 0]])
+    line = trainer_module.loss_html(logits, classes, bn.backward(logits, classes, "softmax_cross_entropy"),
+                                    "softmax_cross_entropy")
+    assert ("<b>Loss ≈ 3.686</b><span class='bn-loss-sum'> = −Σ T ⊙ log P / 3 = (5.007 + 0.04859 + 6.002) / 3 "
+            "≈ 11.06 / 3<") in line
 
 
 def test_a_runs_float_steps_are_the_exact_steps_to_the_last_places():
@@ -451,3 +463,69 @@ def test_a_runs_float_steps_are_the_exact_steps_to_the_last_places():
     for (W, b), (V, c) in zip(exact.layers, floats.layers):
         np.testing.assert_allclose(V, W, rtol=1e-12, atol=1e-15)
         np.testing.assert_allclose(c, b, rtol=1e-12, atol=1e-15)
+
+
+# -- softmax cross-entropy, chosen on the page ----------------------------------------------------------
+
+CE = "softmax_cross_entropy"
+
+
+def test_choosing_softmax_cross_entropy_makes_the_last_layer_linear_and_its_targets_classes(trainer):
+    trainer.loss_choice.value = CE
+    assert trainer.app.state.activations == ("relu", "linear")
+    assert [p.disabled for p in trainer.activations.pickers] == [False, True]
+    assert "applies softmax" in trainer.activations.pickers[1].tooltip
+    np.testing.assert_array_equal(trainer.targets, [[1, 0, 1], [0, 1, 0]])  # x1 and x3 of y1, x2 of y2
+    assert "Loss: softmax cross-entropy, −Σ T ⊙ log P / 3." in status(trainer)
+    assert "layer 2&#x27;s activation is now linear" in status(trainer)
+    assert titles(trainer)[:3] == ["T (targets)", "P = softmax(Y), each column", "P − T (error)"]
+    assert "δ2 = P − T" in titles(trainer)
+    assert shown_loss(trainer) == bn.loss(trainer.app.state, trainer.targets, loss=CE)
+    assert trainer.query().endswith("&activations=relu,linear&T=1,0,1;0,1,0&loss=softmax_cross_entropy")
+    trainer.explain_cell("delta2,0,0")
+    assert "δ2[y1, x1] = P − T = 0.006693 − 1 ≈ −0.9933" in trainer.explanation.value
+
+
+def test_a_class_is_chosen_per_input_and_a_step_lowers_the_loss(trainer):
+    trainer.loss_choice.value = CE
+    before = shown_loss(trainer)
+    picker = next(w for w in widgets_in(trainer.panel) if "bn-target-class-2" in w._dom_classes)
+    assert [label for label, _ in picker.options] == ["y1", "y2"]
+    picker.value = 0
+    np.testing.assert_array_equal(trainer.targets, [[1, 1, 1], [0, 0, 0]])
+    assert "x2 is of class y1: the loss goes from" in status(trainer)
+    assert shown_loss(trainer) > before  # x2's output favoured y2
+    moved = shown_loss(trainer)
+    press(trainer, "bn-train-step")
+    assert shown_loss(trainer) < moved
+    assert trainer.app.state.activations == ("relu", "linear")
+
+
+def test_mean_squared_error_again_frees_the_last_layer(trainer):
+    trainer.loss_choice.value = CE
+    trainer.loss_choice.value = "mse"
+    assert trainer.loss == "mse" and [p.disabled for p in trainer.activations.pickers] == [False, False]
+    assert trainer.app.state.activations == ("relu", "linear")  # the learner's to change again
+    assert titles(trainer)[:2] == ["T (targets)", "Y − T (error)"]
+    assert "&loss=" not in trainer.query()
+
+
+def test_the_pages_link_gives_the_loss(monkeypatch, worked):
+    logits = worked.replace(activations=("relu", "linear"))
+    monkeypatch.setattr("batchnet_core.ui.app.page_query", lambda: logits.to_query() + "&T=0,0,1;1,1,0&loss=" + CE)
+    trainer = Trainer.from_page()
+    assert trainer.loss == CE and trainer.loss_choice.value == CE
+    np.testing.assert_array_equal(trainer.targets, [[0, 0, 1], [1, 1, 0]])
+    press(trainer, "bn-train-step")
+    press(trainer, "bn-train-reset")
+    assert trainer.loss == CE
+    np.testing.assert_array_equal(trainer.targets, [[0, 0, 1], [1, 1, 0]])
+
+
+def test_a_network_that_no_longer_fits_the_loss_gives_way_to_mean_squared_error(trainer):
+    trainer.loss_choice.value = CE
+    trainer.app.load(bn.preset("three-inputs"))  # a file or a push with a ReLU last layer
+    assert trainer.loss == "mse" and trainer.loss_choice.value == "mse"
+    assert "the loss is mean squared error again" in status(trainer)
+    np.testing.assert_array_equal(trainer.targets, T)
+    assert shown_loss(trainer) == bn.loss(bn.preset("three-inputs"), T)

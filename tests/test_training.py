@@ -11,6 +11,7 @@ from hypothesis.extra.numpy import arrays
 
 import batchnet_core as bn
 from batchnet_core.nn import training
+from batchnet_core.nn.losses import one_hot
 from batchnet_core.nn.training import MAX_LEARNING_RATE, check_targets
 
 T = [[1, 0, 1], [2, 2, 2]]
@@ -159,16 +160,21 @@ entries = st.floats(-3, 3, allow_nan=False, allow_infinity=False, width=64)
 
 
 @st.composite
-def problems(draw, depth=None, batch=None, any_activation=False):
-    """A network of 1 to MAX_DEPTH layers, its batch and targets; ``any_activation``: each layer's activation
-    drawn from the table (else ReLU's, the worksheet's)."""
+def problems(draw, depth=None, batch=None, any_activation=False, loss="mse"):
+    """A network of 1 to MAX_DEPTH layers, its batch and targets for ``loss``; ``any_activation``: each layer's
+    activation drawn from the table (else ReLU's, the worksheet's), the last the loss's own if it has one."""
     depth = depth or draw(st.integers(1, bn.MAX_DEPTH))
     inputs, *widths = (draw(st.integers(1, 4)) for _ in range(depth + 1))
     batch = batch or draw(st.integers(1, 4))
     layers = [(draw(arrays(float, (units, columns), elements=entries)), draw(arrays(float, (units,), elements=entries)))
               for columns, units in zip([inputs, *widths], widths)]
-    chosen = [draw(st.sampled_from(list(bn.ACTIVATIONS))) for _ in layers] if any_activation else None
+    chosen = [draw(st.sampled_from(list(bn.ACTIVATIONS))) if any_activation else "relu" for _ in layers]
+    entry = bn.LOSSES[loss]
+    if entry.last_activation:
+        chosen[-1] = entry.last_activation
     state = bn.State.from_layers(layers, draw(arrays(float, (inputs, batch), elements=entries)), activations=chosen)
+    if entry.classes:
+        return state, one_hot([draw(st.integers(0, widths[-1] - 1)) for _ in range(batch)], widths[-1])
     return state, draw(arrays(float, (widths[-1], batch), elements=entries))
 
 
@@ -184,12 +190,13 @@ def moved(state, k, which, index, h):
     return bn.State.from_layers([tuple(pair) for pair in layers], state.X, state.activations)
 
 
+@pytest.mark.parametrize("loss", list(bn.LOSSES))
 @pytest.mark.parametrize("depth", range(1, bn.MAX_DEPTH + 1))
 @given(data=st.data())
-def test_backward_is_the_slope_of_the_loss(depth, data):
+def test_backward_is_the_slope_of_the_loss(depth, loss, data):
     """Central differences of the loss, entry by entry, wherever no unit switches on or off within ±h."""
-    state, targets = data.draw(problems(depth=depth, any_activation=True))
-    g = bn.backward(state, targets)
+    state, targets = data.draw(problems(depth=depth, any_activation=True, loss=loss))
+    g = bn.backward(state, targets, loss)
     h, base, compared = 1e-6, masks(state), 0
     for k, pair in enumerate(g.layers):
         for which, gradient in enumerate(pair):
@@ -197,28 +204,31 @@ def test_backward_is_the_slope_of_the_loss(depth, data):
                 up, down = moved(state, k, which, index, h), moved(state, k, which, index, -h)
                 if any((a != b).any() for s in (up, down) for a, b in zip(masks(s), base)):
                     continue  # a kink within ±h: the loss has no slope to compare there
-                slope = (bn.loss(up, targets) - bn.loss(down, targets)) / (2 * h)
+                slope = (bn.loss(up, targets, loss) - bn.loss(down, targets, loss)) / (2 * h)
                 assert value == pytest.approx(slope, rel=1e-5, abs=1e-6 * (1 + g.loss)), (k, which, index)
                 compared += 1
     assume(compared)
 
 
-@given(problems(any_activation=True))
-def test_backward_equals_the_per_input_loop(problem):
-    state, targets = problem
-    batched, looped = bn.backward(state, targets), bn.backward_loop(state, targets)
+@pytest.mark.parametrize("loss", list(bn.LOSSES))
+@given(data=st.data())
+def test_backward_equals_the_per_input_loop(loss, data):
+    state, targets = data.draw(problems(any_activation=True, loss=loss))
+    batched, looped = bn.backward(state, targets, loss), bn.backward_loop(state, targets, loss)
     assert looped.loss == pytest.approx(batched.loss, rel=1e-9, abs=1e-12)
+    np.testing.assert_allclose(looped.outputs, batched.outputs, rtol=1e-9, atol=1e-12)
     for (dW, db), (lW, lb) in zip(batched.layers, looped.layers):
         np.testing.assert_allclose(dW, lW, rtol=1e-9, atol=1e-9)
         np.testing.assert_allclose(db, lb, rtol=1e-9, atol=1e-9)
 
 
-@given(problems(any_activation=True))
-def test_the_batch_gradient_is_the_mean_of_each_inputs_own(problem):
-    state, targets = problem
-    alone = [bn.backward(state.replace(X=state.X[:, [j]]), targets[:, [j]])
+@pytest.mark.parametrize("loss", list(bn.LOSSES))
+@given(data=st.data())
+def test_the_batch_gradient_is_the_mean_of_each_inputs_own(loss, data):
+    state, targets = data.draw(problems(any_activation=True, loss=loss))
+    alone = [bn.backward(state.replace(X=state.X[:, [j]]), targets[:, [j]], loss)
              for j in range(state.X.shape[1])]
-    g = bn.backward(state, targets)
+    g = bn.backward(state, targets, loss)
     for k, (dW, db) in enumerate(g.layers):
         np.testing.assert_allclose(dW, np.mean([a.layers[k][0] for a in alone], axis=0), rtol=1e-9, atol=1e-9)
         np.testing.assert_allclose(db, np.mean([a.layers[k][1] for a in alone], axis=0), rtol=1e-9, atol=1e-9)

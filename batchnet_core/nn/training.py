@@ -1,6 +1,7 @@
 """Training on the batch: the loss against targets T, its gradients, and a step of gradient descent.
 
-The loss is the mean over the batch of each input's ½‖y − t‖². Its gradients come back through the
+The loss is one of the table ``losses.LOSSES``, chosen by name (``loss="mse"`` by default): the mean over
+the batch of each input's ½‖y − t‖², or softmax with cross-entropy. Its gradients come back through the
 layers as one matrix product per layer (``backward``), or one input at a time and then averaged, as it
 is done by hand (``backward_loop``). Both give the same numbers, bit for bit: each works in the decimals
 typed exactly (``exact``) and rounds only the final value to a float.
@@ -8,8 +9,10 @@ typed exactly (``exact``) and rounds only the final value to a float.
 ReLU's derivative is 1 where the pre-activation is above 0 and 0 where it is 0 or below: at exactly 0
 it is taken as 0, the same cells ``relu_zeroed`` marks as switched off.
 
-The error signal of layer k, δk, is ∂(½‖y − t‖²)/∂Z for each input on its own, one column per input:
-for the last layer δ = (Y − T) ⊙ ReLU′(Y_z), for a layer before it δk = (W(k+1)ᵀ·δ(k+1)) ⊙ ReLU′(Zk).
+The error signal of layer k, δk, is ∂(the input's loss)/∂Z for each input on its own, one column per
+input: for the last layer the loss's error times the slope, δ = (Y − T) ⊙ ReLU′(Y_z) for mean squared error
+(δ = P − T for softmax cross-entropy, whose last layer is linear); for a layer before it
+δk = (W(k+1)ᵀ·δ(k+1)) ⊙ ReLU′(Zk).
 Each gradient is then the average over the batch of every input's own: dWk = δk·(layer k's input)ᵀ / B
 and dbk = the mean of δk's columns.
 """
@@ -27,6 +30,7 @@ from .compute import Activations, each_layer, forward_floats, forward_loop_exact
 from .exact import Exact, typed
 from .formats import parse_matrix, query_from_fields
 from .layers import Layer, layers_of
+from .losses import LOSSES, WORKED_TARGETS, Loss, loss_named
 from .numbers import equals_sign, format_factor, format_number
 from .state import State
 from .validation import MAX_MAGNITUDE, as_array
@@ -37,8 +41,20 @@ Layers = Sequence[tuple[np.ndarray, np.ndarray]]
 MAX_LEARNING_RATE = 10.0
 
 
-def check_targets(state: State, T: object) -> np.ndarray:
-    """T as a read-only float array of shape (outputs × batch), or ``ValueError``/``TypeError`` naming T.
+def check_loss(state: State, loss: object) -> Loss:
+    """The loss of this name, for this state's network; ``ValueError`` if there is none, or if it needs a last
+    layer's activation the network does not have (softmax cross-entropy: linear)."""
+    entry = loss_named(loss)
+    last = state.activations[-1]
+    if entry.last_activation is not None and last != entry.last_activation:
+        raise ValueError(f"{entry.label} applies its own function to the last layer's sums, so layer {state.depth}'s "
+                         f"activation must be {entry.last_activation}; it is {last}")
+    return entry
+
+
+def check_targets(state: State, T: object, loss: str = "mse") -> np.ndarray:
+    """T as a read-only float array of shape (outputs × batch), or ``ValueError``/``TypeError`` naming T;
+    for softmax cross-entropy each column one-hot.
 
     >>> from batchnet_core import preset
     >>> check_targets(preset("three-inputs"), [[1, 0], [2, 2], [1, 2]])
@@ -55,32 +71,33 @@ one column per input (the columns of X); got (3 × 2). Did you mean T.T?
             f"T must have shape (outputs × batch) = ({outputs} × {batch}): one row per output (the rows of "
             f"{layers_of(state.depth)[-1].weights}), one column per input (the columns of X); got "
             f"({targets.shape[0]} × {targets.shape[1]}).{hint}")
+    problem = loss_named(loss).targets_problem(targets)
+    if problem:
+        raise ValueError(problem)
     return targets
 
 
-#: The worked example's targets: y1 should be 1, 0, 1 and y2 should be 2 for x1, x2, x3.
-WORKED_TARGETS = ((1.0, 0.0, 1.0), (2.0, 2.0, 2.0))
-
-
-def default_targets(state: State) -> np.ndarray:
-    """The worked example's targets where they fit the state's outputs × batch; 0 elsewhere.
+def default_targets(state: State, loss: str = "mse") -> np.ndarray:
+    """The targets a page opens with: for mean squared error the worked example's where they fit the state's
+    outputs × batch, 0 elsewhere; for softmax cross-entropy input j of class j (counting round the outputs).
 
     >>> from batchnet_core import preset
     >>> default_targets(preset("one-input"))
     array([[1.],
            [2.]])
+    >>> default_targets(preset("three-inputs"), "softmax_cross_entropy")
+    array([[1., 0., 1.],
+           [0., 1., 0.]])
     """
-    return resize_targets(np.array(WORKED_TARGETS), state)
-
-
-def resize_targets(T: np.ndarray, state: State) -> np.ndarray:
-    """T made to fit the state's outputs × batch: every entry that still fits kept, new ones 0."""
     outputs, batch = state.layers[-1][0].shape[0], state.X.shape[1]
-    fitted = np.zeros((outputs, batch))
-    rows, cols = min(outputs, T.shape[0]), min(batch, T.shape[1])
-    fitted[:rows, :cols] = T[:rows, :cols]
-    fitted.setflags(write=False)
-    return fitted
+    return _frozen(loss_named(loss).default_targets(outputs, batch))
+
+
+def resize_targets(T: np.ndarray, state: State, loss: str = "mse") -> np.ndarray:
+    """T made to fit the state's outputs × batch: every entry that still fits kept, new ones 0 (for softmax
+    cross-entropy every class that still fits kept)."""
+    outputs, batch = state.layers[-1][0].shape[0], state.X.shape[1]
+    return _frozen(loss_named(loss).fit_targets(np.asarray(T, dtype=float), outputs, batch))
 
 
 def targets_to_query(T: np.ndarray) -> str:
@@ -88,46 +105,56 @@ def targets_to_query(T: np.ndarray) -> str:
     return query_from_fields([("T", np.asarray(T, dtype=float))])
 
 
-def targets_from_query(state: State, text: str) -> np.ndarray:
+def targets_from_query(state: State, text: str, loss: str = "mse") -> np.ndarray:
     """The targets a link's ``T=...`` gives, checked against the state; ``ValueError`` saying what is wrong."""
     if not isinstance(text, str):  # its length is the link's: formats.MAX_QUERY_LENGTH
         raise ValueError("T in the link must be rows of numbers, such as T=1,0,1;2,2,2")
-    return check_targets(state, parse_matrix("T", text))
+    return check_targets(state, parse_matrix("T", text), loss)
 
 
-def loss_of(Y: np.ndarray, T: np.ndarray) -> float:
-    """(1 / 2B) · Σ (Y − T)² in floats: the loss of a network trained on data that was never typed."""
-    return float(0.5 * np.sum((Y - T) ** 2) / Y.shape[1])
+def loss_of(Y: np.ndarray, T: np.ndarray, loss: str = "mse") -> float:
+    """The loss in floats, from the last layer's outputs Y: for a network trained on data never typed."""
+    return LOSSES[loss].value(Y, T)
 
 
-def exact_loss(state: State, targets: np.ndarray) -> Fraction:
-    """(1 / 2B) · Σ (Y − T)², exactly, for checked targets."""
-    error = state.exact_results()[-1][1] - Exact.of(targets)
-    squares = sum(int(d) ** 2 for d in error.digits.ravel())
-    return Fraction(squares, 10 ** (2 * error.scale) * 2 * targets.shape[1])
+def exact_terms(state: State, targets: np.ndarray, loss: str = "mse") -> tuple[list[Fraction], int]:
+    """The loss's terms, exactly, and what their sum is divided by: for mean squared error each (y − t)² and
+    2B, for softmax cross-entropy each input's −log p of its class and B."""
+    entry = LOSSES[loss]
+    return entry.terms(state.exact_results()[-1][1], Exact.of(targets)), entry.divisor(targets.shape[1])
 
 
-def loss(state: State, T: object) -> float:
-    """How far the network's outputs Y are from the targets T: (1 / 2B) · Σ (Y − T)², B the batch size.
+def exact_loss(state: State, targets: np.ndarray, loss: str = "mse") -> Fraction:
+    """The loss exactly (of the decimals its functions give, for softmax), for checked targets."""
+    terms, divisor = exact_terms(state, targets, loss)
+    return sum(terms, Fraction(0)) / divisor
 
-    That is the mean over the batch of each input's ½‖y − t‖², worked out exactly and then rounded.
+
+def loss(state: State, T: object, loss: str = "mse") -> float:
+    """How far the network's outputs Y are from the targets T, the mean over the batch of each input's own.
+
+    ``loss="mse"`` (the default): (1 / 2B) · Σ (Y − T)², B the batch size, the mean of each input's ½‖y − t‖².
+    ``loss="softmax_cross_entropy"``: the mean of −Σ t·log p, p = softmax of the input's y (the last layer
+    linear) and t one-hot. Worked out exactly and then rounded.
 
     >>> from batchnet_core import preset
     >>> loss(preset("three-inputs"), [[1, 0, 1], [2, 2, 2]])  # (1 + 0 + 1 + 1 + 1 + 4) / 6
     1.3333333333333333
     """
-    return float(exact_loss(state, check_targets(state, T)))
+    check_loss(state, loss)
+    return float(exact_loss(state, check_targets(state, T, loss), loss))
 
 
 def backward_floats(layers: Layers, X: np.ndarray, T: np.ndarray, activations: Activations = None,
-                    ) -> list[tuple[np.ndarray, np.ndarray]]:
+                    loss: str = "mse") -> list[tuple[np.ndarray, np.ndarray]]:
     """Each layer's batch-mean gradients (dW, db) in bare floats, one matrix product per layer: for training on
     data that was never typed (the mini-batch comparison), where many steps are taken."""
     chosen = each_layer(activations, len(layers))
+    entry = LOSSES[loss]
     results = forward_floats(layers, X, chosen)
     batch = X.shape[1]
     Z, Y = results[-1]
-    delta = (Y - T) * chosen[-1].slope(Z, Y)
+    delta = entry.error(entry.outputs(Y), T) * chosen[-1].slope(Z, Y)
     gradients: list = [None] * len(layers)
     for k in range(len(layers) - 1, -1, -1):
         source = X if k == 0 else results[k - 1][1]
@@ -137,14 +164,15 @@ def backward_floats(layers: Layers, X: np.ndarray, T: np.ndarray, activations: A
     return gradients
 
 
-def backward_exact(state: State, targets: np.ndarray, gated: bool = True,
+def backward_exact(state: State, targets: np.ndarray, gated: bool = True, loss: str = "mse",
                    ) -> tuple[list[tuple[Exact, Exact]], list[Exact]]:
     """Each layer's gradients summed over the batch (dW·B, db·B) and its error signal δ, exactly, one matrix
     product per layer. ``gated=False`` takes ReLU′ as 1 everywhere (a mistake the exercises name)."""
     layers, results, chosen = state.exact_layers(), state.exact_results(), state.activation_entries
+    entry = LOSSES[loss]
     X = Exact.of(state.X)
     Z, Y = results[-1]
-    delta = Y - Exact.of(targets)
+    delta = entry.exact_error(entry.exact_outputs(Y), Exact.of(targets))
     if gated:
         delta = delta * chosen[-1].exact_slope(Z, Y)
     sums: list = [None] * len(layers)
@@ -169,6 +197,7 @@ class Gradients:
     layers : tuple of (dW, db)   per layer, in order: the shapes of (W, b)
     deltas : tuple of ndarray    per layer, its error signal δ: one column per input, for that input alone
     loss : float                 the loss they are the gradients of
+    outputs : ndarray            what the loss compared with T: Y, or softmax's P of each column of Y
 
     ``g.W1``, ``g.b1``, ``g.W2``, ... name the same arrays: ``g.W2`` is dW2 = ∂loss/∂W2.
     """
@@ -176,6 +205,7 @@ class Gradients:
     layers: tuple[tuple[np.ndarray, np.ndarray], ...]
     deltas: tuple[np.ndarray, ...]
     loss: float
+    outputs: np.ndarray
 
     def __getattr__(self, name: str) -> np.ndarray:
         if len(name) >= 2 and name[0] in "Wb" and name[1:].isdigit() and 1 <= int(name[1:]) <= len(self.layers):
@@ -193,7 +223,7 @@ def _frozen(array: np.ndarray) -> np.ndarray:
     return array
 
 
-def backward(state: State, T: object) -> Gradients:
+def backward(state: State, T: object, loss: str = "mse") -> Gradients:
     """The loss's gradients, batch-mean, computed as matrix products: dWk = δk·(layer k's input)ᵀ / B.
 
     >>> from batchnet_core import preset
@@ -204,25 +234,28 @@ def backward(state: State, T: object) -> Gradients:
     array([[ 0.,  0.,  0.,  0.],
            [ 0.,  7., 13.,  3.]])
     """
-    targets = check_targets(state, T)
-    return gradients_of(state, targets)
+    check_loss(state, loss)
+    return gradients_of(state, check_targets(state, T, loss), loss)
 
 
-def gradients_of(state: State, targets: np.ndarray, results: object = None) -> Gradients:
-    """``backward`` for checked targets. The state's forward pass is worked out once per state, so a page's
-    trace is not run again (``results`` is accepted for the pages that pass theirs, and not needed)."""
-    sums, deltas = backward_exact(state, targets)
+def gradients_of(state: State, targets: np.ndarray, loss: str = "mse") -> Gradients:
+    """``backward`` for checked targets and loss. The state's forward pass is worked out once per state, so a
+    page's trace is not run again."""
+    sums, deltas = backward_exact(state, targets, loss=loss)
     batch = state.X.shape[1]
+    outputs = LOSSES[loss].exact_outputs(state.exact_results()[-1][1])
     return Gradients(tuple((_frozen(dW.over(batch)), _frozen(db.over(batch))) for dW, db in sums),
-                     tuple(_frozen(d.floats()) for d in deltas), float(exact_loss(state, targets)))
+                     tuple(_frozen(d.floats()) for d in deltas), float(exact_loss(state, targets, loss)),
+                     _frozen(outputs.floats()))
 
 
-def backward_loop(state: State, T: object) -> Gradients:
+def backward_loop(state: State, T: object, loss: str = "mse") -> Gradients:
     """The same gradients the by-hand way: for each input alone, back through the layers one entry at a
     time, then the average over the batch. Plain Python fractions of the decimals typed, so it is an
     independent reference: its floats are the same exact values correctly rounded, bit for bit.
     """
-    targets = check_targets(state, T)
+    entry = check_loss(state, loss)
+    targets = check_targets(state, T, loss)
     plain = [([[typed(w) for w in row] for row in W.tolist()], [typed(v) for v in b.tolist()])
              for W, b in state.layers]
     chosen = state.activation_entries
@@ -232,13 +265,17 @@ def backward_loop(state: State, T: object) -> Gradients:
     sums = [([[zero] * len(W[0]) for _ in W], [zero] * len(b)) for W, b in plain]
     deltas: list[list[list[Fraction]]] = [[] for _ in plain]
     total = zero
+    every_output = []
     for j, (x, t) in enumerate(zip(state.X.T.tolist(), targets.T.tolist())):
         inputs = [[typed(v) for v in x]] + [post[j] for _, post in forward]
         pres = [pre[j] for pre, _ in forward]
         y, goals = inputs[-1], [typed(v) for v in t]
-        total += sum(((v - goal) ** 2 for v, goal in zip(y, goals)), zero) / 2
+        total += entry.value_of(y, goals)
+        compared = entry.outputs_of(y)
+        every_output.append(compared)
         # each slope in plain fractions (Activation.slope_of), written apart from the batched one: the loop checks it
-        delta = [(v - goal) * chosen[-1].slope_of(z, v) for v, goal, z in zip(y, goals, pres[-1])]
+        delta = [entry.error_of(p, goal) * chosen[-1].slope_of(z, v)
+                 for p, v, goal, z in zip(compared, y, goals, pres[-1])]
         for k in range(depth - 1, -1, -1):
             dW, db = sums[k]
             for i, d in enumerate(delta):
@@ -253,7 +290,7 @@ def backward_loop(state: State, T: object) -> Gradients:
     layers = tuple((_frozen([[float(v / batch) for v in row] for row in dW]), _frozen([float(v / batch) for v in db]))
                    for dW, db in sums)
     return Gradients(layers, tuple(_frozen([[float(v) for v in d] for d in ds]).T for ds in deltas),
-                     float(total / batch))
+                     float(total / batch), _frozen([[float(v) for v in p] for p in every_output]).T)
 
 
 def check_learning_rate(lr: object) -> float:
@@ -265,7 +302,7 @@ def check_learning_rate(lr: object) -> float:
     return float(lr)
 
 
-def sgd_step(state: State, T: object, lr: float) -> State:
+def sgd_step(state: State, T: object, lr: float, loss: str = "mse") -> State:
     """A new state one step of gradient descent on from ``state``: every W and b moved by −lr · its gradient.
 
     The step is taken on the whole batch (the batch-mean gradient). ``ValueError`` if the learning rate is
@@ -277,11 +314,11 @@ def sgd_step(state: State, T: object, lr: float) -> State:
     True
     """
     rate = check_learning_rate(lr)
-    g = backward(state, T)
+    g = backward(state, T, loss)
     return step_state(state, g.layers, rate)
 
 
-def run_step(state: State, targets: np.ndarray, rate: float) -> tuple[State, float]:
+def run_step(state: State, targets: np.ndarray, rate: float, loss: str = "mse") -> tuple[State, float]:
     """One step of a Train run, and the loss after it, in bare floats (``backward_floats``, ``forward_floats``).
 
     A run takes up to a thousand steps on weights nobody typed: exactly, a step at the largest state costs
@@ -290,8 +327,8 @@ def run_step(state: State, targets: np.ndarray, rate: float) -> tuple[State, flo
     ``ValueError`` as ``step_state`` gives it.
     """
     chosen = state.activation_entries
-    moved = step_state(state, backward_floats(state.layers, state.X, targets, chosen), rate)
-    return moved, loss_of(forward_floats(moved.layers, moved.X, chosen)[-1][1], targets)
+    moved = step_state(state, backward_floats(state.layers, state.X, targets, chosen, loss), rate)
+    return moved, loss_of(forward_floats(moved.layers, moved.X, chosen)[-1][1], targets, loss)
 
 
 def step_state(state: State, gradients: Sequence[tuple[np.ndarray, np.ndarray]], rate: float) -> State:
@@ -367,7 +404,8 @@ def column_label(layer: Layer, col: int, depth: int) -> str:
     return str(col + 1) if layer.index == 1 else layers_of(depth)[layer.index - 2].unit_label(col)
 
 
-def explain_gradient(state: State, T: object, name: str, row: int, col: int = 0) -> GradientExplanation:
+def explain_gradient(state: State, T: object, name: str, row: int, col: int = 0, loss: str = "mse",
+                     ) -> GradientExplanation:
     """Spell out one gradient entry: each input's own term, then their average over the batch.
 
     ``name`` is a parameter (``"W2"``, ``"b1"``, ...); ``row`` and ``col`` its entry, 0-based (a bias has
@@ -385,8 +423,9 @@ def explain_gradient(state: State, T: object, name: str, row: int, col: int = 0)
     W = state.layers[layer.index - 1][0]
     r = _check_index("row", row, W.shape[0], name)
     c = _check_index("col", col, 1 if is_bias else W.shape[1], name)
-    targets = check_targets(state, T)
-    _, deltas = backward_exact(state, targets)
+    check_loss(state, loss)
+    targets = check_targets(state, T, loss)
+    _, deltas = backward_exact(state, targets, loss=loss)
     delta = deltas[layer.index - 1][r].fractions().tolist()
     unit = layer.unit_label(r)
     if is_bias:
@@ -423,10 +462,12 @@ class DeltaExplanation:
     layer : int          1-based
     row, col : int       unit and input, 0-based
     label : str          "δ2[y2, x1]"
-    error : float        for the last layer Y − T; before it, the next layer's δ sent back through its weights
+    error : float        for the last layer the loss's error (Y − T, or P − T for softmax cross-entropy); before
+                         it, the next layer's δ sent back through its weights
     derivative : float   the activation's slope at the pre-activation (ReLU′: 1 or 0)
     value : float        error · derivative
-    text : str           "δ2[y2, x1] = (Y − T)·ReLU′(Y_z) = (3 − 2)·1 = 1"
+    text : str           "δ2[y2, x1] = (Y − T)·ReLU′(Y_z) = (3 − 2)·1 = 1"; for softmax cross-entropy, whose
+                         last layer is linear, "δ2[y1, x1] = P − T = 0.119 − 1 ≈ −0.881"
     """
 
     layer: int
@@ -439,7 +480,7 @@ class DeltaExplanation:
     text: str
 
 
-def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> DeltaExplanation:
+def explain_delta(state: State, T: object, layer: int, row: int, col: int, loss: str = "mse") -> DeltaExplanation:
     """Spell out one entry of layer ``layer``'s (1-based) error signal δ for unit ``row``, input ``col``.
 
     >>> from batchnet_core import preset
@@ -452,8 +493,9 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
     W = state.layers[layer - 1][0]
     r = _check_index("row", row, W.shape[0], f"δ{layer}")
     c = _check_index("col", col, state.X.shape[1], f"δ{layer}")
-    targets = check_targets(state, T)
-    _, deltas = backward_exact(state, targets)
+    entry = check_loss(state, loss)
+    targets = check_targets(state, T, loss)
+    _, deltas = backward_exact(state, targets, loss=loss)
     Z, A = state.exact_results()[layer - 1]
     activation = state.activation_entries[layer - 1]
     derivative = activation.exact_slope(Z, A)[r, c].fractions().item()
@@ -461,12 +503,17 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
     unit, x = names.unit_label(r), f"x{c + 1}"
     label = f"δ{layer}[{unit}, {x}]"
     if names.output:
-        output, goal = A[r, c].fractions().item(), typed(targets[r, c])
-        error = output - goal
+        output, goal = entry.exact_outputs(A)[r, c].fractions().item(), typed(targets[r, c])
+        error = entry.error_of(output, goal)
         value = error * derivative
-        text = (f"{label} = ({names.post} − T)·{slope}({names.pre}) = ({format_number(output)} − "
-                f"{format_number(goal)})·{format_number(derivative)} {equals_sign(output, goal, derivative, value)} "
-                f"{format_number(value)}")
+        symbols = entry.error_for(names.post if entry.compared == "Y" else entry.compared, "T")
+        numbers = entry.error_for(format_number(output), format_number(goal))
+        sign = equals_sign(output, goal, derivative, value)
+        if entry.last_activation is None:
+            text = (f"{label} = ({symbols})·{slope}({names.pre}) = ({numbers})·{format_number(derivative)} {sign} "
+                    f"{format_number(value)}")
+        else:  # the last layer's activation is the loss's own: its slope is part of the error
+            text = f"{label} = {symbols} = {numbers} {sign} {format_number(value)}"
     else:
         following = layers_of(state.depth)[layer]
         weights = [typed(w) for w in state.layers[layer][0][:, r].tolist()]
@@ -481,8 +528,9 @@ def explain_delta(state: State, T: object, layer: int, row: int, col: int) -> De
 
 
 __all__ = [
-    "MAX_LEARNING_RATE", "WORKED_TARGETS", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
-    "backward_exact", "backward_floats", "backward_loop", "check_learning_rate", "check_targets", "default_targets",
+    "LOSSES", "MAX_LEARNING_RATE", "WORKED_TARGETS", "DeltaExplanation", "GradientExplanation", "Gradients", "backward",
+    "backward_exact", "backward_floats", "backward_loop", "check_learning_rate", "check_loss", "check_targets",
+    "default_targets", "exact_terms",
     "explain_delta", "exact_loss", "explain_gradient", "gradients_of", "loss", "loss_of", "resize_targets", "run_step",
     "sgd_step", "step_state",
     "targets_from_query", "targets_to_query",

@@ -16,6 +16,8 @@ class ActivationPicker:
     def __init__(self, app) -> None:
         self.app = app
         self._following = False  # the drop-downs are being set to a state's choice: not a person's
+        #: Why the last layer's activation cannot be chosen (a loss applies its own), or "": it can
+        self.last_held = ""
         self.pickers: list[widgets.Dropdown] = []
         self.widget = widgets.HBox([], layout=widgets.Layout(flex_flow="row wrap"))
         self.widget.add_class("bn-activations")
@@ -30,14 +32,26 @@ class ActivationPicker:
                 self.widget.children = self.pickers
             for picker, name in zip(self.pickers, state.activations):
                 picker.value = name
+            for picker in self.pickers:
+                picker.disabled = picker is self.pickers[-1] and bool(self.last_held)
+            last = layers_of(state.depth)[-1]
+            self.pickers[-1].tooltip = self.last_held or self._tooltip(last)
         finally:
             self._following = False
+
+    def hold_last(self, why: str) -> None:
+        """The last layer's drop-down shows its activation but cannot be changed, saying ``why``; "" frees it."""
+        self.last_held = why
+        self._follow(self.app.state)
+
+    @staticmethod
+    def _tooltip(layer) -> str:
+        return f"The activation of layer {layer.index}, which makes {layer.post} from {layer.pre}"
 
     def _picker(self, layer) -> widgets.Dropdown:
         picker = widgets.Dropdown(options=[(entry.label, name) for name, entry in ACTIVATIONS.items()],
                                   description=f"{layer.post} =", style={"description_width": "initial"},
-                                  tooltip=f"The activation of layer {layer.index}, which makes {layer.post} "
-                                          f"from {layer.pre}", layout=widgets.Layout(width="180px"))
+                                  tooltip=self._tooltip(layer), layout=widgets.Layout(width="180px"))
         picker.add_class(f"bn-activation-{layer.index}")
         picker.observe(self.app.guard(lambda change, k=layer.index: self._chosen(k, change["new"])), "value")
         return picker

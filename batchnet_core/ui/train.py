@@ -24,15 +24,18 @@ from ..convert import TRAIN_PAGE_KEYS, read_link
 from ..nn.activations import activations_of
 from ..nn.forward import Trace
 from ..nn.layers import MAX_DEPTH, layers_of, unit_labels
-from ..nn.numbers import equals_sign, exact_value, format_number, parse_number
+from ..nn.losses import LOSSES, one_hot
+from ..nn.numbers import equals_sign, format_number, parse_number
 from ..nn.state import State
 from ..nn.training import (
     MAX_LEARNING_RATE,
     Gradients,
     backward,
+    check_loss,
     check_targets,
     column_label,
     default_targets,
+    exact_terms,
     explain_delta,
     explain_gradient,
     gradients_of,
@@ -110,9 +113,10 @@ class GradientPanel:
 
 
 def gradient_panels(sizes: tuple[int, ...], convention: str = "columns", activations: tuple[str, ...] | None = None,
-                    ) -> tuple[tuple[GradientPanel, ...], ...]:
-    """Training's heat maps in rows: T and Y − T, then from the last layer back to the first its δ and
-    its dW | db, drawn in a notation; each δ's title names its layer's activation (``State.activations``).
+                    loss: str = "mse") -> tuple[tuple[GradientPanel, ...], ...]:
+    """Training's heat maps in rows: T, what the loss compares with it if not Y (softmax's P), and the error
+    (Y − T), then from the last layer back to the first its δ and its dW | db, drawn in a notation; each δ's
+    title names its layer's activation (``State.activations``).
 
     >>> [[p.title for p in row] for row in gradient_panels((3, 4, 2, 3))][:2]
     [['T (targets)', 'Y − T (error)'], ['δ2 = (Y − T) ⊙ ReLU′(Y_z)', 'dW2 | db2 = δ2·Hᵀ / 3 | mean of δ2']]
@@ -129,15 +133,22 @@ def gradient_panels(sizes: tuple[int, ...], convention: str = "columns", activat
             return GradientPanel(key, title, xs, rows, layer, cells, transposed=True)
         return GradientPanel(key, title, rows, xs, layer, cells)
 
+    entry = LOSSES[loss]
     outputs = [layers[-1].unit_label(r) for r in range(widths[-1])]
-    error = batch_panel("E", f"(Y − T){mark}" if mark else "Y − T (error)", outputs)
-    shown = [(batch_panel("T", f"T{mark} (targets)", outputs), error)]
+    difference = entry.error_for(entry.compared, "T")
+    error = batch_panel("E", f"({difference}){mark}" if mark else f"{difference} (error)", outputs)
+    compared = ((batch_panel("P", f"({entry.compared_title}){mark}" if mark else entry.compared_title, outputs),)
+                if entry.compared_title else ())
+    shown = [(batch_panel("T", f"T{mark} (targets)", outputs), *compared, error)]
     for layer in reversed(layers):
         k = layer.index
         units = [layer.unit_label(r) for r in range(widths[k - 1])]
         columns = [column_label(layer, c, len(widths)) for c in range(([inputs, *widths])[k - 1])]
         slope = f"{chosen[k - 1].label}′({layer.pre})"
-        why = f"(Y − T) ⊙ {slope}" if layer.output else f"({layers[k].weights}ᵀ·δ{k + 1}) ⊙ {slope}"
+        if layer.output:  # a loss that applies its own function has that function's slope in its error
+            why = difference if entry.last_activation else f"({difference}) ⊙ {slope}"
+        else:
+            why = f"({layers[k].weights}ᵀ·δ{k + 1}) ⊙ {slope}"
         title = f"δ{k}ᵀ, where δ{k} = {why}" if n.transposed else f"δ{k} = {why}"
         delta = batch_panel(f"delta{k}", title, units, k, "delta")
         if n.transposed:
@@ -214,10 +225,11 @@ class GradientViews(drawing.DrawnPanels):
     ``widget`` is the drawing to draw in (a page keeps one for every size, notation and theme)."""
 
     def __init__(self, sizes: tuple[int, ...], theme: str = "light", convention: str = "columns",
-                 widget: drawing.HeatmapDrawing | None = None, activations: tuple[str, ...] | None = None) -> None:
-        self.sizes, self.theme, self.convention = tuple(sizes), theme, convention
+                 widget: drawing.HeatmapDrawing | None = None, activations: tuple[str, ...] | None = None,
+                 loss: str = "mse") -> None:
+        self.sizes, self.theme, self.convention, self.loss = tuple(sizes), theme, convention, loss
         self.activations = activations or ("relu",) * (len(self.sizes) - 2)
-        self.rows = gradient_panels(self.sizes, convention, self.activations)
+        self.rows = gradient_panels(self.sizes, convention, self.activations, loss)
         self.layout = {panel.key: panel for row in self.rows for panel in row}
         self.panels = {key: HeatmapPanel(p.title, p.row_labels, p.col_labels, split_after=p.split_after, theme=theme)
                        for key, p in self.layout.items()}
@@ -234,16 +246,20 @@ class GradientViews(drawing.DrawnPanels):
         layers = layers_of(depth)
         outputs = [layers[-1].unit_label(r) for r in range(targets.shape[0])]
         xs = unit_labels("x", batch)
-        error = trace.Y - targets
+        entry = LOSSES[self.loss]
+        error = entry.error(g.outputs, targets)
         pictures, values, tables = {}, {}, {}
         for panel in (panel for row in self.rows for panel in row):
             light, zeroed = NO_HIGHLIGHT, None
             if panel.key == "T":
                 model, vmax = targets, max(_scale(trace.Y), _scale(targets))
                 matrices = [("T", targets, outputs, xs, "T")]
+            elif panel.key == "P":
+                model, vmax = g.outputs, _scale(g.outputs)
+                matrices = [("P", g.outputs, outputs, xs, entry.compared)]
             elif panel.key == "E":
                 model, vmax = error, _scale(error)
-                matrices = [("E", error, outputs, xs, "Y − T")]
+                matrices = [("E", error, outputs, xs, entry.error_for(entry.compared, "T"))]
             else:
                 layer = layers[panel.layer - 1]
                 units = [layer.unit_label(r) for r in range(state.layers[panel.layer - 1][0].shape[0])]
@@ -313,31 +329,36 @@ class GradientViews(drawing.DrawnPanels):
                                    tables=tables, buttons=buttons)
 
 
-def loss_html(trace: Trace, targets: np.ndarray, g: Gradients) -> str:
+def loss_html(state: State, targets: np.ndarray, g: Gradients, loss: str = "mse") -> str:
     """The loss with its arithmetic, in an element whose ``data-value`` holds it in full; "≈" where a number
     written is rounded."""
-    outputs = trace.exact(trace.layers[-1].post).ravel().tolist()
-    squares = [(y - exact_value(t)) ** 2 for y, t in zip(outputs, targets.ravel().tolist())]
-    batch = targets.shape[1]
-    total = sum(squares, Fraction(0))
-    value = total / (2 * batch)
-    terms = (f"({' + '.join(format_number(v) for v in squares)}) / {2 * batch} {equals_sign(*squares, total)} "
-             if len(squares) <= 12 else "")
+    entry = LOSSES[loss]
+    terms, divisor = exact_terms(state, targets, loss)
+    total = sum(terms, Fraction(0))
+    value = total / divisor
+    written = (f"({' + '.join(format_number(v) for v in terms)}) / {divisor} {equals_sign(*terms, total)} "
+               if len(terms) <= 12 else "")
     return (f"<div class='bn-loss' data-value='{g.loss!r}'><b>Loss {equals_sign(value)} "
-            f"{html.escape(format_number(value))}</b><span class='bn-loss-sum'> = Σ (Y − T)² / (2·{batch}) = "
-            f"{terms}{format_number(total)} / {2 * batch}</span></div>")
+            f"{html.escape(format_number(value))}</b><span class='bn-loss-sum'> = "
+            f"{html.escape(entry.written_for(targets.shape[1]))} = {written}{format_number(total)} / {divisor}"
+            f"</span></div>")
 
 
-def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: GradientCell) -> str:
+def explanation_html(state: State, targets: np.ndarray, cell: GradientCell, loss: str = "mse") -> str:
     """One entry of δ, dW or db spelled out: for a gradient, each input's own term, then their average."""
+    entry = LOSSES[loss]
     if cell.kind == "delta":
-        e = explain_delta(state, targets, cell.layer, cell.row, cell.col)
+        e = explain_delta(state, targets, cell.layer, cell.row, cell.col, loss)
         layer = layers_of(state.depth)[cell.layer - 1]
-        why = ("Y − T is how far the output is from its target" if layer.output else
+        why = (f"{entry.error_for(entry.compared, 'T')} {entry.error_meaning}" if layer.output else
                f"the error of layer {cell.layer + 1} comes back through the weights that {layer.unit_label(cell.row)} "
                f"feeds")
         activation = state.activation_entries[cell.layer - 1]
         at = f"{layer.pre}[{layer.unit_label(cell.row)}, x{cell.col + 1}]"
+        if layer.output and entry.last_activation:
+            return (f"<div class='bn-explain-heading'>{html.escape(e.label)}: how wrong unit "
+                    f"{html.escape(layer.unit_label(cell.row))} was for input x{cell.col + 1}</div>"
+                    f"<div class='bn-formula'>{html.escape(e.text)}</div><div>{html.escape(why)}.</div>")
         if not activation.zeroes:  # a slope that scales the error, never a switch
             slope = Fraction(repr(e.derivative))
             passed = (f"{activation.label}′ {equals_sign(slope)} {format_number(slope)}: the slope of "
@@ -352,7 +373,7 @@ def explanation_html(state: State, trace: Trace, targets: np.ndarray, cell: Grad
                 f"<div class='bn-formula'>{html.escape(e.text)}</div>"
                 f"<div>{html.escape(why)}; {html.escape(passed)}</div>")
     name = f"{'W' if cell.kind == 'W' else 'b'}{cell.layer}"
-    e = explain_gradient(state, targets, name, cell.row, cell.col)
+    e = explain_gradient(state, targets, name, cell.row, cell.col, loss)
     layer = layers_of(state.depth)[cell.layer - 1]
     unit = layer.unit_label(cell.row)
     source = "1" if cell.kind == "b" else f"{layer.source}[{column_label(layer, cell.col, state.depth)}, x]"
@@ -457,6 +478,37 @@ def read_setting(field: str, text: str, whole: bool, high: float) -> float:
     return value
 
 
+class ClassTargets:
+    """Targets as one class per input, for a loss whose targets are one-hot columns: a drop-down per input
+    offering the outputs; a choice calls ``chosen(column, row)``."""
+
+    def __init__(self, T: np.ndarray, outputs: list[str], chosen) -> None:
+        self._following = False
+        self.pickers = []
+        for j in range(T.shape[1]):
+            picker = widgets.Dropdown(options=[(label, r) for r, label in enumerate(outputs)],
+                                      description=f"x{j + 1} is", style={"description_width": "initial"},
+                                      tooltip=f"The class of input x{j + 1}: its target is 1 there, 0 elsewhere",
+                                      layout=widgets.Layout(width="120px"))
+            picker.add_class(f"bn-target-class-{j + 1}")
+            picker.observe(lambda change, j=j: None if self._following else chosen(j, change["new"]), "value")
+            self.pickers.append(picker)
+        title = html_widget(f"<div class='bn-panel-title'>T: each input's class ({len(outputs)} classes)</div>")
+        self.widget = widgets.VBox([title, widgets.HBox(self.pickers, layout=widgets.Layout(flex_flow="row wrap"))])
+        self.show({"T": T})
+
+    def show(self, values: dict) -> None:
+        self._following = True
+        try:
+            for picker, column in zip(self.pickers, values["T"].T):
+                picker.value = int(np.argmax(column))
+        finally:
+            self._following = False
+
+    def set_step(self, step: object) -> None:
+        """A class has no step."""
+
+
 class Trainer:
     """Training on the batch, added to a ``BatchApp``: targets T, the loss, δ and dW | db heat maps, steps.
 
@@ -469,8 +521,10 @@ class Trainer:
     def __init__(self, app: BatchApp | None = None, targets: object = None) -> None:
         self.app = app if app is not None else BatchApp()
         state = self.app.state
+        self.loss = "mse"  # the name of the loss trained on: LOSSES
+        self._following_loss = False  # the loss's drop-down is being set to the page's loss: not a person's choice
         self.targets = default_targets(state) if targets is None else check_targets(state, targets)
-        self.start = (state, self.targets)
+        self.start = (state, self.targets, self.loss)
         self.cell = first_cell(backward(state, self.targets))
         self.history: LossHistory | None = None  # the run's, from its first step
         self.trained: State | None = None  # the state the last step made: the run goes on from it
@@ -506,12 +560,19 @@ class Trainer:
         self.steps_box.observe(guard(lambda _: self._check_setting(self.steps_box, "Steps", True, MAX_TRAIN_STEPS)),
                                "value")
 
+        self.loss_choice = widgets.Dropdown(options=[(entry.label, name) for name, entry in LOSSES.items()],
+                                            value=self.loss, description="Loss",
+                                            tooltip="What the steps lower: how far the outputs are from the targets",
+                                            layout=widgets.Layout(width="260px"),
+                                            style={"description_width": "initial"})
+        self.loss_choice.add_class("bn-loss-choice")
+        self.loss_choice.observe(guard(lambda change: self.choose_loss(change["new"])), "value")
         self.loss_view = html_widget("", "bn-loss-box")
         self.curve = html_widget(curve_html(None, self.app.theme))
         self.explanation = html_widget("", "bn-grad-explain")
         self.target_box = widgets.VBox()
         self.views = GradientViews(state.sizes, self.app.theme, self.app.model.notation,
-                                   activations=state.activations)
+                                   activations=state.activations, loss=self.loss)
         self.maps = self.views.widget
         self._build_targets()
         intro = html_widget(
@@ -523,7 +584,7 @@ class Trainer:
         controls = widgets.HBox([step, self.learning_rate, self.steps_box, train, reset],
                                 layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         controls.add_class("bn-train-controls")
-        top = widgets.HBox([self.target_box, widgets.VBox([controls, self.loss_view, self.curve])],
+        top = widgets.HBox([self.target_box, widgets.VBox([controls, self.loss_choice, self.loss_view, self.curve])],
                            layout=widgets.Layout(flex_flow="row wrap", grid_gap="10px 24px"))
         self.activations = ActivationPicker(self.app)
         self.panel = widgets.VBox([intro, self.activations.widget, top, self.maps, widgets.VBox(
@@ -535,8 +596,8 @@ class Trainer:
             for k in range(1, MAX_DEPTH + 1):
                 self.app.cell_explainers[f"{prefix}{k}"] = self.explain_cell
         # the targets as they fit the state shown: the app's link is made before this panel follows a new size
-        self.app.share.extra_query = lambda: targets_to_query(resize_targets(self.targets, self.app.state))
-        self.app.author.offer_gradients(lambda: resize_targets(self.targets, self.app.state))
+        self.app.share.extra_query = self._link_query
+        self.app.author.offer_gradients(lambda: resize_targets(self.targets, self.app.state, self.loss))
         self.app.step_picker.observe(guard(lambda change: self.target_controls.set_step(change["new"])), "value")
         self._view = View(("state", "theme", "notation"), self._draw, self._send, self.views.forget)
         self.app.model.subscribe(self._view)
@@ -554,14 +615,15 @@ class Trainer:
         for the targets; targets that cannot be used are replaced by the worked example's, saying why."""
         app = BatchApp.from_page(reads=TRAIN_PAGE_KEYS)
         trainer = cls(app)
-        if "T" in app.link.values and not app.link.refused:
+        if not app.link.refused and ("T" in app.link.values or "loss" in app.link.values):
             try:
-                trainer.set_targets(targets_from_query(app.state, app.link.values["T"]))
+                trainer.train_towards(*trainer.read_targets(app.state, app.link.values))
             except ValueError as error:
-                app._say(f"The link's targets could not be used: {error}. The page's own targets are shown.",
+                what = "loss and targets" if "loss" in app.link.values else "targets"
+                app._say(f"The link's {what} could not be used: {error}. The page's own {what} are shown.",
                          error=True)
             else:
-                trainer.start = (app.state, trainer.targets)
+                trainer.start = (app.state, trainer.targets, trainer.loss)
         if app.class_bar is not None:
             app.class_bar.accept_pushes(Pushable(read=trainer.read_pushed, own=lambda: (app.state, trainer.targets),
                                                  show=trainer.show, query=trainer.query))
@@ -569,48 +631,76 @@ class Trainer:
 
     # -- the class -----------------------------------------------------------------------------
 
-    def read_pushed(self, query: str) -> tuple[State, np.ndarray | None]:
-        """A network the teacher sent, with its targets if it gives them (``T=``); ``ValueError`` naming
-        the problem."""
+    def read_pushed(self, query: str) -> tuple[State, tuple[np.ndarray, str] | None]:
+        """A network the teacher sent, with its targets and loss if it gives them (``T=``, ``loss=``);
+        ``ValueError`` naming the problem."""
         state = pushed_state(query)
         link = read_link(query, TRAIN_PAGE_KEYS)
-        return state, targets_from_query(state, link.values["T"]) if "T" in link.values else None
+        given = "T" in link.values or "loss" in link.values
+        return state, self.read_targets(state, link.values) if given else None
 
-    def show(self, shown: tuple[State, np.ndarray | None], message: str = "") -> None:
-        """Show a state and, if given, its targets (a pushed network, or the learner's own again)."""
-        state, targets = shown
+    @staticmethod
+    def read_targets(state: State, values: dict) -> tuple[np.ndarray, str]:
+        """The targets and loss a link gives (``T=1,0,1;2,2,2``, ``loss=softmax_cross_entropy``), checked
+        against the state: without T, the loss's own targets for it; ``ValueError`` naming the problem."""
+        name = values.get("loss", "mse")
+        check_loss(state, name)
+        if "T" not in values:
+            return default_targets(state, name), name
+        return targets_from_query(state, values["T"], name), name
+
+    def show(self, shown: tuple[State, tuple[np.ndarray, str] | None], message: str = "") -> None:
+        """Show a state and, if given, its targets and loss (a pushed network, or the learner's own again)."""
+        state, given = shown
         self.app.load(state, message)
-        if targets is not None:
-            self.set_targets(targets)
+        if given is not None:
+            self.train_towards(*given)
 
     def query(self) -> str:
-        """The state and its targets, as the page's link gives them."""
-        return f"{self.app.state.to_query()}&{self.app.share.extra_query()}"
+        """The state, its targets and its loss, as the page's link gives them."""
+        return f"{self.app.state.to_query()}&{self._link_query()}"
+
+    def _link_query(self) -> str:
+        """The targets as they fit the state shown (the app's link is made before this panel follows a new
+        size), and the loss if it is not the default."""
+        targets = targets_to_query(resize_targets(self.targets, self.app.state, self.loss))
+        return targets if self.loss == "mse" else f"{targets}&loss={self.loss}"
 
     # -- drawing -------------------------------------------------------------------------------
 
-    def _draw(self, m: Worksheet, targets: np.ndarray | None = None, cell: GradientCell | None = None) -> tuple:
-        """Everything training shows for the model, with these targets and this explained cell."""
-        targets = self.targets if targets is None else targets
+    def _draw(self, m: Worksheet, targets: np.ndarray | None = None, cell: GradientCell | None = None,
+              loss: str | None = None) -> tuple:
+        """Everything training shows for the model, with these targets, loss and explained cell. A loss the
+        network no longer fits (a layer added after a linear last one) gives way to mean squared error."""
+        targets, loss = self.targets if targets is None else targets, self.loss if loss is None else loss
+        gave_way = ""
+        try:
+            check_loss(m.state, loss)
+        except ValueError as error:
+            gave_way = f"{error}: the loss is mean squared error again, with its own targets."
+            loss, targets = "mse", default_targets(m.state)
         if targets.shape != (m.trace.Y.shape[0], m.state.X.shape[1]):
-            targets = resize_targets(targets, m.state)
-        g = gradients_of(m.state, targets, list(zip(m.trace.Z, m.trace.A)))  # the model's forward pass, not again
+            targets = resize_targets(targets, m.state, loss)
+        g = gradients_of(m.state, targets, loss)  # the state's own forward pass, worked out once
         cell = self.cell if cell is None else cell
         try:
             cell = parse_gradient_cell(cell.data, m.state)
         except ValueError:
             cell = first_cell(g)  # the sizes changed under it
         views = self.views
-        if (views.sizes, views.theme, views.convention, views.activations) != \
-                (m.state.sizes, m.theme, m.notation, m.state.activations):
+        if (views.sizes, views.theme, views.convention, views.activations, views.loss) != \
+                (m.state.sizes, m.theme, m.notation, m.state.activations, loss):
             views = GradientViews(m.state.sizes, m.theme, m.notation, widget=views.widget,
-                                  activations=m.state.activations)
-        return (views, targets, cell, views.draw(m.state, m.trace, targets, g, cell),
-                loss_html(m.trace, targets, g), explanation_html(m.state, m.trace, targets, cell))
+                                  activations=m.state.activations, loss=loss)
+        return (views, targets, loss, cell, views.draw(m.state, m.trace, targets, g, cell),
+                loss_html(m.state, targets, g, loss), explanation_html(m.state, targets, cell, loss), gave_way)
 
     def _send(self, drawn: tuple) -> None:
-        views, targets, cell, maps, loss_text, explanation = drawn
-        resized, new_theme = targets.shape != self.targets.shape, views.theme != self.views.theme
+        views, targets, loss, cell, maps, loss_text, explanation, gave_way = drawn
+        resized = targets.shape != self.targets.shape or loss != self.loss
+        new_theme = views.theme != self.views.theme
+        if loss != self.loss:
+            self._follow_loss(loss)
         self.views, self.targets, self.cell = views, targets, cell
         self._view.forget = views.forget
         if resized:
@@ -623,6 +713,9 @@ class Trainer:
         for widget, value in ((self.loss_view, loss_text), (self.explanation, explanation)):
             if widget.value != value:
                 widget.value = value
+        if gave_way:
+            self._new_run()
+            self.app._say(gave_way[0].upper() + gave_way[1:], error=True)
 
     def _redraw(self, targets: np.ndarray | None = None, cell: GradientCell | None = None) -> None:
         """Draw again for new targets or a new explained cell: nothing changes on screen if drawing fails."""
@@ -633,6 +726,10 @@ class Trainer:
         state = self.app.state
         outputs = [layers_of(state.depth)[-1].unit_label(r) for r in range(self.targets.shape[0])]
         xs = unit_labels("x", state.X.shape[1])
+        if LOSSES[self.loss].classes:
+            self.target_controls = ClassTargets(self.targets, outputs, self.app.guard(self._class_chosen))
+            self.target_box.children = [self.target_controls.widget]
+            return
         self.target_controls = MatrixControls(
             f"T: targets, one column per input ({self.targets.shape[0]} × {self.targets.shape[1]})",
             [("T", self.targets)], outputs, xs, self.app.step, self.app.guard(self._target_changed),
@@ -643,22 +740,67 @@ class Trainer:
     # -- what a person does ----------------------------------------------------------------------
 
     def set_targets(self, targets: object) -> None:
-        """Train towards other targets, T (outputs × batch)."""
-        checked = check_targets(self.app.state, targets)
-        self._redraw(targets=checked)
+        """Train towards other targets, T (outputs × batch), with the same loss."""
+        self.train_towards(targets, self.loss)
+
+    def train_towards(self, targets: object, loss: str) -> None:
+        """Train towards these targets with this loss (``ValueError`` if the network or targets do not fit it)."""
+        check_loss(self.app.state, loss)
+        checked = check_targets(self.app.state, targets, loss)
+        self._send(self._draw(self.app.model, checked, loss=loss))
         self._new_run()  # its losses were against the old targets
         self.app.share.show(self.app.state, self.app.theme)
         self.app.author.show()
+
+    def choose_loss(self, name: str) -> None:
+        """Train with another loss of ``LOSSES``: a loss that applies its own function to the last layer's sums
+        (softmax cross-entropy) makes that layer linear first, and holds it so; targets become the loss's own."""
+        if self._following_loss or name == self.loss:
+            return
+        entry = LOSSES[name]
+        state = self.app.state
+        message = f"Loss: {entry.label}, {entry.written_for(state.X.shape[1])}."
+        if entry.last_activation and state.activations[-1] != entry.last_activation:
+            layer = layers_of(state.depth)[-1]
+            message += (f" It applies its own function to {layer.pre}, so {layer.post} is {layer.pre} as it is: "
+                        f"layer {state.depth}'s activation is now {entry.last_activation}.")
+            chosen = (*state.activations[:-1], entry.last_activation)
+            self.app.load(state.replace(activations=chosen))
+        self.train_towards(resize_targets(self.targets, self.app.state, name) if not entry.classes
+                           else default_targets(self.app.state, name), name)
+        self.app._say(message)
+
+    def _follow_loss(self, name: str) -> None:
+        """The page shows this loss: its choice, the last activation held or free, its targets' controls."""
+        self.loss = name
+        entry = LOSSES[name]
+        self._following_loss = True
+        try:
+            self.loss_choice.value = name
+        finally:
+            self._following_loss = False
+        self.activations.hold_last(f"{entry.label} applies softmax to the last layer's sums, which stay linear"
+                                   if entry.last_activation else "")
+
+    def _class_chosen(self, column: int, row: int) -> None:
+        targets = one_hot([int(np.argmax(c)) for c in self.targets.T], self.targets.shape[0])
+        targets[:, column] = 0.0
+        targets[row, column] = 1.0
+        before = loss(self.app.state, self.targets, self.loss)
+        self.set_targets(targets)
+        outputs = layers_of(self.app.state.depth)[-1]
+        self.app._say(f"x{column + 1} is of class {outputs.unit_label(row)}: the loss goes from "
+                      f"{format_number(before)} to {format_number(loss(self.app.state, self.targets, self.loss))}.")
 
     def _target_changed(self, name: str, row: int, col: int, value: float) -> None:
         if self.targets[row, col] == value:
             return
         targets = np.array(self.targets)
         targets[row, col] = value
-        before = loss(self.app.state, self.targets)
+        before = loss(self.app.state, self.targets, self.loss)
         self.set_targets(targets)
         self.app._say(f"{entry_label('T', row, col)} = {format_number(value)}: the loss goes from "
-                      f"{format_number(before)} to {format_number(loss(self.app.state, self.targets))}.")
+                      f"{format_number(before)} to {format_number(loss(self.app.state, self.targets, self.loss))}.")
 
     def explain_cell(self, cell: str) -> None:
         """Explain the cell of δ, dW or db the page names (``dW2,1,2``: layer 2, row 1, column 2, 0-based)."""
@@ -688,7 +830,7 @@ class Trainer:
     def _begin_run(self) -> LossHistory:
         """A run goes on from the state its last step made; after a change by hand its curve starts again."""
         if self.trained is None or self.app.state != self.trained or self.history is None:
-            self.history = LossHistory(loss(self.app.state, self.targets))
+            self.history = LossHistory(loss(self.app.state, self.targets, self.loss))
         return self.history
 
     def step(self) -> None:
@@ -696,7 +838,7 @@ class Trainer:
         rate, _ = self._settings()
         history = self._begin_run()
         before = history.last
-        state = sgd_step(self.app.state, self.targets, rate)
+        state = sgd_step(self.app.state, self.targets, rate, self.loss)
         self._show_step(state)
         self.app._say(f"Step {history.taken} with learning rate {format_number(rate)}: loss "
                       f"{format_number(before)} → {format_number(history.last)}."
@@ -751,11 +893,11 @@ class Trainer:
         """A run of the number of steps asked for; it yields each time it has shown the numbers, and ends
         early, without a word, if the weights or targets were changed meanwhile (their change says so)."""
         rate, count = self._settings()
-        history, targets = self._begin_run(), self.targets
+        history, targets, chosen = self._begin_run(), self.targets, self.loss
         before, state, shown_at, stopped = history.last, self.app.state, time.perf_counter(), ""
         for taken in range(1, count + 1):
             try:
-                state, value = run_step(state, targets, rate)  # in floats: see run_step
+                state, value = run_step(state, targets, rate, chosen)  # in floats: see run_step
             except ValueError as error:
                 stopped = f" Stopped after {taken - 1} step{'s' * (taken != 2)}: {error}."
                 break
@@ -769,7 +911,7 @@ class Trainer:
                 shown_at = time.perf_counter()
         self._show_step(state, record=False)
         if history.taken:
-            history.settle(loss(state, targets))  # the loss the run ends on, worked out exactly
+            history.settle(loss(state, targets, chosen))  # the loss the run ends on, worked out exactly
         taken = history.taken
         went_up = " The loss went up: try a smaller learning rate." if history.last > before and not stopped else ""
         self.app._say(f"Trained {taken} step{'s' * (taken != 1)} so far in this run: loss {format_number(before)} → "
@@ -778,14 +920,14 @@ class Trainer:
     def _show_step(self, state: State, record: bool = True) -> None:
         self.app.load(state)
         if record:
-            self.history.add(loss(state, self.targets))
+            self.history.add(loss(state, self.targets, self.loss))
         self.trained = state
         self.curve.value = curve_html(self.history, self.app.theme)
 
     def reset(self) -> None:
         """Back to the weights and targets the page opened with."""
-        state, targets = self.start
+        state, targets, chosen = self.start
         self.app.load(state)
-        self.set_targets(targets)
+        self.train_towards(targets, chosen)
         self.app._say("Reset to the weights and targets the page opened with.")
 
