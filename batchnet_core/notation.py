@@ -145,7 +145,7 @@ class Notation:
         """What a step of the walk (``batchnet_core.steps``) of the cell ``e`` explains has written so far.
 
         ``stage`` "choose": nothing yet; "term": the products up to ``term`` (0-based); "sum": the sum;
-        "relu": the sum, then its ReLU. In the worksheet's notation these are the walk's own texts.
+        "activation": the sum, then its activation. In the worksheet's notation these are the walk's own texts.
         """
         if stage == "choose":
             return ""

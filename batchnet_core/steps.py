@@ -13,14 +13,14 @@ column), and "the batch is just the columns done together" holds at every column
 
 ``mode="cells"``: for each cell, for a layer whose source has n rows, n + 3 frames:
 
-========  ==================================================  ==============  =====
-stage     text                                                fills           relu
-========  ==================================================  ==============  =====
-choose    "" (the weight row and the input column light up)   nothing         no
-term      "1·2", then "1·2 + (−1)·1", ... (n frames)          nothing         no
-sum       "1·2 + (−1)·1 + 1·3 + (−5) = −1"                    the H_z cell    no
-relu      "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"         the H cell      yes
-========  ==================================================  ==============  =====
+==========  ==================================================  ==============  =========
+stage       text                                                fills           activated
+==========  ==================================================  ==============  =========
+choose      "" (the weight row and the input column light up)   nothing         no
+term        "1·2", then "1·2 + (−1)·1", ... (n frames)          nothing         no
+sum         "1·2 + (−1)·1 + 1·3 + (−5) = −1"                    the H_z cell    no
+activation  "1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0"         the H cell      yes
+==========  ==================================================  ==============  =========
 
 The last text of a cell is ``explain(state, pre, row, col).text``, to the character.
 
@@ -43,7 +43,7 @@ H_z[h1, x1] term 1·2
 H_z[h1, x1] term 1·2 + (−1)·1
 H_z[h1, x1] term 1·2 + (−1)·1 + 1·3
 H_z[h1, x1] sum 1·2 + (−1)·1 + 1·3 + (−5) = −1
-H_z[h1, x1] relu 1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0
+H_z[h1, x1] activation 1·2 + (−1)·1 + 1·3 + (−5) = −1 → ReLU → 0
 >>> frames[4].filled("H_z").tolist()[0], frames[4].filled("H").tolist()[0], frames[5].filled("H").tolist()[0]
 ([True, False, False], [False, False, False], [True, False, False])
 >>> print(walk(preset("three-inputs"), "columns")[0].text)
@@ -65,7 +65,7 @@ from .nn.state import State
 #: What ``walk`` can step through: one cell at a time, or one input column of a layer at a time.
 MODES = ("cells", "columns")
 #: A frame's stage: the four of a cell (mode "cells"), or a whole column (mode "columns").
-STAGES = ("choose", "term", "sum", "relu", "column")
+STAGES = ("choose", "term", "sum", "activation", "column")
 
 
 class Outline(NamedTuple):
@@ -100,13 +100,13 @@ class Frame:
                          ``layer.weights`` "W1", ``layer.bias`` "b1", ``layer.source`` "X"
     row : int or None    the unit being made (0-based); None for a whole column (mode "columns")
     col : int            the input (0-based): the source's column, and the results'
-    stage : str          "choose", "term", "sum" or "relu" for one cell; "column" for a whole column
+    stage : str          "choose", "term", "sum" or "activation" for one cell; "column" for a whole column
     term : int or None   in stage "term", the product just added: weight ``(row, term)`` times
                          source entry ``(term, col)``
     text : str           the sum written so far (see the module's table)
 
-    ``relu`` tells whether ReLU has been applied to the frame's cell or column (its post is filled);
-    ``filled(name)``, ``pending(name)`` and ``values(name)`` tell which cells of a result are
+    ``activated`` tells whether the layer's activation has been applied to the frame's cell or column (its
+    post is filled); ``filled(name)``, ``pending(name)`` and ``values(name)`` tell which cells of a result are
     filled; ``outlines()`` what to outline in each matrix.
     """
 
@@ -120,9 +120,9 @@ class Frame:
     _walk: _Walk = dataclasses.field(repr=False, compare=False)
 
     @property
-    def relu(self) -> bool:
-        """ReLU has been applied to this frame's cell or column: its post is filled."""
-        return self.stage in ("relu", "column")
+    def activated(self) -> bool:
+        """The layer's activation has been applied to this frame's cell or column: its post is filled."""
+        return self.stage in ("activation", "column")
 
     @property
     def pre(self) -> str:
@@ -297,7 +297,7 @@ def walk(state: State, mode: str = "cells") -> tuple[Frame, ...]:
                 position += 1
                 value = activated[r, c]
                 text = f"{text} → {activation.label} → {approximately(value)}{format_number(value)}"
-                frames.append(_frame(layer, r, c, "relu", None, text, position, shared))
+                frames.append(_frame(layer, r, c, "activation", None, text, position, shared))
     return tuple(frames)
 
 

@@ -95,6 +95,11 @@ class Subject:
 
 #: The heat maps are found by their class (``bn-heatmap``), whatever draws them: a picture or a drawing.
 OURS = Subject("batchnet", "notebooks", MAIN_PAGE, ".bn-control .noUi-handle", 35, ".bn-heatmap", 7)
+#: Page 06: the worksheet, and under it the targets (6 sliders), the loss, δ and dW | db (6 more heat maps).
+TRAINING = Subject("training", "notebooks", "voila/render/06_train_the_batch.ipynb", ".bn-control .noUi-handle", 41,
+                   ".bn-heatmap", 13)
+#: Page 06's targets, the worked example's.
+TARGETS = [[1, 0, 1], [2, 2, 2]]
 BARE = Subject("bare", "bench", "voila/render/bare_slider.ipynb", ".bare-slider .noUi-handle", 1)
 
 
@@ -125,8 +130,9 @@ def _panels(state: bn.State) -> dict[str, np.ndarray]:
     return {panel.key.replace("|", ""): panel.draw(matrices) for panel in panels(state.sizes)}
 
 
-def batchnet_changes(count: int) -> Iterator[Change]:
-    """Each entry of ENTRIES one step right then back left, in turn, from the worked example."""
+def batchnet_changes(count: int, training: bool = False) -> Iterator[Change]:
+    """Each entry of ENTRIES one step right then back left, in turn, from the worked example; ``training``:
+    on page 06, whose every δ, dW and db table must show the new state's gradients too."""
     state = bn.preset("three-inputs")
     for i in range(count):
         name, row, col = ENTRIES[(i // 2) % len(ENTRIES)]
@@ -134,9 +140,14 @@ def batchnet_changes(count: int) -> Iterator[Change]:
         value = _entry(state, name, row, col) + step
         new = state.with_entry(name, row, col, value)
         before, after = _panels(state), _panels(new)
+        values = [(f".bn-values-{r}", "values", after[r].tolist()) for r in bn.result_names(state.depth)]
+        if training:
+            g = bn.backward(new, TARGETS)
+            for k, ((dW, db), delta) in enumerate(zip(g.layers, g.deltas), start=1):
+                values += [(f".bn-values-dW{k}", "values", dW.tolist()), (f".bn-values-db{k}", "values", db.tolist()),
+                           (f".bn-values-delta{k}", "values", delta.tolist())]
         yield Change(
-            handle=f".bn-{name}-{row}-{col} .noUi-handle", key=key,
-            values=[(f".bn-values-{r}", "values", after[r].tolist()) for r in bn.result_names(state.depth)],
+            handle=f".bn-{name}-{row}-{col} .noUi-handle", key=key, values=values,
             changed_images=[f".bn-heatmap-{p}" for p in after if not np.array_equal(before[p], after[p])],
             images=OURS.images, status=f"{entry_label(name, row, col)} = {format_number(value)}",
         )
@@ -314,6 +325,8 @@ CONDITIONS = {
 #: The issue's bounds on batchnet's median latency and main-thread work per change, against the bare page's.
 LATENCY_BOUND = {"loopback": 1.5, "wifi": 1.5, "slow-cpu": 2.0}
 MAIN_THREAD_BOUND = 2.0
+#: Page 06 (the worksheet, its gradients and loss): its slider latency against the bare page's (issue 26).
+TRAINING_BOUND = 2.0
 
 
 # -- servers, sessions and kernels -------------------------------------------------------------
@@ -475,7 +488,7 @@ def timed_page(browser, server: BenchServer, subject: Subject, changes: Iterator
     """
     with session(browser, server) as page:
         page.add_init_script(FRAME_LOG)
-        if subject is OURS:
+        if subject is not BARE:
             open_app(page, server.url + subject.path, timeout=LOAD_TIMEOUT_MS)
         else:
             page.goto(server.url + subject.path, timeout=LOAD_TIMEOUT_MS)
@@ -509,7 +522,8 @@ def latencies(browsers: dict[Subject, object], servers: dict[Subject, BenchServe
     Taking turns puts both pages through the same moments of the machine: a VM's speed drifts
     over tens of seconds, and timing one page after the other let that drift into the ratio.
     """
-    changes = {OURS: batchnet_changes(count), BARE: bare_changes(count)}
+    changes = {OURS: batchnet_changes(count), TRAINING: batchnet_changes(count, training=True),
+               BARE: bare_changes(count)}
     with contextlib.ExitStack() as stack:
         runs = {subject: stack.enter_context(timed_page(browsers[subject], server, subject, changes[subject],
                                                         condition))
@@ -676,6 +690,19 @@ def rows(results: dict) -> list[Row]:
             f"{main_split(lat)} vs {main_split(base)}", f"busy ≤ {MAIN_THREAD_BOUND:g}× bare", main_within(lat, base)),
         Row("…DOM nodes: batchnet vs bare", f"{lat['dom_nodes']} vs {base['dom_nodes']}"),
     ]
+    train = results["latency"]["training"]
+    table += [
+        Row("Slider latency on page 06 (training), median: training vs bare",
+            versus(train["update"]["median"], bare["median"]), f"≤ {TRAINING_BOUND:g}× bare",
+            train["update"]["median"] <= TRAINING_BOUND * bare["median"]),
+        Row("…p95: training vs bare", versus(train["update"]["p95"], bare["p95"])),
+        Row("…bytes received until updated, median: training vs bare",
+            f"{train['bytes']['median'] / 1e3:.1f} kB vs {base['bytes']['median'] / 1e3:.1f} kB"),
+        Row("…CPU per change, kernel / Voila server / Chromium: training vs bare",
+            f"{cpu_split(train)} vs {cpu_split(base)}"),
+        Row("…renderer main thread per change, busy / script / layout / style: training vs bare",
+            f"{main_split(train)} vs {main_split(base)}"),
+    ]
     for name, runs in results.get("conditions", {}).items():
         lat, base = runs["batchnet"], runs["bare"]
         ours, bare = lat["update"], base["update"]
@@ -757,15 +784,16 @@ def run(args: argparse.Namespace) -> tuple[dict, dict]:
     with sync_playwright() as playwright:
         browsers = {subject: playwright.chromium.launch(executable_path=str(CHROMIUM),
                                                         args=[*CHROMIUM_ARGS, BROWSER_MARK + subject.label])
-                    for subject in (OURS, BARE)}
+                    for subject in (OURS, TRAINING, BARE)}
         browser = browsers[OURS]
         try:
             facts = machine_facts(browser.version)
             with serve(OURS, name="bench-main") as ours, serve(BARE, name="bench-bare") as bare:
                 say("cold start, kernels started on request")
                 results["cold"] = cold_starts(browser, {OURS: ours, BARE: bare}, args.loads, preheated=False)
-                say(f"slider latency and kernel memory: {args.changes} changes on each page, taking turns")
-                results["latency"] = latencies(browsers, {OURS: ours, BARE: bare}, args.changes)
+                say(f"slider latency and kernel memory: {args.changes} changes on each page (02, 06 and bare), "
+                    "taking turns")
+                results["latency"] = latencies(browsers, {OURS: ours, TRAINING: ours, BARE: bare}, args.changes)
                 results["conditions"] = {}
                 for name in args.conditions:
                     say(f"slider latency on {CONDITIONS[name].label}: {args.changes} changes on each page")

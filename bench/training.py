@@ -6,6 +6,8 @@
 2. One step of gradient descent (``bn.sgd_step``) on the worked example, and the by-hand
    ``backward_loop`` against the matrix-product ``backward``.
 3. One press of Train, 100 steps, with the page following live: the seconds a learner waits.
+4. The same slider change and one press of One step on page 06 with other activations (tanh, sigmoid) and
+   with softmax cross-entropy, each against the worksheet alone in the same run.
 
 Run from the project: ``.venv/bin/python bench/training.py [--json PATH]``.
 """
@@ -24,6 +26,11 @@ from pathlib import Path
 import batchnet_core as bn
 
 T = [[1, 0, 1], [2, 2, 2]]
+
+#: Page 06's choices measured: (label, each layer's activation, loss).
+VARIANTS = (("ReLU, mean squared error", ("relu", "relu"), "mse"),
+            ("tanh then sigmoid, mean squared error", ("tanh", "sigmoid"), "mse"),
+            ("ReLU then linear, softmax cross-entropy", ("relu", "linear"), "softmax_cross_entropy"))
 
 
 def per_change(app, changes: int) -> tuple[list[float], int]:
@@ -80,7 +87,19 @@ def measure(changes: int) -> dict:
     trainer.steps_box.value = "100"
     press = timed(trainer.train, 5)
     median = statistics.median
+    variants = {}
+    for label, activations, loss in VARIANTS:
+        chosen = Trainer()
+        for picker, name in zip(chosen.activations.pickers, activations):
+            picker.value = name
+        chosen.loss_choice.value = loss
+        samples, sent = per_change(chosen.app, changes)
+        steps = timed(chosen.step, 50)
+        change = median(samples[5:])
+        variants[label] = {"change_ms": change, "change_ratio": change / median(worksheet[5:]),
+                           "change_bytes": sent, "step_ms": median(steps[5:])}
     return {
+        "variants": variants,
         "change_ms": {"worksheet": median(worksheet[5:]), "training": median(training[5:])},
         "change_ratio": median(training[5:]) / median(worksheet[5:]),
         "change_bytes": {"worksheet": worksheet_bytes, "training": training_bytes},
@@ -105,6 +124,9 @@ def report(facts: dict, r: dict) -> str:
         f"one SGD step: {r['sgd_step_ms']:.3f} ms; backward {r['backward_ms']:.3f} ms, backward_loop "
         f"{r['backward_loop_ms']:.3f} ms",
         f"Train, 100 steps with the page following: {r['train_100_steps_s']:.2f} s",
+        "page 06 by choice (slider change against the worksheet alone; one press of One step):",
+        *(f"  {label}: change {v['change_ms']:.2f} ms ({v['change_ratio']:.2f}×), {v['change_bytes'] / 1e3:.1f} kB; "
+          f"step {v['step_ms']:.2f} ms" for label, v in r["variants"].items()),
     ])
 
 

@@ -131,6 +131,12 @@ def test_the_training_bench_times_a_change_a_step_and_a_run(tmp_path):
     assert figures["change_bytes"]["training"] > figures["change_bytes"]["worksheet"] > 0
     assert figures["train_100_steps_s"] > 100 * figures["sgd_step_ms"] / 1e3
     assert "Train, 100 steps with the page following" in out
+    # each choice of page 06 measured: the cross-entropy page sends P's heat map besides the others
+    variants = figures["variants"]
+    assert len(variants) == 3 and all(v["change_ms"] > 0 and v["step_ms"] > 0 for v in variants.values())
+    cross_entropy = variants["ReLU then linear, softmax cross-entropy"]
+    assert cross_entropy["change_bytes"] > variants["ReLU, mean squared error"]["change_bytes"]
+    assert "ReLU then linear, softmax cross-entropy: change" in out
 
 
 @pytest.mark.browser

@@ -8,7 +8,7 @@ from test_browser_train import T, open_training, shown_loss, table, wait_for_los
 
 import batchnet_core as bn
 
-from conftest import close_tab, new_tab, open_app, page_values, render, serious_violations, wait_for_value
+from conftest import ARTIFACTS, close_tab, new_tab, open_app, page_values, render, serious_violations, wait_for_value
 
 pytestmark = pytest.mark.browser
 
@@ -67,3 +67,45 @@ def test_a_step_of_training_takes_the_layers_activations(page, voila_url):
     wait_for_value(page, "W2", 1, 1, float(stepped.W2[1, 1]))
     np.testing.assert_allclose(table(page, "W2"), stepped.W2, rtol=1e-12)
     assert shown_loss(page) == pytest.approx(bn.loss(stepped, T), rel=1e-12)
+
+
+@pytest.mark.parametrize("theme, width", [("light", 1024), ("dark", 390)])
+def test_softmax_cross_entropy_chosen_on_the_training_page(browser, voila_url, axe_source, theme, width):
+    """The loss's choice makes the last layer linear and holds it, each input's class is chosen, P and P − T are
+    drawn, a step lowers the loss, and the address opens the same loss and classes again."""
+    ce = "softmax_cross_entropy"
+    logits = bn.preset("three-inputs").replace(activations=("relu", "linear"))
+    page = new_tab(browser, viewport={"width": width, "height": 800})
+    try:
+        open_training(page, render(voila_url, "06_train_the_batch", "theme=dark" if theme == "dark" else ""))
+        page.select_option(".bn-loss-choice select", label="softmax cross-entropy")
+        classes = np.array([[1.0, 0, 1], [0, 1, 0]])
+        wait_for_loss(page, bn.loss(logits, classes, loss=ce))
+        assert page.is_disabled(".bn-train .bn-activation-2 select")
+        assert page.input_value(".bn-train .bn-activation-2 select") == "linear"
+        title_shows(page, "P", "P = softmax(Y), each column")
+        g = bn.backward(logits, classes, loss=ce)
+        np.testing.assert_allclose(table(page, "P"), g.outputs, rtol=1e-12)
+        np.testing.assert_allclose(table(page, "E"), g.outputs - classes, rtol=1e-12, atol=1e-15)
+        page.select_option(".bn-target-class-2 select", label="y1")  # x2 is of class y1
+        classes = np.array([[1.0, 1, 1], [0, 0, 0]])
+        wait_for_loss(page, bn.loss(logits, classes, loss=ce))
+        page.click("button.bn-train-step")
+        stepped = bn.sgd_step(logits, classes, 0.03, loss=ce)
+        wait_for_loss(page, bn.loss(stepped, classes, loss=ce))
+        page.wait_for_function("() => new URLSearchParams(location.search).get('loss') === 'softmax_cross_entropy'")
+        assert serious_violations(page, axe_source) == []
+        page.screenshot(path=ARTIFACTS / f"softmax-cross-entropy-{theme}-{width}.png", full_page=True)
+        page.locator(".bn-train-maps").screenshot(path=ARTIFACTS / f"softmax-cross-entropy-maps-{theme}-{width}.png")
+        address = page.url
+    finally:
+        close_tab(page)
+    again = new_tab(browser, viewport={"width": width, "height": 800})
+    try:
+        again.goto(address, timeout=90_000)  # one heat map more than open_training counts: P
+        again.wait_for_selector(".bn-loss", state="attached", timeout=90_000)
+        wait_for_loss(again, bn.loss(stepped, classes, loss=ce))
+        assert again.input_value(".bn-loss-choice select") == "softmax cross-entropy"
+        assert again.input_value(".bn-target-class-2 select") == "y1"
+    finally:
+        close_tab(again)

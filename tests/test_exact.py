@@ -145,7 +145,7 @@ def assert_every_view_agrees(state: bn.State) -> None:
             assert not (np.signbit(trace[name]) & (trace[name] == 0)).any(), f"{name} has a −0"
             assert trace.exact(name).tolist() == exact
         np.testing.assert_array_equal(bn.relu_zeroed(trace.Z[k]), np.array([[z <= 0 for z in row] for row in Z]))
-    frames = {f.label: f.text for f in walk(state) if f.stage == "relu"}
+    frames = {f.label: f.text for f in walk(state) if f.stage == "activation"}
     for k, layer in enumerate(bn.layers_of(state.depth)):
         Z = oracle[k][0]
         for r in range(len(Z)):

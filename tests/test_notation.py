@@ -84,7 +84,7 @@ def test_rows_write_each_step_input_first_and_name_the_cell_input_first(worked):
 def test_each_rows_step_ends_on_the_rows_explanation(worked):
     """The sum a step-through ends a cell on is the one the explanation writes, in rows too."""
     for frame in bn.walk(worked):
-        if frame.stage in ("sum", "relu"):
+        if frame.stage in ("sum", "activation"):
             e = bn.explain(worked, frame.pre, frame.row, frame.col)
             _, _, text = ROWS.step_words(frame, e)
             assert text == (ROWS.sum_text(e) if frame.stage == "sum" else ROWS.text(e))

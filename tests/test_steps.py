@@ -37,9 +37,9 @@ def test_the_first_cell_of_the_worked_example_frame_by_frame(worked):
     # H_z[h1, x1] = W1 row h1 · x1 + b1[h1] = 1·2 + (−1)·1 + 1·3 + (−5) = −1, then ReLU gives 0
     first = walk(worked)[:6]
     assert [(f.pre, f.post, f.row, f.col) for f in first] == [("H_z", "H", 0, 0)] * 6
-    assert [(f.stage, f.term, f.relu) for f in first] == [
+    assert [(f.stage, f.term, f.activated) for f in first] == [
         ("choose", None, False), ("term", 0, False), ("term", 1, False), ("term", 2, False),
-        ("sum", None, False), ("relu", None, True)]
+        ("sum", None, False), ("activation", None, True)]
     assert [f.text for f in first] == [
         "",
         "1·2",
@@ -92,7 +92,7 @@ def test_each_cell_ends_with_explains_text_and_forwards_value(state):
         for r, c in np.ndindex(Z.shape):
             cell = cell_frames(frames, layer.pre, r, c)
             e = bn.explain(state, layer.pre, r, c)
-            assert [f.stage for f in cell] == ["choose", *["term"] * inputs, "sum", "relu"]
+            assert [f.stage for f in cell] == ["choose", *["term"] * inputs, "sum", "activation"]
             assert [f.term for f in cell[1:-2]] == list(range(inputs))
             assert cell[-1].text == e.text and cell[-2].text == e.sum_text
             assert cell[-1].text.startswith(cell[-2].text) and all(
@@ -113,10 +113,10 @@ def test_every_frame_fills_one_cell_at_a_time_with_forwards_values(state):
         assert before <= now  # nothing is emptied
         if frame.stage == "sum":
             assert added == {(frame.pre, frame.row, frame.col)}
-        elif frame.stage == "relu":
-            assert added == {(frame.post, frame.row, frame.col)} and frame.relu
+        elif frame.stage == "activation":
+            assert added == {(frame.post, frame.row, frame.col)} and frame.activated
         else:
-            assert not added and not frame.relu
+            assert not added and not frame.activated
         before = now
     for frame in frames[::7] + frames[-1:]:
         for name in names:
@@ -143,10 +143,10 @@ def test_columns_mode_fills_a_layers_column_per_frame(state):
     assert len(columns) == state.depth * batch
     assert [(f.layer.index, f.col) for f in columns] == [(k, c) for k in range(1, state.depth + 1)
                                                          for c in range(batch)]
-    ends = [f for f in cells if f.stage == "relu" and f.row == f.units - 1]  # the frame ending each column
+    ends = [f for f in cells if f.stage == "activation" and f.row == f.units - 1]  # the frame ending each column
     trace = bn.forward(state)
     for frame, end in zip(columns, ends, strict=True):
-        assert (frame.row, frame.stage, frame.term, frame.relu) == (None, "column", None, True)
+        assert (frame.row, frame.stage, frame.term, frame.activated) == (None, "column", None, True)
         assert (frame.layer, frame.col) == (end.layer, end.col)
         assert filled_cells(frame, state.depth) == filled_cells(end, state.depth)
         assert frame.filled(frame.pre)[:, frame.col].all() and frame.filled(frame.post)[:, frame.col].all()

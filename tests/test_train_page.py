@@ -529,3 +529,35 @@ def test_a_network_that_no_longer_fits_the_loss_gives_way_to_mean_squared_error(
     assert "the loss is mean squared error again" in status(trainer)
     np.testing.assert_array_equal(trainer.targets, T)
     assert shown_loss(trainer) == bn.loss(bn.preset("three-inputs"), T)
+
+
+def test_a_change_works_out_one_forward_pass_and_a_step_one_backward_pass(monkeypatch, trainer):
+    """The views observe the model's results: a slider's change on page 06 is one forward pass and one
+    backward pass (the heat maps, the loss and the explained cell read the same), a step one of each (it steps
+    from the gradients already drawn), and page 02's change one forward pass."""
+    from batchnet_core.nn import state as state_module
+    from batchnet_core.nn import training
+    from batchnet_core.ui.app import BatchApp
+
+    counts = {"forward": 0, "backward": 0}
+
+    def counted(kind, function):
+        def call(*args, **kwargs):
+            counts[kind] += 1
+            return function(*args, **kwargs)
+        return call
+
+    monkeypatch.setattr(state_module, "forward_exact", counted("forward", state_module.forward_exact))
+    monkeypatch.setattr(training, "_backward_exact", counted("backward", training._backward_exact))
+    trainer.app.entries[("W2", 1, 3)].slider.value = 0
+    assert counts == {"forward": 1, "backward": 1}
+    counts.update(forward=0, backward=0)
+    press(trainer, "bn-train-step")
+    assert counts == {"forward": 1, "backward": 1}
+    counts.update(forward=0, backward=0)
+    trainer.explain_cell("delta1,2,0")
+    assert counts == {"forward": 0, "backward": 0}
+    worksheet = BatchApp()
+    counts.update(forward=0, backward=0)
+    worksheet.entries[("W1", 0, 0)].slider.value = 2
+    assert counts == {"forward": 1, "backward": 0}

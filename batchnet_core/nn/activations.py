@@ -212,6 +212,11 @@ ACTIVATIONS: dict[str, Activation] = {
 }
 
 
+def names_of(names: Sequence[str] | None, depth: int) -> tuple[str, ...]:
+    """Each layer's activation by name, as a view keeps them: None gives ReLU's for every layer (the worksheet's)."""
+    return tuple(names) if names else (RELU.name,) * depth
+
+
 def activations_of(names: object, depth: int) -> tuple[Activation, ...]:
     """Each layer's activation from a sequence of ``depth`` names (None: ReLU for every layer, the worksheet's);
     ``ValueError`` naming what is wrong."""

@@ -21,7 +21,7 @@ import numpy as np
 from matplotlib.ticker import MaxNLocator
 
 from ..convert import TRAIN_PAGE_KEYS, read_link
-from ..nn.activations import activations_of
+from ..nn.activations import activations_of, names_of
 from ..nn.forward import Trace
 from ..nn.layers import MAX_DEPTH, layers_of, unit_labels
 from ..nn.losses import LOSSES, one_hot
@@ -228,7 +228,7 @@ class GradientViews(drawing.DrawnPanels):
                  widget: drawing.HeatmapDrawing | None = None, activations: tuple[str, ...] | None = None,
                  loss: str = "mse") -> None:
         self.sizes, self.theme, self.convention, self.loss = tuple(sizes), theme, convention, loss
-        self.activations = activations or ("relu",) * (len(self.sizes) - 2)
+        self.activations = names_of(activations, len(self.sizes) - 2)
         self.rows = gradient_panels(self.sizes, convention, self.activations, loss)
         self.layout = {panel.key: panel for row in self.rows for panel in row}
         self.panels = {key: HeatmapPanel(p.title, p.row_labels, p.col_labels, split_after=p.split_after, theme=theme)
@@ -625,7 +625,8 @@ class Trainer:
             else:
                 trainer.start = (app.state, trainer.targets, trainer.loss)
         if app.class_bar is not None:
-            app.class_bar.accept_pushes(Pushable(read=trainer.read_pushed, own=lambda: (app.state, trainer.targets),
+            app.class_bar.accept_pushes(Pushable(read=trainer.read_pushed,
+                                                 own=lambda: (app.state, (trainer.targets, trainer.loss)),
                                                  show=trainer.show, query=trainer.query))
         return trainer
 

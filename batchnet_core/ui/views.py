@@ -8,6 +8,7 @@ import html
 import ipywidgets as widgets
 import numpy as np
 
+from ..nn.activations import names_of
 from ..nn.forward import Explanation, Trace
 from ..nn.layers import layer_of_result, layers_of, unit_labels
 from ..nn.state import State
@@ -112,7 +113,7 @@ class HeatmapViews(DrawnPanels):
                  grid: bool = False, convention: str = "columns", widget: HeatmapDrawing | None = None,
                  activations: tuple[str, ...] | None = None) -> None:
         self.sizes, self.convention, self.grid, self.theme = tuple(sizes), convention, grid, theme
-        self.activations = activations or ("relu",) * (len(self.sizes) - 2)
+        self.activations = names_of(activations, len(self.sizes) - 2)
         self.notation = notation(convention)
         self.layout = {panel.key: panel for panel in panels(self.sizes, convention, self.activations)}
         self.names = tuple(names) if names is not None else tuple(self.layout)
