@@ -197,7 +197,7 @@ class BatchApp:
         self.link = Link({})
         #: The heat maps, and the texts each change rewrites with them (``drawing.TextPart``).
         self.drawing = HeatmapDrawing()
-        self.guard = Guard(self._say, recover=self._recover, hold=self.drawing.hold_sync)
+        self.guard = Guard(self.say, recover=self._recover, hold=self.drawing.hold_sync)
         #: Cells of more than the results, by the name their ``data-cell`` starts with: a part of the page
         #: that adds heat maps of its own explains their cells (the gradients of training).
         self.cell_explainers: dict[str, Callable[[str], None]] = {}
@@ -278,9 +278,9 @@ class BatchApp:
         explain_box.add_class("bn-explain-panel")
         code_box.add_class("bn-code-panel")
         self.summary.add_class("bn-summary")
-        self.share = SharePanel(self, self._say, self.guard)
-        self.author = ExerciseAuthor(self.model, self._say, self.guard)
-        self.steps = StepThrough(self, self._say)
+        self.share = SharePanel(self, self.say, self.guard)
+        self.author = ExerciseAuthor(self.model, self.say, self.guard)
+        self.steps = StepThrough(self, self.say)
         self.page = PageBridge(theme=self.theme, names={"bn-upload": "Open a state (JSON file)",
                                                         "bn-step-play": list(PLAY_BUTTONS)})
         self.page.on_theme(self.guard(self.set_theme))
@@ -294,10 +294,10 @@ class BatchApp:
         ])
         self.widget.add_class("bn-app")
         #: The class bar, in a class (``classroom.ClassBar``); None elsewhere.
-        self.class_bar = ClassBar.join(self.widget, self.page, self._say)
+        self.class_bar = ClassBar.join(self.widget, self.page, self.say)
         self._subscribe()
         self.model.redraw()
-        self._say("Move any slider, or type a value into the box above it and press Enter.")
+        self.say("Move any slider, or type a value into the box above it and press Enter.")
 
     # the model's parts, by their old names
     state = property(lambda self: self.model.state, doc="The state shown.")
@@ -326,7 +326,7 @@ class BatchApp:
                 state = with_link_activations(random_state(app.seed, app.state.sizes), app.link.values)
                 message = f"Random integers, seed {app.seed}."
         except ValueError as error:
-            app._say(link_refused(str(error), "the worked example"), error=True)
+            app.say(link_refused(str(error), "the worked example"), error=True)
         else:
             if state is not None:
                 app.initial = state
@@ -456,7 +456,7 @@ class BatchApp:
         if convention != self.model.notation:
             self.model.update(notation=notation(convention).name)
             self.steps.follow()
-            self._say(f"Notation: {NOTATIONS[convention].label}. The same numbers, written another way.")
+            self.say(f"Notation: {NOTATIONS[convention].label}. The same numbers, written another way.")
         if self.notation_picker.value != convention:
             self.notation_picker.value = convention
 
@@ -494,7 +494,7 @@ class BatchApp:
                     f"{format_number(value)}")
 
     def _entry_refused(self, message: str) -> None:
-        self._say(message, error=True)
+        self.say(message, error=True)
 
     def _selection_changed(self, change: dict) -> None:
         if getattr(self, "_picking", False):
@@ -529,7 +529,7 @@ class BatchApp:
             self._build(state.sizes)
             self.model.redraw()
             if message:
-                self._say(message)
+                self.say(message)
             return
         self._apply(state, message)
 
@@ -537,7 +537,7 @@ class BatchApp:
         self.model.update(state=state)
         self.steps.follow()  # a step-through goes on with the new numbers
         if message:
-            self._say(message)
+            self.say(message)
 
     def _recover(self) -> None:
         """After a failure: every control shows the model again."""
@@ -550,8 +550,16 @@ class BatchApp:
         for controls in self.matrix_controls.values():
             controls.show(arrays)
 
-    def _say(self, message: str, error: bool = False) -> None:
+    def say(self, message: str, error: bool = False) -> None:
+        """Tell the learner in the page's status line (read out by screen readers); ``error`` marks it so."""
         self.status.value = status_html(message, error)
+
+    def add_panel(self, panel: widgets.Widget) -> None:
+        """A panel of the page's own, inside the app's box (its style, its page script and its width), after
+        the step-through: training's, on page 06."""
+        children = list(self.widget.children)
+        at = children.index(self.steps.widget) + 1
+        self.widget.children = children[:at] + [panel] + children[at:]
 
 
 def pushed_state(query: str) -> State:

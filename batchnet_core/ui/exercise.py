@@ -76,7 +76,7 @@ class ExerciseApp:
     """
 
     def __init__(self, seed: int = 1, difficulty: str = "medium", authored: Exercise | None = None) -> None:
-        self.guard = Guard(self._say)
+        self.guard = Guard(self.say)
         self.score = Score()
         self.status = html_widget("", "bn-status")
         self.score_view = html_widget("", "bn-score")
@@ -118,7 +118,7 @@ class ExerciseApp:
         ])
         self.widget.add_class("bn-app")
         #: The class bar, in a class (``classroom.ClassBar``): checked answers are told to the class.
-        self.class_bar = ClassBar.join(self.widget, self.page, self._say)
+        self.class_bar = ClassBar.join(self.widget, self.page, self.say)
         if authored is not None:
             self._show(authored)
         else:
@@ -137,12 +137,12 @@ class ExerciseApp:
                 return cls(authored=authored_from_link(link))
             except ValueError as error:
                 app = cls()
-                app._say(link_refused(str(error), f"seed {app.seed}, {app.exercise.difficulty}"), error=True)
+                app.say(link_refused(str(error), f"seed {app.seed}, {app.exercise.difficulty}"), error=True)
                 return app
         seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES)
         app = cls(seed, difficulty)
         if problems:
-            app._say(link_refused("; ".join(problems), f"seed {app.seed}, {app.exercise.difficulty}"), error=True)
+            app.say(link_refused("; ".join(problems), f"seed {app.seed}, {app.exercise.difficulty}"), error=True)
         return app
 
     # -- building one exercise -------------------------------------------------------------
@@ -184,7 +184,7 @@ class ExerciseApp:
         first = layers_of(exercise.state.depth)[0]
         name = f"seed {self.seed}" if self.seed is not None else "your teacher's exercise"
         cells = f"cells of {first.post}" if first.output else "hidden cells"
-        self._say(f"New exercise: {name}. " + (f"Start by predicting which {cells} ReLU will set to 0."
+        self.say(f"New exercise: {name}. " + (f"Start by predicting which {cells} ReLU will set to 0."
                                                if exercise.predict else "Fill in the blanks."))
         self._show_score()
 
@@ -233,7 +233,7 @@ class ExerciseApp:
         self.prediction_result.value = (f"<b>{html.escape(result.message)}</b> "
                                         f"(The numbers are {html.escape(first.pre)}.)")
         self._show_after_reveal(True)
-        self._say(result.message)
+        self.say(result.message)
         if not self.predicted:  # the prediction is made once: a second Reveal shows it again
             self.predicted = True
             for (r, c) in self.toggles:
@@ -361,7 +361,7 @@ class ExerciseApp:
     def _show_score(self) -> None:
         self.score_view.value = f"<b>{html.escape(self.score.text)}</b>"
 
-    def _say(self, message: str, error: bool = False) -> None:
+    def say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)
 
 

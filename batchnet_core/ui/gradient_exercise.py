@@ -93,7 +93,7 @@ class GradientExerciseApp:
     """
 
     def __init__(self, seed: int = 1, difficulty: str = "medium", authored: GradientExercise | None = None) -> None:
-        self.guard = Guard(self._say)
+        self.guard = Guard(self.say)
         self.score = Score()
         self.status = html_widget("", "bn-status")
         self.score_view = html_widget("", "bn-score")
@@ -142,7 +142,7 @@ class GradientExerciseApp:
         ])
         self.widget.add_class("bn-app")
         #: The class bar, in a class (``classroom.ClassBar``): checked answers are told to the class.
-        self.class_bar = ClassBar.join(self.widget, self.page, self._say)
+        self.class_bar = ClassBar.join(self.widget, self.page, self.say)
         #: Called after each new exercise: the page's link follows it (``from_page``).
         self.on_open: Callable[[], None] = lambda: None
         if authored is not None:
@@ -177,7 +177,7 @@ class GradientExerciseApp:
             seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES, GRADIENT_KEYS)
             app = cls(seed, difficulty)
         if problems:
-            app._say(link_refused("; ".join(problems), f"the gradient exercise of seed {app.seed}, "
+            app.say(link_refused("; ".join(problems), f"the gradient exercise of seed {app.seed}, "
                                                        f"{app.exercise.difficulty}"), error=True)
         if trainer is not None:
             share = trainer.app.share
@@ -224,7 +224,7 @@ class GradientExerciseApp:
         self.page.names = {"bn-gradient-answer": f"answer: {self.exercise.label}"}
         self.feedback.value = self.explanation.value = ""
         name = "your teacher's exercise" if exercise.authored else f"seed {self.seed}, {exercise.difficulty}"
-        self._say(f"New exercise: {name}. Work out {exercise.label}.")
+        self.say(f"New exercise: {name}. Work out {exercise.label}.")
         self._show_score()
         self.on_open()
 
@@ -253,7 +253,7 @@ class GradientExerciseApp:
         """Show the answer input by input; later checks of this exercise are not scored."""
         self.revealed = True
         self.explanation.value = reveal_html(self.exercise)
-        self._say(f"{self.exercise.label} revealed: checks of this exercise no longer count toward the score.")
+        self.say(f"{self.exercise.label} revealed: checks of this exercise no longer count toward the score.")
 
     def _mark(self, correct: bool | None) -> None:
         self.answer.remove_class("bn-correct-box")
@@ -296,7 +296,7 @@ class GradientExerciseApp:
     def _show_score(self) -> None:
         self.score_view.value = f"<b>{html.escape(self.score.text)}</b>"
 
-    def _say(self, message: str, error: bool = False) -> None:
+    def say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)
 
 

@@ -102,7 +102,7 @@ class MiniBatchComparison:
         self.runs: list[Run] = []
         self.theme = "light"
         self.page = PageBridge(theme=self.theme)
-        self.page.on_theme(Guard(self._say)(self.set_theme))
+        self.page.on_theme(Guard(self.say)(self.set_theme))
         self.status = html_widget(f"Press Run: it trains on {POINTS} examples three ways, in under a second.",
                                   "bn-status")
         self.epochs = widgets.Text(value=str(EPOCHS), description="Epochs", continuous_update=False,
@@ -118,13 +118,13 @@ class MiniBatchComparison:
         self.table = html_widget("", "bn-minibatch")
         self.plot = html_widget("", "bn-minibatch-chart")  # empty until run: no picture to show before
         self.plot_png = b""
-        self.button.on_click(Guard(self._say)(lambda _: self.run()))
+        self.button.on_click(Guard(self.say)(lambda _: self.run()))
         self.widget = widgets.VBox([html_widget(STYLE), self.page,
                                     widgets.HBox([self.epochs, self.learning_rate, self.button]),
                                     self.status, self.table, self.plot])
         self.widget.add_class("bn-app")  # the app's look (style.css): its rows wrap on a phone
         #: In a class, the teacher's pause holds this part of the page too (``classroom.ClassBar``).
-        self.class_bar = ClassBar.join(self.widget, None, self._say)
+        self.class_bar = ClassBar.join(self.widget, None, self.say)
 
     def settings(self) -> tuple[float, float]:
         """The epochs and learning rate typed, as numbers; ``ValueError`` naming the box that holds no number."""
@@ -148,7 +148,7 @@ class MiniBatchComparison:
             self.runs, self.plot_png = runs, png
             self.table.value = runs_table(runs)
             self.plot.value = plot_html(png, runs)
-            self._say(*summary(runs, seconds))
+            self.say(*summary(runs, seconds))
         finally:
             self.button.disabled = False
         return runs
@@ -161,5 +161,5 @@ class MiniBatchComparison:
                 self.plot_png = loss_plot(self.runs, theme)
                 self.plot.value = plot_html(self.plot_png, self.runs)
 
-    def _say(self, message: str, error: bool = False) -> None:
+    def say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)

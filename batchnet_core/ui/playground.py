@@ -104,9 +104,9 @@ class Playground:
             self._resize = None
         sizes = self.sizes
         if sizes == self.app.state.sizes:  # back where it was before the sliders moved
-            self.app._say(f"{described(sizes)}, as before.")
+            self.app.say(f"{described(sizes)}, as before.")
             return
-        self.app._say(f"{described(sizes)}: drawing the network…")
+        self.app.say(f"{described(sizes)}: drawing the network…")
         self._resize = loop.call_later(SETTLE_SECONDS, self.app.guard(self.apply))
 
     def apply(self) -> None:

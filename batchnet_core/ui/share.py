@@ -79,10 +79,9 @@ class SharePanel:
 
     def __init__(self, app, say: Callable[..., None], guard: Callable) -> None:
         self.app, self.say = app, say
-        #: More of the page's link than the state: a page that shows more sets it (the targets of training).
-        self.extra_query: Callable[[], str] = lambda: ""
-        #: Other parts of the page whose settings its link carries too, after the state's (06's gradient
-        #: exercise: its seed and difficulty); each part calls ``follow`` when they change.
+        #: Other parts of the page whose settings its link carries too, after the state's, in order (06's
+        #: targets and loss, then its gradient exercise's seed and difficulty); each part calls ``follow`` or
+        #: ``show`` when they change.
         self.page_parts: list[Callable[[], str]] = []
         self.link = TextPart(app.drawing, "link", "bn-link")
         # the same words whatever the state: written once, not sent with every link
@@ -128,7 +127,7 @@ class SharePanel:
         self._show_link(self.app.state, self.app.theme)
 
     def _show_link(self, state: State, theme: str) -> None:
-        parts = [state.to_query(), self.extra_query(), *(part() for part in self.page_parts),
+        parts = [state.to_query(), *(part() for part in self.page_parts),
                  "theme=dark" if theme == "dark" else ""]
         query = "&".join(part for part in parts if part)
         # bn-address: the page script keeps the page's own address equal to this link

@@ -73,7 +73,7 @@ class SpeedComparison:
         self.timings: list[Timing] = []
         self.theme = "light"
         self.page = PageBridge(theme=self.theme)
-        self.page.on_theme(Guard(self._say)(self.set_theme))
+        self.page.on_theme(Guard(self.say)(self.set_theme))
         self.status = html_widget("Press the button: it takes a few seconds.", "bn-status")
         self.progress = widgets.IntProgress(value=0, min=0, max=len(sizes), description="Measured",
                                             layout=widgets.Layout(width="420px"))
@@ -84,7 +84,7 @@ class SpeedComparison:
         self.findings = html_widget("", "bn-speed-findings")
         self.plot = html_widget("", "bn-speed-chart")  # empty until measured: no picture to show before
         self.plot_png = b""
-        self.button.on_click(Guard(self._say)(lambda _: self.run()))
+        self.button.on_click(Guard(self.say)(lambda _: self.run()))
         self.widget = widgets.VBox([html_widget(STYLE), self.page, widgets.HBox([self.button, self.progress]),
                                     self.status, self.table, self.findings, self.plot])
         self.widget.add_class("bn-app")  # the app's look (style.css): its rows wrap on a phone
@@ -104,7 +104,7 @@ class SpeedComparison:
             self._draw()
             headline, *more = findings(timings)
             self.findings.value = "".join(f"<p>{html.escape(sentence)}</p>" for sentence in more)
-            self._say(f"Done. {headline}")
+            self.say(f"Done. {headline}")
         finally:
             self.button.disabled = False
         return timings
@@ -120,7 +120,7 @@ class SpeedComparison:
         self.plot_png = timing_plot(self.timings, self.theme)
         self.plot.value = plot_html(self.plot_png, self.timings)
 
-    def _say(self, message: str, error: bool = False) -> None:
+    def say(self, message: str, error: bool = False) -> None:
         self.status.value = status_html(message, error)
 
 
@@ -141,7 +141,7 @@ class PermutationDemo:
                                       value=orders[-1], description="New order")
         self.order.add_class("bn-permutation-order")
         self.view = html_widget("", "bn-permutation")
-        self.order.observe(Guard(self._say)(lambda _: self._show()), "value")
+        self.order.observe(Guard(self.say)(lambda _: self._show()), "value")
         self.widget = widgets.VBox([self.order, self.view])
         self._show()
 
@@ -161,5 +161,5 @@ class PermutationDemo:
             "belongs to its input, wherever it stands in the batch.</p>"
         )
 
-    def _say(self, message: str, error: bool = False) -> None:
+    def say(self, message: str, error: bool = False) -> None:
         self.view.value = status_html(message, error)

@@ -596,15 +596,12 @@ class Trainer:
             for k in range(1, MAX_DEPTH + 1):
                 self.app.cell_explainers[f"{prefix}{k}"] = self.explain_cell
         # the targets as they fit the state shown: the app's link is made before this panel follows a new size
-        self.app.share.extra_query = self._link_query
+        self.app.share.page_parts.append(self._link_query)
         self.app.author.offer_gradients(lambda: resize_targets(self.targets, self.app.state, self.loss))
         self.app.step_picker.observe(guard(lambda change: self.target_controls.set_step(change["new"])), "value")
         self._view = View(("state", "theme", "notation"), self._draw, self._send, self.views.forget)
         self.app.model.subscribe(self._view)
-        children = list(self.app.widget.children)
-        at = children.index(self.app.steps.widget) + 1
-        # inside the app's own box: its style, its page script (cells, names) and its width
-        self.app.widget.children = children[:at] + [self.panel] + children[at:]
+        self.app.add_panel(self.panel)
         self.widget = self.app.widget
         self._send(self._draw(self.app.model))
         self.app.share.show(self.app.state, self.app.theme)
@@ -620,7 +617,7 @@ class Trainer:
                 trainer.train_towards(*trainer.read_targets(app.state, app.link.values))
             except ValueError as error:
                 what = "loss and targets" if "loss" in app.link.values else "targets"
-                app._say(f"The link's {what} could not be used: {error}. The page's own {what} are shown.",
+                app.say(f"The link's {what} could not be used: {error}. The page's own {what} are shown.",
                          error=True)
             else:
                 trainer.start = (app.state, trainer.targets, trainer.loss)
@@ -716,7 +713,7 @@ class Trainer:
                 widget.value = value
         if gave_way:
             self._new_run()
-            self.app._say(gave_way[0].upper() + gave_way[1:], error=True)
+            self.app.say(gave_way[0].upper() + gave_way[1:], error=True)
 
     def _redraw(self, targets: np.ndarray | None = None, cell: GradientCell | None = None) -> None:
         """Draw again for new targets or a new explained cell: nothing changes on screen if drawing fails."""
@@ -734,7 +731,7 @@ class Trainer:
         self.target_controls = MatrixControls(
             f"T: targets, one column per input ({self.targets.shape[0]} × {self.targets.shape[1]})",
             [("T", self.targets)], outputs, xs, self.app.step, self.app.guard(self._target_changed),
-            self.app.guard(lambda message: self.app._say(message, error=True)), depth=state.depth)
+            self.app.guard(lambda message: self.app.say(message, error=True)), depth=state.depth)
         self.target_controls.widget.add_class("bn-controls-T")
         self.target_box.children = [self.target_controls.widget]
 
@@ -769,7 +766,7 @@ class Trainer:
             self.app.load(state.replace(activations=chosen))
         self.train_towards(resize_targets(self.targets, self.app.state, name) if not entry.classes
                            else default_targets(self.app.state, name), name)
-        self.app._say(message)
+        self.app.say(message)
 
     def _follow_loss(self, name: str) -> None:
         """The page shows this loss: its choice, the last activation held or free, its targets' controls."""
@@ -790,7 +787,7 @@ class Trainer:
         before = loss(self.app.state, self.targets, self.loss)
         self.set_targets(targets)
         outputs = layers_of(self.app.state.depth)[-1]
-        self.app._say(f"x{column + 1} is of class {outputs.unit_label(row)}: the loss goes from "
+        self.app.say(f"x{column + 1} is of class {outputs.unit_label(row)}: the loss goes from "
                       f"{format_number(before)} to {format_number(loss(self.app.state, self.targets, self.loss))}.")
 
     def _target_changed(self, name: str, row: int, col: int, value: float) -> None:
@@ -800,7 +797,7 @@ class Trainer:
         targets[row, col] = value
         before = loss(self.app.state, self.targets, self.loss)
         self.set_targets(targets)
-        self.app._say(f"{entry_label('T', row, col)} = {format_number(value)}: the loss goes from "
+        self.app.say(f"{entry_label('T', row, col)} = {format_number(value)}: the loss goes from "
                       f"{format_number(before)} to {format_number(loss(self.app.state, self.targets, self.loss))}.")
 
     def explain_cell(self, cell: str) -> None:
@@ -815,10 +812,10 @@ class Trainer:
         except ValueError as error:
             good = self.settings[field]
             box.value = good
-            self.app._say(f"{error}. It stays {good}.", error=True)
+            self.app.say(f"{error}. It stays {good}.", error=True)
             return
         self.settings[field] = box.value.strip()
-        self.app._say(f"{field} = {format_number(value)}.")
+        self.app.say(f"{field} = {format_number(value)}.")
 
     def _settings(self) -> tuple[float, int]:
         return float(parse_number(self.settings["Learning rate"])), int(parse_number(self.settings["Steps"]))
@@ -841,7 +838,7 @@ class Trainer:
         before = history.last
         state = sgd_step(self.app.state, self.targets, rate, self.loss)
         self._show_step(state)
-        self.app._say(f"Step {history.taken} with learning rate {format_number(rate)}: loss "
+        self.app.say(f"Step {history.taken} with learning rate {format_number(rate)}: loss "
                       f"{format_number(before)} → {format_number(history.last)}."
                       + (" It went up: the step overshot, so try a smaller learning rate." if
                          history.last > before else ""))
@@ -905,7 +902,7 @@ class Trainer:
             history.add(value)
             if time.perf_counter() - shown_at > LIVE_SECONDS and taken < count:
                 self._show_step(state, record=False)
-                self.app._say(f"Training: step {taken} of {count}, loss {format_number(history.last)}.")
+                self.app.say(f"Training: step {taken} of {count}, loss {format_number(history.last)}.")
                 yield True
                 if self.history is not history or self.app.state != state:
                     return
@@ -915,7 +912,7 @@ class Trainer:
             history.settle(loss(state, targets, chosen))  # the loss the run ends on, worked out exactly
         taken = history.taken
         went_up = " The loss went up: try a smaller learning rate." if history.last > before and not stopped else ""
-        self.app._say(f"Trained {taken} step{'s' * (taken != 1)} so far in this run: loss {format_number(before)} → "
+        self.app.say(f"Trained {taken} step{'s' * (taken != 1)} so far in this run: loss {format_number(before)} → "
                       f"{format_number(history.last)}.{stopped}{went_up}", error=bool(stopped))
 
     def _show_step(self, state: State, record: bool = True) -> None:
@@ -930,5 +927,5 @@ class Trainer:
         state, targets, chosen = self.start
         self.app.load(state)
         self.train_towards(targets, chosen)
-        self.app._say("Reset to the weights and targets the page opened with.")
+        self.app.say("Reset to the weights and targets the page opened with.")
 
