@@ -144,7 +144,8 @@ def batchnet_changes(count: int, training: bool = False) -> Iterator[Change]:
         if training:
             g = bn.backward(new, TARGETS)
             for k, ((dW, db), delta) in enumerate(zip(g.layers, g.deltas), start=1):
-                values += [(f".bn-values-dW{k}", "values", dW.tolist()), (f".bn-values-db{k}", "values", db.tolist()),
+                values += [(f".bn-values-dW{k}", "values", dW.tolist()),
+                           (f".bn-values-db{k}", "values", db.reshape(-1, 1).tolist()),  # drawn as a column
                            (f".bn-values-delta{k}", "values", delta.tolist())]
         yield Change(
             handle=f".bn-{name}-{row}-{col} .noUi-handle", key=key, values=values,

@@ -51,6 +51,11 @@ def test_the_slider_bench_times_every_change_and_load_it_was_asked_for(tmp_path)
         for start in ("cold", "preheated"):
             assert results[start][page]["ready"]["n"] == 1
             assert 0 < results[start][page]["html"]["median"] < results[start][page]["ready"]["median"]
+    # page 06 took its turns too, every change checked against bn.backward's δ, dW and db
+    training = results["latency"]["training"]
+    assert training["update"]["n"] == TIMED
+    assert training["bytes"]["median"] > results["latency"]["batchnet"]["bytes"]["median"]
+    assert "Slider latency on page 06 (training), median: training vs bare" in out
     assert "## Figures" in out and len(figures["table"]) > 10
     assert {row["met"] for row in figures["table"]} <= {True, False, None}
     # the same changes again on emulated school Wi-Fi and on a 6× slower CPU, both pages in each
