@@ -7,6 +7,10 @@ Smaller batches take more steps per epoch, so they lower the loss more per epoch
 sees fewer examples, so their loss wanders more; and their epoch costs more time, since every step is
 a few small matrix products and their overhead, where the full batch needs one step of larger ones.
 
+With ``loss="softmax_cross_entropy"`` the same lesson is a classification: each point is of class y1 (near
+the diagonal) or y2 (far from it), the network ends in 2 linear outputs, and the loss is softmax
+cross-entropy (``nn.losses``).
+
 The data has more examples than a ``State`` allows (16 per dimension), so everything here works on
 plain arrays: the layers as a list of (W, b), X as (inputs × examples), T as (outputs × examples).
 """
@@ -21,7 +25,9 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from .nn.activations import RELU, Activation, activations_of
 from .nn.compute import forward_floats
+from .nn.losses import loss_named, one_hot
 from .nn.training import backward_floats, check_learning_rate, loss_of
 from .nn.validation import MAX_MAGNITUDE, as_array
 
@@ -39,9 +45,12 @@ EPOCHS = 40
 LEARNING_RATE = 0.1
 #: Most epochs a run takes: one example at a time, 200 epochs are 12,800 steps, about a second.
 MAX_EPOCHS = 200
+#: For softmax cross-entropy: a point is of class y1 when it is nearer the diagonal than this (|x₁ − x₂|), else
+#: y2; about half the square is each.
+NEAR = 0.6
 
 
-def make_data(seed: int = 0, points: int = POINTS) -> tuple[np.ndarray, np.ndarray]:
+def make_data(seed: int = 0, points: int = POINTS, loss: str = "mse") -> tuple[np.ndarray, np.ndarray]:
     """A small synthetic data set: ``points`` points in the square [−1, 1]² and their targets |x₁ − x₂|.
 
     The inputs are drawn uniformly from the square by ``default_rng(seed)``; the target of a point is
@@ -53,6 +62,8 @@ def make_data(seed: int = 0, points: int = POINTS) -> tuple[np.ndarray, np.ndarr
     ----------
     seed : int   the same seed gives the same data
     points : int how many examples, 1 to 10,000
+    loss : str   "softmax_cross_entropy": the targets are classes instead, one-hot (2 × points): y1 where
+                 |x₁ − x₂| < NEAR, y2 elsewhere
 
     Returns
     -------
@@ -69,17 +80,22 @@ def make_data(seed: int = 0, points: int = POINTS) -> tuple[np.ndarray, np.ndarr
     """
     seed = _check_whole("the seed", seed, 0, 2**32 - 1)
     points = _check_whole("the number of points", points, 1, 10_000)
+    entry = loss_named(loss)
     X = np.random.default_rng(seed).uniform(-1.0, 1.0, size=(2, points))
-    return X, np.abs(X[0] - X[1])[None, :]
+    distance = np.abs(X[0] - X[1])
+    if entry.classes:
+        return X, one_hot([int(d >= NEAR) for d in distance], 2)
+    return X, distance[None, :]
 
 
-def start_network(seed: int = 0, hidden: int = HIDDEN) -> Layers:
+def start_network(seed: int = 0, hidden: int = HIDDEN, loss: str = "mse") -> Layers:
     """A starting network 2 → ``hidden`` → 1, its weights drawn by ``default_rng(seed)``.
 
     W1 is normal with standard deviation 1, b1 is 0.1 and W2 is normal with standard deviation
     1/√hidden; b2 is 0.7, about the targets' mean, so the output starts alive (above 0 for most
     examples) and its gradient reaches every layer. Each hidden unit is alive for about half the
-    square: its edge W1·x + b1 = 0 passes near the middle.
+    square: its edge W1·x + b1 = 0 passes near the middle. For softmax cross-entropy there are 2 outputs,
+    W2 drawn the same way and b2 0: both classes start about equally likely.
 
     Examples
     --------
@@ -88,10 +104,18 @@ def start_network(seed: int = 0, hidden: int = HIDDEN) -> Layers:
     """
     seed = _check_whole("the seed", seed, 0, 2**32 - 1)
     hidden = _check_whole("the number of hidden units", hidden, 1, 16)
+    classes = loss_named(loss).classes
     rng = np.random.default_rng(seed)
     W1 = rng.normal(0.0, 1.0, size=(hidden, 2))
-    W2 = rng.normal(0.0, 1.0 / math.sqrt(hidden), size=(1, hidden))
-    return [(W1, np.full(hidden, 0.1)), (W2, np.full(1, 0.7))]
+    outputs = 2 if classes else 1
+    W2 = rng.normal(0.0, 1.0 / math.sqrt(hidden), size=(outputs, hidden))
+    return [(W1, np.full(hidden, 0.1)), (W2, np.full(outputs, 0.0 if classes else 0.7))]
+
+
+def _activations(depth: int, loss: str) -> tuple[Activation, ...]:
+    """ReLU after every layer, but a loss that applies its own function (softmax) takes the last linear."""
+    last = loss_named(loss).last_activation
+    return activations_of(("relu",) * (depth - 1) + (last or "relu",), depth)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -197,7 +221,7 @@ def _examples(name: str, value: object, rows: int) -> np.ndarray:
 
 
 def train(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: object, T: object, batch_size: int,
-          epochs: int = EPOCHS, lr: float = LEARNING_RATE, seed: int = 0) -> Run:
+          epochs: int = EPOCHS, lr: float = LEARNING_RATE, seed: int = 0, loss: str = "mse") -> Run:
     """Train a copy of ``layers`` for ``epochs`` passes over (X, T) in mini-batches of ``batch_size``.
 
     Each epoch shuffles the examples with ``default_rng(seed)`` and steps through them ``batch_size`` at a
@@ -216,6 +240,8 @@ def train(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: object, T: object,
     epochs : int                     1 to ``MAX_EPOCHS``
     lr : float                       the learning rate, above 0 and at most 10
     seed : int                       the order of the examples in every epoch
+    loss : str                       "mse" (ReLU after every layer) or "softmax_cross_entropy" (the last
+                                     layer linear, T one-hot)
 
     Examples
     --------
@@ -224,15 +250,20 @@ def train(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: object, T: object,
     >>> run.steps_per_epoch, run.epochs, run.losses[-1] < run.losses[0]
     (8, 5, True)
     """
+    entry = loss_named(loss)
     network, X, T = _check_data(layers, X, T)
+    problem = entry.targets_problem(T)
+    if problem:
+        raise ValueError(problem)
+    chosen = _activations(len(network), loss)
     examples = X.shape[1]
     batch = _check_whole("the batch size", batch_size, 1, examples)
     epochs = _check_whole("epochs", epochs, 1, MAX_EPOCHS)
     rate = check_learning_rate(lr)
     rng = np.random.default_rng(_check_whole("the seed", seed, 0, 2**32 - 1))
     steps = -(-examples // batch)
-    results = forward_floats(network, X)
-    losses = [loss_of(results[-1][1], T)]
+    results = forward_floats(network, X, chosen)
+    losses = [loss_of(results[-1][1], T, loss)]
     seconds: list[float] = []
     diverged, beyond = None, False
     with np.errstate(over="ignore", invalid="ignore"):
@@ -241,20 +272,21 @@ def train(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: object, T: object,
             start = time.perf_counter()
             trial = network
             for first in range(0, examples, batch):
-                chosen = order[first:first + batch]
-                gradients = backward_floats(trial, X[:, chosen], T[:, chosen])
+                picked = order[first:first + batch]
+                gradients = backward_floats(trial, X[:, picked], T[:, picked], chosen, loss)
                 trial = [(W - rate * dW, b - rate * db) for (W, b), (dW, db) in zip(trial, gradients)]
             seconds.append(time.perf_counter() - start)
             beyond = any(not np.all(np.abs(array) <= MAX_MAGNITUDE) for pair in trial for array in pair)
-            trial_results = forward_floats(trial, X)
-            loss = loss_of(trial_results[-1][1], T)
-            if beyond or not math.isfinite(loss):
+            trial_results = forward_floats(trial, X, chosen)
+            value = loss_of(trial_results[-1][1], T, loss)
+            if beyond or not math.isfinite(value):
                 diverged = epoch
                 break
             network, results = trial, trial_results
-            losses.append(loss)
+            losses.append(value)
     name = _way(batch, steps).capitalize()
-    switched_off = diverged is None and bool(np.all(results[-1][0] <= 0))
+    # only ReLU switches an output off: a linear one (softmax's) always passes its gradient
+    switched_off = diverged is None and chosen[-1] is RELU and bool(np.all(results[-1][0] <= 0))
     if diverged is not None:
         grew = "a weight went beyond ±10⁶" if beyond else "the loss was no longer a finite number"
         message = (f"{name} diverged in epoch {diverged}: with learning rate {rate:g} the steps grew until {grew}. "
@@ -270,11 +302,11 @@ def train(layers: Sequence[tuple[np.ndarray, np.ndarray]], X: object, T: object,
 
 
 def compare(batch_sizes: Sequence[int] = BATCH_SIZES, epochs: int = EPOCHS, lr: float = LEARNING_RATE,
-            seed: int = 0) -> list[Run]:
+            seed: int = 0, loss: str = "mse") -> list[Run]:
     """Train the same starting network on the same data once for each batch size; one ``Run`` each.
 
-    The data is ``make_data(seed)`` and the network ``start_network(seed)``; every run shuffles with the
-    same seed, so the comparison is the same each time but for the seconds.
+    The data is ``make_data(seed, loss=loss)`` and the network ``start_network(seed, loss=loss)``; every run
+    shuffles with the same seed, so the comparison is the same each time but for the seconds.
 
     Examples
     --------
@@ -286,12 +318,12 @@ def compare(batch_sizes: Sequence[int] = BATCH_SIZES, epochs: int = EPOCHS, lr: 
                          f"{repr(batch_sizes)[:30]}")
     epochs = _check_whole("epochs", epochs, 1, MAX_EPOCHS)
     rate = check_learning_rate(lr)
-    X, T = make_data(seed)
+    X, T = make_data(seed, loss=loss)
     for size in batch_sizes:
         _check_whole("the batch size", size, 1, X.shape[1])
-    network = start_network(seed)
-    return [train(network, X, T, size, epochs, rate, seed) for size in batch_sizes]
+    network = start_network(seed, loss=loss)
+    return [train(network, X, T, size, epochs, rate, seed, loss) for size in batch_sizes]
 
 
-__all__ = ["BATCH_SIZES", "EPOCHS", "HIDDEN", "LEARNING_RATE", "MAX_EPOCHS", "POINTS", "Run", "compare",
+__all__ = ["BATCH_SIZES", "EPOCHS", "HIDDEN", "LEARNING_RATE", "MAX_EPOCHS", "NEAR", "POINTS", "Run", "compare",
            "make_data", "start_network", "train"]

@@ -2,6 +2,7 @@
 
 import html
 import io
+import math
 import re
 import subprocess
 import sys
@@ -16,8 +17,10 @@ import batchnet_core as bn
 from batchnet_core.minibatch import (
     BATCH_SIZES,
     EPOCHS,
+    HIDDEN,
     LEARNING_RATE,
     MAX_EPOCHS,
+    NEAR,
     POINTS,
     compare,
     make_data,
@@ -192,6 +195,36 @@ def test_the_lesson_on_the_default_data():
     assert np.sum(np.diff(ones.losses) > 0) >= 3
     # 64 steps of one example cost far more than one step of 64 (measured: about 45 times on 2 cores)
     assert ones.seconds_per_epoch >= 3 * full.seconds_per_epoch
+
+
+CE = "softmax_cross_entropy"
+
+
+def test_with_softmax_cross_entropy_the_points_have_classes_and_a_step_is_the_packages():
+    X, T = make_data(seed=3, points=16, loss=CE)
+    np.testing.assert_array_equal(X, make_data(seed=3, points=16)[0])  # the same points
+    near = np.abs(X[0] - X[1]) < NEAR
+    np.testing.assert_array_equal(T, [near, ~near])  # one-hot: y1 near the diagonal, y2 farther
+    network = start_network(seed=3, loss=CE)
+    assert [W.shape for W, _ in network] == [(HIDDEN, 2), (2, HIDDEN)] and not network[1][1].any()
+    run = train(network, X, T, batch_size=16, epochs=2, lr=0.5, seed=3, loss=CE)
+    state = bn.State.from_layers(network, X, activations=("relu", "linear"))
+    for _ in range(2):
+        state = bn.sgd_step(state, T, 0.5, loss=CE)
+    assert_same_layers(run.layers, state.layers)
+    assert run.losses[-1] == pytest.approx(bn.loss(state, T, loss=CE), rel=1e-12)
+    assert not run.switched_off  # a linear output is never switched off
+
+
+def test_the_lesson_holds_for_softmax_cross_entropy():
+    full, eights, ones = compare(loss=CE)
+    assert ones.losses[-1] < eights.losses[-1] < full.losses[-1] < full.losses[0] == pytest.approx(math.log(2), 0.1)
+    assert ones.seconds_per_epoch >= 3 * full.seconds_per_epoch
+    with pytest.raises(ValueError, match="each column of T must be one-hot"):
+        X, distances = make_data()
+        train(start_network(loss=CE), X, np.vstack([distances, distances]), batch_size=8, loss=CE)
+    with pytest.raises(ValueError, match="loss must be one of mse, softmax_cross_entropy; got 'hinge'"):
+        compare(loss="hinge")
 
 
 # -- what goes wrong -------------------------------------------------------------------------------------
@@ -374,6 +407,16 @@ def test_what_is_typed_reaches_the_page_escaped(page):
     page.learning_rate.value = "<b>0.1</b>"
     page.button.click()
     assert "&lt;b&gt;0.1&lt;/b&gt;" in page.status.value and "<b>" not in page.status.value
+
+
+def test_the_page_chooses_the_loss_and_runs_it(page):
+    page.run()
+    page.loss.value = CE
+    assert page.runs == [] and page.table.value == page.plot.value == ""
+    assert "Loss: softmax cross-entropy. The network learns each point&#x27;s class" in page.status.value
+    by_class(page, "bn-minibatch-run").click()
+    expected = compare(loss=CE)
+    assert [float(value) for *_, value, _ in table_rows(page)] == [run.losses[-1] for run in expected]
 
 
 def test_an_output_switched_off_is_shown_as_an_error_with_its_table(page):

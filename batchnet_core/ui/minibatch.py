@@ -9,7 +9,8 @@ import time
 import ipywidgets as widgets
 import numpy as np
 
-from ..minibatch import BATCH_SIZES, EPOCHS, LEARNING_RATE, POINTS, Run, compare
+from ..minibatch import BATCH_SIZES, EPOCHS, LEARNING_RATE, NEAR, POINTS, Run, compare
+from ..nn.losses import LOSSES
 from ..nn.numbers import parse_number
 from ..speed import format_duration
 from .charts import LINES, chart, themed_png
@@ -112,6 +113,13 @@ class MiniBatchComparison:
                                           continuous_update=False, style={"description_width": "initial"},
                                           layout=widgets.Layout(width="180px"))
         self.learning_rate.add_class("bn-minibatch-lr")
+        self.loss = widgets.Dropdown(options=[(entry.label, name) for name, entry in LOSSES.items()],
+                                     description="Loss", style={"description_width": "initial"},
+                                     tooltip="Mean squared error fits |x₁ − x₂|; softmax cross-entropy learns "
+                                             f"the class: y1 nearer the diagonal than {NEAR:g}, y2 farther",
+                                     layout=widgets.Layout(width="260px"))
+        self.loss.add_class("bn-minibatch-loss")
+        self.loss.observe(Guard(self.say)(lambda change: self._loss_chosen(change["new"])), "value")
         self.button = widgets.Button(description="Run", button_style="primary", tooltip="Train all three ways",
                                      layout=widgets.Layout(width="120px"))
         self.button.add_class("bn-minibatch-run")
@@ -120,7 +128,8 @@ class MiniBatchComparison:
         self.plot_png = b""
         self.button.on_click(Guard(self.say)(lambda _: self.run()))
         self.widget = widgets.VBox([html_widget(STYLE), self.page,
-                                    widgets.HBox([self.epochs, self.learning_rate, self.button]),
+                                    widgets.HBox([self.epochs, self.learning_rate, self.loss, self.button],
+                                                 layout=widgets.Layout(flex_flow="row wrap")),
                                     self.status, self.table, self.plot])
         self.widget.add_class("bn-app")  # the app's look (style.css): its rows wrap on a phone
         #: In a class, the teacher's pause holds this part of the page too (``classroom.ClassBar``).
@@ -142,7 +151,7 @@ class MiniBatchComparison:
         self.button.disabled = True
         try:
             start = time.perf_counter()
-            runs = compare(self.batch_sizes, epochs, rate, self.seed)
+            runs = compare(self.batch_sizes, epochs, rate, self.seed, self.loss.value)
             seconds = time.perf_counter() - start
             png = loss_plot(runs, self.theme)
             self.runs, self.plot_png = runs, png
@@ -152,6 +161,14 @@ class MiniBatchComparison:
         finally:
             self.button.disabled = False
         return runs
+
+    def _loss_chosen(self, name: str) -> None:
+        """Another loss: the same points, its own targets; the last runs' figures no longer hold."""
+        self.runs, self.plot_png = [], b""
+        self.table.value = self.plot.value = ""
+        what = (f"each point's class (y1 nearer the diagonal than {NEAR:g}, y2 farther), 2 linear outputs"
+                if LOSSES[name].classes else "|x₁ − x₂| of each point, one ReLU output")
+        self.say(f"Loss: {LOSSES[name].label}. The network learns {what}. Press Run.")
 
     def set_theme(self, theme: str) -> None:
         """Draw the plot for a light or a dark page."""
