@@ -355,23 +355,21 @@ def explanation_html(state: State, targets: np.ndarray, cell: GradientCell, loss
                f"feeds")
         activation = state.activation_entries[cell.layer - 1]
         at = f"{layer.pre}[{layer.unit_label(cell.row)}, x{cell.col + 1}]"
-        if layer.output and entry.last_activation:
-            return (f"<div class='bn-explain-heading'>{html.escape(e.label)}: how wrong unit "
-                    f"{html.escape(layer.unit_label(cell.row))} was for input x{cell.col + 1}</div>"
-                    f"<div class='bn-formula'>{html.escape(e.text)}</div><div>{html.escape(why)}.</div>")
-        if not activation.zeroes:  # a slope that scales the error, never a switch
+        if layer.output and entry.last_activation:  # the loss's own function: its slope is in the error
+            passed = ""
+        elif not activation.zeroes:  # a slope that scales the error, never a switch
             slope = Fraction(repr(e.derivative))
-            passed = (f"{activation.label}′ {equals_sign(slope)} {format_number(slope)}: the slope of "
-                      f"{activation.label} at {at} scales the error it passes back.")
+            passed = (f"; {activation.label}′ {equals_sign(slope)} {format_number(slope)}: the slope of "
+                      f"{activation.label} at {at} scales the error it passes back")
         elif e.derivative:
-            passed = f"{activation.label}′ = 1: the unit was on for this input, so the error passes."
+            passed = f"; {activation.label}′ = 1: the unit was on for this input, so the error passes"
         else:
-            passed = (f"{activation.label}′ = 0: {at} is 0 or less, the unit was off for this input, so nothing "
-                      f"passes back.")
+            passed = (f"; {activation.label}′ = 0: {at} is 0 or less, the unit was off for this input, so nothing "
+                      f"passes back")
         return (f"<div class='bn-explain-heading'>{html.escape(e.label)}: how wrong unit "
                 f"{html.escape(layer.unit_label(cell.row))} was for input x{cell.col + 1}</div>"
                 f"<div class='bn-formula'>{html.escape(e.text)}</div>"
-                f"<div>{html.escape(why)}; {html.escape(passed)}</div>")
+                f"<div>{html.escape(why + passed)}.</div>")
     name = f"{'W' if cell.kind == 'W' else 'b'}{cell.layer}"
     e = explain_gradient(state, targets, name, cell.row, cell.col, loss)
     layer = layers_of(state.depth)[cell.layer - 1]
@@ -577,10 +575,9 @@ class Trainer:
         self._build_targets()
         intro = html_widget(
             "<h2 class='bn-train-title'>Targets, loss and gradients</h2>"
-            "<div>Set the targets T, one column per input. The "
-            "loss says how far Y is from T; each gradient says which way, and how much, every weight and bias "
-            "should move to lower it, averaged over the batch. Click any cell of δ, dW or db to see how it is "
-            "made.</div>")
+            "<div>Set the targets T, one column per input. The loss says how far the outputs are from T; "
+            "each gradient says which way, and how much, every weight and bias should move to lower it, averaged "
+            "over the batch. Click any cell of δ, dW or db to see how it is made.</div>")
         controls = widgets.HBox([step, self.learning_rate, self.steps_box, train, reset],
                                 layout=widgets.Layout(flex_flow="row wrap", align_items="center"))
         controls.add_class("bn-train-controls")
