@@ -296,6 +296,9 @@ def page(browser, request):
 
 
 #: (A script's expression) Every heat map on the page, an SVG the page draws from numbers, has its cells painted.
+#: Page 06's heat maps: the worksheet's 7, training's 6 (T, Y − T, and δ and dW | db for each of two layers) and
+#: the gradient exercise's 8 (its given network, forward pass and targets).
+TRAINING_HEAT_MAPS = 7 + 6 + 8
 HEAT_MAPS_DRAWN = ("[...document.querySelectorAll('svg.bn-heatmap')]"
                    ".every(m => m.querySelector('.bn-drawn-cell rect[fill]'))")
 #: There are heat maps on the page, and every one is drawn.

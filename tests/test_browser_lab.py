@@ -9,7 +9,16 @@ import sys
 
 import pytest
 
-from conftest import ARTIFACTS, close_tab, free_port, new_tab, page_values, stop, wait_until_serving
+from conftest import (
+    ARTIFACTS,
+    TRAINING_HEAT_MAPS,
+    close_tab,
+    free_port,
+    new_tab,
+    page_values,
+    stop,
+    wait_until_serving,
+)
 from test_browser_layout import DRAWN_FOR, MEASURE, theme_ink
 from test_core import HAND_H_Z, HAND_Y
 
@@ -110,3 +119,22 @@ def test_main_notebook_runs_in_jupyterlab(page, lab_url):
     # no link that would not restore the state here: what works in JupyterLab instead
     assert not page.locator("a.bn-address").is_visible()
     assert "Export… → state (JSON), and Open a state" in page.inner_text(".bn-share-lab")
+
+
+def test_the_loss_and_activation_choices_of_page_06_in_jupyterlab_dark(browser, dark_lab_url):
+    """Softmax cross-entropy chosen in JupyterLab's dark theme: the last layer's activation is held linear, each
+    input's class is a drop-down, and P = softmax(Y) is drawn in the dark theme's ink."""
+    page = new_tab(browser, viewport={"width": 1280, "height": 900})
+    try:
+        run_notebook(page, dark_lab_url, "06_train_the_batch", heat_maps=TRAINING_HEAT_MAPS, ready=".bn-loss")
+        page.select_option(".bn-train .bn-loss-choice select", label="softmax cross-entropy")
+        page.wait_for_function("() => [...document.querySelectorAll('.bn-train-maps svg')]"
+                               ".some(svg => svg.textContent.includes('P = softmax(Y), each column'))", timeout=30_000)
+        assert page.is_disabled(".bn-train .bn-activation-2 select")
+        assert page.input_value(".bn-train .bn-activation-2 select") == "linear"
+        assert page.locator(".bn-target-class-1 select").is_visible()
+        page.wait_for_function(DRAWN_FOR, arg=theme_ink("dark"), timeout=30_000)
+        page.locator(".bn-train .bn-loss-choice").scroll_into_view_if_needed()
+        page.screenshot(path=str(ARTIFACTS / "jupyterlab-dark-softmax-cross-entropy-1280.png"))
+    finally:
+        close_tab(page)

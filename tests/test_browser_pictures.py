@@ -10,14 +10,23 @@ import numpy as np
 import pytest
 from PIL import Image
 from test_browser_lab import jupyterlab, run_notebook
-from test_browser_train import HEAT_MAPS, open_training
+from test_browser_train import open_training
 from test_speed import read_duration
 
 import batchnet_core as bn
 from batchnet_core.ui.heatmap import LUT_RGB, THEMES, colour_indices, contrast_ratio
 from batchnet_core.ui.views import HeatmapViews, colour_scales
 
-from conftest import ARTIFACTS, close_tab, heat_maps_on_page, new_tab, open_app, render, state_on_page
+from conftest import (
+    ARTIFACTS,
+    TRAINING_HEAT_MAPS,
+    close_tab,
+    heat_maps_on_page,
+    new_tab,
+    open_app,
+    render,
+    state_on_page,
+)
 
 pytestmark = pytest.mark.browser
 
@@ -148,7 +157,7 @@ def test_the_charts_follow_jupyterlab_dark_and_a_switch_while_open(browser, tmp_
     page = new_tab(browser, viewport={"width": 1280, "height": 900})
     try:
         with jupyterlab(tmp_path, theme="JupyterLab Dark") as url:
-            run_notebook(page, url, "06_train_the_batch", heat_maps=HEAT_MAPS)
+            run_notebook(page, url, "06_train_the_batch", heat_maps=TRAINING_HEAT_MAPS)
             assert page.evaluate("document.body.dataset.jpThemeLight") == "false"
             page.click("button.bn-minibatch-run")
             page.wait_for_function("() => document.querySelector('img.bn-minibatch-plot')?.naturalWidth > 300",

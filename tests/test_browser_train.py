@@ -10,21 +10,27 @@ from test_browser_lab import jupyterlab, run_notebook
 import batchnet_core as bn
 from batchnet_core.gradient_exercises import new_gradient_exercise
 
-from conftest import ARTIFACTS, HEAT_MAPS_DRAWN, close_tab, new_tab, render, serious_violations, wait_for_value
+from conftest import (
+    ARTIFACTS,
+    HEAT_MAPS_DRAWN,
+    TRAINING_HEAT_MAPS,
+    close_tab,
+    new_tab,
+    render,
+    serious_violations,
+    wait_for_value,
+)
 from test_browser_layout import DRAWN_FOR, SCREENS, assert_every_heat_map_fits, theme_ink
 
 pytestmark = pytest.mark.browser
 
 T = [[1, 0, 1], [2, 2, 2]]
-#: The worksheet's 7 heat maps, training's 6 (T, Y − T, and δ and dW | db for each of two layers) and the
-#: exercise's 8 (its given network, forward pass and targets).
-HEAT_MAPS = 7 + 6 + 8
 
 
 def open_training(page, url: str) -> None:
     page.goto(url, timeout=90_000)
     page.wait_for_selector(".bn-loss", state="attached", timeout=90_000)
-    page.wait_for_function(f"() => document.querySelectorAll('svg.bn-heatmap').length === {HEAT_MAPS} && "
+    page.wait_for_function(f"() => document.querySelectorAll('svg.bn-heatmap').length === {TRAINING_HEAT_MAPS} && "
                            f"{HEAT_MAPS_DRAWN}",
                            timeout=90_000)
 
@@ -111,7 +117,7 @@ def test_the_training_page_fits_every_screen(browser, voila_url, screen):
     page = new_tab(browser, viewport={"width": width, "height": height})
     try:
         open_training(page, render(voila_url, "06_train_the_batch"))
-        assert_every_heat_map_fits(page, HEAT_MAPS)
+        assert_every_heat_map_fits(page, TRAINING_HEAT_MAPS)
         # each gradient cell's button lies over its own cell of the picture
         for cell, key in (("dW2,1,2", "dW2db2"), ("db1,3,0", "dW1db1"), ("delta1,2,2", "delta1")):
             button = page.locator(f"button[data-cell='{cell}']").bounding_box()
@@ -149,7 +155,7 @@ def test_the_training_page_runs_in_jupyterlab_dark(browser, tmp_path, worked):
     page = new_tab(browser, viewport={"width": 1280, "height": 900})
     try:
         with jupyterlab(tmp_path, theme="JupyterLab Dark") as url:
-            run_notebook(page, url, "06_train_the_batch", heat_maps=HEAT_MAPS)
+            run_notebook(page, url, "06_train_the_batch", heat_maps=TRAINING_HEAT_MAPS)
             page.wait_for_function(DRAWN_FOR, arg=theme_ink("dark"), timeout=30_000)
             assert shown_loss(page) == pytest.approx(4 / 3)
             page.click("button.bn-train-step")
