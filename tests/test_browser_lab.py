@@ -127,6 +127,9 @@ def test_the_loss_and_activation_choices_of_page_06_in_jupyterlab_dark(browser, 
     page = new_tab(browser, viewport={"width": 1280, "height": 900})
     try:
         run_notebook(page, dark_lab_url, "06_train_the_batch", heat_maps=TRAINING_HEAT_MAPS, ready=".bn-loss")
+        # dark again: the theme switch of the test before is this JupyterLab's setting now
+        page.evaluate("() => window.jupyterapp.commands.execute('apputils:change-theme', {theme: 'JupyterLab Dark'})")
+        page.wait_for_function("() => document.body.dataset.jpThemeLight === 'false'", timeout=30_000)
         page.select_option(".bn-train .bn-loss-choice select", label="softmax cross-entropy")
         page.wait_for_function("() => [...document.querySelectorAll('.bn-train-maps svg')]"
                                ".some(svg => svg.textContent.includes('P = softmax(Y), each column'))", timeout=30_000)
