@@ -35,10 +35,12 @@ STATE_PAGE_KEYS = (*SERVER_KEYS, "preset", "seed", *STATE_KEYS)
 #: What page 06's gradient exercise reads from the link: a seed and a difficulty of its own, since the
 #: page's ``seed`` is the state's (random whole numbers).
 GRADIENT_KEYS = ("gradient_seed", "gradient_difficulty")
+#: ... and its loss, if not the default mean squared error (the page's ``loss`` is its training's).
+GRADIENT_LOSS_KEY = "gradient_loss"
 
 #: What page 06 reads from its link: a state, its targets ``T``, and its gradient exercise: seeded, or an entry of
 #: the state's own gradient (``gradient=dW2,1,3``, an authored exercise).
-TRAIN_PAGE_KEYS = (*STATE_PAGE_KEYS, "T", "loss", *GRADIENT_KEYS, "gradient")
+TRAIN_PAGE_KEYS = (*STATE_PAGE_KEYS, "T", "loss", *GRADIENT_KEYS, GRADIENT_LOSS_KEY, "gradient")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -203,6 +205,6 @@ def state_to_csv(state: State) -> str:
     return state.to_csv()
 
 
-__all__ = ["GRADIENT_KEYS", "MAX_QUERY_LENGTH", "MAX_SEED", "SERVER_KEYS", "STATE_KEYS", "STATE_PAGE_KEYS",
-           "TRAIN_PAGE_KEYS", "Link", "exercise_from_link", "read_link", "seed_from_link", "state_from_link",
-           "state_to_csv", "with_link_activations"]
+__all__ = ["GRADIENT_KEYS", "GRADIENT_LOSS_KEY", "MAX_QUERY_LENGTH", "MAX_SEED", "SERVER_KEYS", "STATE_KEYS",
+           "STATE_PAGE_KEYS", "TRAIN_PAGE_KEYS", "Link", "exercise_from_link", "read_link", "seed_from_link",
+           "state_from_link", "state_to_csv", "with_link_activations"]

@@ -2,12 +2,16 @@
 
 A seeded whole-number network and batch, whole-number targets T and one asked entry, such as
 dW2[y2, h3]: the mean over the batch of each input's δ of the row's unit times the column's activation
-(``training.explain_gradient``). Four mistakes are recognised, each by the number it gives:
+(``training.explain_gradient``). The loss is mean squared error, or softmax cross-entropy: then the
+last layer is linear, T is one class per input and softmax's probabilities P are given with the network.
+These mistakes are recognised, each by the number it gives:
 
-- ReLU's derivative forgotten: ReLU′ taken as 1 everywhere, even where the sum before ReLU was 0 or less;
+- ReLU's derivative forgotten: ReLU′ taken as 1 everywhere, even where the sum before ReLU was 0 or less
+  (where a ReLU lies between the asked entry and the loss);
 - the sum over the batch instead of the mean;
 - row and column transposed: δ of the column's unit times the activation of the row's unit;
-- the wrong sign: T − Y instead of Y − T.
+- the wrong sign: T − Y instead of Y − T (T − P);
+- with a loss that compares P, not Y, with T: the error taken on Y itself, Y − T instead of P − T.
 
 The asked entry is chosen so that its answer and every one of these numbers differ, so the checker can
 tell them apart; that makes ReLU matter for it too (the first mistake would give the answer otherwise).
@@ -21,15 +25,17 @@ from urllib.parse import urlencode
 
 import numpy as np
 
-from .convert import GRADIENT_KEYS, Link, state_from_link
+from .convert import GRADIENT_KEYS, GRADIENT_LOSS_KEY, Link, state_from_link
 from .convert import exercise_from_link as seeded_from_link
 from .exercises import Difficulty, Feedback, _close
 from .nn.layers import layers_of
-from .nn.numbers import format_number, parse_number
+from .nn.losses import LOSSES, loss_named, one_hot
+from .nn.numbers import format_number, parse_number, shown_exactly
 from .nn.state import State
 from .nn.training import (
     GradientExplanation,
     backward_exact,
+    check_loss,
     check_targets,
     column_label,
     explain_gradient,
@@ -50,6 +56,10 @@ ASKED = {"easy": ("W2", "b2"), "medium": ("W2", "b1"), "hard": ("W1",)}
 
 #: Targets are whole numbers from 0 to this: the outputs come out of ReLU, so they are never below 0.
 TARGET_HIGH = 3
+
+#: With softmax's P given in four digits, a seeded answer is at least this in size: then its two decimals'
+#: rounding (``ROUNDED``) holds whole, and what the shown digits leave out never decides a check.
+GIVEN_ROUNDED_FLOOR = 0.25
 
 #: Each input's δ and term of the asked entry are at most these in size: numbers to work with by hand.
 HAND_DELTA, HAND_PRODUCT = 8, 16
@@ -72,6 +82,7 @@ MISTAKES = {
     "batch-sum": "Almost: that is the sum over the batch, not the mean",
     "transposed": "Row and column transposed",
     "wrong-sign": "Almost: the sign is wrong",
+    "error-on-y": "Almost: the error was taken on Y itself",
     "rounding": "Close: round to two decimals",
 }
 
@@ -90,6 +101,7 @@ class GradientExercise:
     targets : tuple of tuples of float   T, one row per output, one column per input (``.T`` as an array)
     name : str            the parameter: "W2", "b2", "W1" or "b1"
     row, col : int        its entry, 0-based (a bias has only col 0)
+    loss : str            the loss's name in ``LOSSES``: "mse" or "softmax_cross_entropy"
     """
 
     seed: int | None
@@ -99,6 +111,7 @@ class GradientExercise:
     name: str
     row: int
     col: int
+    loss: str = "mse"
 
     @property
     def authored(self) -> bool:
@@ -106,16 +119,25 @@ class GradientExercise:
         return self.seed is None
 
     @property
+    def named_by_seed(self) -> bool:
+        """Known by its seed and difficulty alone, as a class's answers are kept: seeded, of the default loss
+        (any other exercise is known by its link, ``to_query``)."""
+        return not self.authored and self.loss == "mse"
+
+    @property
     def entry(self) -> str:
         """The entry asked as a link writes it, counted from 1: ``dW2,1,3``, ``db1,2``."""
         return f"d{self.name},{self.row + 1}" + ("" if self.name.startswith("b") else f",{self.col + 1}")
 
     def to_query(self) -> str:
-        """The link that opens this exercise on page 06: ``gradient_seed=7&gradient_difficulty=hard``, or the
-        network, its targets and the entry asked (``gradient=dW2,1,3``)."""
+        """The link that opens this exercise on page 06: ``gradient_seed=7&gradient_difficulty=hard`` (and
+        ``gradient_loss=`` a loss other than the default), or the network, its targets, its loss and the entry
+        asked (``gradient=dW2,1,3``)."""
         if not self.authored:
-            return urlencode(dict(zip(GRADIENT_KEYS, (self.seed, self.difficulty))))
-        return f"{self.state.to_query()}&{targets_to_query(self.T)}&gradient={self.entry}"
+            chosen = {} if self.loss == "mse" else {GRADIENT_LOSS_KEY: self.loss}
+            return urlencode({**dict(zip(GRADIENT_KEYS, (self.seed, self.difficulty))), **chosen})
+        chosen = "" if self.loss == "mse" else f"&loss={self.loss}"
+        return f"{self.state.to_query()}&{targets_to_query(self.T)}{chosen}&gradient={self.entry}"
 
     @property
     def T(self) -> np.ndarray:
@@ -127,7 +149,7 @@ class GradientExercise:
     @property
     def explanation(self) -> GradientExplanation:
         """The asked entry spelled out: each input's term and their mean."""
-        return explain_gradient(self.state, self.T, self.name, self.row, self.col)
+        return explain_gradient(self.state, self.T, self.name, self.row, self.col, self.loss)
 
     @property
     def answer(self) -> float:
@@ -141,10 +163,16 @@ class GradientExercise:
     @property
     def mistakes(self) -> dict[str, float]:
         """The number each recognised mistake gives, by its name in ``MISTAKES`` (a bias cannot be transposed)."""
-        return _values(_worked(self.state, self.T), self.name, self.row, self.col)[1]
+        return _values(_worked(self.state, self.T, self.loss), self.name, self.row, self.col)[1]
 
 
-def _draw_state(rng: np.random.Generator, level: Difficulty) -> State:
+def activations_for(depth: int, loss: str) -> tuple[str, ...]:
+    """A gradient exercise's activations: ReLU in every layer, the worksheet's, but the last where the loss
+    requires its own (softmax cross-entropy: linear)."""
+    return ("relu",) * (depth - 1) + (LOSSES[loss].last_activation or "relu",)
+
+
+def _draw_state(rng: np.random.Generator, level: Difficulty, loss: str) -> State:
     """Whole-number weights and biases from ``level.low`` to ``level.high``; inputs from 0 to ``level.high``,
     as intensities are: fewer hidden units are then 0 for the whole batch, and more gradients pass."""
     inputs, hidden, outputs, batch = level.sizes
@@ -152,17 +180,38 @@ def _draw_state(rng: np.random.Generator, level: Difficulty) -> State:
     def draw(low: int, *shape: int) -> np.ndarray:
         return rng.integers(low, level.high + 1, size=shape).astype(float)
 
-    return State(W1=draw(level.low, hidden, inputs), b1=draw(level.low, hidden),
+    return State(activations=activations_for(2, loss), W1=draw(level.low, hidden, inputs), b1=draw(level.low, hidden),
                  W2=draw(level.low, outputs, hidden), b2=draw(level.low, outputs), X=draw(0, inputs, batch))
 
 
-def _worked(state: State, T: np.ndarray) -> tuple[list[np.ndarray], list[np.ndarray], list[np.ndarray]]:
-    """Each layer's input (X, then H), its δ, and its δ with ReLU′ taken as 1 everywhere."""
+def _draw_targets(rng: np.random.Generator, outputs: int, batch: int, loss: str) -> np.ndarray:
+    """Whole numbers from 0 to ``TARGET_HIGH``, or for a loss of classes one drawn class per input."""
+    if LOSSES[loss].classes:
+        return one_hot(rng.integers(0, outputs, size=batch).tolist(), outputs)
+    return rng.integers(0, TARGET_HIGH + 1, size=(outputs, batch)).astype(float)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Worked:
+    """Each layer's input (X, then H) and δ, and δ as each recognised slip makes it, in floats."""
+
+    activations: list[np.ndarray]
+    deltas: list[np.ndarray]
+    ungated: list[np.ndarray]            # ReLU′ taken as 1 everywhere
+    on_y: list[np.ndarray] | None        # the error taken on Y itself, for a loss that compares P; else None
+    relu: list[bool]                     # whether a ReLU lies between each layer's weights and the loss
+
+
+def _worked(state: State, T: np.ndarray, loss: str) -> _Worked:
     results = state.results()
-    _, deltas = backward_exact(state, T)
+    _, deltas = backward_exact(state, T, loss=loss)
     # ReLU′ = 1 everywhere: every sum is passed as if it were above 0; the activations stay as they are
-    _, ungated = backward_exact(state, T, gated=False)
-    return ([state.X] + [A for _, A in results[:-1]], [d.floats() for d in deltas], [d.floats() for d in ungated])
+    _, ungated = backward_exact(state, T, gated=False, loss=loss)
+    # the default loss compares Y itself with T, with the same error: its δ is the one Y − T starts
+    on_y = None if LOSSES[loss].compared == "Y" else [d.floats() for d in backward_exact(state, T)[1]]
+    relu = [("relu" in state.activations[k:]) for k in range(state.depth)]
+    return _Worked([state.X] + [A for _, A in results[:-1]], [d.floats() for d in deltas],
+                   [d.floats() for d in ungated], on_y, relu)
 
 
 def _terms(delta: np.ndarray, activations: np.ndarray, name: str, row: int, col: int) -> np.ndarray:
@@ -170,19 +219,26 @@ def _terms(delta: np.ndarray, activations: np.ndarray, name: str, row: int, col:
     return delta[row] if name.startswith("b") else delta[row] * activations[col]
 
 
-def _values(worked: tuple, name: str, row: int, col: int) -> tuple[float, dict[str, float]]:
-    """The entry's gradient, and the number each recognised mistake gives (a bias cannot be transposed)."""
-    activations, deltas, ungated = worked
+def _values(worked: _Worked, name: str, row: int, col: int) -> tuple[float, dict[str, float]]:
+    """The entry's gradient, and the number each recognised mistake gives (a bias cannot be transposed; ReLU′
+    cannot be forgotten where no ReLU lies on the way back; the error is taken on Y only where it is not)."""
+    activations, deltas = worked.activations, worked.deltas
     k = int(name[1:]) - 1
     batch = deltas[k].shape[1]
-    answer = float(_terms(deltas[k], activations[k], name, row, col).sum()) / batch + 0.0
-    wrong = {"relu-derivative": float(_terms(ungated[k], activations[k], name, row, col).sum()) / batch + 0.0,
-             "batch-sum": answer * batch,
-             # δ is linear in Y − T, so T − Y flips the sign of every gradient
-             "wrong-sign": -answer + 0.0}
+
+    def mean(delta: np.ndarray, r: int = row, c: int = col) -> float:
+        return float(_terms(delta[k], activations[k], name, r, c).sum()) / batch + 0.0
+
+    answer = mean(deltas)
+    # δ is linear in Y − T, so T − Y flips the sign of every gradient
+    wrong = {"batch-sum": answer * batch, "wrong-sign": -answer + 0.0}
+    if worked.relu[k]:
+        wrong["relu-derivative"] = mean(worked.ungated)
+    if worked.on_y is not None:
+        wrong["error-on-y"] = mean(worked.on_y)
     if name.startswith("W") and col < deltas[k].shape[0] and row < activations[k].shape[0]:
         # (a·δᵀ)[row, col]: δ of the column's unit times the activation of the row's unit
-        wrong["transposed"] = float(_terms(deltas[k], activations[k], name, col, row).sum()) / batch + 0.0
+        wrong["transposed"] = mean(deltas, col, row)
     return answer, wrong
 
 
@@ -191,11 +247,13 @@ def _distinct(values: list[float]) -> bool:
     return all(not _agrees(a, b) and not _agrees(b, a) for i, a in enumerate(values) for b in values[i + 1:])
 
 
-def _askable(state: State, T: np.ndarray, name: str) -> list[tuple[int, int]]:
+def _askable(state: State, T: np.ndarray, name: str, loss: str) -> list[tuple[int, int]]:
     """Entries of ``name`` whose answer and every mistake's number differ, with small numbers; a weight
-    must have its transposed entry (a row and a column that differ, each in range of the other)."""
-    worked = _worked(state, T)
-    activations, deltas, _ = worked
+    must have its transposed entry (a row and a column that differ, each in range of the other). With a
+    loss whose P is given rounded, the answer is at least ``GIVEN_ROUNDED_FLOOR`` in size."""
+    worked = _worked(state, T, loss)
+    activations, deltas = worked.activations, worked.deltas
+    floor = 0.0 if LOSSES[loss].compared == "Y" else GIVEN_ROUNDED_FLOOR
     k = int(name[1:]) - 1
     W = state.layers[k][0]
     entries = [(r, 0) for r in range(W.shape[0])] if name.startswith("b") else list(np.ndindex(*W.shape))
@@ -205,13 +263,15 @@ def _askable(state: State, T: np.ndarray, name: str) -> list[tuple[int, int]]:
         answer, wrong = _values(worked, name, r, c)
         small = (np.abs(deltas[k][r]).max() <= HAND_DELTA
                  and np.abs(_terms(deltas[k], activations[k], name, r, c)).max() <= HAND_PRODUCT)
-        if (name.startswith("b") or "transposed" in wrong) and small and _distinct([answer, *wrong.values()]):
+        if (name.startswith("b") or "transposed" in wrong) and small and abs(answer) >= floor \
+                and _distinct([answer, *wrong.values()]):
             found.append((r, c))
     return found
 
 
-def new_gradient_exercise(seed: int, difficulty: str = "medium") -> GradientExercise:
-    """The gradient exercise for ``seed``: the same on every machine, so a class can share one.
+def new_gradient_exercise(seed: int, difficulty: str = "medium", loss: str = "mse") -> GradientExercise:
+    """The gradient exercise for ``seed``: the same on every machine, so a class can share one. Each loss
+    has its own (``loss``: a name in ``LOSSES``); mean squared error's are those of the seed alone.
 
     Examples
     --------
@@ -222,23 +282,27 @@ def new_gradient_exercise(seed: int, difficulty: str = "medium") -> GradientExer
     True
     """
     level = _check_difficulty_of(difficulty)
-    rng = np.random.default_rng([seed, 6060])
+    loss_named(loss)
+    # mean squared error's exercises stay those its seeds always gave; another loss draws from its own stream
+    rng = np.random.default_rng([seed, 6060] + ([] if loss == "mse" else [list(LOSSES).index(loss)]))
     outputs, batch = level.sizes[-2], level.sizes[-1]
     name = ASKED[difficulty][rng.integers(len(ASKED[difficulty]))]
     for _ in range(MAX_DRAWS):
-        state = _draw_state(rng, level)
-        T = rng.integers(0, TARGET_HIGH + 1, size=(outputs, batch)).astype(float)
-        entries = _askable(state, T, name)
+        state = _draw_state(rng, level, loss)
+        T = _draw_targets(rng, outputs, batch, loss)
+        entries = _askable(state, T, name, loss)
         if entries:
             row, col = entries[rng.integers(len(entries))]
             targets = tuple(tuple(float(v) for v in line) for line in T)
-            return GradientExercise(seed, difficulty, state, targets, name, row, col)
+            return GradientExercise(seed, difficulty, state, targets, name, row, col, loss)
     raise RuntimeError(f"no {difficulty} gradient exercise found for seed {seed} in {MAX_DRAWS} draws")
 
 
-def authored_gradient_exercise(state: State, T: object, name: str, row: int, col: int = 0) -> GradientExercise:
+def authored_gradient_exercise(state: State, T: object, name: str, row: int, col: int = 0,
+                               loss: str = "mse") -> GradientExercise:
     """The gradient of ``name`` (``"W2"``, ``"b1"``) at (``row``, ``col``), 0-based, asked of ``state`` with
-    targets ``T``; ``ValueError`` naming ``gradient`` for an entry the network does not have, or ``T``.
+    targets ``T`` under ``loss``; ``ValueError`` naming ``gradient`` for an entry the network does not have,
+    or ``T``, or the loss.
 
     >>> import batchnet_core as bn
     >>> e = authored_gradient_exercise(bn.preset("three-inputs"), [[1, 0, 1], [2, 2, 2]], "W2", 1, 2)
@@ -251,10 +315,14 @@ def authored_gradient_exercise(state: State, T: object, name: str, row: int, col
     """
     if not isinstance(state, State):
         raise TypeError(f"state: expected a State; got {type(state).__name__}")
-    if not state.relu_only:  # its hints and mistakes are ReLU′'s
-        raise ValueError(f"a gradient exercise's network is the worksheet's, ReLU in every layer; this one's are "
-                         f"{', '.join(state.activations)}: choose ReLU for every layer first")
-    targets = check_targets(state, T)
+    entry = loss_named(loss)
+    check_loss(state, loss)
+    if state.activations != activations_for(state.depth, loss):  # its hints and mistakes are ReLU′'s
+        last = f", the last {entry.last_activation} for {entry.label}" if entry.last_activation else ""
+        raise ValueError(f"a gradient exercise's network is the worksheet's, ReLU in every layer{last}; this "
+                         f"one's are {', '.join(state.activations)}: choose ReLU for every layer"
+                         f"{' but the last' if last else ''} first")
+    targets = check_targets(state, T, loss)
     names = [f"{kind}{layer.index}" for layer in layers_of(state.depth) for kind in ("W", "b")]
     if name not in names:
         raise ValueError(f"gradient: d{str(name)[:20]} is not a gradient of this network; it has "
@@ -268,12 +336,13 @@ def authored_gradient_exercise(state: State, T: object, name: str, row: int, col
         raise ValueError(f"gradient: d{name} has {shape}; got row {row + 1 if whole[0] else row}"
                          + ("" if name.startswith("b") else f", column {col + 1 if whole[1] else col}"))
     rows_of_T = tuple(tuple(float(v) for v in line) for line in targets)
-    return GradientExercise(None, None, state, rows_of_T, name, row, col)
+    return GradientExercise(None, None, state, rows_of_T, name, row, col, loss)
 
 
 def gradient_exercise_from_link(link: Link) -> GradientExercise:
-    """The gradient exercise a page-06 link names: ``gradient=dW2,1,3`` with its network and ``T``, or its seed
-    (``gradient_seed``, ``gradient_difficulty``); ``ValueError`` naming the parameter that cannot be used.
+    """The gradient exercise a page-06 link names: ``gradient=dW2,1,3`` with its network, ``T`` and ``loss``,
+    or its seed (``gradient_seed``, ``gradient_difficulty``, ``gradient_loss``); ``ValueError`` naming the
+    parameter that cannot be used.
 
     >>> from batchnet_core.convert import TRAIN_PAGE_KEYS, read_link
     >>> gradient_exercise_from_link(read_link("preset=three-inputs&T=1,0,1;2,2,2&gradient=W2,1,1",
@@ -287,8 +356,8 @@ def gradient_exercise_from_link(link: Link) -> GradientExercise:
         seed, difficulty, problems = seeded_from_link(link, DIFFICULTIES, GRADIENT_KEYS)
         if problems:
             raise ValueError("; ".join(problems))
-        return new_gradient_exercise(seed, difficulty)
-    given = [key for key in GRADIENT_KEYS if key in values]
+        return new_gradient_exercise(seed, difficulty, loss_from_link(link, GRADIENT_LOSS_KEY))
+    given = [key for key in (*GRADIENT_KEYS, GRADIENT_LOSS_KEY) if key in values]
     if given:
         raise ValueError(f"{given[0]}: the link names a gradient exercise by its entry (gradient=) and by a seed "
                          "too; keep one of them")
@@ -302,9 +371,21 @@ def gradient_exercise_from_link(link: Link) -> GradientExercise:
         raise ValueError("gradient: the link names an entry but no network; it needs W1, b1, ... and x1, x2, ...")
     if "T" not in values:
         raise ValueError("gradient: the link names an entry but no targets; add T=... (rows split by ';')")
-    T = targets_from_query(state, values["T"])
+    loss = loss_from_link(link, "loss")
+    T = targets_from_query(state, values["T"], loss)
     return authored_gradient_exercise(state, T, f"{match[1]}{match[2]}", int(match[3]) - 1,
-                                      int(match[4] or 1) - 1)
+                                      int(match[4] or 1) - 1, loss)
+
+
+def loss_from_link(link: Link, key: str) -> str:
+    """The loss a link names by ``key`` (``gradient_loss``, or ``loss`` beside an authored entry), "mse" if it
+    names none; ``ValueError`` naming ``key`` for a loss that is not in the table."""
+    if key not in link.values:
+        return "mse"
+    try:
+        return loss_named(link.values[key]).name
+    except ValueError as error:
+        raise ValueError(f"{key}: {error}") from None
 
 
 def _check_difficulty_of(difficulty: object) -> Difficulty:
@@ -320,16 +401,23 @@ def gradient_hint(exercise: GradientExercise) -> str:
     >>> gradient_hint(e).startswith(e.label + " = mean over the batch of δ1[")
     True
     """
-    layer = layers_of(exercise.state.depth)[int(exercise.name[1:]) - 1]
+    state, entry = exercise.state, LOSSES[exercise.loss]
+    layer = layers_of(state.depth)[int(exercise.name[1:]) - 1]
     unit = layer.unit_label(exercise.row)
+    slope = f"·ReLU′({layer.pre}[{unit}, x])" if state.activations[layer.index - 1] == "relu" else ""
+    last = layers_of(state.depth)[-1]
+    error = entry.error_for(entry.compared, "T")
+    last_delta = f"({error})·ReLU′({last.pre})" if state.activations[-1] == "relu" else error
     if layer.output:
-        delta = f"δ{layer.index}[{unit}, x] = (Y − T)[{unit}, x]·ReLU′({layer.pre}[{unit}, x])"
+        delta = f"δ{layer.index}[{unit}, x] = ({error})[{unit}, x]{slope}"
     else:
-        following = layers_of(exercise.state.depth)[layer.index]
+        following = layers_of(state.depth)[layer.index]
         delta = (f"δ{layer.index}[{unit}, x] = ({following.weights} column {unit} · δ{following.index} column x)"
-                 f"·ReLU′({layer.pre}[{unit}, x])")
-    return (f"{exercise.explanation.heading}, where {delta}, and ReLU′ is 1 where the sum is above 0, "
-            "0 where it is 0 or below.")
+                 f"{slope}, δ{last.index} = {last_delta}")
+    given = f", {entry.compared_title} (given)" if entry.compared_title else ""
+    relu = (", and ReLU′ is 1 where the sum is above 0, 0 where it is 0 or below"
+            if "relu" in state.activations[layer.index - 1:] else "")
+    return f"{exercise.explanation.heading}, where {delta}{given}{relu}."
 
 
 def _gated(exercise: GradientExercise) -> str:
@@ -338,6 +426,8 @@ def _gated(exercise: GradientExercise) -> str:
     results = state.results()
     cells = []
     for layer, (Z, _) in zip(layers_of(state.depth)[k:], results[k:]):
+        if state.activations[layer.index - 1] != "relu":
+            continue
         rows = [exercise.row] if layer.index == k + 1 else range(Z.shape[0])
         cells += [f"{layer.pre}[{layer.unit_label(r)}, x{c + 1}]" for r in rows for c in range(Z.shape[1])
                   if Z[r, c] <= 0]
@@ -360,7 +450,13 @@ def _explanation(exercise: GradientExercise, mistake: str, value: float) -> str:
         swapped = f"δ{k}[{unit}, x]·{layer.source}[{source}, x]"
         return (f"The row of {e.label} says whose δ to take ({row}), the column whose activation ({col}): "
                 f"δ{k}[{row}, x]·{layer.source}[{col}, x], not {swapped}.")
-    return "The error is Y − T, not T − Y: the gradient points where the loss grows, and a step goes against it."
+    entry = LOSSES[exercise.loss]
+    error = entry.error_for(entry.compared, "T")
+    if mistake == "error-on-y":
+        return (f"The error is {error}, with {entry.compared_title}: {format_number(value)} is what "
+                f"{entry.error_for('Y', 'T')} gives.")
+    return (f"The error is {error}, not {entry.error_for('T', entry.compared)}: the gradient points where the loss "
+            "grows, and a step goes against it.")
 
 
 def _rounding(target: float) -> float:
@@ -397,10 +493,12 @@ def check_gradient(exercise: GradientExercise, typed: str) -> Feedback:
         if _agrees(value, wrong):
             return Feedback(False, f"{MISTAKES[mistake]}. {_explanation(exercise, mistake, value)}", tip, mistake)
     if abs(value - e.average) < 10 * _rounding(e.average) and e.average != round(e.average):
-        return Feedback(False, f"{MISTAKES['rounding']} (or type the fraction {format_number(e.total)}/{e.batch}).",
-                        tip, "rounding")
+        total = e.exact_average * e.batch
+        fraction = f" (or type the fraction {format_number(total)}/{e.batch})" if shown_exactly(total) else ""
+        return Feedback(False, f"{MISTAKES['rounding']}{fraction}.", tip, "rounding")
     return Feedback(False, f"Not yet: {e.label} is not {format_number(value)}.", tip)
 
 
-__all__ = ["ASKED", "DIFFICULTIES", "MISTAKES", "GradientExercise", "authored_gradient_exercise", "check_gradient",
+__all__ = ["ASKED", "DIFFICULTIES", "MISTAKES", "GradientExercise", "activations_for", "authored_gradient_exercise",
+           "check_gradient",
            "gradient_exercise_from_link", "gradient_hint", "new_gradient_exercise"]

@@ -399,13 +399,23 @@ def kernel_id_of(kernel: psutil.Process) -> str:
     return Path(connection_file).stem.removeprefix("kernel-")
 
 
+#: Each thread's time on a CPU when last read, by (process id, thread id): a thread or process that has exited
+#: keeps counting what it had used, so a total never goes down.
+_ON_CPU: dict[tuple[int, int], float] = {}
+
+
 def cpu_seconds(processes: list[psutil.Process]) -> float:
-    """User and system CPU time of these processes; those that have exited count as 0."""
+    """The time these processes have spent on a CPU, in seconds, to the nanosecond: each thread's from
+    ``/proc/<pid>/task/<tid>/schedstat``. ``cpu_times`` counts in clock ticks (10 ms), which round a
+    light kernel's few changes (a bare slider's, about 2 ms each) down to nothing."""
     total = 0.0
     for process in processes:
-        with contextlib.suppress(psutil.NoSuchProcess):
-            times = process.cpu_times()
-            total += times.user + times.system
+        tasks = Path(f"/proc/{process.pid}/task")
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            for task in tasks.iterdir():
+                with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+                    _ON_CPU[(process.pid, int(task.name))] = int((task / "schedstat").read_text().split()[0]) / 1e9
+        total += sum(seconds for (pid, _), seconds in _ON_CPU.items() if pid == process.pid)
     return total
 
 

@@ -10,6 +10,7 @@ from test_ui_model import buttons
 
 import batchnet_core as bn
 from batchnet_core.exercises import MAX_BLANKS, Cell, Exercise
+from batchnet_core.nn.numbers import format_number
 from batchnet_core.series import PAGES
 from batchnet_core.ui.app import BatchApp
 from batchnet_core.ui.playground import Playground
@@ -174,6 +175,37 @@ def test_on_page_06_a_gradient_entry_is_asked_and_its_link_opens_that_gradient_e
     exercise.answer.value = "13/3"
     assert "✓ Correct: dW2[y2, h3]" in exercise.feedback.value
     assert student.app.share.link.value.count("gradient=dW2,2,3") == 1  # the page's address keeps it
+
+
+def test_on_page_06_with_softmax_cross_entropy_the_gradient_asked_carries_the_loss(monkeypatch):
+    from batchnet_core.convert import TRAIN_PAGE_KEYS, read_link
+    from batchnet_core.gradient_exercises import authored_gradient_exercise, gradient_exercise_from_link
+    from batchnet_core.ui.gradient_exercise import GradientExerciseApp
+
+    trainer = Trainer(BatchApp(WORKED))
+    app = trainer.app
+    app.author.set_open(True)
+    app.author.gradient_picker.label = "dW2[y1, h2]"
+    trainer.loss_choice.value = "softmax_cross_entropy"
+    linear = WORKED.replace(activations=("relu", "linear"))
+    assert app.state == linear
+    href = html.unescape(re.search(r"class='bn-author-gradient-exercise' href='\?([^']+)'",
+                                   app.author.gradient_result.value).group(1))
+    expected = authored_gradient_exercise(linear, trainer.targets, "W2", 0, 1, "softmax_cross_entropy")
+    assert "&loss=softmax_cross_entropy&gradient=dW2,1,2" in href
+    assert gradient_exercise_from_link(read_link(href, TRAIN_PAGE_KEYS)) == expected
+    # the worksheet's blanks need ReLU in every layer; the gradient asked does not
+    click(app, "H,0,0")
+    assert "An exercise's network is the worksheet's, ReLU in every layer" in app.author.result.value
+    assert "Link to this gradient exercise" in app.author.gradient_result.value
+
+    monkeypatch.setenv("QUERY_STRING", href)
+    student = Trainer.from_page()
+    exercise = GradientExerciseApp.from_page(student)
+    assert student.loss == "softmax_cross_entropy" and exercise.exercise == expected
+    assert exercise.compared.value.startswith("<table class='bn-gradient-compared'")
+    exercise.answer.value = format_number(expected.answer)
+    assert "✓ Correct: dW2[y1, h2]" in exercise.feedback.value
 
 
 def test_page_06_refuses_a_gradient_entry_it_cannot_ask_naming_the_parameter(monkeypatch):

@@ -1,11 +1,13 @@
 """Page 06's gradient exercise has a seed of its own in the link (``gradient_seed``, ``gradient_difficulty``),
 shown above it and kept in the page's address: the real Voila server (``make app``) in Chromium."""
 
+import numpy as np
 import pytest
 
-from batchnet_core.gradient_exercises import new_gradient_exercise
+from batchnet_core.gradient_exercises import MISTAKES, new_gradient_exercise
+from batchnet_core.nn.numbers import format_number
 
-from conftest import open_app, render
+from conftest import ARTIFACTS, open_app, render, serious_violations
 
 pytestmark = pytest.mark.browser
 
@@ -76,3 +78,37 @@ def test_a_gradient_seed_that_cannot_be_used_is_named_and_runs_nothing(page, voi
     assert asked(exercise) == f"{new_gradient_exercise(1, 'medium').label} ="
     assert page.evaluate("() => window.__xss") is None
     assert page.locator("img[src='x'], script:text('__xss')").count() == 0
+
+
+@pytest.mark.parametrize("theme, width, height", [("light", 1024, 768), ("dark", 390, 844)])
+def test_a_softmax_exercise_gives_p_to_four_digits_and_names_the_error_taken_on_y(page, voila_url, axe_source, theme,
+                                                                                   width, height):
+    page.set_viewport_size({"width": width, "height": height})
+    query = "gradient_seed=8&gradient_difficulty=easy&gradient_loss=softmax_cross_entropy"
+    e = new_gradient_exercise(8, "easy", "softmax_cross_entropy")
+    exercise = open_exercise(page, voila_url, f"{query}&theme={theme}")
+    assert asked(exercise) == f"{e.label} ="
+    assert exercise.locator(".bn-gradient-loss select").input_value() == "softmax cross-entropy"  # its label
+    assert exercise.locator(".bn-seed").inner_text().startswith(
+        "Gradient exercise seed 8, easy, softmax cross-entropy: give the class this seed and difficulty and loss")
+    compared = exercise.locator(".bn-gradient-compared")
+    assert compared.locator("caption").inner_text() == "P, to four digits"
+    Y = e.state.results()[-1][1]
+    P = np.exp(Y) / np.exp(Y).sum(axis=0)
+    assert compared.locator("td").all_inner_texts() == [format_number(v) for v in P.ravel()]
+    box = exercise.locator(".bn-gradient-answer input")
+    box.fill(format_number(e.mistakes["error-on-y"]))
+    box.press("Enter")
+    exercise.locator(".bn-gradient-feedback .bn-not-yet").wait_for()
+    assert exercise.locator(".bn-gradient-feedback").inner_text().split("\n")[1].startswith(
+        f"✗ {MISTAKES['error-on-y']}. The error is P − T")
+    assert serious_violations(page, axe_source) == []
+    assert page.evaluate("() => document.documentElement.scrollWidth") <= width
+    exercise.locator(".bn-gradient-feedback").scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / f"gradient-softmax-{theme}-{width}.png")
+    page.wait_for_function(f"() => location.search.includes('&{query}')")
+    exercise.locator(".bn-gradient-loss select").select_option(label="mean squared error")
+    page.wait_for_function("() => location.search.includes('&gradient_seed=8&gradient_difficulty=easy')"
+                           " && !location.search.includes('gradient_loss')")
+    assert asked(exercise) == f"{new_gradient_exercise(8, 'easy').label} ="
+    assert exercise.locator(".bn-gradient-compared").count() == 0

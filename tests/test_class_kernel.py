@@ -21,6 +21,7 @@ import batchnet_core as bn
 from batchnet_core.classroom import answers
 from batchnet_core.convert import read_link
 from batchnet_core.exercises import zeroed_by_relu
+from batchnet_core.nn.numbers import format_number
 from batchnet_core.nn.training import targets_to_query
 from batchnet_core.series import PAGES
 from batchnet_core.ui import classroom
@@ -594,3 +595,14 @@ async def until(condition, timeout: float = 3.0) -> None:
     while not condition():
         assert loop.time() < deadline, "timed out"
         await asyncio.sleep(0.02)
+
+
+def test_a_seeded_gradient_of_another_loss_is_sent_as_its_link_and_checked_by_it(in_class):
+    room = in_class("06_train_the_batch.ipynb")
+    app = GradientExerciseApp(seed=4, loss="softmax_cross_entropy")
+    e = app.exercise
+    app.answer.value = format_number(e.mistakes["error-on-y"])
+    (sent,) = room.of("answer")
+    assert (sent["seed"], sent["difficulty"], sent["authored"]) == (0, "authored", e.to_query())
+    assert sent["authored"] == "gradient_seed=4&gradient_difficulty=medium&gradient_loss=softmax_cross_entropy"
+    assert answers.check(answers.read_answer(sent)) == answers.Verdict(False, "error-on-y")

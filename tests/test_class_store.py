@@ -33,6 +33,7 @@ from batchnet_core.classroom.store import MAX_EVENT_BYTES, ClassStore
 from batchnet_core.exercises import new_exercise, new_missing, zeroed_by_relu
 from batchnet_core.gradient_exercises import new_gradient_exercise
 from batchnet_core.nn.forward import forward
+from batchnet_core.nn.numbers import format_number
 
 from conftest import run_in_a_thread
 
@@ -536,3 +537,18 @@ def test_an_authored_gradient_exercise_is_checked_and_grouped_by_its_link(store)
     assert shown["title"].endswith(" · dW2[y2, h3]")
     assert [m["name"] for m in shown["matrices"]] == ["dW2"] and shown["matrices"][0]["asked"] == ["dW2,1,2"]
     assert shown["cells"]["dW2,1,2"]["answer"] == "4.333"
+
+
+def test_a_seeded_gradient_of_another_loss_is_grouped_by_its_link_and_titled_by_its_seed(store):
+    exercise = new_gradient_exercise(9, "hard", "softmax_cross_entropy")
+    cell = f"d{exercise.name},{exercise.row},{exercise.col}"
+    sent = read_answer({"id": uuid.uuid4().hex, "page": "06_train_the_batch.ipynb", "seed": 0,
+                        "difficulty": "authored", "part": "gradient", "cell": cell,
+                        "typed": format_number(exercise.mistakes["error-on-y"]), "authored": exercise.to_query()})
+    assert check(sent) == Verdict(False, "error-on-y")
+    keep(store, store.student(None).id, sent)
+    (shown,) = store.summary({})["exercises"]
+    assert shown["title"] == ("Train on the batch · gradient exercise seed 9 · hard · softmax cross-entropy · "
+                              f"{exercise.label}")
+    assert shown["cells"][cell]["answer"] == format_number(exercise.answer)
+    assert shown["cells"][cell]["mistakes"] == {"error-on-y": 1}

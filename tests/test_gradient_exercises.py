@@ -13,6 +13,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
+import batchnet_core as bn
 from batchnet_core.exercises import Score
 from batchnet_core.gradient_exercises import (
     MISTAKES,
@@ -20,7 +21,7 @@ from batchnet_core.gradient_exercises import (
     gradient_hint,
     new_gradient_exercise,
 )
-from batchnet_core.nn.numbers import format_number, shown_exactly
+from batchnet_core.nn.numbers import format_number, parse_number, shown_exactly
 from batchnet_core.ui import gradient_exercise as page
 from batchnet_core.ui.drawing import HeatmapDrawing
 from batchnet_core.ui.gradient_exercise import GradientExerciseApp
@@ -388,7 +389,9 @@ NOT_USED = "The link could not be used: {}. Showing the gradient exercise of see
     ("gradient_seed=12&gradient_seed=13", 1, "medium", "gradient_seed appears twice in the link; give it once"),
     ("gradient_seed=12&gradient_difficulty=hard&seed=3", 1, "medium",
      "'seed' is not a parameter of this page's link; it reads theme, present, token, gradient_seed, "
-     "gradient_difficulty"),
+     "gradient_difficulty, gradient_loss"),
+    ("gradient_seed=4&gradient_loss=hinge", 4, "medium",
+     "gradient_loss: loss must be one of mse, softmax_cross_entropy; got 'hinge'"),
 ])
 def test_the_exercise_alone_opens_what_its_link_names(monkeypatch, query, seed, difficulty, problem):
     monkeypatch.setenv("QUERY_STRING", query)
@@ -455,3 +458,166 @@ def test_on_page_06_a_link_that_cannot_be_used_is_named_where_it_is_used(monkeyp
     assert trainer.app.state == worked
     if state_too:
         assert html.escape(problem) in trainer.app.status.value
+
+
+# -- softmax cross-entropy: P given, its own mistakes ------------------------------------------------------
+
+CE = "softmax_cross_entropy"
+
+
+def by_hand_ce(e, error_on_y=False, relu_derivative=True, probabilities=None):
+    """Every gradient entry's batch sum for softmax cross-entropy on a linear last layer, worked here: P is
+    each column's softmax (or ``probabilities``: P as a learner reads it), δ2 = P − T (``error_on_y``: Y − T)."""
+    X, W1, b1, W2, b2 = (np.array(getattr(e.state, n), dtype=float) for n in ("X", "W1", "b1", "W2", "b2"))
+    T = np.array(e.targets, dtype=float)
+    H_z = W1 @ X + b1[:, None]
+    H = np.maximum(H_z, 0)
+    Y = W2 @ H + b2[:, None]  # linear: Y = Y_z
+    P = np.exp(Y) / np.exp(Y).sum(axis=0) if probabilities is None else probabilities
+    d2 = (Y if error_on_y else P) - T
+    d1 = (W2.T @ d2) * ((H_z > 0) if relu_derivative else 1.0)
+    return {"W2": d2 @ H.T, "b2": d2.sum(axis=1)[:, None], "W1": d1 @ X.T, "b1": d1.sum(axis=1)[:, None]}, P
+
+
+def expected_ce(e):
+    batch = e.state.X.shape[1]
+    sums, _ = by_hand_ce(e)
+    right = sums[e.name][e.row, e.col] / batch
+    wrong = {"batch-sum": sums[e.name][e.row, e.col], "wrong-sign": -right,
+             "error-on-y": by_hand_ce(e, error_on_y=True)[0][e.name][e.row, e.col] / batch}
+    if e.name.endswith("1"):  # a ReLU lies between the hidden layer's parameters and the loss, not after W2
+        wrong["relu-derivative"] = by_hand_ce(e, relu_derivative=False)[0][e.name][e.row, e.col] / batch
+    return right, wrong
+
+
+@pytest.fixture(scope="module")
+def every_ce():
+    return [new_gradient_exercise(seed, difficulty, CE) for difficulty in ASKED for seed in range(30)]
+
+
+def test_a_softmax_exercise_has_a_linear_last_layer_one_class_per_input_and_its_own_seeds(every_ce):
+    asked = {difficulty: set() for difficulty in ASKED}
+    for e in every_ce:
+        asked[e.difficulty].add(e.name)
+        assert e.loss == CE and e.state.activations == ("relu", "linear")
+        T = np.array(e.targets)
+        assert set(T.ravel()) <= {0.0, 1.0} and (T.sum(axis=0) == 1).all(), e.seed
+    assert asked == ASKED
+    assert new_gradient_exercise(5, "hard", CE) == new_gradient_exercise(5, "hard", CE)
+    assert new_gradient_exercise(5, "hard", CE).state != new_gradient_exercise(5, "hard").state
+    with pytest.raises(ValueError, match=r"^loss must be one of mse, softmax_cross_entropy; got 'hinge'$"):
+        new_gradient_exercise(5, "hard", "hinge")
+
+
+def test_a_softmax_answer_is_the_mean_of_p_minus_t_and_each_mistake_is_named(every_ce):
+    named = {}
+    for e in every_ce:
+        right, wrong = expected_ce(e)
+        assert e.answer == pytest.approx(right, abs=1e-12), (e.difficulty, e.seed)
+        assert abs(right) >= 0.25  # two decimals' rounding holds whole
+        assert set(e.mistakes) == set(wrong) | ({"transposed"} if "transposed" in e.mistakes else set())
+        for mistake, value in e.mistakes.items():
+            if mistake != "transposed":
+                assert value == pytest.approx(wrong[mistake], abs=1e-9), (e.seed, mistake)
+        assert check_gradient(e, f"{right:.2f}").correct
+        for mistake, value in e.mistakes.items():
+            feedback = check_gradient(e, format_number(value))
+            assert feedback.mistake == mistake and feedback.message.startswith(MISTAKES[mistake] + ". "), \
+                (e.difficulty, e.seed, mistake)
+            named[mistake] = named.get(mistake, 0) + 1
+    assert set(named) == {"batch-sum", "wrong-sign", "error-on-y", "relu-derivative", "transposed"}
+    assert named["error-on-y"] == len(every_ce)  # asked of every one
+
+
+def test_a_learner_working_from_the_p_shown_gets_it_right(every_ce):
+    """P is given in the digits the page shows it: the answer worked from those is taken."""
+    for e in every_ce:
+        _, P = by_hand_ce(e)
+        shown = np.vectorize(lambda v: float(parse_number(format_number(v))))(P)
+        sums, _ = by_hand_ce(e, probabilities=shown)
+        worked = sums[e.name][e.row, e.col] / e.state.X.shape[1]
+        assert check_gradient(e, format_number(worked)).correct, (e.difficulty, e.seed)
+
+
+def test_a_softmax_exercise_s_words_name_p_and_its_error():
+    e = next(e for e in (new_gradient_exercise(s, "hard", CE) for s in SEEDS) if e.row != e.col)
+    hint = gradient_hint(e)
+    assert hint.startswith(f"{e.label} = mean over the batch of δ1[h{e.row + 1}, x]·X[{e.col + 1}, x], where ")
+    assert "δ2 = P − T, P = softmax(Y), each column (given), and ReLU′ is 1 where the sum is above 0" in hint
+    right, wrong = expected_ce(e)
+    assert check_gradient(e, format_number(-right)).message.endswith(
+        "The error is P − T, not T − P: the gradient points where the loss grows, and a step goes against it.")
+    assert check_gradient(e, format_number(wrong["error-on-y"])).message == (
+        f"{MISTAKES['error-on-y']}. The error is P − T, with P = softmax(Y), each column: "
+        f"{format_number(wrong['error-on-y'])} is what Y − T gives.")
+    easy = next(e for e in (new_gradient_exercise(s, "easy", CE) for s in SEEDS) if e.name == "b2")
+    assert gradient_hint(easy) == (f"{easy.label} = mean over the batch of δ2[y{easy.row + 1}, x], where "
+                                   f"δ2[y{easy.row + 1}, x] = (P − T)[y{easy.row + 1}, x], P = softmax(Y), each "
+                                   "column (given).")  # no ReLU on the way: none is spoken of
+    near = check_gradient(easy, format_number(easy.answer + 0.03))
+    assert near.message == "Close: round to two decimals."  # no fraction: the total is not a short decimal
+
+
+def test_a_softmax_exercise_s_link_names_its_loss_and_opens_it_again():
+    from batchnet_core.convert import TRAIN_PAGE_KEYS, read_link
+    from batchnet_core.gradient_exercises import authored_gradient_exercise, gradient_exercise_from_link
+
+    e = new_gradient_exercise(8, "medium", CE)
+    assert e.to_query() == "gradient_seed=8&gradient_difficulty=medium&gradient_loss=softmax_cross_entropy"
+    assert new_gradient_exercise(8, "medium").to_query() == "gradient_seed=8&gradient_difficulty=medium"
+    assert gradient_exercise_from_link(read_link(e.to_query(), TRAIN_PAGE_KEYS)) == e
+    authored = authored_gradient_exercise(e.state, e.T, "W2", 1, 0, CE)
+    assert authored.to_query().endswith("&loss=softmax_cross_entropy&gradient=dW2,2,1")
+    assert gradient_exercise_from_link(read_link(authored.to_query(), TRAIN_PAGE_KEYS)) == authored
+    assert not authored.named_by_seed and not e.named_by_seed and new_gradient_exercise(8).named_by_seed
+    with pytest.raises(ValueError, match=r"^gradient_loss: loss must be one of mse, softmax_cross_entropy; got 'x'$"):
+        gradient_exercise_from_link(read_link(e.to_query().replace("=softmax_cross_entropy", "=x"), TRAIN_PAGE_KEYS))
+    with pytest.raises(ValueError, match=r"layer 2's activation must be linear; it is relu"):
+        authored_gradient_exercise(new_gradient_exercise(8).state, e.T, "W2", 1, 0, CE)
+    tanh = bn.State.from_layers(e.state.layers, e.state.X, activations=("tanh", "linear"))
+    with pytest.raises(ValueError, match=r"ReLU in every layer, the last linear for softmax cross-entropy; this one's "
+                                         r"are tanh, linear: choose ReLU for every layer but the last first$"):
+        authored_gradient_exercise(tanh, e.T, "W2", 1, 0, CE)
+    with pytest.raises(ValueError, match=r"each column of T must be one-hot"):
+        authored_gradient_exercise(e.state, [[1, 1, 0], [0, 0, 0]], "W2", 1, 0, CE)
+
+
+def test_the_page_chooses_the_loss_and_gives_p_beside_t(app):
+    app.loss_choice.value = CE
+    e = app.exercise
+    assert e == new_gradient_exercise(1, "medium", CE)
+    assert app.status.value == f"New exercise: seed 1, medium, softmax cross-entropy. Work out {e.label}."
+    assert "give the class this seed and difficulty and loss" in app.seed_note.value
+    assert "gradient_seed=1&amp;gradient_difficulty=medium&amp;gradient_loss=softmax_cross_entropy" \
+        in app.seed_note.value
+    drawings = given_drawings(app)
+    assert [set(d.pictures) for d in drawings] == [{"X", "W1b1", "H_z", "H"}, {"W2b2", "Y_z", "Y"}, {"P"}, {"T"}]
+    _, P = by_hand_ce(e)
+    np.testing.assert_allclose(tables(app)["P"], P, atol=1e-12)
+    compared = app.compared.value  # the heat map's cells have room for two digits: the table gives four
+    assert compared.startswith("<table class='bn-gradient-compared'") and ">P, to four digits</caption>" in compared
+    for r, line in enumerate(P):
+        assert f"<th scope='row' style='{page.CELL}'>y{r + 1}</th>" + "".join(
+            f"<td style='{page.CELL}'>{html.escape(format_number(v))}</td>" for v in line) in compared
+    assert "L = −Σ T ⊙ log P / B (softmax cross-entropy; P = softmax(Y), each column, is given beside T)" \
+        in app.question.value
+    right, wrong = expected_ce(e)
+    app.answer.value = format_number(wrong["error-on-y"])
+    assert html.escape(MISTAKES["error-on-y"]) in app.feedback.value
+    app.difficulty.value = "easy"  # an output's δ: where P − T is worked out
+    find(app, "bn-gradient-reveal").click()
+    layer = int(app.exercise.name[1:])
+    assert layer == 2 and f"<li>δ2[y{app.exercise.row + 1}, x1] = P − T = " in app.explanation.value
+    app.difficulty.value = "medium"
+    app.loss_choice.value = "mse"
+    assert app.exercise == new_gradient_exercise(1, "medium") and len(given_drawings(app)) == 3
+    assert app.compared.value == ""
+
+
+def test_on_page_06_the_link_opens_a_softmax_exercise(monkeypatch, worked):
+    query = f"{worked.to_query()}&T=0,0,0;1,1,1&gradient_seed=12&gradient_difficulty=hard&gradient_loss={CE}"
+    trainer, app = on_page_06(monkeypatch, query)
+    assert app.exercise == new_gradient_exercise(12, "hard", CE) and app.loss_choice.value == CE
+    assert address(trainer) == query
+    app.loss_choice.value = "mse"
+    assert address(trainer) == query.replace(f"&gradient_loss={CE}", "")

@@ -5,7 +5,8 @@ exercise (seed and difficulty), the part of the page, the cell and the typed tex
 and the named mistake kept are :func:`check`'s. The same exercise gives every student the same
 numbers, so the exercise's seed and difficulty are all the server needs to know it; an exercise a
 teacher authored arrives as its link instead (``Exercise.to_query``: its network and blanks), read
-again as any link is, and its answers are grouped by that link.
+again as any link is, and its answers are grouped by that link. So does a seeded gradient exercise of
+a loss other than the default (its link names the loss too).
 
 >>> answer = read_answer({"id": "0" * 32, "page": "03_by_hand.ipynb", "seed": 7, "difficulty": "medium",
 ...                       "part": "blank", "cell": "H_z,1,0", "typed": "abc"})
@@ -37,6 +38,7 @@ from ..gradient_exercises import MISTAKES as GRADIENT_MISTAKES
 from ..gradient_exercises import check_gradient, gradient_exercise_from_link, new_gradient_exercise
 from ..nn.forward import forward
 from ..nn.layers import layers_of, unit_label, unit_labels
+from ..nn.losses import LOSSES
 from ..nn.numbers import format_number
 from ..nn.training import column_label
 from ..series import PAGES
@@ -308,8 +310,12 @@ def exercise_layout(page: str, seed: int, difficulty: str, parts: set[str], auth
         if "missing" in parts and missing is not None:
             matrices.append(_parameter(missing.name, exercise.state, list(asked_cells("missing", seed, difficulty))))
     if authored and "gradient" in parts:
+        exercise = _gradient(seed, difficulty, authored)
+        if not exercise.authored:  # a seeded exercise of another loss, known by its link
+            return {"title": f"{title} · gradient exercise seed {exercise.seed} · {exercise.difficulty} · "
+                             f"{LOSSES[exercise.loss].label} · {exercise.label}", "matrices": matrices}
         return {"title": f"{title} · authored gradient exercise {authored_digest(authored)[:6]} · "
-                         f"{_gradient(seed, difficulty, authored).label}", "matrices": matrices}
+                         f"{exercise.label}", "matrices": matrices}
     if authored:
         blanks = len(_worksheet(seed, difficulty, authored)[0].blanks)
         return {"title": f"{title} · authored exercise {authored_digest(authored)[:6]} · {blanks} blank"

@@ -106,7 +106,10 @@ def _fit_kept(T: np.ndarray, outputs: int, batch: int) -> np.ndarray:
 
 
 def _squares(Y: Exact, T: Exact) -> list[Fraction]:
-    return [d * d for d in (Y - T).fractions().ravel().tolist()]
+    """Each (y − t)², squared in whole digits: one fraction made per entry, none multiplied."""
+    error = Y - T
+    power = 10 ** (2 * error.scale)
+    return [Fraction(int(d) ** 2, power) for d in error.digits.ravel().tolist()]
 
 
 MSE = Loss(
@@ -168,7 +171,7 @@ def _cross_entropy(Y: np.ndarray, T: np.ndarray) -> float:
     return float(-np.sum(T * log_p) / Y.shape[1])
 
 
-def _classes(T: np.ndarray) -> list[int]:
+def classes_of(T: np.ndarray) -> list[int]:
     """The class of each one-hot column (its row of 1)."""
     return [int(np.argmax(column)) for column in np.asarray(T).T]
 
@@ -190,7 +193,7 @@ def _not_one_hot(T: np.ndarray) -> str:
 
 def _fit_classes(T: np.ndarray, outputs: int, batch: int) -> np.ndarray:
     """Each input keeps its class where that output is still there; the others' class is their default."""
-    kept = _classes(T) if not _not_one_hot(T) else []
+    kept = classes_of(T) if not _not_one_hot(T) else []
     return one_hot([kept[j] if j < len(kept) and kept[j] < outputs else j % outputs for j in range(batch)], outputs)
 
 
@@ -228,5 +231,5 @@ def loss_named(name: object) -> Loss:
     return entry
 
 
-__all__ = ["LOSSES", "MSE", "SOFTMAX_CROSS_ENTROPY", "WORKED_TARGETS", "Loss", "cross_entropy_of", "loss_named",
-           "one_hot", "softmax_of"]
+__all__ = ["LOSSES", "MSE", "SOFTMAX_CROSS_ENTROPY", "WORKED_TARGETS", "Loss", "classes_of", "cross_entropy_of",
+           "loss_named", "one_hot", "softmax_of"]

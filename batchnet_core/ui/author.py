@@ -15,7 +15,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from ..exercises import MAX_BLANKS, Cell, Exercise
-from ..gradient_exercises import authored_gradient_exercise
+from ..gradient_exercises import activations_for, authored_gradient_exercise
 from ..nn.layers import layers_of, result_names
 from ..nn.training import column_label
 from ..series import EXERCISE_PAGE
@@ -61,8 +61,9 @@ class ExerciseAuthor:
         self.panel.layout.display = "none"
         self.widget = widgets.VBox([self.open_button, self.panel])
         self._names: tuple[str, ...] = ()
-        #: On page 06 (``offer_gradients``): the page's targets, and the gradient entry its exercise asks.
+        #: On page 06 (``offer_gradients``): the page's targets and loss, and the gradient entry its exercise asks.
         self.targets: Callable[[], np.ndarray] | None = None
+        self.loss: Callable[[], str] = lambda: "mse"
         self.gradient_picker = widgets.Dropdown(description="Gradient asked", style={"description_width": "initial"},
                                                 layout=widgets.Layout(width="280px", max_width="100%"))
         self.gradient_picker.add_class("bn-author-gradient")
@@ -70,10 +71,10 @@ class ExerciseAuthor:
         self.gradient_result = html_widget("", "bn-author-gradient-link")
         self._gradient_sizes: tuple[int, ...] = ()
 
-    def offer_gradients(self, targets: Callable[[], np.ndarray]) -> None:
-        """On page 06: an entry of the gradient of this state and its ``targets`` may be asked as well, in the
-        page's own gradient exercise."""
-        self.targets = targets
+    def offer_gradients(self, targets: Callable[[], np.ndarray], loss: Callable[[], str]) -> None:
+        """On page 06: an entry of the gradient of this state, its ``targets`` and its ``loss`` may be asked as
+        well, in the page's own gradient exercise."""
+        self.targets, self.loss = targets, loss
         self.panel.children = [*self.panel.children,
                                html_widget("<div class='bn-author-help'>Or ask one entry of the gradient, worked "
                                            "out by hand with these targets T:</div>"),
@@ -143,18 +144,21 @@ class ExerciseAuthor:
         if self.model.blanks is None:
             self.result.value = self.gradient_result.value = ""
             return
-        if not self.model.state.relu_only:  # an exercise's network is the worksheet's
-            self.gradient_result.value = ""
-            self.result.value = ("<div class='bn-author-none'>An exercise's network is the worksheet's, ReLU in "
-                                 "every layer: choose ReLU for every layer to make one of this network.</div>")
-            return
-        if self.targets is not None and self.gradient_picker.value is not None:
+        state = self.model.state
+        self.gradient_result.value = ""
+        # a gradient exercise's network is the worksheet's, but for the last layer a loss may hold linear
+        if self.targets is not None and self.gradient_picker.value is not None \
+                and state.activations == activations_for(state.depth, self.loss()):
             name, row, col = self.gradient_picker.value
-            gradient = authored_gradient_exercise(self.model.state, self.targets(), name, row, col)
+            gradient = authored_gradient_exercise(state, self.targets(), name, row, col, self.loss())
             self.gradient_result.value = (
                 f"<div><span class='bn-link-web'><a class='bn-author-gradient-exercise' "
                 f"href='?{html.escape(gradient.to_query())}' target='_blank'>Link to this gradient exercise</a>: "
                 f"{html.escape(gradient.label)} of this network with these targets.</span></div>")
+        if not state.relu_only:  # an exercise's network is the worksheet's
+            self.result.value = ("<div class='bn-author-none'>An exercise's network is the worksheet's, ReLU in "
+                                 "every layer: choose ReLU for every layer to make one of this network.</div>")
+            return
         count = len(self.blanks)
         if not 1 <= count <= MAX_BLANKS:
             hint = (f"{count} cells chosen: an exercise leaves at most {MAX_BLANKS} blank." if count > MAX_BLANKS

@@ -7,23 +7,24 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable
-from urllib.parse import urlencode
 
 import ipywidgets as widgets
 import numpy as np
 
 from ..classroom.answers import AUTHORED
-from ..convert import GRADIENT_KEYS, MAX_SEED, Link, exercise_from_link, read_link
+from ..convert import GRADIENT_KEYS, GRADIENT_LOSS_KEY, MAX_SEED, Link, exercise_from_link, read_link
 from ..exercises import Score
 from ..gradient_exercises import (
     DIFFICULTIES,
     GradientExercise,
     check_gradient,
     gradient_exercise_from_link,
+    loss_from_link,
     new_gradient_exercise,
 )
 from ..nn.forward import forward
 from ..nn.layers import layers_of, unit_labels
+from ..nn.losses import LOSSES
 from ..nn.numbers import format_number
 from ..nn.training import column_label, explain_delta
 from .classroom import ClassBar
@@ -53,8 +54,11 @@ CELL = "padding: 2px 12px; text-align: right; font-variant-numeric: tabular-nums
 def question_html(exercise: GradientExercise) -> str:
     """What is asked, in words."""
     parameter = "bias" if exercise.name.startswith("b") else "weight"
+    entry = LOSSES[exercise.loss]
+    given_p = f"; {entry.compared_title}, is given beside T" if entry.compared_title else ""
     return (f"<div class='bn-gradient-question'>Work out <b>{html.escape(exercise.label)}</b> by hand: the "
-            f"gradient of the loss L = (1 / 2B)·Σ (Y − T)² for the {parameter} {html.escape(exercise.label[1:])}, "
+            f"gradient of the loss L = {html.escape(entry.written_for('B'))} ({html.escape(entry.label)}"
+            f"{html.escape(given_p)}) for the {parameter} {html.escape(exercise.label[1:])}, "
             f"the mean over the batch of B = "
             f"{exercise.state.X.shape[1]} inputs. Type it and press Enter or Check: a whole number, a fraction "
             "or a decimal rounded to two places.</div>")
@@ -65,6 +69,7 @@ def reveal_html(exercise: GradientExercise) -> str:
     e = exercise.explanation
     layer = layers_of(exercise.state.depth)[int(exercise.name[1:]) - 1]
     unit, bias = layer.unit_label(e.row), exercise.name.startswith("b")
+    loss = exercise.loss
     column = "" if bias else column_label(layer, e.col, exercise.state.depth)
     head = ["input", f"δ{layer.index}[{unit}, x]"] + ([] if bias else [f"{layer.source}[{column}, x]", "product"])
     rows = []
@@ -72,14 +77,31 @@ def reveal_html(exercise: GradientExercise) -> str:
         cells = [f"x{x + 1}", format_number(delta)] + ([] if bias else [format_number(activation),
                                                                           format_number(product)])
         rows.append("<tr>" + "".join(f"<td style='{CELL}'>{html.escape(c)}</td>" for c in cells) + "</tr>")
-    deltas = "".join(f"<li>{html.escape(explain_delta(exercise.state, exercise.T, layer.index, e.row, x).text)}</li>"
-                     for x in range(e.batch))
+    deltas = "".join(f"<li>{html.escape(explain_delta(exercise.state, exercise.T, layer.index, e.row, x, loss).text)}"
+                     "</li>" for x in range(e.batch))
     header = "".join(f"<th scope='col' style='{CELL}'>{html.escape(h)}</th>" for h in head)
     return (f"<div class='bn-explain-heading'>{html.escape(e.heading)}</div>"
             f"<table class='bn-gradient-terms' style='border-collapse: collapse'>"
             f"<caption>Each input's own term</caption><tr>{header}</tr>{''.join(rows)}</table>"
             f"<div>Where each δ comes from:</div><ul class='bn-gradient-deltas'>{deltas}</ul>"
             f"<div class='bn-formula'>{html.escape(e.text)}</div>")
+
+
+def compared_html(exercise: GradientExercise) -> str:
+    """What the loss compares with T, if it is not Y itself (softmax's P), as a table of its numbers in the
+    digits the answer is worked from: a heat map's cell has room for two."""
+    entry = LOSSES[exercise.loss]
+    if not entry.compared_title:
+        return ""
+    compared = entry.outputs(exercise.state.results()[-1][1])
+    outputs, batch = compared.shape
+    header = "".join(f"<th scope='col' style='{CELL}'>{label}</th>" for label in ["", *unit_labels("x", batch)])
+    rows = "".join(f"<tr><th scope='row' style='{CELL}'>{label}</th>"
+                   + "".join(f"<td style='{CELL}'>{html.escape(format_number(v))}</td>" for v in line) + "</tr>"
+                   for label, line in zip(unit_labels("y", outputs), compared.tolist()))
+    return (f"<table class='bn-gradient-compared' style='border-collapse: collapse'><caption style='text-align: "
+            "left'>"
+            f"{html.escape(entry.compared)}, to four digits</caption><tr>{header}</tr>{rows}</table>")
 
 
 class GradientExerciseApp:
@@ -89,10 +111,12 @@ class GradientExerciseApp:
     ----------
     seed : int
     difficulty : {"easy", "medium", "hard"}
+    loss : a name in ``LOSSES``: the loss whose gradient is asked
     authored : an exercise authored from a state (``authored_gradient_exercise``), shown instead of the seed's
     """
 
-    def __init__(self, seed: int = 1, difficulty: str = "medium", authored: GradientExercise | None = None) -> None:
+    def __init__(self, seed: int = 1, difficulty: str = "medium", authored: GradientExercise | None = None,
+                 loss: str = "mse") -> None:
         self.guard = Guard(self.say)
         self.score = Score()
         self.status = html_widget("", "bn-status")
@@ -101,6 +125,11 @@ class GradientExerciseApp:
                                            layout=widgets.Layout(width="220px"))
         self.difficulty.add_class("bn-gradient-difficulty")
         self.difficulty.observe(self.guard(lambda _: self._open(self.seed)), "value")
+        self.loss_choice = widgets.Dropdown(options=[(entry.label, name) for name, entry in LOSSES.items()],
+                                            value=authored.loss if authored else loss, description="Loss",
+                                            layout=widgets.Layout(width="260px"))
+        self.loss_choice.add_class("bn-gradient-loss")
+        self.loss_choice.observe(self.guard(lambda _: self._open(self.seed)), "value")
         self.seed_box = widgets.BoundedIntText(value=seed, min=0, max=MAX_SEED, description="Seed",
                                                layout=widgets.Layout(width="190px"))
         self.seed_box.add_class("bn-gradient-seed")
@@ -116,6 +145,7 @@ class GradientExerciseApp:
         # the page still sets it up fails there
         self.drawings: dict[int, HeatmapDrawing] = {}
         self.given.add_class("bn-gradient-given")
+        self.compared = html_widget()
         self.question = html_widget()
         self.answer = widgets.Text(placeholder="?", continuous_update=False, layout=widgets.Layout(width="260px"))
         self.answer.add_class("bn-gradient-answer")
@@ -134,7 +164,8 @@ class GradientExerciseApp:
         self.page.on_theme(self.guard(self.set_theme))
         self.widget = widgets.VBox([
             html_widget(STYLE), self.page,
-            widgets.HBox([self.difficulty, self.seed_box, load, new], layout=widgets.Layout(flex_flow="row wrap")),
+            widgets.HBox([self.difficulty, self.loss_choice, self.seed_box, load, new],
+                         layout=widgets.Layout(flex_flow="row wrap")),
             self.seed_note, self.score_view, self.status,
             self.given, self.question,
             widgets.HBox([self.answer, check, reveal], layout=widgets.Layout(align_items="center")),
@@ -160,7 +191,7 @@ class GradientExerciseApp:
             link = trainer.app.link
         else:
             try:
-                link = read_link(page_query(), GRADIENT_KEYS)
+                link = read_link(page_query(), (*GRADIENT_KEYS, GRADIENT_LOSS_KEY))
             except ValueError as error:
                 link = Link({}, (str(error),))
         authored, problems = None, []
@@ -175,7 +206,13 @@ class GradientExerciseApp:
             app = cls()
         else:
             seed, difficulty, problems = exercise_from_link(link, DIFFICULTIES, GRADIENT_KEYS)
-            app = cls(seed, difficulty)
+            loss = "mse"
+            if not problems:
+                try:
+                    loss = loss_from_link(link, GRADIENT_LOSS_KEY)
+                except ValueError as error:
+                    problems = [str(error)]
+            app = cls(seed, difficulty, loss=loss)
         if problems:
             app.say(link_refused("; ".join(problems), f"the gradient exercise of seed {app.seed}, "
                                                        f"{app.exercise.difficulty}"), error=True)
@@ -187,14 +224,16 @@ class GradientExerciseApp:
         return app
 
     def query(self) -> str:
-        """The exercise as the page's link gives it: ``gradient_seed=12&gradient_difficulty=hard``, or an
-        authored exercise's entry (``gradient=dW2,1,3``: the page's link gives its network and targets)."""
+        """The exercise as the page's link gives it: ``gradient_seed=12&gradient_difficulty=hard`` (and its
+        ``gradient_loss``), or an authored exercise's entry (``gradient=dW2,1,3``: the page's link gives its
+        network, targets and loss)."""
         if self.exercise.authored:
             return f"gradient={self.exercise.entry}"
-        return urlencode(dict(zip(GRADIENT_KEYS, (self.seed, self.exercise.difficulty))))
+        return self.exercise.to_query()
 
     def _open(self, seed: int) -> None:
-        exercise = new_gradient_exercise(seed, self.difficulty.value)  # first: if it fails, nothing changed
+        # first: if it fails, nothing changed
+        exercise = new_gradient_exercise(seed, self.difficulty.value, self.loss_choice.value)
         self.seed = seed
         self.seed_box.value = seed
         self._show(exercise)
@@ -210,8 +249,9 @@ class GradientExerciseApp:
                 "exercise</a>)</span>.</div>")
         else:
             self.seed_note.value = (
-                f"<div class='bn-seed'>Gradient exercise <b>seed {self.seed}</b>, {exercise.difficulty}: give the "
-                "class this seed and difficulty and everyone gets the same numbers<span class='bn-link-web'> (<a "
+                f"<div class='bn-seed'>Gradient exercise <b>seed {self.seed}</b>, {html.escape(self._kind())}: "
+                f"give the class this seed and {'difficulty' if exercise.loss == 'mse' else 'difficulty and loss'} "
+                "and everyone gets the same numbers<span class='bn-link-web'> (<a "
                 f"class='bn-gradient-link' href='?{html.escape(self.query())}' target='_blank'>link to this "
                 f"exercise</a>: {html.escape(self.query())})</span>.</div>")
         self._show_given()
@@ -223,10 +263,15 @@ class GradientExerciseApp:
         self.answer.value = ""  # nothing typed: nothing checked
         self.page.names = {"bn-gradient-answer": f"answer: {self.exercise.label}"}
         self.feedback.value = self.explanation.value = ""
-        name = "your teacher's exercise" if exercise.authored else f"seed {self.seed}, {exercise.difficulty}"
+        name = "your teacher's exercise" if exercise.authored else f"seed {self.seed}, {self._kind()}"
         self.say(f"New exercise: {name}. Work out {exercise.label}.")
         self._show_score()
         self.on_open()
+
+    def _kind(self) -> str:
+        """A seeded exercise's difficulty, and its loss if not the default: "hard, softmax cross-entropy"."""
+        loss = self.exercise.loss
+        return self.exercise.difficulty + ("" if loss == "mse" else f", {LOSSES[loss].label}")
 
     def check(self, typed: str) -> None:
         """Check a typed answer; an answer checked again, or after the reveal, does not count twice."""
@@ -244,7 +289,7 @@ class GradientExerciseApp:
         if self.class_bar is not None:
             e = self.exercise
             cell = GradientCell("W" if e.name.startswith("W") else "b", int(e.name[1:]), e.row, e.col)
-            if e.authored:  # known to the class by its link: its network, targets and entry
+            if not e.named_by_seed:  # known to the class by its link: its network, targets and entry, or loss
                 self.class_bar.answer(0, AUTHORED, "gradient", cell.data, typed, e.to_query())
             else:
                 self.class_bar.answer(e.seed, e.difficulty, "gradient", cell.data, typed)
@@ -266,12 +311,25 @@ class GradientExerciseApp:
         state, trace = self.exercise.state, forward(self.exercise.state)
         rows = []
         for k, names in enumerate(given(state.depth)):
-            views = HeatmapViews(state.sizes, self.theme, names=names, widget=self._drawing(k))
+            views = HeatmapViews(state.sizes, self.theme, names=names, widget=self._drawing(k),
+                                 activations=state.activations)
             views.update(state, trace, None)
             rows.append(views.widget)
         beside = widgets.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="0 10px")
-        rows[-1] = widgets.HBox([rows[-1], self._targets_drawing(trace.Y_z)], layout=beside)
-        self.given.children = rows
+        rows[-1] = widgets.HBox([rows[-1], *self._compared_drawing(trace.Y), self._targets_drawing(trace.Y_z)],
+                                layout=beside)
+        self.compared.value = compared_html(self.exercise)
+        self.given.children = [*rows, self.compared]
+
+    def _compared_drawing(self, Y: np.ndarray) -> list[HeatmapDrawing]:
+        """What the loss compares with T, if it is not Y itself (softmax's P), with its numbers: given."""
+        entry = LOSSES[self.exercise.loss]
+        if not entry.compared_title:
+            return []
+        compared = entry.outputs(Y)
+        outputs, batch = compared.shape
+        return [matrix_drawing(entry.compared, entry.compared_title, compared, 1.0, unit_labels("y", outputs),
+                               unit_labels("x", batch), self.theme, widget=self._drawing(-2))]
 
     def _targets_drawing(self, Y_z: np.ndarray) -> HeatmapDrawing:
         """T as a heat map on the colour scale of Y, with its table of numbers as its text alternative."""
@@ -282,7 +340,7 @@ class GradientExerciseApp:
                               widget=self._drawing(-1))
 
     def _drawing(self, place: int) -> HeatmapDrawing:
-        """The drawing kept for a row of the given matrices (-1: T), made at its first use."""
+        """The drawing kept for a row of the given matrices (-1: T, -2: P), made at its first use."""
         if place not in self.drawings:
             self.drawings[place] = HeatmapDrawing()
         return self.drawings[place]

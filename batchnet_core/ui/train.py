@@ -24,7 +24,7 @@ from ..convert import TRAIN_PAGE_KEYS, read_link
 from ..nn.activations import activations_of, names_of
 from ..nn.forward import Trace
 from ..nn.layers import MAX_DEPTH, layers_of, unit_labels
-from ..nn.losses import LOSSES, one_hot
+from ..nn.losses import LOSSES, classes_of, one_hot
 from ..nn.numbers import equals_sign, format_number, parse_number
 from ..nn.state import State
 from ..nn.training import (
@@ -498,8 +498,8 @@ class ClassTargets:
     def show(self, values: dict) -> None:
         self._following = True
         try:
-            for picker, column in zip(self.pickers, values["T"].T):
-                picker.value = int(np.argmax(column))
+            for picker, chosen in zip(self.pickers, classes_of(values["T"])):
+                picker.value = chosen
         finally:
             self._following = False
 
@@ -594,7 +594,8 @@ class Trainer:
                 self.app.cell_explainers[f"{prefix}{k}"] = self.explain_cell
         # the targets as they fit the state shown: the app's link is made before this panel follows a new size
         self.app.share.page_parts.append(self._link_query)
-        self.app.author.offer_gradients(lambda: resize_targets(self.targets, self.app.state, self.loss))
+        self.app.author.offer_gradients(lambda: resize_targets(self.targets, self.app.state, self.loss),
+                                        lambda: self.loss)
         self.app.step_picker.observe(guard(lambda change: self.target_controls.set_step(change["new"])), "value")
         self._view = View(("state", "theme", "notation"), self._draw, self._send, self.views.forget)
         self.app.model.subscribe(self._view)
@@ -778,7 +779,7 @@ class Trainer:
                                    if entry.last_activation else "")
 
     def _class_chosen(self, column: int, row: int) -> None:
-        targets = one_hot([int(np.argmax(c)) for c in self.targets.T], self.targets.shape[0])
+        targets = one_hot(classes_of(self.targets), self.targets.shape[0])
         targets[:, column] = 0.0
         targets[row, column] = 1.0
         before = loss(self.app.state, self.targets, self.loss)
