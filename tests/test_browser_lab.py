@@ -139,5 +139,19 @@ def test_the_loss_and_activation_choices_of_page_06_in_jupyterlab_dark(browser, 
         page.wait_for_function(DRAWN_FOR, arg=theme_ink("dark"), timeout=30_000)
         page.locator(".bn-train .bn-loss-choice").scroll_into_view_if_needed()
         page.screenshot(path=str(ARTIFACTS / "jupyterlab-dark-softmax-cross-entropy-1280.png"))
+        # the gradient exercise under the same loss: P given beside T, to four digits, in the dark ink
+        page.select_option(".bn-gradient-loss select", label="softmax cross-entropy")
+        compared = page.locator(".bn-gradient-compared")
+        compared.wait_for(timeout=30_000)
+        compared.scroll_into_view_if_needed()
+        # JupyterLab renders a cell's content once it is on screen (content-visibility): its text is read then
+        page.wait_for_function("table => table.querySelector('caption').innerText === 'P, to four digits'",
+                               arg=compared.element_handle(), timeout=30_000)
+        ink, ground = page.evaluate("""table => {
+          const style = getComputedStyle(table.querySelector('td'));
+          return [style.color, getComputedStyle(document.body).backgroundColor];
+        }""", compared.element_handle())
+        assert ink != ground and ink not in ("rgb(0, 0, 0)", "rgba(0, 0, 0, 0)")  # light text on the dark page
+        page.screenshot(path=str(ARTIFACTS / "jupyterlab-dark-gradient-softmax-1280.png"))
     finally:
         close_tab(page)

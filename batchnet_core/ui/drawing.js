@@ -226,10 +226,16 @@ function render({ model, el }) {
     el.replaceChildren(...parts);
   };
 
+  // Measuring lays the page out: at most once a frame, in the frame's own layout, after every message
+  // that arrived before it has been drawn (measuring as each one arrives laid the page out for each).
+  const fitSoon = () => {
+    if (!fitting) fitting = requestAnimationFrame(fit);
+  };
   const fit = () => {
     cancelAnimationFrame(fitting);
+    fitting = 0;
     if (!el.isConnected) {  // a view is drawn before it is placed in the page: measure once it is there
-      fitting = requestAnimationFrame(fit);
+      fitSoon();
       return;
     }
     // not shown (a hidden tab or output; the view itself is `display: contents`): once it is, `shownWatch`
@@ -259,7 +265,7 @@ function render({ model, el }) {
     }
     if (rebuilt || now.pictures !== shown.pictures) {
       for (const panel of panels) paintPicture(panel, now.pictures?.[panel.frame.key], look, resized);
-      if (resized.size) fit();
+      if (resized.size) fitSoon();
     }
     if (rebuilt || now.outlines !== shown.outlines) {
       for (const panel of panels) paintOutlines(panel, now.outlines?.[panel.frame.key]);
