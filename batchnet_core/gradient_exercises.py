@@ -172,6 +172,12 @@ def activations_for(depth: int, loss: str) -> tuple[str, ...]:
     return ("relu",) * (depth - 1) + (LOSSES[loss].last_activation or "relu",)
 
 
+def _relu_on_the_way_back(state: State, k: int) -> bool:
+    """Whether a ReLU lies between layer ``k``'s parameters (0-based) and the loss: only there can ReLU′ be
+    forgotten, and only there does a hint speak of it."""
+    return "relu" in state.activations[k:]
+
+
 def _draw_state(rng: np.random.Generator, level: Difficulty, loss: str) -> State:
     """Whole-number weights and biases from ``level.low`` to ``level.high``; inputs from 0 to ``level.high``,
     as intensities are: fewer hidden units are then 0 for the whole batch, and more gradients pass."""
@@ -209,7 +215,7 @@ def _worked(state: State, T: np.ndarray, loss: str) -> _Worked:
     _, ungated = backward_exact(state, T, gated=False, loss=loss)
     # the default loss compares Y itself with T, with the same error: its δ is the one Y − T starts
     on_y = None if LOSSES[loss].compared == "Y" else [d.floats() for d in backward_exact(state, T)[1]]
-    relu = [("relu" in state.activations[k:]) for k in range(state.depth)]
+    relu = [_relu_on_the_way_back(state, k) for k in range(state.depth)]
     return _Worked([state.X] + [A for _, A in results[:-1]], [d.floats() for d in deltas],
                    [d.floats() for d in ungated], on_y, relu)
 
@@ -416,7 +422,7 @@ def gradient_hint(exercise: GradientExercise) -> str:
                  f"{slope}, δ{last.index} = {last_delta}")
     given = f", {entry.compared_title} (given)" if entry.compared_title else ""
     relu = (", and ReLU′ is 1 where the sum is above 0, 0 where it is 0 or below"
-            if "relu" in state.activations[layer.index - 1:] else "")
+            if _relu_on_the_way_back(state, layer.index - 1) else "")
     return f"{exercise.explanation.heading}, where {delta}{given}{relu}."
 
 

@@ -87,13 +87,9 @@ def reveal_html(exercise: GradientExercise) -> str:
             f"<div class='bn-formula'>{html.escape(e.text)}</div>")
 
 
-def compared_html(exercise: GradientExercise) -> str:
-    """What the loss compares with T, if it is not Y itself (softmax's P), as a table of its numbers in the
-    digits the answer is worked from: a heat map's cell has room for two."""
-    entry = LOSSES[exercise.loss]
-    if not entry.compared_title:
-        return ""
-    compared = entry.outputs(exercise.state.results()[-1][1])
+def compared_html(symbol: str, compared: np.ndarray) -> str:
+    """What the loss compares with T (softmax's P, named ``symbol``), as a table of its numbers in the digits
+    the answer is worked from: a heat map's cell has room for two."""
     outputs, batch = compared.shape
     header = "".join(f"<th scope='col' style='{CELL}'>{label}</th>" for label in ["", *unit_labels("x", batch)])
     rows = "".join(f"<tr><th scope='row' style='{CELL}'>{label}</th>"
@@ -101,7 +97,7 @@ def compared_html(exercise: GradientExercise) -> str:
                    for label, line in zip(unit_labels("y", outputs), compared.tolist()))
     return (f"<table class='bn-gradient-compared' style='border-collapse: collapse'><caption style='text-align: "
             "left'>"
-            f"{html.escape(entry.compared)}, to four digits</caption><tr>{header}</tr>{rows}</table>")
+            f"{html.escape(symbol)}, to four digits</caption><tr>{header}</tr>{rows}</table>")
 
 
 class GradientExerciseApp:
@@ -316,20 +312,18 @@ class GradientExerciseApp:
             views.update(state, trace, None)
             rows.append(views.widget)
         beside = widgets.Layout(flex_flow="row wrap", align_items="flex-start", grid_gap="0 10px")
-        rows[-1] = widgets.HBox([rows[-1], *self._compared_drawing(trace.Y), self._targets_drawing(trace.Y_z)],
-                                layout=beside)
-        self.compared.value = compared_html(self.exercise)
+        # what the loss compares with T, if it is not Y itself (softmax's P): given, drawn and in four digits
+        entry, compared_map = LOSSES[self.exercise.loss], []
+        self.compared.value = ""
+        if entry.compared_title:
+            compared = entry.outputs(trace.Y)
+            outputs, batch = compared.shape
+            compared_map = [matrix_drawing(entry.compared, entry.compared_title, compared, 1.0,
+                                           unit_labels("y", outputs), unit_labels("x", batch), self.theme,
+                                           widget=self._drawing(-2))]
+            self.compared.value = compared_html(entry.compared, compared)
+        rows[-1] = widgets.HBox([rows[-1], *compared_map, self._targets_drawing(trace.Y_z)], layout=beside)
         self.given.children = [*rows, self.compared]
-
-    def _compared_drawing(self, Y: np.ndarray) -> list[HeatmapDrawing]:
-        """What the loss compares with T, if it is not Y itself (softmax's P), with its numbers: given."""
-        entry = LOSSES[self.exercise.loss]
-        if not entry.compared_title:
-            return []
-        compared = entry.outputs(Y)
-        outputs, batch = compared.shape
-        return [matrix_drawing(entry.compared, entry.compared_title, compared, 1.0, unit_labels("y", outputs),
-                               unit_labels("x", batch), self.theme, widget=self._drawing(-2))]
 
     def _targets_drawing(self, Y_z: np.ndarray) -> HeatmapDrawing:
         """T as a heat map on the colour scale of Y, with its table of numbers as its text alternative."""
