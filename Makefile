@@ -52,7 +52,7 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 PORT_FREE = @$(BIN)/python scripts/port_free.py '$(HOST)' '$(PORT)' 'make $@'
 VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT) --Voila.port_retries=0
 
-.PHONY: app lab serve test lint bench bench-page bench-class bench-students load mutate binder-links clean
+.PHONY: app lab serve test lint bench bench-first-screen bench-page bench-class bench-students load mutate binder-links clean
 
 app: $(VENV)/.ui
 	$(PORT_FREE)
@@ -94,6 +94,16 @@ bench: $(VENV)/.test
 	$(BIN)/python bench/slider_latency.py
 
 # A first visit's bytes on the wire and time to usable, on emulated school Wi-Fi (150 ms, 1.5 Mbit/s).
+# Lighthouse's mobile score and a first and second visit on school Wi-Fi, pages 02 and 06 (bench/first_screen.py).
+BENCH_NODE_PACKAGES := lighthouse@12.8.2
+BENCH_NODE_STAMP := $(VENV)/.node-bench-$(subst @,-,$(BENCH_NODE_PACKAGES))
+bench-first-screen: $(VENV)/.test $(BENCH_NODE_STAMP)
+	$(BIN)/python bench/first_screen.py
+
+$(BENCH_NODE_STAMP): | $(VENV)/bin/python
+	npm install --silent --no-fund --no-audit --prefix $(VENV)/node $(BENCH_NODE_PACKAGES)
+	touch $@
+
 bench-page: $(VENV)/.test
 	$(BIN)/python bench/page_weight.py
 

@@ -295,11 +295,12 @@ def page(browser, request):
     assert not errors, f"errors in the page: {errors}"
 
 
-#: (A script's expression) Every heat map on the page, an SVG the page draws from numbers, has its cells painted.
+#: (A script's expression) Every heat map on the page, an SVG the page draws from numbers, has its cells painted, in
+#: the live app: every app's first picture (batchnet_core/ui/first_screen.py) has given way to it.
 #: Page 06's heat maps: the worksheet's 7, training's 6 (T, Y − T, and δ and dW | db for each of two layers) and
 #: the gradient exercise's 8 (its given network, forward pass and targets).
 TRAINING_HEAT_MAPS = 7 + 6 + 8
-HEAT_MAPS_DRAWN = ("[...document.querySelectorAll('svg.bn-heatmap')]"
+HEAT_MAPS_DRAWN = ("!document.querySelector('.bn-first-screen') && [...document.querySelectorAll('svg.bn-heatmap')]"
                    ".every(m => m.querySelector('.bn-drawn-cell rect[fill]'))")
 #: There are heat maps on the page, and every one is drawn.
 PICTURES_SHOWN = f"() => document.querySelectorAll('svg.bn-heatmap').length > 0 && {HEAT_MAPS_DRAWN}"
@@ -326,9 +327,14 @@ def heat_maps_on_page(page) -> dict[str, list[dict]]:
             for key, cells in page.evaluate(READ_HEAT_MAPS).items()}
 
 
+#: Every app's picture, shown before its widgets (batchnet_core/ui/first_screen.py), has given way to them.
+LIVE = "() => document.readyState !== 'loading' && !document.querySelector('.bn-first-screen')"
+
+
 def open_app(page, url: str, timeout: float = 90_000):
-    """Open a page and wait until its results are on screen."""
+    """Open a page and wait until its results are on screen, in the live app (not its first picture)."""
     page.goto(url, timeout=timeout)
+    page.wait_for_function(LIVE, timeout=timeout)
     page.wait_for_selector(".bn-values-Y", state="attached", timeout=timeout)
     page.wait_for_function(PICTURES_SHOWN, timeout=timeout)
     return page
@@ -373,6 +379,7 @@ def open_drawn(page, url: str) -> None:
     """Open any page of the series and wait until all of it is drawn (``DRAWN``)."""
     page.goto(url, timeout=90_000)
     page.locator("#rendered_cells a[href$='.ipynb']").last.wait_for(state="visible", timeout=90_000)
+    page.wait_for_function(LIVE, timeout=90_000)
     page.wait_for_function(DRAWN, timeout=90_000)
     settle(page)
 

@@ -10,6 +10,7 @@ import batchnet_core as bn
 from batchnet_core.ui.views import PANELS
 
 from conftest import (
+    LIVE,
     MAIN_PAGE,
     assert_no_error_text,
     assert_results_follow_the_state,
@@ -162,6 +163,7 @@ document.addEventListener('DOMContentLoaded', () => {
   document.documentElement.classList.add('bn-hidden-test');
 });""")
     page.goto(voila_url + MAIN_PAGE)
+    page.wait_for_function(LIVE, timeout=90_000)
     page.wait_for_function("() => [...document.querySelectorAll('.bn-values-Y td')].some(td => td.textContent)",
                            timeout=90_000)
     assert not page.locator("svg.bn-heatmap").first.is_visible()

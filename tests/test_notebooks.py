@@ -7,6 +7,7 @@ import pytest
 from nbclient import NotebookClient
 
 from batchnet_core.series import PAGES
+from batchnet_core.ui.first_screen import FIRST_SCREEN
 
 #: Every page of the series (test_series.py checks that notebooks/ holds these and no other).
 NOTEBOOKS = [Path(__file__).resolve().parent.parent / "notebooks" / page.name for page in PAGES]
@@ -39,6 +40,9 @@ def test_notebook_runs_headless_and_displays_widgets(path):
     assert not [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"]
     if code_cells:  # a page of prose only (the start page) displays no widgets
         assert all(any(WIDGET_VIEW in o.get("data", {}) for o in cell.outputs) for cell in code_cells[-1:])
+        # every app the page shows brings its picture for the first screen
+        shown = [o["data"] for o in outputs if WIDGET_VIEW in o.get("data", {})]
+        assert shown and all(FIRST_SCREEN in data for data in shown)
         assert nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
 
 

@@ -27,6 +27,7 @@ from .classroom import ClassBar, Pushable
 from .common import STYLE, Guard, link_refused, status_html
 from .controls import STEPS, MatrixControls, entry_label
 from .drawing import HeatmapDrawing, TextPart
+from .first_screen import FirstScreenBox
 from .kernel import page_query
 from .model import View, Worksheet
 from .page import PageBridge
@@ -288,7 +289,7 @@ class BatchApp:
         self.page.on_key(self.guard(self.steps.key))
         panels = widgets.HBox([explain_box, code_box], layout=widgets.Layout(flex_flow="row wrap", margin="12px 0 0 0"))
         panels.add_class("bn-panels")  # presenter mode places the explanation beside the heat maps
-        self.widget = widgets.VBox([
+        self.widget = FirstScreenBox([
             html_widget(STYLE), self.layout_style, self.page, self.summary, self.status, self.worksheet,
             self.steps.widget, panels, self.share.widget, self.author.widget,
         ])

@@ -33,6 +33,7 @@ from ..notation import panels
 from .classroom import ClassBar
 from .common import STYLE, Guard, link_refused, status_html
 from .drawing import HeatmapDrawing
+from .first_screen import FirstScreenBox
 from .kernel import page_query
 from .page import PageBridge
 from .views import HeatmapViews, html_widget
@@ -108,7 +109,7 @@ class ExerciseApp:
         self.theme = "light"
         self.page = PageBridge(theme=self.theme)
         self.page.on_theme(self.guard(self.set_theme))
-        self.widget = widgets.VBox([
+        self.widget = FirstScreenBox([
             html_widget(STYLE), self.page,
             widgets.HBox([self.difficulty, self.seed_box, load, new]), self.seed_note, self.score_view,
             self.status, self.given,

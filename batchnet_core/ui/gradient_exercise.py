@@ -31,6 +31,7 @@ from .classroom import ClassBar
 from .common import STYLE, Guard, link_refused, status_html
 from .drawing import HeatmapDrawing, matrix_drawing
 from .exercise import feedback_html
+from .first_screen import FirstScreenBox
 from .kernel import page_query
 from .page import PageBridge
 from .train import GradientCell, Trainer
@@ -158,7 +159,7 @@ class GradientExerciseApp:
         self.theme = "light"
         self.page = PageBridge(theme=self.theme)
         self.page.on_theme(self.guard(self.set_theme))
-        self.widget = widgets.VBox([
+        self.widget = FirstScreenBox([
             html_widget(STYLE), self.page,
             widgets.HBox([self.difficulty, self.loss_choice, self.seed_box, load, new],
                          layout=widgets.Layout(flex_flow="row wrap")),

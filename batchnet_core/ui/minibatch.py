@@ -16,6 +16,7 @@ from ..speed import format_duration
 from .charts import LINES, chart, themed_png
 from .classroom import ClassBar
 from .common import STYLE, Guard, status_html
+from .first_screen import FirstScreenBox
 from .page import PageBridge
 from .views import html_widget
 
@@ -127,7 +128,7 @@ class MiniBatchComparison:
         self.plot = html_widget("", "bn-minibatch-chart")  # empty until run: no picture to show before
         self.plot_png = b""
         self.button.on_click(Guard(self.say)(lambda _: self.run()))
-        self.widget = widgets.VBox([html_widget(STYLE), self.page,
+        self.widget = FirstScreenBox([html_widget(STYLE), self.page,
                                     widgets.HBox([self.epochs, self.learning_rate, self.loss, self.button],
                                                  layout=widgets.Layout(flex_flow="row wrap")),
                                     self.status, self.table, self.plot])

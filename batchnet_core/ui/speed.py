@@ -15,6 +15,7 @@ from ..nn.state import State, preset
 from ..speed import BATCH_SIZES, Timing, findings, format_duration, time_batches
 from .charts import LINES, chart, themed_png
 from .common import STYLE, Guard, status_html
+from .first_screen import FirstScreenBox
 from .page import PageBridge
 from .views import html_widget
 
@@ -85,7 +86,7 @@ class SpeedComparison:
         self.plot = html_widget("", "bn-speed-chart")  # empty until measured: no picture to show before
         self.plot_png = b""
         self.button.on_click(Guard(self.say)(lambda _: self.run()))
-        self.widget = widgets.VBox([html_widget(STYLE), self.page, widgets.HBox([self.button, self.progress]),
+        self.widget = FirstScreenBox([html_widget(STYLE), self.page, widgets.HBox([self.button, self.progress]),
                                     self.status, self.table, self.findings, self.plot])
         self.widget.add_class("bn-app")  # the app's look (style.css): its rows wrap on a phone
 
@@ -142,7 +143,7 @@ class PermutationDemo:
         self.order.add_class("bn-permutation-order")
         self.view = html_widget("", "bn-permutation")
         self.order.observe(Guard(self.say)(lambda _: self._show()), "value")
-        self.widget = widgets.VBox([self.order, self.view])
+        self.widget = FirstScreenBox([self.order, self.view])
         self._show()
 
     def _show(self) -> None:

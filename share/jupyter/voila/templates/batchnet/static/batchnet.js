@@ -10,6 +10,10 @@
 // - An upload larger than the app accepts is refused here, before it travels: a file of several MB
 //   would otherwise drop the websocket (tornado refuses messages over 10 MB).
 // - A dark page's links to the other pages open them dark too.
+// - The first screen: an app's picture (batchnet_core/ui/first_screen.py), in the page as the server sent
+//   it, has its heat maps drawn here by the app's own drawing code (the kernel sends it as a script that
+//   sets `window.batchnetDrawing`), and gives way to the live app in one
+//   frame once Voila's front end has drawn it beside the picture (as many widgets, every heat map drawn).
 // - Presenter mode (`?present=1`, the one value the server and the pages accept): large type, the
 //   settings folded into one strip, the worksheet on one screen of a projector (batchnet.css). A
 //   button enters and leaves it, the address follows, and the links to the other pages keep it.
@@ -104,8 +108,11 @@
 
   // -- the page's own elements --------------------------------------------------------------
 
+  // The live app's link: an app's first picture has one too, and gives way to the app.
+  const liveLink = () => [...document.querySelectorAll("a.bn-address")].find((a) => !a.closest(".bn-first-screen"));
+
   function followAddress() {
-    const link = document.querySelector("a.bn-address");
+    const link = liveLink();
     if (!link) return;
     const wanted = new URL(link.getAttribute("href"), window.location.href);
     const here = new URL(window.location.href);
@@ -125,7 +132,7 @@
     addressTimer = setTimeout(followAddress, ADDRESS_SETTLE_MS);
   }
   function watchAddress() {
-    const link = document.querySelector("a.bn-address");
+    const link = liveLink();
     if (!link) return false;
     new MutationObserver(addressChanged).observe(link.closest(".widget-html") || link.parentElement,
                                                  {subtree: true, childList: true, attributes: true,
@@ -160,6 +167,64 @@
       status.replaceChildren(error);
     }
   }
+
+  // -- the first screen ---------------------------------------------------------------------
+
+  const FIRST_SCREEN_FRAMES = 30;
+  // What drawing.js reads of a drawing's model: the parts the kernel had drawn, which never change here.
+  const stillModel = (parts) => ({get: (name) => parts[name], on() {}, off() {}});
+
+  window.batchnetFirstScreen = (picture) => {
+    if (!(picture instanceof Element) || !picture.classList.contains("bn-first-screen")) return;
+    let maps = 0;
+    const stops = [];
+    for (const el of picture.querySelectorAll(".bn-first-drawing")) {
+      const parts = JSON.parse(el.querySelector("script.bn-first-drawing-data").textContent);
+      maps += parts.frame?.panels?.length ?? 0;
+      // drawn now, before the page is first painted: nothing in the picture moves as it is drawn
+      const stop = window.batchnetDrawing?.render({model: stillModel(parts), el});
+      if (stop) stops.push(stop);
+    }
+
+    // The live app is drawn when it shows what the picture shows: as many widgets, each laid out as in the
+    // picture (its layout's style, which ipywidgets applies after placing the element) and with its texts, and
+    // every heat map drawn. Should the kernel change something meanwhile (a message of the class), the live
+    // app is complete once it has held its widgets and heat maps for FIRST_SCREEN_FRAMES frames.
+    const parts = (root) => [...root.querySelectorAll(".jupyter-widgets, .widget-html-content")];
+    const look = (el) => el.classList.contains("widget-html-content") ? el.textContent : el.style.cssText;
+    const wanted = parts(picture).map(look);
+    const host = picture.parentElement;
+    host.classList.add("bn-first-screen-host");
+    let complete = 0;  // frames the live app has held its widgets and heat maps
+    const state = (live) => {
+      const shown = parts(live), heatMaps = live.querySelectorAll("svg.bn-heatmap");
+      if (shown.length < wanted.length || heatMaps.length < maps
+          || ![...heatMaps].every((map) => map.querySelector(".bn-drawn-cell rect[fill]"))) return "drawing";
+      return wanted.every((want, i) => look(shown[i]) === want) ? "same" : "complete";
+    };
+    const liveApp = () => [...host.children].find((el) => el !== picture && el.tagName !== "SCRIPT");
+    const giveWay = () => {
+      watch.disconnect();
+      picture.remove();  // in the same task as the live app is shown: one frame, no shift between
+      host.classList.remove("bn-first-screen-host");
+      for (const stop of stops) stop();
+    };
+    const check = () => {
+      const live = liveApp();
+      const now = live ? state(live) : "drawing";
+      if (now === "same") giveWay();
+      else if (now === "complete" && complete === 0) countFrames();
+      else if (now === "drawing") complete = 0;
+    };
+    const countFrames = () => {
+      complete += 1;
+      if (!picture.isConnected) return;
+      if (complete > FIRST_SCREEN_FRAMES) giveWay();
+      else requestAnimationFrame(() => { if (complete > 0) { countFrames(); } });
+    };
+    const watch = new MutationObserver(check);
+    watch.observe(host, {subtree: true, childList: true, attributes: true, characterData: true});
+  };
 
   // -- presenter mode -----------------------------------------------------------------------
 
@@ -208,10 +273,9 @@
     strip.append(toggle, settings);
     return strip;
   }
-  document.addEventListener("DOMContentLoaded", () => {
-    // inside the cells, which Voila moves into the box that scrolls the page
-    document.getElementById("rendered_cells")?.prepend(presenterStrip());
-  });
+  // Inside the cells (Voila moves them into the box that scrolls the page), as soon as they begin (the template
+  // calls this there): put in later, it would push the whole page down under the reader's eyes.
+  window.batchnetCellsBegin = (cells) => cells.prepend(presenterStrip());
 
   // -- the theme and presenter mode go along ------------------------------------------------
 
