@@ -35,6 +35,7 @@ from conftest import CHROMIUM, CHROMIUM_ARGS, HEAT_MAPS_DRAWN, LIVE, make_server
 from slider_latency import BenchServer, machine_facts  # noqa: E402
 
 PAGES = {"02_batch_of_three": 35, "06_train_the_batch": 41}  # and the sliders each shows
+POOL = 2  # preheated kernels of the page measured
 LIGHTHOUSE = ROOT / ".venv/node/node_modules/.bin/lighthouse"
 #: The issue's targets.
 TARGETS = {"performance": 0.8, "lcp_s": 2.5, "cls": 0.1, "accessibility": 1.0, "readable_s": 3.0, "usable_s": 8.0,
@@ -83,7 +84,8 @@ def wifi_visits(browser, url: str, sliders: int, latency_ms: float = 150, mbits:
                                                           "downloadThroughput": throughput,
                                                           "uploadThroughput": throughput})
             received: dict[str, int] = {}
-            cdp.on("Network.loadingFinished", lambda e: received.__setitem__(e["requestId"], e["encodedDataLength"]))
+            cdp.on("Network.loadingFinished",
+                   lambda e, received=received: received.__setitem__(e["requestId"], e["encodedDataLength"]))
             start = time.monotonic()
             page.goto(url, timeout=300_000)
             page.wait_for_function(LIVE, timeout=300_000, polling=100)
@@ -97,6 +99,22 @@ def wifi_visits(browser, url: str, sliders: int, latency_ms: float = 150, mbits:
         context.close()
     first, second = visits
     return {"first": first, "second": second}
+
+
+def serve(notebook: str, name: str, class_data: str):
+    """``make serve`` with a pool of the page's preheated kernels."""
+    return make_server("serve", name=f"bench-first-screen-{notebook}-{name}", PREHEAT=f"{notebook}.ipynb", POOL=POOL,
+                       CLASS_DATA=class_data)
+
+
+def at_rest(server: BenchServer, timeout: float = 180) -> None:
+    """As when a class arrives: the pool full (every visitor's kernel given back), every kernel at rest."""
+    deadline = time.monotonic() + timeout
+    while len(server.kernels()) != POOL:
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(server.kernels())} kernels, not the pool's {POOL}, after {timeout} s")
+        time.sleep(0.2)
+    server.wait_quiet(server.kernels(), idle=False, timeout=timeout)
 
 
 def median_of(runs: list[dict], key: str) -> float:
@@ -116,22 +134,16 @@ def main(argv: list[str] | None = None) -> int:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         results["machine"]["chromium"] = browser.version
         for notebook, sliders in PAGES.items():
-            with make_server("serve", name=f"bench-first-screen-{notebook}", PREHEAT=f"{notebook}.ipynb", POOL=2,
-                             CLASS_DATA=scratch) as running:
-                server = BenchServer(running.url, running.process, running.log)
-                url = render(running.url, notebook)
-                fills = 2
-                server.wait_for_pool(f"{notebook}.ipynb", fills=fills)
-                marks, visits = [], []
+            marks, visits = [], []
+            for run in range(args.runs):  # a server each: Lighthouse's browser leaves without giving its kernel back
+                with serve(notebook, f"lighthouse-{run}", scratch) as running:
+                    at_rest(BenchServer(running.url, running.process, running.log))
+                    marks.append(lighthouse(render(running.url, notebook), Path(scratch) / f"{notebook}-{run}.json"))
+                print(f"{notebook} lighthouse {run + 1}: {json.dumps(marks[-1])}", file=sys.stderr, flush=True)
+            with serve(notebook, "wifi", scratch) as running:
                 for run in range(args.runs):
-                    marks.append(lighthouse(url, Path(scratch) / f"{notebook}-{run}.json"))
-                    fills += 1
-                    server.wait_for_pool(f"{notebook}.ipynb", fills=fills)
-                    print(f"{notebook} lighthouse {run + 1}: {json.dumps(marks[-1])}", file=sys.stderr, flush=True)
-                for run in range(args.runs):
-                    visits.append(wifi_visits(browser, url, sliders))
-                    fills += 2
-                    server.wait_for_pool(f"{notebook}.ipynb", fills=fills)
+                    at_rest(BenchServer(running.url, running.process, running.log))
+                    visits.append(wifi_visits(browser, render(running.url, notebook), sliders))
                     print(f"{notebook} wifi {run + 1}: {json.dumps(visits[-1])}", file=sys.stderr, flush=True)
             results["pages"][notebook] = {
                 "lighthouse": {key: median_of(marks, key) for key in marks[0] if key != "lcp_element"},
