@@ -100,6 +100,28 @@ def test_the_picture_gives_way_to_the_live_app_without_a_shift(browser, voila_ur
         close_tab(page)
 
 
+def test_a_live_app_that_differs_from_its_picture_still_takes_its_place(browser, voila_url):
+    """Should the kernel change a text between the picture and the live app (a message of the class), the live
+    app still replaces the picture, once its heat maps are drawn: a page is never left on its picture."""
+    url = render(voila_url, "02_batch_of_three")
+    page = new_tab(browser)
+    try:
+        def changed(route):  # the page as sent, with one text of the picture no longer the app's
+            response = route.fetch()
+            body = response.text()
+            assert "Move any slider" in body
+            route.fulfill(response=response, body=body.replace("Move any slider", "Moved any slider"))
+
+        page.route(url, changed)
+        page.goto(url)
+        page.wait_for_function(LIVE, timeout=90_000)
+        page.wait_for_function(PICTURES_SHOWN, timeout=90_000)
+        assert "Move any slider" in page.inner_text(".bn-status")  # the live app's own text
+        assert "Moved any slider" not in page.inner_text("body")
+    finally:
+        close_tab(page)
+
+
 def test_the_first_screens_widget_styles_are_the_installed_widgets(browser, voila_url):
     """static/widgets.css is ipywidgets' style sheet as the installed front end gives it to a page."""
     page = new_tab(browser)

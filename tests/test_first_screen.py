@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 import pytest
 
+import batchnet_core as bn
 from batchnet_core.ui import BatchApp, first_screen
 from batchnet_core.ui.first_screen import FIRST_SCREEN, FirstScreenBox, drawing_script, first_screen_html
 
@@ -64,6 +65,14 @@ def test_an_app_brings_its_picture_beside_its_widget(worked):
     # the picture is marked inert, and says what it is
     assert any(tag == "div" and "inert" in attrs for tag, attrs in picture.found)
     assert html.escape(first_screen.LOADING) in bundle[FIRST_SCREEN]
+
+
+def test_an_app_too_large_for_a_picture_comes_without_one():
+    """The largest state a link can ask for (four layers of 16): a picture of 1.7 M characters is not sent, and the
+    drawings' code waits for the next picture that is."""
+    largest = BatchApp(bn.random_state(1, (bn.MAX_SIZE,) * (bn.MAX_DEPTH + 2), integers=False))
+    assert FIRST_SCREEN not in largest.widget._repr_mimebundle_()
+    assert "window.batchnetDrawing" in BatchApp().widget._repr_mimebundle_()[FIRST_SCREEN]
 
 
 def test_the_drawings_code_is_sent_once_a_kernel_as_a_script():

@@ -26,6 +26,11 @@ from .page import PageBridge
 
 #: The output type of an app's picture (``FirstScreenBox``), read by the project's Voila template.
 FIRST_SCREEN = "application/vnd.batchnet.first-screen+html"
+#: The longest picture sent (characters of HTML). The worked example's page is 0.11 M, a worksheet of three layers
+#: of 8 units 0.40 M, the largest state a link can ask for 1.7 M: a page that size keeps the browser busy for
+#: seconds, and anywidget gives a widget 2 s to set itself up ("Failed to initialize model", docs/deploy.md).
+#: A larger app comes without its picture, as it did before there were pictures.
+MAX_PICTURE_CHARACTERS = 500_000
 #: What the picture says while the controls load.
 LOADING = "The controls are loading; the numbers below are the worksheet's."
 _SCRIPT = re.compile(r"<(/?script)", re.IGNORECASE)
@@ -98,8 +103,7 @@ def _picture(widget: widgets.Widget) -> str:
                 + f"<div class=\"widget-html-content\">{_html_value(text)}</div></div>")
     if isinstance(widget, (widgets.Text, widgets.BoundedIntText, widgets.IntText, widgets.FloatText,
                            widgets.BoundedFloatText)):
-        kind = "widget-text" if isinstance(widget, widgets.Text) else "widget-text"
-        return (_open("div", widget, f"jupyter-widgets widget-inline-hbox {kind}") + _label(widget)
+        return (_open("div", widget, "jupyter-widgets widget-inline-hbox widget-text") + _label(widget)
                 + f"<input type=\"text\" class=\"widget-input\" value=\"{_attr(widget.value)}\" disabled></div>")
     if isinstance(widget, (widgets.FloatSlider, widgets.IntSlider)):
         share = 0.0 if widget.max == widget.min else (widget.value - widget.min) / (widget.max - widget.min)
@@ -165,13 +169,17 @@ def drawing_script(module: str = _DRAWING_CODE) -> str:
     return f"<script>window.batchnetDrawing = (() => {{\n{body}\n}})();</script>"
 
 
-def first_screen_html(widget: widgets.Widget) -> str:
-    """The picture of ``widget`` (an app's outermost box) as the page shows it before its widgets arrive."""
+def first_screen_html(widget: widgets.Widget) -> str | None:
+    """The picture of ``widget`` (an app's outermost box) as the page shows it before its widgets arrive; None
+    for a picture longer than :data:`MAX_PICTURE_CHARACTERS`."""
     global _drawing_code_sent
+    picture = _picture(widget)
+    if len(picture) > MAX_PICTURE_CHARACTERS:
+        return None
     code = "" if _drawing_code_sent else drawing_script()  # once a kernel: the page keeps it
     _drawing_code_sent = True
     return (f"<div class=\"bn-first-screen\">{code}<p class=\"bn-first-screen-status\" role=\"status\">"
-            f"{html.escape(LOADING)}</p><div class=\"bn-first-screen-picture\" inert>{_picture(widget)}</div></div>")
+            f"{html.escape(LOADING)}</p><div class=\"bn-first-screen-picture\" inert>{picture}</div></div>")
 
 
 class FirstScreenBox(widgets.VBox):
@@ -179,5 +187,7 @@ class FirstScreenBox(widgets.VBox):
 
     def _repr_mimebundle_(self, **kwargs) -> dict:
         bundle = super()._repr_mimebundle_(**kwargs)
-        bundle[FIRST_SCREEN] = first_screen_html(self)
+        picture = first_screen_html(self)
+        if picture is not None:
+            bundle[FIRST_SCREEN] = picture
         return bundle

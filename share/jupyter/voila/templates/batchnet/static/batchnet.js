@@ -170,7 +170,7 @@
 
   // -- the first screen ---------------------------------------------------------------------
 
-  const FIRST_SCREEN_FRAMES = 30;
+  const FIRST_SCREEN_FRAMES = 60;
   // What drawing.js reads of a drawing's model: the parts the kernel had drawn, which never change here.
   const stillModel = (parts) => ({get: (name) => parts[name], on() {}, off() {}});
 
@@ -186,41 +186,52 @@
       if (stop) stops.push(stop);
     }
 
-    // The live app is drawn when it shows what the picture shows: as many widgets, each laid out as in the
-    // picture (its layout's style, which ipywidgets applies after placing the element) and with its texts, and
-    // every heat map drawn. Should the kernel change something meanwhile (a message of the class), the live
-    // app is complete once it has held its widgets and heat maps for FIRST_SCREEN_FRAMES frames.
+    // The live app is drawn when it shows what the picture shows: its heat maps drawn, and as many widgets,
+    // each laid out as in the picture (its layout's style, which ipywidgets applies after placing the element)
+    // and with its texts. Should the kernel change something meanwhile (a message of the class, a widget
+    // replaced), the live app takes the picture's place once its heat maps have been drawn for
+    // FIRST_SCREEN_FRAMES frames: never later, whatever else differs.
     const parts = (root) => [...root.querySelectorAll(".jupyter-widgets, .widget-html-content")];
     const look = (el) => el.classList.contains("widget-html-content") ? el.textContent : el.style.cssText;
     const wanted = parts(picture).map(look);
     const host = picture.parentElement;
     host.classList.add("bn-first-screen-host");
-    let complete = 0;  // frames the live app has held its widgets and heat maps
+    // frames the live app has had its heat maps drawn, counted by one chain of frames at a time (0: none)
+    let frames = 0, chain = 0, chains = 0;
     const state = (live) => {
-      const shown = parts(live), heatMaps = live.querySelectorAll("svg.bn-heatmap");
-      if (shown.length < wanted.length || heatMaps.length < maps
-          || ![...heatMaps].every((map) => map.querySelector(".bn-drawn-cell rect[fill]"))) return "drawing";
-      return wanted.every((want, i) => look(shown[i]) === want) ? "same" : "complete";
+      const heatMaps = live.querySelectorAll("svg.bn-heatmap");
+      if (heatMaps.length < maps || ![...heatMaps].every((map) => map.querySelector(".bn-drawn-cell rect[fill]"))) {
+        return "drawing";
+      }
+      const shown = parts(live);
+      return shown.length >= wanted.length && wanted.every((want, i) => look(shown[i]) === want) ? "same" : "complete";
     };
     const liveApp = () => [...host.children].find((el) => el !== picture && el.tagName !== "SCRIPT");
     const giveWay = () => {
+      chain = 0;
       watch.disconnect();
       picture.remove();  // in the same task as the live app is shown: one frame, no shift between
       host.classList.remove("bn-first-screen-host");
       for (const stop of stops) stop();
     };
+    const countFrames = (id) => {
+      if (id !== chain) return;
+      frames += 1;
+      if (frames > FIRST_SCREEN_FRAMES) giveWay();
+      else requestAnimationFrame(() => countFrames(id));
+    };
     const check = () => {
       const live = liveApp();
       const now = live ? state(live) : "drawing";
-      if (now === "same") giveWay();
-      else if (now === "complete" && complete === 0) countFrames();
-      else if (now === "drawing") complete = 0;
-    };
-    const countFrames = () => {
-      complete += 1;
-      if (!picture.isConnected) return;
-      if (complete > FIRST_SCREEN_FRAMES) giveWay();
-      else requestAnimationFrame(() => { if (complete > 0) { countFrames(); } });
+      if (now === "same") {
+        giveWay();
+      } else if (now === "complete" && !chain) {
+        const id = chain = ++chains;
+        frames = 0;
+        requestAnimationFrame(() => countFrames(id));
+      } else if (now === "drawing") {
+        chain = 0;
+      }
     };
     const watch = new MutationObserver(check);
     watch.observe(host, {subtree: true, childList: true, attributes: true, characterData: true});
