@@ -17,6 +17,7 @@ from pathlib import Path
 import pytest
 
 from conftest import (
+    LIVE,
     PICTURES_SHOWN,
     assert_results_follow_the_state,
     free_port,
@@ -237,6 +238,7 @@ def test_a_quick_restart_under_a_token_keeps_students_signed_in(browser):
             welcome = context.new_page()
             welcome.goto(server.url, timeout=30_000)  # signed in by the cookie
             welcome.click("a[href*='02_batch_of_three']")
+            welcome.wait_for_function(LIVE, timeout=90_000)  # the live app, not its first picture
             welcome.wait_for_selector(".bn-values-Y", state="attached", timeout=90_000)
             linked = welcome
             assert "token" not in linked.url

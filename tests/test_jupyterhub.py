@@ -25,6 +25,7 @@ from batchnet_core.classroom.hub import CUSTOM_SCOPES
 
 from conftest import (
     ARTIFACTS,
+    LIVE,
     ROOT,
     free_port,
     open_app,
@@ -198,6 +199,7 @@ def log_in(browser, hub_url: str, user: str):
     page.fill("input[name=password]", "any")
     page.click("input[type=submit], button[type=submit]")
     page.wait_for_url(f"**/user/{user}{SHIPPED['defaultUrl']}*", timeout=150_000)
+    page.wait_for_function(LIVE, timeout=120_000)  # the live app, not its first picture
     page.wait_for_selector(".bn-values-Y", state="attached", timeout=120_000)
     return context, page
 
@@ -280,6 +282,7 @@ def lesson(browser, hub):
             context, page = log_in(browser, url, user)
             contexts.append(context)
             page.goto(notebook(url, user, "03_by_hand", f"seed={SEED}&difficulty={DIFFICULTY}"), timeout=TIMEOUT)
+            page.wait_for_function(LIVE, timeout=TIMEOUT)
             # the class names the student by their hub name: the kernel reached the service with its token
             page.wait_for_function("(name) => document.querySelector('.bn-class-who b')?.textContent === name",
                                    arg=user, timeout=TIMEOUT)

@@ -10,6 +10,7 @@
 // - An upload larger than the app accepts is refused here, before it travels: a file of several MB
 //   would otherwise drop the websocket (tornado refuses messages over 10 MB).
 // - A dark page's links to the other pages open them dark too.
+// - A page left before Voila's front end has booted gives its kernel back (Voila's own beacon comes later).
 // - The first screen: an app's picture (batchnet_core/ui/first_screen.py), in the page as the server sent
 //   it, has its heat maps drawn here by the app's own drawing code (the kernel sends it as a script that
 //   sets `window.batchnetDrawing`), and gives way to the live app in one
@@ -25,6 +26,22 @@
 
   let leaving = false;
   window.addEventListener("beforeunload", () => { leaving = true; });
+
+  // A visitor may read the first screen and leave before Voila's front end has booted; Voila's own beacon,
+  // which gives the page's kernel back as it unloads, is set up only by its widget manager. Until then, this.
+  window.addEventListener("beforeunload", () => {
+    if (window.jupyterapp?.widgetManager) return;  // Voila's beacon goes
+    let config = null;
+    try {
+      config = JSON.parse(document.getElementById("jupyter-config-data")?.textContent ?? "null");
+    } catch (error) {
+      return;
+    }
+    if (!config?.kernelId) return;  // a page without a kernel (the start page)
+    const data = new FormData();
+    data.append("_xsrf", document.cookie.match(/\b_xsrf=([^;]*)\b/)?.[1] ?? "");
+    navigator.sendBeacon(`${config.baseUrl}voila/api/shutdown/${config.kernelId}`, data);
+  });
 
   // -- alert --------------------------------------------------------------------------------
 
