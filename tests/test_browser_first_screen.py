@@ -103,17 +103,27 @@ def test_the_picture_gives_way_to_the_live_app_without_a_shift(browser, voila_ur
 def test_a_live_app_that_differs_from_its_picture_still_takes_its_place(browser, voila_url):
     """Should the kernel change a text between the picture and the live app (a message of the class), the live
     app still replaces the picture, once its heat maps are drawn: a page is never left on its picture."""
-    url = render(voila_url, "02_batch_of_three")
     page = new_tab(browser)
     try:
-        def changed(route):  # the page as sent, with one text of the picture no longer the app's
-            response = route.fetch()
-            body = response.text()
-            assert "Move any slider" in body
-            route.fulfill(response=response, body=body.replace("Move any slider", "Moved any slider"))
-
-        page.route(url, changed)
-        page.goto(url)
+        # the picture as the page hands it over, with one of its texts no longer the app's (a page changed in
+        # the test's own route would be refused its kernel's websocket: Chromium's local network access checks)
+        page.add_init_script("""(() => {
+          let handOver;
+          Object.defineProperty(window, 'batchnetFirstScreen', {
+            get: () => handOver,
+            set: (real) => {
+              handOver = (picture) => {
+                for (const el of picture.querySelectorAll('.widget-html-content')) {
+                  el.innerHTML = el.innerHTML.replace('Move any slider', 'Moved any slider');
+                }
+                window.__changed = picture.textContent.includes('Moved any slider');
+                return real(picture);
+              };
+            },
+          });
+        })()""")
+        page.goto(render(voila_url, "02_batch_of_three"))
+        assert page.evaluate("() => window.__changed")  # the test changed what the picture shows
         page.wait_for_function(LIVE, timeout=90_000)
         page.wait_for_function(PICTURES_SHOWN, timeout=90_000)
         assert "Move any slider" in page.inner_text(".bn-status")  # the live app's own text
@@ -133,3 +143,26 @@ def test_the_first_screens_widget_styles_are_the_installed_widgets(browser, voil
         close_tab(page)
     copy = WIDGET_STYLES.read_text().split("*/\n", 1)[1]
     assert copy == installed, "the widgets' styles changed: run .venv/bin/python scripts/widget_styles.py"
+
+
+def test_an_app_ipywidgets_cannot_show_gives_its_picture_up_and_the_page_says_so(browser, voila_url):
+    """An output whose widget never arrives (ipywidgets writes "Error displaying widget" in its place): the
+    picture does not stay on as if the app were coming, and the page says what happened, with a reload."""
+    page = new_tab(browser)
+    try:
+        # Voila renders the outputs once the page has loaded: before, the app's output names a widget that is not
+        page.add_init_script("""document.addEventListener('DOMContentLoaded', () => {
+          for (const script of document.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]')) {
+            const nowhere = '"model_id": "' + '0'.repeat(32) + '"';
+            script.textContent = script.textContent.replace(/"model_id": *"[0-9a-f]+"/, nowhere);
+          }
+        })""")
+        page.goto(render(voila_url, "02_batch_of_three"))
+        page.wait_for_function("() => document.querySelector('.jp-OutputArea-output')?.textContent"
+                               ".startsWith('Error displaying widget')", timeout=90_000)
+        page.wait_for_function(LIVE, timeout=5_000)  # at once: not after FIRST_SCREEN_MAX_FRAMES (about 10 s)
+        alert = page.locator(".bn-connection-alert[role=alert]")
+        assert "Part of this page could not be shown" in alert.inner_text()
+        assert alert.locator("button", has_text="Reload").is_visible()
+    finally:
+        close_tab(page)

@@ -5,8 +5,8 @@
 //   address reopens exactly what is on screen.
 // - A visible alert (role="alert") when the page's kernel or the server goes away, when the server
 //   no longer knows the visitor's sign-in, or when the page arrived without its app (the template
-//   marks a code cell that came without its output), with a reload that restores the state from
-//   the address.
+//   marks a code cell that came without its output) or ipywidgets could not show one of its outputs,
+//   with a reload that restores the state from the address.
 // - An upload larger than the app accepts is refused here, before it travels: a file of several MB
 //   would otherwise drop the websocket (tornado refuses messages over 10 MB).
 // - A dark page's links to the other pages open them dark too.
@@ -14,7 +14,8 @@
 // - The first screen: an app's picture (batchnet_core/ui/first_screen.py), in the page as the server sent
 //   it, has its heat maps drawn here by the app's own drawing code (the kernel sends it as a script that
 //   sets `window.batchnetDrawing`), and gives way to the live app in one
-//   frame once Voila's front end has drawn it beside the picture (as many widgets, every heat map drawn).
+//   frame once Voila's front end has drawn it beside the picture (as many widgets, every heat map drawn),
+//   and in any case soon after its widgets arrive: a page is never left on its picture.
 // - Presenter mode (`?present=1`, the one value the server and the pages accept): large type, the
 //   settings folded into one strip, the worksheet on one screen of a projector (batchnet.css). A
 //   button enters and leaves it, the address follows, and the links to the other pages keep it.
@@ -25,12 +26,14 @@
   const MAX_UPLOAD_BYTES = 100000; // batchnet_core.ui.share.MAX_UPLOAD_BYTES
 
   let leaving = false;
+  let kernelSocketStarted = false;  // Voila's front end has begun to connect to the page's kernel
   window.addEventListener("beforeunload", () => { leaving = true; });
 
   // A visitor may read the first screen and leave before Voila's front end has booted; Voila's own beacon,
-  // which gives the page's kernel back as it unloads, is set up only by its widget manager. Until then, this.
+  // which gives the page's kernel back as it unloads, is set up with the widget manager, just before it
+  // connects to the kernel. Until then, this (a second beacon would race Voila's connection to the kernel).
   window.addEventListener("beforeunload", () => {
-    if (window.jupyterapp?.widgetManager) return;  // Voila's beacon goes
+    if (kernelSocketStarted || window.jupyterapp?.widgetManager) return;  // Voila's beacon goes
     let config = null;
     try {
       config = JSON.parse(document.getElementById("jupyter-config-data")?.textContent ?? "null");
@@ -78,6 +81,10 @@
     "Reload and sign in again: the address holds the last state the server confirmed.";
   const INCOMPLETE = "This page arrived without its app: the server could not finish it in time. " +
     "Reload to try again: the address holds the state to open.";
+  const NOT_SHOWN = "Part of this page could not be shown: its controls did not arrive from the server. " +
+    "Reload to try again: the address holds the state to open.";
+  // What ipywidgets' renderer writes into an output it could not show (its widget never arrived)
+  const WIDGET_FAILED = "Error displaying widget";
 
   // -- the kernel's websocket ---------------------------------------------------------------
 
@@ -113,6 +120,7 @@
       super(url, protocols);
       const match = KERNEL_SOCKET.exec(String(url));
       if (!match) return;
+      kernelSocketStarted = true;
       const kernelUrl = String(url).slice(0, match.index).replace(/^ws/, "http") + match[0].replace(/\/channels$/, "");
       this.addEventListener("open", () => { openKernelSockets.add(this); hideAlert("server"); });
       this.addEventListener("close", () => {
@@ -159,6 +167,15 @@
   }
   document.addEventListener("DOMContentLoaded", () => {
     if (window.batchnetIncomplete) showAlert("incomplete", INCOMPLETE);
+    // An output ipywidgets could not show says so in its place, quietly: here, out loud, with a reload.
+    const cells = document.getElementById("rendered_cells");
+    if (cells) {
+      new MutationObserver((changes) => {
+        const failed = changes.some(({target}) => target.classList?.contains("jp-OutputArea-output") &&
+                                                   target.textContent.startsWith(WIDGET_FAILED));
+        if (failed) showAlert("incomplete", NOT_SHOWN);
+      }).observe(cells, {subtree: true, childList: true});
+    }
     if (watchAddress()) return;
     const finder = new MutationObserver(() => { if (watchAddress()) finder.disconnect(); });
     finder.observe(document.body, {subtree: true, childList: true});
@@ -188,6 +205,7 @@
   // -- the first screen ---------------------------------------------------------------------
 
   const FIRST_SCREEN_FRAMES = 60;
+  const FIRST_SCREEN_MAX_FRAMES = 600;
   // What drawing.js reads of a drawing's model: the parts the kernel had drawn, which never change here.
   const stillModel = (parts) => ({get: (name) => parts[name], on() {}, off() {}});
 
@@ -205,17 +223,18 @@
 
     // The live app is drawn when it shows what the picture shows: its heat maps drawn, and as many widgets,
     // each laid out as in the picture (its layout's style, which ipywidgets applies after placing the element)
-    // and with its texts. Should the kernel change something meanwhile (a message of the class, a widget
-    // replaced), the live app takes the picture's place once its heat maps have been drawn for
-    // FIRST_SCREEN_FRAMES frames: never later, whatever else differs.
+    // and with its texts; then it takes the picture's place at once. Otherwise, counted in frames from when its
+    // widgets arrive: FIRST_SCREEN_FRAMES after its heat maps are drawn (the kernel changed something meanwhile:
+    // a message of the class, a widget replaced), FIRST_SCREEN_MAX_FRAMES whatever its state (a drawing that
+    // never draws), and at once if ipywidgets could not show it: a page is never left on its picture.
     const parts = (root) => [...root.querySelectorAll(".jupyter-widgets, .widget-html-content")];
     const look = (el) => el.classList.contains("widget-html-content") ? el.textContent : el.style.cssText;
     const wanted = parts(picture).map(look);
     const host = picture.parentElement;
     host.classList.add("bn-first-screen-host");
-    // frames the live app has had its heat maps drawn, counted by one chain of frames at a time (0: none)
-    let frames = 0, chain = 0, chains = 0;
     const state = (live) => {
+      if (live.textContent.startsWith(WIDGET_FAILED)) return "failed";
+      if (!live.classList.contains("jupyter-widgets") && !live.querySelector(".jupyter-widgets")) return "loading";
       const heatMaps = live.querySelectorAll("svg.bn-heatmap");
       if (heatMaps.length < maps || ![...heatMaps].every((map) => map.querySelector(".bn-drawn-cell rect[fill]"))) {
         return "drawing";
@@ -224,30 +243,29 @@
       return shown.length >= wanted.length && wanted.every((want, i) => look(shown[i]) === want) ? "same" : "complete";
     };
     const liveApp = () => [...host.children].find((el) => el !== picture && el.tagName !== "SCRIPT");
+    let now = "loading", counting = false, gone = false, arrived = 0, complete = 0;
     const giveWay = () => {
-      chain = 0;
+      if (gone) return;
+      gone = true;
       watch.disconnect();
       picture.remove();  // in the same task as the live app is shown: one frame, no shift between
       host.classList.remove("bn-first-screen-host");
       for (const stop of stops) stop();
     };
-    const countFrames = (id) => {
-      if (id !== chain) return;
-      frames += 1;
-      if (frames > FIRST_SCREEN_FRAMES) giveWay();
-      else requestAnimationFrame(() => countFrames(id));
+    const countFrame = () => {
+      if (gone) return;
+      arrived += 1;
+      complete = now === "complete" ? complete + 1 : 0;
+      if (complete > FIRST_SCREEN_FRAMES || arrived > FIRST_SCREEN_MAX_FRAMES) giveWay();
+      else requestAnimationFrame(countFrame);
     };
     const check = () => {
       const live = liveApp();
-      const now = live ? state(live) : "drawing";
-      if (now === "same") {
-        giveWay();
-      } else if (now === "complete" && !chain) {
-        const id = chain = ++chains;
-        frames = 0;
-        requestAnimationFrame(() => countFrames(id));
-      } else if (now === "drawing") {
-        chain = 0;
+      now = live ? state(live) : "loading";
+      if (now === "same" || now === "failed") giveWay();
+      else if (now !== "loading" && !counting) {
+        counting = true;
+        requestAnimationFrame(countFrame);
       }
     };
     const watch = new MutationObserver(check);
