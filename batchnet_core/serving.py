@@ -40,13 +40,16 @@ import voila.app
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider
+from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
+from jupyter_server.utils import url_path_join
 from tornado import httputil, web
 from tornado.routing import Matcher, Rule
 from traitlets import Bool, Int, Unicode, default
 from voila.app import Voila
 from voila.handler import BaseVoilaHandler
 from voila.notebook_renderer import NotebookRenderer
+from voila.static_file_handler import MultiStaticFileHandler
 from voila.tornado.handler import TornadoVoilaHandler
 from voila.tornado.kernel_websocket_handler import VoilaKernelWebsocketHandler
 from voila.utils import get_page_config
@@ -458,6 +461,8 @@ class ClassroomVoila(Voila):
         return hashlib.sha256(kept_secret() + (self.token or "").encode()).digest()
 
     def init_settings(self) -> dict:
+        self.asset_versions = asset_version(self.static_paths), asset_version(self.labextensions_path)
+        self.voila_configuration.page_config_hook = versioned_page_config(*self.asset_versions)
         if self.class_view:  # first: the pool starts its kernels as the kernel manager is made
             self.classroom = self._open_class()
         with mock.patch.object(voila.app, "voila_kernel_manager_factory", classroom_kernel_manager_factory):
@@ -484,6 +489,14 @@ class ClassroomVoila(Voila):
         replace = {TornadoVoilaHandler: ClassroomPageHandler, VoilaKernelWebsocketHandler: ClassroomKernelSocket}
         handlers = [(pattern, replace.get(handler, handler), *rest)
                     for pattern, handler, *rest in super().init_handlers()]
+        static_version, labextensions_version = self.asset_versions
+        versioned = [  # first: the unversioned routes would take these addresses too
+            (url_path_join(self.server_url, rf"/voila/static/v-{static_version}/(.*)"), VersionedStatic,
+             {"paths": self.static_paths, "default_filename": "index.html"}),
+            (url_path_join(self.server_url, rf"/voila/labextensions/v-{labextensions_version}/(.*)"),
+             VersionedLabextensions, {"path": self.labextensions_path}),
+        ]
+        handlers = versioned + handlers
         if self.classroom is not None:
             handlers = class_handlers(self.server_url, self.classroom) + handlers
         return handlers
@@ -512,6 +525,53 @@ class ClassroomVoila(Voila):
         if self.classroom is not None:
             self.classroom.close()
             self.classroom.store.close()
+
+
+def asset_version(folders: list[str]) -> str:
+    """A name for what ``folders`` hold now: a hash of every file's path, size and time of change. A new
+    Voila or widget extension changes it, and with it every address under it.
+
+    Voila names its scripts by number (``4371.voila.js``), not by content, and serves them, and the
+    widgets' extensions, with no lasting cache: a second visit asks again for each of ~100 files. Under
+    an address that names their version they can be kept for good, and an upgrade is never mixed with
+    what a browser kept from before."""
+    digest = hashlib.sha256()
+    for folder in folders:
+        root = Path(folder)
+        if not root.is_dir():
+            continue
+        for path in sorted(p for p in root.rglob("*") if p.is_file()):
+            stat = path.stat()
+            digest.update(f"{path.relative_to(root)}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:16]
+
+
+class CachedForGood(web.StaticFileHandler):
+    """Files under an address that names their version: kept by the browser for a year, never asked again."""
+
+    def set_headers(self) -> None:
+        super().set_headers()  # last: jupyter_server's FileFindHandler sets its own no-cache there
+        self.set_header("Cache-Control", "public, max-age=31536000, immutable")
+
+
+class VersionedStatic(CachedForGood, MultiStaticFileHandler):
+    """Voila's scripts (``/voila/static/``) under ``/voila/static/v-<version>/``."""
+
+
+class VersionedLabextensions(CachedForGood, FileFindHandler):
+    """The widgets' extensions (``/voila/labextensions/``) under ``/voila/labextensions/v-<version>/``."""
+
+
+def versioned_page_config(static_version: str, labextensions_version: str):
+    """Voila's ``page_config_hook``: the front end loads its scripts and extensions from the versioned
+    addresses (``fullStaticUrl``, ``fullLabextensionsUrl``), and so do the pages' own ``<script>`` tags."""
+
+    def hook(page_config: dict, base_url: str, **_: object) -> dict:
+        return {**page_config,
+                "fullStaticUrl": url_path_join(base_url, f"voila/static/v-{static_version}"),
+                "fullLabextensionsUrl": url_path_join(base_url, f"voila/labextensions/v-{labextensions_version}")}
+
+    return hook
 
 
 def class_secret() -> bytes:
