@@ -52,7 +52,7 @@ export JUPYTER_PATH := $(CURDIR)/share/jupyter
 PORT_FREE = @$(BIN)/python scripts/port_free.py '$(HOST)' '$(PORT)' 'make $@'
 VOILA = $(BIN)/python -m batchnet_core.serving --no-browser --Voila.ip=$(HOST) --port=$(PORT) --Voila.port_retries=0
 
-.PHONY: app lab serve test lint bench bench-first-screen bench-page bench-class bench-students load mutate binder-links clean
+.PHONY: app lab serve test lint bench bench-first-screen bench-coverage bench-page bench-class bench-students load mutate binder-links clean
 
 app: $(VENV)/.ui
 	$(PORT_FREE)
@@ -103,6 +103,10 @@ bench-first-screen: $(VENV)/.test $(BENCH_NODE_STAMP)
 $(BENCH_NODE_STAMP): | $(VENV)/bin/python
 	npm install --silent --no-fund --no-audit --prefix $(VENV)/node $(BENCH_NODE_PACKAGES)
 	touch $@
+
+# Which of Voila's front end pages 02 and 06 run, script by script: Chromium's coverage (bench/front_end_coverage.py).
+bench-coverage: $(VENV)/.test
+	$(BIN)/python bench/front_end_coverage.py
 
 bench-page: $(VENV)/.test
 	$(BIN)/python bench/page_weight.py

@@ -175,3 +175,18 @@ def test_the_wire_emulation_bench_times_compressed_messages_of_each_kind_and_siz
     for repeated, random in zip(rows[::2], rows[1::2]):
         assert repeated["deflated"] < repeated["bytes"] / 10 < random["deflated"]
         assert "permessage-deflate" in repeated["extension"] and len(repeated["samples_ms"]) == 1
+
+
+def test_the_coverage_bench_counts_the_bytes_of_code_that_ran_inside_functions_that_ran():
+    from front_end_coverage import used_bytes
+
+    # a script of 100 bytes: its top level ran (0-100); a function at 10-50 ran, a block of it (20-30) did not;
+    # a function at 60-90 never ran
+    ran, not_run = 1, 0
+    entry = {"source": "x" * 100, "functions": [
+        {"ranges": [{"startOffset": 0, "endOffset": 100, "count": ran}]},
+        {"ranges": [{"startOffset": 10, "endOffset": 50, "count": ran},
+                    {"startOffset": 20, "endOffset": 30, "count": not_run}]},
+        {"ranges": [{"startOffset": 60, "endOffset": 90, "count": not_run}]},
+    ]}
+    assert used_bytes(entry) == 100 - 10 - 30

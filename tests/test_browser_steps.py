@@ -81,6 +81,13 @@ def step_seven_times(page, by_key: bool) -> None:
     assert page.inner_text(".bn-step-heading") == "H_z[h2, x1] = (W1 row h2) · (x1) + b1[h2]"
 
 
+#: JupyterLab's notebook toolbar has laid itself out: every item in its one row. A change of width in it (the
+#: kernel's status) wraps items into a second row, over the notebook, until its overflow menu takes them.
+TOOLBAR_IN_ONE_ROW = """() => [...document.querySelectorAll('.jp-NotebookPanel-toolbar')].every(bar => {
+    const bottom = bar.getBoundingClientRect().bottom;
+    return [...bar.children].every(item => item.getBoundingClientRect().bottom <= bottom + 1); })"""
+
+
 def assert_the_sum_stays_in_view(page, shots: str) -> None:
     """Scroll up to each top matrix, then through the whole app, a third of a window at a time: the
     running sum is on screen at every stop, and never over the matrix scrolled to."""
@@ -93,6 +100,7 @@ def assert_the_sum_stays_in_view(page, shots: str) -> None:
         assert where["inside"] and where["seen"], (selector, where)
         assert where["text"] == "Multiply each weight of the row by the input entry below it, then add the bias."
         # what was scrolled to shows above the step-through, not under it (a heat map's cells lie over it)
+        page.wait_for_function(TOOLBAR_IN_ONE_ROW)
         corner = page.eval_on_selector(selector, """el => { const r = el.getBoundingClientRect();
             const hit = document.elementFromPoint(r.left + 4, r.top + 4);
             return [r.top, hit ? (hit.closest('.bn-step-bar') ? 'the step-through' :

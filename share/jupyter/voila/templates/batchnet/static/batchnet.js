@@ -167,19 +167,55 @@
   }
   document.addEventListener("DOMContentLoaded", () => {
     if (window.batchnetIncomplete) showAlert("incomplete", INCOMPLETE);
-    // An output ipywidgets could not show says so in its place, quietly: here, out loud, with a reload.
-    const cells = document.getElementById("rendered_cells");
-    if (cells) {
-      new MutationObserver((changes) => {
-        const failed = changes.some(({target}) => target.classList?.contains("jp-OutputArea-output") &&
-                                                   target.textContent.startsWith(WIDGET_FAILED));
-        if (failed) showAlert("incomplete", NOT_SHOWN);
-      }).observe(cells, {subtree: true, childList: true});
-    }
+    watchGivenUp();
     if (watchAddress()) return;
     const finder = new MutationObserver(() => { if (watchAddress()) finder.disconnect(); });
     finder.observe(document.body, {subtree: true, childList: true});
   });
+
+  // -- an output ipywidgets gave up on ------------------------------------------------------
+
+  // ipywidgets 8.1.9 gives an output's widget 2 s to arrive, looking every 100 ms, but looks at its clock before
+  // it looks for the widget: when the page was busy for longer (the thousands of widgets of a large state being
+  // built), it gives up on a widget that has meanwhile arrived and writes "Error displaying widget: model not
+  // found" in its place (docs/deploy.md). Such an output is drawn here once its widget is there; one whose
+  // widget never came says so out loud, with a reload.
+  const outputWidgets = new Map();  // an output's container → the widget it shows (Voila reads these on load)
+
+  async function drawAgain(output) {
+    const id = outputWidgets.get(output.parentElement);
+    const manager = window.jupyterapp?.widgetManager;
+    if (!id || !manager?.has_model(id)) return false;
+    try {
+      const view = await manager.create_view(await manager.get_model(id));
+      const widget = view.luminoWidget ?? view.pWidget;
+      output.textContent = "";
+      widget.constructor.attach(widget, output);  // Lumino's Widget.attach, as Voila attaches an output
+      return true;
+    } catch (error) {
+      return false;
+    }
+  }
+
+  function watchGivenUp() {
+    const cells = document.getElementById("rendered_cells");
+    if (!cells) return;
+    for (const script of cells.querySelectorAll('script[type="application/vnd.voila.cell-output+json"]')) {
+      try {
+        const id = JSON.parse(script.textContent).data?.["application/vnd.jupyter.widget-view+json"]?.model_id;
+        if (typeof id === "string") outputWidgets.set(script.parentElement, id);
+      } catch (error) {
+        // not an output of a widget
+      }
+    }
+    new MutationObserver((changes) => {
+      for (const target of new Set(changes.map((change) => change.target))) {
+        if (target.classList?.contains("jp-OutputArea-output") && target.textContent.startsWith(WIDGET_FAILED)) {
+          drawAgain(target).then((drawn) => { if (!drawn) showAlert("incomplete", NOT_SHOWN); });
+        }
+      }
+    }).observe(cells, {subtree: true, childList: true});
+  }
 
   // ipywidgets' FileUpload reads its files from an <input type="file"> that is never in the
   // document (the button calls its click()), so the guard attaches to that input when a click on
