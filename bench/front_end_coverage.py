@@ -16,6 +16,7 @@ import argparse
 import json
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -44,22 +45,21 @@ def used_bytes(entry: dict) -> int:
     return int(ran.sum())
 
 
-def group(url: str) -> str:
+def group(name: str) -> str:
     """Who a script belongs to: batchnet's page script, Voila's own bundle (its lab template's styles too), a widget
     extension, the page's inline scripts (the drawing code), a widget's own module (anywidget imports it from a
-    blob), or code the page evaluated."""
-    url = _VERSIONED.sub("", url) if url.startswith("http") else url
-    if url.endswith("/batchnet.js"):
+    blob), or code the page evaluated; by its name (its address without server, version and query)."""
+    if name.endswith("/batchnet.js"):
         return "batchnet.js"
-    if "/labextensions/" in url:
-        return url.split("/labextensions/", 1)[1].split("/static/", 1)[0]
-    if "/voila/static/" in url or "/voila/templates/" in url:
+    if "/labextensions/" in name:
+        return name.split("/labextensions/", 1)[1].split("/static/", 1)[0]
+    if "/voila/static/" in name or "/voila/templates/" in name:
         return "voila"
-    if "/voila/render/" in url:
+    if "/voila/render/" in name:
         return "the page's inline scripts"
-    if url.startswith("blob:"):
+    if name.startswith("blob:"):
         return "widget modules (anywidget)"
-    return "evaluated" if not url else "other"
+    return "evaluated" if not name else "other"
 
 
 def covered(browser, url: str, sliders: int) -> list[dict]:
@@ -90,8 +90,9 @@ def covered(browser, url: str, sliders: int) -> list[dict]:
     for entry in entries:
         if entry["url"] and not entry["url"].startswith(("http", "blob:")):
             continue  # the browser's own (extensions, Playwright's helpers)
-        name = _VERSIONED.sub("", entry["url"]) or "(evaluated)"
-        script = scripts.setdefault(name, {"script": name, "group": group(entry["url"]), "bytes": 0, "run": 0})
+        name = _VERSIONED.sub("", entry["url"]) if entry["url"].startswith("http") else entry["url"]
+        script = scripts.setdefault(name or "(evaluated)",
+                                    {"script": name or "(evaluated)", "group": group(name), "bytes": 0, "run": 0})
         if not entry["url"]:  # what it is, for a reader: its first characters
             script.setdefault("begins", entry["source"][:160])
         script["bytes"] += len(entry["source"])
@@ -103,8 +104,6 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
-
-    import tempfile
 
     from playwright.sync_api import sync_playwright
 

@@ -33,7 +33,6 @@ def open_largest(page, server, notebook: str) -> None:
     page.goto(render(server.url, notebook, LARGEST.to_query()), timeout=180_000)
     # the last layer's results: 16 × 16 cells, each a button over its picture
     page.wait_for_selector("button[data-cell='Y,15,15']", state="attached", timeout=180_000)
-    page.wait_for_function(f"() => {HEAT_MAPS_DRAWN}", timeout=60_000)
     # every app shown: ipywidgets gives up on a widget after 2 s of a page this busy (batchnet.js draws it again)
     page.wait_for_function("() => document.querySelectorAll('.jp-OutputArea-output').length > 0 && "
                            "[...document.querySelectorAll('.jp-OutputArea-output')].every(o => o.querySelector("

@@ -83,8 +83,9 @@
     "Reload to try again: the address holds the state to open.";
   const NOT_SHOWN = "Part of this page could not be shown: its controls did not arrive from the server. " +
     "Reload to try again: the address holds the state to open.";
-  // What ipywidgets' renderer writes into an output it could not show (its widget never arrived)
+  // An output ipywidgets could not show: its renderer writes this text, and nothing else, in its place.
   const WIDGET_FAILED = "Error displaying widget";
+  const givenUp = (output) => output.childElementCount === 0 && output.textContent.startsWith(WIDGET_FAILED);
 
   // -- the kernel's websocket ---------------------------------------------------------------
 
@@ -210,7 +211,7 @@
     }
     new MutationObserver((changes) => {
       for (const target of new Set(changes.map((change) => change.target))) {
-        if (target.classList?.contains("jp-OutputArea-output") && target.textContent.startsWith(WIDGET_FAILED)) {
+        if (target.classList?.contains("jp-OutputArea-output") && givenUp(target)) {
           drawAgain(target).then((drawn) => { if (!drawn) showAlert("incomplete", NOT_SHOWN); });
         }
       }
@@ -269,7 +270,7 @@
     const host = picture.parentElement;
     host.classList.add("bn-first-screen-host");
     const state = (live) => {
-      if (live.textContent.startsWith(WIDGET_FAILED)) return "failed";
+      if (givenUp(live)) return "failed";
       if (!live.classList.contains("jupyter-widgets") && !live.querySelector(".jupyter-widgets")) return "loading";
       const heatMaps = live.querySelectorAll("svg.bn-heatmap");
       if (heatMaps.length < maps || ![...heatMaps].every((map) => map.querySelector(".bn-drawn-cell rect[fill]"))) {
