@@ -39,8 +39,9 @@ from slider_latency import BenchServer  # noqa: E402
 
 VIEWPORT = {"width": 1400, "height": 1500}
 #: Usable: every slider handle and heat map on screen, every picture a heat map is or holds loaded (a
-#: heat map drawn by the page has none).
+#: heat map drawn by the page has none), in the live app: its first picture has handles and heat maps too.
 USABLE = """() => {
+  if (document.querySelector('.bn-first-screen')) return false;
   const maps = [...document.querySelectorAll('.bn-heatmap')];
   const pictures = maps.flatMap(el => el.tagName === 'IMG' ? [el] : [...el.querySelectorAll('img')]);
   return document.querySelectorAll('.bn-control .noUi-handle').length === 35 && maps.length === 7

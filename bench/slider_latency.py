@@ -244,12 +244,14 @@ ARM_PROBE = """
 }
 """
 
-#: ms since navigation start once every handle and image is on screen (ready), and when the
-#: page's HTML had fully arrived (html: Voila streams it while the kernel runs the notebook).
+#: ms since navigation start once every handle and image of the live app is on screen (ready), and when the
+#: page's HTML had fully arrived (html: Voila streams it while the kernel runs the notebook). The app's first
+#: picture has disabled handles of its own, shown before the HTML has all arrived: not the app, and not counted.
 ON_SCREEN = """
 ([handles, handleCount, images, imageCount]) => {
   const shown = el => el.checkVisibility({checkOpacity: true, checkVisibilityCSS: true})
     && el.getBoundingClientRect().width > 0;
+  if (document.querySelector('.bn-first-screen')) return false;
   const h = [...document.querySelectorAll(handles)];
   const i = images ? [...document.querySelectorAll(images)] : [];
   const loaded = img => img.complete && img.naturalWidth > 0;
