@@ -8,6 +8,8 @@
   hands out a kernel that died while it waited, and lets no refused refill stand in the pool.
 - :class:`ClassroomPageHandler` serves a page without code (the start page) with no kernel, and gives
   back the kernel of a page its visitor left before it arrived.
+- :class:`PageRenderer` renders each page: a kernel that dies before it answers is replaced once, and
+  a page whose kernels both died arrives saying so, where Voila's visitor would wait for ever.
 - :class:`ClassroomIdentityProvider` gives every page the ``_xsrf`` cookie that Voila's shutdown
   beacon sends back, so a closed tab gives its kernel back at once with XSRF protection on
   (voila-dashboards/voila#1458).
@@ -25,6 +27,7 @@ Imported by the Voila server only (tornado and jupyter_server), never by the cor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import functools
 import hashlib
@@ -37,12 +40,14 @@ from unittest import mock
 from urllib.parse import parse_qs
 
 import voila.app
+import voila.handler
 from jupyter_core.paths import jupyter_runtime_dir
 from jupyter_core.utils import ensure_async
 from jupyter_server.auth.identity import PasswordIdentityProvider
 from jupyter_server.base.handlers import FileFindHandler
 from jupyter_server.services.kernels.kernelmanager import AsyncMappingKernelManager
 from jupyter_server.utils import url_path_join
+from nbconvert.preprocessors.clearoutput import ClearOutputPreprocessor
 from tornado import httputil, web
 from tornado.routing import Matcher, Rule
 from traitlets import Bool, Int, Unicode, default
@@ -135,11 +140,12 @@ SERVED_PAGE: contextvars.ContextVar[ClassroomPageHandler | None] = contextvars.C
 GIVING_BACK: set[asyncio.Future] = set()
 
 
-def note_page_kernel(kernel_id: str) -> None:
-    """The kernel that serves the page being rendered in this task."""
+def note_page_kernel(kernel_id: str, asked: tuple[tuple, dict] | None = None) -> None:
+    """The kernel that serves the page being rendered in this task, and what it was started with."""
     page = SERVED_PAGE.get()
     if page is not None:
         page.page_kernel = kernel_id
+        page.kernel_asked = asked
 
 
 class ClassroomKernelManager(AsyncMappingKernelManager):
@@ -156,6 +162,7 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         self._starting = 0  # kernels asked for and not yet in the map: they count against the cap
 
     async def start_kernel(self, *args, **kwargs) -> str:
+        asked = args, dict(kwargs)
         env = kwargs.get("env") or {}
         preheating = env.get("VOILA_PREHEAT") == "True"
         if not preheating:
@@ -173,7 +180,7 @@ class ClassroomKernelManager(AsyncMappingKernelManager):
         finally:
             self._starting -= 1
         if not preheating:
-            note_page_kernel(kernel_id)
+            note_page_kernel(kernel_id, asked)
         return kernel_id
 
     async def shutdown_kernel(self, kernel_id: str, *args, **kwargs) -> None:
@@ -300,6 +307,56 @@ class ProsePageRenderer(NotebookRenderer):
             yield cell
 
 
+#: How many kernels a page is given before it is served without its app: a kernel that dies before it answers
+#: (a port jupyter_client chose and another process took first, a killed kernel) is replaced once.
+PAGE_KERNEL_STARTS = 2
+
+
+class PageRenderer(NotebookRenderer):
+    """Voila's renderer of a page (``/voila/render/...``), for a page whose kernel dies before it answers.
+
+    Voila renders a page in a task that fills a queue, and its handler reads the queue, sending a
+    heartbeat every few seconds while it waits. When the kernel dies before answering, the task
+    fails without a word to the handler: the visitor waited for ever (voila-dashboards/voila,
+    0.5.13, ``handler.py``; docs/deploy.md). Here the page gets a new kernel, once; when that one
+    fails too, the page arrives without its app, which the template marks and ``batchnet.js`` says,
+    with a reload. A pool's kernel has no page yet: its failure is the pool's (:class:`KernelPool`).
+    """
+
+    async def _jinja_kernel_start(self, nb, kernel_id, kernel_future):
+        page, manager = self.request_handler, getattr(self.request_handler, "kernel_manager", None)
+        for start in range(1, PAGE_KERNEL_STARTS + 1):
+            try:
+                return await super()._jinja_kernel_start(nb, kernel_id, kernel_future)
+            except Exception as error:
+                if page is None:
+                    raise
+                self.log.warning("The kernel %s of a page did not answer (start %d of %d): %s", kernel_id, start,
+                                 PAGE_KERNEL_STARTS, error)
+            with contextlib.suppress(KeyError):  # the kernel's death may have taken it out of the map already
+                await manager.shutdown_kernel(kernel_id, now=True)
+            asked = getattr(page, "kernel_asked", None)
+            if start == PAGE_KERNEL_STARTS or asked is None or getattr(page, "page_left", False):
+                break
+            try:
+                args, kwargs = asked
+                kernel_id = await manager.start_kernel(*args, **kwargs)
+            except Exception:  # the class full meanwhile (503), or the kernel cannot be started at all
+                self.log.exception("A page's kernel could not be started again")
+                break
+            kernel_future = manager.get_kernel(kernel_id)
+        return kernel_id
+
+    async def _jinja_cell_generator(self, nb, kernel_id):
+        if self.kernel_started:
+            async for cell in super()._jinja_cell_generator(nb, kernel_id):
+                yield cell
+            return
+        nb, _ = ClearOutputPreprocessor().preprocess(nb, {"metadata": {"path": self.cwd}})
+        for cell in nb.cells:  # without outputs: the template marks the page as arrived without its app
+            yield cell
+
+
 class ClassroomPageHandler(TornadoVoilaHandler):
     """Voila's page handler (``/voila/render/...``); a page without code is served with no kernel.
 
@@ -318,6 +375,8 @@ class ClassroomPageHandler(TornadoVoilaHandler):
 
     #: The kernel started or handed out for this page, once it has one.
     page_kernel: str | None = None
+    #: What that kernel was started with (``args, kwargs``), to start another like it; None for a pool's kernel.
+    kernel_asked: tuple[tuple, dict] | None = None
     #: The visitor left before the page arrived.
     page_left = False
 
@@ -486,6 +545,7 @@ class ClassroomVoila(Voila):
         return ClassRoom(ClassStore(self.class_database), self.teacher_token, secret, kernel_url)
 
     def init_handlers(self) -> list:
+        voila.handler.NotebookRenderer = PageRenderer  # what Voila's page handler renders a page with
         replace = {TornadoVoilaHandler: ClassroomPageHandler, VoilaKernelWebsocketHandler: ClassroomKernelSocket}
         handlers = [(pattern, replace.get(handler, handler), *rest)
                     for pattern, handler, *rest in super().init_handlers()]

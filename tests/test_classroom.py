@@ -14,6 +14,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -419,6 +420,54 @@ def test_a_killed_kernel_is_announced_and_reload_restores_the_state(page, app_se
     page.click(".bn-connection-alert .bn-reload")
     page.wait_for_load_state()
     open_app(page, page.url)
+    assert state_on_page(page) == state
+    assert page.locator(".bn-connection-alert").count() == 0
+
+
+@contextlib.contextmanager
+def kernels_killed_as_they_start(server, count: int):
+    """Kill the next ``count`` kernels the server starts, each as its process appears, before it can answer:
+    as a kernel dies whose port another process took between jupyter_client choosing it and the kernel
+    binding it. Yields the list of the killed kernels' process ids."""
+    known = {kernel.pid for kernel in server.kernels()}
+    killed: list[int] = []
+    stop = threading.Event()
+
+    def watch() -> None:
+        while len(killed) < count and not stop.is_set():
+            for kernel in server.kernels():
+                if kernel.pid not in known:
+                    known.add(kernel.pid)
+                    with contextlib.suppress(psutil.NoSuchProcess):
+                        kernel.kill()
+                        killed.append(kernel.pid)
+            time.sleep(0.01)
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    try:
+        yield killed
+    finally:
+        stop.set()
+        watcher.join()
+
+
+def test_a_kernel_that_dies_before_it_answers_is_replaced_and_a_second_death_is_said(page, app_server):
+    """Voila's page waited for ever (a heartbeat every 10 s) when its kernel died before answering."""
+    state = bn.random_state(11)
+    url = render(app_server.url, "02_batch_of_three", state.to_query())
+    with kernels_killed_as_they_start(app_server, 2) as killed:
+        page.goto(url, timeout=60_000)
+    assert len(killed) == 2
+    alert = page.locator(".bn-connection-alert[role='alert']")
+    alert.wait_for(timeout=30_000)
+    assert "arrived without its app" in alert.inner_text()
+    assert page.locator(".bn-app").count() == 0
+    with kernels_killed_as_they_start(app_server, 1) as killed:
+        page.click(".bn-connection-alert .bn-reload")
+        page.wait_for_load_state(timeout=60_000)
+        open_app(page, page.url, timeout=60_000)
+    assert len(killed) == 1, "the page's first kernel was killed, and a second one served it"
     assert state_on_page(page) == state
     assert page.locator(".bn-connection-alert").count() == 0
 
