@@ -27,7 +27,6 @@ Imported by the Voila server only (tornado and jupyter_server), never by the cor
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import contextvars
 import functools
 import hashlib
@@ -324,28 +323,44 @@ class PageRenderer(NotebookRenderer):
     """
 
     async def _jinja_kernel_start(self, nb, kernel_id, kernel_future):
-        page, manager = self.request_handler, getattr(self.request_handler, "kernel_manager", None)
+        page = self.request_handler
+        if not isinstance(page, ClassroomPageHandler):  # a pool's kernel: its failure is the pool's
+            return await super()._jinja_kernel_start(nb, kernel_id, kernel_future)
+        manager = page.kernel_manager
         for start in range(1, PAGE_KERNEL_STARTS + 1):
             try:
                 return await super()._jinja_kernel_start(nb, kernel_id, kernel_future)
-            except Exception as error:
-                if page is None:
-                    raise
+            except Exception as error:  # nothing may end this task unsaid: the page would wait for ever
                 self.log.warning("The kernel %s of a page did not answer (start %d of %d): %s", kernel_id, start,
                                  PAGE_KERNEL_STARTS, error)
-            with contextlib.suppress(KeyError):  # the kernel's death may have taken it out of the map already
-                await manager.shutdown_kernel(kernel_id, now=True)
-            asked = getattr(page, "kernel_asked", None)
-            if start == PAGE_KERNEL_STARTS or asked is None or getattr(page, "page_left", False):
+            await self._give_back(manager, kernel_id)
+            if start == PAGE_KERNEL_STARTS or page.kernel_asked is None or page.page_left:
                 break
+            args, kwargs = page.kernel_asked
             try:
-                args, kwargs = asked
                 kernel_id = await manager.start_kernel(*args, **kwargs)
-            except Exception:  # the class full meanwhile (503), or the kernel cannot be started at all
-                self.log.exception("A page's kernel could not be started again")
+            except Exception as error:  # the class full meanwhile (503), or no kernel can start at all
+                self.log.warning("A page's kernel could not be started again: %s", error)
+                break
+            if page.page_left:  # the visitor left while it started: nobody is there to give it back
+                await self._give_back(manager, kernel_id)
                 break
             kernel_future = manager.get_kernel(kernel_id)
         return kernel_id
+
+    async def _give_back(self, manager: AsyncMappingKernelManager, kernel_id: str) -> None:
+        """Shut down a kernel that will not serve the page, unless its death or the visitor's leaving already
+        took it out of the map; and close the page's client of it."""
+        client = getattr(getattr(self, "executor", None), "kc", None)
+        if client is not None:
+            await ensure_async(client.stop_channels())
+            self.executor.kc = None
+        if kernel_id not in manager:
+            return
+        try:
+            await manager.shutdown_kernel(kernel_id, now=True)
+        except Exception as error:  # gone meanwhile (404): what matters is that the page goes on
+            self.log.warning("The kernel %s could not be shut down: %s", kernel_id, error)
 
     async def _jinja_cell_generator(self, nb, kernel_id):
         if self.kernel_started:

@@ -334,6 +334,11 @@ LIVE = "() => document.readyState !== 'loading' && !document.querySelector('.bn-
 def open_app(page, url: str, timeout: float = 90_000):
     """Open a page and wait until its results are on screen, in the live app (not its first picture)."""
     page.goto(url, timeout=timeout)
+    return wait_for_app(page, timeout)
+
+
+def wait_for_app(page, timeout: float = 90_000):
+    """Wait until the page's results are on screen, in the live app (not its first picture)."""
     page.wait_for_function(LIVE, timeout=timeout)
     page.wait_for_selector(".bn-values-Y", state="attached", timeout=timeout)
     page.wait_for_function(PICTURES_SHOWN, timeout=timeout)

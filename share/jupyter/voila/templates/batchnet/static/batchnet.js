@@ -79,7 +79,7 @@
     "the address holds the last state the server confirmed.";
   const SIGNED_OUT = "The server no longer knows this page's sign-in (it restarted with another token). " +
     "Reload and sign in again: the address holds the last state the server confirmed.";
-  const INCOMPLETE = "This page arrived without its app: the server could not finish it in time. " +
+  const INCOMPLETE = "This page arrived without its app: its kernel failed, or the server could not finish it in time. " +
     "Reload to try again: the address holds the state to open.";
   const NOT_SHOWN = "Part of this page could not be shown: its controls did not arrive from the server. " +
     "Reload to try again: the address holds the state to open.";
