@@ -246,6 +246,9 @@ def test_a_quick_restart_under_a_token_keeps_students_signed_in(browser):
         with make_server("serve", name="serve-token-after", port=port, POOL=0, TOKEN=TOKEN,
                          ready=f"?token={TOKEN}"):
             for page, expected in ((with_token, state), (linked, linked_state)):
+                # the student looks at the tab: a tab behind another draws no frames, and its app would stay
+                # behind its first picture, which gives way at a frame
+                page.bring_to_front()
                 alert = page.locator(".bn-connection-alert[role='alert']")
                 alert.wait_for(timeout=30_000)
                 page.wait_for_function(
