@@ -8,8 +8,9 @@
   hands out a kernel that died while it waited, and lets no refused refill stand in the pool.
 - :class:`ClassroomPageHandler` serves a page without code (the start page) with no kernel, and gives
   back the kernel of a page its visitor left before it arrived.
-- :class:`PageRenderer` renders each page: a kernel that dies before it answers is replaced once, and
-  a page whose kernels both died arrives saying so, where Voila's visitor would wait for ever.
+- :class:`PageRenderer` renders each page whose kernel is started for its visitor: a kernel that dies
+  before it answers is replaced once, and a page whose kernels both died arrives saying so, where
+  Voila's visitor would wait for ever.
 - :class:`ClassroomIdentityProvider` gives every page the ``_xsrf`` cookie that Voila's shutdown
   beacon sends back, so a closed tab gives its kernel back at once with XSRF protection on
   (voila-dashboards/voila#1458).
