@@ -30,6 +30,7 @@ from batchnet_core.convert import SERVER_KEYS, STATE_KEYS, STATE_PAGE_KEYS
 from batchnet_core.exercises import NETWORK_KEYS
 
 from conftest import (
+    LIVE,
     PAGE_NAMES,
     ROOT,
     assert_no_error_text,
@@ -225,6 +226,10 @@ def test_no_query_parameter_runs_script_in_the_browser(page, app_server, noteboo
             tab.goto(render(app_server.url, notebook, urllib.parse.urlencode(link)), wait_until="commit",
                      timeout=90_000)
         for tab, link in batch:
+            # the live app, which writes the link's values in the browser, not its first picture (the server's
+            # HTML); a tab behind another draws no frames, and its picture would not give way
+            tab.bring_to_front()
+            tab.wait_for_function(LIVE, timeout=90_000)
             tab.wait_for_selector(shown, timeout=90_000)
             if not parameters_read()[notebook]:
                 tab.wait_for_load_state("networkidle", timeout=90_000)
