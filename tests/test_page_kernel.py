@@ -4,7 +4,6 @@ the kernel manager says as the dead kernel is shut down, the page goes on. The s
 
 from __future__ import annotations
 
-import asyncio
 import types
 
 import nbformat
@@ -14,6 +13,8 @@ from voila.configuration import VoilaConfiguration
 from voila.notebook_renderer import NotebookRenderer
 
 from batchnet_core.serving import PAGE_KERNEL_STARTS, ClassroomPageHandler, PageRenderer
+
+from conftest import run_in_a_thread
 
 
 class Manager:
@@ -65,14 +66,14 @@ def renderer_for(manager: Manager, dying: int, monkeypatch) -> PageRenderer:
 def page_cells(renderer: PageRenderer, nb) -> list:
     async def cells():
         return [cell async for cell in renderer._jinja_cell_generator(nb, None)]
-    return asyncio.run(cells())
+    return run_in_a_thread(cells())
 
 
 @pytest.mark.parametrize("dying", range(PAGE_KERNEL_STARTS + 1))
 def test_a_page_goes_on_whatever_the_shutdown_of_its_dead_kernel_says(monkeypatch, dying):
     manager = Manager()
     renderer = renderer_for(manager, dying, monkeypatch)
-    kernel_id = asyncio.run(renderer._jinja_kernel_start(None, "k1", "k1"))
+    kernel_id = run_in_a_thread(renderer._jinja_kernel_start(None, "k1", "k1"))
     assert manager.started == [f"k{n + 2}" for n in range(min(dying, PAGE_KERNEL_STARTS - 1))]
     assert manager.shut_down == [f"k{n + 1}" for n in range(dying)]
     if dying < PAGE_KERNEL_STARTS:
@@ -95,5 +96,5 @@ def test_a_visitor_who_left_while_the_second_kernel_started_leaves_no_kernel_beh
         return await start_kernel(**kwargs)
 
     manager.start_kernel = start_while_the_visitor_leaves
-    asyncio.run(renderer._jinja_kernel_start(None, "k1", "k1"))
+    run_in_a_thread(renderer._jinja_kernel_start(None, "k1", "k1"))
     assert manager.shut_down == ["k1", "k2"] and not renderer.kernel_started
